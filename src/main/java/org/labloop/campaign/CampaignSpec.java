@@ -1,0 +1,73 @@
+package org.labloop.campaign;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.labloop.emulator.EmulatorSpec;
+import org.labloop.planner.PlannerSpec;
+import org.labloop.protocol.Protocol;
+import org.labloop.space.Objective;
+import org.labloop.space.SearchSpace;
+import org.labloop.workcell.Workcell;
+
+/**
+ * A campaign as the user defined it, parsed and validated once: what to vary, what to optimise, how many experiments
+ * to run ({@code budget}), how many may be in the lab at once ({@code batchSize}), who plans, the seed, and the
+ * workcell, protocol and emulator it uses.
+ */
+public record CampaignSpec(
+        String name,
+        String description,
+        SearchSpace space,
+        List<Objective> objectives,
+        int budget,
+        int batchSize,
+        PlannerSpec planner,
+        long seed,
+        Workcell workcell,
+        Protocol protocol,
+        EmulatorSpec emulator) {
+
+    public CampaignSpec {
+        Objects.requireNonNull(name, "name");
+        description = description == null ? "" : description;
+        Objects.requireNonNull(space, "space");
+        objectives = List.copyOf(objectives);
+        Objects.requireNonNull(planner, "planner");
+        Objects.requireNonNull(workcell, "workcell");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(emulator, "emulator");
+        if (objectives.isEmpty()) {
+            throw new IllegalArgumentException("campaign " + name + " needs at least one objective");
+        }
+        Set<String> seen = new HashSet<>();
+        for (Objective o : objectives) {
+            if (!seen.add(o.name())) {
+                throw new IllegalArgumentException("campaign " + name + " declares objective " + o.name() + " twice");
+            }
+        }
+        if (budget < 1) {
+            throw new IllegalArgumentException("campaign " + name + " budget must be at least 1, got " + budget);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("campaign " + name + " batch_size must be at least 1, got " + batchSize);
+        }
+    }
+
+    /** The same campaign with another seed (the {@code --seed} option). */
+    public CampaignSpec withSeed(long newSeed) {
+        return new CampaignSpec(
+                name,
+                description,
+                space,
+                objectives,
+                budget,
+                batchSize,
+                planner,
+                newSeed,
+                workcell,
+                protocol,
+                emulator);
+    }
+}

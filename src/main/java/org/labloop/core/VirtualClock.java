@@ -1,0 +1,100 @@
+package org.labloop.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Discrete-event time: {@link #runNext} jumps to the earliest scheduled action. Actions due at the same instant run in
+ * the order they were scheduled, which keeps seeded runs identical event for event.
+ */
+public final class VirtualClock implements LabClock {
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> external = new ConcurrentLinkedQueue<>();
+    private Instant now;
+    private long sequence;
+
+    public VirtualClock(Instant start) {
+        this.now = Objects.requireNonNull(start, "start");
+    }
+
+    @Override
+    public Instant now() {
+        return now;
+    }
+
+    @Override
+    public Cancellable schedule(Duration delay, Runnable action) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative: " + delay);
+        }
+        Timer timer = new Timer(now.plus(delay), sequence++, Objects.requireNonNull(action, "action"));
+        timers.add(timer);
+        return timer;
+    }
+
+    @Override
+    public void execute(Runnable action) {
+        external.add(Objects.requireNonNull(action, "action"));
+    }
+
+    @Override
+    public boolean runNext(Duration maxWait) {
+        Runnable next = external.poll();
+        if (next == null) {
+            Timer timer;
+            do {
+                timer = timers.poll();
+            } while (timer != null && timer.cancelled);
+            if (timer == null) {
+                return false;
+            }
+            now = timer.due;
+            timer.done = true;
+            next = timer.action;
+        }
+        next.run();
+        return true;
+    }
+
+    @Override
+    public boolean isVirtual() {
+        return true;
+    }
+
+    /** Number of scheduled actions that have not run and were not cancelled. */
+    public int pending() {
+        return (int) timers.stream().filter(t -> !t.cancelled).count() + external.size();
+    }
+
+    private static final class Timer implements Comparable<Timer>, Cancellable {
+        final Instant due;
+        final long seq;
+        final Runnable action;
+        boolean cancelled;
+        boolean done;
+
+        Timer(Instant due, long seq, Runnable action) {
+            this.due = due;
+            this.seq = seq;
+            this.action = action;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            int c = due.compareTo(o.due);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+
+        @Override
+        public boolean cancel() {
+            if (done || cancelled) {
+                return false;
+            }
+            cancelled = true;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package org.labloop.emulator;
+
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * A model that answers for a simulated analyser: input values in, measured outcomes out. Noise, if any, is drawn from
+ * the generator it is given, so a seeded run gets the same numbers.
+ */
+public interface Emulator {
+
+    /** Registry name, as written in a campaign file ({@code emulator: {type: NAME}}). */
+    String name();
+
+    /** Recorded with every measurement it produces. */
+    String version();
+
+    /** Names of the inputs it needs. */
+    List<String> inputs();
+
+    /** Names of the outcomes it produces. */
+    List<String> outputs();
+
+    /**
+     * Evaluates the model. Numeric inputs are Doubles, categorical ones Strings.
+     *
+     * @throws EmulationException when an input is missing or out of the model's domain
+     */
+    Map<String, Double> evaluate(Map<String, Object> inputs, RandomGenerator noise);
+}

@@ -1,0 +1,39 @@
+package org.labloop.planner;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import org.labloop.space.Objective;
+import org.labloop.space.Observation;
+import org.labloop.space.Point;
+import org.labloop.space.SearchSpace;
+
+/**
+ * Everything a planner may use: the space, the objectives, what has been measured, what is still running, how many
+ * proposals are wanted, an optional finite pool of candidates (pool-based benchmarks) and a seeded generator.
+ */
+public record PlanningRequest(
+        SearchSpace space,
+        List<Objective> objectives,
+        List<Observation> observations,
+        List<Point> pending,
+        int count,
+        Optional<List<Point>> pool,
+        RandomGenerator random) {
+
+    public PlanningRequest {
+        Objects.requireNonNull(space, "space");
+        objectives = List.copyOf(objectives);
+        observations = List.copyOf(observations);
+        pending = List.copyOf(pending);
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(random, "random");
+        if (objectives.isEmpty()) {
+            throw new IllegalArgumentException("a planning request needs at least one objective");
+        }
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1, got " + count);
+        }
+    }
+}
