@@ -7,8 +7,9 @@ import org.hipparchus.random.SobolSequenceGenerator;
 import org.labloop.space.Point;
 
 /**
- * Space-filling design from a Sobol sequence with a seeded random shift (Cranley-Patterson rotation). Stateless: the
- * n-th proposal of a campaign is the n-th shifted Sobol point, where n counts everything proposed before.
+ * Space-filling design from a Sobol sequence. Stateless, so a resumed campaign continues the same design: the n-th
+ * proposal is the (n+1)-th Sobol point (the corner point 0 is skipped), where n counts everything proposed before. The
+ * design does not depend on the seed; only pool-based picks and collisions in finite spaces use the generator.
  */
 public final class SobolPlanner implements Planner {
     public static final String NAME = "sobol";
@@ -44,20 +45,12 @@ public final class SobolPlanner implements Planner {
         if (d > MAX_DIMENSION) {
             throw new PlanningException("sobol supports up to " + MAX_DIMENSION + " parameters, got " + d);
         }
-        // The shift comes from the campaign seed only, so every round continues the same sequence.
-        double[] shift = new double[d];
-        for (int i = 0; i < d; i++) {
-            shift[i] = request.random().nextDouble();
-        }
         SobolSequenceGenerator sobol = new SobolSequenceGenerator(d);
-        sobol.skipTo(request.observations().size() + request.pending().size());
+        sobol.skipTo(1 + request.observations().size() + request.pending().size());
         List<Proposal> out = new ArrayList<>();
         int guard = 0;
         while (out.size() < request.count()) {
             double[] u = sobol.nextVector();
-            for (int i = 0; i < d; i++) {
-                u[i] = (u[i] + shift[i]) % 1.0;
-            }
             Point p = UnitCube.toPoint(request.space(), u);
             if (taken.add(p)) {
                 out.add(Proposal.of(p, "space-filling"));

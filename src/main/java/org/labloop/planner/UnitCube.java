@@ -76,8 +76,8 @@ final class UnitCube {
             }
         }
         if (free.size() < count) {
-            throw new PlanningException("the candidate pool has " + free.size() + " untried points left but " + count
-                    + " were asked for; lower the budget or enlarge the pool");
+            throw new SearchSpaceExhaustedException("the candidate pool has " + free.size()
+                    + " untried points left but " + count + " were asked for; lower the budget or enlarge the pool");
         }
         for (int i = 0; i < count; i++) {
             int j = i + random.nextInt(free.size() - i);
@@ -91,7 +91,7 @@ final class UnitCube {
     static void checkRoom(SearchSpace space, Set<Point> taken, int count) {
         long card = cardinality(space);
         if (card >= 0 && card - taken.size() < count) {
-            throw new PlanningException("the search space has " + Math.max(0, card - taken.size())
+            throw new SearchSpaceExhaustedException("the search space has " + Math.max(0, card - taken.size())
                     + " untried points left but " + count + " were asked for; lower the budget or widen the space");
         }
     }

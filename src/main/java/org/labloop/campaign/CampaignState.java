@@ -1,0 +1,237 @@
+package org.labloop.campaign;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.labloop.event.Event;
+import org.labloop.event.EventBody;
+import org.labloop.event.EventBody.CampaignCompleted;
+import org.labloop.event.EventBody.CampaignCreated;
+import org.labloop.event.EventBody.CampaignStarted;
+import org.labloop.event.EventBody.ExperimentCompleted;
+import org.labloop.event.EventBody.ExperimentFailed;
+import org.labloop.event.EventBody.ExperimentProposed;
+import org.labloop.event.EventBody.MeasurementRecorded;
+import org.labloop.event.EventBody.StepCompleted;
+import org.labloop.event.EventBody.StepFailed;
+import org.labloop.event.EventBody.StepStarted;
+import org.labloop.event.EventCodec;
+import org.labloop.event.EventLog;
+import org.labloop.event.EventLogException;
+
+/**
+ * A campaign's state, folded from its events and nothing else. The engine keeps one up to date as it appends; the
+ * CLI and API rebuild one from the log (starting from a stored snapshot when there is one).
+ */
+@JsonAutoDetect(
+        fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class CampaignState {
+    private String id;
+    private String name;
+    private long seed;
+    private String softwareVersion;
+    private List<EventBody.Source> sources = new ArrayList<>();
+    private CampaignStatus status = CampaignStatus.CREATED;
+    private String createdAt;
+    private String startedAt;
+    private String lastEventAt;
+    private String endedAt;
+    private String endReason;
+    private String timeMode;
+    private long lastSeq;
+    private String lastHash = EventCodec.GENESIS;
+    private Map<String, ExperimentState> experiments = new LinkedHashMap<>();
+
+    public CampaignState() {}
+
+    /** Folds every event of {@code campaignId}, starting from its snapshot when one is stored. */
+    public static CampaignState load(EventLog log, String campaignId) {
+        CampaignState state =
+                log.snapshot(campaignId).map(s -> fromJson(s.json())).orElseGet(CampaignState::new);
+        state.applyAll(log.read(campaignId, state.lastSeq));
+        if (state.lastSeq == 0) {
+            throw new EventLogException("campaign " + campaignId + " has no events in " + log.location());
+        }
+        return state;
+    }
+
+    /** Folds the whole log from scratch, ignoring any snapshot. */
+    public static CampaignState replay(EventLog log, String campaignId) {
+        CampaignState state = new CampaignState();
+        state.applyAll(log.readAll(campaignId));
+        return state;
+    }
+
+    public void applyAll(Collection<Event> events) {
+        events.forEach(this::apply);
+    }
+
+    public void apply(Event e) {
+        if (e.seq() != lastSeq + 1) {
+            throw new EventLogException(
+                    "campaign " + e.campaignId() + ": expected event " + (lastSeq + 1) + " but got " + e.seq());
+        }
+        if (!e.prevHash().equals(lastHash)) {
+            throw new EventLogException("campaign " + e.campaignId() + ": event " + e.seq()
+                    + " does not chain to the event before it; the log was altered");
+        }
+        String at = e.at().toString();
+        switch (e.body()) {
+            case CampaignCreated c -> {
+                id = e.campaignId();
+                name = c.name();
+                seed = c.seed();
+                softwareVersion = c.softwareVersion();
+                sources = new ArrayList<>(c.sources());
+                createdAt = at;
+            }
+            case CampaignStarted s -> {
+                status = CampaignStatus.RUNNING;
+                timeMode = s.timeMode();
+                if (startedAt == null) {
+                    startedAt = at;
+                }
+            }
+            case ExperimentProposed p ->
+                experiments.put(
+                        p.experimentId(),
+                        new ExperimentState(
+                                p.experimentId(),
+                                p.index(),
+                                p.parameters(),
+                                p.planner(),
+                                p.plannerVersion(),
+                                p.rationale(),
+                                p.details(),
+                                at));
+            case StepStarted s ->
+                experiment(s.experimentId())
+                        .stepStarted(new StepRecord(
+                                s.step(),
+                                s.stepName(),
+                                s.capability(),
+                                s.device(),
+                                s.idempotencyKey(),
+                                at,
+                                null,
+                                "running",
+                                null,
+                                Map.of()));
+            case StepCompleted s -> experiment(s.experimentId()).stepEnded(s.step(), r -> r.completed(at, s.outputs()));
+            case StepFailed s -> experiment(s.experimentId()).stepEnded(s.step(), r -> r.failed(at, s.reason()));
+            case MeasurementRecorded m ->
+                experiment(m.experimentId())
+                        .measured(new Measurement(m.name(), m.value(), m.unit(), m.device(), m.step(), m.method(), at));
+            case ExperimentCompleted c -> experiment(c.experimentId()).completed(at);
+            case ExperimentFailed f -> experiment(f.experimentId()).failed(at, f.reason());
+            case CampaignCompleted c -> {
+                status = CampaignStatus.COMPLETED;
+                endedAt = at;
+                endReason = c.reason();
+            }
+        }
+        lastSeq = e.seq();
+        lastHash = e.hash();
+        lastEventAt = at;
+    }
+
+    private ExperimentState experiment(String experimentId) {
+        ExperimentState x = experiments.get(experimentId);
+        if (x == null) {
+            throw new EventLogException("campaign " + id + ": event refers to unknown experiment " + experimentId);
+        }
+        return x;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public String softwareVersion() {
+        return softwareVersion;
+    }
+
+    public List<EventBody.Source> sources() {
+        return Collections.unmodifiableList(sources);
+    }
+
+    public CampaignStatus status() {
+        return status;
+    }
+
+    public String createdAt() {
+        return createdAt;
+    }
+
+    public String startedAt() {
+        return startedAt;
+    }
+
+    public String lastEventAt() {
+        return lastEventAt;
+    }
+
+    public String endedAt() {
+        return endedAt;
+    }
+
+    public String endReason() {
+        return endReason;
+    }
+
+    public String timeMode() {
+        return timeMode;
+    }
+
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    public String lastHash() {
+        return lastHash;
+    }
+
+    public Map<String, ExperimentState> experiments() {
+        return Collections.unmodifiableMap(experiments);
+    }
+
+    public long count(ExperimentStatus s) {
+        return experiments.values().stream().filter(x -> x.status() == s).count();
+    }
+
+    /** Experiments in the lab: proposed or running. */
+    public List<ExperimentState> inFlight() {
+        return experiments.values().stream().filter(x -> !x.status().finished()).toList();
+    }
+
+    public String toJson() {
+        try {
+            return EventCodec.mapper().writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new EventLogException("cannot serialize campaign " + id + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public static CampaignState fromJson(String json) {
+        try {
+            return EventCodec.mapper().readValue(json, CampaignState.class);
+        } catch (JsonProcessingException e) {
+            throw new EventLogException("stored snapshot is unreadable: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package org.labloop.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.ExperimentState;
+import org.labloop.campaign.Measurement;
+import org.labloop.campaign.StepRecord;
+import org.labloop.event.EventCodec;
+import org.labloop.event.EventLogException;
+
+/**
+ * A campaign's dataset: one row per experiment with its parameters, outcomes, status and provenance (which device ran
+ * each step and when, which planner proposed it, the seed, the software version). Built from the campaign's
+ * projection, so it always agrees with the event log.
+ */
+public final class Dataset {
+    private final CampaignState state;
+    private final List<String> parameters;
+    private final List<String> outcomes;
+    private final List<String> steps;
+
+    private Dataset(CampaignState state, List<String> parameters, List<String> outcomes, List<String> steps) {
+        this.state = state;
+        this.parameters = parameters;
+        this.outcomes = outcomes;
+        this.steps = steps;
+    }
+
+    public static Dataset of(CampaignState state) {
+        Set<String> params = new LinkedHashSet<>();
+        Set<String> outs = new LinkedHashSet<>();
+        Set<String> steps = new LinkedHashSet<>();
+        for (ExperimentState x : state.experiments().values()) {
+            params.addAll(x.parameters().keySet());
+            outs.addAll(x.measurements().keySet());
+            x.steps().forEach(s -> steps.add(s.name()));
+        }
+        return new Dataset(state, List.copyOf(params), List.copyOf(outs), List.copyOf(steps));
+    }
+
+    public int rows() {
+        return state.experiments().size();
+    }
+
+    public List<String> header() {
+        List<String> h = new ArrayList<>(List.of("campaign_id", "experiment_id", "index", "status"));
+        h.addAll(parameters);
+        h.addAll(outcomes);
+        h.addAll(List.of(
+                "planner",
+                "planner_version",
+                "rationale",
+                "seed",
+                "software_version",
+                "proposed_at_min",
+                "ended_at_min",
+                "failure"));
+        for (String s : steps) {
+            h.add(s + "_device");
+            h.add(s + "_start_min");
+            h.add(s + "_end_min");
+        }
+        return h;
+    }
+
+    /** Rows as text cells, in header order. */
+    public List<List<String>> cells() {
+        List<List<String>> out = new ArrayList<>();
+        for (ExperimentState x : state.experiments().values()) {
+            List<String> row = new ArrayList<>();
+            row.add(state.id());
+            row.add(x.id());
+            row.add(Integer.toString(x.index()));
+            row.add(x.status().name().toLowerCase(Locale.ROOT));
+            for (String p : parameters) {
+                row.add(text(x.parameters().get(p)));
+            }
+            for (String o : outcomes) {
+                Measurement m = x.measurements().get(o);
+                row.add(m == null ? "" : text(m.value()));
+            }
+            row.add(x.planner());
+            row.add(x.plannerVersion());
+            row.add(x.rationale());
+            row.add(Long.toString(state.seed()));
+            row.add(state.softwareVersion());
+            row.add(minutes(x.proposedAt()));
+            row.add(minutes(x.endedAt()));
+            row.add(x.failure() == null ? "" : x.failure());
+            Map<String, StepRecord> last = lastAttempts(x);
+            for (String s : steps) {
+                StepRecord r = last.get(s);
+                row.add(r == null ? "" : r.device());
+                row.add(r == null ? "" : minutes(r.startedAt()));
+                row.add(r == null ? "" : minutes(r.endedAt()));
+            }
+            out.add(row);
+        }
+        return out;
+    }
+
+    private static Map<String, StepRecord> lastAttempts(ExperimentState x) {
+        Map<String, StepRecord> last = new LinkedHashMap<>();
+        x.steps().forEach(s -> last.put(s.name(), s));
+        return last;
+    }
+
+    /** Minutes from the campaign's creation to {@code iso}, or empty. */
+    private String minutes(String iso) {
+        if (iso == null) {
+            return "";
+        }
+        Duration d = Duration.between(Instant.parse(state.createdAt()), Instant.parse(iso));
+        return String.format(Locale.ROOT, "%.3f", d.toMillis() / 60_000.0);
+    }
+
+    private static String text(Object v) {
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof Double d) {
+            return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : Double.toString(d);
+        }
+        return v.toString();
+    }
+
+    public String toCsv() {
+        StringBuilder sb = new StringBuilder();
+        appendCsvRow(sb, header());
+        for (List<String> row : cells()) {
+            appendCsvRow(sb, row);
+        }
+        return sb.toString();
+    }
+
+    private static void appendCsvRow(StringBuilder sb, List<String> row) {
+        for (int i = 0; i < row.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            String c = row.get(i);
+            if (c.contains(",") || c.contains("\"") || c.contains("\n") || c.contains("\r")) {
+                sb.append('"').append(c.replace("\"", "\"\"")).append('"');
+            } else {
+                sb.append(c);
+            }
+        }
+        sb.append('\n');
+    }
+
+    /** The dataset as JSON: campaign provenance and one object per experiment with its steps and measurements. */
+    public String toJson() {
+        ObjectNode root = EventCodec.mapper().createObjectNode();
+        root.put("campaign_id", state.id());
+        root.put("campaign", state.name());
+        root.put("seed", state.seed());
+        root.put("software_version", state.softwareVersion());
+        root.put("status", state.status().name().toLowerCase(Locale.ROOT));
+        root.put("time_mode", state.timeMode());
+        root.put("created_at", state.createdAt());
+        root.put("last_event_seq", state.lastSeq());
+        root.put("last_event_hash", state.lastHash());
+        ArrayNode sources = root.putArray("sources");
+        state.sources()
+                .forEach(s -> sources.addObject()
+                        .put("role", s.role())
+                        .put("path", s.path())
+                        .put("sha256", s.sha256()));
+        ArrayNode rows = root.putArray("experiments");
+        for (ExperimentState x : state.experiments().values()) {
+            ObjectNode r = rows.addObject();
+            r.put("experiment_id", x.id());
+            r.put("index", x.index());
+            r.put("status", x.status().name().toLowerCase(Locale.ROOT));
+            r.set("parameters", EventCodec.mapper().valueToTree(x.parameters()));
+            ObjectNode m = r.putObject("outcomes");
+            x.measurements().values().forEach(v -> m.put(v.name(), v.value()));
+            ObjectNode prov = r.putObject("provenance");
+            prov.put("planner", x.planner());
+            prov.put("planner_version", x.plannerVersion());
+            prov.put("rationale", x.rationale());
+            prov.set("planner_details", EventCodec.mapper().valueToTree(x.details()));
+            prov.put("proposed_at", x.proposedAt());
+            prov.put("ended_at", x.endedAt());
+            if (x.failure() != null) {
+                prov.put("failure", x.failure());
+            }
+            ArrayNode mp = prov.putArray("measurements");
+            x.measurements()
+                    .values()
+                    .forEach(v -> mp.addObject()
+                            .put("name", v.name())
+                            .put("value", v.value())
+                            .put("unit", v.unit())
+                            .put("device", v.device())
+                            .put("step", v.step())
+                            .put("method", v.method())
+                            .put("at", v.at()));
+            ArrayNode st = prov.putArray("steps");
+            x.steps()
+                    .forEach(s -> st.addObject()
+                            .put("step", s.step())
+                            .put("name", s.name())
+                            .put("capability", s.capability())
+                            .put("device", s.device())
+                            .put("status", s.status())
+                            .put("started_at", s.startedAt())
+                            .put("ended_at", s.endedAt())
+                            .put("idempotency_key", s.idempotencyKey()));
+        }
+        try {
+            return EventCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new EventLogException("cannot write dataset of " + state.id() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package org.labloop.device;
+
+/**
+ * The one interface between LabLoop and a device. Simulated drivers ship with the product; real instruments plug in
+ * by implementing this and registering a factory by name.
+ */
+public interface Driver {
+
+    /** The device this driver runs, as named in the workcell file. */
+    String device();
+
+    /**
+     * Starts a step and returns at once; the end is reported to {@code listener} through the engine's clock. Asking
+     * again with an idempotency key already started does not start the work twice.
+     *
+     * @throws DeviceException when the device refuses the step outright
+     */
+    void start(StepRequest request, StepListener listener);
+
+    /** Stops a running step if possible; its listener is then never called. Returns false if it was not running. */
+    boolean cancel(String idempotencyKey);
+
+    /** Steps running now. */
+    int busy();
+}

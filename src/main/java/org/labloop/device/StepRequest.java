@@ -1,0 +1,32 @@
+package org.labloop.device;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the engine asks of a device: one step of one experiment. {@code idempotencyKey} names this attempt, so a driver
+ * asked twice does the work once. {@code parameters} are the experiment's full point (an analyser's emulator needs
+ * them); {@code duration}, when present, is how long the protocol says the step lasts.
+ */
+public record StepRequest(
+        String idempotencyKey,
+        String experimentId,
+        int step,
+        String stepName,
+        String capability,
+        Map<String, Object> args,
+        Map<String, Object> parameters,
+        Optional<Duration> duration,
+        boolean measures) {
+    public StepRequest {
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        Objects.requireNonNull(experimentId, "experimentId");
+        Objects.requireNonNull(stepName, "stepName");
+        Objects.requireNonNull(capability, "capability");
+        args = Map.copyOf(args);
+        parameters = Map.copyOf(parameters);
+        Objects.requireNonNull(duration, "duration");
+    }
+}

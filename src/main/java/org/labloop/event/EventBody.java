@@ -1,0 +1,157 @@
+package org.labloop.event;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What happened, one record per kind of event. Every change to a campaign is one of these, appended to the log and
+ * committed before the engine acts on it. Field values are plain JSON types so the log stays readable by any tool.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = EventBody.CampaignCreated.class, name = "CampaignCreated"),
+    @JsonSubTypes.Type(value = EventBody.CampaignStarted.class, name = "CampaignStarted"),
+    @JsonSubTypes.Type(value = EventBody.ExperimentProposed.class, name = "ExperimentProposed"),
+    @JsonSubTypes.Type(value = EventBody.StepStarted.class, name = "StepStarted"),
+    @JsonSubTypes.Type(value = EventBody.StepCompleted.class, name = "StepCompleted"),
+    @JsonSubTypes.Type(value = EventBody.StepFailed.class, name = "StepFailed"),
+    @JsonSubTypes.Type(value = EventBody.MeasurementRecorded.class, name = "MeasurementRecorded"),
+    @JsonSubTypes.Type(value = EventBody.ExperimentCompleted.class, name = "ExperimentCompleted"),
+    @JsonSubTypes.Type(value = EventBody.ExperimentFailed.class, name = "ExperimentFailed"),
+    @JsonSubTypes.Type(value = EventBody.CampaignCompleted.class, name = "CampaignCompleted"),
+})
+public sealed interface EventBody {
+
+    /** The event's type name as stored in the log. */
+    default String typeName() {
+        return getClass().getSimpleName();
+    }
+
+    /** A source file of the campaign definition, kept whole so the log alone says what was run. */
+    record Source(String role, String path, String sha256, String text) {
+        public Source {
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(sha256, "sha256");
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /** The campaign was defined: its name, the text of its files, the seed and the software that ran it. */
+    record CampaignCreated(String name, long seed, String softwareVersion, List<Source> sources) implements EventBody {
+        public CampaignCreated {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(softwareVersion, "softwareVersion");
+            sources = List.copyOf(sources);
+        }
+    }
+
+    /** The engine started (or resumed) driving the campaign; {@code timeMode} is virtual or wall. */
+    record CampaignStarted(String timeMode) implements EventBody {
+        public CampaignStarted {
+            Objects.requireNonNull(timeMode, "timeMode");
+        }
+    }
+
+    /** The planner proposed an experiment: the point, who proposed it and why. */
+    record ExperimentProposed(
+            String experimentId,
+            int index,
+            Map<String, Object> parameters,
+            String planner,
+            String plannerVersion,
+            String rationale,
+            Map<String, Double> details)
+            implements EventBody {
+        public ExperimentProposed {
+            Objects.requireNonNull(experimentId, "experimentId");
+            parameters = Map.copyOf(parameters);
+            Objects.requireNonNull(planner, "planner");
+            Objects.requireNonNull(plannerVersion, "plannerVersion");
+            Objects.requireNonNull(rationale, "rationale");
+            details = Map.copyOf(details);
+        }
+    }
+
+    /**
+     * A step was handed to a device. {@code idempotencyKey} identifies this attempt of this step, so a driver asked
+     * twice does the work once.
+     */
+    record StepStarted(
+            String experimentId,
+            int step,
+            String stepName,
+            String capability,
+            String device,
+            Map<String, Object> args,
+            long plannedMillis,
+            String idempotencyKey)
+            implements EventBody {
+        public StepStarted {
+            Objects.requireNonNull(experimentId, "experimentId");
+            Objects.requireNonNull(stepName, "stepName");
+            Objects.requireNonNull(capability, "capability");
+            Objects.requireNonNull(device, "device");
+            args = Map.copyOf(args);
+            Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        }
+    }
+
+    /** A device reported a step done, with whatever it read ({@code outputs}). */
+    record StepCompleted(String experimentId, int step, String device, Map<String, Double> outputs)
+            implements EventBody {
+        public StepCompleted {
+            Objects.requireNonNull(experimentId, "experimentId");
+            Objects.requireNonNull(device, "device");
+            outputs = Map.copyOf(outputs);
+        }
+    }
+
+    /** A device reported a step failed. */
+    record StepFailed(String experimentId, int step, String device, String reason) implements EventBody {
+        public StepFailed {
+            Objects.requireNonNull(experimentId, "experimentId");
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** One measured value of an experiment, with the device and step that produced it and the model behind it. */
+    record MeasurementRecorded(
+            String experimentId, String name, double value, String unit, String device, int step, String method)
+            implements EventBody {
+        public MeasurementRecorded {
+            Objects.requireNonNull(experimentId, "experimentId");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(unit, "unit");
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(method, "method");
+            if (!Double.isFinite(value)) {
+                throw new IllegalArgumentException("measurement " + name + " of " + experimentId + " is not finite");
+            }
+        }
+    }
+
+    record ExperimentCompleted(String experimentId) implements EventBody {
+        public ExperimentCompleted {
+            Objects.requireNonNull(experimentId, "experimentId");
+        }
+    }
+
+    record ExperimentFailed(String experimentId, String reason) implements EventBody {
+        public ExperimentFailed {
+            Objects.requireNonNull(experimentId, "experimentId");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** The campaign ended: budget spent, goal met, or nothing left to try. */
+    record CampaignCompleted(String reason) implements EventBody {
+        public CampaignCompleted {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}

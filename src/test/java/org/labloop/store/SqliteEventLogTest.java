@@ -1,0 +1,125 @@
+package org.labloop.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.labloop.event.ChainCheck;
+import org.labloop.event.Event;
+import org.labloop.event.EventBody;
+import org.labloop.event.EventCodec;
+
+class SqliteEventLogTest {
+    @TempDir
+    Path dir;
+
+    private static EventBody proposed(String id) {
+        return new EventBody.ExperimentProposed(
+                id, 1, Map.of("T", 30.0, "solvent", "EtOH"), "random", "1", "random", Map.of());
+    }
+
+    @Test
+    void appendedEvents_areReadBackInOrder_withAnUnbrokenHashChain() {
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            String id = log.newCampaignId("SnAr demo");
+            log.append(id, Instant.EPOCH, "user:test", new EventBody.CampaignCreated("SnAr demo", 7, "dev", List.of()));
+            log.append(id, Instant.EPOCH.plusSeconds(60), "planner:random", proposed("E0001"));
+
+            List<Event> events = log.readAll(id);
+            assertThat(events).extracting(Event::seq).containsExactly(1L, 2L);
+            assertThat(events.get(0).prevHash()).isEqualTo(EventCodec.GENESIS);
+            assertThat(events.get(1).prevHash()).isEqualTo(events.get(0).hash());
+            assertThat(events.get(1).body()).isEqualTo(proposed("E0001"));
+            assertThat(ChainCheck.of(events).intact()).isTrue();
+        }
+    }
+
+    @Test
+    void reopenedStore_continuesTheChain() {
+        String id;
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            id = log.newCampaignId("c");
+            log.append(id, Instant.EPOCH, "user:test", new EventBody.CampaignCreated("c", 1, "dev", List.of()));
+        }
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            log.append(id, Instant.EPOCH, "planner:random", proposed("E0001"));
+            assertThat(ChainCheck.of(log.readAll(id)).intact()).isTrue();
+            assertThat(log.campaignIds()).containsExactly(id);
+        }
+    }
+
+    @Test
+    void campaignIds_areDerivedFromNames_andUnique() {
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            assertThat(log.newCampaignId("SnAr demo!")).isEqualTo("snar-demo-1");
+            assertThat(log.newCampaignId("SnAr demo!")).isEqualTo("snar-demo-2");
+            assertThat(log.newCampaignId("???")).isEqualTo("campaign-1");
+        }
+    }
+
+    @Test
+    void committedEvents_cannotBeUpdatedOrDeleted_evenWithSql() throws Exception {
+        String id;
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            id = log.newCampaignId("c");
+            log.append(id, Instant.EPOCH, "user:test", new EventBody.CampaignCreated("c", 1, "dev", List.of()));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteEventLog.FILE_NAME));
+                Statement st = c.createStatement()) {
+            assertThatThrownBy(() -> st.executeUpdate("UPDATE events SET actor = 'mallory'"))
+                    .hasMessageContaining("append-only");
+            assertThatThrownBy(() -> st.executeUpdate("DELETE FROM events")).hasMessageContaining("append-only");
+        }
+    }
+
+    @Test
+    void tamperedEvent_isDetectedByTheChainCheck() throws Exception {
+        String id;
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            id = log.newCampaignId("c");
+            log.append(id, Instant.EPOCH, "user:test", new EventBody.CampaignCreated("c", 1, "dev", List.of()));
+            log.append(id, Instant.EPOCH, "planner:random", proposed("E0001"));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteEventLog.FILE_NAME));
+                Statement st = c.createStatement()) {
+            st.execute("DROP TRIGGER events_no_update");
+            st.executeUpdate("UPDATE events SET body = replace(body, '30.0', '99.0') WHERE seq = 2");
+        }
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            ChainCheck check = ChainCheck.of(log.readAll(id));
+            assertThat(check.intact()).isFalse();
+            assertThat(check.firstBadSeq()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void snapshots_areStoredReplacedAndDropped() {
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            String id = log.newCampaignId("c");
+            log.saveSnapshot(id, 3, "{\"a\":1}");
+            log.saveSnapshot(id, 5, "{\"a\":2}");
+            assertThat(log.snapshot(id)).hasValueSatisfying(s -> {
+                assertThat(s.seq()).isEqualTo(5);
+                assertThat(s.json()).isEqualTo("{\"a\":2}");
+            });
+            log.dropSnapshots();
+            assertThat(log.snapshot(id)).isEmpty();
+        }
+    }
+
+    @Test
+    void openingAFileThatIsNotAStore_failsWithAClearMessage() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve(SqliteEventLog.FILE_NAME), "this is not a database");
+        assertThatThrownBy(() -> SqliteEventLog.open(dir))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(SqliteEventLog.FILE_NAME);
+    }
+}
