@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -175,15 +176,15 @@ public final class LookupTableEmulator implements Emulator {
                     asked.put(c.name, row.get(c.index).trim());
                 }
                 throw new EmulationException(source + ": duplicate rows for " + describe(asked) + ": data rows "
-                        + (earlier + 1) + " and " + (r + 1) + "; add the distinguishing column or list it under '"
-                        + OPTION_IGNORE + "' only if it does not matter");
+                        + (earlier + 1) + " and " + (r + 1) + "; a lookup needs one row per combination of inputs: stop"
+                        + " ignoring the column that tells them apart, or remove the repeats");
             }
             Map<String, Double> answer = new LinkedHashMap<>();
             for (int o = 0; o < outcomeColumns.length; o++) {
                 String text = row.get(outcomeColumns[o]).trim();
                 answer.put(outputs.get(o), parseOutcome(text, r, outputs.get(o)));
             }
-            out.put(key, java.util.Collections.unmodifiableMap(answer));
+            out.put(key, Collections.unmodifiableMap(answer));
         }
         return out;
     }
