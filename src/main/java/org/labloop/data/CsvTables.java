@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.labloop.core.InvalidInputException;
 import org.labloop.core.Problem;
+import org.labloop.core.Table;
 
 /** Reads CSV files (RFC 4180: quoted fields, doubled quotes, CRLF or LF, an optional UTF-8 byte-order mark). */
 public final class CsvTables {

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
-import org.labloop.data.Table;
+import org.labloop.core.Table;
 
 /**
  * Answers from a table of measured reactions (a fully enumerated search space such as direct arylation), so a planner

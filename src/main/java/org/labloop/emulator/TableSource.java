@@ -1,6 +1,6 @@
 package org.labloop.emulator;
 
-import org.labloop.data.Table;
+import org.labloop.core.Table;
 
 /**
  * Where table-backed emulators get their data. The caller decides how a path written in a campaign file resolves (the

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.labloop.core.Table;
 import org.labloop.data.CsvTables;
-import org.labloop.data.Table;
 
 class LookupTableEmulatorTest {
     private static final String CS_ACETATE = "O=C([O-])C.[Cs+]";

@@ -1,4 +1,4 @@
-package org.labloop.data;
+package org.labloop.core;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -100,7 +100,7 @@ public final class Table {
         return out;
     }
 
-    static boolean isNumber(String text) {
+    public static boolean isNumber(String text) {
         if (text == null || text.isBlank()) {
             return false;
         }

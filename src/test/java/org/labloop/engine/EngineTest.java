@@ -1,0 +1,140 @@
+package org.labloop.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.labloop.campaign.CampaignSpec;
+import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.CampaignStatus;
+import org.labloop.campaign.ExperimentState;
+import org.labloop.campaign.ExperimentStatus;
+import org.labloop.campaign.StepRecord;
+import org.labloop.event.ChainCheck;
+import org.labloop.event.Event;
+import org.labloop.event.EventBody;
+import org.labloop.event.EventCodec;
+import org.labloop.store.SqliteEventLog;
+import org.labloop.workcell.DeviceSpec;
+
+class EngineTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void campaign_runsItsWholeBudget_andRecordsBothObjectivesForEveryExperiment() {
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            CampaignState state = SnarLab.run(log, SnarLab.spec(12, 4, 7, 0));
+
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(state.experiments()).hasSize(12);
+            for (ExperimentState x : state.experiments().values()) {
+                assertThat(x.status()).isEqualTo(ExperimentStatus.COMPLETED);
+                assertThat(x.measurements()).containsKeys("sty", "e_factor");
+                assertThat(x.steps())
+                        .extracting(StepRecord::name)
+                        .containsExactly("dispense", "load", "react", "unload", "analyse");
+            }
+            assertThat(ChainCheck.of(log.readAll(state.id())).intact()).isTrue();
+        }
+    }
+
+    @Test
+    void noDevice_isEverUsedBeyondItsCapacity_andNoMoreThanBatchSizeAreInFlight() {
+        CampaignSpec spec = SnarLab.spec(24, 6, 11, 0);
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            CampaignState state = SnarLab.run(log, spec);
+            // Sweep step intervals per device: count overlapping occupancy at every start.
+            for (DeviceSpec d : spec.workcell().devices()) {
+                List<StepRecord> steps = new ArrayList<>();
+                state.experiments()
+                        .values()
+                        .forEach(x -> x.steps().stream()
+                                .filter(s -> s.device().equals(d.name()))
+                                .forEach(steps::add));
+                for (StepRecord s : steps) {
+                    Instant t = Instant.parse(s.startedAt());
+                    long overlapping = steps.stream()
+                            .filter(o -> !Instant.parse(o.startedAt()).isAfter(t)
+                                    && Instant.parse(o.endedAt()).isAfter(t))
+                            .count();
+                    assertThat(overlapping).as("%s at %s", d.name(), t).isLessThanOrEqualTo(d.capacity());
+                }
+            }
+            int inFlight = 0;
+            int maxInFlight = 0;
+            for (Event e : log.readAll(state.id())) {
+                if (e.body() instanceof EventBody.ExperimentProposed) {
+                    maxInFlight = Math.max(maxInFlight, ++inFlight);
+                } else if (e.body() instanceof EventBody.ExperimentCompleted
+                        || e.body() instanceof EventBody.ExperimentFailed) {
+                    inFlight--;
+                }
+            }
+            assertThat(maxInFlight).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void sameSeed_producesTheSameEventSequence_byteForByte() {
+        List<String> first;
+        List<String> second;
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("a"))) {
+            first = lines(log, SnarLab.run(log, SnarLab.spec(10, 4, 5, 0.2)).id());
+        }
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("b"))) {
+            second = lines(log, SnarLab.run(log, SnarLab.spec(10, 4, 5, 0.2)).id());
+        }
+        assertThat(second).isEqualTo(first);
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("c"))) {
+            assertThat(lines(log, SnarLab.run(log, SnarLab.spec(10, 4, 6, 0.2)).id()))
+                    .isNotEqualTo(first);
+        }
+    }
+
+    private static List<String> lines(SqliteEventLog log, String id) {
+        return log.readAll(id).stream()
+                .map(e -> e.seq() + " " + e.at() + " " + e.actor() + " " + EventCodec.toJson(e.body()) + " " + e.hash())
+                .toList();
+    }
+
+    @Test
+    void droppedProjections_areRebuiltFromTheLog_identically() {
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            CampaignState live = SnarLab.run(log, SnarLab.spec(8, 4, 3, 0.1));
+            assertThat(log.snapshot(live.id())).isPresent();
+
+            log.dropSnapshots();
+            assertThat(log.snapshot(live.id())).isEmpty();
+
+            CampaignState rebuilt = CampaignState.load(log, live.id());
+            assertThat(rebuilt.toJson()).isEqualTo(live.toJson());
+            assertThat(CampaignState.replay(log, live.id()).toJson()).isEqualTo(live.toJson());
+        }
+    }
+
+    @Test
+    void failingAnalyser_failsExperiments_butTheBudgetIsStillSpentAndEveryFailureIsAccountedFor() {
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            CampaignState state = SnarLab.run(log, SnarLab.spec(10, 3, 9, 0.5));
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(state.experiments()).hasSize(10);
+            long failed = state.count(ExperimentStatus.FAILED);
+            assertThat(failed).isBetween(1L, 9L);
+            Map<String, Integer> failures = new HashMap<>();
+            state.experiments().values().stream()
+                    .filter(x -> x.status() == ExperimentStatus.FAILED)
+                    .forEach(x -> {
+                        assertThat(x.failure()).contains("analyse").contains("hplc");
+                        failures.merge(x.id(), 1, Integer::sum);
+                    });
+            assertThat(failures).hasSize((int) failed);
+        }
+    }
+}

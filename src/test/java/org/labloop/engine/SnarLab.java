@@ -1,0 +1,137 @@
+package org.labloop.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.labloop.campaign.CampaignSpec;
+import org.labloop.campaign.CampaignState;
+import org.labloop.core.VirtualClock;
+import org.labloop.device.Driver;
+import org.labloop.device.DriverContext;
+import org.labloop.device.DriverRegistry;
+import org.labloop.emulator.Emulator;
+import org.labloop.emulator.EmulatorRegistry;
+import org.labloop.emulator.EmulatorSpec;
+import org.labloop.event.EventBody;
+import org.labloop.event.EventLog;
+import org.labloop.planner.PlannerRegistry;
+import org.labloop.planner.PlannerSpec;
+import org.labloop.protocol.Arg;
+import org.labloop.protocol.Protocol;
+import org.labloop.protocol.StepSpec;
+import org.labloop.space.Bound;
+import org.labloop.space.ContinuousParameter;
+import org.labloop.space.Direction;
+import org.labloop.space.Objective;
+import org.labloop.space.SearchSpace;
+import org.labloop.workcell.DeviceKind;
+import org.labloop.workcell.DeviceSpec;
+import org.labloop.workcell.DriverSpec;
+import org.labloop.workcell.StepTiming;
+import org.labloop.workcell.Workcell;
+
+/** A SnAr campaign on a small simulated workcell, built in code, for engine tests. */
+final class SnarLab {
+    private SnarLab() {}
+
+    static CampaignSpec spec(int budget, int batch, long seed, double analyserFailureRate) {
+        SearchSpace space = new SearchSpace(List.of(
+                new ContinuousParameter("tau", new Bound(0.5, 2), "min"),
+                new ContinuousParameter("equiv", new Bound(1, 5), ""),
+                new ContinuousParameter("conc", new Bound(0.1, 0.5), "mol/L"),
+                new ContinuousParameter("temperature", new Bound(30, 120), "degC")));
+        List<Objective> objectives =
+                List.of(new Objective("sty", Direction.MAXIMISE), new Objective("e_factor", Direction.MINIMISE));
+        Workcell workcell = new Workcell(
+                "cell",
+                List.of(
+                        device("handler", DeviceKind.LIQUID_HANDLER, "dispense", 1, 2.0, Map.of()),
+                        device("arm", DeviceKind.ROBOT_ARM, "transfer", 1, 0.5, Map.of()),
+                        device("reactor", DeviceKind.REACTOR, "react", 8, 1.0, Map.of()),
+                        device(
+                                "hplc",
+                                DeviceKind.ANALYZER,
+                                "analyse",
+                                1,
+                                6.0,
+                                analyserFailureRate > 0 ? Map.of("failure_rate", analyserFailureRate) : Map.of())));
+        Map<String, Arg> reactArgs = new LinkedHashMap<>();
+        reactArgs.put("temperature", new Arg.Ref("temperature"));
+        Protocol protocol = new Protocol(
+                "snar",
+                List.of(
+                        new StepSpec(
+                                "dispense", "dispense", Map.of("conc", new Arg.Ref("conc")), Optional.empty(), false),
+                        new StepSpec("load", "transfer", Map.of(), Optional.empty(), false),
+                        new StepSpec("react", "react", reactArgs, Optional.of(new Arg.Ref("tau")), false),
+                        new StepSpec("unload", "transfer", Map.of(), Optional.empty(), false),
+                        new StepSpec("analyse", "analyse", Map.of(), Optional.empty(), true)));
+        return new CampaignSpec(
+                "snar-test",
+                "",
+                space,
+                objectives,
+                budget,
+                batch,
+                PlannerSpec.of("sobol"),
+                seed,
+                workcell,
+                protocol,
+                new EmulatorSpec("snar", Map.of("noise_pct", 1.0)));
+    }
+
+    private static DeviceSpec device(
+            String name,
+            DeviceKind kind,
+            String capability,
+            int capacity,
+            double minutes,
+            Map<String, Object> options) {
+        return new DeviceSpec(
+                name,
+                kind,
+                Set.of(capability),
+                capacity,
+                new DriverSpec(
+                        "sim",
+                        Map.of(
+                                capability,
+                                new StepTiming(Duration.ofMillis((long) (minutes * 60_000)), Duration.ofMillis((long)
+                                        (minutes * 6_000)))),
+                        options));
+    }
+
+    /** Creates the campaign in {@code log} and runs it in virtual time. */
+    static CampaignState run(EventLog log, CampaignSpec spec) {
+        VirtualClock clock = new VirtualClock(Instant.EPOCH);
+        String id = log.newCampaignId(spec.name());
+        log.append(
+                id,
+                clock.now(),
+                "user:test",
+                new EventBody.CampaignCreated(spec.name(), spec.seed(), "test", List.of()));
+        Emulator emulator = EmulatorRegistry.standard(p -> {
+                    throw new IllegalStateException("no tables in this test");
+                })
+                .create(spec.emulator());
+        Map<String, Driver> drivers = new LinkedHashMap<>();
+        for (DeviceSpec d : spec.workcell().devices()) {
+            drivers.put(
+                    d.name(),
+                    DriverRegistry.standard().create(d, new DriverContext(clock, spec.seed(), Optional.of(emulator))));
+        }
+        Engine engine = new Engine(
+                spec,
+                CampaignState.load(log, id),
+                log,
+                clock,
+                PlannerRegistry.standard().create(spec.planner()),
+                drivers,
+                EngineListener.NONE);
+        return engine.run();
+    }
+}
