@@ -1,0 +1,322 @@
+package org.labloop.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.labloop.campaign.CampaignSpec;
+import org.labloop.campaign.SourceFile;
+import org.labloop.core.InvalidInputException;
+import org.labloop.core.Problem;
+import org.labloop.protocol.Protocol;
+import org.labloop.workcell.Workcell;
+
+/**
+ * Reads a campaign file and the workcell and protocol files it names into a validated {@link CampaignSpec}. Formats:
+ * docs/campaign-file.md, docs/workcell-file.md, docs/protocol-file.md.
+ *
+ * <p>Every problem in the three files is reported at once, each with its file, line, column and a one-line hint, as a
+ * single {@link InvalidInputException}; no other exception escapes. Files are capped at {@value YamlTree#MAX_CHARS}
+ * bytes, {@value YamlTree#MAX_DEPTH} levels of nesting and {@value YamlTree#MAX_NODES} values, and YAML aliases are
+ * refused, so a hostile file cannot exhaust memory. Instances are immutable and thread-safe.
+ */
+public final class CampaignLoader {
+    public static final String CAMPAIGN = "campaign";
+    public static final String WORKCELL = "workcell";
+    public static final String PROTOCOL = "protocol";
+
+    private final Set<String> plannerTypes;
+    private final Set<String> emulatorTypes;
+
+    /**
+     * @param plannerTypes names of the planners that exist (the planner registry's names)
+     * @param emulatorTypes names of the emulators that exist
+     */
+    public CampaignLoader(Set<String> plannerTypes, Set<String> emulatorTypes) {
+        this.plannerTypes = Set.copyOf(plannerTypes);
+        this.emulatorTypes = Set.copyOf(emulatorTypes);
+    }
+
+    /**
+     * Reads {@code campaignFile} and the workcell and protocol files it names (relative to its folder).
+     *
+     * @throws InvalidInputException with every problem found in the three files
+     */
+    public LoadedCampaign load(Path campaignFile) {
+        Objects.requireNonNull(campaignFile, "campaignFile");
+        Doc campaign = new Doc(campaignFile.toString());
+        try {
+            return loadFrom(campaignFile, campaign);
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw internalError(campaign.source(), e);
+        }
+    }
+
+    /**
+     * Rebuilds a campaign from stored file texts (roles campaign, workcell, protocol; as in
+     * {@link LoadedCampaign#sources()}) without touching the disk. Gives the same spec as the {@link #load} that
+     * produced the texts.
+     *
+     * @throws InvalidInputException with every problem found
+     */
+    public LoadedCampaign parse(List<SourceFile> sources) {
+        Objects.requireNonNull(sources, "sources");
+        try {
+            return parseSources(sources);
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw internalError("sources", e);
+        }
+    }
+
+    /**
+     * Reads a workcell file on its own (to check it, or to rehearse on its devices).
+     *
+     * @throws InvalidInputException with every problem found
+     */
+    public static Workcell loadWorkcell(Path workcellFile) {
+        Objects.requireNonNull(workcellFile, "workcellFile");
+        Doc doc = new Doc(workcellFile.toString());
+        try {
+            String text = readOrReport(workcellFile, doc, null, doc, "workcell");
+            Node root = text == null ? null : YamlTree.parse(text, doc);
+            WorkcellParser.Result w = root == null ? null : WorkcellParser.parse(root, doc);
+            if (doc.hasErrors() || w == null || w.workcell() == null) {
+                throw failure(doc.problems(), doc);
+            }
+            return w.workcell();
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw internalError(doc.source(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- load and parse
+
+    private LoadedCampaign loadFrom(Path campaignFile, Doc campaign) {
+        String campaignText = readOrReport(campaignFile, campaign, null, campaign, CAMPAIGN);
+        if (campaignText == null) {
+            throw failure(campaign.problems(), campaign);
+        }
+        Node root = YamlTree.parse(campaignText, campaign);
+        CampaignParser.Result c =
+                root == null ? null : CampaignParser.parse(root, campaign, plannerTypes, emulatorTypes);
+
+        SourceFile workcell = c == null ? null : sibling(campaignFile, c.workcell(), campaign, WORKCELL);
+        SourceFile protocol = c == null ? null : sibling(campaignFile, c.protocol(), campaign, PROTOCOL);
+        SourceFile campaignSource = SourceFile.of(CAMPAIGN, campaignFile.toString(), campaignText);
+        return assemble(campaign, c, campaignSource, workcell, protocol);
+    }
+
+    private LoadedCampaign parseSources(List<SourceFile> sources) {
+        List<Problem> roleProblems = new ArrayList<>();
+        SourceFile campaign = role(sources, CAMPAIGN, roleProblems);
+        SourceFile workcell = role(sources, WORKCELL, roleProblems);
+        SourceFile protocol = role(sources, PROTOCOL, roleProblems);
+        for (SourceFile s : sources) {
+            if (!List.of(CAMPAIGN, WORKCELL, PROTOCOL).contains(s.role())) {
+                roleProblems.add(Problem.at(
+                        s.path(), "unknown source role '" + s.role() + "'", "roles are campaign, workcell, protocol"));
+            }
+        }
+        if (!roleProblems.isEmpty()) {
+            throw new InvalidInputException(roleProblems);
+        }
+        Doc doc = new Doc(campaign.path());
+        Node root = YamlTree.parse(campaign.text(), doc);
+        CampaignParser.Result c = root == null ? null : CampaignParser.parse(root, doc, plannerTypes, emulatorTypes);
+        return assemble(doc, c, campaign, workcell, protocol);
+    }
+
+    private static SourceFile role(List<SourceFile> sources, String role, List<Problem> problems) {
+        List<SourceFile> found =
+                sources.stream().filter(s -> s.role().equals(role)).toList();
+        if (found.size() != 1) {
+            problems.add(Problem.at(
+                    "sources",
+                    found.isEmpty() ? "no " + role + " file among the sources" : found.size() + " " + role + " files",
+                    "a campaign is stored with exactly one campaign, one workcell and one protocol file"));
+            return null;
+        }
+        return found.get(0);
+    }
+
+    /** Reads the workcell and protocol files, checks everything together, and builds the spec. */
+    private LoadedCampaign assemble(
+            Doc campaignDoc, CampaignParser.Result c, SourceFile campaign, SourceFile workcell, SourceFile protocol) {
+        Doc workcellDoc = new Doc(workcell == null ? WORKCELL : workcell.path());
+        Doc protocolDoc = new Doc(protocol == null ? PROTOCOL : protocol.path());
+
+        Node wroot = workcell == null ? null : YamlTree.parse(workcell.text(), workcellDoc);
+        WorkcellParser.Result w = wroot == null ? null : WorkcellParser.parse(wroot, workcellDoc);
+        Node proot = protocol == null ? null : YamlTree.parse(protocol.text(), protocolDoc);
+        ProtocolParser.Context ctx = new ProtocolParser.Context(
+                w == null ? null : w.capabilities(),
+                w == null ? null : w.name(),
+                c == null ? null : c.parameterTypes());
+        Protocol p = proot == null ? null : ProtocolParser.parse(proot, protocolDoc, ctx);
+
+        List<Problem> problems = new ArrayList<>();
+        problems.addAll(campaignDoc.problems());
+        problems.addAll(workcellDoc.problems());
+        problems.addAll(protocolDoc.problems());
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(problems);
+        }
+        try {
+            CampaignSpec spec = new CampaignSpec(
+                    c.name(),
+                    c.description(),
+                    c.space(),
+                    c.objectives(),
+                    c.budget(),
+                    c.batchSize(),
+                    c.planner(),
+                    c.seed(),
+                    w.workcell(),
+                    p,
+                    c.emulator());
+            return new LoadedCampaign(spec, List.of(campaign, workcell, protocol));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            campaignDoc.error(Node.Loc.START, "invalid campaign: " + e.getMessage(), "fix the campaign file");
+            throw failure(campaignDoc.problems(), campaignDoc);
+        }
+    }
+
+    // ---------------------------------------------------------------- files
+
+    /** Reads a file the campaign names, reporting problems at the reference in the campaign file. */
+    private static SourceFile sibling(Path campaignFile, CampaignParser.FileRef ref, Doc campaign, String role) {
+        if (ref == null) {
+            return null;
+        }
+        Path path;
+        try {
+            Path parent = campaignFile.getParent();
+            path = (parent == null ? Path.of(ref.path()) : parent.resolve(ref.path())).normalize();
+        } catch (InvalidPathException e) {
+            campaign.error(ref.at(), "'" + ref.path() + "' is not a valid path: " + e.getReason(), "fix the path");
+            return null;
+        }
+        String text = readOrReport(path, campaign, ref.at(), campaign, role);
+        return text == null ? null : SourceFile.of(role, path.toString(), text);
+    }
+
+    /**
+     * The text of {@code path}, or null after reporting why it cannot be read: to {@code doc} at {@code at}, or as a
+     * problem with the file itself when {@code at} is null.
+     */
+    private static String readOrReport(Path path, Doc doc, Node.Loc at, Doc self, String role) {
+        String problem;
+        String hint;
+        try {
+            if (Files.isDirectory(path)) {
+                problem = role + " file " + path + " is a folder";
+                hint = "name the " + role + " file itself";
+            } else if (Files.exists(path) && !Files.isRegularFile(path)) {
+                problem = role + " file " + path + " is not a regular file";
+                hint = "name a YAML text file";
+            } else {
+                return read(path);
+            }
+        } catch (NoSuchFileException e) {
+            problem = role + " file " + path + " does not exist";
+            hint = missingHint(path, at != null);
+        } catch (AccessDeniedException e) {
+            problem = role + " file " + path + " cannot be read: permission denied";
+            hint = "check the file's permissions";
+        } catch (TooLarge e) {
+            problem = role + " file " + path + " is larger than " + YamlTree.MAX_CHARS + " bytes";
+            hint = "a LabLoop file is a few kilobytes; check that this is the right file";
+        } catch (CharacterCodingException e) {
+            problem = role + " file " + path + " is not UTF-8 text";
+            hint = "save it as UTF-8";
+        } catch (IOException e) {
+            problem = role + " file " + path + " cannot be read: " + e.getMessage();
+            hint = "check the path and the file";
+        }
+        if (at == null) {
+            self.fileError(problem, hint);
+        } else {
+            doc.error(at, problem, hint);
+        }
+        return null;
+    }
+
+    private static String missingHint(Path path, boolean relativeToCampaign) {
+        Path dir = path.toAbsolutePath().getParent();
+        List<String> names = new ArrayList<>();
+        if (dir != null && Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.{yaml,yml}")) {
+                for (Path f : files) {
+                    if (names.size() < 200) {
+                        names.add(f.getFileName().toString());
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no suggestion then
+            }
+        }
+        Path fileName = path.getFileName();
+        String suggestion = fileName == null ? "" : Suggest.didYouMean(fileName.toString(), names);
+        if (!suggestion.isEmpty()) {
+            return suggestion.strip();
+        }
+        if (relativeToCampaign) {
+            return "the path is relative to the campaign file's folder";
+        }
+        return "check the path (the current folder is " + Path.of("").toAbsolutePath() + ")";
+    }
+
+    private static String read(Path path) throws IOException {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(path)) {
+            bytes = in.readNBytes(YamlTree.MAX_CHARS + 1);
+        }
+        if (bytes.length > YamlTree.MAX_CHARS) {
+            throw new TooLarge();
+        }
+        String text = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    private static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private static InvalidInputException failure(List<Problem> problems, Doc doc) {
+        if (problems.isEmpty()) {
+            return new InvalidInputException(Problem.at(
+                    doc.source(), "the file could not be read", "this is a bug in LabLoop; please report it"));
+        }
+        return new InvalidInputException(problems);
+    }
+
+    private static InvalidInputException internalError(String source, RuntimeException e) {
+        return new InvalidInputException(Problem.at(
+                source,
+                "internal error while reading: " + e,
+                "this is a bug in LabLoop; please report it with the file"));
+    }
+}

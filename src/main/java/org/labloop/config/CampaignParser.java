@@ -1,0 +1,525 @@
+package org.labloop.config;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeSet;
+import org.labloop.emulator.EmulatorSpec;
+import org.labloop.planner.PlannerSpec;
+import org.labloop.space.Bound;
+import org.labloop.space.CategoricalParameter;
+import org.labloop.space.ContinuousParameter;
+import org.labloop.space.Direction;
+import org.labloop.space.DiscreteParameter;
+import org.labloop.space.MoleculeParameter;
+import org.labloop.space.Objective;
+import org.labloop.space.Parameter;
+import org.labloop.space.SearchSpace;
+
+/** Reads a campaign file (format: docs/campaign-file.md), except the workcell and protocol files it names. */
+final class CampaignParser {
+    static final List<String> KEYS = List.of(
+            "campaign",
+            "description",
+            "workcell",
+            "protocol",
+            "emulator",
+            "parameters",
+            "objectives",
+            "budget",
+            "batch_size",
+            "planner",
+            "seed");
+    static final Map<String, List<String>> PARAMETER_KEYS = parameterKeys();
+    static final List<String> OBJECTIVE_KEYS = List.of("direction", "unit", "target", "threshold");
+    static final List<String> DIRECTIONS = List.of("maximise", "minimise", "maximize", "minimize");
+    static final int MAX_BUDGET = 1_000_000;
+    static final int MAX_BATCH_SIZE = 10_000;
+    static final String DEFAULT_PLANNER = "sobol";
+
+    /** A file the campaign names, as written, with the position of the value. */
+    record FileRef(String path, Node.Loc at) {}
+
+    /**
+     * What was read. Every field may be null when its part of the file has problems; {@code parameterTypes} holds
+     * each declared parameter's type (null when unreadable), or is null when the parameters could not be listed.
+     */
+    record Result(
+            String name,
+            String description,
+            FileRef workcell,
+            FileRef protocol,
+            EmulatorSpec emulator,
+            SearchSpace space,
+            Map<String, String> parameterTypes,
+            List<Objective> objectives,
+            Integer budget,
+            Integer batchSize,
+            PlannerSpec planner,
+            Long seed) {}
+
+    private final Values v;
+    private final Set<String> plannerTypes;
+    private final Set<String> emulatorTypes;
+
+    private CampaignParser(Values v, Set<String> plannerTypes, Set<String> emulatorTypes) {
+        this.v = v;
+        this.plannerTypes = new TreeSet<>(plannerTypes);
+        this.emulatorTypes = new TreeSet<>(emulatorTypes);
+    }
+
+    /** The campaign's parts, or null when the file is not even a map. */
+    static Result parse(Node root, Doc doc, Set<String> plannerTypes, Set<String> emulatorTypes) {
+        return new CampaignParser(new Values(doc), plannerTypes, emulatorTypes).read(root);
+    }
+
+    private static Map<String, List<String>> parameterKeys() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        m.put("continuous", List.of("type", "min", "max", "unit"));
+        m.put("discrete", List.of("type", "values", "unit"));
+        m.put("categorical", List.of("type", "choices"));
+        m.put("molecule", List.of("type", "choices"));
+        return m;
+    }
+
+    private Result read(Node root) {
+        Node.MapNode map = v.map(root, "the campaign file");
+        if (map == null) {
+            return null;
+        }
+        MapReader r = new MapReader(v, map, "the campaign file", map.at(), KEYS);
+
+        Node.Entry e = r.required("campaign", "my-campaign");
+        String name = e == null ? null : v.name(e.value(), "'campaign' (the campaign's name)");
+        String description = "";
+        e = r.optional("description");
+        if (e != null) {
+            description = v.text(e.value(), "'description'");
+        }
+        FileRef workcell = fileRef(r, "workcell", "workcell.yaml");
+        FileRef protocol = fileRef(r, "protocol", "protocol.yaml");
+        EmulatorSpec emulator = emulator(r);
+
+        Map<String, String> parameterTypes = null;
+        SearchSpace space = null;
+        e = r.required("parameters", "{temperature: {type: continuous, min: 30, max: 120, unit: degC}}");
+        if (e != null) {
+            Node.MapNode params = v.map(e.value(), "'parameters'");
+            if (params != null) {
+                parameterTypes = new LinkedHashMap<>();
+                space = space(e, params, parameterTypes);
+            }
+        }
+        List<Objective> objectives = objectives(r);
+
+        Integer budget = null;
+        e = r.required("budget", "40");
+        if (e != null) {
+            budget = v.integer(e.value(), "'budget' (experiments to run)", 1, MAX_BUDGET);
+        }
+        Integer batchSize = 1;
+        e = r.optional("batch_size");
+        if (e != null) {
+            batchSize = v.integer(e.value(), "'batch_size' (experiments in flight at once)", 1, MAX_BATCH_SIZE);
+        }
+        PlannerSpec planner = planner(r);
+        Long seed = 0L;
+        e = r.optional("seed");
+        if (e != null) {
+            seed = v.longInteger(e.value(), "'seed'");
+        }
+        return new Result(
+                name,
+                description,
+                workcell,
+                protocol,
+                emulator,
+                space,
+                parameterTypes,
+                objectives,
+                budget,
+                batchSize,
+                planner,
+                seed);
+    }
+
+    private FileRef fileRef(MapReader r, String key, String example) {
+        Node.Entry e = r.required(key, example);
+        if (e == null) {
+            return null;
+        }
+        String path = v.name(e.value(), "'" + key + "' (path of the " + key + " file)");
+        return path == null ? null : new FileRef(path, e.value().at());
+    }
+
+    // ---------------------------------------------------------------- emulator and planner
+
+    private EmulatorSpec emulator(MapReader r) {
+        Node.Entry e = r.required("emulator", "{type: snar}");
+        if (e == null) {
+            return null;
+        }
+        PlugIn p = plugIn(e, "emulator", emulatorTypes, "known emulators");
+        return p == null ? null : new EmulatorSpec(p.type, p.options);
+    }
+
+    private PlannerSpec planner(MapReader r) {
+        Node.Entry e = r.optional("planner");
+        if (e == null) {
+            return PlannerSpec.of(DEFAULT_PLANNER);
+        }
+        PlugIn p = plugIn(e, "planner", plannerTypes, "known planners");
+        return p == null ? null : new PlannerSpec(p.type, p.options);
+    }
+
+    private record PlugIn(String type, Map<String, Object> options) {}
+
+    /** {@code key: name} or {@code key: {type: name, option: value, ...}}. */
+    private PlugIn plugIn(Node.Entry entry, String key, Set<String> known, String knownLabel) {
+        Node n = entry.value();
+        String type;
+        Node.Loc typeAt;
+        Map<String, Object> options = new LinkedHashMap<>();
+        if (n instanceof Node.MapNode map) {
+            MapReader r = new MapReader(v, map, "'" + key + "'", entry.keyAt(), null);
+            Node.Entry t = r.required(
+                    "type", known.isEmpty() ? "name" : known.iterator().next());
+            if (t == null) {
+                return null;
+            }
+            type = v.name(t.value(), "'type' of the " + key);
+            typeAt = t.value().at();
+            boolean ok = type != null;
+            for (Node.Entry o : r.others(List.of("type"))) {
+                Object value = v.plain(o.value(), key + " option '" + o.key() + "'");
+                ok &= value != null;
+                options.put(o.key(), value);
+            }
+            if (!ok) {
+                return null;
+            }
+        } else if (n instanceof Node.ScalarNode s && s.kind() != Node.Kind.NULL) {
+            type = v.name(n, "'" + key + "'");
+            typeAt = n.at();
+            if (type == null) {
+                return null;
+            }
+        } else {
+            v.wrongType(n, "'" + key + "'", "a name or {type: name, ...}");
+            return null;
+        }
+        if (!known.contains(type)) {
+            v.error(typeAt, "unknown " + key + " type '" + type + "'", Suggest.unknownName(type, known, knownLabel));
+            return null;
+        }
+        return new PlugIn(type, options);
+    }
+
+    // ---------------------------------------------------------------- parameters
+
+    private SearchSpace space(Node.Entry paramsEntry, Node.MapNode params, Map<String, String> types) {
+        if (params.entries().isEmpty()) {
+            v.error(
+                    paramsEntry.keyAt(),
+                    "the campaign has no parameters",
+                    "declare at least one, e.g. temperature: {type: continuous, min: 30, max: 120}");
+            return null;
+        }
+        List<Parameter> out = new ArrayList<>();
+        boolean ok = true;
+        for (Node.Entry p : params.entries().values()) {
+            Parameter parameter = parameter(p, types);
+            ok &= parameter != null;
+            if (parameter != null) {
+                out.add(parameter);
+            }
+        }
+        if (!ok) {
+            return null;
+        }
+        try {
+            return new SearchSpace(out);
+        } catch (IllegalArgumentException | NullPointerException ex) {
+            v.error(paramsEntry.keyAt(), "invalid parameters: " + ex.getMessage(), "fix the parameters");
+            return null;
+        }
+    }
+
+    private boolean checkName(Node.Entry e, String kind) {
+        if (!Parameter.NAME.matcher(e.key()).matches()) {
+            v.error(
+                    e.keyAt(),
+                    kind + " name '" + e.key() + "' is not allowed",
+                    "start with a letter or _ and use only letters, digits and _ (e.g. "
+                            + e.key().replaceAll("[^A-Za-z0-9_]", "_") + ")");
+            return false;
+        }
+        return true;
+    }
+
+    private Parameter parameter(Node.Entry entry, Map<String, String> types) {
+        String name = entry.key();
+        String what = "parameter '" + name + "'";
+        types.put(name, null);
+        boolean ok = checkName(entry, "parameter");
+        Node.MapNode map = v.map(entry.value(), what);
+        if (map == null) {
+            return null;
+        }
+        Node.Entry typeEntry = map.entries().get("type");
+        if (typeEntry == null) {
+            v.error(
+                    entry.keyAt(),
+                    what + " has no 'type'",
+                    "add 'type: ' followed by one of " + String.join(", ", PARAMETER_KEYS.keySet()));
+            return null;
+        }
+        String type = v.text(typeEntry.value(), "'type' of " + what);
+        if (type == null) {
+            return null;
+        }
+        if (!PARAMETER_KEYS.containsKey(type)) {
+            v.error(
+                    typeEntry.value().at(),
+                    "unknown parameter type '" + type + "' for " + what,
+                    Suggest.unknownName(type, PARAMETER_KEYS.keySet(), "parameter types"));
+            return null;
+        }
+        types.put(name, type);
+        int before = v.doc().errorCount();
+        MapReader r = new MapReader(v, map, what + " (" + type + ")", entry.keyAt(), PARAMETER_KEYS.get(type));
+        try {
+            Parameter p = switch (type) {
+                case "continuous" -> continuous(name, r);
+                case "discrete" -> discrete(name, r);
+                case "categorical" -> categorical(name, r);
+                default -> molecule(name, r);
+            };
+            return ok && v.doc().errorCount() == before ? p : null;
+        } catch (IllegalArgumentException | NullPointerException ex) {
+            v.error(entry.keyAt(), "invalid " + what + ": " + ex.getMessage(), "fix " + what);
+            return null;
+        }
+    }
+
+    private String unit(MapReader r) {
+        Node.Entry e = r.optional("unit");
+        return e == null ? "" : v.text(e.value(), "'unit' of " + r.what());
+    }
+
+    private Parameter continuous(String name, MapReader r) {
+        Node.Entry minEntry = r.required("min", "0");
+        Node.Entry maxEntry = r.required("max", "1");
+        Double min = minEntry == null ? null : v.number(minEntry.value(), "'min' of " + r.what());
+        Double max = maxEntry == null ? null : v.number(maxEntry.value(), "'max' of " + r.what());
+        String unit = unit(r);
+        if (min == null || max == null || unit == null) {
+            return null;
+        }
+        if (min > max) {
+            v.error(
+                    minEntry.value().at(),
+                    "'min' of " + r.what() + " is greater than 'max': " + fmt(min) + " > " + fmt(max),
+                    "swap them: min: " + fmt(max) + ", max: " + fmt(min));
+            return null;
+        }
+        return new ContinuousParameter(name, new Bound(min, max), unit);
+    }
+
+    private Parameter discrete(String name, MapReader r) {
+        Node.Entry e = r.required("values", "[0.1, 0.2, 0.5]");
+        String unit = unit(r);
+        if (e == null) {
+            return null;
+        }
+        Node.ListNode list = v.list(e.value(), "'values' of " + r.what());
+        if (list == null) {
+            return null;
+        }
+        if (list.items().isEmpty()) {
+            v.error(e.value().at(), r.what() + " has no values", "list at least one, e.g. values: [0.1, 0.2, 0.5]");
+            return null;
+        }
+        List<Double> values = new ArrayList<>();
+        Map<Double, Node.Loc> seen = new HashMap<>();
+        boolean ok = true;
+        for (Node item : list.items()) {
+            Double d = v.number(item, "a value of " + r.what());
+            if (d == null) {
+                ok = false;
+            } else if (seen.containsKey(d)) {
+                v.error(
+                        item.at(),
+                        "value " + fmt(d) + " is listed twice in " + r.what(),
+                        "remove the repeat (first on line " + seen.get(d).line() + ")");
+                ok = false;
+            } else {
+                seen.put(d, item.at());
+                values.add(d);
+            }
+        }
+        return ok && unit != null ? new DiscreteParameter(name, values, unit) : null;
+    }
+
+    private Parameter categorical(String name, MapReader r) {
+        Node.Entry e = r.required("choices", "[EtOH, MeCN]");
+        if (e == null) {
+            return null;
+        }
+        Node.ListNode list = v.list(e.value(), "'choices' of " + r.what());
+        if (list == null) {
+            return null;
+        }
+        if (list.items().isEmpty()) {
+            v.error(e.value().at(), r.what() + " has no choices", "list at least one, e.g. choices: [EtOH, MeCN]");
+            return null;
+        }
+        List<String> choices = new ArrayList<>();
+        Map<String, Node.Loc> seen = new HashMap<>();
+        boolean ok = true;
+        for (Node item : list.items()) {
+            String c = v.name(item, "a choice of " + r.what());
+            if (c == null) {
+                ok = false;
+            } else if (seen.containsKey(c)) {
+                v.error(
+                        item.at(),
+                        "choice '" + c + "' is listed twice in " + r.what(),
+                        "remove the repeat (first on line " + seen.get(c).line() + ")");
+                ok = false;
+            } else {
+                seen.put(c, item.at());
+                choices.add(c);
+            }
+        }
+        return ok ? new CategoricalParameter(name, choices) : null;
+    }
+
+    private Parameter molecule(String name, MapReader r) {
+        Node.Entry e = r.required("choices", "{KOAc: \"CC(=O)[O-].[K+]\"}");
+        if (e == null) {
+            return null;
+        }
+        Node.MapNode map = v.map(e.value(), "'choices' of " + r.what() + " (name: SMILES)");
+        if (map == null) {
+            return null;
+        }
+        if (map.entries().isEmpty()) {
+            v.error(
+                    e.value().at(),
+                    r.what() + " has no choices",
+                    "list at least one as name: SMILES, e.g. {KOAc: \"CC(=O)[O-].[K+]\"}");
+            return null;
+        }
+        List<MoleculeParameter.Molecule> choices = new ArrayList<>();
+        boolean ok = true;
+        for (Node.Entry c : map.entries().values()) {
+            if (c.key().isBlank()) {
+                v.error(c.keyAt(), "a choice of " + r.what() + " has a blank name", "name each molecule");
+                ok = false;
+                continue;
+            }
+            String smiles = v.name(c.value(), "the SMILES of choice '" + c.key() + "' of " + r.what());
+            if (smiles == null) {
+                ok = false;
+            } else {
+                choices.add(new MoleculeParameter.Molecule(c.key(), smiles));
+            }
+        }
+        return ok ? new MoleculeParameter(name, choices) : null;
+    }
+
+    // ---------------------------------------------------------------- objectives
+
+    private List<Objective> objectives(MapReader r) {
+        Node.Entry e = r.required("objectives", "{yield: {direction: maximise}}");
+        if (e == null) {
+            return null;
+        }
+        Node.MapNode map = v.map(e.value(), "'objectives'");
+        if (map == null) {
+            return null;
+        }
+        if (map.entries().isEmpty()) {
+            v.error(
+                    e.keyAt(),
+                    "the campaign has no objectives",
+                    "declare at least one, e.g. yield: {direction: maximise}");
+            return null;
+        }
+        List<Objective> out = new ArrayList<>();
+        boolean ok = true;
+        for (Node.Entry o : map.entries().values()) {
+            Objective objective = objective(o);
+            ok &= objective != null;
+            if (objective != null) {
+                out.add(objective);
+            }
+        }
+        return ok ? out : null;
+    }
+
+    private Objective objective(Node.Entry entry) {
+        String what = "objective '" + entry.key() + "'";
+        boolean ok = checkName(entry, "objective");
+        Node.MapNode map = v.map(entry.value(), what);
+        if (map == null) {
+            return null;
+        }
+        int before = v.doc().errorCount();
+        MapReader r = new MapReader(v, map, what, entry.keyAt(), OBJECTIVE_KEYS);
+        Direction direction = null;
+        Node.Entry d = r.required("direction", "maximise");
+        if (d != null) {
+            String text = v.text(d.value(), "'direction' of " + what);
+            if (text != null) {
+                direction = direction(text);
+                if (direction == null) {
+                    v.error(
+                            d.value().at(),
+                            "unknown direction '" + text + "' for " + what,
+                            Suggest.didYouMean(text, DIRECTIONS) + "write maximise or minimise");
+                }
+            }
+        }
+        Node.Entry u = r.optional("unit");
+        String unit = u == null ? "" : v.text(u.value(), "'unit' of " + what);
+        OptionalDouble target = optionalNumber(r, "target", what);
+        OptionalDouble threshold = optionalNumber(r, "threshold", what);
+        if (!ok || v.doc().errorCount() != before || direction == null) {
+            return null;
+        }
+        try {
+            return new Objective(entry.key(), direction, unit, target, threshold);
+        } catch (IllegalArgumentException | NullPointerException ex) {
+            v.error(entry.keyAt(), "invalid " + what + ": " + ex.getMessage(), "fix " + what);
+            return null;
+        }
+    }
+
+    private OptionalDouble optionalNumber(MapReader r, String key, String what) {
+        Node.Entry e = r.optional(key);
+        if (e == null) {
+            return OptionalDouble.empty();
+        }
+        Double d = v.number(e.value(), "'" + key + "' of " + what);
+        return d == null ? OptionalDouble.empty() : OptionalDouble.of(d);
+    }
+
+    static Direction direction(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "maximise", "maximize" -> Direction.MAXIMISE;
+            case "minimise", "minimize" -> Direction.MINIMISE;
+            default -> null;
+        };
+    }
+
+    static String fmt(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
+    }
+}

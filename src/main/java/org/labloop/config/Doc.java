@@ -1,0 +1,44 @@
+package org.labloop.config;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.labloop.core.Problem;
+
+/** One input file being read: its display name and the problems found in it so far. */
+final class Doc {
+    private final String source;
+    private final List<Problem> problems = new ArrayList<>();
+
+    Doc(String source) {
+        this.source = source;
+    }
+
+    String source() {
+        return source;
+    }
+
+    void error(Node.Loc at, String message, String hint) {
+        problems.add(new Problem(source, at.line(), at.column(), message, hint));
+    }
+
+    /** A problem with the file as a whole (it does not exist, cannot be read): no position. */
+    void fileError(String message, String hint) {
+        problems.add(Problem.at(source, message, hint));
+    }
+
+    boolean hasErrors() {
+        return !problems.isEmpty();
+    }
+
+    int errorCount() {
+        return problems.size();
+    }
+
+    /** The problems in file order. */
+    List<Problem> problems() {
+        List<Problem> sorted = new ArrayList<>(problems);
+        sorted.sort(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
+        return sorted;
+    }
+}

@@ -1,0 +1,255 @@
+package org.labloop.config;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.labloop.protocol.Arg;
+import org.labloop.protocol.Protocol;
+import org.labloop.protocol.StepSpec;
+
+/**
+ * Reads a protocol file (format: docs/protocol-file.md) and checks it against the workcell (every capability exists)
+ * and the campaign (every {@code $param} is a parameter).
+ */
+final class ProtocolParser {
+    static final List<String> KEYS = List.of("protocol", "steps");
+    static final List<String> STEP_KEYS = List.of("name", "capability", "args", "duration", "measures");
+    private static final Pattern REF = Pattern.compile("\\$(?:([A-Za-z_][A-Za-z0-9_]*)|\\{([A-Za-z_][A-Za-z0-9_]*)})");
+    private static final String REF_HINT =
+            "write $name or ${name} of a campaign parameter; start with $$ for text" + " that begins with a literal $";
+
+    /**
+     * What the protocol is checked against. {@code capabilities}: every capability of the workcell, or null when the
+     * workcell could not be read. {@code parameters}: the campaign's parameters by name with their type
+     * (continuous, discrete, categorical, molecule, or null when unreadable), or null when they could not be read.
+     */
+    record Context(Set<String> capabilities, String workcellName, Map<String, String> parameters) {}
+
+    private final Values v;
+    private final Context ctx;
+
+    private ProtocolParser(Values v, Context ctx) {
+        this.v = v;
+        this.ctx = ctx;
+    }
+
+    /** The protocol, or null when it has problems (added to {@code doc}). */
+    static Protocol parse(Node root, Doc doc, Context ctx) {
+        return new ProtocolParser(new Values(doc), ctx).read(root);
+    }
+
+    private Protocol read(Node root) {
+        Node.MapNode map = v.map(root, "the protocol file");
+        if (map == null) {
+            return null;
+        }
+        int before = v.doc().errorCount();
+        MapReader r = new MapReader(v, map, "the protocol file", map.at(), KEYS);
+        Node.Entry nameEntry = r.required("protocol", "my-protocol");
+        String name = nameEntry == null ? null : v.name(nameEntry.value(), "'protocol' (the protocol's name)");
+
+        List<StepSpec> steps = new ArrayList<>();
+        Node.Entry stepsEntry = r.required("steps", "[{name: analyse, capability: analyse, measures: true}]");
+        if (stepsEntry != null) {
+            Node.ListNode list = v.list(stepsEntry.value(), "'steps'");
+            if (list != null && list.items().isEmpty()) {
+                v.error(stepsEntry.keyAt(), "the protocol has no steps", "list the steps in order under 'steps:'");
+            } else if (list != null) {
+                Map<String, Node.Loc> names = new HashMap<>();
+                boolean allRead = true;
+                boolean measures = false;
+                for (int i = 0; i < list.items().size(); i++) {
+                    Step s = step(list.items().get(i), i + 1, names);
+                    if (s == null) {
+                        allRead = false;
+                    } else {
+                        measures |= s.measures;
+                        if (s.spec != null) {
+                            steps.add(s.spec);
+                        }
+                    }
+                }
+                if (allRead && !measures) {
+                    v.error(
+                            stepsEntry.keyAt(),
+                            "no step measures anything",
+                            "add 'measures: true' to the step whose outputs are the measurements (usually the"
+                                    + " analysis)");
+                }
+            }
+        }
+        if (v.doc().errorCount() != before || name == null) {
+            return null;
+        }
+        try {
+            return new Protocol(name, steps);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            v.error(map.at(), "invalid protocol: " + e.getMessage(), "fix the protocol file");
+            return null;
+        }
+    }
+
+    /** A step as read: {@code spec} is null when it has problems; {@code measures} is known either way. */
+    private record Step(StepSpec spec, boolean measures) {}
+
+    private Step step(Node item, int number, Map<String, Node.Loc> names) {
+        String what = "step " + number;
+        Node.MapNode map = v.map(item, what);
+        if (map == null) {
+            return null;
+        }
+        int before = v.doc().errorCount();
+        Node.Entry nameEntry = map.entries().get("name");
+        String name = null;
+        if (nameEntry != null && nameEntry.value() instanceof Node.ScalarNode s && s.kind() != Node.Kind.NULL) {
+            what = "step '" + s.text() + "'";
+        }
+        MapReader r = new MapReader(v, map, what, map.at(), STEP_KEYS);
+        nameEntry = r.required("name", "react");
+        if (nameEntry != null) {
+            name = v.name(nameEntry.value(), "'name' of step " + number);
+            if (name != null) {
+                Node.Loc first = names.putIfAbsent(name, nameEntry.value().at());
+                if (first != null) {
+                    v.error(
+                            nameEntry.value().at(),
+                            "two steps are named '" + name + "' (the first on line " + first.line() + ")",
+                            "give each step its own name");
+                }
+            }
+        }
+
+        String capability = null;
+        Node.Entry capEntry = r.required("capability", "react");
+        if (capEntry != null) {
+            capability = v.name(capEntry.value(), "'capability' of " + what);
+            if (capability != null
+                    && ctx.capabilities() != null
+                    && !ctx.capabilities().contains(capability)) {
+                v.error(
+                        capEntry.value().at(),
+                        "no device of workcell '" + ctx.workcellName() + "' has capability '" + capability + "'",
+                        Suggest.unknownName(capability, ctx.capabilities(), "the workcell's capabilities"));
+            }
+        }
+
+        Map<String, Arg> args = new LinkedHashMap<>();
+        Node.Entry argsEntry = r.optional("args");
+        if (argsEntry != null) {
+            Node.MapNode amap = v.map(argsEntry.value(), "'args' of " + what);
+            if (amap != null) {
+                for (Node.Entry a : amap.entries().values()) {
+                    Arg arg = arg(a.value(), "argument '" + a.key() + "' of " + what);
+                    if (arg != null) {
+                        args.put(a.key(), arg);
+                    }
+                }
+            }
+        }
+
+        Optional<Arg> duration = Optional.empty();
+        Node.Entry durEntry = r.optional("duration");
+        if (durEntry != null) {
+            duration = Optional.ofNullable(duration(durEntry.value(), "'duration' of " + what));
+        }
+
+        boolean measures = false;
+        Node.Entry mEntry = r.optional("measures");
+        if (mEntry != null) {
+            Boolean b = v.bool(mEntry.value(), "'measures' of " + what);
+            measures = Boolean.TRUE.equals(b);
+        }
+        if (v.doc().errorCount() != before || name == null || capability == null) {
+            return new Step(null, measures);
+        }
+        try {
+            return new Step(new StepSpec(name, capability, args, duration, measures), measures);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            v.error(map.at(), "invalid step: " + e.getMessage(), "fix " + what);
+            return new Step(null, measures);
+        }
+    }
+
+    /** A literal (number, text, true/false) or a $parameter reference. */
+    private Arg arg(Node n, String what) {
+        if (!(n instanceof Node.ScalarNode s) || s.kind() == Node.Kind.NULL) {
+            v.wrongType(n, what, "a single value (a number, text, true/false or $parameter)");
+            return null;
+        }
+        return switch (s.kind()) {
+            case INTEGER, DECIMAL -> {
+                Double d = v.number(s, what);
+                yield d == null ? null : new Arg.Literal(d);
+            }
+            case BOOLEAN -> new Arg.Literal(s.value());
+            default -> textArg(s, what, false);
+        };
+    }
+
+    private Arg textArg(Node.ScalarNode s, String what, boolean numeric) {
+        String text = s.text();
+        if (text.startsWith("$$")) {
+            return new Arg.Literal(text.substring(1));
+        }
+        if (!text.startsWith("$")) {
+            return new Arg.Literal(text);
+        }
+        Matcher m = REF.matcher(text);
+        if (!m.matches()) {
+            v.error(s.at(), "'" + text + "' in " + what + " is not a valid parameter reference", REF_HINT);
+            return null;
+        }
+        String param = m.group(1) != null ? m.group(1) : m.group(2);
+        Map<String, String> params = ctx.parameters();
+        if (params != null) {
+            if (!params.containsKey(param)) {
+                v.error(
+                        s.at(),
+                        what + " refers to $" + param + ", which is not a parameter of the campaign",
+                        Suggest.unknownName(param, params.keySet(), "campaign parameters"));
+                return null;
+            }
+            String type = params.get(param);
+            if (numeric && type != null && !type.equals("continuous") && !type.equals("discrete")) {
+                v.error(
+                        s.at(),
+                        what + " must be a number of minutes, but $" + param + " is a " + type + " parameter",
+                        "refer to a continuous or discrete parameter, or write a number");
+                return null;
+            }
+        }
+        return new Arg.Ref(param);
+    }
+
+    /** Minutes: a number or a reference to a numeric parameter. */
+    private Arg duration(Node n, String what) {
+        if (n instanceof Node.ScalarNode s
+                && s.kind() == Node.Kind.TEXT
+                && s.text().startsWith("$")
+                && !s.text().startsWith("$$")) {
+            return textArg(s, what, true);
+        }
+        if (n instanceof Node.ScalarNode s && s.isNumber()) {
+            Double d = v.number(n, what);
+            if (d == null) {
+                return null;
+            }
+            if (d < 0 || d > WorkcellParser.MAX_MINUTES) {
+                v.error(
+                        n.at(),
+                        what + " must be between 0 and " + (long) WorkcellParser.MAX_MINUTES + " minutes, got " + d,
+                        d < 0 ? "a duration cannot be negative" : "durations are in minutes");
+                return null;
+            }
+            return new Arg.Literal(d);
+        }
+        v.wrongType(n, what, "a number of minutes or a $parameter");
+        return null;
+    }
+}
