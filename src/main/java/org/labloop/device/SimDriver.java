@@ -18,11 +18,11 @@ import org.labloop.workcell.StepTiming;
  * it costs nothing to wait.
  *
  * <p>Options ({@code driver.options} in the workcell file): {@code failure_rate} (0..1, default 0), the probability
- * that a step fails.
+ * that a step fails; {@code setup_min} (default 0), minutes added to every step (heat-up, priming, homing).
  */
 public final class SimDriver implements Driver {
     public static final String TYPE = "sim";
-    private static final Set<String> OPTIONS = Set.of("failure_rate");
+    private static final Set<String> OPTIONS = Set.of("failure_rate", "setup_min");
     /** Default duration of a step whose capability has no timing in the workcell file. */
     static final Duration DEFAULT_DURATION = Duration.ofMinutes(1);
 
@@ -31,6 +31,7 @@ public final class SimDriver implements Driver {
     private final SplittableRandom random;
     private final Emulator emulator;
     private final double failureRate;
+    private final Duration setup;
     private final Map<String, LabClock.Cancellable> running = new LinkedHashMap<>();
     private final Map<String, Boolean> seen = new HashMap<>();
 
@@ -51,6 +52,12 @@ public final class SimDriver implements Driver {
                     "device " + device.name() + ": failure_rate must be a number from 0 to 1, got " + rate);
         }
         this.failureRate = ((Number) rate).doubleValue();
+        Object setupMin = device.driver().options().getOrDefault("setup_min", 0.0);
+        if (!(setupMin instanceof Number m) || !(m.doubleValue() >= 0) || m.doubleValue() > 1e6) {
+            throw new DeviceException(
+                    "device " + device.name() + ": setup_min must be a number of minutes >= 0, got " + setupMin);
+        }
+        this.setup = Duration.ofMillis(Math.round(((Number) setupMin).doubleValue() * 60_000));
     }
 
     @Override
@@ -76,7 +83,7 @@ public final class SimDriver implements Driver {
                     + request.stepName() + "; give the campaign an emulator");
         }
         seen.put(request.idempotencyKey(), Boolean.TRUE);
-        Duration duration = request.duration().orElseGet(() -> sampleDuration(request.capability()));
+        Duration duration = setup.plus(request.duration().orElseGet(() -> sampleDuration(request.capability())));
         boolean fails = failureRate > 0 && random.nextDouble() < failureRate;
         LabClock.Cancellable timer = clock.schedule(duration, () -> finish(request, listener, fails));
         running.put(request.idempotencyKey(), timer);

@@ -1,0 +1,87 @@
+package org.labloop.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+import org.labloop.campaign.CampaignState;
+import org.labloop.core.InvalidInputException;
+import org.labloop.data.Dataset;
+import org.labloop.event.EventLog;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code labloop export [ID] --format csv|json [--out FILE]}: a campaign's dataset with provenance. */
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        description = "Write a campaign's dataset (one row per experiment, with provenance) as CSV or JSON.")
+final class ExportCommand implements Callable<Integer> {
+    enum Format {
+        csv,
+        json
+    }
+
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "ID",
+            description = "Campaign id; may be left out when the store holds one campaign.")
+    String id;
+
+    @Option(names = "--format", paramLabel = "csv|json", description = "Output format (default: csv).")
+    Format format = Format.csv;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    Path outFile;
+
+    @Mixin
+    DataOption data;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        String text;
+        try (EventLog log = Lab.openExisting(data.resolve())) {
+            CampaignState state = Lab.load(log, Lab.pickCampaign(log, id));
+            Dataset dataset = Dataset.of(state);
+            text = format == Format.csv ? dataset.toCsv() : dataset.toJson();
+        }
+        if (outFile == null) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(text);
+            out.flush();
+            return 0;
+        }
+        write(outFile, text);
+        spec.commandLine().getErr().println("Wrote " + outFile);
+        return 0;
+    }
+
+    /** Writes through a temporary file and a rename, so a failure never leaves half a dataset behind. */
+    static void write(Path file, String text) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, ".labloop-export", ".tmp");
+            try {
+                Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw InvalidInputException.of(
+                    file.toString(), "cannot write: " + e.getMessage(), "check the path and free space");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package org.labloop.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.labloop.campaign.CampaignState;
+import org.labloop.config.CampaignLoader;
+import org.labloop.core.InvalidInputException;
+import org.labloop.core.Problem;
+import org.labloop.data.CsvTables;
+import org.labloop.device.DriverRegistry;
+import org.labloop.emulator.EmulatorRegistry;
+import org.labloop.event.EventLog;
+import org.labloop.planner.PlannerRegistry;
+import org.labloop.store.SqliteEventLog;
+
+/** The composition root: which registries, stores and loaders the CLI uses. */
+final class Lab {
+    final PlannerRegistry planners = PlannerRegistry.standard();
+    final DriverRegistry drivers = DriverRegistry.standard();
+
+    EmulatorRegistry emulators(Path baseDir) {
+        return EmulatorRegistry.standard(p -> CsvTables.read(baseDir.resolve(p)));
+    }
+
+    CampaignLoader loader() {
+        return new CampaignLoader(planners.names(), emulators(Path.of("")).names());
+    }
+
+    /** Opens the store in an existing data directory; refuses to create one for read-only commands. */
+    static EventLog openExisting(Path dataDir) {
+        if (!Files.isRegularFile(dataDir.resolve(SqliteEventLog.FILE_NAME))) {
+            throw new InvalidInputException(Problem.at(
+                    dataDir.toString(),
+                    "no LabLoop store here (" + SqliteEventLog.FILE_NAME + " is missing)",
+                    "run a campaign first (./labloop demo) or pass --data DIR"));
+        }
+        return SqliteEventLog.open(dataDir);
+    }
+
+    /** The campaign named by {@code id}, or the only one when {@code id} is null. */
+    static String pickCampaign(EventLog log, String id) {
+        List<String> ids = log.campaignIds();
+        if (id != null) {
+            if (!ids.contains(id)) {
+                throw InvalidInputException.of(
+                        log.location(),
+                        "no campaign '" + id + "'",
+                        ids.isEmpty() ? "the store holds no campaign" : "campaigns here: " + String.join(", ", ids));
+            }
+            return id;
+        }
+        if (ids.size() == 1) {
+            return ids.get(0);
+        }
+        throw InvalidInputException.of(
+                log.location(),
+                ids.isEmpty() ? "the store holds no campaign" : "the store holds " + ids.size() + " campaigns",
+                ids.isEmpty() ? "run one first" : "name one: " + String.join(", ", ids));
+    }
+
+    static CampaignState load(EventLog log, String id) {
+        return CampaignState.load(log, id);
+    }
+}

@@ -1,0 +1,62 @@
+package org.labloop.cli;
+
+import java.io.PrintWriter;
+import org.labloop.core.LabLoopException;
+import org.labloop.core.Version;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code labloop} command. */
+@Command(
+        name = "labloop",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
+        description = "LabLoop: closed-loop autonomous experimentation (design, make, test, analyse).",
+        subcommands = {
+            DemoCommand.class,
+            RunCommand.class,
+            StatusCommand.class,
+            ExportCommand.class,
+            VerifyCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+    /** Exit code for a bug: something LabLoop did not expect. */
+    static final int INTERNAL_ERROR = 70;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI and returns its exit code; used by tests with their own writers. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof LabLoopException e) {
+                err.println("labloop: " + e.getMessage());
+                return e.exitCode();
+            }
+            err.println("labloop: internal error, please report it: " + ex);
+            ex.printStackTrace(err);
+            return INTERNAL_ERROR;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"labloop " + Version.current()};
+        }
+    }
+}

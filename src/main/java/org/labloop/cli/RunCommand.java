@@ -1,0 +1,58 @@
+package org.labloop.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.labloop.campaign.CampaignState;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code labloop run CAMPAIGN.yaml}: validates, creates and runs a campaign. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a campaign file to the end of its budget.")
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CAMPAIGN.yaml", description = "The campaign file.")
+    Path campaign;
+
+    @Mixin
+    DataOption data;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed to use instead of the file's.")
+    Long seed;
+
+    @Option(names = "--no-progress", description = "Do not draw the progress bar.")
+    boolean noProgress;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        return runFile(
+                new Lab(),
+                campaign,
+                data.resolve(),
+                seed,
+                !noProgress,
+                spec.commandLine().getOut());
+    }
+
+    static int runFile(Lab lab, Path file, Path dataDir, Long seed, boolean progress, PrintWriter out) {
+        CampaignRunner runner = new CampaignRunner(lab);
+        CampaignRunner.Prepared prepared = runner.prepare(file, seed);
+        long t0 = System.nanoTime();
+        CampaignState state = runner.createAndRun(prepared, dataDir, out, progress);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        new Summary(prepared.spec(), state).print(out);
+        out.printf(
+                "Wall time %.1f s. Data: %s (campaign %s, %d events, hash-chained).%n",
+                wall, dataDir.resolve("labloop.db"), state.id(), state.lastSeq());
+        out.printf(
+                "Export it: ./labloop export %s --format csv%s%n",
+                state.id(), dataDir.equals(Path.of("labloop-data")) ? "" : " --data " + dataDir);
+        return 0;
+    }
+}

@@ -1,0 +1,78 @@
+package org.labloop.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.labloop.campaign.CampaignSpec;
+import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.ExperimentStatus;
+import org.labloop.campaign.SourceFile;
+import org.labloop.event.EventLog;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code labloop status [ID]}: campaigns in the store and their state, or one campaign in detail. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "List campaigns, or show one in detail.")
+final class StatusCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "A campaign id (see the list).")
+    String id;
+
+    @Mixin
+    DataOption data;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Lab lab = new Lab();
+        try (EventLog log = Lab.openExisting(data.resolve())) {
+            if (id != null) {
+                String cid = Lab.pickCampaign(log, id);
+                CampaignState state = Lab.load(log, cid);
+                new Summary(specOf(lab, state), state).print(out);
+                return 0;
+            }
+            List<String> ids = log.campaignIds();
+            if (ids.isEmpty()) {
+                out.println("No campaigns in " + log.location());
+                return 0;
+            }
+            String fmt = "%-24s %-10s %9s %6s %9s %7s  %s%n";
+            out.printf(fmt, "ID", "STATE", "COMPLETED", "FAILED", "IN FLIGHT", "BUDGET", "ELAPSED");
+            for (String cid : ids) {
+                CampaignState s = Lab.load(log, cid);
+                out.printf(
+                        fmt,
+                        cid,
+                        s.status().name().toLowerCase(Locale.ROOT),
+                        s.count(ExperimentStatus.COMPLETED),
+                        s.count(ExperimentStatus.FAILED),
+                        s.inFlight().size(),
+                        specOf(lab, s).budget(),
+                        s.lastEventAt());
+            }
+            return 0;
+        }
+    }
+
+    /** Engine-clock time from creation to the last event, marked virtual for simulated runs. */
+    static String elapsed(CampaignState s) {
+        java.time.Duration d = java.time.Duration.between(
+                java.time.Instant.parse(s.createdAt()), java.time.Instant.parse(s.lastEventAt()));
+        return ProgressBar.human(d) + ("virtual".equals(s.timeMode()) ? " (virtual)" : "");
+    }
+
+    static CampaignSpec specOf(Lab lab, CampaignState state) {
+        List<SourceFile> sources = state.sources().stream()
+                .map(s -> new SourceFile(s.role(), s.path(), s.text(), s.sha256()))
+                .toList();
+        CampaignSpec spec = lab.loader().parse(sources).spec();
+        return spec.withSeed(state.seed());
+    }
+}

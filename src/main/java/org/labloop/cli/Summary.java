@@ -1,0 +1,195 @@
+package org.labloop.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.labloop.campaign.CampaignSpec;
+import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.ExperimentState;
+import org.labloop.campaign.ExperimentStatus;
+import org.labloop.campaign.Measurement;
+import org.labloop.space.Objective;
+import org.labloop.space.Parameter;
+
+/** The short report printed after a run and by {@code status ID}: counts, best results, Pareto front, where data is. */
+final class Summary {
+    private final CampaignSpec spec;
+    private final CampaignState state;
+
+    Summary(CampaignSpec spec, CampaignState state) {
+        this.spec = spec;
+        this.state = state;
+    }
+
+    void print(PrintWriter out) {
+        out.printf(
+                "Campaign %s (%s): %s%s%n",
+                state.id(),
+                spec.name(),
+                lower(state.status().name()),
+                state.endReason() == null ? "" : " - " + state.endReason());
+        out.printf(
+                "  experiments   %d completed, %d failed, %d in flight (budget %d)%n",
+                state.count(ExperimentStatus.COMPLETED),
+                state.count(ExperimentStatus.FAILED),
+                state.inFlight().size(),
+                spec.budget());
+        if (state.createdAt() != null && state.lastEventAt() != null) {
+            Duration d = Duration.between(Instant.parse(state.createdAt()), Instant.parse(state.lastEventAt()));
+            out.printf(
+                    "  %s time  %s%n",
+                    "virtual".equals(state.timeMode()) ? "virtual" : "elapsed", ProgressBar.human(d));
+        }
+        out.printf("  planner       %s, seed %d%n", spec.planner().type(), state.seed());
+        List<ExperimentState> done = completed();
+        if (done.isEmpty()) {
+            out.println("  no completed experiments yet");
+            return;
+        }
+        for (Objective o : spec.objectives()) {
+            ExperimentState best = done.stream()
+                    .max(Comparator.comparingDouble(x -> o.direction().sign() * value(x, o)))
+                    .orElseThrow();
+            out.printf("Best %s: %s%s at %s%n", o.name(), num(value(best, o)), unit(o.unit()), best.id());
+            StringBuilder others = new StringBuilder();
+            for (Objective other : spec.objectives()) {
+                if (other != o) {
+                    others.append(other.name())
+                            .append(' ')
+                            .append(num(value(best, other)))
+                            .append(unit(other.unit()))
+                            .append("; ");
+                }
+            }
+            out.printf("  %sconditions: %s%n", others, conditions(best));
+        }
+        if (spec.objectives().size() >= 2) {
+            List<ExperimentState> front = paretoFront(done);
+            out.printf("Pareto front (%s): %d of %d experiments%n", objectivesLabel(), front.size(), done.size());
+            printTable(out, front);
+        }
+    }
+
+    private String objectivesLabel() {
+        List<String> parts = new ArrayList<>();
+        for (Objective o : spec.objectives()) {
+            parts.add(o.name() + (o.direction().sign() > 0 ? " max" : " min"));
+        }
+        return String.join(", ", parts);
+    }
+
+    private void printTable(PrintWriter out, List<ExperimentState> rows) {
+        List<String> header = new ArrayList<>(List.of("id"));
+        spec.objectives().forEach(o -> header.add(o.name()));
+        spec.space().parameters().forEach(p -> header.add(p.name()));
+        List<List<String>> cells = new ArrayList<>();
+        Objective first = spec.objectives().get(0);
+        rows.stream()
+                .sorted(Comparator.comparingDouble(x -> -first.direction().sign() * value(x, first)))
+                .forEach(x -> {
+                    List<String> row = new ArrayList<>(List.of(x.id()));
+                    spec.objectives().forEach(o -> row.add(num(value(x, o))));
+                    spec.space()
+                            .parameters()
+                            .forEach(p -> row.add(text(x.parameters().get(p.name()))));
+                    cells.add(row);
+                });
+        int[] w = new int[header.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = header.get(i).length();
+            for (List<String> r : cells) {
+                w[i] = Math.max(w[i], r.get(i).length());
+            }
+        }
+        out.println("  " + pad(header, w));
+        cells.forEach(r -> out.println("  " + pad(r, w)));
+    }
+
+    private static String pad(List<String> row, int[] w) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < row.size(); i++) {
+            sb.append(String.format("%" + (i == 0 ? "-" : "") + w[i] + "s", row.get(i)));
+            if (i < row.size() - 1) {
+                sb.append("  ");
+            }
+        }
+        return sb.toString();
+    }
+
+    private List<ExperimentState> completed() {
+        return state.experiments().values().stream()
+                .filter(x -> x.status() == ExperimentStatus.COMPLETED)
+                .filter(x -> spec.objectives().stream()
+                        .allMatch(o -> x.measurements().containsKey(o.name())))
+                .toList();
+    }
+
+    /** Experiments no other experiment beats on every objective. */
+    private List<ExperimentState> paretoFront(List<ExperimentState> xs) {
+        List<ExperimentState> front = new ArrayList<>();
+        for (ExperimentState a : xs) {
+            boolean dominated = false;
+            for (ExperimentState b : xs) {
+                if (a != b && dominates(b, a)) {
+                    dominated = true;
+                    break;
+                }
+            }
+            if (!dominated) {
+                front.add(a);
+            }
+        }
+        return front;
+    }
+
+    private boolean dominates(ExperimentState b, ExperimentState a) {
+        boolean strictly = false;
+        for (Objective o : spec.objectives()) {
+            double vb = o.direction().sign() * value(b, o);
+            double va = o.direction().sign() * value(a, o);
+            if (vb < va) {
+                return false;
+            }
+            strictly |= vb > va;
+        }
+        return strictly;
+    }
+
+    private String conditions(ExperimentState x) {
+        List<String> parts = new ArrayList<>();
+        for (Parameter p : spec.space().parameters()) {
+            parts.add(p.name() + "=" + text(x.parameters().get(p.name())) + unit(p.unit()));
+        }
+        return String.join(", ", parts);
+    }
+
+    private static double value(ExperimentState x, Objective o) {
+        Map<String, Measurement> m = x.measurements();
+        return m.get(o.name()).value();
+    }
+
+    private static String unit(String u) {
+        return u == null || u.isEmpty() ? "" : " " + u;
+    }
+
+    private static String text(Object v) {
+        return v instanceof Double d ? num(d) : String.valueOf(v);
+    }
+
+    static String num(double v) {
+        double a = Math.abs(v);
+        if (a != 0 && (a >= 1e6 || a < 1e-3)) {
+            return String.format(Locale.ROOT, "%.4g", v);
+        }
+        return String.format(Locale.ROOT, a >= 100 ? "%.1f" : "%.3f", v);
+    }
+
+    private static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}
