@@ -10,8 +10,11 @@ import java.util.List;
 import java.util.Map;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
+import org.labloop.event.EventBody.CampaignAborted;
 import org.labloop.event.EventBody.CampaignCompleted;
 import org.labloop.event.EventBody.CampaignCreated;
+import org.labloop.event.EventBody.CampaignPaused;
+import org.labloop.event.EventBody.CampaignResumed;
 import org.labloop.event.EventBody.CampaignStarted;
 import org.labloop.event.EventBody.ExperimentCompleted;
 import org.labloop.event.EventBody.ExperimentFailed;
@@ -45,6 +48,7 @@ public final class CampaignState {
     private String endedAt;
     private String endReason;
     private String timeMode;
+    private boolean pausedImmediately;
     private long lastSeq;
     private String lastHash = EventCodec.GENESIS;
     private Map<String, ExperimentState> experiments = new LinkedHashMap<>();
@@ -93,7 +97,10 @@ public final class CampaignState {
                 createdAt = at;
             }
             case CampaignStarted s -> {
-                status = CampaignStatus.RUNNING;
+                // A pause outlives a restart: only a resume lifts it.
+                if (status != CampaignStatus.PAUSED) {
+                    status = CampaignStatus.RUNNING;
+                }
                 timeMode = s.timeMode();
                 if (startedAt == null) {
                     startedAt = at;
@@ -135,6 +142,19 @@ public final class CampaignState {
                 status = CampaignStatus.COMPLETED;
                 endedAt = at;
                 endReason = c.reason();
+            }
+            case CampaignPaused p -> {
+                status = CampaignStatus.PAUSED;
+                pausedImmediately = p.immediate();
+            }
+            case CampaignResumed r -> {
+                status = CampaignStatus.RUNNING;
+                pausedImmediately = false;
+            }
+            case CampaignAborted a -> {
+                status = CampaignStatus.ABORTED;
+                endedAt = at;
+                endReason = "aborted: " + a.reason();
             }
         }
         lastSeq = e.seq();
@@ -192,6 +212,11 @@ public final class CampaignState {
 
     public String endReason() {
         return endReason;
+    }
+
+    /** True while paused with no new steps allowed (not just no new experiments). */
+    public boolean pausedImmediately() {
+        return pausedImmediately;
     }
 
     public String timeMode() {

@@ -4,10 +4,12 @@ package org.labloop.campaign;
 public enum CampaignStatus {
     CREATED,
     RUNNING,
+    PAUSED,
     COMPLETED,
+    ABORTED,
     FAILED;
 
     public boolean finished() {
-        return this == COMPLETED || this == FAILED;
+        return this == COMPLETED || this == ABORTED || this == FAILED;
     }
 }

@@ -11,6 +11,7 @@ import org.labloop.campaign.CampaignState;
 import org.labloop.core.InvalidInputException;
 import org.labloop.data.Dataset;
 import org.labloop.event.EventLog;
+import org.labloop.lab.Lab;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.labloop.campaign.CampaignState;
+import org.labloop.engine.EngineListener;
+import org.labloop.lab.CampaignRunner;
+import org.labloop.lab.Lab;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,7 +47,19 @@ final class RunCommand implements Callable<Integer> {
         CampaignRunner runner = new CampaignRunner(lab);
         CampaignRunner.Prepared prepared = runner.prepare(file, seed);
         long t0 = System.nanoTime();
-        CampaignState state = runner.createAndRun(prepared, dataDir, out, progress);
+        ProgressBar bar = progress ? new ProgressBar(out, prepared.spec().budget()) : null;
+        CampaignState state;
+        try {
+            state = runner.createAndRun(
+                    prepared,
+                    dataDir,
+                    "user:" + System.getProperty("user.name", "unknown"),
+                    bar == null ? EngineListener.NONE : bar);
+        } finally {
+            if (bar != null) {
+                bar.finish();
+            }
+        }
         double wall = (System.nanoTime() - t0) / 1e9;
         new Summary(prepared.spec(), state).print(out);
         out.printf(

@@ -9,6 +9,7 @@ import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentStatus;
 import org.labloop.campaign.SourceFile;
 import org.labloop.event.EventLog;
+import org.labloop.lab.Lab;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

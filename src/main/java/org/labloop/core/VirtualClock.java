@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Discrete-event time: {@link #runNext} jumps to the earliest scheduled action. Actions due at the same instant run in
@@ -12,7 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class VirtualClock implements LabClock {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
-    private final ConcurrentLinkedQueue<Runnable> external = new ConcurrentLinkedQueue<>();
+    private final BlockingQueue<Runnable> external = new LinkedBlockingQueue<>();
     private Instant now;
     private long sequence;
 
@@ -49,11 +51,30 @@ public final class VirtualClock implements LabClock {
                 timer = timers.poll();
             } while (timer != null && timer.cancelled);
             if (timer == null) {
-                return false;
+                // Nothing scheduled: only another thread (an operator's pause or resume) can give us work.
+                return awaitExternal(maxWait);
             }
             now = timer.due;
             timer.done = true;
             next = timer.action;
+        }
+        next.run();
+        return true;
+    }
+
+    private boolean awaitExternal(Duration maxWait) {
+        if (maxWait.isZero() || maxWait.isNegative()) {
+            return false;
+        }
+        Runnable next;
+        try {
+            next = external.poll(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        if (next == null) {
+            return false;
         }
         next.run();
         return true;

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.CampaignStatus;
 import org.labloop.campaign.ExperimentState;
 import org.labloop.campaign.ExperimentStatus;
 import org.labloop.campaign.StepRecord;
@@ -43,10 +44,12 @@ import org.labloop.workcell.DeviceSpec;
  * <p>Placement is first come, first served: experiments wait in the order they became ready, and each takes the first
  * device (in workcell order) that has the capability and a free position.
  */
-public final class Engine {
+public final class Engine implements AutoCloseable {
     private static final String ACTOR = "engine";
     /** How often (in events) the engine stores a snapshot of its projection. */
     private static final int SNAPSHOT_EVERY = 2000;
+    /** How long the loop waits for a control request while nothing else can happen. */
+    private static final Duration CONTROL_POLL = Duration.ofMillis(200);
 
     private final CampaignSpec spec;
     private final CampaignState state;
@@ -59,6 +62,8 @@ public final class Engine {
     private final Deque<String> ready = new ArrayDeque<>();
     private final StepListener stepListener = new DeviceReports();
     private long lastSnapshot;
+    private String abortRequest;
+    private String abortActor;
 
     public Engine(
             CampaignSpec spec,
@@ -83,7 +88,7 @@ public final class Engine {
         }
     }
 
-    /** Runs the campaign until its budget is spent; returns the final state. */
+    /** Runs the campaign until its budget is spent or it is aborted; returns the final state. */
     public CampaignState run() {
         if (state.status().finished()) {
             return state;
@@ -91,27 +96,97 @@ public final class Engine {
         record(ACTOR, new EventBody.CampaignStarted(clock.isVirtual() ? "virtual" : "wall"));
         adoptInFlight();
         while (true) {
-            if (budgetSpent() && state.inFlight().isEmpty()) {
+            if (abortRequest != null) {
+                abortNow();
+                break;
+            }
+            boolean paused = state.status() == CampaignStatus.PAUSED;
+            if (!paused && budgetSpent() && state.inFlight().isEmpty()) {
                 record(ACTOR, new EventBody.CampaignCompleted("budget of " + spec.budget() + " experiments spent"));
                 break;
             }
-            boolean proposed = propose();
-            dispatch();
-            if (!clock.runNext(Duration.ofSeconds(1)) && clock.isVirtual()) {
-                if (state.inFlight().isEmpty() && !proposed) {
+            boolean proposed = !paused && propose();
+            if (!(paused && state.pausedImmediately())) {
+                dispatch();
+            }
+            boolean idle = busyDevices() == 0;
+            // While paused with nothing running, wait for a control request instead of spinning.
+            Duration wait = clock.isVirtual() && !(paused && idle) ? Duration.ZERO : CONTROL_POLL;
+            if (!clock.runNext(wait) && clock.isVirtual() && !paused && idle && !proposed) {
+                if (state.inFlight().isEmpty()) {
                     String reason = "the planner proposed nothing more after "
                             + state.experiments().size() + " experiments (search space exhausted)";
                     record(ACTOR, new EventBody.CampaignCompleted(reason));
                     break;
                 }
-                if (!state.inFlight().isEmpty() && busyDevices() == 0 && !proposed) {
-                    throw new EngineException("campaign " + state.id() + " is stuck: "
-                            + state.inFlight().size() + " experiments wait for devices that never free up");
-                }
+                throw new EngineException("campaign " + state.id() + " is stuck: "
+                        + state.inFlight().size() + " experiments wait for devices that never free up");
             }
         }
         log.saveSnapshot(state.id(), state.lastSeq(), state.toJson());
         return state;
+    }
+
+    /**
+     * Pauses the campaign; safe to call from any thread. With {@code immediate}, running steps finish but no new step
+     * starts; otherwise experiments already in the lab run to the end and only new proposals stop.
+     */
+    public void pause(String actor, String reason, boolean immediate) {
+        clock.execute(() -> {
+            if (state.status() == CampaignStatus.RUNNING
+                    || (state.status() == CampaignStatus.PAUSED && immediate && !state.pausedImmediately())) {
+                record(actor, new EventBody.CampaignPaused(reason, immediate));
+            }
+        });
+    }
+
+    /** Lifts a pause; safe to call from any thread. */
+    public void resume(String actor, String reason) {
+        clock.execute(() -> {
+            if (state.status() == CampaignStatus.PAUSED) {
+                record(actor, new EventBody.CampaignResumed(reason));
+            }
+        });
+    }
+
+    /** Stops the campaign for good at the next turn of the loop; safe to call from any thread. */
+    public void abort(String actor, String reason) {
+        clock.execute(() -> {
+            abortRequest = reason;
+            abortActor = actor;
+        });
+    }
+
+    /** The campaign's state; read it on the loop thread or after {@link #run} returned. */
+    public CampaignState state() {
+        return state;
+    }
+
+    private void abortNow() {
+        for (ExperimentState x : state.inFlight()) {
+            if (x.stepRunning()) {
+                StepRecord s = x.steps().get(x.steps().size() - 1);
+                drivers.get(s.device()).cancel(s.idempotencyKey());
+                load.merge(s.device(), -1, Integer::sum);
+                record(
+                        abortActor,
+                        new EventBody.StepFailed(x.id(), s.step(), s.device(), "cancelled: campaign aborted"));
+            }
+            record(abortActor, new EventBody.ExperimentFailed(x.id(), "campaign aborted: " + abortRequest));
+        }
+        ready.clear();
+        record(abortActor, new EventBody.CampaignAborted(abortRequest));
+    }
+
+    @Override
+    public void close() {
+        if (clock instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new EngineException("cannot stop the engine clock: " + e.getMessage(), e);
+            }
+        }
     }
 
     /**

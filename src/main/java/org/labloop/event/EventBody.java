@@ -22,6 +22,9 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = EventBody.ExperimentCompleted.class, name = "ExperimentCompleted"),
     @JsonSubTypes.Type(value = EventBody.ExperimentFailed.class, name = "ExperimentFailed"),
     @JsonSubTypes.Type(value = EventBody.CampaignCompleted.class, name = "CampaignCompleted"),
+    @JsonSubTypes.Type(value = EventBody.CampaignPaused.class, name = "CampaignPaused"),
+    @JsonSubTypes.Type(value = EventBody.CampaignResumed.class, name = "CampaignResumed"),
+    @JsonSubTypes.Type(value = EventBody.CampaignAborted.class, name = "CampaignAborted"),
 })
 public sealed interface EventBody {
 
@@ -151,6 +154,29 @@ public sealed interface EventBody {
     /** The campaign ended: budget spent, goal met, or nothing left to try. */
     record CampaignCompleted(String reason) implements EventBody {
         public CampaignCompleted {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * Someone paused the campaign: nothing new is proposed; with {@code immediate} no new step starts either, otherwise
+     * experiments already in the lab finish.
+     */
+    record CampaignPaused(String reason, boolean immediate) implements EventBody {
+        public CampaignPaused {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    record CampaignResumed(String reason) implements EventBody {
+        public CampaignResumed {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Someone stopped the campaign for good: running steps were cancelled and devices sent to a safe state. */
+    record CampaignAborted(String reason) implements EventBody {
+        public CampaignAborted {
             Objects.requireNonNull(reason, "reason");
         }
     }

@@ -107,6 +107,11 @@ final class SnarLab {
 
     /** Creates the campaign in {@code log} and runs it in virtual time. */
     static CampaignState run(EventLog log, CampaignSpec spec) {
+        return engine(log, spec, EngineListener.NONE).run();
+    }
+
+    /** Creates the campaign in {@code log} and returns an engine for it on a virtual clock. */
+    static Engine engine(EventLog log, CampaignSpec spec, EngineListener listener) {
         VirtualClock clock = new VirtualClock(Instant.EPOCH);
         String id = log.newCampaignId(spec.name());
         log.append(
@@ -131,7 +136,7 @@ final class SnarLab {
                 clock,
                 PlannerRegistry.standard().create(spec.planner()),
                 drivers,
-                EngineListener.NONE);
-        return engine.run();
+                listener);
+        return engine;
     }
 }

@@ -1,4 +1,4 @@
-package org.labloop.cli;
+package org.labloop.lab;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,20 +15,20 @@ import org.labloop.planner.PlannerRegistry;
 import org.labloop.store.SqliteEventLog;
 
 /** The composition root: which registries, stores and loaders the CLI uses. */
-final class Lab {
-    final PlannerRegistry planners = PlannerRegistry.standard();
-    final DriverRegistry drivers = DriverRegistry.standard();
+public final class Lab {
+    public final PlannerRegistry planners = PlannerRegistry.standard();
+    public final DriverRegistry drivers = DriverRegistry.standard();
 
-    EmulatorRegistry emulators(Path baseDir) {
+    public EmulatorRegistry emulators(Path baseDir) {
         return EmulatorRegistry.standard(p -> CsvTables.read(baseDir.resolve(p)));
     }
 
-    CampaignLoader loader() {
+    public CampaignLoader loader() {
         return new CampaignLoader(planners.names(), emulators(Path.of("")).names());
     }
 
     /** Opens the store in an existing data directory; refuses to create one for read-only commands. */
-    static EventLog openExisting(Path dataDir) {
+    public static EventLog openExisting(Path dataDir) {
         if (!Files.isRegularFile(dataDir.resolve(SqliteEventLog.FILE_NAME))) {
             throw new InvalidInputException(Problem.at(
                     dataDir.toString(),
@@ -39,7 +39,7 @@ final class Lab {
     }
 
     /** The campaign named by {@code id}, or the only one when {@code id} is null. */
-    static String pickCampaign(EventLog log, String id) {
+    public static String pickCampaign(EventLog log, String id) {
         List<String> ids = log.campaignIds();
         if (id != null) {
             if (!ids.contains(id)) {
@@ -59,7 +59,7 @@ final class Lab {
                 ids.isEmpty() ? "run one first" : "name one: " + String.join(", ", ids));
     }
 
-    static CampaignState load(EventLog log, String id) {
+    public static CampaignState load(EventLog log, String id) {
         return CampaignState.load(log, id);
     }
 }

@@ -1,6 +1,5 @@
-package org.labloop.cli;
+package org.labloop.lab;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -36,27 +35,28 @@ import org.labloop.workcell.DeviceSpec;
  * Validates a campaign completely, then creates it in the store and runs it. Nothing is written until every check
  * has passed, so a bad file leaves the store as it was.
  */
-final class CampaignRunner {
+public final class CampaignRunner {
     /** Virtual time starts here: fixed, so seeded runs are identical event for event. */
-    static final Instant VIRTUAL_START = Instant.EPOCH;
+    public static final Instant VIRTUAL_START = Instant.EPOCH;
 
     private final Lab lab;
 
-    CampaignRunner(Lab lab) {
+    public CampaignRunner(Lab lab) {
         this.lab = lab;
     }
 
     /** Everything a run needs, built and checked before the store is touched. */
-    record Prepared(CampaignSpec spec, List<SourceFile> sources, Planner planner, Emulator emulator, Path baseDir) {}
+    public record Prepared(
+            CampaignSpec spec, List<SourceFile> sources, Planner planner, Emulator emulator, Path baseDir) {}
 
-    Prepared prepare(Path campaignFile, Long seedOverride) {
+    public Prepared prepare(Path campaignFile, Long seedOverride) {
         LoadedCampaign loaded = lab.loader().load(campaignFile);
         CampaignSpec spec = seedOverride == null ? loaded.spec() : loaded.spec().withSeed(seedOverride);
         Path baseDir = campaignFile.toAbsolutePath().getParent();
         return check(spec, loaded.sources(), baseDir, campaignFile.toString());
     }
 
-    Prepared check(CampaignSpec spec, List<SourceFile> sources, Path baseDir, String where) {
+    public Prepared check(CampaignSpec spec, List<SourceFile> sources, Path baseDir, String where) {
         List<Problem> problems = new ArrayList<>();
         Planner planner = null;
         Emulator emulator = null;
@@ -101,7 +101,7 @@ final class CampaignRunner {
         return new Prepared(spec, sources, planner, emulator, baseDir);
     }
 
-    Map<String, Driver> createDrivers(CampaignSpec spec, LabClock clock, Optional<Emulator> emulator) {
+    public Map<String, Driver> createDrivers(CampaignSpec spec, LabClock clock, Optional<Emulator> emulator) {
         Map<String, Driver> drivers = new LinkedHashMap<>();
         for (DeviceSpec d : spec.workcell().devices()) {
             drivers.put(d.name(), lab.drivers.create(d, new DriverContext(clock, spec.seed(), emulator)));
@@ -109,43 +109,51 @@ final class CampaignRunner {
         return drivers;
     }
 
-    boolean simulated(CampaignSpec spec) {
+    public boolean simulated(CampaignSpec spec) {
         return spec.workcell().devices().stream()
                 .allMatch(d -> lab.drivers.isSimulated(d.driver().type()));
     }
 
-    /** Creates the campaign in the store and runs it to the end. */
-    CampaignState createAndRun(Prepared p, Path dataDir, PrintWriter out, boolean progress) {
+    /** Appends the campaign's first event; from here on it exists in the store. Returns its id. */
+    public String create(Prepared p, EventLog log, String actor) {
+        String id = log.newCampaignId(p.spec().name());
+        List<EventBody.Source> sources = p.sources().stream()
+                .map(s -> new EventBody.Source(s.role(), s.path(), s.sha256(), s.text()))
+                .toList();
+        Instant at = simulated(p.spec()) ? VIRTUAL_START : Clock.systemUTC().instant();
+        log.append(
+                id,
+                at,
+                actor,
+                new EventBody.CampaignCreated(p.spec().name(), p.spec().seed(), Version.current(), sources));
+        return id;
+    }
+
+    /**
+     * An engine for campaign {@code id}, on virtual time when every device is simulated and on the wall clock
+     * otherwise. The caller runs it (and closes a wall clock when done).
+     */
+    public Engine engine(Prepared p, EventLog log, String id, EngineListener listener) {
+        CampaignState state = CampaignState.load(log, id);
+        LabClock clock = simulated(p.spec())
+                ? new VirtualClock(Instant.parse(state.lastEventAt()))
+                : new WallClock(Clock.systemUTC());
+        return new Engine(
+                p.spec(),
+                state,
+                log,
+                clock,
+                p.planner(),
+                createDrivers(p.spec(), clock, Optional.of(p.emulator())),
+                listener);
+    }
+
+    /** Creates the campaign in the store at {@code dataDir} and runs it to the end. */
+    public CampaignState createAndRun(Prepared p, Path dataDir, String actor, EngineListener listener) {
         try (EventLog log = SqliteEventLog.open(dataDir)) {
-            String id = log.newCampaignId(p.spec().name());
-            LabClock clock = simulated(p.spec()) ? new VirtualClock(VIRTUAL_START) : new WallClock(Clock.systemUTC());
-            List<EventBody.Source> sources = p.sources().stream()
-                    .map(s -> new EventBody.Source(s.role(), s.path(), s.sha256(), s.text()))
-                    .toList();
-            log.append(
-                    id,
-                    clock.now(),
-                    "user:" + System.getProperty("user.name", "unknown"),
-                    new EventBody.CampaignCreated(p.spec().name(), p.spec().seed(), Version.current(), sources));
-            CampaignState state = CampaignState.load(log, id);
-            EngineListener listener = progress ? new ProgressBar(out, p.spec().budget()) : EngineListener.NONE;
-            Engine engine = new Engine(
-                    p.spec(),
-                    state,
-                    log,
-                    clock,
-                    p.planner(),
-                    createDrivers(p.spec(), clock, Optional.of(p.emulator())),
-                    listener);
-            try {
+            String id = create(p, log, actor);
+            try (Engine engine = engine(p, log, id, listener)) {
                 return engine.run();
-            } finally {
-                if (listener instanceof ProgressBar bar) {
-                    bar.finish();
-                }
-                if (clock instanceof WallClock w) {
-                    w.close();
-                }
             }
         }
     }
