@@ -252,11 +252,14 @@ final class CampaignParser {
 
     private boolean checkName(Node.Entry e, String kind) {
         if (!Parameter.NAME.matcher(e.key()).matches()) {
+            String fixed = e.key().replaceAll("[^A-Za-z0-9_]", "_");
+            if (fixed.isEmpty() || Character.isDigit(fixed.charAt(0))) {
+                fixed = "_" + fixed;
+            }
             v.error(
                     e.keyAt(),
                     kind + " name '" + e.key() + "' is not allowed",
-                    "start with a letter or _ and use only letters, digits and _ (e.g. "
-                            + e.key().replaceAll("[^A-Za-z0-9_]", "_") + ")");
+                    "start with a letter or _ and use only letters, digits and _, e.g. '" + fixed + "'");
             return false;
         }
         return true;
@@ -291,6 +294,8 @@ final class CampaignParser {
             return null;
         }
         types.put(name, type);
+        // A bad name is already reported; read the rest under a valid stand-in name to report its problems too.
+        String checkedName = ok ? name : "_";
         int before = v.doc().errorCount();
         MapReader r = new MapReader(v, map, what + " (" + type + ")", entry.keyAt(), PARAMETER_KEYS.get(type));
         try {

@@ -62,6 +62,7 @@ final class WorkcellParser {
             if (devs == null) {
                 capabilitiesComplete = false;
             } else if (devs.entries().isEmpty()) {
+                capabilitiesComplete = false;
                 v.error(
                         devicesEntry.keyAt(),
                         "the workcell has no devices",
