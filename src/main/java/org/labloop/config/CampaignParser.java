@@ -98,7 +98,7 @@ final class CampaignParser {
         String name = e == null ? null : v.name(e.value(), "'campaign' (the campaign's name)");
         String description = "";
         e = r.optional("description");
-        if (e != null) {
+        if (e != null && !(e.value() instanceof Node.ScalarNode s && s.kind() == Node.Kind.NULL)) {
             description = v.text(e.value(), "'description'");
         }
         FileRef workcell = fileRef(r, "workcell", "workcell.yaml");
