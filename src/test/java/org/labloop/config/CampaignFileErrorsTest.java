@@ -224,6 +224,13 @@ class CampaignFileErrorsTest {
     }
 
     @Test
+    void load_plannerTypeKeyMisspelt_suggestsType() {
+        String text = Fixture.replace(CAMPAIGN, "planner: {type: sobol}", "planner: {tpye: sobol}");
+
+        assertSingle(load(text), FILE, 15, 11, "'planner' has no 'type'", "did you mean 'type' instead of 'tpye'?");
+    }
+
+    @Test
     void load_unknownDirection_hintsTheSpellings() {
         String text = Fixture.replace(CAMPAIGN, "direction: maximise", "direction: maximum");
 

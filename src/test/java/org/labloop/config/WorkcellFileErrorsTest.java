@@ -99,6 +99,13 @@ class WorkcellFileErrorsTest {
     }
 
     @Test
+    void load_emptyDriverOption_reportsItWithTheDevice() {
+        String text = Fixture.replace(WORKCELL, "column: C18", "column: ~");
+
+        assertSingle(load(text), FILE, 17, col(text, 17, "~"), "driver option 'column' of device 'hplc' is empty", "");
+    }
+
+    @Test
     void load_noDevices_reportsAtTheDevicesKey() {
         assertSingle(load("workcell: cell\ndevices: {}\n"), FILE, 2, 1, "the workcell has no devices", "");
     }
