@@ -98,7 +98,7 @@ final class CampaignParser {
         String name = e == null ? null : v.name(e.value(), "'campaign' (the campaign's name)");
         String description = "";
         e = r.optional("description");
-        if (e != null) {
+        if (e != null && !(e.value() instanceof Node.ScalarNode s && s.kind() == Node.Kind.NULL)) {
             description = v.text(e.value(), "'description'");
         }
         FileRef workcell = fileRef(r, "workcell", "workcell.yaml");
@@ -164,7 +164,7 @@ final class CampaignParser {
         if (e == null) {
             return null;
         }
-        PlugIn p = plugIn(e, "emulator", emulatorTypes, "known emulators");
+        PlugIn p = plugIn(e, "emulator", emulatorTypes, "known emulators", "snar");
         return p == null ? null : new EmulatorSpec(p.type, p.options);
     }
 
@@ -173,23 +173,34 @@ final class CampaignParser {
         if (e == null) {
             return PlannerSpec.of(DEFAULT_PLANNER);
         }
-        PlugIn p = plugIn(e, "planner", plannerTypes, "known planners");
+        PlugIn p = plugIn(e, "planner", plannerTypes, "known planners", DEFAULT_PLANNER);
         return p == null ? null : new PlannerSpec(p.type, p.options);
     }
 
     private record PlugIn(String type, Map<String, Object> options) {}
 
     /** {@code key: name} or {@code key: {type: name, option: value, ...}}. */
-    private PlugIn plugIn(Node.Entry entry, String key, Set<String> known, String knownLabel) {
+    private PlugIn plugIn(Node.Entry entry, String key, Set<String> known, String knownLabel, String example) {
         Node n = entry.value();
         String type;
         Node.Loc typeAt;
         Map<String, Object> options = new LinkedHashMap<>();
         if (n instanceof Node.MapNode map) {
             MapReader r = new MapReader(v, map, "'" + key + "'", entry.keyAt(), null);
-            Node.Entry t = r.required(
-                    "type", known.isEmpty() ? "name" : known.iterator().next());
+            Node.Entry t = map.entries().get("type");
             if (t == null) {
+                Node.Entry typo = r.others(List.of()).stream()
+                        .filter(o -> Suggest.closest(o.key(), List.of("type")).isPresent())
+                        .findFirst()
+                        .orElse(null);
+                if (typo != null) {
+                    v.error(
+                            typo.keyAt(),
+                            "'" + key + "' has no 'type'",
+                            "did you mean 'type' instead of '" + typo.key() + "'?");
+                } else {
+                    r.required("type", example);
+                }
                 return null;
             }
             type = v.name(t.value(), "'type' of the " + key);
@@ -252,11 +263,14 @@ final class CampaignParser {
 
     private boolean checkName(Node.Entry e, String kind) {
         if (!Parameter.NAME.matcher(e.key()).matches()) {
+            String fixed = e.key().replaceAll("[^A-Za-z0-9_]", "_");
+            if (fixed.isEmpty() || Character.isDigit(fixed.charAt(0))) {
+                fixed = "_" + fixed;
+            }
             v.error(
                     e.keyAt(),
                     kind + " name '" + e.key() + "' is not allowed",
-                    "start with a letter or _ and use only letters, digits and _ (e.g. "
-                            + e.key().replaceAll("[^A-Za-z0-9_]", "_") + ")");
+                    "start with a letter or _ and use only letters, digits and _, e.g. '" + fixed + "'");
             return false;
         }
         return true;
@@ -291,6 +305,8 @@ final class CampaignParser {
             return null;
         }
         types.put(name, type);
+        // A bad name is already reported; read the rest under a valid stand-in name to report its problems too.
+        String checkedName = ok ? name : "_";
         int before = v.doc().errorCount();
         MapReader r = new MapReader(v, map, what + " (" + type + ")", entry.keyAt(), PARAMETER_KEYS.get(type));
         try {

@@ -12,7 +12,6 @@ final class MapReader {
     private final Node.MapNode map;
     private final String what;
     private final Node.Loc ownerAt;
-    private final List<String> allowed;
 
     /**
      * @param what how messages name the map, e.g. "parameter 'tau'"
@@ -23,7 +22,6 @@ final class MapReader {
         this.map = map;
         this.what = what;
         this.ownerAt = ownerAt;
-        this.allowed = allowed == null ? null : List.copyOf(allowed);
         if (allowed != null) {
             for (Node.Entry e : map.entries().values()) {
                 if (!allowed.contains(e.key())) {
@@ -61,15 +59,7 @@ final class MapReader {
         return out;
     }
 
-    Node.MapNode map() {
-        return map;
-    }
-
     String what() {
         return what;
-    }
-
-    List<String> allowed() {
-        return allowed;
     }
 }

@@ -163,7 +163,8 @@ final class ProtocolParser {
         Node.Entry mEntry = r.optional("measures");
         if (mEntry != null) {
             Boolean b = v.bool(mEntry.value(), "'measures' of " + what);
-            measures = Boolean.TRUE.equals(b);
+            // When unreadable, assume it was meant to measure: "no step measures" would only repeat the problem.
+            measures = b == null || b;
         }
         if (v.doc().errorCount() != before || name == null || capability == null) {
             return new Step(null, measures);

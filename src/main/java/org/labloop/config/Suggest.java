@@ -35,7 +35,7 @@ final class Suggest {
         if (w.length() >= 4) {
             for (String c : candidates) {
                 String n = normalise(c);
-                if (n.startsWith(w) || w.startsWith(n)) {
+                if (n.startsWith(w) || w.startsWith(n) || commonPrefix(w, n) >= Math.max(4, (w.length() + 1) / 2)) {
                     return Optional.of(c);
                 }
             }
@@ -59,6 +59,14 @@ final class Suggest {
     static String unknownName(String name, Collection<String> known, String what) {
         String list = known.isEmpty() ? "there are none" : String.join(", ", known);
         return didYouMean(name, known) + what + ": " + list;
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int i = 0;
+        while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return i;
     }
 
     private static int allowedDistance(String w) {

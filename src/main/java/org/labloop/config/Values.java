@@ -111,7 +111,10 @@ final class Values {
             if (s.isWholeNumber()) {
                 return s.bigIntegerValue();
             }
-            error(n.at(), what + " must be a whole number, got " + s.text(), "drop the decimals");
+            error(
+                    n.at(),
+                    what + " must be a whole number, got " + s.text(),
+                    Double.isFinite(s.doubleValue()) ? "drop the decimals" : "write an ordinary whole number");
             return null;
         }
         wrongType(n, what, "a whole number");
@@ -184,10 +187,10 @@ final class Values {
             if (NUMBER_WITH_UNIT.matcher(s.text()).matches()) {
                 return "write the number alone; units go under 'unit:'";
             }
-            return "write a number such as 2 or 0.5";
+            return expected.contains("whole") ? "write a whole number such as 4" : "write a number such as 2 or 0.5";
         }
         if (wantsNumber) {
-            return "write a number such as 2 or 0.5";
+            return expected.contains("whole") ? "write a whole number such as 4" : "write a number such as 2 or 0.5";
         }
         return switch (expected) {
             case "a map of 'key: value' entries" ->

@@ -62,6 +62,7 @@ final class WorkcellParser {
             if (devs == null) {
                 capabilitiesComplete = false;
             } else if (devs.entries().isEmpty()) {
+                capabilitiesComplete = false;
                 v.error(
                         devicesEntry.keyAt(),
                         "the workcell has no devices",
@@ -221,10 +222,13 @@ final class WorkcellParser {
             if (omap == null) {
                 ok = false;
             } else {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> o = (Map<String, Object>) v.plain(omap, "options");
-                ok &= o != null;
-                options = o == null ? Map.of() : o;
+                Map<String, Object> o = new LinkedHashMap<>();
+                for (Node.Entry option : omap.entries().values()) {
+                    Object value = v.plain(option.value(), "driver option '" + option.key() + "' of " + device);
+                    ok &= value != null;
+                    o.put(option.key(), value);
+                }
+                options = o;
             }
         }
         return ok ? new DriverSpec(type, durations, options) : null;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
@@ -50,7 +51,7 @@ final class YamlTree {
         loader.setMaxAliasesForCollections(0);
         loader.setAllowRecursiveKeys(false);
         StreamReadConstraints constraints = StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_DEPTH + 1)
+                .maxNestingDepth(MAX_DEPTH + 10) // above ours, so that ours reports it with a position
                 .maxNumberLength(MAX_NUMBER_LENGTH)
                 .maxStringLength(MAX_CHARS)
                 .maxNameLength(MAX_CHARS)
@@ -223,6 +224,10 @@ final class YamlTree {
             }
         }
         String text = firstLine(String.valueOf(message));
+        if (e instanceof StreamConstraintsException) {
+            doc.error(at, "the file exceeds a safety limit: " + text, "no LabLoop file needs values this large");
+            return;
+        }
         doc.error(at, "YAML syntax error: " + text, syntaxHint(text));
     }
 

@@ -138,6 +138,13 @@ class CampaignLoaderTest {
     }
 
     @Test
+    void load_descriptionGivenOrLeftEmpty_isKeptOrEmpty() {
+        assertThat(loadFixture(CAMPAIGN + "description: >-\n  two\n  lines\n").description())
+                .isEqualTo("two lines");
+        assertThat(loadFixture(CAMPAIGN + "description:\n").description()).isEmpty();
+    }
+
+    @Test
     void load_plannerAsBareString_isPlannerWithoutOptions() {
         CampaignSpec spec = loadFixture(Fixture.replace(CAMPAIGN, "planner: {type: sobol}", "planner: random"));
 

@@ -1,5 +1,6 @@
 package org.labloop.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -105,6 +106,22 @@ final class Fixture {
         InvalidInputException[] caught = new InvalidInputException[1];
         assertThatThrownBy(load::run).isInstanceOfSatisfying(InvalidInputException.class, e -> caught[0] = e);
         return caught[0].problems();
+    }
+
+    /** Asserts that {@code problems} is exactly one problem, in {@code file} at line:column, saying these things. */
+    static void assertSingle(
+            List<Problem> problems, String file, int line, int column, String messagePart, String hintPart) {
+        assertThat(problems)
+                .singleElement()
+                .satisfies(p -> assertProblem(p, file, line, column, messagePart, hintPart));
+    }
+
+    static void assertProblem(Problem p, String file, int line, int column, String messagePart, String hintPart) {
+        assertThat(p.source()).as("file of %s", p).endsWith(file);
+        assertThat(p.line()).as("line of %s", p).isEqualTo(line);
+        assertThat(p.column()).as("column of %s", p).isEqualTo(column);
+        assertThat(p.message()).as("message of %s", p).contains(messagePart);
+        assertThat(p.hint()).as("hint of %s", p).contains(hintPart);
     }
 
     /** 1-based column of the first {@code token} on 1-based {@code line} of {@code text}. */
