@@ -117,7 +117,8 @@ public final class CampaignState {
                                 p.plannerVersion(),
                                 p.rationale(),
                                 p.details(),
-                                at));
+                                at,
+                                e.seq()));
             case StepStarted s ->
                 experiment(s.experimentId())
                         .stepStarted(new StepRecord(
@@ -131,8 +132,10 @@ public final class CampaignState {
                                 "running",
                                 null,
                                 Map.of()));
-            case StepCompleted s -> experiment(s.experimentId()).stepEnded(s.step(), r -> r.completed(at, s.outputs()));
-            case StepFailed s -> experiment(s.experimentId()).stepEnded(s.step(), r -> r.failed(at, s.reason()));
+            case StepCompleted s ->
+                experiment(s.experimentId()).stepEnded(s.step(), e.seq(), r -> r.completed(at, s.outputs()));
+            case StepFailed s ->
+                experiment(s.experimentId()).stepEnded(s.step(), e.seq(), r -> r.failed(at, s.reason()));
             case MeasurementRecorded m ->
                 experiment(m.experimentId())
                         .measured(new Measurement(m.name(), m.value(), m.unit(), m.device(), m.step(), m.method(), at));
@@ -254,7 +257,14 @@ public final class CampaignState {
 
     public static CampaignState fromJson(String json) {
         try {
-            return EventCodec.mapper().readValue(json, CampaignState.class);
+            CampaignState state = EventCodec.mapper().readValue(json, CampaignState.class);
+            // JSON keeps map keys sorted; experiments go back into proposal order.
+            Map<String, ExperimentState> ordered = new LinkedHashMap<>();
+            state.experiments.values().stream()
+                    .sorted(java.util.Comparator.comparingInt(ExperimentState::index))
+                    .forEach(x -> ordered.put(x.id(), x));
+            state.experiments = ordered;
+            return state;
         } catch (JsonProcessingException e) {
             throw new EventLogException("stored snapshot is unreadable: " + e.getOriginalMessage(), e);
         }

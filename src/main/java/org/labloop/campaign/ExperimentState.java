@@ -26,6 +26,7 @@ public final class ExperimentState {
     private String failure;
     private List<StepRecord> steps = new ArrayList<>();
     private Map<String, Measurement> measurements = new LinkedHashMap<>();
+    private long readySince;
 
     ExperimentState() {}
 
@@ -37,8 +38,10 @@ public final class ExperimentState {
             String plannerVersion,
             String rationale,
             Map<String, Double> details,
-            String proposedAt) {
+            String proposedAt,
+            long seq) {
         this.id = id;
+        this.readySince = seq;
         this.index = index;
         this.parameters = new LinkedHashMap<>(parameters);
         this.planner = planner;
@@ -100,6 +103,11 @@ public final class ExperimentState {
         return Collections.unmodifiableMap(measurements);
     }
 
+    /** Seq of the event after which the experiment last waited for its next step: the order of the queue. */
+    public long readySince() {
+        return readySince;
+    }
+
     /** Number of steps that completed. */
     public int stepsDone() {
         return (int) steps.stream().filter(s -> "completed".equals(s.status())).count();
@@ -115,7 +123,8 @@ public final class ExperimentState {
         status = ExperimentStatus.RUNNING;
     }
 
-    void stepEnded(int step, java.util.function.UnaryOperator<StepRecord> change) {
+    void stepEnded(int step, long seq, java.util.function.UnaryOperator<StepRecord> change) {
+        readySince = seq;
         for (int i = steps.size() - 1; i >= 0; i--) {
             if (steps.get(i).step() == step && steps.get(i).endedAt() == null) {
                 steps.set(i, change.apply(steps.get(i)));

@@ -54,7 +54,7 @@ final class ExportCommand implements Callable<Integer> {
         String text;
         try (EventLog log = Lab.openExisting(data.resolve())) {
             CampaignState state = Lab.load(log, Lab.pickCampaign(log, id));
-            Dataset dataset = Dataset.of(state);
+            Dataset dataset = Dataset.of(state, new Lab().specOf(state));
             text = format == Format.csv ? dataset.toCsv() : dataset.toJson();
         }
         if (outFile == null) {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             RunCommand.class,
+            ResumeCommand.class,
             StatusCommand.class,
             ExportCommand.class,
             VerifyCommand.class,

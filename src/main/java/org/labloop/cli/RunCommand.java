@@ -2,11 +2,13 @@ package org.labloop.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.labloop.campaign.CampaignState;
 import org.labloop.engine.EngineListener;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
+import org.labloop.lab.LabStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,18 +45,48 @@ final class RunCommand implements Callable<Integer> {
                 spec.commandLine().getOut());
     }
 
+    @Option(names = "--new", description = "Start a new campaign even if an unfinished one from the same files exists.")
+    boolean forceNew;
+
     static int runFile(Lab lab, Path file, Path dataDir, Long seed, boolean progress, PrintWriter out) {
+        return runFile(lab, file, dataDir, seed, progress, false, out);
+    }
+
+    static int runFile(
+            Lab lab, Path file, Path dataDir, Long seed, boolean progress, boolean forceNew, PrintWriter out) {
         CampaignRunner runner = new CampaignRunner(lab);
         CampaignRunner.Prepared prepared = runner.prepare(file, seed);
+        try (LabStore store = LabStore.open(dataDir)) {
+            Optional<String> twin = forceNew ? Optional.empty() : runner.unfinishedTwin(prepared, store.log());
+            String id;
+            if (twin.isPresent()) {
+                id = twin.get();
+                out.println("Resuming unfinished campaign " + id + " (same files and seed; --new starts another).");
+            } else {
+                id = runner.create(prepared, store.log(), actor());
+            }
+            return drive(runner, prepared, store, id, progress, out, null);
+        }
+    }
+
+    static String actor() {
+        return "user:" + System.getProperty("user.name", "unknown");
+    }
+
+    /** Runs campaign {@code id} with a progress bar, then prints the summary. */
+    static int drive(
+            CampaignRunner runner,
+            CampaignRunner.Prepared prepared,
+            LabStore store,
+            String id,
+            boolean progress,
+            PrintWriter out,
+            String resumeReason) {
         long t0 = System.nanoTime();
         ProgressBar bar = progress ? new ProgressBar(out, prepared.spec().budget()) : null;
         CampaignState state;
         try {
-            state = runner.createAndRun(
-                    prepared,
-                    dataDir,
-                    "user:" + System.getProperty("user.name", "unknown"),
-                    bar == null ? EngineListener.NONE : bar);
+            state = runner.run(prepared, store, id, bar == null ? EngineListener.NONE : bar, actor(), resumeReason);
         } finally {
             if (bar != null) {
                 bar.finish();
@@ -62,6 +94,7 @@ final class RunCommand implements Callable<Integer> {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         new Summary(prepared.spec(), state).print(out);
+        Path dataDir = store.dir();
         out.printf(
                 "Wall time %.1f s. Data: %s (campaign %s, %d events, hash-chained).%n",
                 wall, dataDir.resolve("labloop.db"), state.id(), state.lastSeq());

@@ -4,10 +4,8 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentStatus;
-import org.labloop.campaign.SourceFile;
 import org.labloop.event.EventLog;
 import org.labloop.lab.Lab;
 import picocli.CommandLine.Command;
@@ -36,7 +34,7 @@ final class StatusCommand implements Callable<Integer> {
             if (id != null) {
                 String cid = Lab.pickCampaign(log, id);
                 CampaignState state = Lab.load(log, cid);
-                new Summary(specOf(lab, state), state).print(out);
+                new Summary(lab.specOf(state), state).print(out);
                 return 0;
             }
             List<String> ids = log.campaignIds();
@@ -55,7 +53,7 @@ final class StatusCommand implements Callable<Integer> {
                         s.count(ExperimentStatus.COMPLETED),
                         s.count(ExperimentStatus.FAILED),
                         s.inFlight().size(),
-                        specOf(lab, s).budget(),
+                        lab.specOf(s).budget(),
                         s.lastEventAt());
             }
             return 0;
@@ -67,13 +65,5 @@ final class StatusCommand implements Callable<Integer> {
         java.time.Duration d = java.time.Duration.between(
                 java.time.Instant.parse(s.createdAt()), java.time.Instant.parse(s.lastEventAt()));
         return ProgressBar.human(d) + ("virtual".equals(s.timeMode()) ? " (virtual)" : "");
-    }
-
-    static CampaignSpec specOf(Lab lab, CampaignState state) {
-        List<SourceFile> sources = state.sources().stream()
-                .map(s -> new SourceFile(s.role(), s.path(), s.text(), s.sha256()))
-                .toList();
-        CampaignSpec spec = lab.loader().parse(sources).spec();
-        return spec.withSeed(state.seed());
     }
 }

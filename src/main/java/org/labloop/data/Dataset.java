@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentState;
 import org.labloop.campaign.Measurement;
@@ -37,15 +39,24 @@ public final class Dataset {
         this.steps = steps;
     }
 
-    public static Dataset of(CampaignState state) {
-        Set<String> params = new LinkedHashSet<>();
+    /**
+     * The dataset of {@code state}, with parameter and outcome columns in the campaign's declared order ({@code spec});
+     * anything measured that the campaign did not declare follows in name order.
+     */
+    public static Dataset of(CampaignState state, CampaignSpec spec) {
+        Set<String> params = new LinkedHashSet<>(spec.space().names());
         Set<String> outs = new LinkedHashSet<>();
+        spec.objectives().forEach(o -> outs.add(o.name()));
+        Set<String> extraParams = new TreeSet<>();
+        Set<String> extraOuts = new TreeSet<>();
         Set<String> steps = new LinkedHashSet<>();
+        spec.protocol().steps().forEach(s -> steps.add(s.name()));
         for (ExperimentState x : state.experiments().values()) {
-            params.addAll(x.parameters().keySet());
-            outs.addAll(x.measurements().keySet());
-            x.steps().forEach(s -> steps.add(s.name()));
+            extraParams.addAll(x.parameters().keySet());
+            extraOuts.addAll(x.measurements().keySet());
         }
+        params.addAll(extraParams);
+        outs.addAll(extraOuts);
         return new Dataset(state, List.copyOf(params), List.copyOf(outs), List.copyOf(steps));
     }
 

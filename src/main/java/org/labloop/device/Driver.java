@@ -17,6 +17,15 @@ public interface Driver {
      */
     void start(StepRequest request, StepListener listener);
 
+    /** What the device knows of the step with this key; asked after an engine restart. */
+    StepStatus query(String idempotencyKey);
+
+    /**
+     * Re-attaches to a step the device is still running (after an engine restart): its end is reported to
+     * {@code listener} as if it had been started by this engine.
+     */
+    void adopt(StepRequest request, StepListener listener);
+
     /** Stops a running step if possible; its listener is then never called. Returns false if it was not running. */
     boolean cancel(String idempotencyKey);
 

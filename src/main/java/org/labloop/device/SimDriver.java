@@ -1,8 +1,8 @@
 package org.labloop.device;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -17,6 +17,11 @@ import org.labloop.workcell.StepTiming;
  * most its capacity, and on a measuring step answers with its emulator. Runs on the engine's clock, so in virtual time
  * it costs nothing to wait.
  *
+ * <p>Each step draws its duration, fault and noise from a random stream keyed by the campaign seed and the step's
+ * idempotency key, so a step's outcome does not depend on what ran before it, and a run interrupted and resumed gets
+ * the same numbers as one that was not. The device remembers its steps in {@link DeviceMemory}, as a real instrument
+ * keeps its run list, and answers {@link #query} from it after an engine restart.
+ *
  * <p>Options ({@code driver.options} in the workcell file): {@code failure_rate} (0..1, default 0), the probability
  * that a step fails; {@code setup_min} (default 0), minutes added to every step (heat-up, priming, homing).
  */
@@ -28,26 +33,28 @@ public final class SimDriver implements Driver {
 
     private final DeviceSpec device;
     private final LabClock clock;
-    private final SplittableRandom random;
+    private final long seed;
     private final Emulator emulator;
+    private final DeviceMemory memory;
     private final double failureRate;
     private final Duration setup;
-    private final Map<String, LabClock.Cancellable> running = new LinkedHashMap<>();
-    private final Map<String, Boolean> seen = new HashMap<>();
+    private final Map<String, LabClock.Cancellable> running = new HashMap<>();
 
     SimDriver(DeviceSpec device, DriverContext context) {
         this.device = device;
         this.clock = context.clock();
-        this.random = new SplittableRandom(context.seed() ^ (device.name().hashCode() * 0x9E3779B97F4A7C15L));
+        this.seed = context.seed();
         this.emulator = context.emulator().orElse(null);
+        this.memory = context.memory();
         for (String key : device.driver().options().keySet()) {
             if (!OPTIONS.contains(key)) {
-                throw new DeviceException("device " + device.name() + ": unknown sim driver option '" + key
-                        + "'; known options: " + String.join(", ", OPTIONS));
+                throw new DeviceException(
+                        "device " + device.name() + ": unknown sim driver option '" + key + "'; known options: "
+                                + String.join(", ", OPTIONS.stream().sorted().toList()));
             }
         }
         Object rate = device.driver().options().getOrDefault("failure_rate", 0.0);
-        if (!(rate instanceof Number n) || n.doubleValue() < 0 || n.doubleValue() > 1) {
+        if (!(rate instanceof Number n) || !(n.doubleValue() >= 0) || n.doubleValue() > 1) {
             throw new DeviceException(
                     "device " + device.name() + ": failure_rate must be a number from 0 to 1, got " + rate);
         }
@@ -67,8 +74,8 @@ public final class SimDriver implements Driver {
 
     @Override
     public void start(StepRequest request, StepListener listener) {
-        if (seen.containsKey(request.idempotencyKey())) {
-            return;
+        if (memory.get(device.name(), request.idempotencyKey()).isPresent()) {
+            return; // asked twice: the work was already started once
         }
         if (!device.can(request.capability())) {
             throw new DeviceException("device " + device.name() + " cannot " + request.capability() + " (experiment "
@@ -82,45 +89,107 @@ public final class SimDriver implements Driver {
             throw new DeviceException("device " + device.name() + " has no emulator to answer measuring step "
                     + request.stepName() + "; give the campaign an emulator");
         }
-        seen.put(request.idempotencyKey(), Boolean.TRUE);
-        Duration duration = setup.plus(request.duration().orElseGet(() -> sampleDuration(request.capability())));
-        boolean fails = failureRate > 0 && random.nextDouble() < failureRate;
-        LabClock.Cancellable timer = clock.schedule(duration, () -> finish(request, listener, fails));
-        running.put(request.idempotencyKey(), timer);
+        Plan plan = plan(request);
+        Instant now = clock.now();
+        memory.put(
+                device.name(),
+                request.idempotencyKey(),
+                new DeviceMemory.Entry(now, now.plus(plan.duration), DeviceMemory.Entry.RUNNING, Map.of(), null));
+        running.put(request.idempotencyKey(), clock.schedule(plan.duration, () -> finish(request, listener)));
     }
 
-    private void finish(StepRequest request, StepListener listener, boolean fails) {
+    @Override
+    public StepStatus query(String idempotencyKey) {
+        var entry = memory.get(device.name(), idempotencyKey);
+        if (entry.isEmpty()) {
+            return new StepStatus.Unknown();
+        }
+        DeviceMemory.Entry e = entry.get();
+        return switch (e.state()) {
+            case DeviceMemory.Entry.COMPLETED -> new StepStatus.Completed(e.due(), e.outputs());
+            case DeviceMemory.Entry.FAILED -> new StepStatus.Failed(e.due(), e.failure());
+            default -> new StepStatus.Running(e.due());
+        };
+    }
+
+    @Override
+    public void adopt(StepRequest request, StepListener listener) {
+        var entry = memory.get(device.name(), request.idempotencyKey());
+        if (entry.isEmpty() || !DeviceMemory.Entry.RUNNING.equals(entry.get().state())) {
+            throw new DeviceException("device " + device.name() + " is not running step " + request.idempotencyKey());
+        }
+        if (running.containsKey(request.idempotencyKey())) {
+            return;
+        }
+        Duration left = Duration.between(clock.now(), entry.get().due());
+        running.put(
+                request.idempotencyKey(),
+                clock.schedule(left.isNegative() ? Duration.ZERO : left, () -> finish(request, listener)));
+    }
+
+    private void finish(StepRequest request, StepListener listener) {
         running.remove(request.idempotencyKey());
-        if (fails) {
-            listener.failed(request, "simulated fault on " + device.name());
-            return;
+        DeviceMemory.Entry started = memory.get(device.name(), request.idempotencyKey())
+                .orElseThrow(() -> new DeviceException(
+                        "device " + device.name() + " lost its memory of step " + request.idempotencyKey()));
+        Plan plan = plan(request);
+        String failure = null;
+        Map<String, Double> outputs = Map.of();
+        if (plan.fails) {
+            failure = "simulated fault on " + device.name();
+        } else if (request.measures()) {
+            try {
+                outputs = emulator.evaluate(request.parameters(), plan.random);
+            } catch (EmulationException e) {
+                failure = "analysis failed: " + e.getMessage();
+            }
         }
-        if (!request.measures()) {
-            listener.completed(request, Map.of());
-            return;
+        memory.put(
+                device.name(),
+                request.idempotencyKey(),
+                new DeviceMemory.Entry(
+                        started.startedAt(),
+                        started.due(),
+                        failure == null ? DeviceMemory.Entry.COMPLETED : DeviceMemory.Entry.FAILED,
+                        outputs,
+                        failure));
+        if (failure != null) {
+            listener.failed(request, failure);
+        } else {
+            listener.completed(request, outputs);
         }
-        Map<String, Double> outputs;
-        try {
-            outputs = emulator.evaluate(request.parameters(), random);
-        } catch (EmulationException e) {
-            listener.failed(request, "analysis failed: " + e.getMessage());
-            return;
-        }
-        listener.completed(request, outputs);
     }
 
-    private Duration sampleDuration(String capability) {
+    /** The step's duration and fault, drawn from its own stream; the stream goes on to the emulator's noise. */
+    private Plan plan(StepRequest request) {
+        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L
+                ^ mix(request.idempotencyKey().hashCode())
+                ^ mix(device.name().hashCode() + 0x632BE59BD9B4E019L));
+        Duration d = setup.plus(request.duration().orElseGet(() -> sampleDuration(request.capability(), random)));
+        boolean fails = failureRate > 0 && random.nextDouble() < failureRate;
+        return new Plan(d, fails, random);
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private record Plan(Duration duration, boolean fails, SplittableRandom random) {}
+
+    private Duration sampleDuration(String capability, SplittableRandom random) {
         StepTiming timing = device.driver().durations().get(capability);
         if (timing == null) {
             return DEFAULT_DURATION;
         }
         double meanMs = timing.mean().toMillis();
         double sdMs = timing.sd().toMillis();
-        double ms = sdMs == 0 ? meanMs : meanMs + sdMs * gaussian();
+        double ms = sdMs == 0 ? meanMs : meanMs + sdMs * gaussian(random);
         return Duration.ofMillis(Math.max(0, Math.round(ms)));
     }
 
-    private double gaussian() {
+    private static double gaussian(SplittableRandom random) {
         // Box-Muller on our own stream keeps draws identical across JDK versions.
         double u1 = 1.0 - random.nextDouble();
         double u2 = random.nextDouble();
@@ -130,7 +199,16 @@ public final class SimDriver implements Driver {
     @Override
     public boolean cancel(String idempotencyKey) {
         LabClock.Cancellable timer = running.remove(idempotencyKey);
-        return timer != null && timer.cancel();
+        if (timer == null || !timer.cancel()) {
+            return false;
+        }
+        memory.get(device.name(), idempotencyKey)
+                .ifPresent(e -> memory.put(
+                        device.name(),
+                        idempotencyKey,
+                        new DeviceMemory.Entry(
+                                e.startedAt(), clock.now(), DeviceMemory.Entry.FAILED, Map.of(), "cancelled")));
+        return true;
     }
 
     @Override

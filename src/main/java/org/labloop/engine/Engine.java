@@ -22,6 +22,7 @@ import org.labloop.device.DeviceException;
 import org.labloop.device.Driver;
 import org.labloop.device.StepListener;
 import org.labloop.device.StepRequest;
+import org.labloop.device.StepStatus;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
@@ -94,7 +95,7 @@ public final class Engine implements AutoCloseable {
             return state;
         }
         record(ACTOR, new EventBody.CampaignStarted(clock.isVirtual() ? "virtual" : "wall"));
-        adoptInFlight();
+        reconcile();
         while (true) {
             if (abortRequest != null) {
                 abortNow();
@@ -190,19 +191,53 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Experiments left in flight by an earlier run: those that never started a step go back in the queue; a step that
-     * started but has no recorded end is treated as failed (the crash-recovery work decides more finely).
+     * Reconciles experiments an earlier run left in flight (after a crash or a kill). Committed events are facts; for
+     * a step that was started but has no recorded end, the device is asked: a finished step is recorded as it
+     * ended, a running one is adopted, and one the device never received is started again under the same idempotency
+     * key. Measurements or endings that were not yet recorded are recorded now. Nothing is done twice.
      */
-    private void adoptInFlight() {
-        for (ExperimentState x : state.inFlight()) {
+    private void reconcile() {
+        List<ExperimentState> inFlight = new ArrayList<>(state.inFlight());
+        inFlight.sort(java.util.Comparator.comparingLong(ExperimentState::readySince));
+        for (ExperimentState x : inFlight) {
             if (x.stepRunning()) {
                 StepRecord s = x.steps().get(x.steps().size() - 1);
-                record(ACTOR, new EventBody.StepFailed(x.id(), s.step(), s.device(), "interrupted by a restart"));
-                record(ACTOR, new EventBody.ExperimentFailed(x.id(), "interrupted by a restart during " + s.name()));
+                StepRequest request = request(x, s.step(), s.idempotencyKey());
+                Driver driver = drivers.get(s.device());
+                if (driver == null) {
+                    stepListener.failed(request, "device " + s.device() + " is no longer in the workcell");
+                    continue;
+                }
+                load.merge(s.device(), 1, Integer::sum);
+                // A step the device finished while the engine was down is recorded at the time it ended.
+                switch (driver.query(s.idempotencyKey())) {
+                    case StepStatus.Completed c ->
+                        clock.schedule(sinceNow(c.endedAt()), () -> stepListener.completed(request, c.outputs()));
+                    case StepStatus.Failed f ->
+                        clock.schedule(sinceNow(f.endedAt()), () -> stepListener.failed(request, f.reason()));
+                    case StepStatus.Running r -> driver.adopt(request, stepListener);
+                    case StepStatus.Unknown u -> startOnDriver(driver, request);
+                }
+            } else if (!x.steps().isEmpty()) {
+                StepRecord last = x.steps().get(x.steps().size() - 1);
+                if ("completed".equals(last.status())) {
+                    afterStep(x, last.step(), last.device(), last.outputs());
+                } else {
+                    record(
+                            ACTOR,
+                            new EventBody.ExperimentFailed(
+                                    x.id(),
+                                    "step " + last.name() + " failed on " + last.device() + ": " + last.failure()));
+                }
             } else {
                 ready.add(x.id());
             }
         }
+    }
+
+    private Duration sinceNow(java.time.Instant at) {
+        Duration d = Duration.between(clock.now(), at);
+        return d.isNegative() ? Duration.ZERO : d;
     }
 
     private boolean budgetSpent() {
@@ -243,21 +278,18 @@ public final class Engine implements AutoCloseable {
         } catch (SearchSpaceExhaustedException e) {
             return false;
         }
+        // One planner round is one commit: a crash never leaves half a batch.
+        List<EventBody> bodies = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (Proposal p : proposals) {
-            int index = state.experiments().size() + 1;
+            int index = state.experiments().size() + 1 + bodies.size();
             String id = String.format("E%04d", index);
-            record(
-                    "planner:" + planner.name(),
-                    new EventBody.ExperimentProposed(
-                            id,
-                            index,
-                            p.point().values(),
-                            planner.name(),
-                            planner.version(),
-                            p.rationale(),
-                            p.details()));
-            ready.add(id);
+            ids.add(id);
+            bodies.add(new EventBody.ExperimentProposed(
+                    id, index, p.point().values(), planner.name(), planner.version(), p.rationale(), p.details()));
         }
+        recordAll("planner:" + planner.name(), bodies);
+        ready.addAll(ids);
         return !proposals.isEmpty();
     }
 
@@ -292,11 +324,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private void start(ExperimentState x, int stepIndex, StepSpec step, DeviceSpec device) {
-        Map<String, Object> args = new LinkedHashMap<>();
-        step.args().forEach((k, a) -> args.put(k, a.resolve(x.parameters())));
-        Optional<Duration> duration = step.durationMinutes().map(a -> minutes(a, x));
         long attempt = x.steps().stream().filter(s -> s.step() == stepIndex).count() + 1;
         String key = state.id() + "/" + x.id() + "/" + stepIndex + "/" + attempt;
+        StepRequest request = request(x, stepIndex, key);
         record(
                 ACTOR,
                 new EventBody.StepStarted(
@@ -305,11 +335,28 @@ public final class Engine implements AutoCloseable {
                         step.name(),
                         step.capability(),
                         device.name(),
-                        args,
-                        duration.map(Duration::toMillis).orElse(-1L),
+                        request.args(),
+                        request.duration().map(Duration::toMillis).orElse(-1L),
                         key));
         load.merge(device.name(), 1, Integer::sum);
-        StepRequest request = new StepRequest(
+        startOnDriver(drivers.get(device.name()), request);
+    }
+
+    private void startOnDriver(Driver driver, StepRequest request) {
+        try {
+            driver.start(request, stepListener);
+        } catch (DeviceException e) {
+            stepListener.failed(request, e.getMessage());
+        }
+    }
+
+    /** The request for step {@code stepIndex} of {@code x}: the same every time it is built, so retries match. */
+    private StepRequest request(ExperimentState x, int stepIndex, String key) {
+        StepSpec step = spec.protocol().steps().get(stepIndex);
+        Map<String, Object> args = new LinkedHashMap<>();
+        step.args().forEach((k, a) -> args.put(k, a.resolve(x.parameters())));
+        Optional<Duration> duration = step.durationMinutes().map(a -> minutes(a, x));
+        return new StepRequest(
                 key,
                 x.id(),
                 stepIndex,
@@ -319,11 +366,6 @@ public final class Engine implements AutoCloseable {
                 x.parameters(),
                 duration,
                 step.measures());
-        try {
-            drivers.get(device.name()).start(request, stepListener);
-        } catch (DeviceException e) {
-            stepListener.failed(request, e.getMessage());
-        }
     }
 
     private static Duration minutes(Arg arg, ExperimentState x) {
@@ -335,15 +377,61 @@ public final class Engine implements AutoCloseable {
         return Duration.ofMillis(Math.round(n.doubleValue() * 60_000));
     }
 
-    private Event record(String actor, EventBody body) {
-        Event e = log.append(state.id(), clock.now(), actor, body);
-        state.apply(e);
-        listener.committed(e, state);
-        if (e.seq() - lastSnapshot >= SNAPSHOT_EVERY) {
-            log.saveSnapshot(state.id(), state.lastSeq(), state.toJson());
-            lastSnapshot = e.seq();
+    private void record(String actor, EventBody body) {
+        recordAll(actor, List.of(body));
+    }
+
+    /** Commits the events together, then applies and announces them. */
+    private void recordAll(String actor, List<EventBody> bodies) {
+        if (bodies.isEmpty()) {
+            return;
         }
-        return e;
+        List<Event> events = log.appendAll(state.id(), clock.now(), actor, bodies);
+        for (Event e : events) {
+            state.apply(e);
+            listener.committed(e, state);
+        }
+        if (state.lastSeq() - lastSnapshot >= SNAPSHOT_EVERY) {
+            log.saveSnapshot(state.id(), state.lastSeq(), state.toJson());
+            lastSnapshot = state.lastSeq();
+        }
+    }
+
+    /**
+     * After step {@code stepIndex} of {@code x} completed: records its measurements not yet recorded, then either
+     * queues the next step or ends the experiment.
+     */
+    private void afterStep(ExperimentState x, int stepIndex, String device, Map<String, Double> outputs) {
+        if (spec.protocol().steps().get(stepIndex).measures()) {
+            String method = "emulator:" + spec.emulator().type();
+            for (Map.Entry<String, Double> o : new java.util.TreeMap<>(outputs).entrySet()) {
+                if (x.measurements().containsKey(o.getKey())) {
+                    continue;
+                }
+                String unit = spec.objectives().stream()
+                        .filter(ob -> ob.name().equals(o.getKey()))
+                        .map(Objective::unit)
+                        .findFirst()
+                        .orElse("");
+                record(
+                        "device:" + device,
+                        new EventBody.MeasurementRecorded(
+                                x.id(), o.getKey(), o.getValue(), unit, device, stepIndex, method));
+            }
+        }
+        if (x.stepsDone() < spec.protocol().steps().size()) {
+            ready.add(x.id());
+            return;
+        }
+        List<String> missing = spec.objectives().stream()
+                .map(Objective::name)
+                .filter(name -> !x.measurements().containsKey(name))
+                .toList();
+        if (missing.isEmpty()) {
+            record(ACTOR, new EventBody.ExperimentCompleted(x.id()));
+        } else {
+            record(ACTOR, new EventBody.ExperimentFailed(x.id(), "no measurement of " + String.join(", ", missing)));
+        }
     }
 
     /** Device reports, turned into events; runs on the loop thread. */
@@ -355,36 +443,7 @@ public final class Engine implements AutoCloseable {
             record(
                     "device:" + device,
                     new EventBody.StepCompleted(request.experimentId(), request.step(), device, outputs));
-            ExperimentState x = state.experiments().get(request.experimentId());
-            if (request.measures()) {
-                String method = "emulator:" + spec.emulator().type();
-                for (Map.Entry<String, Double> o : outputs.entrySet()) {
-                    String unit = spec.objectives().stream()
-                            .filter(ob -> ob.name().equals(o.getKey()))
-                            .map(Objective::unit)
-                            .findFirst()
-                            .orElse("");
-                    record(
-                            "device:" + device,
-                            new EventBody.MeasurementRecorded(
-                                    x.id(), o.getKey(), o.getValue(), unit, device, request.step(), method));
-                }
-            }
-            if (x.stepsDone() < spec.protocol().steps().size()) {
-                ready.add(x.id());
-                return;
-            }
-            List<String> missing = spec.objectives().stream()
-                    .map(Objective::name)
-                    .filter(name -> !x.measurements().containsKey(name))
-                    .toList();
-            if (missing.isEmpty()) {
-                record(ACTOR, new EventBody.ExperimentCompleted(x.id()));
-            } else {
-                record(
-                        ACTOR,
-                        new EventBody.ExperimentFailed(x.id(), "no measurement of " + String.join(", ", missing)));
-            }
+            afterStep(state.experiments().get(request.experimentId()), request.step(), device, outputs);
         }
 
         @Override

@@ -16,6 +16,9 @@ public interface EventLog extends AutoCloseable {
     /** Appends and commits one event; returns it sealed with its seq and hash. */
     Event append(String campaignId, Instant at, String actor, EventBody body);
 
+    /** Appends and commits several events in one transaction: all of them or none survive a crash. */
+    List<Event> appendAll(String campaignId, Instant at, String actor, List<EventBody> bodies);
+
     /** Events of a campaign with seq greater than {@code afterSeq}, in order. */
     List<Event> read(String campaignId, long afterSeq);
 

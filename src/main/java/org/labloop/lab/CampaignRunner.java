@@ -28,7 +28,6 @@ import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.planner.Planner;
 import org.labloop.space.Objective;
-import org.labloop.store.SqliteEventLog;
 import org.labloop.workcell.DeviceSpec;
 
 /**
@@ -129,32 +128,81 @@ public final class CampaignRunner {
         return id;
     }
 
+    /** Rebuilds and re-checks what a stored campaign needs to run, from the files' text kept in its first event. */
+    public Prepared prepareStored(CampaignState state) {
+        CampaignSpec spec = lab.specOf(state);
+        List<SourceFile> sources = state.sources().stream()
+                .map(s -> new SourceFile(s.role(), s.path(), s.text(), s.sha256()))
+                .toList();
+        Path baseDir = state.sources().stream()
+                .filter(s -> s.role().equals("campaign"))
+                .map(s -> Path.of(s.path()).toAbsolutePath().getParent())
+                .findFirst()
+                .orElse(Path.of("").toAbsolutePath());
+        return check(spec, sources, baseDir, "campaign " + state.id());
+    }
+
     /**
      * An engine for campaign {@code id}, on virtual time when every device is simulated and on the wall clock
-     * otherwise. The caller runs it (and closes a wall clock when done).
+     * otherwise. Virtual time resumes where the log left off.
      */
-    public Engine engine(Prepared p, EventLog log, String id, EngineListener listener) {
-        CampaignState state = CampaignState.load(log, id);
+    public Engine engine(Prepared p, LabStore store, String id, EngineListener listener) {
+        CampaignState state = CampaignState.load(store.log(), id);
         LabClock clock = simulated(p.spec())
                 ? new VirtualClock(Instant.parse(state.lastEventAt()))
                 : new WallClock(Clock.systemUTC());
-        return new Engine(
-                p.spec(),
-                state,
-                log,
-                clock,
-                p.planner(),
-                createDrivers(p.spec(), clock, Optional.of(p.emulator())),
-                listener);
+        Map<String, Driver> drivers = new LinkedHashMap<>();
+        for (DeviceSpec d : p.spec().workcell().devices()) {
+            drivers.put(
+                    d.name(),
+                    lab.drivers.create(
+                            d, new DriverContext(clock, p.spec().seed(), Optional.of(p.emulator()), store.devices())));
+        }
+        return new Engine(p.spec(), state, store.log(), clock, p.planner(), drivers, listener);
     }
 
     /** Creates the campaign in the store at {@code dataDir} and runs it to the end. */
     public CampaignState createAndRun(Prepared p, Path dataDir, String actor, EngineListener listener) {
-        try (EventLog log = SqliteEventLog.open(dataDir)) {
-            String id = create(p, log, actor);
-            try (Engine engine = engine(p, log, id, listener)) {
-                return engine.run();
+        try (LabStore store = LabStore.open(dataDir)) {
+            String id = create(p, store.log(), actor);
+            return run(p, store, id, listener);
+        }
+    }
+
+    /** Runs (or resumes) campaign {@code id} under its lock until it ends or is aborted. */
+    public CampaignState run(Prepared p, LabStore store, String id, EngineListener listener) {
+        return run(p, store, id, listener, null, null);
+    }
+
+    /** As {@link #run(Prepared, LabStore, String, EngineListener)}, first lifting a pause when a reason is given. */
+    public CampaignState run(
+            Prepared p, LabStore store, String id, EngineListener listener, String actor, String resumeReason) {
+        LabStore.EngineLock lock = store.lock(id);
+        try (lock;
+                Engine engine = engine(p, store, id, listener)) {
+            if (resumeReason != null) {
+                engine.resume(actor, resumeReason);
+            }
+            return engine.run();
+        }
+    }
+
+    /** An unfinished campaign in the store defined by exactly these files and seed, if any: run resumes it. */
+    public Optional<String> unfinishedTwin(Prepared p, EventLog log) {
+        List<String> wanted =
+                p.sources().stream().map(SourceFile::sha256).sorted().toList();
+        for (String id : log.campaignIds()) {
+            CampaignState s = CampaignState.load(log, id);
+            if (!s.status().finished()
+                    && s.seed() == p.spec().seed()
+                    && s.sources().stream()
+                            .map(EventBody.Source::sha256)
+                            .sorted()
+                            .toList()
+                            .equals(wanted)) {
+                return Optional.of(id);
             }
         }
+        return Optional.empty();
     }
 }

@@ -3,7 +3,9 @@ package org.labloop.lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.SourceFile;
 import org.labloop.config.CampaignLoader;
 import org.labloop.core.InvalidInputException;
 import org.labloop.core.Problem;
@@ -61,5 +63,13 @@ public final class Lab {
 
     public static CampaignState load(EventLog log, String id) {
         return CampaignState.load(log, id);
+    }
+
+    /** The spec a stored campaign was created with, parsed again from the files' text kept in its first event. */
+    public CampaignSpec specOf(CampaignState state) {
+        List<SourceFile> sources = state.sources().stream()
+                .map(s -> new SourceFile(s.role(), s.path(), s.text(), s.sha256()))
+                .toList();
+        return loader().parse(sources).spec().withSeed(state.seed());
     }
 }

@@ -126,29 +126,53 @@ public final class SqliteEventLog implements EventLog {
     }
 
     @Override
-    public synchronized Event append(String campaignId, Instant at, String actor, EventBody body) {
+    public Event append(String campaignId, Instant at, String actor, EventBody body) {
+        return appendAll(campaignId, at, actor, List.of(body)).get(0);
+    }
+
+    @Override
+    public synchronized List<Event> appendAll(String campaignId, Instant at, String actor, List<EventBody> bodies) {
         Head head = heads.computeIfAbsent(campaignId, this::loadHead);
-        Event event = EventCodec.seal(campaignId, head.seq + 1, at, actor, body, head.hash);
-        try (PreparedStatement ps = db.prepareStatement(
-                "INSERT INTO events (campaign_id, seq, at, actor, type, body, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)")) {
-            ps.setString(1, campaignId);
-            ps.setLong(2, event.seq());
-            ps.setString(3, event.at().toString());
-            ps.setString(4, actor);
-            ps.setString(5, body.typeName());
-            ps.setString(6, EventCodec.toJson(body));
-            ps.setString(7, event.prevHash());
-            ps.setString(8, event.hash());
-            ps.executeUpdate();
+        List<Event> events = new ArrayList<>(bodies.size());
+        long seq = head.seq;
+        String prev = head.hash;
+        for (EventBody body : bodies) {
+            Event e = EventCodec.seal(campaignId, ++seq, at, actor, body, prev);
+            events.add(e);
+            prev = e.hash();
+        }
+        try {
+            db.setAutoCommit(false);
+            try (PreparedStatement ps = db.prepareStatement("INSERT INTO events"
+                    + " (campaign_id, seq, at, actor, type, body, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)")) {
+                for (Event e : events) {
+                    ps.setString(1, campaignId);
+                    ps.setLong(2, e.seq());
+                    ps.setString(3, e.at().toString());
+                    ps.setString(4, actor);
+                    ps.setString(5, e.body().typeName());
+                    ps.setString(6, EventCodec.toJson(e.body()));
+                    ps.setString(7, e.prevHash());
+                    ps.setString(8, e.hash());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                db.commit();
+            } catch (SQLException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
         } catch (SQLException e) {
             heads.remove(campaignId);
             throw new StoreException(
-                    "cannot append " + body.typeName() + " to campaign " + campaignId + " in " + file + ": "
+                    "cannot append " + bodies.get(0).typeName() + " to campaign " + campaignId + " in " + file + ": "
                             + e.getMessage() + " (another process may be running this campaign)",
                     e);
         }
-        heads.put(campaignId, new Head(event.seq(), event.hash()));
-        return event;
+        heads.put(campaignId, new Head(seq, prev));
+        return events;
     }
 
     private Head loadHead(String campaignId) {

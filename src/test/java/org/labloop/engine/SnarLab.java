@@ -10,6 +10,7 @@ import java.util.Set;
 import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.core.VirtualClock;
+import org.labloop.device.DeviceMemory;
 import org.labloop.device.Driver;
 import org.labloop.device.DriverContext;
 import org.labloop.device.DriverRegistry;
@@ -112,13 +113,23 @@ final class SnarLab {
 
     /** Creates the campaign in {@code log} and returns an engine for it on a virtual clock. */
     static Engine engine(EventLog log, CampaignSpec spec, EngineListener listener) {
-        VirtualClock clock = new VirtualClock(Instant.EPOCH);
+        return engine(log, spec, create(log, spec), DeviceMemory.inProcess(), listener);
+    }
+
+    static String create(EventLog log, CampaignSpec spec) {
         String id = log.newCampaignId(spec.name());
         log.append(
                 id,
-                clock.now(),
+                Instant.EPOCH,
                 "user:test",
                 new EventBody.CampaignCreated(spec.name(), spec.seed(), "test", List.of()));
+        return id;
+    }
+
+    /** An engine for an existing campaign, as a fresh process would build it: new clock, new drivers. */
+    static Engine engine(EventLog log, CampaignSpec spec, String id, DeviceMemory memory, EngineListener listener) {
+        CampaignState state = CampaignState.load(log, id);
+        VirtualClock clock = new VirtualClock(Instant.parse(state.lastEventAt()));
         Emulator emulator = EmulatorRegistry.standard(p -> {
                     throw new IllegalStateException("no tables in this test");
                 })
@@ -127,16 +138,10 @@ final class SnarLab {
         for (DeviceSpec d : spec.workcell().devices()) {
             drivers.put(
                     d.name(),
-                    DriverRegistry.standard().create(d, new DriverContext(clock, spec.seed(), Optional.of(emulator))));
+                    DriverRegistry.standard()
+                            .create(d, new DriverContext(clock, spec.seed(), Optional.of(emulator), memory)));
         }
-        Engine engine = new Engine(
-                spec,
-                CampaignState.load(log, id),
-                log,
-                clock,
-                PlannerRegistry.standard().create(spec.planner()),
-                drivers,
-                listener);
-        return engine;
+        return new Engine(
+                spec, state, log, clock, PlannerRegistry.standard().create(spec.planner()), drivers, listener);
     }
 }

@@ -1,0 +1,79 @@
+package org.labloop.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.labloop.campaign.CampaignState;
+import org.labloop.core.InvalidInputException;
+import org.labloop.lab.CampaignRunner;
+import org.labloop.lab.Lab;
+import org.labloop.lab.LabStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code labloop resume [ID]}: continues a campaign that stopped before its end (a crash, a kill, a pause): state is
+ * rebuilt from the log, steps in flight are reconciled with the devices, and a pause is lifted.
+ */
+@Command(
+        name = "resume",
+        mixinStandardHelpOptions = true,
+        description = "Continue an unfinished campaign after a crash, a kill or a pause.")
+final class ResumeCommand implements Callable<Integer> {
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "ID",
+            description = "Campaign id; may be left out when one campaign is unfinished.")
+    String id;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why, recorded when a pause is lifted.")
+    String reason = "resumed from the command line";
+
+    @Option(names = "--no-progress", description = "Do not draw the progress bar.")
+    boolean noProgress;
+
+    @Mixin
+    DataOption data;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Lab.openExisting(data.resolve()).close();
+        Lab lab = new Lab();
+        CampaignRunner runner = new CampaignRunner(lab);
+        try (LabStore store = LabStore.open(data.resolve())) {
+            String cid = id != null ? Lab.pickCampaign(store.log(), id) : onlyUnfinished(store);
+            CampaignState state = Lab.load(store.log(), cid);
+            if (state.status().finished()) {
+                out.printf(
+                        "Campaign %s is already %s; nothing to resume.%n",
+                        cid, state.status().name().toLowerCase(java.util.Locale.ROOT));
+                return 0;
+            }
+            CampaignRunner.Prepared prepared = runner.prepareStored(state);
+            out.printf("Resuming campaign %s from event %d.%n", cid, state.lastSeq());
+            return RunCommand.drive(runner, prepared, store, cid, !noProgress, out, reason);
+        }
+    }
+
+    private static String onlyUnfinished(LabStore store) {
+        List<String> open = store.log().campaignIds().stream()
+                .filter(c -> !Lab.load(store.log(), c).status().finished())
+                .toList();
+        if (open.size() == 1) {
+            return open.get(0);
+        }
+        throw InvalidInputException.of(
+                store.log().location(),
+                open.isEmpty() ? "no unfinished campaign" : open.size() + " unfinished campaigns",
+                open.isEmpty() ? "see labloop status" : "name one: " + String.join(", ", open));
+    }
+}

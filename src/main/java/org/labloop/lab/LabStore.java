@@ -1,0 +1,115 @@
+package org.labloop.lab;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.labloop.device.DeviceMemory;
+import org.labloop.event.EventLog;
+import org.labloop.store.SqliteDeviceMemory;
+import org.labloop.store.SqliteEventLog;
+
+/** A data directory opened for running campaigns: the event log, the simulated devices' memory, and engine locks. */
+public final class LabStore implements AutoCloseable {
+    private final Path dir;
+    private final SqliteEventLog log;
+    private final SqliteDeviceMemory devices;
+
+    private LabStore(Path dir, SqliteEventLog log, SqliteDeviceMemory devices) {
+        this.dir = dir;
+        this.log = log;
+        this.devices = devices;
+    }
+
+    public static LabStore open(Path dir) {
+        SqliteEventLog log = SqliteEventLog.open(dir);
+        try {
+            return new LabStore(dir, log, SqliteDeviceMemory.open(dir));
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public EventLog log() {
+        return log;
+    }
+
+    public DeviceMemory devices() {
+        return devices;
+    }
+
+    /**
+     * Takes the exclusive right to drive {@code campaignId}. The operating system releases it when the process dies,
+     * however it dies, so a killed run never leaves a stale lock.
+     */
+    public EngineLock lock(String campaignId) {
+        Path file = dir.resolve("locks").resolve(campaignId + ".lock");
+        try {
+            Files.createDirectories(file.getParent());
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new CampaignLockedException("campaign " + campaignId + " is being run by another process; wait"
+                        + " for it to finish, or pause or abort it with labloop pause/abort " + campaignId);
+            }
+            return new EngineLock(channel, lock);
+        } catch (IOException e) {
+            throw new CampaignLockedException(
+                    "cannot lock campaign " + campaignId + " in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** True when some process holds the campaign's lock right now. */
+    public boolean running(String campaignId) {
+        try {
+            lock(campaignId).close();
+            return false;
+        } catch (CampaignLockedException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            devices.close();
+        } finally {
+            log.close();
+        }
+    }
+
+    /** Held while an engine drives a campaign. */
+    public static final class EngineLock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        EngineLock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+                channel.close();
+            } catch (IOException e) {
+                throw new CampaignLockedException("cannot release campaign lock: " + e.getMessage());
+            }
+        }
+    }
+}

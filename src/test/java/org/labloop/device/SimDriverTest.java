@@ -1,0 +1,134 @@
+package org.labloop.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.labloop.core.VirtualClock;
+import org.labloop.workcell.DeviceKind;
+import org.labloop.workcell.DeviceSpec;
+import org.labloop.workcell.DriverSpec;
+import org.labloop.workcell.StepTiming;
+
+class SimDriverTest {
+    private final VirtualClock clock = new VirtualClock(Instant.EPOCH);
+    private final DeviceMemory memory = DeviceMemory.inProcess();
+    private final List<String> reports = new ArrayList<>();
+    private final StepListener listener = new StepListener() {
+        @Override
+        public void completed(StepRequest request, Map<String, Double> outputs) {
+            reports.add("completed " + request.idempotencyKey() + " at " + clock.now());
+        }
+
+        @Override
+        public void failed(StepRequest request, String reason) {
+            reports.add("failed " + request.idempotencyKey() + ": " + reason);
+        }
+    };
+
+    private Driver driver(int capacity, Map<String, Object> options) {
+        DeviceSpec spec = new DeviceSpec(
+                "arm",
+                DeviceKind.ROBOT_ARM,
+                Set.of("transfer"),
+                capacity,
+                new DriverSpec(
+                        "sim",
+                        Map.of("transfer", new StepTiming(Duration.ofMinutes(2), Duration.ofSeconds(10))),
+                        options));
+        return DriverRegistry.standard().create(spec, new DriverContext(clock, 42, Optional.empty(), memory));
+    }
+
+    private static StepRequest request(String key) {
+        return new StepRequest(key, "E0001", 0, "move", "transfer", Map.of(), Map.of(), Optional.empty(), false);
+    }
+
+    private void drain() {
+        while (clock.runNext(Duration.ZERO)) {}
+    }
+
+    @Test
+    void startTwiceWithTheSameKey_doesTheWorkOnce() {
+        Driver arm = driver(2, Map.of());
+        arm.start(request("k1"), listener);
+        DeviceMemory.Entry first = memory.get("arm", "k1").orElseThrow();
+        arm.start(request("k1"), listener);
+        assertThat(arm.busy()).isEqualTo(1);
+        drain();
+        assertThat(reports).hasSize(1).allMatch(r -> r.startsWith("completed k1"));
+        assertThat(memory.get("arm", "k1").orElseThrow().startedAt()).isEqualTo(first.startedAt());
+        arm.start(request("k1"), listener);
+        drain();
+        assertThat(reports).hasSize(1);
+    }
+
+    @Test
+    void aRestartedDriver_answersFromTheDevicesMemory_andAdoptsARunningStep() {
+        driver(1, Map.of()).start(request("k1"), listener); // this driver's process "dies" with its timer
+        Driver restarted = driver(1, Map.of());
+        StepStatus status = restarted.query("k1");
+        assertThat(status).isInstanceOf(StepStatus.Running.class);
+        assertThat(restarted.query("never-sent")).isInstanceOf(StepStatus.Unknown.class);
+
+        VirtualClock fresh = clock; // same time line: the step is due at its planned end
+        restarted.adopt(request("k1"), listener);
+        while (fresh.runNext(Duration.ZERO)) {}
+        assertThat(reports).contains("completed k1 at " + ((StepStatus.Running) status).expectedEnd());
+        assertThat(restarted.query("k1")).isInstanceOf(StepStatus.Completed.class);
+    }
+
+    @Test
+    void aStepsDurationAndFault_dependOnlyOnSeedAndKey_notOnWhatRanBefore() {
+        Driver a = driver(5, Map.of("failure_rate", 0.5));
+        a.start(request("k9"), listener);
+        Instant dueAlone = memory.get("arm", "k9").orElseThrow().due();
+
+        VirtualClock other = new VirtualClock(Instant.EPOCH);
+        DeviceMemory otherMemory = DeviceMemory.inProcess();
+        DeviceSpec spec = new DeviceSpec(
+                "arm",
+                DeviceKind.ROBOT_ARM,
+                Set.of("transfer"),
+                5,
+                new DriverSpec(
+                        "sim",
+                        Map.of("transfer", new StepTiming(Duration.ofMinutes(2), Duration.ofSeconds(10))),
+                        Map.of("failure_rate", 0.5)));
+        Driver b = DriverRegistry.standard().create(spec, new DriverContext(other, 42, Optional.empty(), otherMemory));
+        for (int i = 0; i < 4; i++) {
+            b.start(request("warm-up-" + i), listener);
+        }
+        b.start(request("k9"), listener);
+        assertThat(otherMemory.get("arm", "k9").orElseThrow().due()).isEqualTo(dueAlone);
+    }
+
+    @Test
+    void capacityIsEnforced_andBadOptionsAreRejectedWithTheDeviceName() {
+        Driver arm = driver(1, Map.of());
+        arm.start(request("a"), listener);
+        assertThatThrownBy(() -> arm.start(request("b"), listener))
+                .isInstanceOf(DeviceException.class)
+                .hasMessageContaining("arm is full");
+        assertThatThrownBy(() -> driver(1, Map.of("speed", 2.0)))
+                .hasMessageContaining("device arm")
+                .hasMessageContaining("unknown sim driver option 'speed'");
+        assertThatThrownBy(() -> driver(1, Map.of("failure_rate", 1.5))).hasMessageContaining("from 0 to 1");
+    }
+
+    @Test
+    void cancel_stopsTheStep_andTheListenerIsNeverCalled() {
+        Driver arm = driver(1, Map.of());
+        arm.start(request("c"), listener);
+        assertThat(arm.cancel("c")).isTrue();
+        drain();
+        assertThat(reports).isEmpty();
+        assertThat(arm.query("c")).isInstanceOf(StepStatus.Failed.class);
+    }
+}

@@ -1,0 +1,185 @@
+package org.labloop.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.labloop.campaign.CampaignSpec;
+import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.CampaignStatus;
+import org.labloop.data.Dataset;
+import org.labloop.event.ChainCheck;
+import org.labloop.event.Event;
+import org.labloop.event.EventBody;
+import org.labloop.event.EventLog;
+import org.labloop.store.SqliteDeviceMemory;
+import org.labloop.store.SqliteEventLog;
+
+/**
+ * Kills the engine at the interesting points of an experiment's life (the process dies: no clean-up, timers lost),
+ * starts a fresh engine on the same store and devices, and checks that nothing was lost or recorded twice and the
+ * dataset equals that of a run that was never interrupted.
+ */
+class CrashRecoveryTest {
+    @TempDir
+    Path dir;
+
+    /** Stands for SIGKILL: an Error nothing in LabLoop catches. */
+    static final class Kill extends Error {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** A real log that dies right before or right after committing the n-th matching event. */
+    static final class DyingLog implements EventLog {
+        private final EventLog delegate;
+        private final Predicate<EventBody> matches;
+        private final int nth;
+        private final boolean before;
+        private int seen;
+
+        DyingLog(EventLog delegate, Predicate<EventBody> matches, int nth, boolean before) {
+            this.delegate = delegate;
+            this.matches = matches;
+            this.nth = nth;
+            this.before = before;
+        }
+
+        @Override
+        public List<Event> appendAll(String id, Instant at, String actor, List<EventBody> bodies) {
+            boolean dies = false;
+            for (EventBody b : bodies) {
+                if (matches.test(b) && ++seen == nth) {
+                    dies = true;
+                }
+            }
+            if (dies && before) {
+                throw new Kill();
+            }
+            List<Event> events = delegate.appendAll(id, at, actor, bodies);
+            if (dies) {
+                throw new Kill();
+            }
+            return events;
+        }
+
+        @Override
+        public Event append(String id, Instant at, String actor, EventBody body) {
+            return appendAll(id, at, actor, List.of(body)).get(0);
+        }
+
+        @Override
+        public String newCampaignId(String name) {
+            return delegate.newCampaignId(name);
+        }
+
+        @Override
+        public List<Event> read(String id, long afterSeq) {
+            return delegate.read(id, afterSeq);
+        }
+
+        @Override
+        public List<String> campaignIds() {
+            return delegate.campaignIds();
+        }
+
+        @Override
+        public Optional<Event> last(String id) {
+            return delegate.last(id);
+        }
+
+        @Override
+        public void saveSnapshot(String id, long seq, String json) {
+            delegate.saveSnapshot(id, seq, json);
+        }
+
+        @Override
+        public Optional<Snapshot> snapshot(String id) {
+            return delegate.snapshot(id);
+        }
+
+        @Override
+        public void dropSnapshots() {
+            delegate.dropSnapshots();
+        }
+
+        @Override
+        public String location() {
+            return delegate.location();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    static Stream<Arguments> killPoints() {
+        Predicate<EventBody> proposed = b -> b instanceof EventBody.ExperimentProposed;
+        Predicate<EventBody> started = b -> b instanceof EventBody.StepStarted;
+        Predicate<EventBody> measuringStepDone =
+                b -> b instanceof EventBody.StepCompleted c && !c.outputs().isEmpty();
+        Predicate<EventBody> measured = b -> b instanceof EventBody.MeasurementRecorded;
+        Predicate<EventBody> done = b -> b instanceof EventBody.ExperimentCompleted;
+        return Stream.of(
+                Arguments.of("after a proposal", proposed, 5, false),
+                Arguments.of("after a step started, before the device heard of it", started, 7, false),
+                Arguments.of("before a step's start was committed", started, 9, true),
+                Arguments.of("after the device finished, before the engine recorded it", measuringStepDone, 3, true),
+                Arguments.of("after a step completed, before its measurements", measuringStepDone, 2, false),
+                Arguments.of("between two measurements", measured, 5, false),
+                Arguments.of("after the last measurement, before the experiment ended", measured, 8, false),
+                Arguments.of("after an experiment completed", done, 4, false));
+    }
+
+    @ParameterizedTest(name = "kill {0}")
+    @MethodSource("killPoints")
+    void resume_afterKill_losesNothing_duplicatesNothing_andMatchesAnUninterruptedRun(
+            String when, Predicate<EventBody> matches, int nth, boolean before) {
+        CampaignSpec spec = SnarLab.spec(10, 4, 21, 0.1);
+        List<List<String>> reference;
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("reference"))) {
+            CampaignState state = SnarLab.run(log, spec);
+            reference = Dataset.of(state, spec).cells();
+        }
+
+        Path data = dir.resolve("killed");
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            String id = SnarLab.create(log, spec);
+            Engine first =
+                    SnarLab.engine(new DyingLog(log, matches, nth, before), spec, id, devices, EngineListener.NONE);
+            assertThatThrownBy(first::run).isInstanceOf(Kill.class);
+        }
+        CampaignState state;
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            state = SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
+                    .run();
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            List<Event> events = log.readAll(state.id());
+            assertThat(ChainCheck.of(events).intact()).isTrue();
+            Map<String, Integer> measurements = new HashMap<>();
+            Map<String, Integer> endings = new HashMap<>();
+            for (Event e : events) {
+                if (e.body() instanceof EventBody.MeasurementRecorded m) {
+                    measurements.merge(m.experimentId() + "/" + m.name(), 1, Integer::sum);
+                }
+                if (e.body() instanceof EventBody.StepCompleted c) {
+                    endings.merge(c.experimentId() + "/" + c.step(), 1, Integer::sum);
+                }
+            }
+            assertThat(measurements.values()).as("measurements recorded twice").allMatch(n -> n == 1);
+            assertThat(endings.values()).as("steps completed twice").allMatch(n -> n == 1);
+            assertThat(Dataset.of(state, spec).cells()).isEqualTo(reference);
+        }
+    }
+}
