@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             RunCommand.class,
             ResumeCommand.class,
+            ChaosCommand.class,
             StatusCommand.class,
             ExportCommand.class,
             VerifyCommand.class,

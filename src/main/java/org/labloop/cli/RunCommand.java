@@ -82,6 +82,13 @@ final class RunCommand implements Callable<Integer> {
             boolean progress,
             PrintWriter out,
             String resumeReason) {
+        out.printf(
+                "Running campaign %s: %d experiments, %d at a time, %s.%n",
+                id,
+                prepared.spec().budget(),
+                prepared.spec().batchSize(),
+                runner.simulated(prepared.spec()) ? "simulated devices in virtual time" : "real devices");
+        out.flush();
         long t0 = System.nanoTime();
         ProgressBar bar = progress ? new ProgressBar(out, prepared.spec().budget()) : null;
         CampaignState state;

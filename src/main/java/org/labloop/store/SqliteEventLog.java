@@ -226,7 +226,9 @@ public final class SqliteEventLog implements EventLog {
     public synchronized List<String> campaignIds() {
         List<String> ids = new ArrayList<>();
         try (Statement st = db.createStatement();
-                ResultSet rs = st.executeQuery("SELECT id FROM campaigns ORDER BY created")) {
+                // A campaign whose first event never committed (a crash in between) does not exist.
+                ResultSet rs = st.executeQuery("SELECT id FROM campaigns c WHERE EXISTS"
+                        + " (SELECT 1 FROM events e WHERE e.campaign_id = c.id) ORDER BY created")) {
             while (rs.next()) {
                 ids.add(rs.getString(1));
             }

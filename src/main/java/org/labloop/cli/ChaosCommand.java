@@ -1,0 +1,284 @@
+package org.labloop.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.ExperimentState;
+import org.labloop.campaign.ExperimentStatus;
+import org.labloop.core.InvalidInputException;
+import org.labloop.core.LabLoopException;
+import org.labloop.data.Dataset;
+import org.labloop.event.ChainCheck;
+import org.labloop.event.Event;
+import org.labloop.event.EventBody;
+import org.labloop.event.EventLog;
+import org.labloop.lab.Lab;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code labloop chaos}: runs a campaign as a child process, kills it with SIGKILL at random moments, resumes it each
+ * time, and compares the result with an uninterrupted run of the same seed.
+ */
+@Command(
+        name = "chaos",
+        mixinStandardHelpOptions = true,
+        description = "Kill a running campaign at random moments (SIGKILL), resume it each time, and compare the"
+                + " final dataset with an uninterrupted run.")
+final class ChaosCommand implements Callable<Integer> {
+    @Option(names = "--campaign", required = true, paramLabel = "FILE", description = "The campaign file.")
+    Path campaign;
+
+    @Option(names = "--kills", paramLabel = "N", description = "How many times to kill it (default: 10).")
+    int kills = 10;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seeds the kill moments and the campaign (default: 1).")
+    long seed = 1;
+
+    @Option(
+            names = "--work",
+            paramLabel = "DIR",
+            description = "Where to keep both runs' data (default: a new temporary directory).")
+    Path work;
+
+    @Spec
+    CommandSpec spec;
+
+    private static final String STARTED = "Running campaign ";
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (kills < 0) {
+            throw InvalidInputException.of("--kills", "must be 0 or more, got " + kills, "pass --kills 100");
+        }
+        Lab lab = new Lab();
+        lab.loader().load(campaign); // bad files fail here, before any child runs
+        Path dir = work != null ? work : Files.createTempDirectory("labloop-chaos");
+        Path reference = dir.resolve("reference");
+        Path chaos = dir.resolve("chaos");
+
+        out.printf("Chaos run of %s, seed %d, %d kills requested; data in %s%n", campaign, seed, kills, dir);
+        long t0 = System.nanoTime();
+        Child ref = Child.start(List.of(
+                "run",
+                campaign.toString(),
+                "--data",
+                reference.toString(),
+                "--seed",
+                Long.toString(seed),
+                "--no-progress",
+                "--new"));
+        ref.awaitLine(STARTED);
+        long refStarted = System.nanoTime();
+        int refCode = ref.waitFor();
+        double refWork = (System.nanoTime() - refStarted) / 1e9;
+        if (refCode != 0) {
+            throw new LabLoopException("the uninterrupted run failed (exit " + refCode + "):\n" + ref.output());
+        }
+        out.printf(
+                "  uninterrupted run: %.1f s of engine time (%.1f s with start-up)%n",
+                refWork, (System.nanoTime() - t0) / 1e9);
+
+        // Kill moments spread over the engine's working time, so that the asked-for kills fit into one campaign.
+        SplittableRandom random = new SplittableRandom(seed);
+        double meanLife = Math.max(0.02, refWork / (kills + 1));
+        int survived = 0;
+        int restarts = 0;
+        boolean finished = false;
+        List<String> first = List.of(
+                "run",
+                campaign.toString(),
+                "--data",
+                chaos.toString(),
+                "--seed",
+                Long.toString(seed),
+                "--no-progress",
+                "--new");
+        List<String> again = List.of("resume", "--data", chaos.toString(), "--no-progress");
+        while (!finished) {
+            Child child = Child.start(restarts == 0 ? first : again);
+            restarts++;
+            boolean running = child.awaitLine(STARTED);
+            if (survived < kills && running) {
+                long delayMs = (long) (random.nextDouble() * 2 * meanLife * 1000);
+                if (!child.exitsWithin(delayMs)) {
+                    child.kill();
+                    survived++;
+                    continue;
+                }
+            }
+            int code = child.waitFor();
+            if (code != 0) {
+                throw new LabLoopException(
+                        "a resumed run failed (exit " + code + ") after " + survived + " kills:\n" + child.output());
+            }
+            finished = true;
+        }
+        double total = (System.nanoTime() - t0) / 1e9;
+        return compare(out, lab, reference, chaos, survived, restarts, total);
+    }
+
+    private int compare(
+            PrintWriter out, Lab lab, Path reference, Path chaos, int survived, int restarts, double total) {
+        CampaignState ref;
+        List<List<String>> refCells;
+        try (EventLog log = Lab.openExisting(reference)) {
+            ref = Lab.load(log, Lab.pickCampaign(log, null));
+            refCells = Dataset.of(ref, lab.specOf(ref)).cells();
+        }
+        try (EventLog log = Lab.openExisting(chaos)) {
+            String id = Lab.pickCampaign(log, null);
+            List<Event> events = log.readAll(id);
+            ChainCheck check = ChainCheck.of(events);
+            CampaignState got = Lab.load(log, id);
+            List<List<String>> cells = Dataset.of(got, lab.specOf(got)).cells();
+            Map<String, Integer> measured = new HashMap<>();
+            for (Event e : events) {
+                if (e.body() instanceof EventBody.MeasurementRecorded m) {
+                    measured.merge(m.experimentId() + "/" + m.name(), 1, Integer::sum);
+                }
+            }
+            long duplicated = measured.values().stream().filter(n -> n > 1).count();
+            int lost = 0;
+            for (ExperimentState x : ref.experiments().values()) {
+                ExperimentState y = got.experiments().get(x.id());
+                if (y == null
+                        || (x.status() == ExperimentStatus.COMPLETED
+                                && !y.measurements()
+                                        .keySet()
+                                        .containsAll(x.measurements().keySet()))) {
+                    lost++;
+                }
+            }
+            boolean sameOutcomes = sameOutcomes(ref, got);
+            boolean sameDataset = cells.equals(refCells);
+            out.printf("  kills survived            %d (%d runs, %.1f s in all)%n", survived, restarts, total);
+            out.printf(
+                    "  experiments               %d of %d%n",
+                    got.experiments().size(), ref.experiments().size());
+            out.printf("  experiments lost          %d%n", lost);
+            out.printf("  measurements duplicated   %d%n", duplicated);
+            out.printf(
+                    "  event log intact          %s (%d events)%n",
+                    check.intact() ? "yes" : "NO: " + check.problem(), events.size());
+            out.printf("  same outcomes as uninterrupted run   %s%n", sameOutcomes ? "yes" : "NO");
+            out.printf("  same dataset (provenance and times)  %s%n", sameDataset ? "yes" : "no");
+            boolean ok = lost == 0 && duplicated == 0 && check.intact() && sameOutcomes;
+            out.println(ok ? "PASS" : "FAIL");
+            return ok ? 0 : 1;
+        }
+    }
+
+    private static boolean sameOutcomes(CampaignState a, CampaignState b) {
+        if (a.experiments().size() != b.experiments().size()) {
+            return false;
+        }
+        for (ExperimentState x : a.experiments().values()) {
+            ExperimentState y = b.experiments().get(x.id());
+            if (y == null || x.status() != y.status() || !x.parameters().equals(y.parameters())) {
+                return false;
+            }
+            Map<String, Double> mx = new HashMap<>();
+            Map<String, Double> my = new HashMap<>();
+            x.measurements().values().forEach(m -> mx.put(m.name(), m.value()));
+            y.measurements().values().forEach(m -> my.put(m.name(), m.value()));
+            if (!mx.equals(my)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A {@code labloop} child process on this JVM's classpath, its output collected on a thread. */
+    private static final class Child {
+        private final Process process;
+        private final List<String> lines = new ArrayList<>();
+
+        private Child(Process process) {
+            this.process = process;
+            Thread reader = new Thread(this::read, "chaos-child-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static Child start(List<String> args) throws IOException {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> cmd = new ArrayList<>(
+                    List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
+            String home = System.getProperty("labloop.home");
+            if (home != null) {
+                cmd.add("-Dlabloop.home=" + home);
+            }
+            cmd.add(Main.class.getName());
+            cmd.addAll(args);
+            return new Child(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        }
+
+        private void read() {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.add(line);
+                        lines.notifyAll();
+                    }
+                }
+            } catch (IOException e) {
+                synchronized (lines) {
+                    lines.add("(output lost: " + e.getMessage() + ")");
+                }
+            }
+        }
+
+        /** Waits until a line starting with {@code prefix} appears; false if the process ended first. */
+        boolean awaitLine(String prefix) throws InterruptedException {
+            synchronized (lines) {
+                while (true) {
+                    if (lines.stream().anyMatch(l -> l.startsWith(prefix))) {
+                        return true;
+                    }
+                    if (!process.isAlive()) {
+                        return false;
+                    }
+                    lines.wait(50);
+                }
+            }
+        }
+
+        boolean exitsWithin(long millis) throws InterruptedException {
+            return process.waitFor(millis, TimeUnit.MILLISECONDS);
+        }
+
+        /** SIGKILL: no shutdown hooks, no finally blocks, nothing flushed. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+
+        int waitFor() throws InterruptedException {
+            return process.waitFor();
+        }
+
+        String output() {
+            synchronized (lines) {
+                return String.join("\n", lines);
+            }
+        }
+    }
+}
