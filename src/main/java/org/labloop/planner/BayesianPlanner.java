@@ -88,7 +88,7 @@ public final class BayesianPlanner implements Planner {
             }
         }
         if (usable.size() < options.initial()) {
-            return spaceFilling(request, taken);
+            return spaceFilling(request, taken, enc);
         }
         double[][] x = new double[usable.size()][];
         for (int i = 0; i < x.length; i++) {
@@ -517,13 +517,72 @@ public final class BayesianPlanner implements Planner {
 
     // ------------------------------------------------------------------ initial design
 
-    private List<Proposal> spaceFilling(PlanningRequest request, Set<Point> taken) {
+    private List<Proposal> spaceFilling(PlanningRequest request, Set<Point> taken, Encoding enc) {
         if (request.pool().isPresent()) {
-            return UnitCube.randomFromPool(request.pool().get(), taken, request.count(), request.random()).stream()
-                    .map(p -> Proposal.of(p, "space-filling"))
-                    .toList();
+            return maximin(request, taken, enc);
         }
         return new SobolPlanner(PlannerSpec.of(SobolPlanner.NAME)).propose(request);
+    }
+
+    /**
+     * Greedy maximin design over a pool: a random first point (unless something is measured or pending), then each
+     * next point as far as possible (in feature space) from everything measured, pending or chosen.
+     */
+    private static List<Proposal> maximin(PlanningRequest request, Set<Point> taken, Encoding enc) {
+        Candidates c = Candidates.pool(enc, request.pool().get(), taken);
+        if (c.free() < request.count()) {
+            throw new PlanningException("the candidate pool has " + c.free() + " untried points left but "
+                    + request.count() + " were asked for; lower the budget or enlarge the pool");
+        }
+        int m = c.size();
+        double[] minDist = new double[m];
+        Arrays.fill(minDist, Double.POSITIVE_INFINITY);
+        List<double[]> anchors = new ArrayList<>();
+        request.observations().forEach(o -> anchors.add(enc.encode(o.point())));
+        request.pending().forEach(p -> anchors.add(enc.encode(p)));
+        for (double[] a : anchors) {
+            for (int i = 0; i < m; i++) {
+                minDist[i] = Math.min(minDist[i], squaredDistance(a, c.features()[i]));
+            }
+        }
+        List<Proposal> out = new ArrayList<>();
+        while (out.size() < request.count()) {
+            int pick = -1;
+            if (anchors.isEmpty()) {
+                int skip = request.random().nextInt(c.free());
+                for (int i = 0; i < m; i++) {
+                    if (c.isFree(i) && skip-- == 0) {
+                        pick = i;
+                        break;
+                    }
+                }
+            } else {
+                double best = -1;
+                for (int i = 0; i < m; i++) {
+                    if (c.isFree(i) && minDist[i] > best) {
+                        best = minDist[i];
+                        pick = i;
+                    }
+                }
+            }
+            c.take(pick);
+            double[] f = c.features()[pick];
+            anchors.add(f);
+            for (int i = 0; i < m; i++) {
+                minDist[i] = Math.min(minDist[i], squaredDistance(f, c.features()[i]));
+            }
+            out.add(Proposal.of(c.point(pick), "space-filling"));
+        }
+        return out;
+    }
+
+    private static double squaredDistance(double[] a, double[] b) {
+        double s = 0;
+        for (int k = 0; k < a.length; k++) {
+            double d = a[k] - b[k];
+            s += d * d;
+        }
+        return s;
     }
 
     // ------------------------------------------------------------------ options

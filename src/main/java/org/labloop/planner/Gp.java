@@ -29,9 +29,14 @@ final class Gp {
             double logScaleSd,
             double logNoiseMean,
             double logNoiseSd) {
-        /** Dimension-scaled lengthscale prior (Hvarfner et al. 2024, the BoTorch default), low noise prior. */
+        /**
+         * Dimension-scaled lengthscale prior (Hvarfner et al. 2024, as in BoTorch) and a noise prior centred on a noise
+         * variance of 0.22 (in standardised units): on real reaction data a model that assumes some noise generalises
+         * better from few points (measured on the direct-arylation benchmark); with enough data the likelihood moves
+         * the noise down.
+         */
         static Priors standard(int d) {
-            return new Priors(Math.sqrt(2) + 0.5 * Math.log(Math.max(1, d)), Math.sqrt(3), 0.0, 1.0, -4.0, 1.0);
+            return new Priors(Math.sqrt(2) + 0.5 * Math.log(Math.max(1, d)), Math.sqrt(3), 0.0, 1.0, -1.5, 1.0);
         }
     }
 
