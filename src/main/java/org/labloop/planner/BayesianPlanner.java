@@ -26,7 +26,7 @@ import org.labloop.space.SearchSpace;
  *
  * <p>Options: {@code acquisition} (log_ei | ucb | thompson, default log_ei), {@code initial} (observations needed
  * before the model is used; until then proposals are space-filling; default 5), {@code beta} (UCB exploration weight,
- * default 2), {@code restarts} (hyperparameter fitting starts, default 3), {@code raw_samples} (random candidates when
+ * default 2), {@code restarts} (hyperparameter fitting starts, default 2), {@code raw_samples} (random candidates when
  * maximising the acquisition over a space, default 1024), {@code molecule_encoding} (fingerprint | onehot, default
  * fingerprint), {@code molecule_dims} (principal components kept per molecule parameter, default 4).
  */
@@ -616,7 +616,7 @@ public final class BayesianPlanner implements Planner {
                 acq,
                 (int) number(o, "initial", 5, 1, 1_000_000, true),
                 number(o, "beta", 2.0, 1e-9, 1e6, false),
-                (int) number(o, "restarts", 3, 1, 100, true),
+                (int) number(o, "restarts", 2, 1, 100, true),
                 (int) number(o, "raw_samples", 1024, 16, 1_000_000, true),
                 mode,
                 (int) number(o, "molecule_dims", 4, 1, 64, true));

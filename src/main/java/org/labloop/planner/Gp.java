@@ -4,8 +4,10 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
-import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
 import org.ejml.dense.row.decomposition.chol.CholeskyDecompositionInner_DDRM;
+import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
+import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
  * Gaussian-process regression with a Matern 5/2 ARD kernel and Gaussian noise. Inputs are expected in the unit cube;
@@ -56,13 +58,11 @@ final class Gp {
         this.hyper = hyper;
         int n = x.length;
         DMatrixRMaj k = kernelMatrix(x, hyper);
-        DMatrixRMaj l = cholesky(k, hyper.noise());
-        if (l == null) {
+        Chol chol = new Chol(n);
+        if (!chol.factor(k, hyper.noise())) {
             throw new PlanningException("the Gaussian process covariance is not positive definite even with jitter");
         }
-        TriangularSolver_DDRM.invertLower(l.data, n);
-        this.kinv = new DMatrixRMaj(n, n);
-        CommonOps_DDRM.multTransA(l, l, kinv);
+        this.kinv = chol.inverse();
         this.alpha = new double[n];
         for (int i = 0; i < n; i++) {
             double s = 0;
@@ -255,6 +255,64 @@ final class Gp {
         return k;
     }
 
+    /** Cholesky factorisation of {@code k + noise I} with adaptive jitter, and the inverse; buffers are reused. */
+    static final class Chol {
+        private final int n;
+        private final DMatrixRMaj work;
+        private final DMatrixRMaj lower;
+        private final LinearSolverDense<DMatrixRMaj> solver;
+
+        Chol(int n) {
+            this.n = n;
+            this.work = new DMatrixRMaj(n, n);
+            this.lower = new DMatrixRMaj(n, n);
+            this.solver = LinearSolverFactory_DDRM.chol(n);
+        }
+
+        boolean factor(DMatrixRMaj k, double noise) {
+            double diag = 0;
+            for (int i = 0; i < n; i++) {
+                diag = Math.max(diag, k.data[i * n + i]);
+            }
+            double jitter = 0;
+            for (int attempt = 0; attempt < 8; attempt++) {
+                work.setTo(k);
+                for (int i = 0; i < n; i++) {
+                    work.data[i * n + i] += noise + jitter;
+                }
+                if (solver.setA(work)) {
+                    CholeskyDecomposition_F64<DMatrixRMaj> dec = solver.getDecomposition();
+                    dec.getT(lower);
+                    boolean ok = true;
+                    for (int i = 0; i < n && ok; i++) {
+                        double v = lower.data[i * n + i];
+                        ok = v > 0 && Double.isFinite(v);
+                    }
+                    if (ok) {
+                        return true;
+                    }
+                }
+                jitter = jitter == 0 ? 1e-10 * Math.max(diag, 1e-300) : jitter * 10;
+            }
+            return false;
+        }
+
+        double logDet() {
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                s += Math.log(lower.data[i * n + i]);
+            }
+            return 2 * s;
+        }
+
+        /** A new matrix holding the inverse of the last factorised matrix. */
+        DMatrixRMaj inverse() {
+            DMatrixRMaj inv = new DMatrixRMaj(n, n);
+            solver.invert(inv);
+            return inv;
+        }
+    }
+
     /**
      * Lower Cholesky factor of {@code k + noise I}, adding jitter (relative to the diagonal) until it succeeds; null
      * when even a large jitter fails. {@code k} is left unchanged.
@@ -293,19 +351,7 @@ final class Gp {
         int n = x.length;
         int d = x[0].length;
         int p = d + 2;
-        // Squared differences per dimension for every pair i > j, computed once.
-        int pairs = n * (n - 1) / 2;
-        double[][] sq = new double[d][pairs];
-        int idx = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < i; j++) {
-                for (int k = 0; k < d; k++) {
-                    double diff = x[i][k] - x[j][k];
-                    sq[k][idx] = diff * diff;
-                }
-                idx++;
-            }
-        }
+        double[] sq = squaredDifferences(x);
         double[] lo = new double[p];
         double[] hi = new double[p];
         for (int k = 0; k < d; k++) {
@@ -316,8 +362,9 @@ final class Gp {
         hi[d] = Math.log(100);
         lo[d + 1] = Math.log(MIN_NOISE);
         hi[d + 1] = Math.log(2);
+        Workspace ws = new Workspace(n);
         Lbfgs.Objective f = (theta, grad) -> {
-            double v = logPosterior(theta, grad, y, sq, n, d, priors, true);
+            double v = logPosterior(theta, grad, y, sq, n, d, priors, true, ws);
             for (int q = 0; q < grad.length; q++) {
                 grad[q] = -grad[q];
             }
@@ -334,7 +381,7 @@ final class Gp {
             t0[d] = priors.logScaleMean() + (r == 0 ? 0 : random.nextGaussian() * priors.logScaleSd() * 0.5);
             t0[d + 1] = priors.logNoiseMean() + (r == 0 ? 0 : random.nextGaussian() * priors.logNoiseSd() * 0.5);
             Lbfgs.project(t0, lo, hi);
-            Lbfgs.Result res = Lbfgs.minimise(f, t0, lo, hi, 200, 10);
+            Lbfgs.Result res = Lbfgs.minimise(f, t0, lo, hi, 100, 10);
             if (res.value() < best) {
                 best = res.value();
                 bestTheta = res.x();
@@ -356,21 +403,29 @@ final class Gp {
         return new Hyper(ls, Math.exp(bestTheta[d]), Math.exp(bestTheta[d + 1]));
     }
 
-    /** Log marginal likelihood of {@code y} under {@code hyper}, without priors (for tests and diagnostics). */
-    static double logMarginalLikelihood(double[][] x, double[] y, Hyper hyper) {
+    /** Squared differences per dimension for every pair i > j, row-major by pair: {@code sq[pair * d + k]}. */
+    static double[] squaredDifferences(double[][] x) {
         int n = x.length;
         int d = x[0].length;
-        double[][] sq = new double[d][n * (n - 1) / 2];
+        double[] sq = new double[n * (n - 1) / 2 * d];
         int idx = 0;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < i; j++) {
                 for (int k = 0; k < d; k++) {
                     double diff = x[i][k] - x[j][k];
-                    sq[k][idx] = diff * diff;
+                    sq[idx * d + k] = diff * diff;
                 }
                 idx++;
             }
         }
+        return sq;
+    }
+
+    /** Log marginal likelihood of {@code y} under {@code hyper}, without priors (for tests and diagnostics). */
+    static double logMarginalLikelihood(double[][] x, double[] y, Hyper hyper) {
+        int n = x.length;
+        int d = x[0].length;
+        double[] sq = squaredDifferences(x);
         double[] theta = new double[d + 2];
         for (int k = 0; k < d; k++) {
             theta[k] = Math.log(hyper.lengthscales()[k]);
@@ -382,23 +437,49 @@ final class Gp {
 
     /** Log marginal likelihood plus log priors, and its gradient with respect to the log hyperparameters. */
     static double logPosterior(
-            double[] theta, double[] grad, double[] y, double[][] sq, int n, int d, Priors pr, boolean withPriors) {
+            double[] theta, double[] grad, double[] y, double[] sq, int n, int d, Priors pr, boolean withPriors) {
+        return logPosterior(theta, grad, y, sq, n, d, pr, withPriors, new Workspace(n));
+    }
+
+    /** Buffers reused across likelihood evaluations of one fit. */
+    static final class Workspace {
+        final DMatrixRMaj k;
+        final double[] g;
+        final Chol chol;
+
+        Workspace(int n) {
+            k = new DMatrixRMaj(n, n);
+            g = new double[n * (n - 1) / 2];
+            chol = new Chol(n);
+        }
+    }
+
+    static double logPosterior(
+            double[] theta,
+            double[] grad,
+            double[] y,
+            double[] sq,
+            int n,
+            int d,
+            Priors pr,
+            boolean withPriors,
+            Workspace ws) {
         double[] invL2 = new double[d];
         for (int k = 0; k < d; k++) {
             invL2[k] = Math.exp(-2 * theta[k]);
         }
         double s = Math.exp(theta[d]);
         double noise = Math.exp(theta[d + 1]);
-        int pairs = n * (n - 1) / 2;
-        double[] g = new double[pairs]; // s * (5/3) (1 + sqrt5 r) exp(-sqrt5 r)
-        DMatrixRMaj k = new DMatrixRMaj(n, n);
+        double[] g = ws.g; // s * (5/3) (1 + sqrt5 r) exp(-sqrt5 r)
+        DMatrixRMaj k = ws.k;
         int idx = 0;
         for (int i = 0; i < n; i++) {
             k.data[i * n + i] = s;
             for (int j = 0; j < i; j++) {
+                int base = idx * d;
                 double r2 = 0;
                 for (int q = 0; q < d; q++) {
-                    r2 += sq[q][idx] * invL2[q];
+                    r2 += sq[base + q] * invL2[q];
                 }
                 double sr = SQRT5 * Math.sqrt(r2);
                 double e = Math.exp(-sr);
@@ -409,18 +490,13 @@ final class Gp {
                 idx++;
             }
         }
-        DMatrixRMaj l = cholesky(k, noise);
-        if (l == null) {
+        Chol chol = ws.chol;
+        if (!chol.factor(k, noise)) {
             Arrays.fill(grad, 0);
             return Double.NEGATIVE_INFINITY;
         }
-        double logDet = 0;
-        for (int i = 0; i < n; i++) {
-            logDet += Math.log(l.data[i * n + i]);
-        }
-        TriangularSolver_DDRM.invertLower(l.data, n);
-        DMatrixRMaj kinv = new DMatrixRMaj(n, n);
-        CommonOps_DDRM.multTransA(l, l, kinv);
+        double logDet = chol.logDet();
+        DMatrixRMaj kinv = chol.inverse();
         double[] a = new double[n];
         for (int i = 0; i < n; i++) {
             double sum = 0;
@@ -433,7 +509,7 @@ final class Gp {
         for (int i = 0; i < n; i++) {
             fit += y[i] * a[i];
         }
-        double lml = -0.5 * fit - logDet - 0.5 * n * LOG_2PI;
+        double lml = -0.5 * fit - 0.5 * logDet - 0.5 * n * LOG_2PI;
         // W = a a^T - K^{-1}; dL/dtheta = 0.5 tr(W dK/dtheta).
         Arrays.fill(grad, 0);
         double trW = 0;
@@ -448,8 +524,9 @@ final class Gp {
                 // Off-diagonal pairs appear twice in the trace: 0.5 * 2 = 1.
                 gradS += w * k.data[i * n + j];
                 double wg = w * g[idx];
+                int base = idx * d;
                 for (int q = 0; q < d; q++) {
-                    grad[q] += wg * sq[q][idx];
+                    grad[q] += wg * sq[base + q];
                 }
                 idx++;
             }

@@ -28,7 +28,7 @@ final class Lbfgs {
         double[] alpha = new double[memory];
         int iter = 0;
         for (; iter < maxIterations; iter++) {
-            if (projectedGradientNorm(x, g, lo, hi) < 1e-6) {
+            if (projectedGradientNorm(x, g, lo, hi) < 1e-5) {
                 break;
             }
             // Two-loop recursion for d = -H g.
@@ -111,7 +111,7 @@ final class Lbfgs {
             x = xNew;
             g = gNew;
             fx = fNew;
-            if (change < 1e-10 * (1 + Math.abs(fx))) {
+            if (change < 1e-9 * (1 + Math.abs(fx))) {
                 break;
             }
         }

@@ -86,7 +86,6 @@ class GpTest {
         SplittableRandom random = new SplittableRandom(5);
         int n = 12;
         int d = 3;
-        double[][] sq = new double[d][n * (n - 1) / 2];
         double[][] x = new double[n][d];
         double[] y = new double[n];
         for (int i = 0; i < n; i++) {
@@ -95,15 +94,7 @@ class GpTest {
             }
             y[i] = Math.sin(3 * x[i][0]) + x[i][1] * x[i][2];
         }
-        int idx = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < i; j++) {
-                for (int k = 0; k < d; k++) {
-                    sq[k][idx] = (x[i][k] - x[j][k]) * (x[i][k] - x[j][k]);
-                }
-                idx++;
-            }
-        }
+        double[] sq = Gp.squaredDifferences(x);
         double[] theta = {-0.5, 0.3, -1.0, 0.2, -3.0};
         double[] grad = new double[5];
         Gp.Priors priors = Gp.Priors.standard(d);
