@@ -20,6 +20,7 @@ public final class PlannerRegistry {
         f.put(RandomPlanner.NAME, RandomPlanner::new);
         f.put(SobolPlanner.NAME, SobolPlanner::new);
         f.put(LatinHypercubePlanner.NAME, LatinHypercubePlanner::new);
+        f.put(BayesianPlanner.NAME, BayesianPlanner::new);
         return new PlannerRegistry(f);
     }
 

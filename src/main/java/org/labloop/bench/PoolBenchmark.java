@@ -1,0 +1,287 @@
+package org.labloop.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.labloop.data.Table;
+import org.labloop.planner.Planner;
+import org.labloop.planner.PlannerRegistry;
+import org.labloop.planner.PlannerSpec;
+import org.labloop.planner.PlanningRequest;
+import org.labloop.planner.Proposal;
+import org.labloop.space.CategoricalParameter;
+import org.labloop.space.Direction;
+import org.labloop.space.DiscreteParameter;
+import org.labloop.space.MoleculeParameter;
+import org.labloop.space.Objective;
+import org.labloop.space.Observation;
+import org.labloop.space.Parameter;
+import org.labloop.space.Point;
+import org.labloop.space.SearchSpace;
+
+/**
+ * Pool-based benchmark of a planner on a lookup table: the planner picks rows by their parameter values, the benchmark
+ * reveals each picked row's objective, for a budget of experiments and several seeded repeats.
+ */
+public final class PoolBenchmark {
+    static final int[] CHECKPOINTS = {10, 20, 30, 50};
+
+    private PoolBenchmark() {}
+
+    /** The search space, pool and outcomes a configuration describes. */
+    record Problem(
+            SearchSpace space, Objective objective, List<Point> pool, Map<Point, Double> outcome, double[] values) {}
+
+    public static BenchResult run(PoolBenchmarkConfig config) {
+        Problem problem = problem(config);
+        PlannerRegistry registry = PlannerRegistry.standard();
+        List<BenchResult.Repeat> repeats = new ArrayList<>();
+        for (int r = 0; r < config.repeats(); r++) {
+            long seed = config.seed() + r;
+            repeats.add(runOnce(config, problem, registry, seed));
+        }
+        return new BenchResult(summarise(config, problem, repeats), repeats);
+    }
+
+    private static BenchResult.Repeat runOnce(
+            PoolBenchmarkConfig config, Problem problem, PlannerRegistry registry, long seed) {
+        Planner planner = registry.create(new PlannerSpec(config.planner(), config.plannerOptions()));
+        SplittableRandom random = new SplittableRandom(seed);
+        int budget = Math.min(config.budget(), problem.pool().size());
+        List<Observation> observations = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        long nanos = 0;
+        int calls = 0;
+        while (values.size() < budget) {
+            int count = Math.min(config.batch(), budget - values.size());
+            PlanningRequest request = new PlanningRequest(
+                    problem.space(),
+                    List.of(problem.objective()),
+                    observations,
+                    List.of(),
+                    count,
+                    Optional.of(problem.pool()),
+                    random);
+            long start = System.nanoTime();
+            List<Proposal> proposals = planner.propose(request);
+            nanos += System.nanoTime() - start;
+            calls++;
+            for (Proposal p : proposals) {
+                Double v = problem.outcome().get(p.point());
+                if (v == null) {
+                    throw new IllegalStateException("planner " + config.planner()
+                            + " proposed a point outside the pool: " + p.point().values());
+                }
+                values.add(v);
+                observations.add(
+                        Observation.of(p.point(), Map.of(problem.objective().name(), v)));
+            }
+        }
+        return new BenchResult.Repeat(seed, values, nanos / 1e6 / Math.max(1, calls));
+    }
+
+    static Problem problem(PoolBenchmarkConfig config) {
+        Table table = config.table();
+        table.requireColumn(config.objective());
+        if (!table.isNumeric(config.objective())) {
+            throw new IllegalArgumentException(
+                    table.source() + ": objective column '" + config.objective() + "' is not numeric");
+        }
+        Set<String> nameColumns = new HashSet<>(config.names().values());
+        List<String> columns = new ArrayList<>();
+        if (config.parameters().isEmpty()) {
+            for (String c : table.columns()) {
+                if (!c.equals(config.objective()) && !config.exclude().contains(c) && !nameColumns.contains(c)) {
+                    columns.add(c);
+                }
+            }
+        } else {
+            config.parameters().forEach(table::requireColumn);
+            columns.addAll(config.parameters());
+        }
+        for (String s : config.smiles()) {
+            if (!columns.contains(s)) {
+                throw new IllegalArgumentException(
+                        "SMILES column '" + s + "' is not among the parameter columns " + columns);
+            }
+        }
+        List<Parameter> params = new ArrayList<>();
+        Map<String, String> paramName = new LinkedHashMap<>();
+        Set<String> usedNames = new HashSet<>();
+        for (String c : columns) {
+            String name = sanitise(c, usedNames);
+            paramName.put(c, name);
+            int col = table.requireColumn(c);
+            if (config.smiles().contains(c)) {
+                String nameColumn = config.names().get(c);
+                int nameCol = nameColumn == null ? col : table.requireColumn(nameColumn);
+                Map<String, String> choices = new LinkedHashMap<>();
+                for (List<String> row : table.rows()) {
+                    String choice = row.get(nameCol).trim();
+                    String smiles = row.get(col).trim();
+                    String prev = choices.putIfAbsent(choice, smiles);
+                    if (prev != null && !prev.equals(smiles)) {
+                        throw new IllegalArgumentException(table.source() + ": choice '" + choice + "' of " + c
+                                + " has two SMILES: " + prev + " and " + smiles);
+                    }
+                }
+                params.add(new MoleculeParameter(
+                        name,
+                        choices.entrySet().stream()
+                                .map(e -> new MoleculeParameter.Molecule(e.getKey(), e.getValue()))
+                                .toList()));
+            } else if (table.isNumeric(c)) {
+                double[] nums = table.numbers(c);
+                params.add(new DiscreteParameter(
+                        name, Arrays.stream(nums).distinct().sorted().boxed().toList(), ""));
+            } else {
+                Set<String> levels = new LinkedHashSet<>();
+                for (List<String> row : table.rows()) {
+                    levels.add(row.get(col).trim());
+                }
+                params.add(new CategoricalParameter(name, List.copyOf(levels)));
+            }
+        }
+        SearchSpace space = new SearchSpace(params);
+        Objective objective = new Objective(
+                sanitise(config.objective(), new HashSet<>(usedNames)),
+                config.minimise() ? Direction.MINIMISE : Direction.MAXIMISE);
+        double[] ys = table.numbers(config.objective());
+        List<Point> pool = new ArrayList<>();
+        Map<Point, Double> outcome = new HashMap<>();
+        for (int r = 0; r < table.size(); r++) {
+            List<String> row = table.rows().get(r);
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (int i = 0; i < columns.size(); i++) {
+                String c = columns.get(i);
+                Parameter p = params.get(i);
+                String cell = row.get(table.requireColumn(c)).trim();
+                Object v;
+                if (p instanceof MoleculeParameter) {
+                    String nameColumn = config.names().get(c);
+                    v = nameColumn == null
+                            ? cell
+                            : row.get(table.requireColumn(nameColumn)).trim();
+                } else if (p instanceof DiscreteParameter) {
+                    v = Double.parseDouble(cell);
+                } else {
+                    v = cell;
+                }
+                values.put(paramName.get(c), v);
+            }
+            Point point = new Point(values);
+            // A duplicated parameter row keeps its first outcome.
+            if (outcome.putIfAbsent(point, ys[r]) == null) {
+                pool.add(point);
+            }
+        }
+        return new Problem(space, objective, List.copyOf(pool), outcome, ys);
+    }
+
+    private static String sanitise(String column, Set<String> used) {
+        String s = column.trim().replaceAll("[^A-Za-z0-9_]", "_");
+        if (s.isEmpty() || !Character.isLetter(s.charAt(0)) && s.charAt(0) != '_') {
+            s = "_" + s;
+        }
+        String base = s;
+        for (int i = 2; !used.add(s); i++) {
+            s = base + "_" + i;
+        }
+        return s;
+    }
+
+    static BenchResult.Summary summarise(
+            PoolBenchmarkConfig config, Problem problem, List<BenchResult.Repeat> repeats) {
+        double sign = config.minimise() ? -1 : 1;
+        double[] sorted =
+                Arrays.stream(problem.values()).map(v -> sign * v).sorted().toArray();
+        int n = sorted.length;
+        double best = sorted[n - 1];
+        int top = Math.max(1, (int) Math.ceil(0.01 * n));
+        double top1 = sorted[n - top];
+        double target = config.target().isPresent() ? sign * config.target().getAsDouble() : best;
+        Map<Integer, Double> bestSoFar = new TreeMap<>();
+        for (int k : CHECKPOINTS) {
+            double sum = 0;
+            for (BenchResult.Repeat r : repeats) {
+                double b = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < Math.min(k, r.values().size()); i++) {
+                    b = Math.max(b, sign * r.values().get(i));
+                }
+                sum += sign * b;
+            }
+            bestSoFar.put(k, sum / repeats.size());
+        }
+        return new BenchResult.Summary(
+                reach(repeats, sign * best, sign, config.budget()),
+                reach(repeats, sign * top1, sign, config.budget()),
+                reach(repeats, sign * target, sign, config.budget()),
+                bestSoFar);
+    }
+
+    private static BenchResult.Reach reach(List<BenchResult.Repeat> repeats, double level, double sign, int budget) {
+        int[] needed = new int[repeats.size()];
+        int reached = 0;
+        for (int r = 0; r < repeats.size(); r++) {
+            List<Double> values = repeats.get(r).values();
+            needed[r] = budget + 1;
+            for (int i = 0; i < values.size(); i++) {
+                if (sign * values.get(i) >= sign * level) {
+                    needed[r] = i + 1;
+                    reached++;
+                    break;
+                }
+            }
+        }
+        Arrays.sort(needed);
+        int m = needed.length;
+        double median = m % 2 == 1 ? needed[m / 2] : 0.5 * (needed[m / 2 - 1] + needed[m / 2]);
+        double mean = Arrays.stream(needed).average().orElse(Double.NaN);
+        return new BenchResult.Reach(level, median, mean, needed[m - 1], reached);
+    }
+
+    /** The result as JSON: {"summary": {...}, "repeats": [{"seed": S, "values": [...]}]}. */
+    public static String report(BenchResult result) {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        ObjectNode summary = root.putObject("summary");
+        putReach(summary.putObject("to_best"), result.summary().toBest());
+        putReach(summary.putObject("to_top1pct"), result.summary().toTop1pct());
+        putReach(summary.putObject("to_target"), result.summary().toTarget());
+        ObjectNode bsf = summary.putObject("best_so_far");
+        new TreeMap<>(result.summary().bestSoFar()).forEach((k, v) -> bsf.put(Integer.toString(k), v));
+        ArrayNode reps = root.putArray("repeats");
+        for (BenchResult.Repeat r : result.repeats()) {
+            ObjectNode o = reps.addObject();
+            o.put("seed", r.seed());
+            ArrayNode vals = o.putArray("values");
+            r.values().forEach(vals::add);
+        }
+        try {
+            return mapper.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the benchmark report", e);
+        }
+    }
+
+    private static void putReach(ObjectNode node, BenchResult.Reach reach) {
+        node.put("median", reach.median());
+        node.put("mean", reach.mean());
+        node.put("worst", reach.worst());
+        node.put("reached", reach.reached());
+    }
+}

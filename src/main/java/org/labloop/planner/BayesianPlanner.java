@@ -1,0 +1,656 @@
+package org.labloop.planner;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+import org.ejml.data.DMatrixRMaj;
+import org.labloop.space.Objective;
+import org.labloop.space.Observation;
+import org.labloop.space.Point;
+import org.labloop.space.SearchSpace;
+
+/**
+ * Bayesian optimisation: a Gaussian-process surrogate (Matern 5/2 ARD) per objective, an acquisition function (log
+ * expected improvement, upper confidence bound or Thompson sampling), batches that account for pending experiments by
+ * the kriging believer, and random augmented-Chebyshev scalarisations (ParEGO) for two or more objectives. Works on
+ * continuous, discrete, categorical, molecule and mixed spaces, and on finite candidate pools.
+ *
+ * <p>Options: {@code acquisition} (log_ei | ucb | thompson, default log_ei), {@code initial} (observations needed
+ * before the model is used; until then proposals are space-filling; default 5), {@code beta} (UCB exploration weight,
+ * default 2), {@code restarts} (hyperparameter fitting starts, default 2), {@code raw_samples} (random candidates when
+ * maximising the acquisition over a space, default 1024), {@code molecule_encoding} (fingerprint | onehot, default
+ * fingerprint), {@code molecule_dims} (principal components kept per molecule parameter, default 4).
+ */
+public final class BayesianPlanner implements Planner {
+    public static final String NAME = "bayesian";
+
+    /** Acquisition functions the planner offers. */
+    enum AcquisitionKind {
+        LOG_EI,
+        UCB,
+        THOMPSON
+    }
+
+    record Options(
+            AcquisitionKind acquisition,
+            int initial,
+            double beta,
+            int restarts,
+            int rawSamples,
+            Encoding.MoleculeMode moleculeMode,
+            int moleculeDims) {}
+
+    private static final double CHEBYSHEV_RHO = 0.05;
+    private static final int THOMPSON_CANDIDATES = 1000;
+    private static final int LOCAL_STARTS = 8;
+
+    private final Options options;
+    private final Map<SearchSpace, Encoding> encodings = new ConcurrentHashMap<>();
+
+    public BayesianPlanner(PlannerSpec spec) {
+        this.options = parse(spec.options());
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    Options options() {
+        return options;
+    }
+
+    @Override
+    public List<Proposal> propose(PlanningRequest request) {
+        Encoding enc = encodings.computeIfAbsent(
+                request.space(), s -> Encoding.of(s, options.moleculeMode(), options.moleculeDims()));
+        Set<Point> taken = UnitCube.taken(request);
+        List<Observation> usable = new ArrayList<>();
+        for (Observation o : request.observations()) {
+            if (!o.failed()
+                    && request.objectives().stream()
+                            .allMatch(obj -> o.outcomes().containsKey(obj.name()))) {
+                usable.add(o);
+            }
+        }
+        if (usable.size() < options.initial()) {
+            return spaceFilling(request, taken, enc);
+        }
+        double[][] x = new double[usable.size()][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = enc.encode(usable.get(i).point());
+        }
+        double[][] pending = new double[request.pending().size()][];
+        for (int i = 0; i < pending.length; i++) {
+            pending[i] = enc.encode(request.pending().get(i));
+        }
+        Candidates candidates = request.pool().isPresent()
+                ? Candidates.pool(enc, request.pool().get(), taken)
+                : Candidates.space(enc, taken, anchors(enc, usable, request.objectives()));
+        if (candidates.isPool() && candidates.free() < request.count()) {
+            throw new PlanningException("the candidate pool has " + candidates.free() + " untried points left but "
+                    + request.count() + " were asked for; lower the budget or enlarge the pool");
+        }
+        if (!candidates.isPool()) {
+            UnitCube.checkRoom(request.space(), taken, request.count());
+        }
+        List<Objective> objectives = request.objectives();
+        RandomGenerator random = request.random();
+        if (objectives.size() == 1) {
+            Objective obj = objectives.get(0);
+            double[] y = outcomes(usable, obj);
+            Gp gp = Gp.fit(x, y, options.restarts(), random);
+            double best = Arrays.stream(y).max().orElseThrow();
+            List<Pick> picks = pickBatch(candidates, gp.withFantasies(pending), best, request.count(), random);
+            List<Proposal> out = new ArrayList<>();
+            for (Pick p : picks) {
+                Map<String, Double> details = new LinkedHashMap<>();
+                details.put("mean." + obj.name(), obj.direction().sign() * p.mean());
+                details.put("sd." + obj.name(), p.sd());
+                details.put("acquisition", p.acquisition());
+                out.add(new Proposal(p.point(), p.exploit() ? "exploit" : "explore", details));
+            }
+            return out;
+        }
+        return multiObjective(request, usable, x, pending, candidates, random);
+    }
+
+    // ------------------------------------------------------------------ multi-objective (ParEGO)
+
+    private List<Proposal> multiObjective(
+            PlanningRequest request,
+            List<Observation> usable,
+            double[][] x,
+            double[][] pending,
+            Candidates candidates,
+            RandomGenerator random) {
+        List<Objective> objectives = request.objectives();
+        int m = objectives.size();
+        double[][] ys = new double[m][];
+        List<Gp> models = new ArrayList<>();
+        for (int j = 0; j < m; j++) {
+            ys[j] = outcomes(usable, objectives.get(j));
+            models.add(Gp.fit(x, ys[j], Math.max(1, options.restarts() - 1), random));
+        }
+        double[] lo = new double[m];
+        double[] hi = new double[m];
+        for (int j = 0; j < m; j++) {
+            lo[j] = Arrays.stream(ys[j]).min().orElseThrow();
+            hi[j] = Arrays.stream(ys[j]).max().orElseThrow();
+        }
+        List<double[]> fantasies = new ArrayList<>(Arrays.asList(pending));
+        List<Proposal> out = new ArrayList<>();
+        for (int q = 0; q < request.count(); q++) {
+            double[] w = new double[m];
+            double sum = 0;
+            for (int j = 0; j < m; j++) {
+                w[j] = -Math.log(1 - random.nextDouble());
+                sum += w[j];
+            }
+            double[] s = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                double min = Double.POSITIVE_INFINITY;
+                double lin = 0;
+                for (int j = 0; j < m; j++) {
+                    double f = hi[j] > lo[j] ? (ys[j][i] - lo[j]) / (hi[j] - lo[j]) : 0.5;
+                    min = Math.min(min, w[j] / sum * f);
+                    lin += w[j] / sum * f;
+                }
+                s[i] = min + CHEBYSHEV_RHO * lin;
+            }
+            Gp gp = Gp.fit(x, s, Math.max(1, options.restarts() - 1), random);
+            double best = Arrays.stream(s).max().orElseThrow();
+            Pick p = pickBatch(candidates, gp.withFantasies(fantasies.toArray(double[][]::new)), best, 1, random)
+                    .get(0);
+            fantasies.add(p.features());
+            candidates.exclude(p.point());
+            Map<String, Double> details = new LinkedHashMap<>();
+            double[] mean = new double[1];
+            double[] var = new double[1];
+            for (int j = 0; j < m; j++) {
+                models.get(j).predict(new double[][] {p.features()}, 0, 1, mean, var);
+                Objective obj = objectives.get(j);
+                details.put("mean." + obj.name(), obj.direction().sign() * mean[0]);
+                details.put("sd." + obj.name(), Math.sqrt(var[0]));
+            }
+            details.put("acquisition", p.acquisition());
+            out.add(new Proposal(p.point(), p.exploit() ? "exploit" : "explore", details));
+        }
+        return out;
+    }
+
+    /** Designs of the best few observations (by the first objective) for the acquisition search to start near. */
+    private static List<double[]> anchors(Encoding enc, List<Observation> usable, List<Objective> objectives) {
+        Objective obj = objectives.get(0);
+        List<Observation> sorted = new ArrayList<>(usable);
+        sorted.sort((a, b) -> Double.compare(
+                obj.direction().sign() * b.outcomes().get(obj.name()),
+                obj.direction().sign() * a.outcomes().get(obj.name())));
+        List<double[]> out = new ArrayList<>();
+        for (Observation o : sorted.subList(0, Math.min(5, sorted.size()))) {
+            out.add(enc.design(o.point()));
+        }
+        return out;
+    }
+
+    private static double[] outcomes(List<Observation> usable, Objective obj) {
+        double[] y = new double[usable.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = obj.direction().sign() * usable.get(i).outcomes().get(obj.name());
+        }
+        return y;
+    }
+
+    // ------------------------------------------------------------------ batch selection
+
+    /** One chosen candidate with the model's view of it (mean and sd in the maximised direction). */
+    record Pick(Point point, double[] features, double mean, double sd, double acquisition, boolean exploit) {}
+
+    private List<Pick> pickBatch(Candidates candidates, Gp gp, double best, int count, RandomGenerator random) {
+        if (options.acquisition() == AcquisitionKind.THOMPSON) {
+            return thompson(candidates, gp, best, count, random);
+        }
+        if (candidates.isPool()) {
+            return lazyGreedy(candidates, gp, best, count);
+        }
+        List<Pick> picks = new ArrayList<>();
+        Gp current = gp;
+        for (int q = 0; q < count; q++) {
+            Pick p = maximiseOverSpace(candidates, current, best, random);
+            picks.add(p);
+            candidates.exclude(p.point());
+            current = current.withFantasies(new double[][] {p.features()});
+        }
+        return picks;
+    }
+
+    private double acquisition(double mu, double var, double best) {
+        double sd = Math.sqrt(var);
+        return switch (options.acquisition()) {
+            case LOG_EI -> Acquisition.logEi(mu, sd, best);
+            case UCB, THOMPSON -> Acquisition.ucb(mu, sd, options.beta());
+        };
+    }
+
+    /**
+     * Greedy batch over a finite candidate set with kriging-believer fantasies. The posterior mean does not move and
+     * the variance only shrinks as points are added, so log-EI and UCB can only fall: candidates are re-scored lazily,
+     * from the best stale score down, which gives the same batch as re-scoring everything.
+     */
+    private List<Pick> lazyGreedy(Candidates c, Gp gp, double best, int count) {
+        int m = c.size();
+        double[] mean = new double[m];
+        double[] var = new double[m];
+        gp.predictAll(c.features(), mean, var);
+        PriorityQueue<double[]> queue = new PriorityQueue<>((a, b) -> {
+            int cmp = Double.compare(b[0], a[0]);
+            return cmp != 0 ? cmp : Double.compare(a[1], b[1]);
+        });
+        for (int i = 0; i < m; i++) {
+            if (c.isFree(i)) {
+                queue.add(new double[] {acquisition(mean[i], var[i], best), i, 0});
+            }
+        }
+        List<Pick> picks = new ArrayList<>();
+        Gp current = gp;
+        double[] mu1 = new double[1];
+        double[] var1 = new double[1];
+        while (picks.size() < count) {
+            double[] top = queue.poll();
+            if (top == null) {
+                throw new PlanningException("the candidate pool ran out of untried points");
+            }
+            int i = (int) top[1];
+            if (!c.isFree(i)) {
+                continue;
+            }
+            if ((int) top[2] != picks.size()) {
+                current.predict(c.features(), i, i + 1, mu1, var1);
+                var[i] = var1[0];
+                queue.add(new double[] {acquisition(mean[i], var[i], best), i, picks.size()});
+                continue;
+            }
+            double sd = Math.sqrt(var[i]);
+            picks.add(new Pick(
+                    c.point(i), c.features()[i], mean[i], sd, top[0], Acquisition.exploits(mean[i], sd, best)));
+            c.take(i);
+            current = current.withFantasies(new double[][] {c.features()[i]});
+        }
+        return picks;
+    }
+
+    /**
+     * Thompson sampling: joint posterior draws over the most promising candidates (by a generous upper bound) and
+     * the argmax of each fresh draw; candidates already chosen are skipped.
+     */
+    private List<Pick> thompson(Candidates c, Gp gp, double best, int count, RandomGenerator random) {
+        Candidates pool = c.isPool() ? c : c.sample(random, Math.max(THOMPSON_CANDIDATES, options.rawSamples()));
+        int m = pool.size();
+        double[] mean = new double[m];
+        double[] var = new double[m];
+        gp.predictAll(pool.features(), mean, var);
+        Integer[] order = new Integer[m];
+        int free = 0;
+        for (int i = 0; i < m; i++) {
+            if (pool.isFree(i)) {
+                order[free++] = i;
+            }
+        }
+        Integer[] freeIdx = Arrays.copyOf(order, free);
+        Arrays.sort(
+                freeIdx,
+                (a, b) -> Double.compare(
+                        Acquisition.ucb(mean[b], Math.sqrt(var[b]), 9),
+                        Acquisition.ucb(mean[a], Math.sqrt(var[a]), 9)));
+        int size = Math.min(free, Math.max(THOMPSON_CANDIDATES, count));
+        double[][] feats = new double[size][];
+        for (int i = 0; i < size; i++) {
+            feats[i] = pool.features()[freeIdx[i]];
+        }
+        DMatrixRMaj cov = gp.covariance(feats);
+        DMatrixRMaj l = Gp.cholesky(cov, 1e-9 * gp.yStd() * gp.yStd());
+        if (l == null) {
+            throw new PlanningException("cannot sample the posterior for Thompson sampling");
+        }
+        List<Pick> picks = new ArrayList<>();
+        Set<Integer> chosen = new HashSet<>();
+        double[] z = new double[size];
+        while (picks.size() < count) {
+            for (int i = 0; i < size; i++) {
+                z[i] = random.nextGaussian();
+            }
+            int arg = -1;
+            double argVal = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < size; i++) {
+                if (chosen.contains(i)) {
+                    continue;
+                }
+                double f = mean[freeIdx[i]];
+                for (int j = 0; j <= i; j++) {
+                    f += l.data[i * size + j] * z[j];
+                }
+                if (f > argVal) {
+                    argVal = f;
+                    arg = i;
+                }
+            }
+            if (arg < 0) {
+                throw new PlanningException("Thompson sampling ran out of candidates");
+            }
+            chosen.add(arg);
+            int i = freeIdx[arg];
+            double sd = Math.sqrt(var[i]);
+            picks.add(new Pick(
+                    pool.point(i), pool.features()[i], mean[i], sd, argVal, Acquisition.exploits(mean[i], sd, best)));
+            pool.take(i);
+            if (pool != c) {
+                c.exclude(pool.point(i));
+            }
+        }
+        return picks;
+    }
+
+    /**
+     * Multi-start maximisation of the acquisition over a (mixed) space: random candidates plus perturbations of the
+     * best observed points, then from the best few a local search that alternates L-BFGS on the continuous
+     * coordinates with trying every level of each discrete, categorical and molecule parameter.
+     */
+    private Pick maximiseOverSpace(Candidates c, Gp gp, double best, RandomGenerator random) {
+        Candidates raw = c.sample(random, options.rawSamples());
+        int m = raw.size();
+        double[] mean = new double[m];
+        double[] var = new double[m];
+        gp.predictAll(raw.features(), mean, var);
+        Integer[] idx = new Integer[m];
+        double[] score = new double[m];
+        for (int i = 0; i < m; i++) {
+            idx[i] = i;
+            score[i] = raw.isFree(i) ? acquisition(mean[i], var[i], best) : Double.NEGATIVE_INFINITY;
+        }
+        Arrays.sort(idx, (a, b) -> Double.compare(score[b], score[a]));
+        Encoding enc = c.encoding();
+        double[] bestDesign = null;
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (int s = 0; s < Math.min(LOCAL_STARTS, m); s++) {
+            double[] design = raw.design(idx[s]).clone();
+            double value = localSearch(enc, gp, best, design, c);
+            if (value > bestValue) {
+                bestValue = value;
+                bestDesign = design;
+            }
+        }
+        if (bestDesign == null || !Double.isFinite(bestValue)) {
+            // Every local search ended on a taken point: fall back to the best free raw candidate.
+            for (Integer i : idx) {
+                if (raw.isFree(i)) {
+                    bestDesign = raw.design(i);
+                    break;
+                }
+            }
+            if (bestDesign == null) {
+                throw new PlanningException("found no untried point in the search space");
+            }
+        }
+        double[] f = enc.features(bestDesign);
+        double[] mu = new double[1];
+        double[] v = new double[1];
+        gp.predict(new double[][] {f}, 0, 1, mu, v);
+        double sd = Math.sqrt(v[0]);
+        return new Pick(
+                enc.point(bestDesign),
+                f,
+                mu[0],
+                sd,
+                acquisition(mu[0], v[0], best),
+                Acquisition.exploits(mu[0], sd, best));
+    }
+
+    private double evaluate(Encoding enc, Gp gp, double best, double[] design, Candidates c) {
+        if (c.isTaken(enc.point(design))) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        double[] mu = new double[1];
+        double[] v = new double[1];
+        gp.predict(new double[][] {enc.features(design)}, 0, 1, mu, v);
+        return acquisition(mu[0], v[0], best);
+    }
+
+    private double localSearch(Encoding enc, Gp gp, double best, double[] design, Candidates c) {
+        int p = enc.parameters();
+        List<Integer> continuous = new ArrayList<>();
+        for (int i = 0; i < p; i++) {
+            if (enc.isContinuous(i)) {
+                continuous.add(i);
+            }
+        }
+        double value = evaluate(enc, gp, best, design, c);
+        for (int round = 0; round < 3; round++) {
+            double before = value;
+            if (!continuous.isEmpty()) {
+                int k = continuous.size();
+                double[] x0 = new double[k];
+                for (int j = 0; j < k; j++) {
+                    x0[j] = design[continuous.get(j)];
+                }
+                double[] lo = new double[k];
+                double[] hi = new double[k];
+                Arrays.fill(hi, 1);
+                double[] work = design.clone();
+                Lbfgs.Objective f = (xc, grad) -> {
+                    for (int j = 0; j < k; j++) {
+                        work[continuous.get(j)] = xc[j];
+                    }
+                    double v0 = acquisitionAt(enc, gp, best, work);
+                    for (int j = 0; j < k; j++) {
+                        int at = continuous.get(j);
+                        double h = 1e-6;
+                        double orig = work[at];
+                        double up = Math.min(1, orig + h);
+                        double down = Math.max(0, orig - h);
+                        work[at] = up;
+                        double vu = acquisitionAt(enc, gp, best, work);
+                        work[at] = down;
+                        double vd = acquisitionAt(enc, gp, best, work);
+                        work[at] = orig;
+                        grad[j] = -(vu - vd) / (up - down);
+                    }
+                    return -v0;
+                };
+                Lbfgs.Result r = Lbfgs.minimise(f, x0, lo, hi, 50, 6);
+                double[] trial = design.clone();
+                for (int j = 0; j < k; j++) {
+                    trial[continuous.get(j)] = r.x()[j];
+                }
+                double tv = evaluate(enc, gp, best, trial, c);
+                if (tv > value) {
+                    value = tv;
+                    System.arraycopy(trial, 0, design, 0, p);
+                }
+            }
+            for (int i = 0; i < p; i++) {
+                int levels = enc.levels(i);
+                if (levels < 2) {
+                    continue;
+                }
+                for (int level = 0; level < levels; level++) {
+                    double old = design[i];
+                    if (old == level) {
+                        continue;
+                    }
+                    design[i] = level;
+                    double v = evaluate(enc, gp, best, design, c);
+                    if (v > value) {
+                        value = v;
+                    } else {
+                        design[i] = old;
+                    }
+                }
+            }
+            if (!(value > before + 1e-9 * Math.abs(before))) {
+                break;
+            }
+        }
+        return value;
+    }
+
+    private double acquisitionAt(Encoding enc, Gp gp, double best, double[] design) {
+        double[] mu = new double[1];
+        double[] v = new double[1];
+        gp.predict(new double[][] {enc.features(design)}, 0, 1, mu, v);
+        double a = acquisition(mu[0], v[0], best);
+        return Double.isFinite(a) ? a : -1e300;
+    }
+
+    // ------------------------------------------------------------------ initial design
+
+    private List<Proposal> spaceFilling(PlanningRequest request, Set<Point> taken, Encoding enc) {
+        if (request.pool().isPresent()) {
+            return maximin(request, taken, enc);
+        }
+        return new SobolPlanner(PlannerSpec.of(SobolPlanner.NAME)).propose(request);
+    }
+
+    /**
+     * Greedy maximin design over a pool: a random first point (unless something is measured or pending), then each
+     * next point as far as possible (in feature space) from everything measured, pending or chosen.
+     */
+    private static List<Proposal> maximin(PlanningRequest request, Set<Point> taken, Encoding enc) {
+        Candidates c = Candidates.pool(enc, request.pool().get(), taken);
+        if (c.free() < request.count()) {
+            throw new PlanningException("the candidate pool has " + c.free() + " untried points left but "
+                    + request.count() + " were asked for; lower the budget or enlarge the pool");
+        }
+        int m = c.size();
+        double[] minDist = new double[m];
+        Arrays.fill(minDist, Double.POSITIVE_INFINITY);
+        List<double[]> anchors = new ArrayList<>();
+        request.observations().forEach(o -> anchors.add(enc.encode(o.point())));
+        request.pending().forEach(p -> anchors.add(enc.encode(p)));
+        for (double[] a : anchors) {
+            for (int i = 0; i < m; i++) {
+                minDist[i] = Math.min(minDist[i], squaredDistance(a, c.features()[i]));
+            }
+        }
+        List<Proposal> out = new ArrayList<>();
+        while (out.size() < request.count()) {
+            int pick = -1;
+            if (anchors.isEmpty()) {
+                int skip = request.random().nextInt(c.free());
+                for (int i = 0; i < m; i++) {
+                    if (c.isFree(i) && skip-- == 0) {
+                        pick = i;
+                        break;
+                    }
+                }
+            } else {
+                double best = -1;
+                for (int i = 0; i < m; i++) {
+                    if (c.isFree(i) && minDist[i] > best) {
+                        best = minDist[i];
+                        pick = i;
+                    }
+                }
+            }
+            c.take(pick);
+            double[] f = c.features()[pick];
+            anchors.add(f);
+            for (int i = 0; i < m; i++) {
+                minDist[i] = Math.min(minDist[i], squaredDistance(f, c.features()[i]));
+            }
+            out.add(Proposal.of(c.point(pick), "space-filling"));
+        }
+        return out;
+    }
+
+    private static double squaredDistance(double[] a, double[] b) {
+        double s = 0;
+        for (int k = 0; k < a.length; k++) {
+            double d = a[k] - b[k];
+            s += d * d;
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ options
+
+    static Options parse(Map<String, Object> raw) {
+        Set<String> known = Set.of(
+                "acquisition", "initial", "beta", "restarts", "raw_samples", "molecule_encoding", "molecule_dims");
+        for (String k : raw.keySet()) {
+            if (!known.contains(k)) {
+                throw new PlanningException("planner 'bayesian' has no option '" + k + "'; its options are "
+                        + String.join(", ", known.stream().sorted().toList()));
+            }
+        }
+        Map<String, Object> o = new HashMap<>(raw);
+        AcquisitionKind acq = switch (text(o, "acquisition", "log_ei")) {
+            case "log_ei", "logei", "ei" -> AcquisitionKind.LOG_EI;
+            case "ucb" -> AcquisitionKind.UCB;
+            case "thompson", "ts" -> AcquisitionKind.THOMPSON;
+            default ->
+                throw new PlanningException("planner 'bayesian': acquisition must be log_ei, ucb or thompson, got '"
+                        + o.get("acquisition") + "'");
+        };
+        Encoding.MoleculeMode mode = switch (text(o, "molecule_encoding", "fingerprint")) {
+            case "fingerprint", "ecfp" -> Encoding.MoleculeMode.FINGERPRINT;
+            case "onehot", "one_hot" -> Encoding.MoleculeMode.ONEHOT;
+            default ->
+                throw new PlanningException("planner 'bayesian': molecule_encoding must be fingerprint or onehot, got '"
+                        + o.get("molecule_encoding") + "'");
+        };
+        return new Options(
+                acq,
+                (int) number(o, "initial", 5, 1, 1_000_000, true),
+                number(o, "beta", 2.0, 1e-9, 1e6, false),
+                (int) number(o, "restarts", 2, 1, 100, true),
+                (int) number(o, "raw_samples", 1024, 16, 1_000_000, true),
+                mode,
+                (int) number(o, "molecule_dims", 4, 1, 64, true));
+    }
+
+    private static String text(Map<String, Object> o, String key, String fallback) {
+        Object v = o.get(key);
+        return v == null ? fallback : v.toString().trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static double number(
+            Map<String, Object> o, String key, double fallback, double min, double max, boolean integer) {
+        Object v = o.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        double d;
+        if (v instanceof Number n) {
+            d = n.doubleValue();
+        } else {
+            try {
+                d = Double.parseDouble(v.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new PlanningException("planner 'bayesian': " + key + " must be a number, got '" + v + "'");
+            }
+        }
+        if (!Double.isFinite(d) || d < min || d > max || (integer && d != Math.rint(d))) {
+            throw new PlanningException("planner 'bayesian': " + key + " must be "
+                    + (integer ? "an integer" : "a number") + " in [" + fmt(min) + ", " + fmt(max) + "], got " + v);
+        }
+        return d;
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+}

@@ -1,0 +1,279 @@
+package org.labloop.planner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Test;
+import org.labloop.space.Bound;
+import org.labloop.space.CategoricalParameter;
+import org.labloop.space.ContinuousParameter;
+import org.labloop.space.Direction;
+import org.labloop.space.DiscreteParameter;
+import org.labloop.space.MoleculeParameter;
+import org.labloop.space.MoleculeParameter.Molecule;
+import org.labloop.space.Objective;
+import org.labloop.space.Observation;
+import org.labloop.space.Point;
+import org.labloop.space.SearchSpace;
+
+class BayesianPlannerTest {
+    private static final SearchSpace LINE =
+            new SearchSpace(List.of(new ContinuousParameter("x", new Bound(0, 10), "")));
+    private static final Objective Y = new Objective("y", Direction.MAXIMISE);
+
+    private static BayesianPlanner planner(Map<String, Object> options) {
+        return new BayesianPlanner(new PlannerSpec("bayesian", options));
+    }
+
+    private static Point x(double v) {
+        return LINE.point(Map.of("x", v));
+    }
+
+    private static List<Observation> observe(List<Point> points, ToDoubleFunction<Point> f) {
+        List<Observation> out = new ArrayList<>();
+        for (Point p : points) {
+            out.add(Observation.of(p, Map.of("y", f.applyAsDouble(p))));
+        }
+        return out;
+    }
+
+    private static PlanningRequest request(
+            SearchSpace space,
+            List<Objective> objectives,
+            List<Observation> obs,
+            List<Point> pending,
+            int count,
+            Optional<List<Point>> pool,
+            long seed) {
+        return new PlanningRequest(space, objectives, obs, pending, count, pool, new SplittableRandom(seed));
+    }
+
+    @Test
+    void isRegisteredAsBayesian() {
+        Planner p = PlannerRegistry.standard().create(PlannerSpec.of("bayesian"));
+        assertThat(p).isInstanceOf(BayesianPlanner.class);
+        assertThat(p.name()).isEqualTo("bayesian");
+    }
+
+    @Test
+    void unknownOptionsAndBadValuesAreRejectedClearly() {
+        assertThatThrownBy(() -> planner(Map.of("acqusition", "ucb")))
+                .isInstanceOf(PlanningException.class)
+                .hasMessageContaining("acqusition")
+                .hasMessageContaining("acquisition");
+        assertThatThrownBy(() -> planner(Map.of("acquisition", "pi")))
+                .isInstanceOf(PlanningException.class)
+                .hasMessageContaining("log_ei, ucb or thompson");
+        assertThatThrownBy(() -> planner(Map.of("initial", "many")))
+                .isInstanceOf(PlanningException.class)
+                .hasMessageContaining("initial");
+        assertThatThrownBy(() -> planner(Map.of("beta", -1)))
+                .isInstanceOf(PlanningException.class)
+                .hasMessageContaining("beta");
+        assertThat(planner(Map.of("acquisition", "UCB", "beta", "0.5", "initial", 3))
+                        .options()
+                        .acquisition())
+                .isEqualTo(BayesianPlanner.AcquisitionKind.UCB);
+    }
+
+    @Test
+    void proposesSpaceFillingPointsUntilItHasEnoughObservations() {
+        List<Proposal> out = planner(Map.of("initial", 4))
+                .propose(request(LINE, List.of(Y), observe(List.of(x(1)), p -> 1), List.of(), 3, Optional.empty(), 1));
+        assertThat(out).hasSize(3).allSatisfy(p -> assertThat(p.rationale()).isEqualTo("space-filling"));
+    }
+
+    @Test
+    void logEiProposesTheMaximumOfAWellSampledParabola() {
+        List<Point> pts = new ArrayList<>();
+        for (double v = 0; v <= 10; v += 1.25) {
+            pts.add(x(v));
+        }
+        List<Observation> obs = observe(pts, p -> -Math.pow(p.number("x") - 6.6, 2));
+        Proposal p = planner(Map.of())
+                .propose(request(LINE, List.of(Y), obs, List.of(), 1, Optional.empty(), 3))
+                .get(0);
+        assertThat(p.point().number("x")).isCloseTo(6.6, within(0.5));
+        assertThat(p.details()).containsKeys("mean.y", "sd.y", "acquisition");
+        assertThat(p.rationale()).isIn("exploit", "explore");
+    }
+
+    @Test
+    void ucbWithNoExplorationPicksThePredictedMaximumAndMinimisingFlipsIt() {
+        List<Point> pts = List.of(x(0), x(2), x(4), x(6), x(8), x(10));
+        List<Observation> obs = new ArrayList<>();
+        for (Point p : pts) {
+            double v = p.number("x");
+            obs.add(Observation.of(p, Map.of("y", (v - 3) * (v - 3))));
+        }
+        Objective lowest = new Objective("y", Direction.MINIMISE);
+        Proposal p = planner(Map.of("acquisition", "ucb", "beta", 1e-6))
+                .propose(request(LINE, List.of(lowest), obs, List.of(), 1, Optional.empty(), 5))
+                .get(0);
+        assertThat(p.point().number("x")).isCloseTo(3, within(0.7));
+        assertThat(p.details().get("mean.y")).isLessThan(4.0);
+    }
+
+    @Test
+    void withFlatDataLogEiPicksThePoolPointFarthestFromTheData() {
+        List<Point> pool = new ArrayList<>();
+        for (int i = 0; i <= 100; i++) {
+            pool.add(x(i / 10.0));
+        }
+        List<Observation> obs = observe(List.of(x(0), x(1), x(2), x(3), x(4)), p -> 5);
+        Proposal p = planner(Map.of())
+                .propose(request(LINE, List.of(Y), obs, List.of(), 1, Optional.of(pool), 2))
+                .get(0);
+        assertThat(p.point().number("x")).isEqualTo(10.0);
+        assertThat(p.rationale()).isEqualTo("explore");
+    }
+
+    @Test
+    void batchesAreDistinctAndKeepAwayFromPendingExperiments() {
+        List<Point> pts = List.of(x(0), x(2.5), x(5), x(7.5), x(10));
+        List<Observation> obs = observe(pts, p -> Math.sin(p.number("x")));
+        Point pending = x(8.2);
+        for (String acq : List.of("log_ei", "ucb", "thompson")) {
+            List<Proposal> out = planner(Map.of("acquisition", acq))
+                    .propose(request(LINE, List.of(Y), obs, List.of(pending), 4, Optional.empty(), 11));
+            assertThat(out).hasSize(4);
+            List<Double> xs = out.stream().map(p -> p.point().number("x")).toList();
+            assertThat(new HashSet<>(xs)).as(acq).hasSize(4);
+            for (double v : xs) {
+                assertThat(Math.abs(v - 8.2)).as(acq + " proposal " + v).isGreaterThan(0.05);
+            }
+        }
+    }
+
+    @Test
+    void poolProposalsComeFromThePoolAndSkipMeasuredAndPendingRows() {
+        List<Point> pool = new ArrayList<>();
+        for (int i = 0; i <= 20; i++) {
+            pool.add(x(i / 2.0));
+        }
+        List<Observation> obs = observe(pool.subList(0, 6), p -> p.number("x"));
+        List<Point> pending = List.of(x(10));
+        for (String acq : List.of("log_ei", "ucb", "thompson")) {
+            List<Proposal> out = planner(Map.of("acquisition", acq))
+                    .propose(request(LINE, List.of(Y), obs, pending, 6, Optional.of(pool), 4));
+            assertThat(out).hasSize(6);
+            assertThat(out).allSatisfy(p -> {
+                assertThat(pool).contains(p.point());
+                assertThat(p.point()).isNotEqualTo(x(10));
+                assertThat(p.point().number("x")).isGreaterThan(2.5);
+            });
+            assertThat(out.stream().map(Proposal::point).distinct()).hasSize(6);
+        }
+    }
+
+    @Test
+    void aPoolWithoutEnoughUntriedRowsIsAPlanningError() {
+        List<Point> pool = List.of(x(1), x(2), x(3), x(4), x(5), x(6));
+        List<Observation> obs = observe(pool.subList(0, 5), p -> p.number("x"));
+        assertThatThrownBy(() ->
+                        planner(Map.of()).propose(request(LINE, List.of(Y), obs, List.of(), 2, Optional.of(pool), 1)))
+                .isInstanceOf(PlanningException.class)
+                .hasMessageContaining("1 untried");
+    }
+
+    @Test
+    void theSameSeedGivesTheSameProposals() {
+        List<Observation> obs = observe(List.of(x(1), x(3), x(4), x(6), x(9)), p -> Math.cos(p.number("x")));
+        BayesianPlanner planner = planner(Map.of());
+        List<Proposal> a = planner.propose(request(LINE, List.of(Y), obs, List.of(), 3, Optional.empty(), 42));
+        List<Proposal> b =
+                planner(Map.of()).propose(request(LINE, List.of(Y), obs, List.of(), 3, Optional.empty(), 42));
+        assertThat(b).isEqualTo(a);
+    }
+
+    @Test
+    void mixedSpacesGetValidProposals() {
+        SearchSpace space = new SearchSpace(List.of(
+                new ContinuousParameter("temp", new Bound(20, 120), "degC"),
+                new DiscreteParameter("equiv", List.of(1.0, 1.5, 2.0, 3.0), ""),
+                new CategoricalParameter("base", List.of("KOAc", "CsOAc", "KOPiv")),
+                new MoleculeParameter(
+                        "solvent",
+                        List.of(
+                                new Molecule("DMAc", "CC(N(C)C)=O"),
+                                new Molecule("BuOAc", "CCCCOC(C)=O"),
+                                new Molecule("xylene", "CC1=CC=C(C)C=C1")))));
+        SplittableRandom random = new SplittableRandom(9);
+        List<Observation> obs = new ArrayList<>();
+        String[] bases = {"KOAc", "CsOAc", "KOPiv"};
+        String[] solvents = {"DMAc", "BuOAc", "xylene"};
+        for (int i = 0; i < 12; i++) {
+            Point p = space.point(Map.of(
+                    "temp",
+                    20 + 100 * random.nextDouble(),
+                    "equiv",
+                    List.of(1.0, 1.5, 2.0, 3.0).get(random.nextInt(4)),
+                    "base",
+                    bases[random.nextInt(3)],
+                    "solvent",
+                    solvents[random.nextInt(3)]));
+            double y = p.number("temp") / 10 + (p.text("base").equals("CsOAc") ? 5 : 0) - p.number("equiv");
+            obs.add(Observation.of(p, Map.of("y", y)));
+        }
+        for (String acq : List.of("log_ei", "ucb", "thompson")) {
+            List<Proposal> out = planner(Map.of("acquisition", acq, "raw_samples", 256))
+                    .propose(request(space, List.of(Y), obs, List.of(), 3, Optional.empty(), 8));
+            assertThat(out).hasSize(3);
+            assertThat(out)
+                    .allSatisfy(p -> assertThat(space.violations(p.point())).isEmpty());
+        }
+        Proposal best = planner(Map.of("acquisition", "ucb", "beta", 1e-6))
+                .propose(request(space, List.of(Y), obs, List.of(), 1, Optional.empty(), 8))
+                .get(0);
+        assertThat(best.point().text("base")).isEqualTo("CsOAc");
+        assertThat(best.point().number("equiv")).isEqualTo(1.0);
+        assertThat(best.point().number("temp")).isGreaterThan(100);
+    }
+
+    @Test
+    void twoObjectivesGiveValidProposalsWithDetailsForEach() {
+        SearchSpace space = new SearchSpace(List.of(
+                new ContinuousParameter("a", new Bound(0, 1), ""), new ContinuousParameter("b", new Bound(0, 1), "")));
+        Objective f1 = new Objective("f1", Direction.MINIMISE);
+        Objective f2 = new Objective("f2", Direction.MINIMISE);
+        SplittableRandom random = new SplittableRandom(4);
+        List<Observation> obs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            double a = random.nextDouble();
+            double b = random.nextDouble();
+            obs.add(Observation.of(
+                    space.point(Map.of("a", a, "b", b)), Map.of("f1", a, "f2", 1 - Math.sqrt(a) + b * b)));
+        }
+        List<Proposal> out = planner(Map.of("raw_samples", 256))
+                .propose(request(space, List.of(f1, f2), obs, List.of(), 3, Optional.empty(), 6));
+        assertThat(out).hasSize(3);
+        assertThat(out.stream().map(Proposal::point).distinct()).hasSize(3);
+        assertThat(out).allSatisfy(p -> {
+            assertThat(space.violations(p.point())).isEmpty();
+            assertThat(p.details()).containsKeys("mean.f1", "sd.f1", "mean.f2", "sd.f2", "acquisition");
+        });
+        // The front of this problem has b = 0: proposals should favour small b.
+        double meanB =
+                out.stream().mapToDouble(p -> p.point().number("b")).average().orElseThrow();
+        assertThat(meanB).isLessThan(0.3);
+    }
+
+    @Test
+    void invalidSmilesInTheSpaceIsAPlanningError() {
+        SearchSpace space = new SearchSpace(List.of(new MoleculeParameter(
+                "base", List.of(new Molecule("ok", "O=C([O-])C.[K+]"), new Molecule("bad", "not a smiles")))));
+        assertThatThrownBy(() -> planner(Map.of())
+                        .propose(request(space, List.of(Y), List.of(), List.of(), 1, Optional.empty(), 1)))
+                .isInstanceOf(PlanningException.class)
+                .hasMessageContaining("base")
+                .hasMessageContaining("not a smiles");
+    }
+}
