@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.labloop.data.Table;
+import org.labloop.core.Table;
 import org.labloop.planner.Planner;
 import org.labloop.planner.PlannerRegistry;
 import org.labloop.planner.PlannerSpec;

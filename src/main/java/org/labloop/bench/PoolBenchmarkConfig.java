@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
-import org.labloop.data.Table;
+import org.labloop.core.Table;
 
 /**
  * A pool-based benchmark: the rows of {@code table} are the candidate pool, {@code objective} the hidden outcome.

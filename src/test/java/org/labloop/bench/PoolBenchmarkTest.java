@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.labloop.core.Table;
 import org.labloop.data.CsvTables;
-import org.labloop.data.Table;
 
 class PoolBenchmarkTest {
     private static Table arylation() {
