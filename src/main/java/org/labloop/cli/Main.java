@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             ResumeCommand.class,
             ChaosCommand.class,
+            BenchCommand.class,
             StatusCommand.class,
             ExportCommand.class,
             VerifyCommand.class,

@@ -1,0 +1,184 @@
+package org.labloop.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import org.labloop.bench.BenchResult;
+import org.labloop.bench.PoolBenchmark;
+import org.labloop.bench.PoolBenchmarkConfig;
+import org.labloop.core.InvalidInputException;
+import org.labloop.core.LabLoopException;
+import org.labloop.core.Table;
+import org.labloop.data.CsvTables;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code labloop bench optimize}: a pool-based planner benchmark on any lookup table. */
+@Command(
+        name = "optimize",
+        mixinStandardHelpOptions = true,
+        description = "Pool-based benchmark: a planner picks rows of a lookup table, the objective column is revealed"
+                + " for each pick; reports how many experiments it took to reach the best, the top 1% and a target.")
+final class BenchOptimizeCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, paramLabel = "FILE.csv", description = "The lookup table.")
+    Path data;
+
+    @Option(names = "--objective", required = true, paramLabel = "COLUMN", description = "The outcome column.")
+    String objective;
+
+    @Option(
+            names = {"--minimize", "--minimise"},
+            description = "Smaller is better (default: larger).")
+    boolean minimise;
+
+    @Option(
+            names = "--params",
+            split = ",",
+            paramLabel = "A,B",
+            description = "Parameter columns (default: all others).")
+    List<String> params = List.of();
+
+    @Option(names = "--exclude", split = ",", paramLabel = "A,B", description = "Columns to ignore, such as a row id.")
+    List<String> exclude = List.of();
+
+    @Option(names = "--smiles", split = ",", paramLabel = "A,B", description = "Columns holding SMILES (molecules).")
+    List<String> smiles = List.of();
+
+    @Option(names = "--batch", paramLabel = "N", description = "Proposals per round (default: 5).")
+    int batch = 5;
+
+    @Option(names = "--budget", paramLabel = "N", description = "Experiments per repeat (default: 50).")
+    int budget = 50;
+
+    @Option(names = "--repeats", paramLabel = "N", description = "Independent repeats (default: 50).")
+    int repeats = 50;
+
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
+            description = "Seed of the first repeat; repeat i uses S+i (default: 1).")
+    long seed = 1;
+
+    @Option(
+            names = "--planner",
+            paramLabel = "NAME",
+            description = "bayesian, random, lhs or sobol (default: bayesian).")
+    String planner = "bayesian";
+
+    @Option(names = "--target", paramLabel = "VALUE", description = "Also report experiments to reach this value.")
+    Double target;
+
+    @Option(names = "--json", paramLabel = "OUT", description = "Write the full result as JSON.")
+    Path json;
+
+    @Option(names = "--quiet", description = "Print only the summary, not every repeat's picks.")
+    boolean quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (batch < 1 || budget < 1 || repeats < 1) {
+            throw InvalidInputException.of("options", "--batch, --budget and --repeats must be at least 1", "");
+        }
+        Table table = CsvTables.read(data);
+        PoolBenchmarkConfig config = new PoolBenchmarkConfig(
+                table,
+                objective,
+                minimise,
+                params,
+                exclude,
+                smiles,
+                Map.of(),
+                batch,
+                budget,
+                repeats,
+                seed,
+                planner,
+                Map.of(),
+                target == null ? OptionalDouble.empty() : OptionalDouble.of(target));
+        long t0 = System.nanoTime();
+        BenchResult result;
+        try {
+            result = PoolBenchmark.run(config);
+        } catch (IllegalArgumentException e) {
+            throw InvalidInputException.of(data.toString(), e.getMessage(), "check --objective, --params and --smiles");
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        out.printf(
+                "Pool benchmark: %s, %d rows, objective %s (%s), planner %s, batch %d, budget %d, %d repeats from seed %d%n",
+                data,
+                table.size(),
+                objective,
+                minimise ? "minimise" : "maximise",
+                planner,
+                batch,
+                budget,
+                repeats,
+                seed);
+        if (!quiet) {
+            for (BenchResult.Repeat r : result.repeats()) {
+                StringBuilder sb = new StringBuilder();
+                r.values().forEach(v -> sb.append(String.format(Locale.ROOT, " %.1f", v)));
+                out.printf("  seed %d picks:%s%n", r.seed(), sb);
+            }
+        }
+        BenchResult.Summary s = result.summary();
+        out.printf("%-28s %8s %8s %8s %9s%n", "experiments needed", "median", "mean", "worst", "reached");
+        reach(out, "to the best (" + num(s.toBest().level()) + ")", s.toBest(), repeats);
+        reach(out, "to the top 1% (" + num(s.toTop1pct().level()) + ")", s.toTop1pct(), repeats);
+        if (target != null) {
+            reach(out, "to the target (" + num(target) + ")", s.toTarget(), repeats);
+        }
+        out.print("mean best so far after");
+        new java.util.TreeMap<>(s.bestSoFar()).forEach((k, v) -> out.printf(Locale.ROOT, "  %d: %.2f", k, v));
+        out.println();
+        double ms = result.repeats().stream()
+                .mapToDouble(BenchResult.Repeat::meanProposeMillis)
+                .average()
+                .orElse(0);
+        out.printf(
+                Locale.ROOT,
+                "(a repeat that never reaches a level counts as %d; planner %.0f ms per call; %.1f s in all)%n",
+                budget + 1,
+                ms,
+                seconds);
+        if (json != null) {
+            ExportCommand.write(json, PoolBenchmark.report(result));
+            out.println("Wrote " + json);
+        }
+        return 0;
+    }
+
+    private static void reach(PrintWriter out, String label, BenchResult.Reach r, int repeats) {
+        out.printf(
+                Locale.ROOT,
+                "%-28s %8.1f %8.1f %8d %5d/%d%n",
+                label,
+                r.median(),
+                r.mean(),
+                r.worst(),
+                r.reached(),
+                repeats);
+    }
+
+    static String num(double v) {
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    static void requirePlanner(String planner) {
+        try {
+            new org.labloop.lab.Lab().planners.create(org.labloop.planner.PlannerSpec.of(planner));
+        } catch (LabLoopException e) {
+            throw InvalidInputException.of("--planner", e.getMessage(), "pass one of the listed planners");
+        }
+    }
+}

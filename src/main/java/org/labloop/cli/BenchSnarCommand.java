@@ -1,0 +1,91 @@
+package org.labloop.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.labloop.bench.SnarBenchmark;
+import org.labloop.core.InvalidInputException;
+import org.labloop.emulator.EmulationException;
+import org.labloop.emulator.SnarEmulator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code labloop bench snar}: terminal hypervolume of a planner on the two-objective SnAr model. */
+@Command(
+        name = "snar",
+        mixinStandardHelpOptions = true,
+        description = "Two-objective SnAr benchmark (maximise space-time yield, minimise E-factor): mean and spread of"
+                + " the terminal hypervolume on (-STY, E-factor) against the reference point (-2957, 10.7).")
+final class BenchSnarCommand implements Callable<Integer> {
+    @Option(names = "--budget", paramLabel = "N", description = "Experiments per repeat (default: 50).")
+    int budget = 50;
+
+    @Option(names = "--repeats", paramLabel = "N", description = "Independent repeats (default: 20).")
+    int repeats = 20;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Proposals per round (default: 5).")
+    int batch = 5;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the first repeat (default: 1).")
+    long seed = 1;
+
+    @Option(
+            names = "--planner",
+            paramLabel = "NAME",
+            description = "bayesian, random, lhs or sobol (default: bayesian).")
+    String planner = "bayesian";
+
+    @Option(
+            names = "--variant",
+            paramLabel = "published-2020|corrected",
+            description = "Model variant (default: published-2020, as in the published comparison).")
+    String variant = "published-2020";
+
+    @Option(names = "--json", paramLabel = "OUT", description = "Write the full result as JSON.")
+    Path json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        SnarEmulator.Variant v;
+        try {
+            v = SnarEmulator.Variant.of(variant);
+        } catch (EmulationException | IllegalArgumentException e) {
+            throw InvalidInputException.of("--variant", e.getMessage(), "use published-2020 or corrected");
+        }
+        if (batch < 1 || budget < 1 || repeats < 1) {
+            throw InvalidInputException.of("options", "--batch, --budget and --repeats must be at least 1", "");
+        }
+        BenchOptimizeCommand.requirePlanner(planner);
+        long t0 = System.nanoTime();
+        SnarBenchmark.Result r =
+                SnarBenchmark.run(new SnarBenchmark.Config(v, batch, budget, repeats, seed, planner, Map.of()));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        out.printf(
+                "SnAr benchmark (%s model): planner %s, batch %d, budget %d, %d repeats from seed %d%n",
+                v.id(), planner, batch, budget, repeats, seed);
+        for (SnarBenchmark.Repeat rep : r.repeats()) {
+            out.printf(Locale.ROOT, "  seed %d: hypervolume %.1f%n", rep.seed(), rep.hypervolume());
+        }
+        out.printf(
+                Locale.ROOT,
+                "terminal hypervolume: mean %.1f, std %.1f, min %.1f, max %.1f  (%.1f s)%n",
+                r.mean(),
+                r.std(),
+                r.min(),
+                r.max(),
+                seconds);
+        if (json != null) {
+            ExportCommand.write(json, SnarBenchmark.json(r));
+            out.println("Wrote " + json);
+        }
+        return 0;
+    }
+}
