@@ -256,7 +256,7 @@ class CampaignLoaderTest {
 
     @Test
     void load_example_snarCampaignFromExamplesFolder() {
-        LoadedCampaign loaded = new CampaignLoader(Set.of("random", "sobol", "lhs"), Set.of("snar"))
+        LoadedCampaign loaded = new CampaignLoader(Set.of("random", "sobol", "lhs", "bayesian"), Set.of("snar"))
                 .load(Path.of("examples/snar/campaign.yaml"));
 
         CampaignSpec spec = loaded.spec();
@@ -270,7 +270,7 @@ class CampaignLoaderTest {
         assertThat(spec.budget()).isEqualTo(40);
         assertThat(spec.batchSize()).isEqualTo(4);
         assertThat(spec.seed()).isEqualTo(7);
-        assertThat(spec.planner()).isEqualTo(PlannerSpec.of("sobol"));
+        assertThat(spec.planner()).isEqualTo(PlannerSpec.of("bayesian"));
         assertThat(spec.emulator().options()).containsEntry("variant", "corrected");
         assertThat(spec.workcell().device("reactor").orElseThrow().capacity()).isEqualTo(8);
         assertThat(spec.workcell().devicesFor("analyse"))
