@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.labloop.campaign.CampaignSpec;
@@ -256,8 +255,7 @@ class CampaignLoaderTest {
 
     @Test
     void load_example_snarCampaignFromExamplesFolder() {
-        LoadedCampaign loaded = new CampaignLoader(Set.of("random", "sobol", "lhs", "bayesian"), Set.of("snar"))
-                .load(Path.of("examples/snar/campaign.yaml"));
+        LoadedCampaign loaded = Fixture.loader().load(Path.of("examples/snar/campaign.yaml"));
 
         CampaignSpec spec = loaded.spec();
         assertThat(spec.name()).isEqualTo("snar-demo");

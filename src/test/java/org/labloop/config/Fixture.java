@@ -15,7 +15,7 @@ import org.labloop.core.Problem;
 
 /** Valid campaign, workcell and protocol texts that tests break one line at a time, and helpers to load them. */
 final class Fixture {
-    static final Set<String> PLANNERS = Set.of("random", "sobol", "lhs");
+    static final Set<String> PLANNERS = Set.of("random", "sobol", "lhs", "bayesian");
     static final Set<String> EMULATORS = Set.of("snar", "lookup");
 
     static final String CAMPAIGN = """
