@@ -193,7 +193,13 @@ class CampaignFileErrorsTest {
     void load_unknownPlannerType_listsKnownPlanners() {
         String text = Fixture.replace(CAMPAIGN, "planner: {type: sobol}", "planner: {type: bayes}");
 
-        assertSingle(load(text), FILE, 15, 17, "unknown planner type 'bayes'", "known planners: bayesian, lhs, random, sobol");
+        assertSingle(
+                load(text),
+                FILE,
+                15,
+                17,
+                "unknown planner type 'bayes'",
+                "known planners: bayesian, lhs, random, sobol");
     }
 
     @Test
