@@ -20,6 +20,8 @@ import org.labloop.event.EventBody.ExperimentCompleted;
 import org.labloop.event.EventBody.ExperimentFailed;
 import org.labloop.event.EventBody.ExperimentProposed;
 import org.labloop.event.EventBody.MeasurementRecorded;
+import org.labloop.event.EventBody.OperatorAcknowledged;
+import org.labloop.event.EventBody.OperatorRequested;
 import org.labloop.event.EventBody.StepCompleted;
 import org.labloop.event.EventBody.StepFailed;
 import org.labloop.event.EventBody.StepStarted;
@@ -49,9 +51,11 @@ public final class CampaignState {
     private String endReason;
     private String timeMode;
     private boolean pausedImmediately;
+    private String pausedBy;
     private long lastSeq;
     private String lastHash = EventCodec.GENESIS;
     private Map<String, ExperimentState> experiments = new LinkedHashMap<>();
+    private Map<String, OperatorRequest> openRequests = new LinkedHashMap<>();
 
     public CampaignState() {}
 
@@ -149,11 +153,16 @@ public final class CampaignState {
             case CampaignPaused p -> {
                 status = CampaignStatus.PAUSED;
                 pausedImmediately = p.immediate();
+                pausedBy = e.actor();
             }
             case CampaignResumed r -> {
                 status = CampaignStatus.RUNNING;
                 pausedImmediately = false;
             }
+            case OperatorRequested r ->
+                openRequests.put(
+                        r.requestId(), new OperatorRequest(r.requestId(), r.experimentId(), r.step(), r.message(), at));
+            case OperatorAcknowledged a -> openRequests.remove(a.requestId());
             case CampaignAborted a -> {
                 status = CampaignStatus.ABORTED;
                 endedAt = at;
@@ -217,6 +226,11 @@ public final class CampaignState {
         return endReason;
     }
 
+    /** Who paused the campaign last (an actor such as "user:ana" or "engine"). */
+    public String pausedBy() {
+        return pausedBy;
+    }
+
     /** True while paused with no new steps allowed (not just no new experiments). */
     public boolean pausedImmediately() {
         return pausedImmediately;
@@ -233,6 +247,14 @@ public final class CampaignState {
     public String lastHash() {
         return lastHash;
     }
+
+    /** Operator requests not yet acknowledged, in the order they were raised. */
+    public Map<String, OperatorRequest> openRequests() {
+        return Collections.unmodifiableMap(openRequests);
+    }
+
+    /** A question the engine put to a person, still open. */
+    public record OperatorRequest(String id, String experimentId, int step, String message, String at) {}
 
     public Map<String, ExperimentState> experiments() {
         return Collections.unmodifiableMap(experiments);

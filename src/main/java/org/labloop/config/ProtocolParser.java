@@ -1,5 +1,6 @@
 package org.labloop.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.labloop.protocol.Arg;
+import org.labloop.protocol.FailurePolicy;
 import org.labloop.protocol.Protocol;
 import org.labloop.protocol.StepSpec;
 
@@ -19,7 +21,9 @@ import org.labloop.protocol.StepSpec;
  */
 final class ProtocolParser {
     static final List<String> KEYS = List.of("protocol", "steps");
-    static final List<String> STEP_KEYS = List.of("name", "capability", "args", "duration", "measures");
+    static final List<String> STEP_KEYS =
+            List.of("name", "capability", "args", "duration", "measures", "timeout", "retryable", "on_failure");
+    static final List<String> ON_FAILURE_KEYS = List.of("retries", "backoff", "then");
     private static final Pattern REF = Pattern.compile("\\$(?:([A-Za-z_][A-Za-z0-9_]*)|\\{([A-Za-z_][A-Za-z0-9_]*)})");
     private static final String REF_HINT =
             "write $name or ${name} of a campaign parameter; start with $$ for text" + " that begins with a literal $";
@@ -166,15 +170,102 @@ final class ProtocolParser {
             // When unreadable, assume it was meant to measure: "no step measures" would only repeat the problem.
             measures = b == null || b;
         }
-        if (v.doc().errorCount() != before || name == null || capability == null) {
+        Optional<Duration> timeout = Optional.empty();
+        Node.Entry toEntry = r.optional("timeout");
+        if (toEntry != null) {
+            Double minutes = v.number(toEntry.value(), "'timeout' of " + what + " (minutes)");
+            if (minutes != null && !(minutes > 0 && minutes <= 1_000_000)) {
+                v.error(
+                        toEntry.value().at(),
+                        "'timeout' of " + what + " must be more than 0 and at most 1000000" + " minutes, got "
+                                + minutes,
+                        "write the minutes to wait for the device, e.g. timeout: 30");
+            } else if (minutes != null) {
+                timeout = Optional.of(Duration.ofMillis(Math.round(minutes * 60_000)));
+            }
+        }
+        boolean retryable = true;
+        Node.Entry reEntry = r.optional("retryable");
+        if (reEntry != null) {
+            Boolean b = v.bool(reEntry.value(), "'retryable' of " + what);
+            retryable = b == null || b;
+        }
+        FailurePolicy onFailure = FailurePolicy.FAIL;
+        Node.Entry ofEntry = r.optional("on_failure");
+        if (ofEntry != null) {
+            onFailure = onFailure(ofEntry, what, retryable);
+        }
+        if (v.doc().errorCount() != before || name == null || capability == null || onFailure == null) {
             return new Step(null, measures);
         }
         try {
-            return new Step(new StepSpec(name, capability, args, duration, measures), measures);
+            return new Step(
+                    new StepSpec(name, capability, args, duration, measures, timeout, retryable, onFailure), measures);
         } catch (IllegalArgumentException | NullPointerException e) {
             v.error(map.at(), "invalid step: " + e.getMessage(), "fix " + what);
             return new Step(null, measures);
         }
+    }
+
+    /** {@code on_failure: {retries: N, backoff: MINUTES, then: fail|other_device|pause}}; null when it has problems. */
+    private FailurePolicy onFailure(Node.Entry entry, String what, boolean retryable) {
+        String where = "'on_failure' of " + what;
+        Node.MapNode map = v.map(entry.value(), where);
+        if (map == null) {
+            return null;
+        }
+        int before = v.doc().errorCount();
+        MapReader r = new MapReader(v, map, where, map.at(), ON_FAILURE_KEYS);
+        int retries = 0;
+        Node.Entry re = r.optional("retries");
+        if (re != null) {
+            Integer n = v.integer(re.value(), "'retries' of " + where, 0, 100);
+            retries = n == null ? 0 : n;
+            if (n != null && n > 0 && !retryable) {
+                v.error(
+                        re.value().at(),
+                        what + " is not retryable (retryable: false) but asks for " + n + " retries",
+                        "a step that cannot run again on the same material may only fail or pause: remove retries");
+            }
+        }
+        Duration backoff = Duration.ZERO;
+        Node.Entry bo = r.optional("backoff");
+        if (bo != null) {
+            Double minutes = v.number(bo.value(), "'backoff' of " + where + " (minutes)");
+            if (minutes != null && !(minutes >= 0 && minutes <= 1_000_000)) {
+                v.error(
+                        bo.value().at(),
+                        "'backoff' of " + where + " must be from 0 to 1000000 minutes, got " + minutes,
+                        "write the minutes to wait before the first retry, e.g. backoff: 1");
+            } else if (minutes != null) {
+                backoff = Duration.ofMillis(Math.round(minutes * 60_000));
+            }
+        }
+        FailurePolicy.Then then = FailurePolicy.Then.FAIL;
+        Node.Entry th = r.optional("then");
+        if (th != null) {
+            String text = v.name(th.value(), "'then' of " + where);
+            if (text != null) {
+                var parsed = FailurePolicy.Then.parse(text);
+                if (parsed.isEmpty()) {
+                    v.error(
+                            th.value().at(),
+                            "unknown 'then' '" + text + "' in " + where,
+                            "use fail, other_device or pause");
+                } else if (parsed.get() == FailurePolicy.Then.OTHER_DEVICE && !retryable) {
+                    v.error(
+                            th.value().at(),
+                            what + " is not retryable (retryable: false), so it cannot move to another" + " device",
+                            "use then: fail or then: pause");
+                } else {
+                    then = parsed.get();
+                }
+            }
+        }
+        if (v.doc().errorCount() != before) {
+            return null;
+        }
+        return new FailurePolicy(retries, backoff, then);
     }
 
     /** A literal (number, text, true/false) or a $parameter reference. */

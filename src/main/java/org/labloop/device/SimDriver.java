@@ -22,12 +22,28 @@ import org.labloop.workcell.StepTiming;
  * the same numbers as one that was not. The device remembers its steps in {@link DeviceMemory}, as a real instrument
  * keeps its run list, and answers {@link #query} from it after an engine restart.
  *
- * <p>Options ({@code driver.options} in the workcell file): {@code failure_rate} (0..1, default 0), the probability
- * that a step fails; {@code setup_min} (default 0), minutes added to every step (heat-up, priming, homing).
+ * <p>Options ({@code driver.options} in the workcell file), each a fault to inject or a timing:
+ *
+ * <ul>
+ *   <li>{@code failure_rate} (0..1, default 0): a step fails at its end;
+ *   <li>{@code disconnect_rate} (0..1, default 0): at a step's start the device drops off line for
+ *       {@code disconnect_min} minutes (default 20): that step and every step sent meanwhile fail at once;
+ *   <li>{@code hang_rate} (0..1, default 0): the device never answers (until {@code hang_min}, default 240, later):
+ *       only a step timeout in the protocol catches it;
+ *   <li>{@code implausible_rate} (0..1, default 0): a measuring step reports a reading that is not a number;
+ *   <li>{@code setup_min} (default 0): minutes added to every step (heat-up, priming, homing).
+ * </ul>
  */
 public final class SimDriver implements Driver {
     public static final String TYPE = "sim";
-    private static final Set<String> OPTIONS = Set.of("failure_rate", "setup_min");
+    private static final Set<String> OPTIONS = Set.of(
+            "failure_rate",
+            "disconnect_rate",
+            "disconnect_min",
+            "hang_rate",
+            "hang_min",
+            "implausible_rate",
+            "setup_min");
     /** Default duration of a step whose capability has no timing in the workcell file. */
     static final Duration DEFAULT_DURATION = Duration.ofMinutes(1);
 
@@ -37,7 +53,13 @@ public final class SimDriver implements Driver {
     private final Emulator emulator;
     private final DeviceMemory memory;
     private final double failureRate;
+    private final double disconnectRate;
+    private final Duration disconnectFor;
+    private final double hangRate;
+    private final Duration hangFor;
+    private final double implausibleRate;
     private final Duration setup;
+    private Instant offlineUntil = Instant.MIN;
     private final Map<String, LabClock.Cancellable> running = new HashMap<>();
 
     SimDriver(DeviceSpec device, DriverContext context) {
@@ -53,18 +75,31 @@ public final class SimDriver implements Driver {
                                 + String.join(", ", OPTIONS.stream().sorted().toList()));
             }
         }
-        Object rate = device.driver().options().getOrDefault("failure_rate", 0.0);
-        if (!(rate instanceof Number n) || !(n.doubleValue() >= 0) || n.doubleValue() > 1) {
+        this.failureRate = rate("failure_rate");
+        this.disconnectRate = rate("disconnect_rate");
+        this.hangRate = rate("hang_rate");
+        this.implausibleRate = rate("implausible_rate");
+        this.setup = minutes("setup_min", 0);
+        this.disconnectFor = minutes("disconnect_min", 20);
+        this.hangFor = minutes("hang_min", 240);
+    }
+
+    private double rate(String option) {
+        Object v = device.driver().options().getOrDefault(option, 0.0);
+        if (!(v instanceof Number n) || !(n.doubleValue() >= 0) || n.doubleValue() > 1) {
             throw new DeviceException(
-                    "device " + device.name() + ": failure_rate must be a number from 0 to 1, got " + rate);
+                    "device " + device.name() + ": " + option + " must be a number from 0 to 1, got " + v);
         }
-        this.failureRate = ((Number) rate).doubleValue();
-        Object setupMin = device.driver().options().getOrDefault("setup_min", 0.0);
-        if (!(setupMin instanceof Number m) || !(m.doubleValue() >= 0) || m.doubleValue() > 1e6) {
-            throw new DeviceException(
-                    "device " + device.name() + ": setup_min must be a number of minutes >= 0, got " + setupMin);
+        return n.doubleValue();
+    }
+
+    private Duration minutes(String option, double defaultMinutes) {
+        Object v = device.driver().options().getOrDefault(option, defaultMinutes);
+        if (!(v instanceof Number m) || !(m.doubleValue() >= 0) || m.doubleValue() > 1e6) {
+            throw new DeviceException("device " + device.name() + ": " + option
+                    + " must be a number of minutes from 0 to 1000000, got " + v);
         }
-        this.setup = Duration.ofMillis(Math.round(((Number) setupMin).doubleValue() * 60_000));
+        return Duration.ofMillis(Math.round(m.doubleValue() * 60_000));
     }
 
     @Override
@@ -91,11 +126,19 @@ public final class SimDriver implements Driver {
         }
         Plan plan = plan(request);
         Instant now = clock.now();
+        if (plan.disconnects) {
+            offlineUntil = now.plus(disconnectFor);
+        }
+        Duration takes = plan.hangs ? hangFor : plan.duration;
+        if (now.isBefore(offlineUntil)) {
+            takes = Duration.ZERO; // an off-line device refuses at once
+        }
         memory.put(
                 device.name(),
                 request.idempotencyKey(),
-                new DeviceMemory.Entry(now, now.plus(plan.duration), DeviceMemory.Entry.RUNNING, Map.of(), null));
-        running.put(request.idempotencyKey(), clock.schedule(plan.duration, () -> finish(request, listener)));
+                new DeviceMemory.Entry(now, now.plus(takes), DeviceMemory.Entry.RUNNING, Map.of(), null));
+        boolean offline = now.isBefore(offlineUntil);
+        running.put(request.idempotencyKey(), clock.schedule(takes, () -> finish(request, listener, offline)));
     }
 
     @Override
@@ -124,10 +167,10 @@ public final class SimDriver implements Driver {
         Duration left = Duration.between(clock.now(), entry.get().due());
         running.put(
                 request.idempotencyKey(),
-                clock.schedule(left.isNegative() ? Duration.ZERO : left, () -> finish(request, listener)));
+                clock.schedule(left.isNegative() ? Duration.ZERO : left, () -> finish(request, listener, false)));
     }
 
-    private void finish(StepRequest request, StepListener listener) {
+    private void finish(StepRequest request, StepListener listener, boolean offline) {
         running.remove(request.idempotencyKey());
         DeviceMemory.Entry started = memory.get(device.name(), request.idempotencyKey())
                 .orElseThrow(() -> new DeviceException(
@@ -135,13 +178,20 @@ public final class SimDriver implements Driver {
         Plan plan = plan(request);
         String failure = null;
         Map<String, Double> outputs = Map.of();
-        if (plan.fails) {
+        if (offline) {
+            failure = "device " + device.name() + " is disconnected (off line until " + offlineUntil + ")";
+        } else if (plan.fails) {
             failure = "simulated fault on " + device.name();
         } else if (request.measures()) {
             try {
                 outputs = emulator.evaluate(request.parameters(), plan.random);
             } catch (EmulationException e) {
                 failure = "analysis failed: " + e.getMessage();
+            }
+            if (failure == null && plan.implausible) {
+                Map<String, Double> garbled = new java.util.TreeMap<>(outputs);
+                garbled.replaceAll((k, v) -> Double.NaN);
+                outputs = garbled;
             }
         }
         memory.put(
@@ -166,8 +216,12 @@ public final class SimDriver implements Driver {
                 ^ mix(request.idempotencyKey().hashCode())
                 ^ mix(device.name().hashCode() + 0x632BE59BD9B4E019L));
         Duration d = setup.plus(request.duration().orElseGet(() -> sampleDuration(request.capability(), random)));
-        boolean fails = failureRate > 0 && random.nextDouble() < failureRate;
-        return new Plan(d, fails, random);
+        // Always draw every fault, so one option's value does not shift the others' draws.
+        boolean fails = random.nextDouble() < failureRate;
+        boolean disconnects = random.nextDouble() < disconnectRate;
+        boolean hangs = random.nextDouble() < hangRate;
+        boolean implausible = random.nextDouble() < implausibleRate;
+        return new Plan(d, fails, disconnects, hangs, implausible, random);
     }
 
     private static long mix(long z) {
@@ -176,7 +230,13 @@ public final class SimDriver implements Driver {
         return z ^ (z >>> 31);
     }
 
-    private record Plan(Duration duration, boolean fails, SplittableRandom random) {}
+    private record Plan(
+            Duration duration,
+            boolean fails,
+            boolean disconnects,
+            boolean hangs,
+            boolean implausible,
+            SplittableRandom random) {}
 
     private Duration sampleDuration(String capability, SplittableRandom random) {
         StepTiming timing = device.driver().durations().get(capability);

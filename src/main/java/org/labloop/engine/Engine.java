@@ -31,6 +31,7 @@ import org.labloop.planner.PlanningRequest;
 import org.labloop.planner.Proposal;
 import org.labloop.planner.SearchSpaceExhaustedException;
 import org.labloop.protocol.Arg;
+import org.labloop.protocol.FailurePolicy;
 import org.labloop.protocol.StepSpec;
 import org.labloop.space.Objective;
 import org.labloop.space.Observation;
@@ -61,6 +62,7 @@ public final class Engine implements AutoCloseable {
     private final EngineListener listener;
     private final Map<String, Integer> load = new HashMap<>();
     private final Deque<String> ready = new ArrayDeque<>();
+    private final Map<String, LabClock.Cancellable> timeouts = new HashMap<>();
     private final StepListener stepListener = new DeviceReports();
     private long lastSnapshot;
     private String abortRequest;
@@ -111,9 +113,10 @@ public final class Engine implements AutoCloseable {
                 dispatch();
             }
             boolean idle = busyDevices() == 0;
-            // While paused with nothing running, wait for a control request instead of spinning.
-            Duration wait = clock.isVirtual() && !(paused && idle) ? Duration.ZERO : CONTROL_POLL;
-            if (!clock.runNext(wait) && clock.isVirtual() && !paused && idle && !proposed) {
+            // Paused, or waiting for a person, with nothing running: wait for a control request instead of spinning.
+            boolean waiting = paused || !state.openRequests().isEmpty();
+            Duration wait = clock.isVirtual() && !(waiting && idle) ? Duration.ZERO : CONTROL_POLL;
+            if (!clock.runNext(wait) && clock.isVirtual() && !waiting && idle && !proposed) {
                 if (state.inFlight().isEmpty()) {
                     String reason = "the planner proposed nothing more after "
                             + state.experiments().size() + " experiments (search space exhausted)";
@@ -146,6 +149,41 @@ public final class Engine implements AutoCloseable {
         clock.execute(() -> {
             if (state.status() == CampaignStatus.PAUSED) {
                 record(actor, new EventBody.CampaignResumed(reason));
+            }
+        });
+    }
+
+    /**
+     * A person answers an operator request; safe to call from any thread. A retryable step is then tried again, a
+     * step that cannot be re-run fails its experiment, and a pause the engine made for the request is lifted once no
+     * request is open.
+     */
+    public void acknowledge(String actor, String requestId, String note) {
+        clock.execute(() -> {
+            CampaignState.OperatorRequest r = state.openRequests().get(requestId);
+            if (r == null) {
+                return;
+            }
+            record(actor, new EventBody.OperatorAcknowledged(requestId, note));
+            ExperimentState x = state.experiments().get(r.experimentId());
+            if (!x.status().finished()) {
+                StepSpec step = spec.protocol().steps().get(r.step());
+                if (step.retryable()) {
+                    ready.add(x.id());
+                } else {
+                    record(
+                            ACTOR,
+                            new EventBody.ExperimentFailed(
+                                    x.id(),
+                                    "step " + step.name()
+                                            + " failed and cannot be re-run on the same material (request " + requestId
+                                            + " acknowledged by " + actor + ": " + note + ")"));
+                }
+            }
+            if (state.openRequests().isEmpty()
+                    && state.status() == CampaignStatus.PAUSED
+                    && ACTOR.equals(state.pausedBy())) {
+                record(actor, new EventBody.CampaignResumed("operator request " + requestId + " acknowledged"));
             }
         });
     }
@@ -215,7 +253,10 @@ public final class Engine implements AutoCloseable {
                         clock.schedule(sinceNow(c.endedAt()), () -> stepListener.completed(request, c.outputs()));
                     case StepStatus.Failed f ->
                         clock.schedule(sinceNow(f.endedAt()), () -> stepListener.failed(request, f.reason()));
-                    case StepStatus.Running r -> driver.adopt(request, stepListener);
+                    case StepStatus.Running r -> {
+                        driver.adopt(request, stepListener);
+                        armTimeout(request, java.time.Instant.parse(s.startedAt()));
+                    }
                     case StepStatus.Unknown u -> startOnDriver(driver, request);
                 }
             } else if (!x.steps().isEmpty()) {
@@ -312,8 +353,9 @@ public final class Engine implements AutoCloseable {
             ExperimentState x = state.experiments().get(id);
             int stepIndex = x.stepsDone();
             StepSpec step = spec.protocol().steps().get(stepIndex);
+            java.util.Set<String> avoid = avoidedDevices(x, stepIndex, step);
             Optional<DeviceSpec> device = spec.workcell().devicesFor(step.capability()).stream()
-                    .filter(d -> load.get(d.name()) < d.capacity())
+                    .filter(d -> load.get(d.name()) < d.capacity() && !avoid.contains(d.name()))
                     .findFirst();
             if (device.isEmpty()) {
                 ready.add(id);
@@ -321,6 +363,20 @@ public final class Engine implements AutoCloseable {
             }
             start(x, stepIndex, step, device.get());
         }
+    }
+
+    /** Devices a step already failed on, once its retries are spent and its policy says to move to another device. */
+    private static java.util.Set<String> avoidedDevices(ExperimentState x, int stepIndex, StepSpec step) {
+        if (step.onFailure().then() != FailurePolicy.Then.OTHER_DEVICE) {
+            return java.util.Set.of();
+        }
+        List<StepRecord> failed = x.steps().stream()
+                .filter(s -> s.step() == stepIndex && "failed".equals(s.status()))
+                .toList();
+        if (failed.size() <= step.onFailure().retries()) {
+            return java.util.Set.of();
+        }
+        return failed.stream().map(StepRecord::device).collect(java.util.stream.Collectors.toSet());
     }
 
     private void start(ExperimentState x, int stepIndex, StepSpec step, DeviceSpec device) {
@@ -339,7 +395,101 @@ public final class Engine implements AutoCloseable {
                         request.duration().map(Duration::toMillis).orElse(-1L),
                         key));
         load.merge(device.name(), 1, Integer::sum);
+        armTimeout(request, clock.now());
         startOnDriver(drivers.get(device.name()), request);
+    }
+
+    /** Fails the step if its device has not reported by {@code startedAt + timeout}. */
+    private void armTimeout(StepRequest request, java.time.Instant startedAt) {
+        StepSpec step = spec.protocol().steps().get(request.step());
+        if (step.timeout().isEmpty()) {
+            return;
+        }
+        Duration left =
+                Duration.between(clock.now(), startedAt.plus(step.timeout().get()));
+        timeouts.put(request.idempotencyKey(), clock.schedule(left.isNegative() ? Duration.ZERO : left, () -> {
+            timeouts.remove(request.idempotencyKey());
+            String device = deviceOfKey(request);
+            drivers.get(device).cancel(request.idempotencyKey());
+            stepListener.failed(
+                    request,
+                    "no answer from " + device + " within the step's timeout of "
+                            + step.timeout().get().toMinutes() + " min; step cancelled");
+        }));
+    }
+
+    private void disarmTimeout(String key) {
+        LabClock.Cancellable t = timeouts.remove(key);
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    private String deviceOfKey(StepRequest request) {
+        ExperimentState x = state.experiments().get(request.experimentId());
+        for (int i = x.steps().size() - 1; i >= 0; i--) {
+            StepRecord s = x.steps().get(i);
+            if (s.idempotencyKey().equals(request.idempotencyKey())) {
+                return s.device();
+            }
+        }
+        throw new EngineException("device report for unknown step " + request.idempotencyKey());
+    }
+
+    /** What happens after step {@code stepIndex} of {@code x} failed: its policy decides. */
+    private void afterFailure(ExperimentState x, int stepIndex, String device, String reason) {
+        StepSpec step = spec.protocol().steps().get(stepIndex);
+        FailurePolicy policy = step.onFailure();
+        int attempts =
+                (int) x.steps().stream().filter(s -> s.step() == stepIndex).count();
+        if (step.retryable() && attempts <= policy.retries()) {
+            clock.schedule(policy.backoffBefore(attempts), () -> {
+                if (!x.status().finished() && abortRequest == null) {
+                    ready.add(x.id());
+                }
+            });
+            return;
+        }
+        String what = "step " + step.name() + " failed on " + device + ": " + reason
+                + (attempts > 1 ? " (" + attempts + " attempts)" : "");
+        switch (policy.then()) {
+            case FAIL -> record(ACTOR, new EventBody.ExperimentFailed(x.id(), what));
+            case OTHER_DEVICE -> {
+                java.util.Set<String> tried = x.steps().stream()
+                        .filter(s -> s.step() == stepIndex)
+                        .map(StepRecord::device)
+                        .collect(java.util.stream.Collectors.toSet());
+                boolean other =
+                        spec.workcell().devicesFor(step.capability()).stream().anyMatch(d -> !tried.contains(d.name()));
+                if (other
+                        && attempts
+                                <= policy.retries()
+                                        + spec.workcell()
+                                                .devicesFor(step.capability())
+                                                .size()) {
+                    ready.add(x.id());
+                } else {
+                    record(
+                            ACTOR,
+                            new EventBody.ExperimentFailed(
+                                    x.id(), what + "; no other device can " + step.capability()));
+                }
+            }
+            case PAUSE -> {
+                String requestId = x.id() + "-" + step.name() + "-" + attempts;
+                record(
+                        ACTOR,
+                        new EventBody.OperatorRequested(
+                                requestId,
+                                x.id(),
+                                stepIndex,
+                                what + ". Check the device, then: labloop ack " + state.id() + " " + requestId
+                                        + " --note '...'"));
+                if (state.status() == CampaignStatus.RUNNING) {
+                    record(ACTOR, new EventBody.CampaignPaused("waiting for operator request " + requestId, false));
+                }
+            }
+        }
     }
 
     private void startOnDriver(Driver driver, StepRequest request) {
@@ -438,6 +588,16 @@ public final class Engine implements AutoCloseable {
     private final class DeviceReports implements StepListener {
         @Override
         public void completed(StepRequest request, Map<String, Double> outputs) {
+            disarmTimeout(request.idempotencyKey());
+            if (!stillRunning(request)) {
+                return; // a late report for a step already ended (timed out, cancelled)
+            }
+            for (Map.Entry<String, Double> o : new java.util.TreeMap<>(outputs).entrySet()) {
+                if (o.getValue() == null || !Double.isFinite(o.getValue())) {
+                    failed(request, "implausible reading: " + o.getKey() + " = " + o.getValue());
+                    return;
+                }
+            }
             String device = deviceOf(request);
             load.merge(device, -1, Integer::sum);
             record(
@@ -448,27 +608,26 @@ public final class Engine implements AutoCloseable {
 
         @Override
         public void failed(StepRequest request, String reason) {
+            disarmTimeout(request.idempotencyKey());
+            if (!stillRunning(request)) {
+                return;
+            }
             String device = deviceOf(request);
             load.merge(device, -1, Integer::sum);
             record(
                     "device:" + device,
                     new EventBody.StepFailed(request.experimentId(), request.step(), device, reason));
-            record(
-                    ACTOR,
-                    new EventBody.ExperimentFailed(
-                            request.experimentId(),
-                            "step " + request.stepName() + " failed on " + device + ": " + reason));
+            afterFailure(state.experiments().get(request.experimentId()), request.step(), device, reason);
+        }
+
+        private boolean stillRunning(StepRequest request) {
+            ExperimentState x = state.experiments().get(request.experimentId());
+            return x.steps().stream()
+                    .anyMatch(s -> s.idempotencyKey().equals(request.idempotencyKey()) && s.endedAt() == null);
         }
 
         private String deviceOf(StepRequest request) {
-            ExperimentState x = state.experiments().get(request.experimentId());
-            for (int i = x.steps().size() - 1; i >= 0; i--) {
-                StepRecord s = x.steps().get(i);
-                if (s.idempotencyKey().equals(request.idempotencyKey())) {
-                    return s.device();
-                }
-            }
-            throw new EngineException("device report for unknown step " + request.idempotencyKey());
+            return deviceOfKey(request);
         }
     }
 }

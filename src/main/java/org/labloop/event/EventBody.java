@@ -25,6 +25,8 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = EventBody.CampaignPaused.class, name = "CampaignPaused"),
     @JsonSubTypes.Type(value = EventBody.CampaignResumed.class, name = "CampaignResumed"),
     @JsonSubTypes.Type(value = EventBody.CampaignAborted.class, name = "CampaignAborted"),
+    @JsonSubTypes.Type(value = EventBody.OperatorRequested.class, name = "OperatorRequested"),
+    @JsonSubTypes.Type(value = EventBody.OperatorAcknowledged.class, name = "OperatorAcknowledged"),
 })
 public sealed interface EventBody {
 
@@ -178,6 +180,23 @@ public sealed interface EventBody {
     record CampaignAborted(String reason) implements EventBody {
         public CampaignAborted {
             Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** The engine needs a person: a step failed under a {@code then: pause} policy. The campaign pauses until acked. */
+    record OperatorRequested(String requestId, String experimentId, int step, String message) implements EventBody {
+        public OperatorRequested {
+            Objects.requireNonNull(requestId, "requestId");
+            Objects.requireNonNull(experimentId, "experimentId");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** A person acknowledged an operator request (the actor says who), with what they did about it. */
+    record OperatorAcknowledged(String requestId, String note) implements EventBody {
+        public OperatorAcknowledged {
+            Objects.requireNonNull(requestId, "requestId");
+            Objects.requireNonNull(note, "note");
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.labloop.protocol;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -10,15 +11,39 @@ import java.util.TreeSet;
 /**
  * One step of a protocol. It runs on a device with {@code capability}; {@code args} go to the driver;
  * {@code durationMinutes}, when given, overrides the device's timing (a reaction lasts its residence time);
- * {@code measures} marks the step whose outputs become the experiment's measurements.
+ * {@code measures} marks the step whose outputs become the experiment's measurements. {@code timeout}, when given, is
+ * how long the engine waits for the device before it cancels the step and counts it as failed; {@code retryable} says
+ * whether the step may run again on the same material; {@code onFailure} says what happens when it fails.
  */
 public record StepSpec(
-        String name, String capability, Map<String, Arg> args, Optional<Arg> durationMinutes, boolean measures) {
+        String name,
+        String capability,
+        Map<String, Arg> args,
+        Optional<Arg> durationMinutes,
+        boolean measures,
+        Optional<Duration> timeout,
+        boolean retryable,
+        FailurePolicy onFailure) {
     public StepSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(capability, "capability");
         args = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(args));
         Objects.requireNonNull(durationMinutes, "durationMinutes");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(onFailure, "onFailure");
+        if (timeout.isPresent() && (timeout.get().isNegative() || timeout.get().isZero())) {
+            throw new IllegalArgumentException("step " + name + ": timeout must be positive, got " + timeout.get());
+        }
+        if (!retryable && (onFailure.retries() > 0 || onFailure.then() == FailurePolicy.Then.OTHER_DEVICE)) {
+            throw new IllegalArgumentException("step " + name + " is not retryable, so on_failure may not retry it"
+                    + " or move it to another device; use then: fail or then: pause");
+        }
+    }
+
+    /** A retryable step with no timeout that fails its experiment when it fails. */
+    public StepSpec(
+            String name, String capability, Map<String, Arg> args, Optional<Arg> durationMinutes, boolean measures) {
+        this(name, capability, args, durationMinutes, measures, Optional.empty(), true, FailurePolicy.FAIL);
     }
 
     /** Parameters this step refers to. */

@@ -40,6 +40,18 @@ final class SnarLab {
     private SnarLab() {}
 
     static CampaignSpec spec(int budget, int batch, long seed, double analyserFailureRate) {
+        return spec(
+                budget,
+                batch,
+                seed,
+                analyserFailureRate > 0 ? Map.of("failure_rate", analyserFailureRate) : Map.of(),
+                new StepSpec("analyse", "analyse", Map.of(), Optional.empty(), true),
+                1);
+    }
+
+    /** The same lab with {@code analysers} HPLCs driven with {@code hplcOptions}, and this analysis step. */
+    static CampaignSpec spec(
+            int budget, int batch, long seed, Map<String, Object> hplcOptions, StepSpec analyse, int analysers) {
         SearchSpace space = new SearchSpace(List.of(
                 new ContinuousParameter("tau", new Bound(0.5, 2), "min"),
                 new ContinuousParameter("equiv", new Bound(1, 5), ""),
@@ -47,19 +59,15 @@ final class SnarLab {
                 new ContinuousParameter("temperature", new Bound(30, 120), "degC")));
         List<Objective> objectives =
                 List.of(new Objective("sty", Direction.MAXIMISE), new Objective("e_factor", Direction.MINIMISE));
-        Workcell workcell = new Workcell(
-                "cell",
-                List.of(
-                        device("handler", DeviceKind.LIQUID_HANDLER, "dispense", 1, 2.0, Map.of()),
-                        device("arm", DeviceKind.ROBOT_ARM, "transfer", 1, 0.5, Map.of()),
-                        device("reactor", DeviceKind.REACTOR, "react", 8, 1.0, Map.of()),
-                        device(
-                                "hplc",
-                                DeviceKind.ANALYZER,
-                                "analyse",
-                                1,
-                                6.0,
-                                analyserFailureRate > 0 ? Map.of("failure_rate", analyserFailureRate) : Map.of())));
+        List<DeviceSpec> devices = new java.util.ArrayList<>(List.of(
+                device("handler", DeviceKind.LIQUID_HANDLER, "dispense", 1, 2.0, Map.of()),
+                device("arm", DeviceKind.ROBOT_ARM, "transfer", 1, 0.5, Map.of()),
+                device("reactor", DeviceKind.REACTOR, "react", 8, 1.0, Map.of()),
+                device("hplc", DeviceKind.ANALYZER, "analyse", 1, 6.0, hplcOptions)));
+        for (int i = 2; i <= analysers; i++) {
+            devices.add(device("hplc" + i, DeviceKind.ANALYZER, "analyse", 1, 6.0, Map.of()));
+        }
+        Workcell workcell = new Workcell("cell", devices);
         Map<String, Arg> reactArgs = new LinkedHashMap<>();
         reactArgs.put("temperature", new Arg.Ref("temperature"));
         Protocol protocol = new Protocol(
@@ -70,7 +78,7 @@ final class SnarLab {
                         new StepSpec("load", "transfer", Map.of(), Optional.empty(), false),
                         new StepSpec("react", "react", reactArgs, Optional.of(new Arg.Ref("tau")), false),
                         new StepSpec("unload", "transfer", Map.of(), Optional.empty(), false),
-                        new StepSpec("analyse", "analyse", Map.of(), Optional.empty(), true)));
+                        analyse));
         return new CampaignSpec(
                 "snar-test",
                 "",

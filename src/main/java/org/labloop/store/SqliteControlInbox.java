@@ -1,0 +1,109 @@
+package org.labloop.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A mailbox for operator requests to a campaign that another process is running. The CLI drops a request in; the
+ * running engine's process takes it and records the matching event with the requester as actor.
+ */
+public final class SqliteControlInbox implements AutoCloseable {
+    private final Path file;
+    private final Connection db;
+
+    /** One request: pause (graceful or immediate), resume, abort, or ack of an operator request. */
+    public record Request(long id, String action, String actor, String reason, boolean immediate) {
+        public Request {
+            Objects.requireNonNull(action, "action");
+            Objects.requireNonNull(actor, "actor");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    private SqliteControlInbox(Path file, Connection db) {
+        this.file = file;
+        this.db = db;
+    }
+
+    /** Opens the inbox of the store in {@code dataDir}, which must exist (opened once by {@link SqliteEventLog}). */
+    public static SqliteControlInbox open(Path dataDir) {
+        Path file = dataDir.resolve(SqliteEventLog.FILE_NAME).toAbsolutePath();
+        try {
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
+            try (Statement st = db.createStatement()) {
+                st.execute("PRAGMA busy_timeout=10000");
+                st.execute("PRAGMA synchronous=FULL");
+            }
+            return new SqliteControlInbox(file, db);
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the control inbox in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public synchronized void submit(String campaignId, String action, String actor, String reason, boolean immediate) {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO control_requests"
+                + " (campaign_id, action, actor, reason, immediate) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, campaignId);
+            ps.setString(2, action);
+            ps.setString(3, actor);
+            ps.setString(4, reason);
+            ps.setInt(5, immediate ? 1 : 0);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("cannot send " + action + " to campaign " + campaignId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The campaign's requests not taken yet, in order; they are marked taken. */
+    public synchronized List<Request> take(String campaignId) {
+        List<Request> out = new ArrayList<>();
+        try {
+            db.setAutoCommit(false);
+            try (PreparedStatement ps = db.prepareStatement("SELECT id, action, actor, reason, immediate"
+                    + " FROM control_requests WHERE campaign_id = ? AND taken = 0 ORDER BY id")) {
+                ps.setString(1, campaignId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Request(
+                                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) != 0));
+                    }
+                }
+                if (!out.isEmpty()) {
+                    try (PreparedStatement up = db.prepareStatement(
+                            "UPDATE control_requests SET taken = 1 WHERE campaign_id = ? AND id <= ?")) {
+                        up.setString(1, campaignId);
+                        up.setLong(2, out.get(out.size() - 1).id());
+                        up.executeUpdate();
+                    }
+                }
+                db.commit();
+            } catch (SQLException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "cannot read control requests of " + campaignId + " in " + file + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            throw new StoreException("cannot close the control inbox " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
