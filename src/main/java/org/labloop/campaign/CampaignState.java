@@ -56,6 +56,7 @@ public final class CampaignState {
     private String lastHash = EventCodec.GENESIS;
     private Map<String, ExperimentState> experiments = new LinkedHashMap<>();
     private Map<String, OperatorRequest> openRequests = new LinkedHashMap<>();
+    private java.util.Set<String> acknowledged = new java.util.TreeSet<>();
 
     public CampaignState() {}
 
@@ -162,7 +163,10 @@ public final class CampaignState {
             case OperatorRequested r ->
                 openRequests.put(
                         r.requestId(), new OperatorRequest(r.requestId(), r.experimentId(), r.step(), r.message(), at));
-            case OperatorAcknowledged a -> openRequests.remove(a.requestId());
+            case OperatorAcknowledged a -> {
+                openRequests.remove(a.requestId());
+                acknowledged.add(a.requestId());
+            }
             case CampaignAborted a -> {
                 status = CampaignStatus.ABORTED;
                 endedAt = at;
@@ -251,6 +255,11 @@ public final class CampaignState {
     /** Operator requests not yet acknowledged, in the order they were raised. */
     public Map<String, OperatorRequest> openRequests() {
         return Collections.unmodifiableMap(openRequests);
+    }
+
+    /** True when operator request {@code requestId} was raised and acknowledged. */
+    public boolean acknowledged(String requestId) {
+        return acknowledged.contains(requestId);
     }
 
     /** A question the engine put to a person, still open. */

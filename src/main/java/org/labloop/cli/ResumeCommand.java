@@ -8,6 +8,7 @@ import org.labloop.core.InvalidInputException;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
+import org.labloop.store.SqliteControlInbox;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,6 +57,13 @@ final class ResumeCommand implements Callable<Integer> {
                 out.printf(
                         "Campaign %s is already %s; nothing to resume.%n",
                         cid, state.status().name().toLowerCase(java.util.Locale.ROOT));
+                return 0;
+            }
+            if (store.running(cid)) {
+                try (SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
+                    inbox.submit(cid, "resume", RunCommand.actor(), reason, false);
+                }
+                out.printf("Sent resume to the engine running campaign %s.%n", cid);
                 return 0;
             }
             CampaignRunner.Prepared prepared = runner.prepareStored(state);

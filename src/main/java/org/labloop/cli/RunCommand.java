@@ -93,7 +93,11 @@ final class RunCommand implements Callable<Integer> {
         ProgressBar bar = progress ? new ProgressBar(out, prepared.spec().budget()) : null;
         CampaignState state;
         try {
-            state = runner.run(prepared, store, id, bar == null ? EngineListener.NONE : bar, actor(), resumeReason);
+            state = runner.run(prepared, store, id, bar == null ? EngineListener.NONE : bar, engine -> {
+                if (resumeReason != null) {
+                    engine.resume(actor(), resumeReason);
+                }
+            });
         } finally {
             if (bar != null) {
                 bar.finish();

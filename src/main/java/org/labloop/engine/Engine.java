@@ -165,27 +165,39 @@ public final class Engine implements AutoCloseable {
                 return;
             }
             record(actor, new EventBody.OperatorAcknowledged(requestId, note));
-            ExperimentState x = state.experiments().get(r.experimentId());
-            if (!x.status().finished()) {
-                StepSpec step = spec.protocol().steps().get(r.step());
-                if (step.retryable()) {
-                    ready.add(x.id());
-                } else {
-                    record(
-                            ACTOR,
-                            new EventBody.ExperimentFailed(
-                                    x.id(),
-                                    "step " + step.name()
-                                            + " failed and cannot be re-run on the same material (request " + requestId
-                                            + " acknowledged by " + actor + ": " + note + ")"));
-                }
-            }
+            afterAcknowledged(
+                    state.experiments().get(r.experimentId()),
+                    r.step(),
+                    requestId + " acknowledged by " + actor + ": " + note);
             if (state.openRequests().isEmpty()
                     && state.status() == CampaignStatus.PAUSED
                     && ACTOR.equals(state.pausedBy())) {
                 record(actor, new EventBody.CampaignResumed("operator request " + requestId + " acknowledged"));
             }
         });
+    }
+
+    /** An acknowledged failure: a retryable step runs again, one that is not fails its experiment. */
+    private void afterAcknowledged(ExperimentState x, int stepIndex, String how) {
+        if (x.status().finished()) {
+            return;
+        }
+        StepSpec step = spec.protocol().steps().get(stepIndex);
+        if (step.retryable()) {
+            ready.add(x.id());
+        } else {
+            record(
+                    ACTOR,
+                    new EventBody.ExperimentFailed(
+                            x.id(),
+                            "step " + step.name()
+                                    + " failed and cannot be re-run on the same material (operator request " + how
+                                    + ")"));
+        }
+    }
+
+    private static String requestId(ExperimentState x, StepSpec step, int attempts) {
+        return x.id() + "-" + step.name() + "-" + attempts;
     }
 
     /** Stops the campaign for good at the next turn of the loop; safe to call from any thread. */
@@ -476,7 +488,12 @@ public final class Engine implements AutoCloseable {
                 }
             }
             case PAUSE -> {
-                String requestId = x.id() + "-" + step.name() + "-" + attempts;
+                String requestId = requestId(x, step, attempts);
+                if (state.acknowledged(requestId)) {
+                    // Acknowledged while no engine ran (labloop ack on a stopped campaign).
+                    afterAcknowledged(x, stepIndex, requestId + " acknowledged");
+                    return;
+                }
                 record(
                         ACTOR,
                         new EventBody.OperatorRequested(

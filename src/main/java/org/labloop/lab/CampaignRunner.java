@@ -28,6 +28,7 @@ import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.planner.Planner;
 import org.labloop.space.Objective;
+import org.labloop.store.SqliteControlInbox;
 import org.labloop.workcell.DeviceSpec;
 
 /**
@@ -171,19 +172,59 @@ public final class CampaignRunner {
 
     /** Runs (or resumes) campaign {@code id} under its lock until it ends or is aborted. */
     public CampaignState run(Prepared p, LabStore store, String id, EngineListener listener) {
-        return run(p, store, id, listener, null, null);
+        return run(p, store, id, listener, engine -> {});
     }
 
-    /** As {@link #run(Prepared, LabStore, String, EngineListener)}, first lifting a pause when a reason is given. */
+    /**
+     * Runs campaign {@code id} under its lock until it ends or is aborted, after handing {@code first} the engine (to
+     * queue a resume, an abort, an acknowledgement). While it runs, requests that other processes leave in the
+     * store's control inbox (labloop pause, resume, abort, ack) reach the engine within a quarter of a second.
+     */
     public CampaignState run(
-            Prepared p, LabStore store, String id, EngineListener listener, String actor, String resumeReason) {
+            Prepared p, LabStore store, String id, EngineListener listener, java.util.function.Consumer<Engine> first) {
         LabStore.EngineLock lock = store.lock(id);
         try (lock;
-                Engine engine = engine(p, store, id, listener)) {
-            if (resumeReason != null) {
-                engine.resume(actor, resumeReason);
+                Engine engine = engine(p, store, id, listener);
+                SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
+            inbox.take(id); // requests left from before this run are stale: they were meant for an engine now gone
+            first.accept(engine);
+            Thread poller =
+                    Thread.ofPlatform().daemon().name("labloop-control-" + id).start(() -> poll(inbox, id, engine));
+            try {
+                return engine.run();
+            } finally {
+                poller.interrupt();
+                try {
+                    poller.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            return engine.run();
+        }
+    }
+
+    private static void poll(SqliteControlInbox inbox, String id, Engine engine) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                for (SqliteControlInbox.Request r : inbox.take(id)) {
+                    switch (r.action()) {
+                        case "pause" -> engine.pause(r.actor(), r.reason(), r.immediate());
+                        case "resume" -> engine.resume(r.actor(), r.reason());
+                        case "abort" -> engine.abort(r.actor(), r.reason());
+                        default -> {
+                            if (r.action().startsWith("ack:")) {
+                                engine.acknowledge(r.actor(), r.action().substring(4), r.reason());
+                            }
+                        }
+                    }
+                }
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (LabLoopException e) {
+                org.slf4j.LoggerFactory.getLogger(CampaignRunner.class)
+                        .warn("control inbox of {}: {}", id, e.getMessage());
+            }
         }
     }
 

@@ -1,0 +1,182 @@
+package org.labloop.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.CampaignStatus;
+import org.labloop.core.InvalidInputException;
+import org.labloop.event.EventBody;
+import org.labloop.lab.CampaignRunner;
+import org.labloop.lab.Lab;
+import org.labloop.lab.LabStore;
+import org.labloop.store.SqliteControlInbox;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * Operator commands on a campaign: {@code pause}, {@code abort} and {@code ack}. When another process runs the
+ * campaign, the request goes through the store's control inbox and that engine records it; otherwise it is recorded
+ * here, under the campaign's lock. Either way it becomes an event naming who asked and why.
+ */
+final class ControlCommands {
+    private ControlCommands() {}
+
+    /** Shared: the campaign, the store, and whether an engine is driving it right now. */
+    abstract static class Base implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID", description = "The campaign id (see labloop status).")
+        String id;
+
+        @Mixin
+        DataOption data;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Lab.openExisting(data.resolve()).close();
+            try (LabStore store = LabStore.open(data.resolve())) {
+                String cid = Lab.pickCampaign(store.log(), id);
+                CampaignState state = Lab.load(store.log(), cid);
+                if (state.status().finished()) {
+                    throw InvalidInputException.of(
+                            "campaign " + cid,
+                            "it is already " + state.status().name().toLowerCase(java.util.Locale.ROOT),
+                            "only an unfinished campaign can be paused, aborted or acknowledged");
+                }
+                PrintWriter out = spec.commandLine().getOut();
+                if (store.running(cid)) {
+                    try (SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
+                        send(inbox, cid, state);
+                    }
+                    out.printf(
+                            "Sent to the engine running campaign %s; it records the request within a second.%n", cid);
+                } else {
+                    here(store, cid, state, out);
+                }
+                return 0;
+            }
+        }
+
+        abstract void send(SqliteControlInbox inbox, String cid, CampaignState state);
+
+        abstract void here(LabStore store, String cid, CampaignState state, PrintWriter out);
+    }
+
+    @Command(
+            name = "pause",
+            mixinStandardHelpOptions = true,
+            description = "Pause a campaign: nothing new is proposed; experiments in the lab finish (--now: no new"
+                    + " step starts either).")
+    static final class Pause extends Base {
+        @Option(names = "--now", description = "Immediate pause: running steps finish, no new step starts.")
+        boolean now;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why (recorded in the audit trail).")
+        String reason = "paused from the command line";
+
+        @Override
+        void send(SqliteControlInbox inbox, String cid, CampaignState state) {
+            inbox.submit(cid, "pause", RunCommand.actor(), reason, now);
+        }
+
+        @Override
+        void here(LabStore store, String cid, CampaignState state, PrintWriter out) {
+            if (state.status() == CampaignStatus.PAUSED) {
+                out.printf("Campaign %s is already paused.%n", cid);
+                return;
+            }
+            LabStore.EngineLock lock = store.lock(cid);
+            try {
+                store.log()
+                        .append(
+                                cid,
+                                java.time.Instant.parse(state.lastEventAt()),
+                                RunCommand.actor(),
+                                new EventBody.CampaignPaused(reason, now));
+            } finally {
+                lock.close();
+            }
+            out.printf("Campaign %s paused. Continue it with: labloop resume %s%n", cid, cid);
+        }
+    }
+
+    @Command(
+            name = "abort",
+            mixinStandardHelpOptions = true,
+            description = "Stop a campaign for good: running steps are cancelled, devices sent to a safe state,"
+                    + " experiments in flight fail with the reason.")
+    static final class Abort extends Base {
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (required).")
+        String reason;
+
+        @Override
+        void send(SqliteControlInbox inbox, String cid, CampaignState state) {
+            inbox.submit(cid, "abort", RunCommand.actor(), reason, false);
+        }
+
+        @Override
+        void here(LabStore store, String cid, CampaignState state, PrintWriter out) {
+            CampaignRunner runner = new CampaignRunner(new Lab());
+            CampaignState end = runner.run(
+                    runner.prepareStored(state),
+                    store,
+                    cid,
+                    org.labloop.engine.EngineListener.NONE,
+                    engine -> engine.abort(RunCommand.actor(), reason));
+            out.printf("Campaign %s aborted: %s%n", cid, end.endReason());
+        }
+    }
+
+    @Command(
+            name = "ack",
+            mixinStandardHelpOptions = true,
+            description = "Acknowledge an operator request: the failed step is tried again (or, if it cannot be"
+                    + " re-run, its experiment fails) and a pause made for the request is lifted.")
+    static final class Ack extends Base {
+        @Parameters(index = "1", paramLabel = "REQUEST", description = "The request id (labloop status ID lists them).")
+        String request;
+
+        @Option(names = "--note", paramLabel = "TEXT", description = "What you did about it (recorded).")
+        String note = "acknowledged";
+
+        @Override
+        void send(SqliteControlInbox inbox, String cid, CampaignState state) {
+            check(state);
+            inbox.submit(cid, "ack:" + request, RunCommand.actor(), note, false);
+        }
+
+        @Override
+        void here(LabStore store, String cid, CampaignState state, PrintWriter out) {
+            check(state);
+            LabStore.EngineLock lock = store.lock(cid);
+            try {
+                store.log()
+                        .append(
+                                cid,
+                                java.time.Instant.parse(state.lastEventAt()),
+                                RunCommand.actor(),
+                                new EventBody.OperatorAcknowledged(request, note));
+            } finally {
+                lock.close();
+            }
+            out.printf("Request %s acknowledged. Continue the campaign with: labloop resume %s%n", request, cid);
+        }
+
+        private void check(CampaignState state) {
+            if (!state.openRequests().containsKey(request)) {
+                throw InvalidInputException.of(
+                        "campaign " + state.id(),
+                        "no open operator request '" + request + "'",
+                        state.openRequests().isEmpty()
+                                ? "the campaign has no open request"
+                                : "open requests: "
+                                        + String.join(", ", state.openRequests().keySet()));
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package org.labloop.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.CampaignStatus;
+import org.labloop.event.Event;
+import org.labloop.event.EventBody;
+import org.labloop.event.EventLog;
+import org.labloop.lab.Lab;
+
+/** pause, resume and abort from another "terminal" while a campaign runs, as an operator would use them. */
+class OperatorCommandsTest {
+    @TempDir
+    Path tmp;
+
+    private Path longCampaign() throws Exception {
+        Path dir = tmp.resolve("campaign");
+        Files.createDirectories(dir);
+        for (String f : List.of("workcell.yaml", "protocol.yaml")) {
+            Files.copy(Path.of("examples/snar").resolve(f), dir.resolve(f));
+        }
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                Files.readString(Path.of("examples/snar/campaign.yaml"))
+                        .replace("budget: 40", "budget: 400")
+                        .replace("planner: {type: bayesian}", "planner: {type: sobol}"));
+        return dir.resolve("campaign.yaml");
+    }
+
+    private static void awaitStatus(Path data, CampaignStatus want) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            try (EventLog log = Lab.openExisting(data)) {
+                if (!log.campaignIds().isEmpty()
+                        && Lab.load(log, log.campaignIds().get(0)).status() == want) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // the store may not exist yet
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("campaign never became " + want);
+    }
+
+    @Test
+    void pauseResumeAndAbort_fromAnotherCommand_reachTheRunningEngine_andAreRecordedWithWhoAndWhy() throws Exception {
+        Path campaign = longCampaign();
+        Path data = tmp.resolve("data");
+        CompletableFuture<CliTest.Result> run = CompletableFuture.supplyAsync(
+                () -> CliTest.labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress"));
+        awaitStatus(data, CampaignStatus.RUNNING);
+
+        CliTest.Result pause =
+                CliTest.labloop("pause", "snar-demo-1", "--reason", "refill pyrrolidine", "--data", data.toString());
+        assertThat(pause.code()).as(pause.err()).isZero();
+        assertThat(pause.out()).contains("Sent to the engine");
+        awaitStatus(data, CampaignStatus.PAUSED);
+
+        CliTest.Result resume =
+                CliTest.labloop("resume", "snar-demo-1", "--reason", "refilled", "--data", data.toString());
+        assertThat(resume.code()).as(resume.err()).isZero();
+        awaitStatus(data, CampaignStatus.RUNNING);
+
+        CliTest.Result abort =
+                CliTest.labloop("abort", "snar-demo-1", "--reason", "column leak", "--data", data.toString());
+        assertThat(abort.code()).as(abort.err()).isZero();
+        CliTest.Result ended = run.get(60, TimeUnit.SECONDS);
+        assertThat(ended.code()).as(ended.err()).isZero();
+
+        try (EventLog log = Lab.openExisting(data)) {
+            CampaignState state = Lab.load(log, "snar-demo-1");
+            assertThat(state.status()).isEqualTo(CampaignStatus.ABORTED);
+            assertThat(state.endReason()).contains("column leak");
+            assertThat(state.experiments().size()).isLessThan(400);
+            List<Event> events = log.readAll("snar-demo-1");
+            String user = "user:" + System.getProperty("user.name");
+            assertThat(events).anySatisfy(e -> {
+                assertThat(e.body()).isEqualTo(new EventBody.CampaignPaused("refill pyrrolidine", false));
+                assertThat(e.actor()).isEqualTo(user);
+            });
+            assertThat(events)
+                    .anySatisfy(e -> assertThat(e.body()).isEqualTo(new EventBody.CampaignResumed("refilled")));
+            assertThat(events.get(events.size() - 1).body()).isEqualTo(new EventBody.CampaignAborted("column leak"));
+        }
+    }
+
+    @Test
+    void operatorCommands_onAFinishedCampaign_failWithExit2AndSayWhy() throws Exception {
+        Path data = tmp.resolve("data");
+        CliTest.Result run =
+                CliTest.labloop("run", "examples/snar/campaign.yaml", "--data", data.toString(), "--no-progress");
+        assertThat(run.code()).isZero();
+        CliTest.Result finished = CliTest.labloop("pause", "snar-demo-1", "--data", data.toString());
+        assertThat(finished.code()).isEqualTo(2);
+        assertThat(finished.err()).contains("already completed");
+
+        CliTest.Result noSuch = CliTest.labloop("ack", "snar-demo-1", "R1", "--data", data.toString());
+        assertThat(noSuch.code()).isEqualTo(2);
+    }
+}
