@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             ExportCommand.class,
             VerifyCommand.class,
+            ServeCommand.class,
+            TokenCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
