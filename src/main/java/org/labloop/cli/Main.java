@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             VerifyCommand.class,
             ServeCommand.class,
             TokenCommand.class,
+            LoadTestCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
