@@ -24,6 +24,9 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             ExportCommand.class,
             VerifyCommand.class,
+            ServeCommand.class,
+            TokenCommand.class,
+            LoadTestCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -33,9 +33,9 @@ import org.labloop.workcell.Workcell;
  * refused, so a hostile file cannot exhaust memory. Instances are immutable and thread-safe.
  */
 public final class CampaignLoader {
-    static final String CAMPAIGN = "campaign";
-    static final String WORKCELL = "workcell";
-    static final String PROTOCOL = "protocol";
+    public static final String CAMPAIGN = "campaign";
+    public static final String WORKCELL = "workcell";
+    public static final String PROTOCOL = "protocol";
 
     private final Set<String> plannerTypes;
     private final Set<String> emulatorTypes;

@@ -1,0 +1,708 @@
+package org.labloop.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.labloop.campaign.ExperimentState;
+import org.labloop.campaign.SourceFile;
+import org.labloop.config.CampaignLoader;
+import org.labloop.core.InvalidInputException;
+import org.labloop.core.Problem;
+import org.labloop.core.Version;
+import org.labloop.data.Dataset;
+import org.labloop.event.Event;
+import org.labloop.event.EventLog;
+import org.labloop.lab.Lab;
+import org.labloop.store.SqliteEventLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code labloop serve}: the REST API (under /api/v1, described by /openapi.yaml), live event streams (SSE), the
+ * dashboard (static files, no CDN), /health and Prometheus /metrics, over one embedded store. Every request except
+ * login, health and static files needs {@code Authorization: Bearer TOKEN}; see docs/api.md.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    static final String API = "/api/v1";
+    private static final String PRINCIPAL = "labloop.principal";
+    private static final String STARTED = "labloop.started";
+    private static final int MAX_PAGE_SIZE = 1000;
+
+    private final Options options;
+    private final ObjectMapper json;
+    private final Metrics metrics = new Metrics();
+    private EventLog log;
+    private ApiTokens tokens;
+    private CampaignHub hub;
+    private Javalin app;
+
+    /**
+     * How to run: where the store is, which address to bind (loopback by default), the pace of simulated campaigns
+     * (virtual seconds per real second; 0 = as fast as possible) and where example campaigns live.
+     */
+    public record Options(String host, int port, Path dataDir, double pace, Path examplesDir, Path baseDir) {
+        public Options {
+            if (pace < 0 || Double.isNaN(pace)) {
+                throw new IllegalArgumentException("pace must be 0 or positive");
+            }
+        }
+    }
+
+    public ApiServer(Options options) {
+        this.options = options;
+        this.json = JsonMapper.builder()
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .build();
+    }
+
+    /** Opens the store and starts listening; returns the port (useful with port 0). */
+    public int start() {
+        Lab lab = new Lab();
+        log = SqliteEventLog.open(options.dataDir());
+        tokens = ApiTokens.open(options.dataDir());
+        hub = new CampaignHub(lab, log, options.baseDir(), options.pace(), metrics, this::encode);
+        app = Javalin.create(this::configure);
+        app.start(options.host(), options.port());
+        LOG.info("listening on {}:{}", options.host(), app.port());
+        return app.port();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public ApiTokens tokens() {
+        return tokens;
+    }
+
+    @Override
+    public void close() {
+        if (app != null) {
+            app.stop();
+        }
+        if (hub != null) {
+            hub.close();
+        }
+        if (tokens != null) {
+            tokens.close();
+        }
+        if (log != null) {
+            log.close();
+        }
+    }
+
+    String encode(Event e) {
+        try {
+            return json.writeValueAsString(Views.event(e));
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("cannot encode event " + e.seq(), ex);
+        }
+    }
+
+    // ------------------------------------------------------------------ configuration
+
+    private void configure(JavalinConfig config) {
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        config.concurrency.useVirtualThreads = true;
+        config.jsonMapper(new JavalinJackson(json, false));
+        config.staticFiles.add(sf -> {
+            sf.hostedPath = "/";
+            sf.directory = "/public";
+            sf.location = Location.CLASSPATH;
+            sf.headers = Map.of("Cache-Control", "no-cache");
+        });
+        config.staticFiles.enableWebjars();
+
+        var r = config.routes;
+        r.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+        r.before(API + "/*", this::authenticate);
+        r.before("/metrics", this::authenticate);
+        r.after(ctx -> {
+            if (recycled(ctx)) {
+                return;
+            }
+            Long t0 = ctx.attribute(STARTED);
+            if (t0 != null && !ctx.path().endsWith("/stream")) {
+                metrics.http(ctx.method().name(), ctx.statusCode(), System.nanoTime() - t0);
+            }
+        });
+
+        r.exception(ApiError.class, (e, ctx) -> error(ctx, e));
+        r.exception(InvalidInputException.class, (e, ctx) -> error(ctx, invalid(e)));
+        r.exception(Exception.class, (e, ctx) -> {
+            if (recycled(ctx)) {
+                // An event stream whose client went away: Jetty already recycled the exchange; nothing to answer.
+                LOG.debug("request finished after its connection closed: {}", e.toString());
+                return;
+            }
+            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+            error(ctx, new ApiError(500, "internal", "internal error: " + e, null));
+        });
+        r.error(404, ctx -> {
+            if (!isJson(ctx.result())) {
+                error(ctx, ApiError.notFound(null, "no such endpoint: " + ctx.method() + " " + ctx.path()));
+            }
+        });
+        r.error(405, ctx -> {
+            if (!isJson(ctx.result())) {
+                error(ctx, new ApiError(405, "method_not_allowed", ctx.method() + " is not allowed here", null));
+            }
+        });
+
+        r.get("/health", this::health);
+        r.get("/metrics", this::metrics);
+        r.post(API + "/login", this::login);
+        r.get(API + "/me", ctx -> ctx.json(principal(ctx)));
+        r.get(API + "/examples", this::examples);
+        r.get(API + "/examples/{name}", this::example);
+        r.get(API + "/campaigns", this::listCampaigns);
+        r.post(API + "/campaigns", this::createCampaign);
+        r.get(API + "/campaigns/{id}", ctx -> {
+            CampaignView v = hub.view(ctx.pathParam("id"));
+            ctx.json(v.read(s -> Views.detail(v, s)));
+        });
+        r.post(API + "/campaigns/{id}/start", ctx -> control(ctx, "start"));
+        r.post(API + "/campaigns/{id}/pause", ctx -> control(ctx, "pause"));
+        r.post(API + "/campaigns/{id}/resume", ctx -> control(ctx, "resume"));
+        r.post(API + "/campaigns/{id}/abort", ctx -> control(ctx, "abort"));
+        r.get(API + "/campaigns/{id}/experiments", this::experiments);
+        r.get(API + "/campaigns/{id}/experiments/{eid}", this::experiment);
+        r.get(API + "/campaigns/{id}/measurements", this::measurements);
+        r.get(API + "/campaigns/{id}/steps", this::steps);
+        r.get(API + "/campaigns/{id}/devices", ctx -> {
+            CampaignView v = hub.view(ctx.pathParam("id"));
+            ctx.json(Map.of("items", v.read(s -> Views.devices(v, s))));
+        });
+        r.get(API + "/devices", this::devices);
+        r.get(API + "/campaigns/{id}/events", this::events);
+        r.before(API + "/campaigns/{id}/stream", ctx -> {
+            hub.view(ctx.pathParam("id"));
+            streamStart(ctx);
+        });
+        r.sse(API + "/campaigns/{id}/stream", client -> {
+            CampaignView v = hub.view(client.ctx().pathParam("id"));
+            SseStream stream = new SseStream(client);
+            Runnable unsubscribe = v.subscribe(streamStart(client.ctx()), stream::offer);
+            client.onClose(stream::stop);
+            try {
+                stream.pump();
+            } finally {
+                unsubscribe.run();
+            }
+        });
+        r.get(API + "/campaigns/{id}/dataset", this::dataset);
+    }
+
+    // ------------------------------------------------------------------ auth and errors
+
+    /** True when Jetty has already recycled the exchange (a closed event stream finishing late). */
+    private static boolean recycled(Context ctx) {
+        try {
+            ctx.path();
+            return false;
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** True when the response already holds one of our JSON errors (so Javalin's plain-text default is replaced). */
+    private static boolean isJson(String result) {
+        return result != null && result.startsWith("{");
+    }
+
+    private void authenticate(Context ctx) {
+        String path = ctx.path();
+        if (path.equals(API + "/login") || "OPTIONS".equals(ctx.method().name())) {
+            return;
+        }
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw ApiError.unauthorized("this endpoint needs 'Authorization: Bearer TOKEN'; "
+                    + "issue a token with: labloop token create --name NAME");
+        }
+        Principal p = tokens.authenticate(header.substring(7).trim())
+                .orElseThrow(() -> ApiError.unauthorized("the token is not valid (unknown or revoked)"));
+        ctx.attribute(PRINCIPAL, p);
+    }
+
+    private static Principal principal(Context ctx) {
+        Principal p = ctx.attribute(PRINCIPAL);
+        if (p == null) {
+            throw ApiError.unauthorized("not logged in");
+        }
+        return p;
+    }
+
+    private static Principal controller(Context ctx) {
+        Principal p = principal(ctx);
+        if (!p.mayControl()) {
+            throw ApiError.forbidden("token '" + p.name() + "' has role " + p.role()
+                    + ", which may only read; creating and controlling campaigns needs operator or admin");
+        }
+        return p;
+    }
+
+    private void error(Context ctx, ApiError e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", e.code());
+        body.put("message", e.getMessage());
+        body.put("field", e.field());
+        if (!e.problems().isEmpty()) {
+            body.put("problems", e.problems());
+        }
+        if (e.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"labloop\"");
+        }
+        ctx.status(e.status()).json(body);
+    }
+
+    /** The loader's problems (file, line, column, message, hint) as a 400 naming the field of the first one. */
+    private static ApiError invalid(InvalidInputException e) {
+        List<Map<String, Object>> problems = new ArrayList<>();
+        for (Problem p : e.problems()) {
+            problems.add(Views.obj(
+                    "field", fieldOf(p.source()),
+                    "file", p.source(),
+                    "line", p.line(),
+                    "column", p.column(),
+                    "message", p.message(),
+                    "hint", p.hint()));
+        }
+        Problem first = e.problems().get(0);
+        String message =
+                e.problems().size() == 1 ? first.toString() : e.problems().size() + " problems; first: " + first;
+        return new ApiError(400, "invalid_campaign", message, fieldOf(first.source()), problems);
+    }
+
+    private static String fieldOf(String source) {
+        for (String role : List.of(CampaignLoader.WORKCELL, CampaignLoader.PROTOCOL, CampaignLoader.CAMPAIGN)) {
+            if (source.equals(role + ".yaml") || source.endsWith("/" + role + ".yaml")) {
+                return role;
+            }
+        }
+        return CampaignLoader.CAMPAIGN;
+    }
+
+    // ------------------------------------------------------------------ handlers
+
+    private void health(Context ctx) {
+        ctx.json(Views.obj(
+                "status", "ok",
+                "version", Version.current(),
+                "campaigns_running", hub.running(),
+                "sse_clients", SseStream.OPEN.get()));
+    }
+
+    private void login(Context ctx) {
+        JsonNode body = body(ctx);
+        JsonNode token = body.get("token");
+        if (token == null || !token.isTextual() || token.asText().isBlank()) {
+            throw ApiError.badRequest("token", "send {\"token\": \"llt_...\"}");
+        }
+        Principal p = tokens.authenticate(token.asText().trim())
+                .orElseThrow(() -> ApiError.unauthorized("the token is not valid (unknown or revoked)"));
+        ctx.json(Views.obj("name", p.name(), "role", p.role()));
+    }
+
+    private void metrics(Context ctx) {
+        StringBuilder out = new StringBuilder();
+        List<CampaignView> all = hub.all();
+        Metrics.gauge(out, "labloop_experiments", "Experiments per campaign and state.");
+        for (CampaignView v : all) {
+            Map<String, Long> counts = v.read(s -> s.experiments().values().stream()
+                    .collect(Collectors.groupingBy(
+                            x -> x.status().name().toLowerCase(Locale.ROOT), Collectors.counting())));
+            for (String st : List.of("proposed", "running", "completed", "failed")) {
+                Metrics.line(
+                        out,
+                        "labloop_experiments",
+                        Metrics.labels("campaign", v.id(), "state", st),
+                        counts.getOrDefault(st, 0L));
+            }
+        }
+        Metrics.gauge(out, "labloop_campaigns", "Campaigns per status.");
+        Map<String, Long> byStatus = new java.util.TreeMap<>();
+        for (CampaignView v : all) {
+            byStatus.merge(v.read(s -> Views.status(v, s)), 1L, Long::sum);
+        }
+        byStatus.forEach((k, n) -> Metrics.line(out, "labloop_campaigns", Metrics.labels("status", k), n));
+        Metrics.gauge(
+                out, "labloop_queue_length", "Experiments in the lab waiting for a device, per running campaign.");
+        hub.queueLengths()
+                .forEach((id, n) -> Metrics.line(out, "labloop_queue_length", Metrics.labels("campaign", id), n));
+        Metrics.gauge(out, "labloop_sse_clients", "Open event streams.");
+        Metrics.line(out, "labloop_sse_clients", "", SseStream.OPEN.get());
+        metrics.renderHistograms(out);
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(out.toString());
+    }
+
+    private void listCampaigns(Context ctx) {
+        Set<String> statuses = csv(ctx, "status");
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (CampaignView v : hub.all()) {
+            Map<String, Object> m = v.read(s -> Views.summary(v, s));
+            if (statuses.isEmpty() || statuses.contains((String) m.get("status"))) {
+                items.add(m);
+            }
+        }
+        ctx.json(page(ctx, items));
+    }
+
+    private void createCampaign(Context ctx) {
+        Principal who = controller(ctx);
+        JsonNode body = body(ctx);
+        Long seed = null;
+        if (body.has("seed") && !body.get("seed").isNull()) {
+            if (!body.get("seed").canConvertToLong() || !body.get("seed").isIntegralNumber()) {
+                throw ApiError.badRequest("seed", "seed must be an integer");
+            }
+            seed = body.get("seed").asLong();
+        }
+        boolean start = false;
+        if (body.has("start")) {
+            if (!body.get("start").isBoolean()) {
+                throw ApiError.badRequest("start", "start must be true or false");
+            }
+            start = body.get("start").asBoolean();
+        }
+        List<SourceFile> sources;
+        if (body.has("example")) {
+            sources = exampleSources(text(body, "example"));
+        } else {
+            sources = List.of(
+                    source(body, CampaignLoader.CAMPAIGN),
+                    source(body, CampaignLoader.WORKCELL),
+                    source(body, CampaignLoader.PROTOCOL));
+        }
+        String id = hub.create(sources, seed, who);
+        if (start) {
+            hub.start(id, who);
+        }
+        CampaignView v = hub.view(id);
+        ctx.status(201).header("Location", API + "/campaigns/" + id).json(v.read(s -> Views.detail(v, s)));
+    }
+
+    private SourceFile source(JsonNode body, String role) {
+        JsonNode n = body.get(role);
+        if (n == null || n.isNull()) {
+            throw ApiError.badRequest(
+                    role, "missing '" + role + "': give the " + role + " file as YAML text or as a JSON object");
+        }
+        String text;
+        if (n.isTextual()) {
+            text = n.asText();
+        } else if (n.isObject()) {
+            try {
+                // JSON is YAML: pretty-printed so that problems point at a useful line.
+                text = json.writerWithDefaultPrettyPrinter().writeValueAsString(n);
+            } catch (JsonProcessingException e) {
+                throw ApiError.badRequest(role, "cannot read '" + role + "': " + e.getOriginalMessage());
+            }
+        } else {
+            throw ApiError.badRequest(role, "'" + role + "' must be YAML text or a JSON object");
+        }
+        if (text.length() > 1_000_000) {
+            throw ApiError.badRequest(role, "'" + role + "' is larger than 1 MB");
+        }
+        return SourceFile.of(role, role + ".yaml", text);
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || !n.isTextual() || n.asText().isBlank()) {
+            throw ApiError.badRequest(field, "'" + field + "' must be a non-empty string");
+        }
+        return n.asText();
+    }
+
+    private void control(Context ctx, String action) {
+        Principal who = controller(ctx);
+        String id = ctx.pathParam("id");
+        JsonNode body = ctx.body().isBlank() ? json.createObjectNode() : body(ctx);
+        String reason = "requested through the API";
+        if (body.has("reason")) {
+            JsonNode n = body.get("reason");
+            if (!n.isTextual() || n.asText().length() > 2000) {
+                throw ApiError.badRequest("reason", "reason must be text of at most 2000 characters");
+            }
+            if (!n.asText().isBlank()) {
+                reason = n.asText();
+            }
+        }
+        boolean immediate = false;
+        if (body.has("immediate")) {
+            if (!body.get("immediate").isBoolean()) {
+                throw ApiError.badRequest("immediate", "immediate must be true or false");
+            }
+            immediate = body.get("immediate").asBoolean();
+        }
+        switch (action) {
+            case "start" -> hub.start(id, who);
+            case "pause" -> hub.pause(id, who, reason, immediate);
+            case "resume" -> hub.resume(id, who, reason);
+            case "abort" -> hub.abort(id, who, reason);
+            default -> throw new IllegalArgumentException(action);
+        }
+        CampaignView v = hub.view(id);
+        ctx.status(202).json(Views.obj("accepted", action, "campaign", v.read(s -> Views.summary(v, s))));
+    }
+
+    private void experiments(Context ctx) {
+        CampaignView v = hub.view(ctx.pathParam("id"));
+        Set<String> statuses = csv(ctx, "status");
+        for (String s : statuses) {
+            if (!Set.of("proposed", "running", "completed", "failed").contains(s)) {
+                throw ApiError.badRequest(
+                        "status", "unknown status '" + s + "'; use proposed, running, completed, failed");
+            }
+        }
+        List<Map<String, Object>> items = v.read(s -> s.experiments().values().stream()
+                .filter(x -> statuses.isEmpty()
+                        || statuses.contains(x.status().name().toLowerCase(Locale.ROOT)))
+                .map(x -> Views.experiment(s, x))
+                .toList());
+        ctx.json(page(ctx, items));
+    }
+
+    private void experiment(Context ctx) {
+        CampaignView v = hub.view(ctx.pathParam("id"));
+        String eid = ctx.pathParam("eid");
+        Map<String, Object> m = v.read(s -> {
+            ExperimentState x = s.experiments().get(eid);
+            return x == null ? null : Views.provenance(v, s, x);
+        });
+        if (m == null) {
+            throw ApiError.notFound("eid", "campaign " + v.id() + " has no experiment '" + eid + "'");
+        }
+        ctx.json(m);
+    }
+
+    private void measurements(Context ctx) {
+        CampaignView v = hub.view(ctx.pathParam("id"));
+        Set<String> names = csv(ctx, "name");
+        Set<String> devices = csv(ctx, "device");
+        Set<String> experiments = csv(ctx, "experiment");
+        List<Map<String, Object>> items = v.read(s -> {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (ExperimentState x : s.experiments().values()) {
+                if (!experiments.isEmpty() && !experiments.contains(x.id())) {
+                    continue;
+                }
+                x.measurements().values().stream()
+                        .filter(m -> names.isEmpty() || names.contains(m.name()))
+                        .filter(m -> devices.isEmpty() || devices.contains(m.device()))
+                        .forEach(m -> {
+                            Map<String, Object> row = Views.measurement(m);
+                            row.put("experiment", x.id());
+                            out.add(row);
+                        });
+            }
+            return out;
+        });
+        ctx.json(page(ctx, items));
+    }
+
+    private void steps(Context ctx) {
+        CampaignView v = hub.view(ctx.pathParam("id"));
+        Set<String> devices = csv(ctx, "device");
+        List<Map<String, Object>> items = v.read(s -> {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (ExperimentState x : s.experiments().values()) {
+                x.steps().stream()
+                        .filter(st -> devices.isEmpty() || devices.contains(st.device()))
+                        .forEach(st -> out.add(Views.step(s, x, st)));
+            }
+            out.sort((a, b) -> Double.compare((double) a.get("start_min"), (double) b.get("start_min")));
+            return out;
+        });
+        ctx.json(page(ctx, items));
+    }
+
+    private void devices(Context ctx) {
+        // Devices of every workcell in use, as seen by the latest campaign that uses each workcell.
+        Map<String, Map<String, Object>> byWorkcell = new LinkedHashMap<>();
+        for (CampaignView v : hub.all()) {
+            if (v.spec() == null) {
+                continue;
+            }
+            String workcell = v.spec().workcell().name();
+            Map<String, Object> current = byWorkcell.get(workcell);
+            if (current != null && Boolean.TRUE.equals(current.get("live")) && !v.live()) {
+                continue;
+            }
+            byWorkcell.put(
+                    workcell,
+                    Views.obj(
+                            "workcell", workcell,
+                            "campaign", v.id(),
+                            "live", v.live(),
+                            "devices", v.read(s -> Views.devices(v, s))));
+        }
+        ctx.json(Map.of("items", List.copyOf(byWorkcell.values())));
+    }
+
+    private void events(Context ctx) {
+        CampaignView v = hub.view(ctx.pathParam("id"));
+        long after = longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
+        int limit = (int) longParam(ctx, "limit", 100, 1, MAX_PAGE_SIZE);
+        Set<String> types = csv(ctx, "type");
+        Predicate<Event> filter =
+                types.isEmpty() ? e -> true : e -> types.contains(e.body().typeName());
+        List<CampaignView.Published> page = v.events(after, limit, filter);
+        long next = page.isEmpty() ? after : page.get(page.size() - 1).event().seq();
+        // The events are encoded once, when they arrive; the page is stitched from those texts.
+        String items = page.stream().map(CampaignView.Published::json).collect(Collectors.joining(",", "[", "]"));
+        ctx.contentType("application/json")
+                .result("{\"items\":" + items + ",\"next_after\":" + next + ",\"last_seq\":" + v.lastSeq() + "}");
+    }
+
+    private static long streamStart(Context ctx) {
+        String lastId = ctx.header("Last-Event-ID");
+        if (lastId != null && !lastId.isBlank()) {
+            try {
+                return Math.max(0, Long.parseLong(lastId.trim()));
+            } catch (NumberFormatException e) {
+                throw ApiError.badRequest("Last-Event-ID", "Last-Event-ID must be an event seq");
+            }
+        }
+        return longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
+    }
+
+    private void dataset(Context ctx) {
+        CampaignView v = hub.view(ctx.pathParam("id"));
+        String format = ctx.queryParam("format") == null ? "csv" : ctx.queryParam("format");
+        if (!format.equals("csv") && !format.equals("json")) {
+            throw ApiError.badRequest("format", "format must be csv or json");
+        }
+        String text = v.read(s -> format.equals("csv")
+                ? Dataset.of(s, v.spec()).toCsv()
+                : Dataset.of(s, v.spec()).toJson());
+        ctx.header("Content-Disposition", "attachment; filename=\"" + v.id() + "." + format + "\"")
+                .contentType(format.equals("csv") ? "text/csv; charset=utf-8" : "application/json")
+                .result(text);
+    }
+
+    private void examples(Context ctx) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        Path dir = options.examplesDir();
+        if (dir != null && Files.isDirectory(dir)) {
+            try (var list = Files.list(dir)) {
+                list.filter(d -> Files.isRegularFile(d.resolve("campaign.yaml")))
+                        .map(d -> d.getFileName().toString())
+                        .sorted()
+                        .forEach(n -> items.add(Views.obj("name", n)));
+            } catch (java.io.IOException e) {
+                throw new ApiError(500, "internal", "cannot list examples: " + e.getMessage(), null);
+            }
+        }
+        ctx.json(Map.of("items", items));
+    }
+
+    private void example(Context ctx) {
+        List<SourceFile> sources = exampleSources(ctx.pathParam("name"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", ctx.pathParam("name"));
+        sources.forEach(s -> m.put(s.role(), s.text()));
+        ctx.json(m);
+    }
+
+    private List<SourceFile> exampleSources(String name) {
+        if (!name.matches("[A-Za-z0-9_-]{1,64}") || options.examplesDir() == null) {
+            throw ApiError.notFound("example", "no example '" + name + "'");
+        }
+        Path file = options.examplesDir().resolve(name).resolve("campaign.yaml");
+        if (!Files.isRegularFile(file)) {
+            throw ApiError.notFound("example", "no example '" + name + "'");
+        }
+        // Stored with a path relative to the examples folder, so the log does not record where the server was
+        // installed.
+        return new Lab()
+                .loader().load(file).sources().stream()
+                        .map(s -> new SourceFile(
+                                s.role(),
+                                "examples/" + name + "/" + Path.of(s.path()).getFileName(),
+                                s.text(),
+                                s.sha256()))
+                        .toList();
+    }
+
+    // ------------------------------------------------------------------ request helpers
+
+    private JsonNode body(Context ctx) {
+        String text = ctx.body();
+        if (text.isBlank()) {
+            throw ApiError.badRequest("body", "the request needs a JSON body");
+        }
+        try {
+            JsonNode n = json.readTree(text);
+            if (n == null || !n.isObject()) {
+                throw ApiError.badRequest("body", "the body must be a JSON object");
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw ApiError.badRequest(
+                    "body",
+                    "the body is not valid JSON: " + e.getOriginalMessage() + " (line "
+                            + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")");
+        }
+    }
+
+    private static Set<String> csv(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) {
+            return Set.of();
+        }
+        return Arrays.stream(v.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static long longParam(Context ctx, String name, long dflt, long min, long max) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest(name, name + " must be an integer, got '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw ApiError.badRequest(name, name + " must be between " + min + " and " + max + ", got " + n);
+        }
+        return n;
+    }
+
+    /** One page of {@code items} ({@code page} from 1, {@code size} up to 1000), with the total. */
+    private static Map<String, Object> page(Context ctx, List<Map<String, Object>> items) {
+        int page = (int) longParam(ctx, "page", 1, 1, Integer.MAX_VALUE);
+        int size = (int) longParam(ctx, "size", 50, 1, MAX_PAGE_SIZE);
+        long from = (long) (page - 1) * size;
+        List<Map<String, Object>> slice =
+                from >= items.size() ? List.of() : items.subList((int) from, (int) Math.min(items.size(), from + size));
+        return Views.obj("items", slice, "page", page, "size", size, "total", items.size());
+    }
+}

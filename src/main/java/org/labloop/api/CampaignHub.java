@@ -1,0 +1,399 @@
+package org.labloop.api;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.labloop.campaign.CampaignSpec;
+import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.CampaignStatus;
+import org.labloop.campaign.SourceFile;
+import org.labloop.core.LabClock;
+import org.labloop.core.LabLoopException;
+import org.labloop.core.PacedClock;
+import org.labloop.core.WallClock;
+import org.labloop.engine.Engine;
+import org.labloop.event.Event;
+import org.labloop.event.EventBody;
+import org.labloop.event.EventLog;
+import org.labloop.lab.CampaignRunner;
+import org.labloop.lab.Lab;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's campaigns: creates them, runs each on its own engine thread, and keeps a read model per campaign.
+ * Engines hand every committed event to a queue; one projector thread folds the events into the read models (and so
+ * into SSE streams and metrics), so HTTP threads never touch an engine's state.
+ */
+final class CampaignHub implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CampaignHub.class);
+    private static final long ID_REFRESH_NANOS = 2_000_000_000L;
+
+    private final Lab lab;
+    private final CampaignRunner runner;
+    private final EventLog log;
+    private final Path baseDir;
+    private final double pace;
+    private final Metrics metrics;
+    private final java.util.function.Function<Event, String> encoder;
+    private final Map<String, CampaignView> views = new ConcurrentHashMap<>();
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
+    private final Thread projector;
+    private volatile List<String> ids;
+    private volatile long idsAt;
+    private volatile boolean closed;
+
+    private record Running(Engine engine, Thread thread, LabClock clock) {}
+
+    /**
+     * @param baseDir folder that relative paths in campaigns (lookup-table emulators) resolve against
+     * @param pace virtual seconds per real second for simulated workcells; 0 for as fast as possible
+     */
+    CampaignHub(
+            Lab lab,
+            EventLog log,
+            Path baseDir,
+            double pace,
+            Metrics metrics,
+            java.util.function.Function<Event, String> encoder) {
+        this.encoder = encoder;
+        this.lab = lab;
+        this.runner = new CampaignRunner(lab);
+        this.log = log;
+        this.baseDir = baseDir;
+        this.pace = pace;
+        this.metrics = metrics;
+        this.ids = List.copyOf(log.campaignIds());
+        this.idsAt = System.nanoTime();
+        this.projector = Thread.ofPlatform().name("labloop-projector").daemon().start(this::project);
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Every campaign in the store, in creation order. */
+    List<CampaignView> all() {
+        if (System.nanoTime() - idsAt > ID_REFRESH_NANOS) {
+            refreshIds();
+        }
+        List<CampaignView> out = new ArrayList<>();
+        for (String id : ids) {
+            out.add(view(id));
+        }
+        return out;
+    }
+
+    private synchronized void refreshIds() {
+        ids = List.copyOf(log.campaignIds());
+        idsAt = System.nanoTime();
+    }
+
+    /** The read model of campaign {@code id}. */
+    CampaignView view(String id) {
+        CampaignView v = views.get(id);
+        if (v != null) {
+            return v;
+        }
+        if (!ids.contains(id)) {
+            refreshIds();
+            if (!ids.contains(id)) {
+                throw ApiError.notFound("id", "no campaign '" + id + "'");
+            }
+        }
+        return views.computeIfAbsent(id, k -> new CampaignView(k, log.readAll(k), this::specOf, encoder));
+    }
+
+    private CampaignSpec specOf(CampaignState state) {
+        try {
+            return lab.loader().parse(sources(state)).spec().withSeed(state.seed());
+        } catch (LabLoopException e) {
+            LOG.warn("campaign {} no longer parses: {}", state.id(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static List<SourceFile> sources(CampaignState state) {
+        return state.sources().stream()
+                .map(s -> new SourceFile(s.role(), s.path(), s.text(), s.sha256()))
+                .toList();
+    }
+
+    int running() {
+        return running.size();
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /** Validates the campaign completely, then appends its first event; nothing is written when it is invalid. */
+    String create(List<SourceFile> sources, Long seed, Principal who) {
+        CampaignSpec spec = lab.loader().parse(sources).spec();
+        if (seed != null) {
+            spec = spec.withSeed(seed);
+        }
+        CampaignRunner.Prepared p =
+                runner.check(spec, sources, baseDir, sources.get(0).path());
+        String id = runner.create(p, log, who.actor());
+        refreshIds();
+        view(id);
+        return id;
+    }
+
+    /** Starts (or resumes after a restart) the engine of campaign {@code id}. */
+    void start(String id, Principal who) {
+        synchronized (lock(id)) {
+            CampaignView v = view(id);
+            if (running.containsKey(id)) {
+                throw ApiError.conflict("campaign " + id + " is already running");
+            }
+            CampaignStatus status = v.read(CampaignState::status);
+            if (status.finished()) {
+                throw ApiError.conflict(
+                        "campaign " + id + " is " + status.name().toLowerCase(java.util.Locale.ROOT)
+                                + "; a finished campaign cannot be started again");
+            }
+            CampaignState state = CampaignState.load(log, id);
+            CampaignSpec spec = specOf(state);
+            if (spec == null) {
+                throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
+            }
+            CampaignRunner.Prepared p = runner.check(spec, sources(state), baseDir, id);
+            LabClock clock = runner.simulated(spec)
+                    ? new PacedClock(Instant.parse(state.lastEventAt()), pace)
+                    : new WallClock(Clock.systemUTC());
+            Engine engine = new Engine(
+                    spec,
+                    state,
+                    log,
+                    clock,
+                    new TimedPlanner(p.planner(), metrics),
+                    runner.createDrivers(spec, clock, Optional.of(p.emulator())),
+                    (event, s) -> inbox.add(event));
+            Thread thread =
+                    Thread.ofPlatform().name("labloop-engine-" + id).daemon().unstarted(() -> drive(id, v, engine));
+            running.put(id, new Running(engine, thread, clock));
+            v.live(true);
+            LOG.info("{} started campaign {}", who.actor(), id);
+            thread.start();
+        }
+    }
+
+    private void drive(String id, CampaignView v, Engine engine) {
+        try (engine) {
+            engine.run();
+        } catch (PacedClock.Stopped e) {
+            LOG.info("campaign {} left running: the server is stopping", id);
+        } catch (RuntimeException e) {
+            LOG.error("campaign {} stopped with an error", id, e);
+            v.error(e.getMessage() == null ? e.toString() : e.getMessage());
+        } finally {
+            // Let the projector catch up before the campaign shows as not live.
+            awaitProjected(v, id);
+            running.remove(id);
+            v.live(false);
+        }
+    }
+
+    private void awaitProjected(CampaignView v, String id) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!closed && System.nanoTime() < deadline) {
+            Optional<Event> last = safeLast(id);
+            if (last.isEmpty() || v.lastSeq() >= last.get().seq()) {
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private Optional<Event> safeLast(String id) {
+        try {
+            return log.last(id);
+        } catch (LabLoopException e) {
+            return Optional.empty();
+        }
+    }
+
+    void pause(String id, Principal who, String reason, boolean immediate) {
+        synchronized (lock(id)) {
+            Engine engine = liveEngine(id, "pause");
+            CampaignView v = view(id);
+            boolean ok = v.read(s -> s.status() == CampaignStatus.RUNNING
+                    || (s.status() == CampaignStatus.PAUSED && immediate && !s.pausedImmediately()));
+            if (!ok) {
+                throw ApiError.conflict("campaign " + id + " is " + v.read(s -> Views.status(v, s)) + "; only a "
+                        + "running campaign can be paused");
+            }
+            engine.pause(who.actor(), reason, immediate);
+        }
+    }
+
+    void resume(String id, Principal who, String reason) {
+        synchronized (lock(id)) {
+            Engine engine = liveEngine(id, "resume");
+            CampaignView v = view(id);
+            if (v.read(s -> s.status() != CampaignStatus.PAUSED)) {
+                throw ApiError.conflict("campaign " + id + " is not paused");
+            }
+            engine.resume(who.actor(), reason);
+        }
+    }
+
+    void abort(String id, Principal who, String reason) {
+        synchronized (lock(id)) {
+            CampaignView v = view(id);
+            CampaignStatus status = v.read(CampaignState::status);
+            if (status.finished()) {
+                throw ApiError.conflict(
+                        "campaign " + id + " is already " + status.name().toLowerCase(java.util.Locale.ROOT));
+            }
+            Running r = running.get(id);
+            if (r != null) {
+                r.engine().abort(who.actor(), reason);
+                return;
+            }
+            if (status == CampaignStatus.CREATED) {
+                Instant at = Instant.parse(v.read(CampaignState::lastEventAt));
+                inbox.add(log.append(id, at, who.actor(), new EventBody.CampaignAborted(reason)));
+                return;
+            }
+            throw ApiError.conflict("campaign " + id + " was interrupted with experiments in the lab; start it, then "
+                    + "abort it, so the engine can cancel what was running");
+        }
+    }
+
+    private Engine liveEngine(String id, String what) {
+        view(id);
+        Running r = running.get(id);
+        if (r == null) {
+            throw ApiError.conflict("campaign " + id + " is not running in this server; nothing to " + what);
+        }
+        return r.engine();
+    }
+
+    private Object lock(String id) {
+        return locks.computeIfAbsent(id, k -> new Object());
+    }
+
+    // ------------------------------------------------------------------ projector
+
+    private void project() {
+        while (!closed) {
+            Event e;
+            try {
+                e = inbox.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException ex) {
+                return;
+            }
+            if (e == null) {
+                continue;
+            }
+            try {
+                CampaignView v = view(e.campaignId());
+                long last = v.lastSeq();
+                if (e.seq() > last + 1) {
+                    // Missed events (should not happen): fetch them from the log.
+                    for (Event missing : log.read(e.campaignId(), last)) {
+                        if (missing.seq() < e.seq()) {
+                            v.apply(missing);
+                        }
+                    }
+                }
+                if (v.apply(e)) {
+                    observe(v, e);
+                }
+            } catch (RuntimeException ex) {
+                LOG.error("cannot apply event {} of {}", e.seq(), e.campaignId(), ex);
+            }
+        }
+    }
+
+    private void observe(CampaignView v, Event e) {
+        metrics.event(e.body().typeName());
+        String device;
+        int step;
+        String experiment;
+        switch (e.body()) {
+            case EventBody.StepCompleted c -> {
+                device = c.device();
+                step = c.step();
+                experiment = c.experimentId();
+            }
+            case EventBody.StepFailed f -> {
+                device = f.device();
+                step = f.step();
+                experiment = f.experimentId();
+            }
+            default -> {
+                return;
+            }
+        }
+        v.read(s -> {
+            var x = s.experiments().get(experiment);
+            if (x == null) {
+                return null;
+            }
+            for (int i = x.steps().size() - 1; i >= 0; i--) {
+                var st = x.steps().get(i);
+                if (st.step() == step && st.endedAt() != null) {
+                    metrics.step(device, st.status(), Views.minutesBetween(st.startedAt(), st.endedAt()) * 60);
+                    break;
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Experiments waiting for a device (in flight, no step running) per live campaign. */
+    Map<String, Integer> queueLengths() {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        for (String id : running.keySet()) {
+            CampaignView v = views.get(id);
+            if (v != null) {
+                out.put(id, v.read(s -> (int)
+                        s.inFlight().stream().filter(x -> !x.stepRunning()).count()));
+            }
+        }
+        return out;
+    }
+
+    /** Stops every engine where it is (writing nothing more; a restart resumes them) and the projector. */
+    @Override
+    public void close() {
+        for (Running r : running.values()) {
+            if (r.clock() instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.warn("cannot stop clock", e);
+                }
+            }
+        }
+        for (Running r : running.values()) {
+            try {
+                r.thread().join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closed = true;
+        projector.interrupt();
+        try {
+            projector.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package org.labloop.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.labloop.api.ApiTokens;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code labloop token create|list|revoke}: API tokens for {@code labloop serve}. */
+@Command(
+        name = "token",
+        mixinStandardHelpOptions = true,
+        description = "Issue, list and revoke API tokens for 'labloop serve' (stored only as hashes).",
+        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+final class TokenCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = "Issue a token and print it once; only its hash is stored.")
+    static final class Create implements Callable<Integer> {
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Who the token is for.")
+        String name;
+
+        @Option(
+                names = "--role",
+                paramLabel = "ROLE",
+                description = "viewer (read only), operator (default: may create and control campaigns) or admin.")
+        String role = "operator";
+
+        @Mixin
+        DataOption data;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (ApiTokens tokens = ApiTokens.open(data.resolve())) {
+                ApiTokens.Issued issued = tokens.create(name, role);
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(issued.token());
+                out.flush();
+                spec.commandLine()
+                        .getErr()
+                        .println("Token for '" + name + "' (role " + role + "). It is shown only now: keep it safe.");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens (names and roles, no secrets).")
+    static final class ListTokens implements Callable<Integer> {
+        @Mixin
+        DataOption data;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (ApiTokens tokens = ApiTokens.open(data.resolve())) {
+                out.printf("%-4s %-24s %-9s %-26s %s%n", "ID", "NAME", "ROLE", "CREATED", "REVOKED");
+                for (ApiTokens.Info i : tokens.list()) {
+                    out.printf(
+                            "%-4d %-24s %-9s %-26s %s%n",
+                            i.id(), i.name(), i.role(), i.createdAt(), i.revokedAt() == null ? "-" : i.revokedAt());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke every token of NAME.")
+    static final class Revoke implements Callable<Integer> {
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Whose tokens to revoke.")
+        String name;
+
+        @Mixin
+        DataOption data;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (ApiTokens tokens = ApiTokens.open(data.resolve())) {
+                int n = tokens.revoke(name);
+                spec.commandLine().getOut().println("Revoked " + n + " token(s) of '" + name + "'.");
+                return n == 0 ? 1 : 0;
+            }
+        }
+    }
+}

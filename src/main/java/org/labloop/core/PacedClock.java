@@ -1,0 +1,205 @@
+package org.labloop.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Virtual time that people can watch: timestamps are virtual and advance exactly as on a {@link VirtualClock} (so
+ * events stay deterministic), but before each jump the clock waits {@code virtual delay / pace} of real time. With a
+ * pace of 600, ten virtual minutes take one real second. While it waits, actions handed in from other threads (an
+ * operator's pause) run at once. A pace of 0 or infinity means no waiting at all.
+ *
+ * <p>{@link #close} stops the clock from any thread: the loop's next {@link #runNext} throws {@link Stopped}, which
+ * ends the engine without writing anything (as a crash would, so a restart resumes the campaign).
+ */
+public final class PacedClock implements LabClock, AutoCloseable {
+    /** If the loop falls further behind real time than this, pacing restarts from now instead of rushing to catch up. */
+    private static final long MAX_LAG_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final BlockingQueue<Runnable> external = new LinkedBlockingQueue<>();
+    private final double pace;
+    private final Ticker ticker;
+    private volatile boolean closed;
+    private Instant now;
+    private long sequence;
+    private long anchorNanos;
+    private Instant anchorVirtual;
+
+    /** Real time in nanoseconds, injectable for tests. */
+    @FunctionalInterface
+    public interface Ticker {
+        long nanoTime();
+    }
+
+    public PacedClock(Instant start, double pace) {
+        this(start, pace, System::nanoTime);
+    }
+
+    public PacedClock(Instant start, double pace, Ticker ticker) {
+        this.now = Objects.requireNonNull(start, "start");
+        if (Double.isNaN(pace) || pace < 0) {
+            throw new IllegalArgumentException("pace must be 0 (unpaced) or positive, got " + pace);
+        }
+        this.pace = pace == 0 ? Double.POSITIVE_INFINITY : pace;
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        reanchor();
+    }
+
+    /** Virtual seconds per real second; infinite when unpaced. */
+    public double pace() {
+        return pace;
+    }
+
+    @Override
+    public Instant now() {
+        return now;
+    }
+
+    @Override
+    public Cancellable schedule(Duration delay, Runnable action) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative: " + delay);
+        }
+        Timer timer = new Timer(now.plus(delay), sequence++, Objects.requireNonNull(action, "action"));
+        timers.add(timer);
+        return timer;
+    }
+
+    @Override
+    public void execute(Runnable action) {
+        external.add(Objects.requireNonNull(action, "action"));
+    }
+
+    @Override
+    public boolean runNext(Duration maxWait) {
+        checkOpen();
+        Runnable next = external.poll();
+        if (next != null) {
+            next.run();
+            return true;
+        }
+        Timer timer = timers.peek();
+        while (timer != null && timer.cancelled) {
+            timers.poll();
+            timer = timers.peek();
+        }
+        if (timer == null) {
+            boolean ran = awaitExternal(maxWait);
+            reanchor();
+            return ran;
+        }
+        long wait = deadline(timer.due) - ticker.nanoTime();
+        if (wait < -MAX_LAG_NANOS) {
+            reanchor();
+        } else if (wait > 0) {
+            Runnable early = poll(wait);
+            checkOpen();
+            if (early != null) {
+                early.run();
+                return true;
+            }
+        }
+        timers.poll();
+        now = timer.due;
+        timer.done = true;
+        timer.action.run();
+        return true;
+    }
+
+    private long deadline(Instant due) {
+        if (Double.isInfinite(pace)) {
+            return anchorNanos;
+        }
+        double virtualNanos = Duration.between(anchorVirtual, due).toNanos();
+        return anchorNanos + (long) (virtualNanos / pace);
+    }
+
+    private void reanchor() {
+        anchorNanos = ticker.nanoTime();
+        anchorVirtual = now;
+    }
+
+    private boolean awaitExternal(Duration maxWait) {
+        if (maxWait.isZero() || maxWait.isNegative()) {
+            return false;
+        }
+        Runnable next = poll(maxWait.toNanos());
+        checkOpen();
+        if (next == null) {
+            return false;
+        }
+        next.run();
+        return true;
+    }
+
+    private Runnable poll(long nanos) {
+        try {
+            return external.poll(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new Stopped();
+        }
+    }
+
+    @Override
+    public boolean isVirtual() {
+        return true;
+    }
+
+    /** Stops the clock; safe from any thread. The loop thread's next turn throws {@link Stopped}. */
+    @Override
+    public void close() {
+        closed = true;
+        external.add(() -> {});
+    }
+
+    /** Thrown on the loop thread once the clock was closed: the engine stops where it is, writing nothing more. */
+    public static final class Stopped extends LabLoopException {
+        private static final long serialVersionUID = 1L;
+
+        public Stopped() {
+            super("the clock was stopped");
+        }
+    }
+
+    private static final class Timer implements Comparable<Timer>, Cancellable {
+        final Instant due;
+        final long seq;
+        final Runnable action;
+        boolean cancelled;
+        boolean done;
+
+        Timer(Instant due, long seq, Runnable action) {
+            this.due = due;
+            this.seq = seq;
+            this.action = action;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            int c = due.compareTo(o.due);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+
+        @Override
+        public boolean cancel() {
+            if (done || cancelled) {
+                return false;
+            }
+            cancelled = true;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package org.labloop.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * End to end in a real browser: Debian's headless Chromium, driven by Selenium, against a real server and store. Signs
+ * in, creates the SnAr demo from the UI, watches it run to the end, checks that every chart has data and that the
+ * Gantt chart has a row with bars for every device, opens an experiment's provenance and the devices page. Screenshots
+ * go to target/screenshots/.
+ */
+class DashboardBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SHOTS = Path.of("target", "screenshots");
+
+    @TempDir
+    Path data;
+
+    @TempDir
+    Path profile;
+
+    TestServer s;
+    WebDriver browser;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "skipped: headless Chromium is not installed (/usr/bin/chromium and /usr/bin/chromedriver; "
+                        + "apt-get install chromium chromium-driver, as .ci/run does)");
+        // About 8 s for the demo's 4 virtual hours: long enough to watch, short enough for a test.
+        s = new TestServer(data, 1800);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=1440,2300",
+                "--user-data-dir=" + profile.toAbsolutePath());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().window().setSize(new Dimension(1440, 2300));
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    @Test
+    void operatorCreatesTheDemo_watchesItFinish_andEveryChartShowsTheData() throws Exception {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+
+        // Sign in with a token.
+        browser.get(s.base + "/");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        shot("01-login");
+        browser.findElement(By.id("token")).sendKeys("llt_wrong");
+        browser.findElement(By.id("login-button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "unauthorized"));
+        browser.findElement(By.id("token")).clear();
+        browser.findElement(By.id("token")).sendKeys(s.admin);
+        browser.findElement(By.id("login-button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("list"), "No campaigns yet"));
+
+        // Create the demo from the UI and start it.
+        browser.get(s.base + "/#/new");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("example"), "snar"));
+        new Select(browser.findElement(By.id("example"))).selectByValue("snar");
+        browser.findElement(By.id("load-example")).click();
+        wait.until(d ->
+                !d.findElement(By.id("src-protocol")).getDomProperty("value").isEmpty());
+        shot("02-new-campaign");
+        browser.findElement(By.id("create-start")).click();
+        wait.until(ExpectedConditions.urlContains("#/campaigns/snar-demo-1"));
+
+        // Watch it run: the live feed and the progress bar move.
+        wait.until(d -> js("return document.querySelectorAll('#feed div').length") instanceof Long n && n > 20);
+        shot("03-campaign-running");
+
+        // The dashboard reflects a committed event within a second: pause through the API, time the feed.
+        long before = s.getJson("/api/v1/campaigns/snar-demo-1").get("last_seq").asLong();
+        assertThat(s.post("/api/v1/campaigns/snar-demo-1/pause", "{\"reason\":\"look closer\"}", s.admin)
+                        .statusCode())
+                .isEqualTo(202);
+        long t0 = System.nanoTime();
+        new WebDriverWait(browser, Duration.ofSeconds(5), Duration.ofMillis(20))
+                .until(d -> browser.findElement(By.id("feed")).getText().contains("CampaignPaused"));
+        long feedMs = (System.nanoTime() - t0) / 1_000_000;
+        new WebDriverWait(browser, Duration.ofSeconds(5), Duration.ofMillis(20))
+                .until(ExpectedConditions.attributeToBe(By.id("c-status"), "data-status", "paused"));
+        long badgeMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf(
+                "dashboard latency: event feed %d ms, status badge %d ms (events before: %d)%n",
+                feedMs, badgeMs, before);
+        assertThat(feedMs).as("pause shown in the live feed (ms)").isLessThan(1000);
+        assertThat(badgeMs).as("status badge updated (ms)").isLessThan(2000);
+        shot("04-campaign-paused");
+        browser.findElement(By.id("btn-resume")).click();
+        wait.until(ExpectedConditions.attributeToBe(By.id("c-status"), "data-status", "running"));
+
+        // Run to the end.
+        new WebDriverWait(browser, Duration.ofSeconds(60))
+                .until(ExpectedConditions.attributeToBe(By.id("c-status"), "data-status", "completed"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("c-progress-text"), "40 of 40"));
+        Thread.sleep(400);
+        shot("05-campaign-completed");
+
+        // Charts render with data.
+        assertThat(seriesLength("best", 1)).as("best-so-far points").isEqualTo(40);
+        assertThat(seriesLength("scatter", 0)).as("scatter points").isEqualTo(40);
+        assertThat(seriesLength("pareto", 0)).as("Pareto: all points").isEqualTo(40);
+        assertThat(seriesLength("pareto", 1)).as("Pareto: the front").isBetween(1L, 40L);
+        new Select(browser.findElement(By.id("sc-x"))).selectByValue("temperature");
+        new Select(browser.findElement(By.id("sc-y"))).selectByValue("e_factor");
+        assertThat(js("return labloopCharts.scatter.getOption().xAxis[0].name"))
+                .asString()
+                .contains("temperature");
+        assertThat(seriesLength("scatter", 0)).isEqualTo(40);
+        for (String chart : List.of("best", "scatter", "pareto", "gantt")) {
+            assertThat(js("return document.querySelector('#chart-" + chart + " canvas') !== null"))
+                    .as(chart + " drew a canvas")
+                    .isEqualTo(true);
+        }
+
+        // The Gantt chart has a row for every device, each with bars.
+        @SuppressWarnings("unchecked")
+        List<String> rows = (List<String>) js("return labloopCharts.gantt.getOption().yAxis[0].data");
+        assertThat(rows).containsExactly("handler", "arm", "reactor", "hplc");
+        @SuppressWarnings("unchecked")
+        Map<String, Long> barsPerRow = (Map<String, Long>) js("const o = labloopCharts.gantt.getOption();"
+                + "const n = {}; for (const b of o.series[0].data) { const r = o.yAxis[0].data[b.value[0]];"
+                + " n[r] = (n[r] || 0) + 1; } return n;");
+        assertThat(barsPerRow)
+                .containsEntry("handler", 40L)
+                .containsEntry("arm", 80L)
+                .containsEntry("reactor", 40L)
+                .containsEntry("hplc", 40L);
+
+        // The experiment table opens an experiment's provenance.
+        List<WebElement> table = browser.findElements(By.cssSelector("#experiment-table tr[data-exp]"));
+        assertThat(table).hasSize(40);
+        table.get(table.size() - 1).click();
+        wait.until(d -> d.findElement(By.id("provenance")).getText().contains("MeasurementRecorded"));
+        String provenance = browser.findElement(By.id("provenance")).getText();
+        assertThat(provenance).contains("E0001", "bayesian", "emulator:snar", "hplc", "MeasurementRecorded");
+        shot("06-provenance");
+        browser.findElement(By.id("close-drawer")).click();
+
+        // The campaign list and the devices page.
+        browser.get(s.base + "/#/campaigns");
+        wait.until(d -> d.findElement(By.id("campaign-table"))
+                .getText()
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("completed"));
+        shot("07-campaign-list");
+        browser.get(s.base + "/#/devices");
+        wait.until(d -> d.findElements(By.cssSelector(".device[data-device]")).size() == 4);
+        shot("08-devices");
+    }
+
+    private long seriesLength(String chart, int series) {
+        Object n = js("return labloopCharts." + chart + ".getOption().series[" + series + "].data.length");
+        return (Long) n;
+    }
+
+    private Object js(String script) {
+        return ((JavascriptExecutor) browser).executeScript(script);
+    }
+
+    private void shot(String name) throws Exception {
+        File f = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+}

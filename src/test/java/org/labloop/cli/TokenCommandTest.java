@@ -1,0 +1,58 @@
+package org.labloop.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TokenCommandTest {
+    @TempDir
+    Path data;
+
+    private record Run(int code, String out, String err) {}
+
+    private Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void tokenCreate_printsTheTokenOnce_listShowsNoSecret_andRevokeWorks() {
+        Run created = run("token", "create", "--name", "bob", "--role", "viewer", "--data", data.toString());
+        assertThat(created.code()).isZero();
+        String token = created.out().strip();
+        assertThat(token).startsWith("llt_").hasSizeGreaterThan(40);
+        assertThat(created.err()).contains("shown only now");
+
+        Run list = run("token", "list", "--data", data.toString());
+        assertThat(list.out()).contains("bob", "viewer").doesNotContain(token);
+
+        assertThat(run("token", "revoke", "--name", "bob", "--data", data.toString())
+                        .code())
+                .isZero();
+        assertThat(run("token", "list", "--data", data.toString()).out()).doesNotContain(" - \n");
+    }
+
+    @Test
+    void badNameOrRole_isAnInputError() {
+        assertThat(run("token", "create", "--name", "no spaces", "--data", data.toString())
+                        .code())
+                .isEqualTo(2);
+        Run role = run("token", "create", "--name", "x", "--role", "root", "--data", data.toString());
+        assertThat(role.code()).isEqualTo(2);
+        assertThat(role.err()).contains("unknown role");
+    }
+
+    @Test
+    void servePace_acceptsNumbersAndMax() {
+        assertThat(ServeCommand.parsePace("max")).isZero();
+        assertThat(ServeCommand.parsePace("250")).isEqualTo(250.0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServeCommand.parsePace("fast"))
+                .hasMessageContaining("--pace");
+    }
+}
