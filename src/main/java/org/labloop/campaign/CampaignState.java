@@ -57,11 +57,40 @@ public final class CampaignState {
 
     /** Folds every event of {@code campaignId}, starting from its snapshot when one is stored. */
     public static CampaignState load(EventLog log, String campaignId) {
-        CampaignState state =
-                log.snapshot(campaignId).map(s -> fromJson(s.json())).orElseGet(CampaignState::new);
-        state.applyAll(log.read(campaignId, state.lastSeq));
+        CampaignState state = fromSnapshot(log, campaignId);
+        if (state == null) {
+            state = replay(log, campaignId);
+        }
         if (state.lastSeq == 0) {
             throw new EventLogException("campaign " + campaignId + " has no events in " + log.location());
+        }
+        return state;
+    }
+
+    /**
+     * The stored snapshot brought up to date with the events after it, or null when there is none or it cannot be
+     * trusted: unreadable, or not matching the log at its seq (a snapshot is a cache, the log is the truth).
+     */
+    private static CampaignState fromSnapshot(EventLog log, String campaignId) {
+        CampaignState state;
+        try {
+            state = log.snapshot(campaignId).map(s -> fromJson(s.json())).orElse(null);
+        } catch (EventLogException e) {
+            return null;
+        }
+        if (state == null || state.lastSeq < 1 || state.lastHash == null || !campaignId.equals(state.id)) {
+            return null;
+        }
+        List<Event> tail = log.read(campaignId, state.lastSeq - 1);
+        if (tail.isEmpty()
+                || tail.get(0).seq() != state.lastSeq
+                || !tail.get(0).hash().equals(state.lastHash)) {
+            return null;
+        }
+        try {
+            state.applyAll(tail.subList(1, tail.size()));
+        } catch (EventLogException e) {
+            return null;
         }
         return state;
     }
@@ -86,6 +115,22 @@ public final class CampaignState {
             throw new EventLogException("campaign " + e.campaignId() + ": event " + e.seq()
                     + " does not chain to the event before it; the log was altered");
         }
+        try {
+            fold(e);
+        } catch (EventLogException ex) {
+            throw ex;
+        } catch (RuntimeException ex) {
+            throw new EventLogException(
+                    "campaign " + e.campaignId() + ": event " + e.seq() + " ("
+                            + e.body().typeName() + ") does not fit the events before it: " + ex.getMessage(),
+                    ex);
+        }
+        lastSeq = e.seq();
+        lastHash = e.hash();
+        lastEventAt = e.at().toString();
+    }
+
+    private void fold(Event e) {
         String at = e.at().toString();
         switch (e.body()) {
             case CampaignCreated c -> {
@@ -157,9 +202,6 @@ public final class CampaignState {
                 endReason = "aborted: " + a.reason();
             }
         }
-        lastSeq = e.seq();
-        lastHash = e.hash();
-        lastEventAt = at;
     }
 
     private ExperimentState experiment(String experimentId) {

@@ -8,7 +8,10 @@ import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentStatus;
 import org.labloop.campaign.SourceFile;
+import org.labloop.core.InvalidInputException;
+import org.labloop.event.Event;
 import org.labloop.event.EventLog;
+import org.labloop.event.EventLogException;
 import org.labloop.lab.Lab;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,11 +35,11 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Lab lab = new Lab();
-        try (EventLog log = Lab.openExisting(data.resolve())) {
+        try (EventLog log = Lab.openReadOnly(data.resolve(), true)) {
             if (id != null) {
                 String cid = Lab.pickCampaign(log, id);
-                CampaignState state = Lab.load(log, cid);
-                new Summary(specOf(lab, state), state).print(out);
+                CampaignState state = Lab.loadVerified(log, cid);
+                new Summary(specOf(lab, state, log), state).print(out);
                 return 0;
             }
             List<String> ids = log.campaignIds();
@@ -47,7 +50,13 @@ final class StatusCommand implements Callable<Integer> {
             String fmt = "%-24s %-10s %9s %6s %9s %7s  %s%n";
             out.printf(fmt, "ID", "STATE", "COMPLETED", "FAILED", "IN FLIGHT", "BUDGET", "ELAPSED");
             for (String cid : ids) {
-                CampaignState s = Lab.load(log, cid);
+                List<Event> events = log.readAll(cid);
+                if (events.isEmpty()) {
+                    // the id was reserved but the first event never committed (a crash at creation): nothing to show
+                    out.printf(fmt, cid, "empty", 0, 0, 0, "-", "(no events)");
+                    continue;
+                }
+                CampaignState s = Lab.foldVerified(log, cid, events);
                 out.printf(
                         fmt,
                         cid,
@@ -55,7 +64,7 @@ final class StatusCommand implements Callable<Integer> {
                         s.count(ExperimentStatus.COMPLETED),
                         s.count(ExperimentStatus.FAILED),
                         s.inFlight().size(),
-                        specOf(lab, s).budget(),
+                        specOf(lab, s, log).budget(),
                         s.lastEventAt());
             }
             return 0;
@@ -69,11 +78,20 @@ final class StatusCommand implements Callable<Integer> {
         return ProgressBar.human(d) + ("virtual".equals(s.timeMode()) ? " (virtual)" : "");
     }
 
-    static CampaignSpec specOf(Lab lab, CampaignState state) {
+    static CampaignSpec specOf(Lab lab, CampaignState state, EventLog log) {
         List<SourceFile> sources = state.sources().stream()
                 .map(s -> new SourceFile(s.role(), s.path(), s.text(), s.sha256()))
                 .toList();
-        CampaignSpec spec = lab.loader().parse(sources).spec();
-        return spec.withSeed(state.seed());
+        try {
+            return lab.loader().parse(sources).spec().withSeed(state.seed());
+        } catch (InvalidInputException e) {
+            throw new EventLogException(
+                    "campaign " + state.id() + " in " + log.location() + ": the campaign files stored in its first"
+                            + " event no longer load (" + e.problems().get(0)
+                            + (e.problems().size() > 1 ? " and " + (e.problems().size() - 1) + " more" : "")
+                            + "); the log was written by a faulty or forged writer, or by another LabLoop version;"
+                            + " restore the data directory from a backup",
+                    e);
+        }
     }
 }

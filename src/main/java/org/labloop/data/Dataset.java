@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentState;
 import org.labloop.campaign.Measurement;
@@ -38,8 +39,11 @@ public final class Dataset {
     }
 
     public static Dataset of(CampaignState state) {
-        Set<String> params = new LinkedHashSet<>();
-        Set<String> outs = new LinkedHashSet<>();
+        // Sorted: the maps behind them come from JSON and from Map.copyOf, whose order differs from one JVM to the
+        // next,
+        // and the same campaign must export to the same bytes in every process.
+        Set<String> params = new TreeSet<>();
+        Set<String> outs = new TreeSet<>();
         Set<String> steps = new LinkedHashSet<>();
         for (ExperimentState x : state.experiments().values()) {
             params.addAll(x.parameters().keySet());
@@ -185,7 +189,10 @@ public final class Dataset {
             r.put("status", x.status().name().toLowerCase(Locale.ROOT));
             r.set("parameters", EventCodec.mapper().valueToTree(x.parameters()));
             ObjectNode m = r.putObject("outcomes");
-            x.measurements().values().forEach(v -> m.put(v.name(), v.value()));
+            outcomes.stream()
+                    .map(o -> x.measurements().get(o))
+                    .filter(java.util.Objects::nonNull)
+                    .forEach(v -> m.put(v.name(), v.value()));
             ObjectNode prov = r.putObject("provenance");
             prov.put("planner", x.planner());
             prov.put("planner_version", x.plannerVersion());
@@ -197,8 +204,8 @@ public final class Dataset {
                 prov.put("failure", x.failure());
             }
             ArrayNode mp = prov.putArray("measurements");
-            x.measurements()
-                    .values()
+            x.measurements().values().stream()
+                    .sorted(java.util.Comparator.comparing(Measurement::name))
                     .forEach(v -> mp.addObject()
                             .put("name", v.name())
                             .put("value", v.value())
