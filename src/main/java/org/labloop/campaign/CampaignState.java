@@ -131,6 +131,16 @@ public final class CampaignState {
     }
 
     private void fold(Event e) {
+        // A log starts with the campaign's creation and has it once: everything after refers to it.
+        boolean created = e.body() instanceof CampaignCreated;
+        if (e.seq() == 1 && !created) {
+            throw new EventLogException("campaign " + e.campaignId() + ": its first event is "
+                    + e.body().typeName() + ", not CampaignCreated");
+        }
+        if (e.seq() > 1 && created) {
+            throw new EventLogException(
+                    "campaign " + e.campaignId() + ": event " + e.seq() + " creates the campaign a second time");
+        }
         String at = e.at().toString();
         switch (e.body()) {
             case CampaignCreated c -> {

@@ -56,4 +56,22 @@ class CampaignStateRecoveryTest {
                     .hasMessageContainingAll("event 3", "StepCompleted", "no running step");
         }
     }
+
+    @Test
+    void logThatDoesNotStartWithItsCreation_isALogProblem() {
+        // found by labloop fuzz (seed 1, case 517, reseal-drop): a forged log without its first event made export
+        // crash with a NullPointerException on the missing creation time
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            String id = log.newCampaignId("c");
+            log.append(id, Instant.EPOCH, "engine", new EventBody.CampaignStarted("virtual"));
+            assertThatThrownBy(() -> CampaignState.replay(log, id))
+                    .isInstanceOf(EventLogException.class)
+                    .hasMessageContaining("first event is CampaignStarted, not CampaignCreated");
+            String other = campaign(log);
+            log.append(other, Instant.EPOCH, "user:t", new EventBody.CampaignCreated("c", 1, "dev", List.of()));
+            assertThatThrownBy(() -> CampaignState.replay(log, other))
+                    .isInstanceOf(EventLogException.class)
+                    .hasMessageContaining("event 3 creates the campaign a second time");
+        }
+    }
 }
