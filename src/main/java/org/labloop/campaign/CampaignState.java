@@ -62,11 +62,47 @@ public final class CampaignState {
 
     /** Folds every event of {@code campaignId}, starting from its snapshot when one is stored. */
     public static CampaignState load(EventLog log, String campaignId) {
-        CampaignState state =
-                log.snapshot(campaignId).map(s -> fromJson(s.json())).orElseGet(CampaignState::new);
-        state.applyAll(log.read(campaignId, state.lastSeq));
+        CampaignState state = fromSnapshot(log, campaignId);
+        if (state == null) {
+            try {
+                state = replay(log, campaignId);
+            } catch (EventLogException e) {
+                throw new EventLogException(
+                        log.location() + ": " + e.getMessage()
+                                + "; run `labloop verify` and restore the data directory from a backup",
+                        e);
+            }
+        }
         if (state.lastSeq == 0) {
             throw new EventLogException("campaign " + campaignId + " has no events in " + log.location());
+        }
+        return state;
+    }
+
+    /**
+     * The stored snapshot brought up to date with the events after it, or null when there is none or it cannot be
+     * trusted: unreadable, or not matching the log at its seq (a snapshot is a cache, the log is the truth).
+     */
+    private static CampaignState fromSnapshot(EventLog log, String campaignId) {
+        CampaignState state;
+        try {
+            state = log.snapshot(campaignId).map(s -> fromJson(s.json())).orElse(null);
+        } catch (EventLogException e) {
+            return null;
+        }
+        if (state == null || state.lastSeq < 1 || state.lastHash == null || !campaignId.equals(state.id)) {
+            return null;
+        }
+        List<Event> tail = log.read(campaignId, state.lastSeq - 1);
+        if (tail.isEmpty()
+                || tail.get(0).seq() != state.lastSeq
+                || !tail.get(0).hash().equals(state.lastHash)) {
+            return null;
+        }
+        try {
+            state.applyAll(tail.subList(1, tail.size()));
+        } catch (EventLogException e) {
+            return null;
         }
         return state;
     }
@@ -90,6 +126,32 @@ public final class CampaignState {
         if (!e.prevHash().equals(lastHash)) {
             throw new EventLogException("campaign " + e.campaignId() + ": event " + e.seq()
                     + " does not chain to the event before it; the log was altered");
+        }
+        try {
+            fold(e);
+        } catch (EventLogException ex) {
+            throw ex;
+        } catch (RuntimeException ex) {
+            throw new EventLogException(
+                    "campaign " + e.campaignId() + ": event " + e.seq() + " ("
+                            + e.body().typeName() + ") does not fit the events before it: " + ex.getMessage(),
+                    ex);
+        }
+        lastSeq = e.seq();
+        lastHash = e.hash();
+        lastEventAt = e.at().toString();
+    }
+
+    private void fold(Event e) {
+        // A log starts with the campaign's creation and has it once: everything after refers to it.
+        boolean created = e.body() instanceof CampaignCreated;
+        if (e.seq() == 1 && !created) {
+            throw new EventLogException("campaign " + e.campaignId() + ": its first event is "
+                    + e.body().typeName() + ", not CampaignCreated");
+        }
+        if (e.seq() > 1 && created) {
+            throw new EventLogException(
+                    "campaign " + e.campaignId() + ": event " + e.seq() + " creates the campaign a second time");
         }
         String at = e.at().toString();
         switch (e.body()) {
@@ -173,9 +235,6 @@ public final class CampaignState {
                 endReason = "aborted: " + a.reason();
             }
         }
-        lastSeq = e.seq();
-        lastHash = e.hash();
-        lastEventAt = at;
     }
 
     private ExperimentState experiment(String experimentId) {

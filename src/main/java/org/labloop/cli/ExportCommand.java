@@ -52,8 +52,8 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String text;
-        try (EventLog log = Lab.openExisting(data.resolve())) {
-            CampaignState state = Lab.load(log, Lab.pickCampaign(log, id));
+        try (EventLog log = Lab.openReadOnly(data.resolve(), true)) {
+            CampaignState state = Lab.loadVerified(log, Lab.pickCampaign(log, id));
             Dataset dataset = Dataset.of(state, new Lab().specOf(state));
             text = format == Format.csv ? dataset.toCsv() : dataset.toJson();
         }

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             TokenCommand.class,
             LoadTestCommand.class,
+            FuzzCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentStatus;
+import org.labloop.event.Event;
 import org.labloop.event.EventLog;
 import org.labloop.lab.Lab;
 import picocli.CommandLine.Command;
@@ -30,10 +31,10 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Lab lab = new Lab();
-        try (EventLog log = Lab.openExisting(data.resolve())) {
+        try (EventLog log = Lab.openReadOnly(data.resolve(), true)) {
             if (id != null) {
                 String cid = Lab.pickCampaign(log, id);
-                CampaignState state = Lab.load(log, cid);
+                CampaignState state = Lab.loadVerified(log, cid);
                 new Summary(lab.specOf(state), state).print(out);
                 return 0;
             }
@@ -45,7 +46,13 @@ final class StatusCommand implements Callable<Integer> {
             String fmt = "%-24s %-10s %9s %6s %9s %7s  %s%n";
             out.printf(fmt, "ID", "STATE", "COMPLETED", "FAILED", "IN FLIGHT", "BUDGET", "ELAPSED");
             for (String cid : ids) {
-                CampaignState s = Lab.load(log, cid);
+                List<Event> events = log.readAll(cid);
+                if (events.isEmpty()) {
+                    // the id was reserved but the first event never committed (a crash at creation): nothing to show
+                    out.printf(fmt, cid, "empty", 0, 0, 0, "-", "(no events)");
+                    continue;
+                }
+                CampaignState s = Lab.foldVerified(log, cid, events);
                 out.printf(
                         fmt,
                         cid,
@@ -54,7 +61,7 @@ final class StatusCommand implements Callable<Integer> {
                         s.count(ExperimentStatus.FAILED),
                         s.inFlight().size(),
                         lab.specOf(s).budget(),
-                        s.lastEventAt());
+                        elapsed(s));
             }
             return 0;
         }

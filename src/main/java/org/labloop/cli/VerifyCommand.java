@@ -4,8 +4,10 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.labloop.event.ChainCheck;
-import org.labloop.event.EventLog;
+import org.labloop.event.Event;
+import org.labloop.event.EventLogException;
 import org.labloop.lab.Lab;
+import org.labloop.store.SqliteEventLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,10 +35,18 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         int code = 0;
-        try (EventLog log = Lab.openExisting(data.resolve())) {
+        try (SqliteEventLog log = Lab.openReadOnly(data.resolve(), false)) {
             List<String> ids = id == null ? log.campaignIds() : List.of(Lab.pickCampaign(log, id));
             for (String cid : ids) {
-                ChainCheck check = ChainCheck.of(log.readAll(cid));
+                List<Event> events;
+                try {
+                    events = log.readAll(cid);
+                } catch (EventLogException e) {
+                    out.printf("%s: NOT INTACT: %s%n", cid, e.getMessage());
+                    code = ALTERED;
+                    continue;
+                }
+                ChainCheck check = ChainCheck.of(events);
                 if (check.intact()) {
                     out.printf("%s: intact, %d events%n", cid, check.events());
                 } else {
@@ -44,6 +54,18 @@ final class VerifyCommand implements Callable<Integer> {
                     code = ALTERED;
                 }
             }
+            List<String> damage = log.damage();
+            if (!damage.isEmpty()) {
+                out.printf("%s: DAMAGED: SQLite's page check says: %s%n", log.file(), String.join("; ", damage));
+                code = ALTERED;
+            }
+        }
+        if (code != 0) {
+            spec.commandLine()
+                    .getErr()
+                    .println("labloop: store " + data.resolve().resolve(SqliteEventLog.FILE_NAME)
+                            + " is not intact; restore the data directory from a"
+                            + " backup (the lines above name what is wrong)");
         }
         return code;
     }

@@ -196,7 +196,10 @@ public final class Dataset {
             r.put("status", x.status().name().toLowerCase(Locale.ROOT));
             r.set("parameters", EventCodec.mapper().valueToTree(x.parameters()));
             ObjectNode m = r.putObject("outcomes");
-            x.measurements().values().forEach(v -> m.put(v.name(), v.value()));
+            outcomes.stream()
+                    .map(o -> x.measurements().get(o))
+                    .filter(java.util.Objects::nonNull)
+                    .forEach(v -> m.put(v.name(), v.value()));
             ObjectNode prov = r.putObject("provenance");
             prov.put("planner", x.planner());
             prov.put("planner_version", x.plannerVersion());
@@ -208,8 +211,8 @@ public final class Dataset {
                 prov.put("failure", x.failure());
             }
             ArrayNode mp = prov.putArray("measurements");
-            x.measurements()
-                    .values()
+            x.measurements().values().stream()
+                    .sorted(java.util.Comparator.comparing(Measurement::name))
                     .forEach(v -> mp.addObject()
                             .put("name", v.name())
                             .put("value", v.value())

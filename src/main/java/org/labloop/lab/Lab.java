@@ -12,7 +12,10 @@ import org.labloop.core.Problem;
 import org.labloop.data.CsvTables;
 import org.labloop.device.DriverRegistry;
 import org.labloop.emulator.EmulatorRegistry;
+import org.labloop.event.ChainCheck;
+import org.labloop.event.Event;
 import org.labloop.event.EventLog;
+import org.labloop.event.EventLogException;
 import org.labloop.planner.PlannerRegistry;
 import org.labloop.store.SqliteEventLog;
 
@@ -38,6 +41,54 @@ public final class Lab {
                     "run a campaign first (./labloop demo) or pass --data DIR"));
         }
         return SqliteEventLog.open(dataDir);
+    }
+
+    /**
+     * Opens the store in an existing data directory for a command that only reads (status, export, verify): nothing
+     * is migrated or written, and a damaged or foreign file is refused with what is wrong and what to do.
+     * {@code checkPages} false leaves SQLite's page check to the caller ({@code verify} reports it itself).
+     */
+    public static SqliteEventLog openReadOnly(Path dataDir, boolean checkPages) {
+        if (!Files.exists(dataDir.resolve(SqliteEventLog.FILE_NAME))) {
+            throw new InvalidInputException(Problem.at(
+                    dataDir.toString(),
+                    "no LabLoop store here (" + SqliteEventLog.FILE_NAME + " is missing)",
+                    "run a campaign first (./labloop demo) or pass --data DIR"));
+        }
+        return SqliteEventLog.openReadOnly(dataDir, checkPages);
+    }
+
+    /**
+     * A campaign's state folded from its whole log after proving the log intact (every hash and link), for commands
+     * that show or export data: an altered or damaged log is refused, never shown.
+     */
+    public static CampaignState loadVerified(EventLog log, String id) {
+        return foldVerified(log, id, log.readAll(id));
+    }
+
+    /** As {@link #loadVerified} for events already read. */
+    public static CampaignState foldVerified(EventLog log, String id, List<Event> events) {
+        ChainCheck check = ChainCheck.of(events);
+        if (!check.intact()) {
+            throw new EventLogException("campaign " + id + " in " + log.location() + " is not intact: "
+                    + check.problem() + ". Nothing is shown from an altered log; run `labloop verify` for details"
+                    + " and restore the data directory from a backup");
+        }
+        if (events.isEmpty()) {
+            throw new EventLogException("campaign " + id + " has no events in " + log.location()
+                    + "; restore the data directory from a backup");
+        }
+        CampaignState state = new CampaignState();
+        try {
+            state.applyAll(events);
+        } catch (EventLogException e) {
+            throw new EventLogException(
+                    "campaign " + id + " in " + log.location() + " cannot be read back: " + e.getMessage()
+                            + ". Its hash chain is intact, so the events were written this way (by a faulty or forged"
+                            + " writer); restore the data directory from a backup",
+                    e);
+        }
+        return state;
     }
 
     /** The campaign named by {@code id}, or the only one when {@code id} is null. */
@@ -70,6 +121,16 @@ public final class Lab {
         List<SourceFile> sources = state.sources().stream()
                 .map(s -> new SourceFile(s.role(), s.path(), s.text(), s.sha256()))
                 .toList();
-        return loader().parse(sources).spec().withSeed(state.seed());
+        try {
+            return loader().parse(sources).spec().withSeed(state.seed());
+        } catch (InvalidInputException e) {
+            throw new EventLogException(
+                    "campaign " + state.id() + ": the campaign files stored in its first event no"
+                            + " longer load (" + e.problems().get(0)
+                            + (e.problems().size() > 1 ? " and " + (e.problems().size() - 1) + " more" : "")
+                            + "); the log was written by a faulty or forged writer, or by another LabLoop version;"
+                            + " restore the data directory from a backup",
+                    e);
+        }
     }
 }

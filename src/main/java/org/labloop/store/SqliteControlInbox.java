@@ -62,40 +62,38 @@ public final class SqliteControlInbox implements AutoCloseable {
         }
     }
 
-    /** The campaign's requests not taken yet, in order; they are marked taken. */
+    /**
+     * The campaign's requests not taken yet, in order; each is claimed (marked taken) first, so two readers never both
+     * act on one. Reading is a plain query: the running engine's writes are not held up by an empty mailbox.
+     */
     public synchronized List<Request> take(String campaignId) {
-        List<Request> out = new ArrayList<>();
+        List<Request> open = new ArrayList<>();
         try {
-            db.setAutoCommit(false);
             try (PreparedStatement ps = db.prepareStatement("SELECT id, action, actor, reason, immediate"
                     + " FROM control_requests WHERE campaign_id = ? AND taken = 0 ORDER BY id")) {
                 ps.setString(1, campaignId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Request(
+                        open.add(new Request(
                                 rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) != 0));
                     }
                 }
-                if (!out.isEmpty()) {
-                    try (PreparedStatement up = db.prepareStatement(
-                            "UPDATE control_requests SET taken = 1 WHERE campaign_id = ? AND id <= ?")) {
-                        up.setString(1, campaignId);
-                        up.setLong(2, out.get(out.size() - 1).id());
-                        up.executeUpdate();
+            }
+            List<Request> claimed = new ArrayList<>();
+            for (Request r : open) {
+                try (PreparedStatement up =
+                        db.prepareStatement("UPDATE control_requests SET taken = 1 WHERE id = ? AND taken = 0")) {
+                    up.setLong(1, r.id());
+                    if (up.executeUpdate() == 1) {
+                        claimed.add(r);
                     }
                 }
-                db.commit();
-            } catch (SQLException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
             }
+            return claimed;
         } catch (SQLException e) {
             throw new StoreException(
                     "cannot read control requests of " + campaignId + " in " + file + ": " + e.getMessage(), e);
         }
-        return out;
     }
 
     @Override

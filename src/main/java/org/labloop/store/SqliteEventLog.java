@@ -1,7 +1,12 @@
 package org.labloop.store;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -21,7 +26,8 @@ import org.labloop.event.Event;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventCodec;
 import org.labloop.event.EventLog;
-import org.labloop.event.EventLogException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteException;
 
 /**
  * The embedded event log: one SQLite file in WAL mode with {@code synchronous=FULL}, so an append that returned
@@ -35,52 +41,214 @@ public final class SqliteEventLog implements EventLog {
     private final Connection db;
     private final Map<String, Head> heads = new HashMap<>();
 
-    private SqliteEventLog(Path file, Connection db) {
+    private final boolean readOnly;
+
+    private SqliteEventLog(Path file, Connection db, boolean readOnly) {
         this.file = file;
         this.db = db;
+        this.readOnly = readOnly;
     }
 
-    /** Opens (creating if needed) the store in {@code dataDir}. */
+    /**
+     * Opens (creating if needed) the store in {@code dataDir} for reading and writing. An existing file is checked
+     * first (SQLite header, write-ahead log, pages, schema) on a read-only connection, so a damaged file or another
+     * program's database is refused before anything is written to it. A new store is built under a temporary name
+     * and renamed into place, so a crash never leaves a half-made {@value #FILE_NAME} behind.
+     */
     public static SqliteEventLog open(Path dataDir) {
-        try {
-            Files.createDirectories(dataDir);
-        } catch (java.io.IOException e) {
-            throw new StoreException("cannot create data directory " + dataDir + ": " + e.getMessage(), e);
+        Path dir = dataDir.toAbsolutePath();
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new StoreException("data directory " + dataDir + " is a file, not a directory; pass --data a"
+                    + " directory (it is created when missing)");
         }
-        Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
-        String url = "jdbc:sqlite:" + file;
-        migrate(url, file);
         try {
-            Connection db = DriverManager.getConnection(url);
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException(
+                    "cannot create data directory " + dataDir + ": " + StoreFile.ioReason(e)
+                            + "; check the path and that it is writable by this user",
+                    e);
+        }
+        Path file = dir.resolve(FILE_NAME);
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) || Files.exists(file)) {
+            if (!Files.isRegularFile(file)) {
+                throw new StoreException("store " + file + " is not a regular file; " + StoreFile.RESTORE);
+            }
+            StoreFile.checkBytes(file);
+            try (Connection ro = connectReadOnly(file)) {
+                StoreFile.requireSound(ro, file);
+                StoreFile.checkSchema(ro, file, true);
+            } catch (SQLException e) {
+                throw StoreFile.failure("cannot open store", file, e);
+            }
+        } else {
+            create(dir, file);
+        }
+        migrate(file);
+        try {
+            Connection db = DriverManager.getConnection(url(file));
             try (Statement st = db.createStatement()) {
                 st.execute("PRAGMA journal_mode=WAL");
                 st.execute("PRAGMA synchronous=FULL");
                 st.execute("PRAGMA foreign_keys=ON");
                 st.execute("PRAGMA busy_timeout=10000");
+            } catch (SQLException e) {
+                db.close();
+                throw e;
             }
             db.setAutoCommit(true);
-            return new SqliteEventLog(file, db);
+            return new SqliteEventLog(file, db, false);
         } catch (SQLException e) {
-            throw new StoreException("cannot open store " + file + ": " + e.getMessage(), e);
+            throw StoreFile.failure("cannot open store", file, e);
         }
     }
 
-    private static void migrate(String url, Path file) {
+    /**
+     * Opens the existing store in {@code dataDir} for reading only: no migration, no write, the file is left exactly
+     * as it was. Refuses, with what is wrong and what to do, a missing, empty, truncated or damaged file, a write-ahead
+     * log that is not one, and a database that is not a LabLoop store.
+     */
+    public static SqliteEventLog openReadOnly(Path dataDir) {
+        return openReadOnly(dataDir, true);
+    }
+
+    /**
+     * As {@link #openReadOnly(Path)}; with {@code checkPages} false SQLite's page check is left to the caller (see
+     * {@link #damage()}), so that a tool can still read what is readable in a damaged file.
+     */
+    public static SqliteEventLog openReadOnly(Path dataDir, boolean checkPages) {
+        Path file = dataDir.toAbsolutePath().resolve(FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            throw new StoreException("no LabLoop store at " + file + " (the file is missing or not a regular file);"
+                    + " pass --data the directory of a store");
+        }
+        StoreFile.checkBytes(file);
+        Connection db;
+        try {
+            db = connectReadOnly(file);
+        } catch (SQLException e) {
+            throw StoreFile.failure("cannot open store", file, e);
+        }
+        try {
+            if (checkPages) {
+                StoreFile.requireSound(db, file);
+            }
+            StoreFile.checkSchema(db, file, false);
+        } catch (RuntimeException e) {
+            closeQuietly(db);
+            throw e;
+        }
+        return new SqliteEventLog(file, db, true);
+    }
+
+    /** SQLite's page-level check of the whole file: empty when sound, else its first findings. */
+    public synchronized List<String> damage() {
+        return StoreFile.quickCheck(db, file);
+    }
+
+    /** The store's file. */
+    public Path file() {
+        return file;
+    }
+
+    private static String url(Path file) {
+        return "jdbc:sqlite:" + file;
+    }
+
+    private static Connection connectReadOnly(Path file) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(10000);
+        Connection db = DriverManager.getConnection(url(file), config.toProperties());
+        try (Statement st = db.createStatement()) {
+            st.execute("PRAGMA query_only=1");
+        } catch (SQLException e) {
+            closeQuietly(db);
+            throw e;
+        }
+        return db;
+    }
+
+    private static void closeQuietly(Connection db) {
+        try {
+            db.close();
+        } catch (SQLException ignored) {
+            // already failing with a better message
+        }
+    }
+
+    /** Builds a new store under a temporary name, then renames it into place in one step. */
+    private static void create(Path dir, Path file) {
+        Path tmp =
+                dir.resolve("." + FILE_NAME + ".new-" + ProcessHandle.current().pid());
+        try {
+            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(StoreFile.sibling(tmp, "-journal"));
+            migrate(tmp);
+            if (!Files.exists(file)) {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                syncDirectory(dir);
+            }
+        } catch (IOException e) {
+            throw new StoreException(
+                    "cannot create store " + file + ": " + StoreFile.ioReason(e)
+                            + "; check that the data directory is writable and the disk is not full",
+                    e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a leftover temporary file is harmless
+            }
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not every platform can sync a directory; the rename is still atomic
+        }
+    }
+
+    private static void migrate(Path file) {
         try {
             Flyway.configure()
-                    .dataSource(url, null, null)
+                    .dataSource(url(file), null, null)
                     .locations("classpath:db/migration/sqlite")
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();
         } catch (FlywayException e) {
+            SQLException sql = sqlCause(e);
             throw new StoreException(
-                    "cannot open store " + file + " (is it a LabLoop data file?): " + e.getMessage(), e);
+                    "cannot open store " + file + ": "
+                            + (sql != null
+                                    ? StoreFile.explain(sql)
+                                    : "its schema does not fit this version of LabLoop (" + StoreFile.firstLine(e)
+                                            + "); use the LabLoop version that wrote it, or " + StoreFile.RESTORE),
+                    e);
+        }
+    }
+
+    private static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private void requireWritable(String what) {
+        if (readOnly) {
+            throw new StoreException("cannot " + what + ": store " + file + " was opened read-only");
         }
     }
 
     @Override
     public synchronized String newCampaignId(String name) {
+        requireWritable("create a campaign");
         String slug = slug(name);
         try {
             db.setAutoCommit(false);
@@ -110,13 +278,22 @@ public final class SqliteEventLog implements EventLog {
                 db.commit();
                 return id;
             } catch (SQLException e) {
-                db.rollback();
+                rollbackQuietly(e);
                 throw e;
             } finally {
                 db.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot create campaign '" + name + "' in " + file + ": " + e.getMessage(), e);
+            throw StoreFile.failure("cannot create campaign '" + name + "' in", file, e);
+        }
+    }
+
+    /** SQLite may already have rolled back (a full disk, an I/O error): keep the first error, not the rollback's. */
+    private void rollbackQuietly(SQLException cause) {
+        try {
+            db.rollback();
+        } catch (SQLException r) {
+            cause.addSuppressed(r);
         }
     }
 
@@ -132,6 +309,7 @@ public final class SqliteEventLog implements EventLog {
 
     @Override
     public synchronized List<Event> appendAll(String campaignId, Instant at, String actor, List<EventBody> bodies) {
+        requireWritable("append to campaign " + campaignId);
         Head head = heads.computeIfAbsent(campaignId, this::loadHead);
         List<Event> events = new ArrayList<>(bodies.size());
         long seq = head.seq;
@@ -141,10 +319,13 @@ public final class SqliteEventLog implements EventLog {
             events.add(e);
             prev = e.hash();
         }
-        try {
-            db.setAutoCommit(false);
-            try (PreparedStatement ps = db.prepareStatement("INSERT INTO events"
-                    + " (campaign_id, seq, at, actor, type, body, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)")) {
+        // The transaction is spelled out in SQL so that an I/O error (a full disk) surfaces from the statement that
+        // hit it, not as a later "no transaction is active".
+        try (Statement tx = db.createStatement();
+                PreparedStatement ps = db.prepareStatement("INSERT INTO events"
+                        + " (campaign_id, seq, at, actor, type, body, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)")) {
+            tx.execute("BEGIN IMMEDIATE");
+            try {
                 for (Event e : events) {
                     ps.setString(1, campaignId);
                     ps.setLong(2, e.seq());
@@ -154,21 +335,24 @@ public final class SqliteEventLog implements EventLog {
                     ps.setString(6, EventCodec.toJson(e.body()));
                     ps.setString(7, e.prevHash());
                     ps.setString(8, e.hash());
-                    ps.addBatch();
+                    ps.executeUpdate();
                 }
-                ps.executeBatch();
-                db.commit();
+                tx.execute("COMMIT");
             } catch (SQLException e) {
-                db.rollback();
+                try {
+                    tx.execute("ROLLBACK");
+                } catch (SQLException r) {
+                    e.addSuppressed(r); // SQLite may have rolled back already
+                }
                 throw e;
-            } finally {
-                db.setAutoCommit(true);
             }
         } catch (SQLException e) {
             heads.remove(campaignId);
             throw new StoreException(
                     "cannot append " + bodies.get(0).typeName() + " to campaign " + campaignId + " in " + file + ": "
-                            + e.getMessage() + " (another process may be running this campaign)",
+                            + (isConstraint(e)
+                                    ? StoreFile.firstLine(e) + " (another process may be running this campaign)"
+                                    : StoreFile.explain(e)),
                     e);
         }
         heads.put(campaignId, new Head(seq, prev));
@@ -183,8 +367,12 @@ public final class SqliteEventLog implements EventLog {
                 return rs.next() ? new Head(rs.getLong(1), rs.getString(2)) : new Head(0, EventCodec.GENESIS);
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot read campaign " + campaignId + " from " + file + ": " + e.getMessage(), e);
+            throw StoreFile.failure("cannot read campaign " + campaignId + " from", file, e);
         }
+    }
+
+    private static boolean isConstraint(SQLException e) {
+        return e instanceof SQLiteException s && s.getResultCode().name().startsWith("SQLITE_CONSTRAINT");
     }
 
     @Override
@@ -196,30 +384,41 @@ public final class SqliteEventLog implements EventLog {
             ps.setLong(2, afterSeq);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long seq = rs.getLong(1);
-                    EventBody body;
-                    try {
-                        body = EventCodec.fromJson(rs.getString(4));
-                    } catch (EventLogException e) {
-                        throw new StoreException(
-                                "event " + seq + " of campaign " + campaignId + " in " + file + " is unreadable: "
-                                        + e.getMessage(),
-                                e);
-                    }
-                    out.add(new Event(
-                            campaignId,
-                            seq,
-                            Instant.parse(rs.getString(2)),
-                            rs.getString(3),
-                            body,
-                            rs.getString(5),
-                            rs.getString(6)));
+                    out.add(decode(campaignId, rs));
                 }
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot read campaign " + campaignId + " from " + file + ": " + e.getMessage(), e);
+            String after = out.isEmpty()
+                    ? ""
+                    : " after event " + out.get(out.size() - 1).seq();
+            throw StoreFile.failure("cannot read campaign " + campaignId + after + " from", file, e);
         }
         return out;
+    }
+
+    /** One row as an event; a row that does not decode is reported with its seq, never passed on half-read. */
+    private Event decode(String campaignId, ResultSet rs) throws SQLException {
+        long seq = rs.getLong(1);
+        String at = rs.getString(2);
+        String actor = rs.getString(3);
+        String body = rs.getString(4);
+        String prevHash = rs.getString(5);
+        String hash = rs.getString(6);
+        try {
+            if (at == null || actor == null || body == null || prevHash == null || hash == null) {
+                throw new IllegalArgumentException("a column is empty (NULL)");
+            }
+            EventBody decoded = EventCodec.fromJson(body);
+            if (decoded == null) {
+                throw new IllegalArgumentException("its body is null");
+            }
+            return new Event(campaignId, seq, Instant.parse(at), actor, decoded, prevHash, hash);
+        } catch (RuntimeException e) {
+            throw new StoreException(
+                    "event " + seq + " of campaign " + campaignId + " in " + file + " is unreadable: "
+                            + StoreFile.firstLine(e) + "; " + StoreFile.RESTORE,
+                    e);
+        }
     }
 
     @Override
@@ -230,10 +429,15 @@ public final class SqliteEventLog implements EventLog {
                 ResultSet rs = st.executeQuery("SELECT id FROM campaigns c WHERE EXISTS"
                         + " (SELECT 1 FROM events e WHERE e.campaign_id = c.id) ORDER BY created")) {
             while (rs.next()) {
-                ids.add(rs.getString(1));
+                String id = rs.getString(1);
+                if (id == null) {
+                    throw new StoreException(
+                            "store " + file + " is damaged: a campaign has no id; " + StoreFile.RESTORE);
+                }
+                ids.add(id);
             }
         } catch (SQLException e) {
-            throw new StoreException("cannot list campaigns in " + file + ": " + e.getMessage(), e);
+            throw StoreFile.failure("cannot list campaigns in", file, e);
         }
         return ids;
     }
@@ -250,6 +454,7 @@ public final class SqliteEventLog implements EventLog {
 
     @Override
     public synchronized void saveSnapshot(String campaignId, long seq, String json) {
+        requireWritable("save a snapshot");
         try (PreparedStatement ps =
                 db.prepareStatement("INSERT INTO snapshots (campaign_id, seq, state) VALUES (?, ?, ?) "
                         + "ON CONFLICT (campaign_id) DO UPDATE SET seq = excluded.seq, state = excluded.state")) {
@@ -258,8 +463,7 @@ public final class SqliteEventLog implements EventLog {
             ps.setString(3, json);
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreException(
-                    "cannot save snapshot of " + campaignId + " in " + file + ": " + e.getMessage(), e);
+            throw StoreFile.failure("cannot save snapshot of " + campaignId + " in", file, e);
         }
     }
 
@@ -271,17 +475,17 @@ public final class SqliteEventLog implements EventLog {
                 return rs.next() ? Optional.of(new Snapshot(rs.getLong(1), rs.getString(2))) : Optional.empty();
             }
         } catch (SQLException e) {
-            throw new StoreException(
-                    "cannot read snapshot of " + campaignId + " in " + file + ": " + e.getMessage(), e);
+            throw StoreFile.failure("cannot read snapshot of " + campaignId + " in", file, e);
         }
     }
 
     @Override
     public synchronized void dropSnapshots() {
+        requireWritable("drop snapshots");
         try (Statement st = db.createStatement()) {
             st.executeUpdate("DELETE FROM snapshots");
         } catch (SQLException e) {
-            throw new StoreException("cannot drop snapshots in " + file + ": " + e.getMessage(), e);
+            throw StoreFile.failure("cannot drop snapshots in", file, e);
         }
     }
 
@@ -295,7 +499,7 @@ public final class SqliteEventLog implements EventLog {
         try {
             db.close();
         } catch (SQLException e) {
-            throw new StoreException("cannot close store " + file + ": " + e.getMessage(), e);
+            throw StoreFile.failure("cannot close store", file, e);
         }
     }
 
