@@ -1,5 +1,8 @@
 package org.labloop.device;
 
+import java.time.Instant;
+import java.util.Optional;
+
 /**
  * The one interface between LabLoop and a device. Simulated drivers ship with the product; real instruments plug in
  * by implementing this and registering a factory by name.
@@ -31,4 +34,12 @@ public interface Driver {
 
     /** Steps running now. */
     int busy();
+
+    /**
+     * When the device is off line (disconnected, in maintenance), the engine-clock time it is expected back; empty
+     * while it is on line. The engine sends nothing to an off-line device.
+     */
+    default Optional<Instant> offlineUntil() {
+        return Optional.empty();
+    }
 }

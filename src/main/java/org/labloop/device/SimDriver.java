@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.labloop.core.LabClock;
@@ -269,6 +270,11 @@ public final class SimDriver implements Driver {
                         new DeviceMemory.Entry(
                                 e.startedAt(), clock.now(), DeviceMemory.Entry.FAILED, Map.of(), "cancelled")));
         return true;
+    }
+
+    @Override
+    public Optional<Instant> offlineUntil() {
+        return clock.now().isBefore(offlineUntil) ? Optional.of(offlineUntil) : Optional.empty();
     }
 
     @Override

@@ -63,6 +63,7 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Integer> load = new HashMap<>();
     private final Deque<String> ready = new ArrayDeque<>();
     private final Map<String, LabClock.Cancellable> timeouts = new HashMap<>();
+    private final java.util.Set<java.time.Instant> wakeUps = new java.util.HashSet<>();
     private final StepListener stepListener = new DeviceReports();
     private long lastSnapshot;
     private String abortRequest;
@@ -367,7 +368,7 @@ public final class Engine implements AutoCloseable {
             StepSpec step = spec.protocol().steps().get(stepIndex);
             java.util.Set<String> avoid = avoidedDevices(x, stepIndex, step);
             Optional<DeviceSpec> device = spec.workcell().devicesFor(step.capability()).stream()
-                    .filter(d -> load.get(d.name()) < d.capacity() && !avoid.contains(d.name()))
+                    .filter(d -> load.get(d.name()) < d.capacity() && !avoid.contains(d.name()) && online(d))
                     .findFirst();
             if (device.isEmpty()) {
                 ready.add(id);
@@ -375,6 +376,18 @@ public final class Engine implements AutoCloseable {
             }
             start(x, stepIndex, step, device.get());
         }
+    }
+
+    /** False while the device is off line; then the loop is woken when it is due back. */
+    private boolean online(DeviceSpec d) {
+        Optional<java.time.Instant> until = drivers.get(d.name()).offlineUntil();
+        if (until.isEmpty()) {
+            return true;
+        }
+        if (wakeUps.add(until.get())) {
+            clock.schedule(sinceNow(until.get()), () -> wakeUps.remove(until.get()));
+        }
+        return false;
     }
 
     /** Devices a step already failed on, once its retries are spent and its policy says to move to another device. */

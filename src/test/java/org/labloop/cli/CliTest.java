@@ -125,4 +125,31 @@ class CliTest {
                 labloop("export", "nope", "--data", tmp.resolve("empty").toString());
         assertThat(unknownId.code()).isEqualTo(2);
     }
+
+    @Test
+    void faultInjectedDemo_spendsItsWholeBudget_andEveryFailureIsInTheDataset() {
+        Path data = tmp.resolve("faults");
+        Result run = labloop("run", "examples/snar-faults/campaign.yaml", "--data", data.toString(), "--no-progress");
+        assertThat(run.code()).as(run.err()).isZero();
+        Path csv = tmp.resolve("faults.csv");
+        assertThat(labloop("export", "--out", csv.toString(), "--data", data.toString())
+                        .code())
+                .isZero();
+        Table table = CsvTables.read(csv);
+        assertThat(table.size()).isEqualTo(40);
+        int failed = 0;
+        for (int i = 0; i < table.size(); i++) {
+            String status = table.cell(i, "status");
+            assertThat(status).isIn("completed", "failed");
+            if (status.equals("failed")) {
+                failed++;
+                assertThat(table.cell(i, "failure")).isNotBlank();
+                assertThat(table.cell(i, "sty")).isEmpty();
+            } else {
+                assertThat(table.cell(i, "sty")).isNotEmpty();
+            }
+        }
+        assertThat(failed).isPositive();
+        assertThat(run.out()).contains(failed + " failed");
+    }
 }
