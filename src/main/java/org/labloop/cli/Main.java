@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             ExportCommand.class,
             VerifyCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
