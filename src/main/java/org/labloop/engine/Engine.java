@@ -41,8 +41,9 @@ import org.labloop.workcell.DeviceSpec;
  * report. Every change is appended to the event log and committed before it is acted on, and all of it happens on the
  * clock's loop thread, so the engine needs no locks and a seeded run in virtual time is the same event for event.
  *
- * <p>Placement is first come, first served: experiments wait in the order they became ready, and each takes the first
- * device (in workcell order) that has the capability and a free position.
+ * <p>Placement goes through a scheduler (org.labloop.schedule): by default the heuristic that reserves what a
+ * time-critical chain needs before starting it, so protocol time windows are kept; {@code first-come} (each waiting
+ * step takes the first free device, in arrival order) can be chosen for comparison.
  */
 public final class Engine implements AutoCloseable {
     private static final String ACTOR = "engine";
@@ -61,6 +62,7 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Integer> load = new HashMap<>();
     private final Deque<String> ready = new ArrayDeque<>();
     private final StepListener stepListener = new DeviceReports();
+    private final StepPlacer placer;
     private long lastSnapshot;
     private String abortRequest;
     private String abortActor;
@@ -73,6 +75,20 @@ public final class Engine implements AutoCloseable {
             Planner planner,
             Map<String, Driver> drivers,
             EngineListener listener) {
+        this(spec, state, log, clock, planner, drivers, listener, "heuristic");
+    }
+
+    /** As above, with the scheduler named: {@code heuristic} (default) or {@code first-come}. */
+    public Engine(
+            CampaignSpec spec,
+            CampaignState state,
+            EventLog log,
+            LabClock clock,
+            Planner planner,
+            Map<String, Driver> drivers,
+            EngineListener listener,
+            String scheduler) {
+        this.placer = new StepPlacer(spec, scheduler);
         this.spec = Objects.requireNonNull(spec, "spec");
         this.state = Objects.requireNonNull(state, "state");
         this.log = Objects.requireNonNull(log, "log");
@@ -272,22 +288,11 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
-    /** Starts the next step of every waiting experiment that has a free device, in arrival order. */
+    /** Hands new and progressing experiments to the scheduler and starts the steps it places now. */
     private void dispatch() {
-        int n = ready.size();
-        for (int i = 0; i < n; i++) {
-            String id = ready.poll();
-            ExperimentState x = state.experiments().get(id);
-            int stepIndex = x.stepsDone();
-            StepSpec step = spec.protocol().steps().get(stepIndex);
-            Optional<DeviceSpec> device = spec.workcell().devicesFor(step.capability()).stream()
-                    .filter(d -> load.get(d.name()) < d.capacity())
-                    .findFirst();
-            if (device.isEmpty()) {
-                ready.add(id);
-                continue;
-            }
-            start(x, stepIndex, step, device.get());
+        for (StepPlacer.Placement p : placer.dispatch(state, ready, clock)) {
+            ExperimentState x = state.experiments().get(p.experimentId());
+            start(x, p.step(), spec.protocol().steps().get(p.step()), p.device());
         }
     }
 

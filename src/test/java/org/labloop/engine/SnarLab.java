@@ -112,6 +112,11 @@ final class SnarLab {
 
     /** Creates the campaign in {@code log} and returns an engine for it on a virtual clock. */
     static Engine engine(EventLog log, CampaignSpec spec, EngineListener listener) {
+        return engine(log, spec, listener, "heuristic");
+    }
+
+    /** As above, with the scheduler named. */
+    static Engine engine(EventLog log, CampaignSpec spec, EngineListener listener, String scheduler) {
         VirtualClock clock = new VirtualClock(Instant.EPOCH);
         String id = log.newCampaignId(spec.name());
         log.append(
@@ -136,7 +141,8 @@ final class SnarLab {
                 clock,
                 PlannerRegistry.standard().create(spec.planner()),
                 drivers,
-                listener);
+                listener,
+                scheduler);
         return engine;
     }
 }
