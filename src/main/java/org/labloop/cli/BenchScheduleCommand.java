@@ -51,6 +51,13 @@ final class BenchScheduleCommand implements Callable<Integer> {
             description = "Seed of the simulated durations (default ${DEFAULT-VALUE}).")
     long seed = 1;
 
+    @Option(
+            names = "--engine",
+            paramLabel = "N",
+            description = "Also time the real engine loop on an N-experiment campaign (default: 5,000 when running"
+                    + " every scenario, otherwise skipped).")
+    int engineBudget;
+
     @Spec
     CommandSpec spec;
 
@@ -138,6 +145,24 @@ final class BenchScheduleCommand implements Callable<Integer> {
             s.put("unfinished", h.unfinished());
             s.put("decisions", h.decisionNanos().length);
             s.put("seed", seed);
+        }
+        if (scenario == null || engineBudget > 0) {
+            int budget = engineBudget > 0 ? engineBudget : 5_000;
+            out.printf("Engine loop: %,d-experiment SnAr campaign in virtual time, in-memory event log%n", budget);
+            out.flush();
+            ObjectNode engine = root.putObject("engine");
+            for (String sched : List.of("heuristic", "first-come")) {
+                EngineThroughput.Figures f = EngineThroughput.measure(budget, sched);
+                out.printf(
+                        "  %-12s %,d events in %.2f s: %,.0f events/s%n",
+                        sched, f.events(), f.seconds(), f.perSecond());
+                ObjectNode e = engine.putObject(sched);
+                e.put("events", f.events());
+                e.put("seconds", round(f.seconds()));
+                e.put("events_per_second", Math.round(f.perSecond()));
+                e.put("experiments", f.experiments());
+            }
+            out.println();
         }
         if (json != null) {
             Files.writeString(

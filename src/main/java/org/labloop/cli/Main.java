@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             ExportCommand.class,
             VerifyCommand.class,
+            PlanCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })
