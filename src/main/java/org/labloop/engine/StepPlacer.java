@@ -89,7 +89,9 @@ final class StepPlacer {
             if ("completed".equals(s.status())) {
                 scheduler.ended(job, op, now);
             } else {
-                scheduler.failed(job, op, now, false);
+                // A failed step is tried again when the engine keeps the experiment going (a retry policy),
+                // otherwise the experiment is over and its reservations go.
+                scheduler.failed(job, op, now, !x.status().finished());
             }
         }
         while (!ready.isEmpty()) {
