@@ -55,7 +55,8 @@ class ArchitectureTest {
                         "org.labloop.engine..",
                         "org.labloop.device..",
                         "org.labloop.emulator..",
-                        "org.labloop.planner..")
+                        "org.labloop.planner..",
+                        "org.labloop.schedule..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("java.sql..", "java.net.http..", "io.javalin..", "java.io.File", "java.nio.file..")
@@ -72,7 +73,11 @@ class ArchitectureTest {
     void engine_readsTimeOnlyFromTheInjectedClock() {
         noClasses()
                 .that()
-                .resideInAnyPackage("org.labloop.engine..", "org.labloop.device..", "org.labloop.planner..")
+                .resideInAnyPackage(
+                        "org.labloop.engine..",
+                        "org.labloop.device..",
+                        "org.labloop.planner..",
+                        "org.labloop.schedule..")
                 .should()
                 .callMethod(java.time.Instant.class, "now")
                 .orShould()

@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Benchmarks: planners on lookup tables and on the SnAr model.",
-        subcommands = {BenchOptimizeCommand.class, BenchSnarCommand.class})
+        description = "Benchmarks: planners on lookup tables and on the SnAr model, the scheduler, the engine.",
+        subcommands = {BenchOptimizeCommand.class, BenchSnarCommand.class, BenchScheduleCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             TokenCommand.class,
             LoadTestCommand.class,
             FuzzCommand.class,
+            PlanCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -2,7 +2,6 @@ package org.labloop.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,7 @@ import org.labloop.protocol.Arg;
 import org.labloop.protocol.FailurePolicy;
 import org.labloop.protocol.Protocol;
 import org.labloop.protocol.StepSpec;
+import org.labloop.protocol.TimeWindow;
 
 /**
  * Reads a protocol file (format: docs/protocol-file.md) and checks it against the workcell (every capability exists)
@@ -21,8 +21,18 @@ import org.labloop.protocol.StepSpec;
  */
 final class ProtocolParser {
     static final List<String> KEYS = List.of("protocol", "steps");
-    static final List<String> STEP_KEYS =
-            List.of("name", "capability", "args", "duration", "measures", "timeout", "retryable", "on_failure");
+    static final List<String> STEP_KEYS = List.of(
+            "name",
+            "capability",
+            "args",
+            "duration",
+            "measures",
+            "within_min",
+            "exactly_min",
+            "after",
+            "timeout",
+            "retryable",
+            "on_failure");
     static final List<String> ON_FAILURE_KEYS = List.of("retries", "backoff", "then");
     private static final Pattern REF = Pattern.compile("\\$(?:([A-Za-z_][A-Za-z0-9_]*)|\\{([A-Za-z_][A-Za-z0-9_]*)})");
     private static final String REF_HINT =
@@ -65,7 +75,7 @@ final class ProtocolParser {
             if (list != null && list.items().isEmpty()) {
                 v.error(stepsEntry.keyAt(), "the protocol has no steps", "list the steps in order under 'steps:'");
             } else if (list != null) {
-                Map<String, Node.Loc> names = new HashMap<>();
+                Map<String, Node.Loc> names = new LinkedHashMap<>();
                 boolean allRead = true;
                 boolean measures = false;
                 for (int i = 0; i < list.items().size(); i++) {
@@ -170,6 +180,7 @@ final class ProtocolParser {
             // When unreadable, assume it was meant to measure: "no step measures" would only repeat the problem.
             measures = b == null || b;
         }
+        Optional<TimeWindow> window = window(r, what, number, names, name);
         Optional<Duration> timeout = Optional.empty();
         Node.Entry toEntry = r.optional("timeout");
         if (toEntry != null) {
@@ -200,7 +211,8 @@ final class ProtocolParser {
         }
         try {
             return new Step(
-                    new StepSpec(name, capability, args, duration, measures, timeout, retryable, onFailure), measures);
+                    new StepSpec(name, capability, args, duration, measures, window, timeout, retryable, onFailure),
+                    measures);
         } catch (IllegalArgumentException | NullPointerException e) {
             v.error(map.at(), "invalid step: " + e.getMessage(), "fix " + what);
             return new Step(null, measures);
@@ -266,6 +278,70 @@ final class ProtocolParser {
             return null;
         }
         return new FailurePolicy(retries, backoff, then);
+    }
+
+    /**
+     * {@code within_min} (start at most this many minutes after) or {@code exactly_min} (start exactly this many
+     * minutes after) the end of the step named by {@code after}, or of the step before.
+     */
+    private Optional<TimeWindow> window(
+            MapReader r, String what, int number, Map<String, Node.Loc> names, String name) {
+        Node.Entry within = r.optional("within_min");
+        Node.Entry exactly = r.optional("exactly_min");
+        Node.Entry after = r.optional("after");
+        if (within == null && exactly == null) {
+            if (after != null) {
+                v.error(
+                        after.keyAt(),
+                        "'after' of " + what + " needs 'within_min' or 'exactly_min'",
+                        "add 'within_min: N' (start at most N minutes after) or remove 'after'");
+            }
+            return Optional.empty();
+        }
+        if (within != null && exactly != null) {
+            v.error(exactly.keyAt(), what + " has both 'within_min' and 'exactly_min'", "keep one of them");
+            return Optional.empty();
+        }
+        Node.Entry e = within != null ? within : exactly;
+        String key = within != null ? "within_min" : "exactly_min";
+        Double minutes = v.number(e.value(), "'" + key + "' of " + what);
+        if (minutes == null) {
+            return Optional.empty();
+        }
+        if (minutes < 0 || minutes > WorkcellParser.MAX_MINUTES) {
+            v.error(
+                    e.value().at(),
+                    "'" + key + "' of " + what + " must be between 0 and " + (long) WorkcellParser.MAX_MINUTES
+                            + " minutes, got " + minutes,
+                    "windows are in minutes");
+            return Optional.empty();
+        }
+        String ref = null;
+        if (after != null) {
+            ref = v.name(after.value(), "'after' of " + what);
+            if (ref == null) {
+                return Optional.empty();
+            }
+            // Earlier steps are those already read; this step registered itself last.
+            List<String> earlier = new ArrayList<>(names.keySet());
+            earlier.remove(name);
+            if (!earlier.contains(ref)) {
+                v.error(
+                        after.value().at(),
+                        "'after' of " + what + " names '" + ref + "', which is not an earlier step",
+                        earlier.isEmpty()
+                                ? "the first step has no earlier step"
+                                : Suggest.unknownName(ref, earlier, "earlier steps"));
+                return Optional.empty();
+            }
+        } else if (number == 1) {
+            v.error(
+                    e.keyAt(),
+                    "the first step has no step before it to be timed from",
+                    "remove '" + key + "' or move it to a later step");
+            return Optional.empty();
+        }
+        return Optional.of(within != null ? new TimeWindow(ref, 0, minutes) : new TimeWindow(ref, minutes, minutes));
     }
 
     /** A literal (number, text, true/false) or a $parameter reference. */

@@ -43,8 +43,9 @@ import org.labloop.workcell.DeviceSpec;
  * report. Every change is appended to the event log and committed before it is acted on, and all of it happens on the
  * clock's loop thread, so the engine needs no locks and a seeded run in virtual time is the same event for event.
  *
- * <p>Placement is first come, first served: experiments wait in the order they became ready, and each takes the first
- * device (in workcell order) that has the capability and a free position.
+ * <p>Placement goes through a scheduler (org.labloop.schedule): by default the heuristic that reserves what a
+ * time-critical chain needs before starting it, so protocol time windows are kept; {@code first-come} (each waiting
+ * step takes the first free device, in arrival order) can be chosen for comparison.
  */
 public final class Engine implements AutoCloseable {
     private static final String ACTOR = "engine";
@@ -65,6 +66,7 @@ public final class Engine implements AutoCloseable {
     private final Map<String, LabClock.Cancellable> timeouts = new HashMap<>();
     private final java.util.Set<java.time.Instant> wakeUps = new java.util.HashSet<>();
     private final StepListener stepListener = new DeviceReports();
+    private final StepPlacer placer; // null: first come, first served
     private long lastSnapshot;
     private String abortRequest;
     private String abortActor;
@@ -77,6 +79,25 @@ public final class Engine implements AutoCloseable {
             Planner planner,
             Map<String, Driver> drivers,
             EngineListener listener) {
+        this(spec, state, log, clock, planner, drivers, listener, "first-come");
+    }
+
+    /**
+     * As above, with the placement named: {@code first-come} (default: honours failure policies, off-line devices and
+     * crash recovery) or {@code heuristic} (the look-ahead scheduler that keeps protocol time windows; it does not yet
+     * honour retry back-off, {@code then: other_device} or a restart with steps in flight).
+     */
+    public Engine(
+            CampaignSpec spec,
+            CampaignState state,
+            EventLog log,
+            LabClock clock,
+            Planner planner,
+            Map<String, Driver> drivers,
+            EngineListener listener,
+            String scheduler) {
+        // first-come places steps directly; it alone honours then: other_device (see docs/scheduling.md).
+        this.placer = "first-come".equals(scheduler) ? null : new StepPlacer(spec, scheduler);
         this.spec = Objects.requireNonNull(spec, "spec");
         this.state = Objects.requireNonNull(state, "state");
         this.log = Objects.requireNonNull(log, "log");
@@ -358,8 +379,23 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
-    /** Starts the next step of every waiting experiment that has a free device, in arrival order. */
+    /** Hands new and progressing experiments to the scheduler and starts the steps it places now. */
     private void dispatch() {
+        if (placer == null) {
+            dispatchFirstCome();
+            return;
+        }
+        for (StepPlacer.Placement p : placer.dispatch(state, ready, clock, this::online)) {
+            ExperimentState x = state.experiments().get(p.experimentId());
+            start(x, p.step(), spec.protocol().steps().get(p.step()), p.device());
+        }
+    }
+
+    /**
+     * First come, first served: waiting experiments in arrival order each take the first free, on-line device that
+     * can do their next step and that the step has not failed on when its policy says to move elsewhere.
+     */
+    private void dispatchFirstCome() {
         int n = ready.size();
         for (int i = 0; i < n; i++) {
             String id = ready.poll();

@@ -11,9 +11,10 @@ import java.util.TreeSet;
 /**
  * One step of a protocol. It runs on a device with {@code capability}; {@code args} go to the driver;
  * {@code durationMinutes}, when given, overrides the device's timing (a reaction lasts its residence time);
- * {@code measures} marks the step whose outputs become the experiment's measurements. {@code timeout}, when given, is
- * how long the engine waits for the device before it cancels the step and counts it as failed; {@code retryable} says
- * whether the step may run again on the same material; {@code onFailure} says what happens when it fails.
+ * {@code measures} marks the step whose outputs become the experiment's measurements; {@code window}, when present,
+ * says how soon after an earlier step's end this one must start. {@code timeout}, when given, is how long the engine
+ * waits for the device before it cancels the step and counts it as failed; {@code retryable} says whether the step may
+ * run again on the same material; {@code onFailure} says what happens when it fails.
  */
 public record StepSpec(
         String name,
@@ -21,6 +22,7 @@ public record StepSpec(
         Map<String, Arg> args,
         Optional<Arg> durationMinutes,
         boolean measures,
+        Optional<TimeWindow> window,
         Optional<Duration> timeout,
         boolean retryable,
         FailurePolicy onFailure) {
@@ -29,6 +31,7 @@ public record StepSpec(
         Objects.requireNonNull(capability, "capability");
         args = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(args));
         Objects.requireNonNull(durationMinutes, "durationMinutes");
+        Objects.requireNonNull(window, "window");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(onFailure, "onFailure");
         if (timeout.isPresent() && (timeout.get().isNegative() || timeout.get().isZero())) {
@@ -40,10 +43,34 @@ public record StepSpec(
         }
     }
 
-    /** A retryable step with no timeout that fails its experiment when it fails. */
+    /** A retryable step with no window and no timeout that fails its experiment when it fails. */
     public StepSpec(
             String name, String capability, Map<String, Arg> args, Optional<Arg> durationMinutes, boolean measures) {
-        this(name, capability, args, durationMinutes, measures, Optional.empty(), true, FailurePolicy.FAIL);
+        this(name, capability, args, durationMinutes, measures, Optional.empty());
+    }
+
+    /** A step with this time window and the default failure handling. */
+    public StepSpec(
+            String name,
+            String capability,
+            Map<String, Arg> args,
+            Optional<Arg> durationMinutes,
+            boolean measures,
+            Optional<TimeWindow> window) {
+        this(name, capability, args, durationMinutes, measures, window, Optional.empty(), true, FailurePolicy.FAIL);
+    }
+
+    /** A step without a time window, with this failure handling. */
+    public StepSpec(
+            String name,
+            String capability,
+            Map<String, Arg> args,
+            Optional<Arg> durationMinutes,
+            boolean measures,
+            Optional<Duration> timeout,
+            boolean retryable,
+            FailurePolicy onFailure) {
+        this(name, capability, args, durationMinutes, measures, Optional.empty(), timeout, retryable, onFailure);
     }
 
     /** Parameters this step refers to. */

@@ -121,7 +121,12 @@ final class SnarLab {
 
     /** Creates the campaign in {@code log} and returns an engine for it on a virtual clock. */
     static Engine engine(EventLog log, CampaignSpec spec, EngineListener listener) {
-        return engine(log, spec, create(log, spec), DeviceMemory.inProcess(), listener);
+        return engine(log, spec, listener, "first-come");
+    }
+
+    /** As above, with the scheduler named. */
+    static Engine engine(EventLog log, CampaignSpec spec, EngineListener listener, String scheduler) {
+        return engine(log, spec, create(log, spec), DeviceMemory.inProcess(), listener, scheduler);
     }
 
     static String create(EventLog log, CampaignSpec spec) {
@@ -136,6 +141,16 @@ final class SnarLab {
 
     /** An engine for an existing campaign, as a fresh process would build it: new clock, new drivers. */
     static Engine engine(EventLog log, CampaignSpec spec, String id, DeviceMemory memory, EngineListener listener) {
+        return engine(log, spec, id, memory, listener, "first-come");
+    }
+
+    static Engine engine(
+            EventLog log,
+            CampaignSpec spec,
+            String id,
+            DeviceMemory memory,
+            EngineListener listener,
+            String scheduler) {
         CampaignState state = CampaignState.load(log, id);
         VirtualClock clock = new VirtualClock(Instant.parse(state.lastEventAt()));
         Emulator emulator = EmulatorRegistry.standard(p -> {
@@ -150,6 +165,13 @@ final class SnarLab {
                             .create(d, new DriverContext(clock, spec.seed(), Optional.of(emulator), memory)));
         }
         return new Engine(
-                spec, state, log, clock, PlannerRegistry.standard().create(spec.planner()), drivers, listener);
+                spec,
+                state,
+                log,
+                clock,
+                PlannerRegistry.standard().create(spec.planner()),
+                drivers,
+                listener,
+                scheduler);
     }
 }

@@ -1,0 +1,239 @@
+package org.labloop.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.labloop.campaign.CampaignSpec;
+import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.ExperimentState;
+import org.labloop.campaign.ExperimentStatus;
+import org.labloop.campaign.StepRecord;
+import org.labloop.core.VirtualClock;
+import org.labloop.device.Driver;
+import org.labloop.device.DriverContext;
+import org.labloop.device.DriverRegistry;
+import org.labloop.engine.Engine;
+import org.labloop.engine.EngineListener;
+import org.labloop.event.EventBody;
+import org.labloop.lab.CampaignRunner;
+import org.labloop.lab.Lab;
+import org.labloop.protocol.StepSpec;
+import org.labloop.protocol.TimeWindow;
+import org.labloop.store.InMemoryEventLog;
+import org.labloop.workcell.DeviceSpec;
+import org.labloop.workcell.DriverSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code labloop plan CAMPAIGN.yaml}: a dry run. The campaign runs in virtual time on simulated twins of its devices
+ * (their timings and setup times, no injected faults) with an event log in memory, and the resulting schedule is
+ * printed: per-device timeline, makespan, utilisation and conflicts. The store is never touched.
+ */
+@Command(
+        name = "plan",
+        mixinStandardHelpOptions = true,
+        description = "Dry run: print the schedule a campaign would follow on its workcell, in virtual time, without"
+                + " touching the store.")
+final class PlanCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CAMPAIGN.yaml", description = "The campaign file.")
+    Path campaign;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed to use instead of the file's.")
+    Long seed;
+
+    @Option(
+            names = "--scheduler",
+            paramLabel = "NAME",
+            description = "heuristic (default) or first-come.",
+            defaultValue = "heuristic")
+    String scheduler;
+
+    @Option(
+            names = "--steps",
+            paramLabel = "N",
+            description = "Timeline lines per device (default ${DEFAULT-VALUE}; 0: all).",
+            defaultValue = "12")
+    int steps;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Lab lab = new Lab();
+        CampaignRunner runner = new CampaignRunner(lab);
+        CampaignRunner.Prepared p = runner.prepare(campaign, seed);
+        CampaignSpec cs = p.spec();
+        VirtualClock clock = new VirtualClock(CampaignRunner.VIRTUAL_START);
+        CampaignState state;
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            String id = log.newCampaignId(cs.name());
+            log.append(
+                    id,
+                    clock.now(),
+                    "user:plan",
+                    new EventBody.CampaignCreated(cs.name(), cs.seed(), "plan", List.of()));
+            Map<String, Driver> drivers = new LinkedHashMap<>();
+            DriverRegistry registry = DriverRegistry.standard();
+            for (DeviceSpec d : cs.workcell().devices()) {
+                drivers.put(
+                        d.name(),
+                        registry.create(twin(d), new DriverContext(clock, cs.seed(), Optional.of(p.emulator()))));
+            }
+            Engine engine = new Engine(
+                    cs, CampaignState.load(log, id), log, clock, p.planner(), drivers, EngineListener.NONE, scheduler);
+            state = engine.run();
+        }
+        print(out, cs, state);
+        return 0;
+    }
+
+    /** A simulated twin of the device: its timings and setup time, no faults. */
+    private static DeviceSpec twin(DeviceSpec d) {
+        Map<String, Object> options = new LinkedHashMap<>();
+        Object setup = d.driver().options().get("setup_min");
+        if ("sim".equals(d.driver().type()) && setup != null) {
+            options.put("setup_min", setup);
+        }
+        return new DeviceSpec(
+                d.name(),
+                d.kind(),
+                d.capabilities(),
+                d.capacity(),
+                new DriverSpec("sim", d.driver().durations(), options));
+    }
+
+    private static double min(String from, String to) {
+        return Duration.between(Instant.parse(from), Instant.parse(to)).toMillis() / 60_000.0;
+    }
+
+    private void print(PrintWriter out, CampaignSpec cs, CampaignState state) {
+        String t0 = CampaignRunner.VIRTUAL_START.toString();
+        Map<String, List<String[]>> byDevice = new LinkedHashMap<>();
+        cs.workcell().devices().forEach(d -> byDevice.put(d.name(), new ArrayList<>()));
+        double makespan = 0;
+        List<String> conflicts = new ArrayList<>();
+        for (ExperimentState x : state.experiments().values()) {
+            for (StepRecord s : x.steps()) {
+                if (s.endedAt() == null) {
+                    continue;
+                }
+                byDevice.get(s.device()).add(new String[] {s.startedAt(), s.endedAt(), x.id(), s.name(), s.status()});
+                makespan = Math.max(makespan, min(t0, s.endedAt()));
+            }
+            if (x.status() == ExperimentStatus.FAILED) {
+                conflicts.add(x.id() + " failed: " + x.failure());
+            }
+            windows(cs, x, conflicts);
+        }
+        out.printf(
+                "Plan for campaign %s: %d experiments, %d in flight, scheduler %s, virtual time; nothing was stored.%n",
+                cs.name(), state.experiments().size(), cs.batchSize(), scheduler);
+        out.printf("Expected makespan: %.1f min (%s).%n%n", makespan, hm(makespan));
+        out.printf("%-14s %9s %6s %10s %12s%n", "device", "capacity", "steps", "busy min", "utilisation");
+        for (DeviceSpec d : cs.workcell().devices()) {
+            List<String[]> list = byDevice.get(d.name());
+            double busy = list.stream().mapToDouble(s -> min(s[0], s[1])).sum();
+            out.printf(
+                    "%-14s %9d %6d %10.1f %11.1f%%%n",
+                    d.name(),
+                    d.capacity(),
+                    list.size(),
+                    busy,
+                    makespan == 0 ? 0 : 100 * busy / (d.capacity() * makespan));
+            conflicts.addAll(overCapacity(d, list));
+        }
+        out.println();
+        out.println(conflicts.isEmpty() ? "Conflicts: none." : "Conflicts (" + conflicts.size() + "):");
+        conflicts.forEach(c -> out.println("  " + c));
+        out.println();
+        out.println("Timeline (minutes from the start):");
+        for (DeviceSpec d : cs.workcell().devices()) {
+            List<String[]> list = new ArrayList<>(byDevice.get(d.name()));
+            list.sort(Comparator.comparing((String[] s) -> s[0]));
+            out.printf("  %s%n", d.name());
+            int shown = steps == 0 ? list.size() : Math.min(steps, list.size());
+            for (int i = 0; i < shown; i++) {
+                String[] s = list.get(i);
+                out.printf(
+                        "    %8.1f - %8.1f  %s %s%s%n",
+                        min(t0, s[0]), min(t0, s[1]), s[2], s[3], "completed".equals(s[4]) ? "" : " (" + s[4] + ")");
+            }
+            if (shown < list.size()) {
+                out.printf("    ... %d more (--steps 0 shows all)%n", list.size() - shown);
+            }
+        }
+    }
+
+    private static void windows(CampaignSpec cs, ExperimentState x, List<String> conflicts) {
+        List<StepSpec> protocol = cs.protocol().steps();
+        Map<Integer, StepRecord> done = new LinkedHashMap<>();
+        for (StepRecord s : x.steps()) {
+            if ("completed".equals(s.status())) {
+                done.put(s.step(), s);
+            }
+        }
+        for (int k = 0; k < protocol.size(); k++) {
+            Optional<TimeWindow> w = protocol.get(k).window();
+            if (w.isEmpty() || !done.containsKey(k)) {
+                continue;
+            }
+            int after = k - 1;
+            for (int i = 0; i < k; i++) {
+                if (protocol.get(i).name().equals(w.get().after())) {
+                    after = i;
+                }
+            }
+            StepRecord ref = done.get(after);
+            if (ref == null) {
+                continue;
+            }
+            double lag = min(ref.endedAt(), done.get(k).startedAt());
+            if (lag > w.get().maxMinutes() + 1e-9 || lag < w.get().minMinutes() - 1e-9) {
+                conflicts.add(String.format(
+                        "%s: %s started %.2f min after %s ended (window %s to %s min)",
+                        x.id(),
+                        protocol.get(k).name(),
+                        lag,
+                        protocol.get(after).name(),
+                        fmt(w.get().minMinutes()),
+                        fmt(w.get().maxMinutes())));
+            }
+        }
+    }
+
+    private static List<String> overCapacity(DeviceSpec d, List<String[]> list) {
+        List<String> out = new ArrayList<>();
+        for (String[] s : list) {
+            long overlapping = list.stream()
+                    .filter(o -> o[0].compareTo(s[0]) <= 0 && o[1].compareTo(s[0]) > 0)
+                    .count();
+            if (overlapping > d.capacity()) {
+                out.add(d.name() + " holds " + overlapping + " steps at " + s[0] + " (capacity " + d.capacity() + ")");
+            }
+        }
+        return out;
+    }
+
+    private static String fmt(double m) {
+        return m == Math.rint(m) ? String.valueOf((long) m) : String.valueOf(m);
+    }
+
+    private static String hm(double minutes) {
+        long m = Math.round(minutes);
+        return m / 60 + " h " + String.format("%02d", m % 60) + " min";
+    }
+}
