@@ -31,7 +31,7 @@ import org.labloop.data.Dataset;
 import org.labloop.event.Event;
 import org.labloop.event.EventLog;
 import org.labloop.lab.Lab;
-import org.labloop.store.SqliteEventLog;
+import org.labloop.lab.LabStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +50,7 @@ public final class ApiServer implements AutoCloseable {
     private final Options options;
     private final ObjectMapper json;
     private final Metrics metrics = new Metrics();
+    private LabStore store;
     private EventLog log;
     private ApiTokens tokens;
     private CampaignHub hub;
@@ -77,9 +78,10 @@ public final class ApiServer implements AutoCloseable {
     /** Opens the store and starts listening; returns the port (useful with port 0). */
     public int start() {
         Lab lab = new Lab();
-        log = SqliteEventLog.open(options.dataDir());
+        store = LabStore.open(options.dataDir());
+        log = store.log();
         tokens = ApiTokens.open(options.dataDir());
-        hub = new CampaignHub(lab, log, options.baseDir(), options.pace(), metrics, this::encode);
+        hub = new CampaignHub(lab, store, options.baseDir(), options.pace(), metrics, this::encode);
         app = Javalin.create(this::configure);
         app.start(options.host(), options.port());
         LOG.info("listening on {}:{}", options.host(), app.port());
@@ -105,8 +107,8 @@ public final class ApiServer implements AutoCloseable {
         if (tokens != null) {
             tokens.close();
         }
-        if (log != null) {
-            log.close();
+        if (store != null) {
+            store.close();
         }
     }
 

@@ -23,8 +23,11 @@ import org.labloop.engine.Engine;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
+import org.labloop.lab.CampaignLockedException;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
+import org.labloop.lab.LabStore;
+import org.labloop.store.SqliteControlInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,13 +58,15 @@ final class CampaignHub implements AutoCloseable {
 
     private record Running(Engine engine, Thread thread, LabClock clock) {}
 
+    private final LabStore store;
+
     /**
      * @param baseDir folder that relative paths in campaigns (lookup-table emulators) resolve against
      * @param pace virtual seconds per real second for simulated workcells; 0 for as fast as possible
      */
     CampaignHub(
             Lab lab,
-            EventLog log,
+            LabStore store,
             Path baseDir,
             double pace,
             Metrics metrics,
@@ -69,7 +74,8 @@ final class CampaignHub implements AutoCloseable {
         this.encoder = encoder;
         this.lab = lab;
         this.runner = new CampaignRunner(lab);
-        this.log = log;
+        this.store = store;
+        this.log = store.log();
         this.baseDir = baseDir;
         this.pace = pace;
         this.metrics = metrics;
@@ -175,10 +181,19 @@ final class CampaignHub implements AutoCloseable {
                     log,
                     clock,
                     new TimedPlanner(p.planner(), metrics),
-                    runner.createDrivers(spec, clock, Optional.of(p.emulator())),
+                    runner.createDrivers(spec, clock, Optional.of(p.emulator()), store.devices()),
                     (event, s) -> inbox.add(event));
-            Thread thread =
-                    Thread.ofPlatform().name("labloop-engine-" + id).daemon().unstarted(() -> drive(id, v, engine));
+            // Only one process drives a campaign; the lock goes with the engine thread.
+            LabStore.EngineLock engineLock;
+            try {
+                engineLock = store.lock(id);
+            } catch (CampaignLockedException e) {
+                throw ApiError.conflict(e.getMessage());
+            }
+            Thread thread = Thread.ofPlatform()
+                    .name("labloop-engine-" + id)
+                    .daemon()
+                    .unstarted(() -> drive(id, v, engine, engineLock));
             running.put(id, new Running(engine, thread, clock));
             v.live(true);
             LOG.info("{} started campaign {}", who.actor(), id);
@@ -186,15 +201,28 @@ final class CampaignHub implements AutoCloseable {
         }
     }
 
-    private void drive(String id, CampaignView v, Engine engine) {
-        try (engine) {
+    private void drive(String id, CampaignView v, Engine engine, LabStore.EngineLock engineLock) {
+        Thread poller = null;
+        try (engineLock;
+                engine;
+                SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
+            control.take(id); // requests left from before this run were meant for an engine now gone
+            // labloop pause/resume/abort/ack from a terminal reach this engine too
+            poller = CampaignRunner.startControlPoller(control, id, engine);
             engine.run();
+            poller.interrupt();
+            poller.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (PacedClock.Stopped e) {
             LOG.info("campaign {} left running: the server is stopping", id);
         } catch (RuntimeException e) {
             LOG.error("campaign {} stopped with an error", id, e);
             v.error(e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
+            if (poller != null) {
+                poller.interrupt();
+            }
             // Let the projector catch up before the campaign shows as not live.
             awaitProjected(v, id);
             running.remove(id);

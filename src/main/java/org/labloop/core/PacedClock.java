@@ -173,33 +173,4 @@ public final class PacedClock implements LabClock, AutoCloseable {
             super("the clock was stopped");
         }
     }
-
-    private static final class Timer implements Comparable<Timer>, Cancellable {
-        final Instant due;
-        final long seq;
-        final Runnable action;
-        boolean cancelled;
-        boolean done;
-
-        Timer(Instant due, long seq, Runnable action) {
-            this.due = due;
-            this.seq = seq;
-            this.action = action;
-        }
-
-        @Override
-        public int compareTo(Timer o) {
-            int c = due.compareTo(o.due);
-            return c != 0 ? c : Long.compare(seq, o.seq);
-        }
-
-        @Override
-        public boolean cancel() {
-            if (done || cancelled) {
-                return false;
-            }
-            cancelled = true;
-            return true;
-        }
-    }
 }

@@ -19,6 +19,7 @@ import org.labloop.core.Problem;
 import org.labloop.core.Version;
 import org.labloop.core.VirtualClock;
 import org.labloop.core.WallClock;
+import org.labloop.device.DeviceMemory;
 import org.labloop.device.Driver;
 import org.labloop.device.DriverContext;
 import org.labloop.emulator.Emulator;
@@ -99,6 +100,16 @@ public final class CampaignRunner {
             throw new InvalidInputException(problems);
         }
         return new Prepared(spec, sources, planner, emulator, baseDir);
+    }
+
+    /** Drivers whose simulated devices remember their steps in {@code memory} (the data directory's, to survive). */
+    public Map<String, Driver> createDrivers(
+            CampaignSpec spec, LabClock clock, Optional<Emulator> emulator, DeviceMemory memory) {
+        Map<String, Driver> drivers = new LinkedHashMap<>();
+        for (DeviceSpec d : spec.workcell().devices()) {
+            drivers.put(d.name(), lab.drivers.create(d, new DriverContext(clock, spec.seed(), emulator, memory)));
+        }
+        return drivers;
     }
 
     public Map<String, Driver> createDrivers(CampaignSpec spec, LabClock clock, Optional<Emulator> emulator) {
@@ -201,6 +212,14 @@ public final class CampaignRunner {
                 }
             }
         }
+    }
+
+    /**
+     * Starts a daemon thread that hands requests from the control inbox (labloop pause, resume, abort, ack from
+     * another process) to {@code engine} every quarter of a second until interrupted.
+     */
+    public static Thread startControlPoller(SqliteControlInbox inbox, String id, Engine engine) {
+        return Thread.ofPlatform().daemon().name("labloop-control-" + id).start(() -> poll(inbox, id, engine));
     }
 
     private static void poll(SqliteControlInbox inbox, String id, Engine engine) {

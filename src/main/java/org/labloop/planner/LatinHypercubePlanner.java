@@ -6,47 +6,26 @@ import java.util.Set;
 import org.labloop.space.Point;
 
 /** Each batch is a Latin hypercube: every parameter's range cut into {@code count} slices, one point per slice. */
-public final class LatinHypercubePlanner implements Planner {
+public final class LatinHypercubePlanner extends ModelFreePlanner {
     public static final String NAME = "lhs";
 
     public LatinHypercubePlanner(PlannerSpec spec) {
-        if (!spec.options().isEmpty()) {
-            throw new PlanningException(
-                    "planner 'lhs' takes no options, got " + spec.options().keySet());
-        }
+        super(NAME, "space-filling", spec);
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String version() {
-        return "1";
-    }
-
-    @Override
-    public List<Proposal> propose(PlanningRequest request) {
-        Set<Point> taken = UnitCube.taken(request);
-        if (request.pool().isPresent()) {
-            return UnitCube.randomFromPool(request.pool().get(), taken, request.count(), request.random()).stream()
-                    .map(p -> Proposal.of(p, "space-filling"))
-                    .toList();
-        }
-        UnitCube.checkRoom(request.space(), taken, request.count());
+    List<Point> design(PlanningRequest request, Set<Point> taken) {
         int n = request.count();
         int d = request.space().size();
-        List<Proposal> out = new ArrayList<>();
+        List<Point> out = new ArrayList<>();
         for (int attempt = 0; out.size() < n; attempt++) {
             if (attempt > 1000) {
                 throw new PlanningException("lhs found no untried points after 1000 designs; widen the space");
             }
-            double[][] u = design(n, d, request);
-            for (double[] row : u) {
+            for (double[] row : design(n, d, request)) {
                 Point p = UnitCube.toPoint(request.space(), row);
                 if (out.size() < n && taken.add(p)) {
-                    out.add(Proposal.of(p, "space-filling"));
+                    out.add(p);
                 }
             }
         }

@@ -1,0 +1,49 @@
+package org.labloop.planner;
+
+import java.util.List;
+import java.util.Set;
+import org.labloop.space.Point;
+
+/**
+ * What the planners that learn nothing share: no options, version 1, random picks from a pool, and a check that a
+ * finite space still has room. Subclasses only say how to lay out points in the continuous case.
+ */
+abstract class ModelFreePlanner implements Planner {
+    private final String name;
+    private final String rationale;
+
+    ModelFreePlanner(String name, String rationale, PlannerSpec spec) {
+        if (!spec.options().isEmpty()) {
+            throw new PlanningException("planner '" + name + "' takes no options, got "
+                    + spec.options().keySet());
+        }
+        this.name = name;
+        this.rationale = rationale;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final String version() {
+        return "1";
+    }
+
+    @Override
+    public final List<Proposal> propose(PlanningRequest request) {
+        Set<Point> taken = UnitCube.taken(request);
+        List<Point> points;
+        if (request.pool().isPresent()) {
+            points = UnitCube.randomFromPool(request.pool().get(), taken, request.count(), request.random());
+        } else {
+            UnitCube.checkRoom(request.space(), taken, request.count());
+            points = design(request, taken);
+        }
+        return points.stream().map(p -> Proposal.of(p, rationale)).toList();
+    }
+
+    /** {@code request.count()} distinct points of the space, none in {@code taken} (which it may add to). */
+    abstract List<Point> design(PlanningRequest request, Set<Point> taken);
+}
