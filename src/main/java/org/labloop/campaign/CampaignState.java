@@ -55,6 +55,16 @@ public final class CampaignState {
     private long lastSeq;
     private String lastHash = EventCodec.GENESIS;
     private Map<String, ExperimentState> experiments = new LinkedHashMap<>();
+    // Derived from experiments, kept up to date as events are folded so that the engine's loop stays O(1) per event.
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    private Map<String, ExperimentState> inFlight = new LinkedHashMap<>();
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    private Map<String, ExperimentStatus> known = new java.util.HashMap<>();
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    private java.util.EnumMap<ExperimentStatus, Long> counts = new java.util.EnumMap<>(ExperimentStatus.class);
+
     private Map<String, OperatorRequest> openRequests = new LinkedHashMap<>();
     private java.util.Set<String> acknowledged = new java.util.TreeSet<>();
 
@@ -129,6 +139,10 @@ public final class CampaignState {
         }
         try {
             fold(e);
+            String touched = experimentOf(e.body());
+            if (touched != null && experiments.containsKey(touched)) {
+                track(experiments.get(touched));
+            }
         } catch (EventLogException ex) {
             throw ex;
         } catch (RuntimeException ex) {
@@ -329,12 +343,42 @@ public final class CampaignState {
     }
 
     public long count(ExperimentStatus s) {
-        return experiments.values().stream().filter(x -> x.status() == s).count();
+        return counts.getOrDefault(s, 0L);
     }
 
-    /** Experiments in the lab: proposed or running. */
+    /** Experiments in the lab: proposed or running, in proposal order. */
     public List<ExperimentState> inFlight() {
-        return experiments.values().stream().filter(x -> !x.status().finished()).toList();
+        return List.copyOf(inFlight.values());
+    }
+
+    /** How many experiments are in the lab. */
+    public int inFlightCount() {
+        return inFlight.size();
+    }
+
+    private void track(ExperimentState x) {
+        ExperimentStatus before = known.put(x.id(), x.status());
+        if (before != null) {
+            counts.merge(before, -1L, Long::sum);
+        }
+        counts.merge(x.status(), 1L, Long::sum);
+        if (x.status().finished()) {
+            inFlight.remove(x.id());
+        } else {
+            inFlight.put(x.id(), x);
+        }
+    }
+
+    private static String experimentOf(EventBody body) {
+        return switch (body) {
+            case ExperimentProposed p -> p.experimentId();
+            case StepStarted s -> s.experimentId();
+            case StepCompleted s -> s.experimentId();
+            case StepFailed s -> s.experimentId();
+            case ExperimentCompleted c -> c.experimentId();
+            case ExperimentFailed f -> f.experimentId();
+            default -> null;
+        };
     }
 
     public String toJson() {
@@ -354,6 +398,10 @@ public final class CampaignState {
                     .sorted(java.util.Comparator.comparingInt(ExperimentState::index))
                     .forEach(x -> ordered.put(x.id(), x));
             state.experiments = ordered;
+            state.inFlight = new LinkedHashMap<>();
+            state.known = new java.util.HashMap<>();
+            state.counts = new java.util.EnumMap<>(ExperimentStatus.class);
+            ordered.values().forEach(state::track);
             return state;
         } catch (JsonProcessingException e) {
             throw new EventLogException("stored snapshot is unreadable: " + e.getOriginalMessage(), e);

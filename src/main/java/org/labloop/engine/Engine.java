@@ -65,6 +65,9 @@ public final class Engine implements AutoCloseable {
     private final Deque<String> ready = new ArrayDeque<>();
     private final Map<String, LabClock.Cancellable> timeouts = new HashMap<>();
     private final java.util.Set<java.time.Instant> wakeUps = new java.util.HashSet<>();
+    /** What finished experiments taught, by proposal index: the planner's observations, kept as they come in. */
+    private final java.util.TreeMap<Integer, Observation> observed = new java.util.TreeMap<>();
+
     private final StepListener stepListener = new DeviceReports();
     private final StepPlacer placer; // null: first come, first served
     private long lastSnapshot;
@@ -117,6 +120,11 @@ public final class Engine implements AutoCloseable {
     public CampaignState run() {
         if (state.status().finished()) {
             return state;
+        }
+        for (ExperimentState x : state.experiments().values()) {
+            if (x.status().finished()) {
+                observe(x);
+            }
         }
         record(ACTOR, new EventBody.CampaignStarted(clock.isVirtual() ? "virtual" : "wall"));
         reconcile();
@@ -331,17 +339,11 @@ public final class Engine implements AutoCloseable {
         if (want <= 0) {
             return false;
         }
-        List<Observation> observations = new ArrayList<>();
+        // In proposal order whatever the order they finished in, so a resumed run asks the planner the same question.
+        List<Observation> observations = new ArrayList<>(observed.values());
         List<Point> pending = new ArrayList<>();
-        for (ExperimentState x : state.experiments().values()) {
-            Point p = new Point(x.parameters());
-            if (x.status() == ExperimentStatus.COMPLETED) {
-                observations.add(Observation.of(p, outcomes(x)));
-            } else if (x.status() == ExperimentStatus.FAILED) {
-                observations.add(new Observation(p, Map.of(), true));
-            } else {
-                pending.add(p);
-            }
+        for (ExperimentState x : state.inFlight()) {
+            pending.add(new Point(x.parameters()));
         }
         // A fresh stream per round, keyed by how many experiments exist, so a resumed campaign draws the same numbers.
         SplittableRandom random = new SplittableRandom(
@@ -366,6 +368,15 @@ public final class Engine implements AutoCloseable {
         recordAll("planner:" + planner.name(), bodies);
         ready.addAll(ids);
         return !proposals.isEmpty();
+    }
+
+    private void observe(ExperimentState x) {
+        Point p = new Point(x.parameters());
+        observed.put(
+                x.index(),
+                x.status() == ExperimentStatus.COMPLETED
+                        ? Observation.of(p, outcomes(x))
+                        : new Observation(p, Map.of(), true));
     }
 
     private Map<String, Double> outcomes(ExperimentState x) {
@@ -605,6 +616,11 @@ public final class Engine implements AutoCloseable {
         List<Event> events = log.appendAll(state.id(), clock.now(), actor, bodies);
         for (Event e : events) {
             state.apply(e);
+            if (e.body() instanceof EventBody.ExperimentCompleted c) {
+                observe(state.experiments().get(c.experimentId()));
+            } else if (e.body() instanceof EventBody.ExperimentFailed f) {
+                observe(state.experiments().get(f.experimentId()));
+            }
             listener.committed(e, state);
         }
         if (state.lastSeq() - lastSnapshot >= SNAPSHOT_EVERY) {

@@ -33,13 +33,18 @@ abstract class ModelFreePlanner implements Planner {
 
     @Override
     public final List<Proposal> propose(PlanningRequest request) {
-        Set<Point> taken = UnitCube.taken(request);
         List<Point> points;
         if (request.pool().isPresent()) {
+            Set<Point> taken = UnitCube.taken(request);
             points = UnitCube.randomFromPool(request.pool().get(), taken, request.count(), request.random());
-        } else {
+        } else if (UnitCube.cardinality(request.space()) >= 0) {
+            Set<Point> taken = UnitCube.taken(request);
             UnitCube.checkRoom(request.space(), taken, request.count());
             points = design(request, taken);
+        } else {
+            // A space with a continuous dimension: a new draw equals an earlier point with probability zero, so
+            // only the pending points are checked, which keeps a long campaign's proposals O(1) in its history.
+            points = design(request, new java.util.HashSet<>(request.pending()));
         }
         return points.stream().map(p -> Proposal.of(p, rationale)).toList();
     }
