@@ -7,7 +7,12 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks: planners on lookup tables and on the SnAr model, the scheduler, the engine.",
-        subcommands = {BenchOptimizeCommand.class, BenchSnarCommand.class, BenchScheduleCommand.class})
+        subcommands = {
+            BenchOptimizeCommand.class,
+            BenchSnarCommand.class,
+            BenchPlannerCommand.class,
+            BenchScheduleCommand.class
+        })
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,133 @@
+package org.labloop.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import org.labloop.bench.PlannerSpeed;
+import org.labloop.bench.PoolBenchmarkConfig;
+import org.labloop.core.InvalidInputException;
+import org.labloop.core.Table;
+import org.labloop.data.CsvTables;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code labloop bench planner}: how long a Bayesian proposal takes from a real and from a large pool. */
+@Command(
+        name = "planner",
+        mixinStandardHelpOptions = true,
+        description = "Planner speed: a batch from the direct-arylation pool (1728 rows, SMILES encoded) after N"
+                + " observations, and from synthetic pools of growing size (memory per row). Run it under"
+                + " 'taskset -c 0' to measure one core.")
+final class BenchPlannerCommand implements Callable<Integer> {
+    @Option(
+            names = "--arylation",
+            paramLabel = "FILE.csv",
+            description = "The direct arylation table (default: ../shared/data/direct_arylation/experiment_index.csv).")
+    Path arylation;
+
+    @Option(names = "--observations", paramLabel = "N", description = "Observed rows (default: 100).")
+    int observations = 100;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Batch size (default: 5).")
+    int batch = 5;
+
+    @Option(names = "--calls", paramLabel = "N", description = "Timed proposals per case (default: 10).")
+    int calls = 10;
+
+    @Option(
+            names = "--rows",
+            split = ",",
+            paramLabel = "N,N",
+            description = "Synthetic pool sizes (default: 25000,50000,100000).")
+    List<Integer> rows = List.of(25_000, 50_000, 100_000);
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (observations < 1 || batch < 1 || calls < 1 || rows.stream().anyMatch(r -> r < batch + observations)) {
+            throw InvalidInputException.of(
+                    "options", "--observations, --batch and --calls must be at least 1, and --rows larger", "");
+        }
+        Path file = arylation != null ? arylation : defaultArylation();
+        out.printf(
+                "Planner speed (bayesian, batch %d, %d observations, %d timed calls per case; %d processors)%n",
+                batch, observations, calls, Runtime.getRuntime().availableProcessors());
+        out.printf("%-34s %8s %10s %10s %10s %12s%n", "pool", "rows", "first ms", "median ms", "max ms", "pool MB");
+        Table table = CsvTables.read(file);
+        PoolBenchmarkConfig aryl = PoolBenchmarkConfig.of(table, "yield")
+                .withSmiles(List.of("Base_SMILES", "Ligand_SMILES", "Solvent_SMILES"));
+        aryl = new PoolBenchmarkConfig(
+                aryl.table(),
+                aryl.objective(),
+                false,
+                List.of(),
+                List.of("entry"),
+                aryl.smiles(),
+                Map.of(),
+                batch,
+                observations + batch,
+                1,
+                1,
+                "bayesian",
+                Map.of(),
+                OptionalDouble.empty());
+        print(out, PlannerSpeed.measure("direct arylation (SMILES)", aryl, observations, batch, calls, 1));
+        for (int n : rows) {
+            Table synthetic = PlannerSpeed.synthetic(n, 7);
+            PoolBenchmarkConfig config = new PoolBenchmarkConfig(
+                    synthetic,
+                    "y",
+                    false,
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    Map.of(),
+                    batch,
+                    observations + batch,
+                    1,
+                    1,
+                    "bayesian",
+                    Map.of(),
+                    OptionalDouble.empty());
+            print(
+                    out,
+                    PlannerSpeed.measure(
+                            "synthetic (5 numeric, 2 categorical)", config, observations, batch, calls, 1));
+        }
+        return 0;
+    }
+
+    private static void print(PrintWriter out, PlannerSpeed.Result r) {
+        out.printf(
+                Locale.ROOT,
+                "%-34s %8d %10.1f %10.1f %10.1f %12.1f%n",
+                r.label(),
+                r.poolRows(),
+                r.firstMs(),
+                r.medianMs(),
+                r.maxMs(),
+                r.poolBytes() / 1e6);
+    }
+
+    private static Path defaultArylation() {
+        String home = System.getProperty("labloop.home", ".");
+        Path p = Path.of(home)
+                .resolve("../shared/data/direct_arylation/experiment_index.csv")
+                .normalize();
+        if (!Files.isRegularFile(p)) {
+            throw InvalidInputException.of(
+                    p.toString(), "the direct arylation table is not there", "pass --arylation FILE.csv");
+        }
+        return p;
+    }
+}
