@@ -64,15 +64,28 @@ final class BenchPlannerCommand implements Callable<Integer> {
                 batch, observations, calls, Runtime.getRuntime().availableProcessors());
         out.printf("%-34s %8s %10s %10s %10s %12s%n", "pool", "rows", "first ms", "median ms", "max ms", "pool MB");
         Table table = CsvTables.read(file);
-        PoolBenchmarkConfig aryl = PoolBenchmarkConfig.of(table, "yield")
-                .withSmiles(List.of("Base_SMILES", "Ligand_SMILES", "Solvent_SMILES"));
-        aryl = new PoolBenchmarkConfig(
-                aryl.table(),
-                aryl.objective(),
+        PoolBenchmarkConfig aryl =
+                config(table, "yield", List.of("entry"), List.of("Base_SMILES", "Ligand_SMILES", "Solvent_SMILES"));
+        print(out, PlannerSpeed.measure("direct arylation (SMILES)", aryl, observations, batch, calls, 1));
+        for (int n : rows) {
+            Table synthetic = PlannerSpeed.synthetic(n, 7);
+            PoolBenchmarkConfig config = config(synthetic, "y", List.of(), List.of());
+            print(
+                    out,
+                    PlannerSpeed.measure(
+                            "synthetic (5 numeric, 2 categorical)", config, observations, batch, calls, 1));
+        }
+        return 0;
+    }
+
+    private PoolBenchmarkConfig config(Table table, String objective, List<String> exclude, List<String> smiles) {
+        return new PoolBenchmarkConfig(
+                table,
+                objective,
                 false,
                 List.of(),
-                List.of("entry"),
-                aryl.smiles(),
+                exclude,
+                smiles,
                 Map.of(),
                 batch,
                 observations + batch,
@@ -81,30 +94,6 @@ final class BenchPlannerCommand implements Callable<Integer> {
                 "bayesian",
                 Map.of(),
                 OptionalDouble.empty());
-        print(out, PlannerSpeed.measure("direct arylation (SMILES)", aryl, observations, batch, calls, 1));
-        for (int n : rows) {
-            Table synthetic = PlannerSpeed.synthetic(n, 7);
-            PoolBenchmarkConfig config = new PoolBenchmarkConfig(
-                    synthetic,
-                    "y",
-                    false,
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    Map.of(),
-                    batch,
-                    observations + batch,
-                    1,
-                    1,
-                    "bayesian",
-                    Map.of(),
-                    OptionalDouble.empty());
-            print(
-                    out,
-                    PlannerSpeed.measure(
-                            "synthetic (5 numeric, 2 categorical)", config, observations, batch, calls, 1));
-        }
-        return 0;
     }
 
     private static void print(PrintWriter out, PlannerSpeed.Result r) {

@@ -64,6 +64,16 @@ final class ControlCommands {
 
         abstract void send(SqliteControlInbox inbox, String cid, CampaignState state);
 
+        /** With no engine running, records the request directly, holding the campaign's lock meanwhile. */
+        static void recordHere(LabStore store, String cid, CampaignState state, EventBody body) {
+            LabStore.EngineLock lock = store.lock(cid);
+            try {
+                store.log().append(cid, java.time.Instant.parse(state.lastEventAt()), RunCommand.actor(), body);
+            } finally {
+                lock.close();
+            }
+        }
+
         abstract void here(LabStore store, String cid, CampaignState state, PrintWriter out);
     }
 
@@ -90,17 +100,7 @@ final class ControlCommands {
                 out.printf("Campaign %s is already paused.%n", cid);
                 return;
             }
-            LabStore.EngineLock lock = store.lock(cid);
-            try {
-                store.log()
-                        .append(
-                                cid,
-                                java.time.Instant.parse(state.lastEventAt()),
-                                RunCommand.actor(),
-                                new EventBody.CampaignPaused(reason, now));
-            } finally {
-                lock.close();
-            }
+            recordHere(store, cid, state, new EventBody.CampaignPaused(reason, now));
             out.printf("Campaign %s paused. Continue it with: labloop resume %s%n", cid, cid);
         }
     }
@@ -153,17 +153,7 @@ final class ControlCommands {
         @Override
         void here(LabStore store, String cid, CampaignState state, PrintWriter out) {
             check(state);
-            LabStore.EngineLock lock = store.lock(cid);
-            try {
-                store.log()
-                        .append(
-                                cid,
-                                java.time.Instant.parse(state.lastEventAt()),
-                                RunCommand.actor(),
-                                new EventBody.OperatorAcknowledged(request, note));
-            } finally {
-                lock.close();
-            }
+            recordHere(store, cid, state, new EventBody.OperatorAcknowledged(request, note));
             out.printf("Request %s acknowledged. Continue the campaign with: labloop resume %s%n", request, cid);
         }
 

@@ -1,0 +1,106 @@
+package org.labloop.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The benchmark commands as documented, on small budgets: their output and JSON have the promised shape. */
+class BenchCommandsTest {
+    @TempDir
+    Path tmp;
+
+    private static String arylation() {
+        return Path.of(System.getProperty("labloop.shared"), "data/direct_arylation/experiment_index.csv")
+                .toString();
+    }
+
+    @Test
+    void benchOptimize_printsPicksAndSummary_andWritesTheDocumentedJson() throws Exception {
+        Path json = tmp.resolve("aryl.json");
+        CliTest.Result r = CliTest.labloop(
+                "bench",
+                "optimize",
+                "--data",
+                arylation(),
+                "--objective",
+                "yield",
+                "--exclude",
+                "entry",
+                "--smiles",
+                "Base_SMILES,Ligand_SMILES,Solvent_SMILES",
+                "--repeats",
+                "2",
+                "--budget",
+                "10",
+                "--planner",
+                "random",
+                "--target",
+                "90",
+                "--json",
+                json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("seed 1 picks:").contains("seed 2 picks:").contains("to the target (90.00)");
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        for (String k : new String[] {"to_best", "to_top1pct", "to_target"}) {
+            assertThat(root.at("/summary/" + k).has("median")).as(k).isTrue();
+            assertThat(root.at("/summary/" + k).has("worst")).as(k).isTrue();
+        }
+        assertThat(root.at("/summary/best_so_far").has("10")).isTrue();
+        assertThat(root.get("repeats")).hasSize(2);
+        assertThat(root.at("/repeats/0/values")).hasSize(10);
+    }
+
+    @Test
+    void benchSnar_reportsTheHypervolumeSpread() throws Exception {
+        Path json = tmp.resolve("snar.json");
+        CliTest.Result r = CliTest.labloop(
+                "bench", "snar", "--budget", "10", "--repeats", "2", "--planner", "sobol", "--json", json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("published-2020").contains("terminal hypervolume: mean");
+        JsonNode hv = new ObjectMapper().readTree(json.toFile()).at("/summary/hypervolume");
+        assertThat(hv.get("min").asDouble()).isLessThanOrEqualTo(hv.get("mean").asDouble());
+        assertThat(hv.get("max").asDouble())
+                .isGreaterThanOrEqualTo(hv.get("mean").asDouble());
+        assertThat(hv.has("std")).isTrue();
+    }
+
+    @Test
+    void benchPlanner_timesTheRealAndASyntheticPool() {
+        CliTest.Result r = CliTest.labloop(
+                "bench",
+                "planner",
+                "--arylation",
+                arylation(),
+                "--rows",
+                "300",
+                "--observations",
+                "20",
+                "--calls",
+                "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .containsPattern("direct arylation \\(SMILES\\)\\s+1728")
+                .containsPattern("synthetic .*\\s+300\\s");
+    }
+
+    @Test
+    void badBenchOptions_areRejectedWithExit2() {
+        assertThat(CliTest.labloop("bench", "snar", "--variant", "2019").code()).isEqualTo(2);
+        assertThat(CliTest.labloop("bench", "optimize", "--data", arylation(), "--objective", "nope")
+                        .code())
+                .isEqualTo(2);
+        assertThat(CliTest.labloop(
+                                "bench",
+                                "optimize",
+                                "--data",
+                                tmp.resolve("none.csv").toString(),
+                                "--objective",
+                                "yield")
+                        .code())
+                .isEqualTo(2);
+    }
+}
