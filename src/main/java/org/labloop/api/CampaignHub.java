@@ -193,7 +193,7 @@ final class CampaignHub implements AutoCloseable {
             Thread thread = Thread.ofPlatform()
                     .name("labloop-engine-" + id)
                     .daemon()
-                    .unstarted(() -> drive(id, v, engine, engineLock));
+                    .unstarted(() -> drive(id, v, engine, engineLock, who.actor()));
             running.put(id, new Running(engine, thread, clock));
             v.live(true);
             LOG.info("{} started campaign {}", who.actor(), id);
@@ -201,7 +201,7 @@ final class CampaignHub implements AutoCloseable {
         }
     }
 
-    private void drive(String id, CampaignView v, Engine engine, LabStore.EngineLock engineLock) {
+    private void drive(String id, CampaignView v, Engine engine, LabStore.EngineLock engineLock, String startedBy) {
         Thread poller = null;
         try (engineLock;
                 engine;
@@ -209,7 +209,7 @@ final class CampaignHub implements AutoCloseable {
             control.take(id); // requests left from before this run were meant for an engine now gone
             // labloop pause/resume/abort/ack from a terminal reach this engine too
             poller = CampaignRunner.startControlPoller(control, id, engine);
-            engine.run();
+            engine.run(startedBy);
             poller.interrupt();
             poller.join(2000);
         } catch (InterruptedException e) {

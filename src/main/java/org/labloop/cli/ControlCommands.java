@@ -127,6 +127,7 @@ final class ControlCommands {
                     store,
                     cid,
                     org.labloop.engine.EngineListener.NONE,
+                    RunCommand.actor(),
                     engine -> engine.abort(RunCommand.actor(), reason));
             out.printf("Campaign %s aborted: %s%n", cid, end.endReason());
         }

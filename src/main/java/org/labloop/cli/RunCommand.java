@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.labloop.campaign.CampaignState;
+import org.labloop.core.InvalidInputException;
 import org.labloop.engine.EngineListener;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
@@ -61,6 +62,13 @@ final class RunCommand implements Callable<Integer> {
             String id;
             if (twin.isPresent()) {
                 id = twin.get();
+                CampaignState twinState = Lab.load(store.log(), id);
+                if (twinState.status() == org.labloop.campaign.CampaignStatus.PAUSED) {
+                    throw InvalidInputException.of(
+                            "campaign " + id + " in " + store.log().location(),
+                            "this campaign is paused (by " + twinState.pausedBy() + ")",
+                            "continue it with: labloop resume " + id + ", or start another with --new");
+                }
                 out.println("Resuming unfinished campaign " + id + " (same files and seed; --new starts another).");
             } else {
                 id = runner.create(prepared, store.log(), actor());
@@ -93,7 +101,7 @@ final class RunCommand implements Callable<Integer> {
         ProgressBar bar = progress ? new ProgressBar(out, prepared.spec().budget()) : null;
         CampaignState state;
         try {
-            state = runner.run(prepared, store, id, bar == null ? EngineListener.NONE : bar, engine -> {
+            state = runner.run(prepared, store, id, bar == null ? EngineListener.NONE : bar, actor(), engine -> {
                 if (resumeReason != null) {
                     engine.resume(actor(), resumeReason);
                 }

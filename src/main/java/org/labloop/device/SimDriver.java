@@ -110,8 +110,18 @@ public final class SimDriver implements Driver {
 
     @Override
     public void start(StepRequest request, StepListener listener) {
-        if (memory.get(device.name(), request.idempotencyKey()).isPresent()) {
-            return; // asked twice: the work was already started once
+        var known = memory.get(device.name(), request.idempotencyKey());
+        if (known.isPresent()) {
+            // Asked twice for one key: the work is not done again; the caller hears how it went (or will go).
+            DeviceMemory.Entry e = known.get();
+            if (DeviceMemory.Entry.RUNNING.equals(e.state())) {
+                adopt(request, listener);
+            } else if (DeviceMemory.Entry.COMPLETED.equals(e.state())) {
+                clock.execute(() -> listener.completed(request, e.outputs()));
+            } else {
+                clock.execute(() -> listener.failed(request, e.failure()));
+            }
+            return;
         }
         if (!device.can(request.capability())) {
             throw new DeviceException("device " + device.name() + " cannot " + request.capability() + " (experiment "

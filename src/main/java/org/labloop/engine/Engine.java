@@ -118,6 +118,11 @@ public final class Engine implements AutoCloseable {
 
     /** Runs the campaign until its budget is spent or it is aborted; returns the final state. */
     public CampaignState run() {
+        return run(ACTOR);
+    }
+
+    /** As {@link #run()}, recording {@code startedBy} (the person or process that started it) as the starter. */
+    public CampaignState run(String startedBy) {
         if (state.status().finished()) {
             return state;
         }
@@ -126,7 +131,7 @@ public final class Engine implements AutoCloseable {
                 observe(x);
             }
         }
-        record(ACTOR, new EventBody.CampaignStarted(clock.isVirtual() ? "virtual" : "wall"));
+        record(startedBy, new EventBody.CampaignStarted(clock.isVirtual() ? "virtual" : "wall"));
         reconcile();
         while (true) {
             if (abortRequest != null) {
@@ -142,20 +147,27 @@ public final class Engine implements AutoCloseable {
             if (!(paused && state.pausedImmediately())) {
                 dispatch();
             }
-            boolean idle = busyDevices() == 0;
-            // Paused, or waiting for a person, with nothing running: wait for a control request instead of spinning.
-            boolean waiting = paused || !state.openRequests().isEmpty();
-            Duration wait = clock.isVirtual() && !(waiting && idle) ? Duration.ZERO : CONTROL_POLL;
-            if (!clock.runNext(wait) && clock.isVirtual() && !waiting && idle && !proposed) {
-                if (state.inFlight().isEmpty()) {
-                    String reason = "the planner proposed nothing more after "
-                            + state.experiments().size() + " experiments (search space exhausted)";
-                    record(ACTOR, new EventBody.CampaignCompleted(reason));
-                    break;
-                }
-                throw new EngineException("campaign " + state.id() + " is stuck: "
-                        + state.inFlight().size() + " experiments wait for devices that never free up");
+            if (clock.runNext(clock.isVirtual() ? Duration.ZERO : CONTROL_POLL) || !clock.isVirtual()) {
+                continue;
             }
+            // Virtual time with nothing scheduled: only a person (a resume, an acknowledgement) or the planner can
+            // still change anything.
+            if (paused || !state.openRequests().isEmpty()) {
+                clock.runNext(CONTROL_POLL);
+                continue;
+            }
+            if (proposed) {
+                continue;
+            }
+            if (state.inFlight().isEmpty()) {
+                String reason = "the planner proposed nothing more after "
+                        + state.experiments().size() + " experiments (search space exhausted)";
+                record(ACTOR, new EventBody.CampaignCompleted(reason));
+                break;
+            }
+            throw new EngineException("campaign " + state.id() + " in " + log.location() + " is stuck: "
+                    + state.inFlightCount()
+                    + " experiments wait for steps that no device will run (busy devices: " + busyDevices() + ")");
         }
         log.saveSnapshot(state.id(), state.lastSeq(), state.toJson());
         return state;

@@ -183,16 +183,22 @@ public final class CampaignRunner {
 
     /** Runs (or resumes) campaign {@code id} under its lock until it ends or is aborted. */
     public CampaignState run(Prepared p, LabStore store, String id, EngineListener listener) {
-        return run(p, store, id, listener, engine -> {});
+        return run(p, store, id, listener, "engine", engine -> {});
     }
 
     /**
      * Runs campaign {@code id} under its lock until it ends or is aborted, after handing {@code first} the engine (to
      * queue a resume, an abort, an acknowledgement). While it runs, requests that other processes leave in the
      * store's control inbox (labloop pause, resume, abort, ack) reach the engine within a quarter of a second.
+     * {@code startedBy} is recorded as the actor of the campaign's start.
      */
     public CampaignState run(
-            Prepared p, LabStore store, String id, EngineListener listener, java.util.function.Consumer<Engine> first) {
+            Prepared p,
+            LabStore store,
+            String id,
+            EngineListener listener,
+            String startedBy,
+            java.util.function.Consumer<Engine> first) {
         LabStore.EngineLock lock = store.lock(id);
         try (lock;
                 Engine engine = engine(p, store, id, listener);
@@ -202,7 +208,7 @@ public final class CampaignRunner {
             Thread poller =
                     Thread.ofPlatform().daemon().name("labloop-control-" + id).start(() -> poll(inbox, id, engine));
             try {
-                return engine.run();
+                return engine.run(startedBy);
             } finally {
                 poller.interrupt();
                 try {

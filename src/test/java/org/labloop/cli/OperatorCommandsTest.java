@@ -105,4 +105,30 @@ class OperatorCommandsTest {
         CliTest.Result noSuch = CliTest.labloop("ack", "snar-demo-1", "R1", "--data", data.toString());
         assertThat(noSuch.code()).isEqualTo(2);
     }
+
+    @Test
+    void pausedCampaign_withNoEngine_isRecordedAtOnce_runRefusesIt_andResumeRunsItToTheEnd() throws Exception {
+        Path data = tmp.resolve("data");
+        Path file = Path.of("examples/snar/campaign.yaml");
+        org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(new Lab());
+        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
+            runner.create(runner.prepare(file, null), store.log(), "user:test");
+        }
+        CliTest.Result pause = CliTest.labloop(
+                "pause", "snar-demo-1", "--reason", "wait for the new column", "--data", data.toString());
+        assertThat(pause.code()).as(pause.err()).isZero();
+        assertThat(pause.out()).contains("paused");
+
+        CliTest.Result run = CliTest.labloop("run", file.toString(), "--data", data.toString(), "--no-progress");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("paused").contains("labloop resume snar-demo-1");
+
+        CliTest.Result resume = CliTest.labloop("resume", "snar-demo-1", "--data", data.toString(), "--no-progress");
+        assertThat(resume.code()).as(resume.err()).isZero();
+        try (EventLog log = Lab.openExisting(data)) {
+            CampaignState state = Lab.load(log, "snar-demo-1");
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(state.experiments()).hasSize(40);
+        }
+    }
 }

@@ -55,7 +55,7 @@ class SimDriverTest {
     }
 
     @Test
-    void startTwiceWithTheSameKey_doesTheWorkOnce() {
+    void startTwiceWithTheSameKey_doesTheWorkOnce_andAnswersFromMemory() {
         Driver arm = driver(2, Map.of());
         arm.start(request("k1"), listener);
         DeviceMemory.Entry first = memory.get("arm", "k1").orElseThrow();
@@ -63,10 +63,14 @@ class SimDriverTest {
         assertThat(arm.busy()).isEqualTo(1);
         drain();
         assertThat(reports).hasSize(1).allMatch(r -> r.startsWith("completed k1"));
-        assertThat(memory.get("arm", "k1").orElseThrow().startedAt()).isEqualTo(first.startedAt());
+        DeviceMemory.Entry done = memory.get("arm", "k1").orElseThrow();
+        assertThat(done.startedAt()).isEqualTo(first.startedAt());
+        // Asked again after it finished: the stored result is reported, the work is not repeated.
         arm.start(request("k1"), listener);
         drain();
-        assertThat(reports).hasSize(1);
+        assertThat(reports).hasSize(2).allMatch(r -> r.startsWith("completed k1"));
+        assertThat(memory.get("arm", "k1")).contains(done);
+        assertThat(arm.busy()).isZero();
     }
 
     @Test
