@@ -317,12 +317,10 @@ public final class Engine implements AutoCloseable {
                 StepRecord last = x.steps().get(x.steps().size() - 1);
                 if ("completed".equals(last.status())) {
                     afterStep(x, last.step(), last.device(), last.outputs());
-                } else {
-                    record(
-                            ACTOR,
-                            new EventBody.ExperimentFailed(
-                                    x.id(),
-                                    "step " + last.name() + " failed on " + last.device() + ": " + last.failure()));
+                } else if (state.openRequests().values().stream()
+                        .noneMatch(r -> r.experimentId().equals(x.id()))) {
+                    // The failure was recorded but not yet acted on: its policy decides, as it would have.
+                    afterFailure(x, last.step(), last.device(), last.failure());
                 }
             } else {
                 ready.add(x.id());

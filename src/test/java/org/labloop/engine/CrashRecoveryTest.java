@@ -182,4 +182,42 @@ class CrashRecoveryTest {
             assertThat(Dataset.of(state, spec).cells()).isEqualTo(reference);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void resume_afterKillRightAfterAStepFailed_appliesTheRetryPolicy_likeAnUninterruptedRun() {
+        org.labloop.protocol.StepSpec analyse = new org.labloop.protocol.StepSpec(
+                "analyse",
+                "analyse",
+                Map.of(),
+                Optional.empty(),
+                true,
+                Optional.empty(),
+                true,
+                new org.labloop.protocol.FailurePolicy(
+                        3, java.time.Duration.ofMinutes(2), org.labloop.protocol.FailurePolicy.Then.FAIL));
+        CampaignSpec spec = SnarLab.spec(10, 3, 31, Map.of("failure_rate", 0.3), analyse, 1);
+        List<List<String>> reference;
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("reference"))) {
+            reference = Dataset.of(SnarLab.run(log, spec), spec).cells();
+        }
+        Path data = dir.resolve("killed");
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            String id = SnarLab.create(log, spec);
+            Engine first = SnarLab.engine(
+                    new DyingLog(log, b -> b instanceof EventBody.StepFailed, 1, false),
+                    spec,
+                    id,
+                    devices,
+                    EngineListener.NONE);
+            assertThatThrownBy(first::run).isInstanceOf(Kill.class);
+        }
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            CampaignState state = SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
+                    .run();
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(Dataset.of(state, spec).cells()).isEqualTo(reference);
+        }
+    }
 }
