@@ -46,6 +46,12 @@ final class Summary {
                     "virtual".equals(state.timeMode()) ? "virtual" : "elapsed", ProgressBar.human(d));
         }
         out.printf("  planner       %s, seed %d%n", spec.planner().type(), state.seed());
+        if (state.status() == org.labloop.campaign.CampaignStatus.PAUSED) {
+            out.printf("  paused by     %s%n", state.pausedBy());
+        }
+        for (CampaignState.OperatorRequest r : state.openRequests().values()) {
+            out.printf("  OPERATOR REQUEST %s (%s): %s%n", r.id(), r.experimentId(), r.message());
+        }
         List<ExperimentState> done = completed();
         if (done.isEmpty()) {
             out.println("  no completed experiments yet");

@@ -131,4 +131,70 @@ class OperatorCommandsTest {
             assertThat(state.experiments()).hasSize(40);
         }
     }
+
+    @Test
+    void operatorRequest_isListedByStatus_andAckFromAnotherCommandRetriesTheStepAndResumes() throws Exception {
+        Path dir = tmp.resolve("asks");
+        Files.createDirectories(dir);
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                Files.readString(Path.of("examples/snar/campaign.yaml"))
+                        .replace("budget: 40", "budget: 8")
+                        .replace("planner: {type: bayesian}", "planner: {type: sobol}"));
+        Files.writeString(
+                dir.resolve("workcell.yaml"),
+                Files.readString(Path.of("examples/snar/workcell.yaml"))
+                        .replace(
+                                "        analyse: {mean: 6.0, sd: 0.3}",
+                                "        analyse: {mean: 6.0, sd: 0.3}\n" + "      options: {failure_rate: 0.5}"));
+        Files.writeString(
+                dir.resolve("protocol.yaml"),
+                Files.readString(Path.of("examples/snar/protocol.yaml"))
+                        .replace("    measures: true", "    measures: true\n    on_failure: {then: pause}"));
+        Path data = tmp.resolve("data");
+        CompletableFuture<CliTest.Result> run = CompletableFuture.supplyAsync(() -> CliTest.labloop(
+                "run", dir.resolve("campaign.yaml").toString(), "--data", data.toString(), "--no-progress"));
+        int acks = 0;
+        while (!run.isDone() && acks < 50) {
+            String request = null;
+            try (EventLog log = Lab.openExisting(data)) {
+                if (!log.campaignIds().isEmpty()) {
+                    var open = Lab.load(log, "snar-demo-1").openRequests();
+                    request = open.isEmpty() ? null : open.keySet().iterator().next();
+                }
+            } catch (RuntimeException e) {
+                // not created yet
+            }
+            if (request != null) {
+                CliTest.Result status = CliTest.labloop("status", "snar-demo-1", "--data", data.toString());
+                assertThat(status.out()).contains("OPERATOR REQUEST " + request).contains("paused by     engine");
+                CliTest.Result ack = CliTest.labloop(
+                        "ack", "snar-demo-1", request, "--note", "reseated the column", "--data", data.toString());
+                assertThat(ack.code()).as(ack.err()).isZero();
+                acks++;
+                while (!run.isDone()) {
+                    try (EventLog log = Lab.openExisting(data)) {
+                        if (!Lab.load(log, "snar-demo-1").openRequests().containsKey(request)) {
+                            break;
+                        }
+                    }
+                    Thread.sleep(50);
+                }
+            }
+            Thread.sleep(50);
+        }
+        CliTest.Result ended = run.get(60, TimeUnit.SECONDS);
+        assertThat(ended.code()).as(ended.err()).isZero();
+        assertThat(acks).isPositive();
+        try (EventLog log = Lab.openExisting(data)) {
+            CampaignState state = Lab.load(log, "snar-demo-1");
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(state.count(org.labloop.campaign.ExperimentStatus.COMPLETED))
+                    .isEqualTo(8);
+            assertThat(log.readAll("snar-demo-1"))
+                    .filteredOn(e -> e.body() instanceof EventBody.OperatorAcknowledged)
+                    .hasSize(acks)
+                    .allSatisfy(e -> assertThat(e.actor()).startsWith("user:"));
+        }
+    }
 }
