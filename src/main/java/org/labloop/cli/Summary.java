@@ -13,6 +13,7 @@ import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentState;
 import org.labloop.campaign.ExperimentStatus;
 import org.labloop.campaign.Measurement;
+import org.labloop.planner.Pareto;
 import org.labloop.space.Objective;
 import org.labloop.space.Parameter;
 
@@ -137,33 +138,16 @@ final class Summary {
 
     /** Experiments no other experiment beats on every objective. */
     private List<ExperimentState> paretoFront(List<ExperimentState> xs) {
+        double[][] values = new double[xs.size()][];
+        for (int i = 0; i < xs.size(); i++) {
+            ExperimentState x = xs.get(i);
+            values[i] = spec.objectives().stream().mapToDouble(o -> value(x, o)).toArray();
+        }
         List<ExperimentState> front = new ArrayList<>();
-        for (ExperimentState a : xs) {
-            boolean dominated = false;
-            for (ExperimentState b : xs) {
-                if (a != b && dominates(b, a)) {
-                    dominated = true;
-                    break;
-                }
-            }
-            if (!dominated) {
-                front.add(a);
-            }
+        for (int i : Pareto.nonDominated(values, Pareto.minimise(spec.objectives()))) {
+            front.add(xs.get(i));
         }
         return front;
-    }
-
-    private boolean dominates(ExperimentState b, ExperimentState a) {
-        boolean strictly = false;
-        for (Objective o : spec.objectives()) {
-            double vb = o.direction().sign() * value(b, o);
-            double va = o.direction().sign() * value(a, o);
-            if (vb < va) {
-                return false;
-            }
-            strictly |= vb > va;
-        }
-        return strictly;
     }
 
     private String conditions(ExperimentState x) {
