@@ -3,7 +3,6 @@ package org.labloop.core;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,13 +20,12 @@ public final class PacedClock implements LabClock, AutoCloseable {
     /** If the loop falls further behind real time than this, pacing restarts from now instead of rushing to catch up. */
     private static final long MAX_LAG_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final TimerQueue timers = new TimerQueue();
     private final BlockingQueue<Runnable> external = new LinkedBlockingQueue<>();
     private final double pace;
     private final Ticker ticker;
     private volatile boolean closed;
     private Instant now;
-    private long sequence;
     private long anchorNanos;
     private Instant anchorVirtual;
 
@@ -63,12 +61,7 @@ public final class PacedClock implements LabClock, AutoCloseable {
 
     @Override
     public Cancellable schedule(Duration delay, Runnable action) {
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("delay must not be negative: " + delay);
-        }
-        Timer timer = new Timer(now.plus(delay), sequence++, Objects.requireNonNull(action, "action"));
-        timers.add(timer);
-        return timer;
+        return timers.add(now, delay, action);
     }
 
     @Override
@@ -85,10 +78,6 @@ public final class PacedClock implements LabClock, AutoCloseable {
             return true;
         }
         Timer timer = timers.peek();
-        while (timer != null && timer.cancelled) {
-            timers.poll();
-            timer = timers.peek();
-        }
         if (timer == null) {
             boolean ran = awaitExternal(maxWait);
             reanchor();
@@ -105,9 +94,8 @@ public final class PacedClock implements LabClock, AutoCloseable {
                 return true;
             }
         }
-        timers.poll();
+        timer = timers.take();
         now = timer.due;
-        timer.done = true;
         timer.action.run();
         return true;
     }

@@ -3,7 +3,6 @@ package org.labloop.core;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +12,9 @@ import java.util.concurrent.TimeUnit;
  * the order they were scheduled, which keeps seeded runs identical event for event.
  */
 public final class VirtualClock implements LabClock {
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final TimerQueue timers = new TimerQueue();
     private final BlockingQueue<Runnable> external = new LinkedBlockingQueue<>();
     private Instant now;
-    private long sequence;
 
     public VirtualClock(Instant start) {
         this.now = Objects.requireNonNull(start, "start");
@@ -29,12 +27,7 @@ public final class VirtualClock implements LabClock {
 
     @Override
     public Cancellable schedule(Duration delay, Runnable action) {
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("delay must not be negative: " + delay);
-        }
-        Timer timer = new Timer(now.plus(delay), sequence++, Objects.requireNonNull(action, "action"));
-        timers.add(timer);
-        return timer;
+        return timers.add(now, delay, action);
     }
 
     @Override
@@ -46,16 +39,12 @@ public final class VirtualClock implements LabClock {
     public boolean runNext(Duration maxWait) {
         Runnable next = external.poll();
         if (next == null) {
-            Timer timer;
-            do {
-                timer = timers.poll();
-            } while (timer != null && timer.cancelled);
+            Timer timer = timers.take();
             if (timer == null) {
                 // Nothing scheduled: only another thread (an operator's pause or resume) can give us work.
                 return awaitExternal(maxWait);
             }
             now = timer.due;
-            timer.done = true;
             next = timer.action;
         }
         next.run();
@@ -87,6 +76,6 @@ public final class VirtualClock implements LabClock {
 
     /** Number of scheduled actions that have not run and were not cancelled. */
     public int pending() {
-        return (int) timers.stream().filter(t -> !t.cancelled).count() + external.size();
+        return timers.live() + external.size();
     }
 }
