@@ -139,7 +139,7 @@ public final class Engine implements AutoCloseable {
                 break;
             }
             boolean paused = state.status() == CampaignStatus.PAUSED;
-            if (!paused && budgetSpent() && state.inFlight().isEmpty()) {
+            if (!paused && budgetSpent() && state.inFlightCount() == 0) {
                 record(ACTOR, new EventBody.CampaignCompleted("budget of " + spec.budget() + " experiments spent"));
                 break;
             }
@@ -159,7 +159,7 @@ public final class Engine implements AutoCloseable {
             if (proposed) {
                 continue;
             }
-            if (state.inFlight().isEmpty()) {
+            if (state.inFlightCount() == 0) {
                 String reason = "the planner proposed nothing more after "
                         + state.experiments().size() + " experiments (search space exhausted)";
                 record(ACTOR, new EventBody.CampaignCompleted(reason));
@@ -344,7 +344,7 @@ public final class Engine implements AutoCloseable {
     /** Tops the lab up to {@code batchSize} experiments in flight. Returns true if it proposed anything. */
     private boolean propose() {
         int want = Math.min(
-                spec.batchSize() - state.inFlight().size(),
+                spec.batchSize() - state.inFlightCount(),
                 spec.budget() - state.experiments().size());
         if (want <= 0) {
             return false;
