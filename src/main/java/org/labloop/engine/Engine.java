@@ -69,6 +69,9 @@ public final class Engine implements AutoCloseable {
     private final java.util.TreeMap<Integer, Observation> observed = new java.util.TreeMap<>();
 
     private final StepListener stepListener = new DeviceReports();
+    /** Scheduler names the engine accepts. */
+    public static final List<String> SCHEDULERS = List.of("heuristic", "first-come");
+
     private final StepPlacer placer; // null: first come, first served
     private long lastSnapshot;
     private String abortRequest;
@@ -82,13 +85,12 @@ public final class Engine implements AutoCloseable {
             Planner planner,
             Map<String, Driver> drivers,
             EngineListener listener) {
-        this(spec, state, log, clock, planner, drivers, listener, "first-come");
+        this(spec, state, log, clock, planner, drivers, listener, "heuristic");
     }
 
     /**
-     * As above, with the placement named: {@code first-come} (default: honours failure policies, off-line devices and
-     * crash recovery) or {@code heuristic} (the look-ahead scheduler that keeps protocol time windows; it does not yet
-     * honour retry back-off, {@code then: other_device} or a restart with steps in flight).
+     * As above, with the placement named: {@code heuristic} (default: the look-ahead scheduler that keeps protocol time
+     * windows) or {@code first-come} (each waiting step takes the first free device, in arrival order).
      */
     public Engine(
             CampaignSpec spec,
@@ -99,8 +101,13 @@ public final class Engine implements AutoCloseable {
             Map<String, Driver> drivers,
             EngineListener listener,
             String scheduler) {
-        // first-come places steps directly; it alone honours then: other_device (see docs/scheduling.md).
-        this.placer = "first-come".equals(scheduler) ? null : new StepPlacer(spec, scheduler);
+        this.placer = switch (scheduler) {
+            case "heuristic" -> new StepPlacer(spec);
+            case "first-come" -> null;
+            default ->
+                throw new EngineException(
+                        "unknown scheduler '" + scheduler + "'; known: " + String.join(", ", SCHEDULERS));
+        };
         this.spec = Objects.requireNonNull(spec, "spec");
         this.state = Objects.requireNonNull(state, "state");
         this.log = Objects.requireNonNull(log, "log");
@@ -403,12 +410,13 @@ public final class Engine implements AutoCloseable {
     /** Hands new and progressing experiments to the scheduler and starts the steps it places now. */
     private void dispatch() {
         if (placer == null) {
-            dispatchFirstCome();
+            startAll(firstCome());
             return;
         }
-        for (StepPlacer.Placement p : placer.dispatch(state, ready, clock, this::online)) {
-            ExperimentState x = state.experiments().get(p.experimentId());
-            start(x, p.step(), spec.protocol().steps().get(p.step()), p.device());
+        // Until the plan starts nothing more: then a restart at this moment would plan exactly the same.
+        List<StepPlacer.Placement> placements;
+        while (!(placements = placer.dispatch(state, ready, clock, this::online)).isEmpty()) {
+            startAll(placements);
         }
     }
 
@@ -416,7 +424,9 @@ public final class Engine implements AutoCloseable {
      * First come, first served: waiting experiments in arrival order each take the first free, on-line device that
      * can do their next step and that the step has not failed on when its policy says to move elsewhere.
      */
-    private void dispatchFirstCome() {
+    private List<StepPlacer.Placement> firstCome() {
+        List<StepPlacer.Placement> out = new ArrayList<>();
+        Map<String, Integer> placed = new HashMap<>();
         int n = ready.size();
         for (int i = 0; i < n; i++) {
             String id = ready.poll();
@@ -425,14 +435,18 @@ public final class Engine implements AutoCloseable {
             StepSpec step = spec.protocol().steps().get(stepIndex);
             java.util.Set<String> avoid = avoidedDevices(x, stepIndex, step);
             Optional<DeviceSpec> device = spec.workcell().devicesFor(step.capability()).stream()
-                    .filter(d -> load.get(d.name()) < d.capacity() && !avoid.contains(d.name()) && online(d))
+                    .filter(d -> load.get(d.name()) + placed.getOrDefault(d.name(), 0) < d.capacity()
+                            && !avoid.contains(d.name())
+                            && online(d))
                     .findFirst();
             if (device.isEmpty()) {
                 ready.add(id);
                 continue;
             }
-            start(x, stepIndex, step, device.get());
+            placed.merge(device.get().name(), 1, Integer::sum);
+            out.add(new StepPlacer.Placement(id, stepIndex, device.get()));
         }
+        return out;
     }
 
     /** False while the device is off line; then the loop is woken when it is due back. */
@@ -448,7 +462,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Devices a step already failed on, once its retries are spent and its policy says to move to another device. */
-    private static java.util.Set<String> avoidedDevices(ExperimentState x, int stepIndex, StepSpec step) {
+    static java.util.Set<String> avoidedDevices(ExperimentState x, int stepIndex, StepSpec step) {
         if (step.onFailure().then() != FailurePolicy.Then.OTHER_DEVICE) {
             return java.util.Set.of();
         }
@@ -461,24 +475,40 @@ public final class Engine implements AutoCloseable {
         return failed.stream().map(StepRecord::device).collect(java.util.stream.Collectors.toSet());
     }
 
-    private void start(ExperimentState x, int stepIndex, StepSpec step, DeviceSpec device) {
-        long attempt = x.steps().stream().filter(s -> s.step() == stepIndex).count() + 1;
-        String key = state.id() + "/" + x.id() + "/" + stepIndex + "/" + attempt;
-        StepRequest request = request(x, stepIndex, key);
-        record(
-                ACTOR,
-                new EventBody.StepStarted(
-                        x.id(),
-                        stepIndex,
-                        step.name(),
-                        step.capability(),
-                        device.name(),
-                        request.args(),
-                        request.duration().map(Duration::toMillis).orElse(-1L),
-                        key));
-        load.merge(device.name(), 1, Integer::sum);
-        armTimeout(request, clock.now());
-        startOnDriver(drivers.get(device.name()), request);
+    /** Starts the steps: one commit for all of them, then each goes to its device. */
+    private void startAll(List<StepPlacer.Placement> placements) {
+        if (placements.isEmpty()) {
+            return;
+        }
+        List<EventBody> bodies = new ArrayList<>(placements.size());
+        List<StepRequest> requests = new ArrayList<>(placements.size());
+        for (StepPlacer.Placement p : placements) {
+            ExperimentState x = state.experiments().get(p.experimentId());
+            int stepIndex = p.step();
+            StepSpec step = spec.protocol().steps().get(stepIndex);
+            long attempt = x.steps().stream().filter(s -> s.step() == stepIndex).count() + 1;
+            String key = state.id() + "/" + x.id() + "/" + stepIndex + "/" + attempt;
+            StepRequest request = request(x, stepIndex, key);
+            requests.add(request);
+            bodies.add(new EventBody.StepStarted(
+                    x.id(),
+                    stepIndex,
+                    step.name(),
+                    step.capability(),
+                    p.device().name(),
+                    request.args(),
+                    request.duration().map(Duration::toMillis).orElse(-1L),
+                    key));
+        }
+        recordAll(ACTOR, bodies);
+        for (int i = 0; i < placements.size(); i++) {
+            String device = placements.get(i).device().name();
+            load.merge(device, 1, Integer::sum);
+            armTimeout(requests.get(i), clock.now());
+        }
+        for (int i = 0; i < placements.size(); i++) {
+            startOnDriver(drivers.get(placements.get(i).device().name()), requests.get(i));
+        }
     }
 
     /** Fails the step if its device has not reported by {@code startedAt + timeout}. */

@@ -3,12 +3,15 @@ package org.labloop.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentState;
@@ -19,149 +22,194 @@ import org.labloop.protocol.StepSpec;
 import org.labloop.protocol.TimeWindow;
 import org.labloop.schedule.Device;
 import org.labloop.schedule.Estimate;
-import org.labloop.schedule.FirstComeScheduler;
 import org.labloop.schedule.HeuristicScheduler;
 import org.labloop.schedule.Job;
 import org.labloop.schedule.Op;
-import org.labloop.schedule.Scheduler;
 import org.labloop.schedule.Start;
 import org.labloop.schedule.Window;
 import org.labloop.workcell.DeviceSpec;
 import org.labloop.workcell.StepTiming;
 
 /**
- * Connects the engine to a {@link Scheduler}: turns experiments into scheduling jobs (step durations estimated from the
- * workcell's timings, windows from the protocol), tells the scheduler what the campaign state says has ended, and
- * returns the steps to start now. Runs on the engine's loop thread.
+ * Connects the engine to the {@link HeuristicScheduler}. At every scheduling event it rebuilds the plan from the
+ * campaign's recorded state (steps running and when they started, steps ended and when, experiments waiting for their
+ * next step) and starts what the plan starts now. Because the plan is a function of what was recorded, a campaign
+ * resumed after a crash makes the same decisions the uninterrupted run would have made, and nothing the scheduler
+ * reserved can be lost with the process. Runs on the engine's loop thread.
  */
 final class StepPlacer {
-    /** Scheduler names accepted by the engine. */
-    static final Set<String> SCHEDULERS = Set.of("heuristic", "first-come");
-
     /** Where one step goes. */
     record Placement(String experimentId, int step, DeviceSpec device) {}
 
     private final CampaignSpec spec;
-    private final Scheduler scheduler;
     private final List<DeviceSpec> devices;
-    private final Map<String, Integer> jobIds = new HashMap<>();
-    private final List<String> experimentIds = new ArrayList<>();
-    private final List<Integer> offsets = new ArrayList<>();
-    /** Running steps by job: the step index (in the protocol) and its idempotency key. */
-    private final Map<Integer, String> runningKeys = new LinkedHashMap<>();
+    private final List<Device> model;
+    private final Map<String, Integer> deviceIndex = new HashMap<>();
+    /** Experiments whose next step waits for a device, in the order they became ready. */
+    private final Set<String> waiting = new LinkedHashSet<>();
+    /** Each experiment's steps as a scheduling job, estimated once from its parameters. */
+    private final Map<String, Job> jobs = new HashMap<>();
 
-    private final Map<Integer, Integer> runningSteps = new HashMap<>();
+    private final boolean[] up;
+    private long planSeq = -1;
+    private long wakeAt = Long.MAX_VALUE;
     private long wakeScheduled = Long.MIN_VALUE;
-    private final java.util.Set<Integer> down = new java.util.HashSet<>();
 
-    StepPlacer(CampaignSpec spec, String schedulerName) {
+    StepPlacer(CampaignSpec spec) {
         this.spec = spec;
         this.devices = spec.workcell().devices();
-        List<Device> model = devices.stream()
+        this.model = devices.stream()
                 .map(d -> new Device(d.name(), d.capabilities(), d.capacity()))
                 .toList();
-        this.scheduler = switch (schedulerName) {
-            case "heuristic" -> new HeuristicScheduler(model);
-            case "first-come" -> new FirstComeScheduler(model, false);
-            default ->
-                throw new EngineException(
-                        "unknown scheduler '" + schedulerName + "'; known: " + String.join(", ", SCHEDULERS));
-        };
+        for (int d = 0; d < devices.size(); d++) {
+            deviceIndex.put(devices.get(d).name(), d);
+        }
+        this.up = new boolean[devices.size()];
+        Arrays.fill(up, true);
     }
 
     /**
-     * Reports to the scheduler what ended since the last call, submits experiments that arrived in {@code ready}
-     * (which it empties), and returns the steps to start now. Asks {@code clock} to wake the loop when a reserved step
-     * falls due.
+     * Takes the experiments that arrived in {@code ready} (which it empties) and returns the steps to start now. Asks
+     * {@code clock} to wake the loop when a planned step falls due. Call again after starting the steps returned, until
+     * it returns none: a plan is final only once what it started is recorded.
      */
-    List<Placement> dispatch(
-            CampaignState state, Deque<String> ready, LabClock clock, java.util.function.Predicate<DeviceSpec> online) {
-        Instant nowInstant = clock.now();
-        long now = nowInstant.toEpochMilli();
-        // Devices that went off line or came back since the last call (the predicate wakes the loop when one is due).
+    List<Placement> dispatch(CampaignState state, Deque<String> ready, LabClock clock, Predicate<DeviceSpec> online) {
+        long now = clock.now().toEpochMilli();
+        boolean changed = !ready.isEmpty() || state.lastSeq() != planSeq || now >= wakeAt;
         for (int d = 0; d < devices.size(); d++) {
-            boolean up = online.test(devices.get(d));
-            if (up == down.contains(d)) {
-                if (up) {
-                    down.remove(d);
-                    scheduler.deviceUp(d, now);
-                } else {
-                    down.add(d);
-                    scheduler.deviceDown(d, now);
-                }
-            }
-        }
-        for (var it = runningKeys.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            int job = e.getKey();
-            ExperimentState x = state.experiments().get(experimentIds.get(job));
-            StepRecord s = find(x, e.getValue());
-            if (s == null || s.endedAt() == null) {
-                continue;
-            }
-            it.remove();
-            int op = runningSteps.remove(job) - offsets.get(job);
-            if ("completed".equals(s.status())) {
-                scheduler.ended(job, op, now);
-            } else {
-                // A failed step is tried again when the engine keeps the experiment going (a retry policy),
-                // otherwise the experiment is over and its reservations go.
-                scheduler.failed(job, op, now, !x.status().finished());
+            boolean u = online.test(devices.get(d));
+            if (u != up[d]) {
+                up[d] = u;
+                changed = true;
             }
         }
         while (!ready.isEmpty()) {
-            String id = ready.poll();
+            waiting.add(ready.poll());
+        }
+        if (!changed) {
+            return List.of();
+        }
+        planSeq = state.lastSeq();
+        waiting.removeIf(id -> {
             ExperimentState x = state.experiments().get(id);
-            if (jobIds.containsKey(id) || x == null || x.status().finished()) {
-                continue;
+            return x == null || x.status().finished() || x.stepRunning() || x.stepsDone() >= stepCount();
+        });
+
+        HeuristicScheduler scheduler = new HeuristicScheduler(model);
+        for (int d = 0; d < devices.size(); d++) {
+            if (!up[d]) {
+                scheduler.deviceDown(d, now);
             }
-            int job = experimentIds.size();
-            int offset = x.stepsDone();
-            jobIds.put(id, job);
-            experimentIds.add(id);
-            offsets.add(offset);
-            scheduler.submit(job, job(x, offset), now);
+        }
+        // Jobs under way first, in the order their chains started, so they keep the places they had; then new chain
+        // heads in the order they became ready.
+        List<Entry> underWay = new ArrayList<>();
+        List<Entry> fresh = new ArrayList<>();
+        for (ExperimentState x : state.inFlight()) {
+            if (x.stepRunning()) {
+                underWay.add(entry(x, true));
+            } else if (waiting.contains(x.id())) {
+                Entry e = entry(x, false);
+                (e.inChain ? underWay : fresh).add(e);
+            }
+        }
+        underWay.sort(Comparator.comparingLong(Entry::since).thenComparingInt(e -> e.x.index()));
+        fresh.sort(Comparator.comparingLong(Entry::since).thenComparingInt(e -> e.x.index()));
+        List<Entry> all = new ArrayList<>(underWay);
+        all.addAll(fresh);
+        for (int j = 0; j < all.size(); j++) {
+            Entry e = all.get(j);
+            scheduler.takeOver(j, e.job, e.ended, e.op, e.device, e.startedAt, now);
         }
         List<Placement> out = new ArrayList<>();
         for (Start s : scheduler.decide(now)) {
-            String id = experimentIds.get(s.job());
-            int step = offsets.get(s.job()) + s.op();
-            ExperimentState x = state.experiments().get(id);
-            long attempt = x.steps().stream().filter(r -> r.step() == step).count() + 1;
-            runningKeys.put(s.job(), state.id() + "/" + id + "/" + step + "/" + attempt);
-            runningSteps.put(s.job(), step);
-            out.add(new Placement(id, step, devices.get(s.device())));
+            Entry e = all.get(s.job());
+            waiting.remove(e.x.id());
+            out.add(new Placement(e.x.id(), s.op(), devices.get(s.device())));
         }
-        long wake = scheduler.nextWakeUp();
-        if (wake != Long.MAX_VALUE && wake > now && wake != wakeScheduled) {
-            wakeScheduled = wake;
-            clock.schedule(Duration.ofMillis(wake - now), () -> {});
+        wakeAt = scheduler.nextWakeUp();
+        if (wakeAt != Long.MAX_VALUE && wakeAt > now && wakeAt != wakeScheduled) {
+            wakeScheduled = wakeAt;
+            clock.schedule(Duration.ofMillis(wakeAt - now), () -> {});
         }
         return out;
     }
 
-    private static StepRecord find(ExperimentState x, String key) {
-        for (int i = x.steps().size() - 1; i >= 0; i--) {
-            if (x.steps().get(i).idempotencyKey().equals(key)) {
-                return x.steps().get(i);
+    /** One experiment as the scheduler takes it over. */
+    private record Entry(
+            ExperimentState x,
+            Job job,
+            long[] ended,
+            int op,
+            int device,
+            long startedAt,
+            boolean inChain,
+            long since) {}
+
+    private Entry entry(ExperimentState x, boolean running) {
+        int op = x.stepsDone();
+        long[] ended = new long[op];
+        long[] started = new long[op + 1];
+        for (StepRecord r : x.steps()) {
+            if ("completed".equals(r.status()) && r.step() < op) {
+                ended[r.step()] = Instant.parse(r.endedAt()).toEpochMilli();
+                started[r.step()] = Instant.parse(r.startedAt()).toEpochMilli();
             }
         }
-        return null;
+        int device = -1;
+        long startedAt = 0;
+        if (running) {
+            StepRecord r = x.steps().get(x.steps().size() - 1);
+            Integer d = deviceIndex.get(r.device());
+            if (d == null) {
+                throw new EngineException("experiment " + x.id() + " runs step " + r.name() + " on " + r.device()
+                        + ", which is no longer in the workcell");
+            }
+            device = d;
+            startedAt = Instant.parse(r.startedAt()).toEpochMilli();
+            started[op] = startedAt;
+        }
+        Job job = job(x, op);
+        int head = job.chainHead(op);
+        boolean inChain = running || head < op;
+        // Chains under way are ordered by when their first step started; waiting heads by when they became ready.
+        long since = inChain ? started[head] : x.readySince();
+        return new Entry(x, job, ended, op, device, startedAt, inChain, since);
     }
 
-    /** The experiment's remaining steps, from {@code offset}, as a scheduling job. */
-    Job job(ExperimentState x, int offset) {
+    private int stepCount() {
+        return spec.protocol().steps().size();
+    }
+
+    /** The experiment's steps as a scheduling job; the step it waits for avoids devices its policy moved it off. */
+    private Job job(ExperimentState x, int op) {
+        Job base = jobs.computeIfAbsent(x.id(), id -> job(x));
+        if (op >= base.ops().size()) {
+            return base;
+        }
+        StepSpec step = spec.protocol().steps().get(op);
+        Set<String> avoid = Engine.avoidedDevices(x, op, step);
+        if (avoid.isEmpty()) {
+            return base;
+        }
+        List<Op> ops = new ArrayList<>(base.ops());
+        ops.set(op, ops.get(op).withAvoid(avoid));
+        return new Job(base.id(), base.campaign(), base.priority(), base.releaseMs(), ops);
+    }
+
+    /** All the experiment's steps as a scheduling job (step durations estimated, windows from the protocol). */
+    Job job(ExperimentState x) {
         List<StepSpec> steps = spec.protocol().steps();
         List<Op> ops = new ArrayList<>();
-        for (int k = offset; k < steps.size(); k++) {
+        for (int k = 0; k < steps.size(); k++) {
             StepSpec step = steps.get(k);
             Op op = new Op(step.name(), step.capability(), estimate(step, x.parameters()));
             if (step.window().isPresent()) {
                 TimeWindow w = step.window().get();
                 int after = w.after() == null ? k - 1 : indexOf(w.after());
-                if (after >= offset) {
+                if (after >= 0) {
                     long max = Double.isInfinite(w.maxMinutes()) ? Long.MAX_VALUE : ms(w.maxMinutes());
-                    op = op.withWindow(new Window(after - offset, ms(w.minMinutes()), max));
+                    op = op.withWindow(new Window(after, ms(w.minMinutes()), max));
                 }
             }
             ops.add(op);

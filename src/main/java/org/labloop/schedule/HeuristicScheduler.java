@@ -120,22 +120,86 @@ public final class HeuristicScheduler implements Scheduler {
 
     @Override
     public void submit(int jobId, Job job, long now) {
+        JobState js = register(jobId, job);
+        makeReady(js, 0, Math.max(now, job.releaseMs()), now);
+    }
+
+    /**
+     * Takes over a job already under way, as when a plan is rebuilt from what has been recorded: steps before {@code
+     * op} ended at {@code ended[k]}; step {@code op} has been running on {@code device} since {@code startedAt}, or,
+     * with a negative {@code device}, is ready now. The rest of a chain under way is placed at once, so jobs under way
+     * should be taken over before new ones are submitted, in the order their chains started.
+     */
+    public void takeOver(int jobId, Job job, long[] ended, int op, int device, long startedAt, long now) {
+        JobState js = register(jobId, job);
+        int n = job.ops().size();
+        if (op < 0 || op >= n || ended.length < op) {
+            throw new IllegalArgumentException("job " + job.id() + ": cannot take over at step " + op);
+        }
+        for (int k = 0; k < op; k++) {
+            js.state[k] = DONE;
+            js.endLo[k] = ended[k];
+            js.endHi[k] = ended[k];
+        }
+        if (device < 0) {
+            if (Chains.inner(js.ends, op)) {
+                replanFrom(js, op, now, -1, -1);
+            } else {
+                makeReady(js, op, readyTime(js, op, now), now);
+            }
+            return;
+        }
+        Lane l = null;
+        for (int li = firstLane[device]; li < lanes.length && lanes[li].device == device; li++) {
+            if (lanes[li].running < 0) {
+                l = lanes[li];
+                break;
+            }
+        }
+        if (l == null) {
+            throw new IllegalStateException("device " + devices.get(device).name() + " runs more steps than its "
+                    + devices.get(device).capacity() + " position(s)");
+        }
+        Op o = job.ops().get(op);
+        long occ = startedAt + o.duration().hi();
+        if (occ <= now) {
+            // Already past its latest estimate: assume about its spread again, as for an overrun seen live.
+            occ = now + Math.max(60_000, o.duration().hi() - o.duration().lo());
+        }
+        js.state[op] = RUNNING;
+        js.lane[op] = l.index;
+        l.running = jobId;
+        l.runningOp = op;
+        l.occEnd = occ;
+        l.runningSetup = o.setup().isEmpty() ? l.lastSetup : o.setup();
+        l.lastSetup = l.runningSetup;
+        js.endLo[op] = Math.max(now, startedAt + o.duration().lo());
+        js.endHi[op] = occ;
+        overrunChecks.add(new long[] {occ, jobId, op, js.epoch[op]});
+        markDirty(device);
+        int next = op + 1;
+        if (next < n && Chains.inner(js.ends, next)) {
+            replanFrom(js, next, now, js.endLo[op], js.endHi[op]);
+        }
+    }
+
+    private JobState register(int jobId, Job job) {
         while (jobs.size() <= jobId) {
             jobs.add(null);
         }
         if (jobs.get(jobId) != null) {
             throw new IllegalArgumentException("job " + jobId + " was already submitted");
         }
-        int[] ends = chainCache.computeIfAbsent(job.ops(), Chains::ends);
-        JobState js = new JobState(jobId, job, ends);
         for (Op op : job.ops()) {
             Integer c = capabilityIndex.get(op.capability());
             if (c == null) {
                 throw new IllegalArgumentException("job " + job.id() + ": no device can " + op.capability());
             }
         }
+        int[] ends = chainCache.computeIfAbsent(job.ops(), Chains::ends);
+        JobState js = new JobState(jobId, job, ends);
         jobs.set(jobId, js);
-        makeReady(js, 0, Math.max(now, job.releaseMs()), now);
+        return js;
     }
 
     @Override
@@ -352,7 +416,7 @@ public final class HeuristicScheduler implements Scheduler {
         int best = -1;
         for (int li : lanesByCapability[js.cap[k]]) {
             Lane l = lanes[li];
-            if (l.running >= 0 || down[l.device]) {
+            if (l.running >= 0 || down[l.device] || avoids(op, l.device)) {
                 continue;
             }
             Device d = devices.get(l.device);
@@ -452,7 +516,7 @@ public final class HeuristicScheduler implements Scheduler {
                 boolean bestCo = false;
                 for (int li : lanesByCapability[js.cap[k]]) {
                     Lane l = lanes[li];
-                    if (down[l.device]) {
+                    if (down[l.device] || avoids(op, l.device)) {
                         continue;
                     }
                     long[] fit = earliestFit(js, l, readyLo, readyHi, op, now, p, from, k);
@@ -794,6 +858,10 @@ public final class HeuristicScheduler implements Scheduler {
             h--;
         }
         return h;
+    }
+
+    private boolean avoids(Op op, int device) {
+        return !op.avoid().isEmpty() && op.avoid().contains(devices.get(device).name());
     }
 
     private void markDirty(int device) {

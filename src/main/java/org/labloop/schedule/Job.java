@@ -23,4 +23,14 @@ public record Job(String id, String campaign, int priority, long releaseMs, List
             }
         }
     }
+
+    /** The first step of the time-critical chain (steps joined by bounded windows) that step {@code k} belongs to. */
+    public int chainHead(int k) {
+        int[] ends = Chains.ends(ops);
+        int h = k;
+        while (h > 0 && ends[h] < 0) {
+            h--;
+        }
+        return h;
+    }
 }

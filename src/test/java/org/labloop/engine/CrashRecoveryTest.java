@@ -183,6 +183,46 @@ class CrashRecoveryTest {
         }
     }
 
+    static Stream<Arguments> killsInsideChains() {
+        Predicate<EventBody> started = b -> b instanceof EventBody.StepStarted s && s.step() >= 2;
+        Predicate<EventBody> ended = b -> b instanceof EventBody.StepCompleted c && c.step() == 2;
+        return Stream.of(
+                Arguments.of("as a reaction started", started, 4, false),
+                Arguments.of("before a transfer's start was committed", started, 11, true),
+                Arguments.of("as a reaction ended", ended, 3, false),
+                Arguments.of("before a reaction's end was recorded", ended, 9, true),
+                Arguments.of("as an analysis started", started, 30, false));
+    }
+
+    @ParameterizedTest(name = "kill {0}")
+    @MethodSource("killsInsideChains")
+    void resume_afterKillInsideATimeCriticalChain_keepsEveryWindow_andMatchesAnUninterruptedRun(
+            String when, Predicate<EventBody> matches, int nth, boolean before) {
+        CampaignSpec spec = EngineSchedulingTest.windowed();
+        List<List<String>> reference;
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("reference"))) {
+            CampaignState state = SnarLab.run(log, spec);
+            assertThat(EngineSchedulingTest.violations(state, 2)).isZero();
+            reference = Dataset.of(state, spec).cells();
+        }
+        Path data = dir.resolve("killed");
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            String id = SnarLab.create(log, spec);
+            Engine first =
+                    SnarLab.engine(new DyingLog(log, matches, nth, before), spec, id, devices, EngineListener.NONE);
+            assertThatThrownBy(first::run).isInstanceOf(Kill.class);
+        }
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            CampaignState state = SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
+                    .run();
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(EngineSchedulingTest.violations(state, 2)).isZero();
+            assertThat(Dataset.of(state, spec).cells()).isEqualTo(reference);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void resume_afterKillRightAfterAStepFailed_appliesTheRetryPolicy_likeAnUninterruptedRun() {
         org.labloop.protocol.StepSpec analyse = new org.labloop.protocol.StepSpec(

@@ -22,7 +22,7 @@ import org.labloop.store.InMemoryEventLog;
 class EngineSchedulingTest {
 
     /** The SnAr test campaign with "analyse within 2 minutes after the reaction ends" and 8 experiments in flight. */
-    private static CampaignSpec windowed() {
+    static CampaignSpec windowed() {
         CampaignSpec s = SnarLab.spec(24, 8, 7, 0);
         List<StepSpec> steps = new ArrayList<>(s.protocol().steps());
         StepSpec a = steps.get(4);
@@ -49,7 +49,7 @@ class EngineSchedulingTest {
                 s.emulator());
     }
 
-    private static int violations(CampaignState state, double maxMinutes) {
+    static int violations(CampaignState state, double maxMinutes) {
         int broken = 0;
         for (ExperimentState x : state.experiments().values()) {
             StepRecord react = x.steps().get(2);

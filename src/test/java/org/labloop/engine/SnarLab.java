@@ -121,7 +121,7 @@ final class SnarLab {
 
     /** Creates the campaign in {@code log} and returns an engine for it on a virtual clock. */
     static Engine engine(EventLog log, CampaignSpec spec, EngineListener listener) {
-        return engine(log, spec, listener, "first-come");
+        return engine(log, spec, listener, "heuristic");
     }
 
     /** As above, with the scheduler named. */
@@ -141,7 +141,7 @@ final class SnarLab {
 
     /** An engine for an existing campaign, as a fresh process would build it: new clock, new drivers. */
     static Engine engine(EventLog log, CampaignSpec spec, String id, DeviceMemory memory, EngineListener listener) {
-        return engine(log, spec, id, memory, listener, "first-come");
+        return engine(log, spec, id, memory, listener, "heuristic");
     }
 
     static Engine engine(
