@@ -50,6 +50,8 @@ final class StepPlacer {
     /** Each experiment's steps as a scheduling job, estimated once from its parameters. */
     private final Map<String, Job> jobs = new HashMap<>();
 
+    private final Map<String, Times> times = new HashMap<>();
+
     private final boolean[] up;
     private long planSeq = -1;
     private long wakeAt = Long.MAX_VALUE;
@@ -105,7 +107,9 @@ final class StepPlacer {
         // heads in the order they became ready.
         List<Entry> underWay = new ArrayList<>();
         List<Entry> fresh = new ArrayList<>();
+        Set<String> live = new java.util.HashSet<>();
         for (ExperimentState x : state.inFlight()) {
+            live.add(x.id());
             if (x.stepRunning()) {
                 underWay.add(entry(x, true));
             } else if (waiting.contains(x.id())) {
@@ -113,6 +117,8 @@ final class StepPlacer {
                 (e.inChain ? underWay : fresh).add(e);
             }
         }
+        jobs.keySet().retainAll(live);
+        times.keySet().retainAll(live);
         underWay.sort(Comparator.comparingLong(Entry::since).thenComparingInt(e -> e.x.index()));
         fresh.sort(Comparator.comparingLong(Entry::since).thenComparingInt(e -> e.x.index()));
         List<Entry> all = new ArrayList<>(underWay);
@@ -148,14 +154,10 @@ final class StepPlacer {
 
     private Entry entry(ExperimentState x, boolean running) {
         int op = x.stepsDone();
-        long[] ended = new long[op];
-        long[] started = new long[op + 1];
-        for (StepRecord r : x.steps()) {
-            if ("completed".equals(r.status()) && r.step() < op) {
-                ended[r.step()] = Instant.parse(r.endedAt()).toEpochMilli();
-                started[r.step()] = Instant.parse(r.startedAt()).toEpochMilli();
-            }
-        }
+        Times t = times.computeIfAbsent(x.id(), id -> new Times(stepCount()));
+        t.update(x);
+        long[] ended = Arrays.copyOf(t.ended, op);
+        long[] started = t.started;
         int device = -1;
         long startedAt = 0;
         if (running) {
@@ -166,8 +168,7 @@ final class StepPlacer {
                         + ", which is no longer in the workcell");
             }
             device = d;
-            startedAt = Instant.parse(r.startedAt()).toEpochMilli();
-            started[op] = startedAt;
+            startedAt = t.runningSince;
         }
         Job job = job(x, op);
         int head = job.chainHead(op);
@@ -175,6 +176,39 @@ final class StepPlacer {
         // Chains under way are ordered by when their first step started; waiting heads by when they became ready.
         long since = inChain ? started[head] : x.readySince();
         return new Entry(x, job, ended, op, device, startedAt, inChain, since);
+    }
+
+    /**
+     * When each step of one experiment last started and ended, parsed from its records once: records are only
+     * appended, and only the last one changes (when its step ends).
+     */
+    private static final class Times {
+        final long[] started;
+        final long[] ended;
+        long runningSince;
+        StepRecord running;
+        int parsed; // leading records whose step has ended and been read
+
+        Times(int steps) {
+            started = new long[steps];
+            ended = new long[steps];
+        }
+
+        void update(ExperimentState x) {
+            List<StepRecord> records = x.steps();
+            while (parsed < records.size() && records.get(parsed).endedAt() != null) {
+                StepRecord r = records.get(parsed++);
+                if ("completed".equals(r.status())) {
+                    started[r.step()] = Instant.parse(r.startedAt()).toEpochMilli();
+                    ended[r.step()] = Instant.parse(r.endedAt()).toEpochMilli();
+                }
+            }
+            if (parsed < records.size() && records.get(records.size() - 1) != running) {
+                running = records.get(records.size() - 1);
+                runningSince = Instant.parse(running.startedAt()).toEpochMilli();
+                started[running.step()] = runningSince;
+            }
+        }
     }
 
     private int stepCount() {
