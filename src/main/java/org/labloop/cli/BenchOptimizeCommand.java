@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         name = "optimize",
         mixinStandardHelpOptions = true,
         description = "Pool-based benchmark: a planner picks rows of a lookup table, the objective column is revealed"
-                + " for each pick; reports how many experiments it took to reach the best, the top 1% and a target.")
+                + " for each pick; reports how many experiments it took to reach the best, the top 1%% and a target.")
 final class BenchOptimizeCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "FILE.csv", description = "The lookup table.")
     Path data;
@@ -71,6 +71,13 @@ final class BenchOptimizeCommand implements Callable<Integer> {
             description = "bayesian, random, lhs or sobol (default: bayesian).")
     String planner = "bayesian";
 
+    @Option(
+            names = "--option",
+            paramLabel = "KEY=VALUE",
+            description = "A planner option, as under 'planner:' in a campaign file (repeatable), for example"
+                    + " --option acquisition=ucb --option molecule_dims=6.")
+    Map<String, String> plannerOptions = new java.util.LinkedHashMap<>();
+
     @Option(names = "--target", paramLabel = "VALUE", description = "Also report experiments to reach this value.")
     Double target;
 
@@ -103,7 +110,7 @@ final class BenchOptimizeCommand implements Callable<Integer> {
                 repeats,
                 seed,
                 planner,
-                Map.of(),
+                Map.copyOf(plannerOptions),
                 target == null ? OptionalDouble.empty() : OptionalDouble.of(target));
         long t0 = System.nanoTime();
         BenchResult result;
@@ -111,6 +118,11 @@ final class BenchOptimizeCommand implements Callable<Integer> {
             result = PoolBenchmark.run(config);
         } catch (IllegalArgumentException e) {
             throw InvalidInputException.of(data.toString(), e.getMessage(), "check --objective, --params and --smiles");
+        } catch (org.labloop.planner.PlanningException e) {
+            if (plannerOptions.isEmpty()) {
+                throw e;
+            }
+            throw InvalidInputException.of("--option", e.getMessage(), "see docs/campaign-file.md for planner options");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         out.printf(

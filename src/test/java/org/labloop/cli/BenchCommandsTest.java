@@ -102,5 +102,12 @@ class BenchCommandsTest {
                                 "yield")
                         .code())
                 .isEqualTo(2);
+        CliTest.Result badOption = CliTest.labloop(
+                "bench", "optimize", "--data", arylation(), "--objective", "yield", "--option", "molecule_dim=3");
+        assertThat(badOption.code()).isEqualTo(2);
+        assertThat(badOption.err())
+                .contains("--option")
+                .contains("molecule_dim")
+                .contains("molecule_dims");
     }
 }
