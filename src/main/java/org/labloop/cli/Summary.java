@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -165,7 +166,7 @@ final class Summary {
     }
 
     private boolean feasible(ExperimentState x) {
-        Map<String, Double> values = new java.util.LinkedHashMap<>();
+        Map<String, Double> values = new LinkedHashMap<>();
         x.measurements().values().forEach(m -> values.put(m.name(), m.value()));
         return spec.feasible(values);
     }

@@ -1,6 +1,7 @@
 package org.labloop.planner;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.labloop.space.Observation;
@@ -94,7 +95,7 @@ final class Feasibility {
 
     /** {@link #logProbability} of every row of {@code features}, into {@code out}. */
     void logProbabilityAll(double[][] features, double[] out) {
-        java.util.Arrays.fill(out, 0, features.length, 0);
+        Arrays.fill(out, 0, features.length, 0);
         if (models.isEmpty()) {
             return;
         }
