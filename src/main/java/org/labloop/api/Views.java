@@ -86,6 +86,9 @@ final class Views {
                 "error", v.error());
         if (spec != null) {
             m.put("objectives", spec.objectives().stream().map(Views::objective).toList());
+            m.put(
+                    "constraints",
+                    spec.constraints().stream().map(Object::toString).toList());
             m.put("best", best(spec, s));
         }
         return m;
@@ -162,7 +165,10 @@ final class Views {
         return m;
     }
 
-    /** The best measured value of each objective so far, and which experiment gave it. */
+    /**
+     * The best measured value of each objective so far, and which experiment gave it; under outcome constraints, among
+     * the experiments that satisfy them.
+     */
     static Map<String, Object> best(CampaignSpec spec, CampaignState s) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Objective o : spec.objectives()) {
@@ -170,7 +176,7 @@ final class Views {
             double bestV = 0;
             for (ExperimentState x : s.experiments().values()) {
                 Measurement m = x.measurements().get(o.name());
-                if (x.status() == ExperimentStatus.COMPLETED && m != null) {
+                if (x.status() == ExperimentStatus.COMPLETED && m != null && feasible(spec, x)) {
                     if (bestX == null || o.direction().better(m.value(), bestV)) {
                         bestX = x;
                         bestV = m.value();
@@ -180,6 +186,15 @@ final class Views {
             out.put(o.name(), bestX == null ? null : obj("value", bestV, "experiment", bestX.id()));
         }
         return out;
+    }
+
+    private static boolean feasible(CampaignSpec spec, ExperimentState x) {
+        if (spec.constraints().isEmpty()) {
+            return true;
+        }
+        Map<String, Double> values = new LinkedHashMap<>();
+        x.measurements().values().forEach(m -> values.put(m.name(), m.value()));
+        return spec.feasible(values);
     }
 
     static Map<String, Object> experiment(CampaignState s, ExperimentState x) {

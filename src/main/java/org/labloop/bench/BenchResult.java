@@ -11,10 +11,23 @@ public record BenchResult(Summary summary, List<Repeat> repeats) {
         repeats = List.copyOf(repeats);
     }
 
-    /** One repeat: its seed and the values revealed, in pick order. */
-    public record Repeat(long seed, List<Double> values, double meanProposeMillis) {
+    /**
+     * One repeat: its seed, the values revealed in pick order, and whether each pick met the outcome constraints
+     * (all true without constraints).
+     */
+    public record Repeat(long seed, List<Double> values, List<Boolean> feasible, double meanProposeMillis) {
         public Repeat {
             values = List.copyOf(values);
+            feasible = List.copyOf(feasible);
+            if (feasible.size() != values.size()) {
+                throw new IllegalArgumentException("a repeat needs one feasibility flag per value, got "
+                        + feasible.size() + " for " + values.size());
+            }
+        }
+
+        /** A repeat without outcome constraints: every pick counts. */
+        public Repeat(long seed, List<Double> values, double meanProposeMillis) {
+            this(seed, values, values.stream().map(v -> true).toList(), meanProposeMillis);
         }
     }
 
@@ -25,12 +38,25 @@ public record BenchResult(Summary summary, List<Repeat> repeats) {
     public record Reach(double level, double median, double mean, int worst, int reached) {}
 
     /**
+     * Under outcome constraints only feasible picks count: levels are those of the feasible rows, a level is reached by
+     * a feasible pick, and best-so-far is the best feasible value (a repeat with no feasible pick yet counts as the
+     * worst feasible row).
+     *
      * @param bestSoFar mean over repeats of the best value after 10, 20, 30 and 50 experiments (a repeat with a smaller
      *     budget keeps its best)
+     * @param constraints the outcome constraints, as written; empty when there are none
+     * @param feasibleFraction share of all picks, over all repeats, that met the constraints (1 without constraints)
      */
-    public record Summary(Reach toBest, Reach toTop1pct, Reach toTarget, Map<Integer, Double> bestSoFar) {
+    public record Summary(
+            Reach toBest,
+            Reach toTop1pct,
+            Reach toTarget,
+            Map<Integer, Double> bestSoFar,
+            List<String> constraints,
+            double feasibleFraction) {
         public Summary {
             bestSoFar = Map.copyOf(bestSoFar);
+            constraints = List.copyOf(constraints);
         }
     }
 }

@@ -29,22 +29,34 @@ import org.labloop.space.DiscreteParameter;
 import org.labloop.space.MoleculeParameter;
 import org.labloop.space.Objective;
 import org.labloop.space.Observation;
+import org.labloop.space.OutcomeConstraint;
 import org.labloop.space.Parameter;
 import org.labloop.space.Point;
 import org.labloop.space.SearchSpace;
 
 /**
  * Pool-based benchmark of a planner on a lookup table: the planner picks rows by their parameter values, the benchmark
- * reveals each picked row's objective, for a budget of experiments and several seeded repeats.
+ * reveals each picked row's objective, for a budget of experiments and several seeded repeats. Outcome constraints name
+ * other numeric columns: the planner is told them and sees their values, and only picks that satisfy them count.
  */
 public final class PoolBenchmark {
     static final int[] CHECKPOINTS = {10, 20, 30, 50};
 
     private PoolBenchmark() {}
 
-    /** The search space, pool and outcomes a configuration describes. */
+    /**
+     * The search space, pool and outcomes a configuration describes: {@code values} holds the objective of every row,
+     * {@code feasibleValues} that of the rows meeting the constraints (all rows without constraints), and
+     * {@code constrained} each point's constrained outcomes.
+     */
     record Problem(
-            SearchSpace space, Objective objective, List<Point> pool, Map<Point, Double> outcome, double[] values) {}
+            SearchSpace space,
+            Objective objective,
+            List<Point> pool,
+            Map<Point, Double> outcome,
+            double[] values,
+            Map<Point, Map<String, Double>> constrained,
+            double[] feasibleValues) {}
 
     public static BenchResult run(PoolBenchmarkConfig config) {
         Problem problem = problem(config);
@@ -64,6 +76,7 @@ public final class PoolBenchmark {
         int budget = Math.min(config.budget(), problem.pool().size());
         List<Observation> observations = new ArrayList<>();
         List<Double> values = new ArrayList<>();
+        List<Boolean> feasible = new ArrayList<>();
         long nanos = 0;
         int calls = 0;
         while (values.size() < budget) {
@@ -71,6 +84,7 @@ public final class PoolBenchmark {
             PlanningRequest request = new PlanningRequest(
                     problem.space(),
                     List.of(problem.objective()),
+                    config.hideConstraints() ? List.of() : config.constraints(),
                     observations,
                     List.of(),
                     count,
@@ -87,11 +101,17 @@ public final class PoolBenchmark {
                             + " proposed a point outside the pool: " + p.point().values());
                 }
                 values.add(v);
-                observations.add(
-                        Observation.of(p.point(), Map.of(problem.objective().name(), v)));
+                Map<String, Double> outcomes =
+                        new HashMap<>(problem.constrained().get(p.point()));
+                outcomes.put(problem.objective().name(), v);
+                feasible.add(config.constraints().stream().allMatch(c -> c.satisfiedBy(outcomes.get(c.outcome()))));
+                // A hidden constraint's outcome is not revealed either, so the planner learns nothing of it.
+                observations.add(Observation.of(
+                        p.point(),
+                        config.hideConstraints() ? Map.of(problem.objective().name(), v) : outcomes));
             }
         }
-        return new BenchResult.Repeat(seed, values, nanos / 1e6 / Math.max(1, calls));
+        return new BenchResult.Repeat(seed, values, feasible, nanos / 1e6 / Math.max(1, calls));
     }
 
     static Problem problem(PoolBenchmarkConfig config) {
@@ -102,10 +122,26 @@ public final class PoolBenchmark {
                     table.source() + ": objective column '" + config.objective() + "' is not numeric");
         }
         Set<String> nameColumns = new HashSet<>(config.names().values());
+        Set<String> constrainedColumns = new LinkedHashSet<>();
+        for (OutcomeConstraint c : config.constraints()) {
+            table.requireColumn(c.outcome());
+            if (!table.isNumeric(c.outcome())) {
+                throw new IllegalArgumentException(
+                        table.source() + ": constrained column '" + c.outcome() + "' is not numeric");
+            }
+            if (config.parameters().contains(c.outcome())) {
+                throw new IllegalArgumentException("constrained column '" + c.outcome()
+                        + "' is also a parameter; a constraint is on an outcome, not on a parameter");
+            }
+            constrainedColumns.add(c.outcome());
+        }
         List<String> columns = new ArrayList<>();
         if (config.parameters().isEmpty()) {
             for (String c : table.columns()) {
-                if (!c.equals(config.objective()) && !config.exclude().contains(c) && !nameColumns.contains(c)) {
+                if (!c.equals(config.objective())
+                        && !config.exclude().contains(c)
+                        && !nameColumns.contains(c)
+                        && !constrainedColumns.contains(c)) {
                     columns.add(c);
                 }
             }
@@ -161,8 +197,12 @@ public final class PoolBenchmark {
                 sanitise(config.objective(), new HashSet<>(usedNames)),
                 config.minimise() ? Direction.MINIMISE : Direction.MAXIMISE);
         double[] ys = table.numbers(config.objective());
+        Map<String, double[]> constrainedValues = new LinkedHashMap<>();
+        constrainedColumns.forEach(c -> constrainedValues.put(c, table.numbers(c)));
         List<Point> pool = new ArrayList<>();
         Map<Point, Double> outcome = new HashMap<>();
+        Map<Point, Map<String, Double>> constrained = new HashMap<>();
+        List<Double> feasibleValues = new ArrayList<>();
         for (int r = 0; r < table.size(); r++) {
             List<String> row = table.rows().get(r);
             Map<String, Object> values = new LinkedHashMap<>();
@@ -184,12 +224,31 @@ public final class PoolBenchmark {
                 values.put(paramName.get(c), v);
             }
             Point point = new Point(values);
+            Map<String, Double> rowConstrained = new LinkedHashMap<>();
+            for (Map.Entry<String, double[]> e : constrainedValues.entrySet()) {
+                rowConstrained.put(e.getKey(), e.getValue()[r]);
+            }
+            if (config.constraints().stream().allMatch(c -> c.satisfiedBy(rowConstrained.get(c.outcome())))) {
+                feasibleValues.add(ys[r]);
+            }
             // A duplicated parameter row keeps its first outcome.
             if (outcome.putIfAbsent(point, ys[r]) == null) {
                 pool.add(point);
+                constrained.put(point, Map.copyOf(rowConstrained));
             }
         }
-        return new Problem(space, objective, List.copyOf(pool), outcome, ys);
+        if (feasibleValues.isEmpty()) {
+            throw new IllegalArgumentException(
+                    table.source() + ": no row satisfies the constraints " + config.constraints());
+        }
+        return new Problem(
+                space,
+                objective,
+                List.copyOf(pool),
+                outcome,
+                ys,
+                constrained,
+                feasibleValues.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static String sanitise(String column, Set<String> used) {
@@ -207,8 +266,11 @@ public final class PoolBenchmark {
     static BenchResult.Summary summarise(
             PoolBenchmarkConfig config, Problem problem, List<BenchResult.Repeat> repeats) {
         double sign = config.minimise() ? -1 : 1;
-        double[] sorted =
-                Arrays.stream(problem.values()).map(v -> sign * v).sorted().toArray();
+        // Under constraints the levels are those of the feasible rows, and only feasible picks reach them.
+        double[] sorted = Arrays.stream(problem.feasibleValues())
+                .map(v -> sign * v)
+                .sorted()
+                .toArray();
         int n = sorted.length;
         double best = sorted[n - 1];
         int top = Math.max(1, (int) Math.ceil(0.01 * n));
@@ -218,19 +280,29 @@ public final class PoolBenchmark {
         for (int k : CHECKPOINTS) {
             double sum = 0;
             for (BenchResult.Repeat r : repeats) {
-                double b = Double.NEGATIVE_INFINITY;
+                double b = sorted[0];
                 for (int i = 0; i < Math.min(k, r.values().size()); i++) {
-                    b = Math.max(b, sign * r.values().get(i));
+                    if (r.feasible().get(i)) {
+                        b = Math.max(b, sign * r.values().get(i));
+                    }
                 }
                 sum += sign * b;
             }
             bestSoFar.put(k, sum / repeats.size());
         }
+        long picks = 0;
+        long feasible = 0;
+        for (BenchResult.Repeat r : repeats) {
+            picks += r.feasible().size();
+            feasible += r.feasible().stream().filter(f -> f).count();
+        }
         return new BenchResult.Summary(
                 reach(repeats, sign * best, sign, config.budget()),
                 reach(repeats, sign * top1, sign, config.budget()),
                 reach(repeats, sign * target, sign, config.budget()),
-                bestSoFar);
+                bestSoFar,
+                config.constraints().stream().map(Object::toString).toList(),
+                picks == 0 ? 1.0 : feasible / (double) picks);
     }
 
     private static BenchResult.Reach reach(List<BenchResult.Repeat> repeats, double level, double sign, int budget) {
@@ -240,7 +312,7 @@ public final class PoolBenchmark {
             List<Double> values = repeats.get(r).values();
             needed[r] = budget + 1;
             for (int i = 0; i < values.size(); i++) {
-                if (sign * values.get(i) >= sign * level) {
+                if (repeats.get(r).feasible().get(i) && sign * values.get(i) >= sign * level) {
                     needed[r] = i + 1;
                     reached++;
                     break;
@@ -254,7 +326,10 @@ public final class PoolBenchmark {
         return new BenchResult.Reach(level, median, mean, needed[m - 1], reached);
     }
 
-    /** The result as JSON: {"summary": {...}, "repeats": [{"seed": S, "values": [...]}]}. */
+    /**
+     * The result as JSON: {"summary": {...}, "repeats": [{"seed": S, "values": [...]}]}. Under outcome constraints the
+     * summary also holds "constraints" and "feasible_fraction", and each repeat "feasible": [true, false, ...].
+     */
     public static String report(BenchResult result) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
@@ -264,12 +339,22 @@ public final class PoolBenchmark {
         putReach(summary.putObject("to_target"), result.summary().toTarget());
         ObjectNode bsf = summary.putObject("best_so_far");
         new TreeMap<>(result.summary().bestSoFar()).forEach((k, v) -> bsf.put(Integer.toString(k), v));
+        boolean constrained = !result.summary().constraints().isEmpty();
+        if (constrained) {
+            ArrayNode cs = summary.putArray("constraints");
+            result.summary().constraints().forEach(cs::add);
+            summary.put("feasible_fraction", result.summary().feasibleFraction());
+        }
         ArrayNode reps = root.putArray("repeats");
         for (BenchResult.Repeat r : result.repeats()) {
             ObjectNode o = reps.addObject();
             o.put("seed", r.seed());
             ArrayNode vals = o.putArray("values");
             r.values().forEach(vals::add);
+            if (constrained) {
+                ArrayNode fs = o.putArray("feasible");
+                r.feasible().forEach(fs::add);
+            }
         }
         try {
             return mapper.writeValueAsString(root);

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import org.labloop.core.Table;
+import org.labloop.space.OutcomeConstraint;
 
 /**
  * A pool-based benchmark: the rows of {@code table} are the candidate pool, {@code objective} the hidden outcome.
@@ -16,6 +17,9 @@ import org.labloop.core.Table;
  * @param planner planner type (bayesian, random, lhs, sobol)
  * @param plannerOptions options passed to the planner
  * @param target value that counts as the goal met; when empty, the table's best value
+ * @param constraints outcome constraints on other numeric columns (neither parameters nor the objective): the planner
+ *     is asked to respect them, and only rows that satisfy them count as results
+ * @param hideConstraints score picks against the constraints without telling the planner (a baseline)
  */
 public record PoolBenchmarkConfig(
         Table table,
@@ -31,7 +35,9 @@ public record PoolBenchmarkConfig(
         long seed,
         String planner,
         Map<String, Object> plannerOptions,
-        OptionalDouble target) {
+        OptionalDouble target,
+        List<OutcomeConstraint> constraints,
+        boolean hideConstraints) {
 
     public PoolBenchmarkConfig {
         Objects.requireNonNull(table, "table");
@@ -43,6 +49,7 @@ public record PoolBenchmarkConfig(
         Objects.requireNonNull(planner, "planner");
         plannerOptions = Map.copyOf(plannerOptions);
         Objects.requireNonNull(target, "target");
+        constraints = List.copyOf(constraints);
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, got " + batch);
         }
@@ -70,7 +77,9 @@ public record PoolBenchmarkConfig(
                 1,
                 "bayesian",
                 Map.of(),
-                OptionalDouble.empty());
+                OptionalDouble.empty(),
+                List.of(),
+                false);
     }
 
     public PoolBenchmarkConfig withSmiles(List<String> columns) {
@@ -88,7 +97,9 @@ public record PoolBenchmarkConfig(
                 seed,
                 planner,
                 plannerOptions,
-                target);
+                target,
+                constraints,
+                hideConstraints);
     }
 
     public PoolBenchmarkConfig withExclude(List<String> columns) {
@@ -106,7 +117,9 @@ public record PoolBenchmarkConfig(
                 seed,
                 planner,
                 plannerOptions,
-                target);
+                target,
+                constraints,
+                hideConstraints);
     }
 
     public PoolBenchmarkConfig withRun(int batch, int budget, int repeats, long seed) {
@@ -124,7 +137,9 @@ public record PoolBenchmarkConfig(
                 seed,
                 planner,
                 plannerOptions,
-                target);
+                target,
+                constraints,
+                hideConstraints);
     }
 
     public PoolBenchmarkConfig withPlanner(String planner, Map<String, Object> options) {
@@ -142,7 +157,9 @@ public record PoolBenchmarkConfig(
                 seed,
                 planner,
                 options,
-                target);
+                target,
+                constraints,
+                hideConstraints);
     }
 
     public PoolBenchmarkConfig withTarget(double value) {
@@ -160,7 +177,9 @@ public record PoolBenchmarkConfig(
                 seed,
                 planner,
                 plannerOptions,
-                OptionalDouble.of(value));
+                OptionalDouble.of(value),
+                constraints,
+                hideConstraints);
     }
 
     public PoolBenchmarkConfig minimising(boolean value) {
@@ -178,6 +197,48 @@ public record PoolBenchmarkConfig(
                 seed,
                 planner,
                 plannerOptions,
-                target);
+                target,
+                constraints,
+                hideConstraints);
+    }
+
+    public PoolBenchmarkConfig withConstraints(List<OutcomeConstraint> list) {
+        return new PoolBenchmarkConfig(
+                table,
+                objective,
+                minimise,
+                parameters,
+                exclude,
+                smiles,
+                names,
+                batch,
+                budget,
+                repeats,
+                seed,
+                planner,
+                plannerOptions,
+                target,
+                list,
+                hideConstraints);
+    }
+
+    public PoolBenchmarkConfig hidingConstraints(boolean value) {
+        return new PoolBenchmarkConfig(
+                table,
+                objective,
+                minimise,
+                parameters,
+                exclude,
+                smiles,
+                names,
+                batch,
+                budget,
+                repeats,
+                seed,
+                planner,
+                plannerOptions,
+                target,
+                constraints,
+                value);
     }
 }

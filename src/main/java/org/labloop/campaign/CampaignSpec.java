@@ -1,18 +1,22 @@
 package org.labloop.campaign;
 
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.labloop.emulator.EmulatorSpec;
 import org.labloop.planner.PlannerSpec;
 import org.labloop.protocol.Protocol;
 import org.labloop.space.Objective;
+import org.labloop.space.OutcomeConstraint;
 import org.labloop.space.SearchSpace;
 import org.labloop.workcell.Workcell;
 
 /**
- * A campaign as the user defined it, parsed and validated once: what to vary, what to optimise, how many experiments
+ * A campaign as the user defined it, parsed and validated once: what to vary, what to optimise, which outcome
+ * constraints proposals should respect ({@code purity >= 95}; possibly none), how many experiments
  * to run ({@code budget}), how many may be in the lab at once ({@code batchSize}), who plans, the seed, and the
  * workcell, protocol and emulator it uses.
  */
@@ -21,6 +25,7 @@ public record CampaignSpec(
         String description,
         SearchSpace space,
         List<Objective> objectives,
+        List<OutcomeConstraint> constraints,
         int budget,
         int batchSize,
         PlannerSpec planner,
@@ -34,6 +39,7 @@ public record CampaignSpec(
         description = description == null ? "" : description;
         Objects.requireNonNull(space, "space");
         objectives = List.copyOf(objectives);
+        constraints = List.copyOf(constraints);
         Objects.requireNonNull(planner, "planner");
         Objects.requireNonNull(workcell, "workcell");
         Objects.requireNonNull(protocol, "protocol");
@@ -47,12 +53,34 @@ public record CampaignSpec(
                 throw new IllegalArgumentException("campaign " + name + " declares objective " + o.name() + " twice");
             }
         }
+        if (new HashSet<>(constraints).size() != constraints.size()) {
+            throw new IllegalArgumentException("campaign " + name + " lists a constraint twice");
+        }
         if (budget < 1) {
             throw new IllegalArgumentException("campaign " + name + " budget must be at least 1, got " + budget);
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("campaign " + name + " batch_size must be at least 1, got " + batchSize);
         }
+    }
+
+    /** The names of the outcomes the planner learns from: the objectives', then the constrained ones not among them. */
+    public List<String> outcomes() {
+        Set<String> names = new LinkedHashSet<>();
+        objectives.forEach(o -> names.add(o.name()));
+        constraints.forEach(c -> names.add(c.outcome()));
+        return List.copyOf(names);
+    }
+
+    /** True when {@code outcomes} (by name) hold every constrained outcome and each satisfies its constraint. */
+    public boolean feasible(Map<String, Double> outcomes) {
+        for (OutcomeConstraint c : constraints) {
+            Double v = outcomes.get(c.outcome());
+            if (v == null || !c.satisfiedBy(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The same campaign with another seed (the {@code --seed} option). */
@@ -62,6 +90,7 @@ public record CampaignSpec(
                 description,
                 space,
                 objectives,
+                constraints,
                 budget,
                 batchSize,
                 planner,

@@ -2,6 +2,7 @@ package org.labloop.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,8 +13,10 @@ import org.labloop.bench.PoolBenchmark;
 import org.labloop.bench.PoolBenchmarkConfig;
 import org.labloop.core.InvalidInputException;
 import org.labloop.core.LabLoopException;
+import org.labloop.core.Problem;
 import org.labloop.core.Table;
 import org.labloop.data.CsvTables;
+import org.labloop.space.OutcomeConstraint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -81,6 +84,19 @@ final class BenchOptimizeCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "VALUE", description = "Also report experiments to reach this value.")
     Double target;
 
+    @Option(
+            names = "--constraint",
+            paramLabel = "COLUMN>=VALUE",
+            description = "An outcome constraint on another column, COLUMN>=VALUE or COLUMN<=VALUE; repeatable. The"
+                    + " planner is told it, and only picks that meet every constraint count as results.")
+    List<String> constraints = List.of();
+
+    @Option(
+            names = "--hide-constraints",
+            description = "Score picks against the constraints but do not tell the planner: the baseline to compare a"
+                    + " constrained run with.")
+    boolean hideConstraints;
+
     @Option(names = "--json", paramLabel = "OUT", description = "Write the full result as JSON.")
     Path json;
 
@@ -95,6 +111,22 @@ final class BenchOptimizeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (batch < 1 || budget < 1 || repeats < 1) {
             throw InvalidInputException.of("options", "--batch, --budget and --repeats must be at least 1", "");
+        }
+        List<OutcomeConstraint> parsed = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        for (String c : constraints) {
+            try {
+                parsed.add(OutcomeConstraint.parse(c));
+            } catch (IllegalArgumentException e) {
+                problems.add(Problem.at("--constraint", e.getMessage(), "for example --constraint \"cost<=0.05\""));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(problems);
+        }
+        if (hideConstraints && parsed.isEmpty()) {
+            throw InvalidInputException.of(
+                    "--hide-constraints", "there are no constraints to hide", "add --constraint COLUMN>=VALUE");
         }
         Table table = CsvTables.read(data);
         PoolBenchmarkConfig config = new PoolBenchmarkConfig(
@@ -111,13 +143,16 @@ final class BenchOptimizeCommand implements Callable<Integer> {
                 seed,
                 planner,
                 Map.copyOf(plannerOptions),
-                target == null ? OptionalDouble.empty() : OptionalDouble.of(target));
+                target == null ? OptionalDouble.empty() : OptionalDouble.of(target),
+                parsed,
+                hideConstraints);
         long t0 = System.nanoTime();
         BenchResult result;
         try {
             result = PoolBenchmark.run(config);
         } catch (IllegalArgumentException e) {
-            throw InvalidInputException.of(data.toString(), e.getMessage(), "check --objective, --params and --smiles");
+            throw InvalidInputException.of(
+                    data.toString(), e.getMessage(), "check --objective, --params, --smiles and --constraint");
         } catch (org.labloop.planner.PlanningException e) {
             if (plannerOptions.isEmpty()) {
                 throw e;
@@ -136,21 +171,35 @@ final class BenchOptimizeCommand implements Callable<Integer> {
                 budget,
                 repeats,
                 seed);
+        BenchResult.Summary s = result.summary();
+        if (!parsed.isEmpty()) {
+            out.printf(
+                    Locale.ROOT,
+                    "Constraints: %s%s; only picks that meet them count (%.1f%% of all picks did)%n",
+                    String.join(", ", s.constraints()),
+                    hideConstraints ? " (hidden from the planner)" : "",
+                    100 * s.feasibleFraction());
+        }
         if (!quiet) {
             for (BenchResult.Repeat r : result.repeats()) {
                 StringBuilder sb = new StringBuilder();
-                r.values().forEach(v -> sb.append(String.format(Locale.ROOT, " %.1f", v)));
+                for (int i = 0; i < r.values().size(); i++) {
+                    // An infeasible pick is shown in brackets.
+                    String v = String.format(Locale.ROOT, "%.1f", r.values().get(i));
+                    sb.append(' ').append(r.feasible().get(i) ? v : "[" + v + "]");
+                }
                 out.printf("  seed %d picks:%s%n", r.seed(), sb);
             }
         }
-        BenchResult.Summary s = result.summary();
-        out.printf("%-28s %8s %8s %8s %9s%n", "experiments needed", "median", "mean", "worst", "reached");
-        reach(out, "to the best (" + num(s.toBest().level()) + ")", s.toBest(), repeats);
-        reach(out, "to the top 1% (" + num(s.toTop1pct().level()) + ")", s.toTop1pct(), repeats);
+        int width = parsed.isEmpty() ? 28 : 34;
+        out.printf("%-" + width + "s %8s %8s %8s %9s%n", "experiments needed", "median", "mean", "worst", "reached");
+        String feasible = parsed.isEmpty() ? "" : " feasible";
+        reach(out, width, "to the best" + feasible + " (" + num(s.toBest().level()) + ")", s.toBest(), repeats);
+        reach(out, width, "to the top 1%" + feasible + " (" + num(s.toTop1pct().level()) + ")", s.toTop1pct(), repeats);
         if (target != null) {
-            reach(out, "to the target (" + num(target) + ")", s.toTarget(), repeats);
+            reach(out, width, "to the target (" + num(target) + ")", s.toTarget(), repeats);
         }
-        out.print("mean best so far after");
+        out.print("mean best" + feasible + " so far after");
         new java.util.TreeMap<>(s.bestSoFar()).forEach((k, v) -> out.printf(Locale.ROOT, "  %d: %.2f", k, v));
         out.println();
         double ms = result.repeats().stream()
@@ -170,10 +219,10 @@ final class BenchOptimizeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void reach(PrintWriter out, String label, BenchResult.Reach r, int repeats) {
+    private static void reach(PrintWriter out, int width, String label, BenchResult.Reach r, int repeats) {
         out.printf(
                 Locale.ROOT,
-                "%-28s %8.1f %8.1f %8d %5d/%d%n",
+                "%-" + width + "s %8.1f %8.1f %8d %5d/%d%n",
                 label,
                 r.median(),
                 r.mean(),

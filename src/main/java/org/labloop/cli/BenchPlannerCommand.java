@@ -93,7 +93,9 @@ final class BenchPlannerCommand implements Callable<Integer> {
                 1,
                 "bayesian",
                 Map.of(),
-                OptionalDouble.empty());
+                OptionalDouble.empty(),
+                List.of(),
+                false);
     }
 
     private static void print(PrintWriter out, PlannerSpeed.Result r) {

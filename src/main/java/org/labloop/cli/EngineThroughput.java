@@ -128,6 +128,7 @@ final class EngineThroughput {
                 "",
                 space,
                 List.of(new Objective("sty", Direction.MAXIMISE), new Objective("e_factor", Direction.MINIMISE)),
+                List.of(),
                 budget,
                 16,
                 PlannerSpec.of("random"),

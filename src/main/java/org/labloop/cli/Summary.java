@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,6 +59,23 @@ final class Summary {
             out.println("  no completed experiments yet");
             return;
         }
+        if (!spec.constraints().isEmpty()) {
+            // Under constraints an infeasible result is no result: bests and the front come from feasible ones only.
+            List<ExperimentState> feasible =
+                    done.stream().filter(this::feasible).toList();
+            out.printf(
+                    "  constraints   %s: met by %d of %d completed experiments%n",
+                    String.join(
+                            ", ",
+                            spec.constraints().stream().map(Object::toString).toList()),
+                    feasible.size(),
+                    done.size());
+            if (feasible.isEmpty()) {
+                out.println("  no completed experiment meets the constraints yet");
+                return;
+            }
+            done = feasible;
+        }
         for (Objective o : spec.objectives()) {
             ExperimentState best = done.stream()
                     .max(Comparator.comparingDouble(x -> o.direction().sign() * value(x, o)))
@@ -73,11 +91,22 @@ final class Summary {
                             .append("; ");
                 }
             }
+            for (String outcome : spec.outcomes()) {
+                Measurement m = best.measurements().get(outcome);
+                if (spec.objectives().stream().noneMatch(ob -> ob.name().equals(outcome)) && m != null) {
+                    others.append(outcome).append(' ').append(num(m.value())).append("; ");
+                }
+            }
             out.printf("  %sconditions: %s%n", others, conditions(best));
         }
         if (spec.objectives().size() >= 2) {
             List<ExperimentState> front = paretoFront(done);
-            out.printf("Pareto front (%s): %d of %d experiments%n", objectivesLabel(), front.size(), done.size());
+            out.printf(
+                    "Pareto front (%s): %d of %d %sexperiments%n",
+                    objectivesLabel(),
+                    front.size(),
+                    done.size(),
+                    spec.constraints().isEmpty() ? "" : "feasible ");
             printTable(out, front);
         }
     }
@@ -134,6 +163,12 @@ final class Summary {
                 .filter(x -> spec.objectives().stream()
                         .allMatch(o -> x.measurements().containsKey(o.name())))
                 .toList();
+    }
+
+    private boolean feasible(ExperimentState x) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        x.measurements().values().forEach(m -> values.put(m.name(), m.value()));
+        return spec.feasible(values);
     }
 
     /** Experiments no other experiment beats on every objective. */

@@ -185,6 +185,7 @@ public final class CampaignLoader {
                     c.description(),
                     c.space(),
                     c.objectives(),
+                    c.constraints(),
                     c.budget(),
                     c.batchSize(),
                     c.planner(),

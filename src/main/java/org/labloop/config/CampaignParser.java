@@ -18,6 +18,7 @@ import org.labloop.space.Direction;
 import org.labloop.space.DiscreteParameter;
 import org.labloop.space.MoleculeParameter;
 import org.labloop.space.Objective;
+import org.labloop.space.OutcomeConstraint;
 import org.labloop.space.Parameter;
 import org.labloop.space.SearchSpace;
 
@@ -31,6 +32,7 @@ final class CampaignParser {
             "emulator",
             "parameters",
             "objectives",
+            "constraints",
             "budget",
             "batch_size",
             "planner",
@@ -58,6 +60,7 @@ final class CampaignParser {
             SearchSpace space,
             Map<String, String> parameterTypes,
             List<Objective> objectives,
+            List<OutcomeConstraint> constraints,
             Integer budget,
             Integer batchSize,
             PlannerSpec planner,
@@ -116,6 +119,7 @@ final class CampaignParser {
             }
         }
         List<Objective> objectives = objectives(r);
+        List<OutcomeConstraint> constraints = constraints(r);
 
         Integer budget = null;
         e = r.required("budget", "40");
@@ -142,6 +146,7 @@ final class CampaignParser {
                 space,
                 parameterTypes,
                 objectives,
+                constraints,
                 budget,
                 batchSize,
                 planner,
@@ -516,6 +521,51 @@ final class CampaignParser {
             v.error(entry.keyAt(), "invalid " + what + ": " + ex.getMessage(), "fix " + what);
             return null;
         }
+    }
+
+    // ---------------------------------------------------------------- constraints
+
+    /** {@code constraints: ["purity >= 95", ...]}: optional; each item is reported at its own line. */
+    private List<OutcomeConstraint> constraints(MapReader r) {
+        Node.Entry e = r.optional("constraints");
+        if (e == null || e.value() instanceof Node.ScalarNode s && s.kind() == Node.Kind.NULL) {
+            return List.of();
+        }
+        Node.ListNode list = v.list(e.value(), "'constraints'");
+        if (list == null) {
+            return null;
+        }
+        List<OutcomeConstraint> out = new ArrayList<>();
+        Map<OutcomeConstraint, Node.Loc> seen = new HashMap<>();
+        boolean ok = true;
+        for (Node item : list.items()) {
+            String text = v.text(item, "a constraint (such as \"purity >= 95\")");
+            if (text == null) {
+                ok = false;
+                continue;
+            }
+            try {
+                OutcomeConstraint c = OutcomeConstraint.parse(text);
+                Node.Loc first = seen.putIfAbsent(c, item.at());
+                if (first != null) {
+                    v.error(
+                            item.at(),
+                            "constraint '" + c + "' is listed twice",
+                            "remove the repeat (first on line " + first.line() + ")");
+                    ok = false;
+                } else {
+                    out.add(c);
+                }
+            } catch (IllegalArgumentException ex) {
+                String[] parts = ex.getMessage().split("; ", 2);
+                v.error(
+                        item.at(),
+                        parts[0],
+                        parts.length > 1 ? parts[1] : "write OUTCOME >= NUMBER or OUTCOME <= NUMBER");
+                ok = false;
+            }
+        }
+        return ok ? out : null;
     }
 
     private OptionalDouble optionalNumber(MapReader r, String key, String what) {

@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentState;
+import org.labloop.campaign.ExperimentStatus;
 import org.labloop.campaign.Measurement;
 import org.labloop.campaign.StepRecord;
 import org.labloop.event.EventCodec;
@@ -24,19 +25,27 @@ import org.labloop.event.EventLogException;
 /**
  * A campaign's dataset: one row per experiment with its parameters, outcomes, status and provenance (which device ran
  * each step and when, which planner proposed it, the seed, the software version). Built from the campaign's
- * projection, so it always agrees with the event log.
+ * projection, so it always agrees with the event log. A campaign with outcome constraints gets a {@code feasible}
+ * column: true when a completed experiment meets every constraint, false when it does not, empty until it completes.
  */
 public final class Dataset {
     private final CampaignState state;
     private final List<String> parameters;
     private final List<String> outcomes;
     private final List<String> steps;
+    private final CampaignSpec spec;
 
-    private Dataset(CampaignState state, List<String> parameters, List<String> outcomes, List<String> steps) {
+    private Dataset(
+            CampaignState state,
+            List<String> parameters,
+            List<String> outcomes,
+            List<String> steps,
+            CampaignSpec spec) {
         this.state = state;
         this.parameters = parameters;
         this.outcomes = outcomes;
         this.steps = steps;
+        this.spec = spec;
     }
 
     /**
@@ -46,7 +55,7 @@ public final class Dataset {
     public static Dataset of(CampaignState state, CampaignSpec spec) {
         Set<String> params = new LinkedHashSet<>(spec.space().names());
         Set<String> outs = new LinkedHashSet<>();
-        spec.objectives().forEach(o -> outs.add(o.name()));
+        outs.addAll(spec.outcomes());
         Set<String> extraParams = new TreeSet<>();
         Set<String> extraOuts = new TreeSet<>();
         Set<String> steps = new LinkedHashSet<>();
@@ -57,7 +66,7 @@ public final class Dataset {
         }
         params.addAll(extraParams);
         outs.addAll(extraOuts);
-        return new Dataset(state, List.copyOf(params), List.copyOf(outs), List.copyOf(steps));
+        return new Dataset(state, List.copyOf(params), List.copyOf(outs), List.copyOf(steps), spec);
     }
 
     public int rows() {
@@ -68,6 +77,9 @@ public final class Dataset {
         List<String> h = new ArrayList<>(List.of("campaign_id", "experiment_id", "index", "status"));
         h.addAll(parameters);
         h.addAll(outcomes);
+        if (!spec.constraints().isEmpty()) {
+            h.add("feasible");
+        }
         h.addAll(List.of(
                 "planner",
                 "planner_version",
@@ -101,6 +113,10 @@ public final class Dataset {
                 Measurement m = x.measurements().get(o);
                 row.add(m == null ? "" : text(m.value()));
             }
+            if (!spec.constraints().isEmpty()) {
+                Boolean f = feasible(x);
+                row.add(f == null ? "" : f.toString());
+            }
             row.add(x.planner());
             row.add(x.plannerVersion());
             row.add(x.rationale());
@@ -119,6 +135,16 @@ public final class Dataset {
             out.add(row);
         }
         return out;
+    }
+
+    /** Whether a completed experiment meets every constraint; null before it completes or when it failed. */
+    private Boolean feasible(ExperimentState x) {
+        if (x.status() != ExperimentStatus.COMPLETED) {
+            return null;
+        }
+        Map<String, Double> values = new LinkedHashMap<>();
+        x.measurements().values().forEach(m -> values.put(m.name(), m.value()));
+        return spec.feasible(values);
     }
 
     private static Map<String, StepRecord> lastAttempts(ExperimentState x) {
@@ -188,6 +214,10 @@ public final class Dataset {
                         .put("role", s.role())
                         .put("path", s.path())
                         .put("sha256", s.sha256()));
+        if (!spec.constraints().isEmpty()) {
+            ArrayNode constraints = root.putArray("constraints");
+            spec.constraints().forEach(c -> constraints.add(c.toString()));
+        }
         ArrayNode rows = root.putArray("experiments");
         for (ExperimentState x : state.experiments().values()) {
             ObjectNode r = rows.addObject();
@@ -200,6 +230,10 @@ public final class Dataset {
                     .map(o -> x.measurements().get(o))
                     .filter(java.util.Objects::nonNull)
                     .forEach(v -> m.put(v.name(), v.value()));
+            Boolean feasible = spec.constraints().isEmpty() ? null : feasible(x);
+            if (feasible != null) {
+                r.put("feasible", feasible);
+            }
             ObjectNode prov = r.putObject("provenance");
             prov.put("planner", x.planner());
             prov.put("planner_version", x.plannerVersion());

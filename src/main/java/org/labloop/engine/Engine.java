@@ -371,7 +371,14 @@ public final class Engine implements AutoCloseable {
         List<Proposal> proposals;
         try {
             proposals = planner.propose(new PlanningRequest(
-                    spec.space(), spec.objectives(), observations, pending, want, Optional.empty(), random));
+                    spec.space(),
+                    spec.objectives(),
+                    spec.constraints(),
+                    observations,
+                    pending,
+                    want,
+                    Optional.empty(),
+                    random));
         } catch (SearchSpaceExhaustedException e) {
             return false;
         }
@@ -399,12 +406,13 @@ public final class Engine implements AutoCloseable {
                         : new Observation(p, Map.of(), true));
     }
 
+    /** The objectives' and the constrained outcomes' measurements: what the planner learns from. */
     private Map<String, Double> outcomes(ExperimentState x) {
         Map<String, Double> out = new LinkedHashMap<>();
-        for (Objective o : spec.objectives()) {
-            var m = x.measurements().get(o.name());
+        for (String name : spec.outcomes()) {
+            var m = x.measurements().get(name);
             if (m != null) {
-                out.put(o.name(), m.value());
+                out.put(name, m.value());
             }
         }
         return out;

@@ -29,6 +29,7 @@ import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.planner.Planner;
 import org.labloop.space.Objective;
+import org.labloop.space.OutcomeConstraint;
 import org.labloop.store.SqliteControlInbox;
 import org.labloop.workcell.DeviceSpec;
 
@@ -76,6 +77,16 @@ public final class CampaignRunner {
                                     + spec.emulator().type() + "' (it reports " + String.join(", ", emulator.outputs())
                                     + ")",
                             "rename the objective or map it with emulator.outputs"));
+                }
+            }
+            for (OutcomeConstraint c : spec.constraints()) {
+                if (!emulator.outputs().contains(c.outcome())) {
+                    problems.add(Problem.at(
+                            where,
+                            "constraint '" + c + "' is on '" + c.outcome() + "', which emulator '"
+                                    + spec.emulator().type() + "' does not measure (it reports "
+                                    + String.join(", ", emulator.outputs()) + ")",
+                            "constrain a reported outcome or map it with emulator.outputs"));
                 }
             }
             for (String input : emulator.inputs()) {

@@ -1,6 +1,7 @@
 package org.labloop.planner;
 
 import org.hipparchus.special.Erf;
+import org.labloop.space.OutcomeConstraint;
 
 /** Acquisition functions for maximisation, on a Gaussian posterior with mean {@code mu} and sd {@code sigma}. */
 final class Acquisition {
@@ -38,6 +39,29 @@ final class Acquisition {
         double u = 1 / (t * t);
         double series = 1 - 3 * u * (1 - 5 * u * (1 - 7 * u * (1 - 9 * u)));
         return logPhi + Math.log(u) + Math.log(series);
+    }
+
+    /** log Phi(z), the log of the standard normal CDF, accurate far into the lower tail. */
+    static double logNormalCdf(double z) {
+        if (z > -30) {
+            return Math.log(0.5 * Erf.erfc(-z / SQRT2));
+        }
+        // Phi(z) = phi(z) / t (1 - t^-2 + 3 t^-4 - 15 t^-6 + ...) with t = -z; the terms left out are below 1e-10.
+        double u = 1 / (z * z);
+        double series = 1 - u * (1 - 3 * u * (1 - 5 * u));
+        return -0.5 * z * z - LOG_SQRT_2PI - Math.log(-z) + Math.log(series);
+    }
+
+    /**
+     * Log probability that an outcome with a Gaussian posterior (mean {@code mu}, sd {@code sigma}) satisfies
+     * {@code constraint}; with no uncertainty, 0 or minus infinity.
+     */
+    static double logFeasibility(OutcomeConstraint constraint, double mu, double sigma) {
+        double margin = constraint.margin(mu);
+        if (!(sigma > 0)) {
+            return margin >= 0 ? 0 : Double.NEGATIVE_INFINITY;
+        }
+        return logNormalCdf(margin / sigma);
     }
 
     /** Upper confidence bound mu + sqrt(beta) sigma. */

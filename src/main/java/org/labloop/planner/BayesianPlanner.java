@@ -15,6 +15,7 @@ import java.util.random.RandomGenerator;
 import org.ejml.data.DMatrixRMaj;
 import org.labloop.space.Objective;
 import org.labloop.space.Observation;
+import org.labloop.space.OutcomeConstraint;
 import org.labloop.space.Point;
 import org.labloop.space.SearchSpace;
 
@@ -23,6 +24,12 @@ import org.labloop.space.SearchSpace;
  * expected improvement, upper confidence bound or Thompson sampling), batches that account for pending experiments by
  * the kriging believer, and random augmented-Chebyshev scalarisations (ParEGO) for two or more objectives. Works on
  * continuous, discrete, categorical, molecule and mixed spaces, and on finite candidate pools.
+ *
+ * <p>Outcome constraints ({@code purity >= 95}) get a Gaussian process each, and every acquisition path weighs a
+ * candidate by its probability of feasibility (constrained EI, Gardner et al. 2014; Gelbart et al. 2014): log-EI over
+ * the best feasible observation plus the log probability; UCB as log(UCB - worst observed) plus the log probability;
+ * Thompson sampling draws the constraint outcomes too and keeps only draws that satisfy them. Until some observation
+ * is feasible, the planner maximises the probability of feasibility alone (rationale "feasibility").
  *
  * <p>Options: {@code acquisition} (log_ei | ucb | thompson, default log_ei), {@code initial} (observations needed
  * before the model is used; until then proposals are space-filling; default 5), {@code beta} (UCB exploration weight,
@@ -98,9 +105,10 @@ public final class BayesianPlanner implements Planner {
         for (int i = 0; i < pending.length; i++) {
             pending[i] = enc.encode(request.pending().get(i));
         }
+        List<OutcomeConstraint> constraints = request.constraints();
         Candidates candidates = request.pool().isPresent()
                 ? Candidates.pool(enc, request.pool().get(), taken)
-                : Candidates.space(enc, taken, anchors(enc, usable, request.objectives()));
+                : Candidates.space(enc, taken, anchors(enc, usable, request.objectives(), constraints));
         if (candidates.isPool() && candidates.free() < request.count()) {
             throw new PlanningException("the candidate pool has " + candidates.free() + " untried points left but "
                     + request.count() + " were asked for; lower the budget or enlarge the pool");
@@ -114,19 +122,71 @@ public final class BayesianPlanner implements Planner {
             Objective obj = objectives.get(0);
             double[] y = outcomes(usable, obj);
             Gp gp = Gp.fit(x, y, options.restarts(), random);
-            double best = Arrays.stream(y).max().orElseThrow();
-            List<Pick> picks = pickBatch(candidates, gp.withFantasies(pending), best, request.count(), random);
+            Feasibility feasibility = constraints.isEmpty()
+                    ? Feasibility.NONE
+                    : Feasibility.fit(constraints, request.observations(), enc, options.restarts(), random);
+            Scorer scorer =
+                    new Scorer(gp, feasibility, incumbent(y, usable, constraints), worst(y)).withFantasies(pending);
+            List<Pick> picks = pickBatch(candidates, scorer, request.count(), random);
             List<Proposal> out = new ArrayList<>();
             for (Pick p : picks) {
                 Map<String, Double> details = new LinkedHashMap<>();
                 details.put("mean." + obj.name(), obj.direction().sign() * p.mean());
                 details.put("sd." + obj.name(), p.sd());
                 details.put("acquisition", p.acquisition());
-                out.add(new Proposal(p.point(), p.exploit() ? "exploit" : "explore", details));
+                explain(details, scorer.feasibility(), p.features());
+                out.add(new Proposal(p.point(), rationale(scorer, p), details));
             }
             return out;
         }
         return multiObjective(request, usable, x, pending, candidates, random);
+    }
+
+    /**
+     * Best objective value (maximised direction) among observations that satisfy every constraint; NaN when none
+     * does.
+     */
+    private static double incumbent(double[] y, List<Observation> usable, List<OutcomeConstraint> constraints) {
+        double best = Double.NaN;
+        for (int i = 0; i < y.length; i++) {
+            if (Feasibility.satisfied(constraints, usable.get(i)) && !(y[i] <= best)) {
+                best = y[i];
+            }
+        }
+        return best;
+    }
+
+    private static double worst(double[] y) {
+        return Arrays.stream(y).min().orElseThrow();
+    }
+
+    private static String rationale(Scorer s, Pick p) {
+        if (s.seeksFeasibility()) {
+            return "feasibility";
+        }
+        return p.exploit() ? "exploit" : "explore";
+    }
+
+    /** Adds each constraint's predicted mean and sd, its probability of feasibility, and their product. */
+    private static void explain(Map<String, Double> details, Feasibility feasibility, double[] features) {
+        if (feasibility.isEmpty()) {
+            return;
+        }
+        double[] mean = new double[1];
+        double[] var = new double[1];
+        double total = 0;
+        for (Feasibility.Model m : feasibility.models()) {
+            m.gp().predict(new double[][] {features}, 0, 1, mean, var);
+            String outcome = m.constraint().outcome();
+            double sd = Math.sqrt(var[0]);
+            // An objective that is also constrained keeps its objective model's figures.
+            details.putIfAbsent("mean." + outcome, mean[0]);
+            details.putIfAbsent("sd." + outcome, sd);
+            double log = Acquisition.logFeasibility(m.constraint(), mean[0], sd);
+            details.put("feasibility." + m.constraint(), Math.exp(log));
+            total += log;
+        }
+        details.put("feasibility", Math.exp(total));
     }
 
     // ------------------------------------------------------------------ multi-objective (ParEGO)
@@ -146,6 +206,15 @@ public final class BayesianPlanner implements Planner {
             ys[j] = outcomes(usable, objectives.get(j));
             models.add(Gp.fit(x, ys[j], Math.max(1, options.restarts() - 1), random));
         }
+        List<OutcomeConstraint> constraints = request.constraints();
+        Feasibility feasibility = constraints.isEmpty()
+                ? Feasibility.NONE
+                : Feasibility.fit(
+                        constraints,
+                        request.observations(),
+                        candidates.encoding(),
+                        Math.max(1, options.restarts() - 1),
+                        random);
         double[] lo = new double[m];
         double[] hi = new double[m];
         for (int j = 0; j < m; j++) {
@@ -173,9 +242,9 @@ public final class BayesianPlanner implements Planner {
                 s[i] = min + CHEBYSHEV_RHO * lin;
             }
             Gp gp = Gp.fit(x, s, Math.max(1, options.restarts() - 1), random);
-            double best = Arrays.stream(s).max().orElseThrow();
-            Pick p = pickBatch(candidates, gp.withFantasies(fantasies.toArray(double[][]::new)), best, 1, random)
-                    .get(0);
+            Scorer scorer = new Scorer(gp, feasibility, incumbent(s, usable, constraints), worst(s))
+                    .withFantasies(fantasies.toArray(double[][]::new));
+            Pick p = pickBatch(candidates, scorer, 1, random).get(0);
             fantasies.add(p.features());
             candidates.exclude(p.point());
             Map<String, Double> details = new LinkedHashMap<>();
@@ -188,18 +257,29 @@ public final class BayesianPlanner implements Planner {
                 details.put("sd." + obj.name(), Math.sqrt(var[0]));
             }
             details.put("acquisition", p.acquisition());
-            out.add(new Proposal(p.point(), p.exploit() ? "exploit" : "explore", details));
+            explain(details, scorer.feasibility(), p.features());
+            out.add(new Proposal(p.point(), rationale(scorer, p), details));
         }
         return out;
     }
 
-    /** Designs of the best few observations (by the first objective) for the acquisition search to start near. */
-    private static List<double[]> anchors(Encoding enc, List<Observation> usable, List<Objective> objectives) {
+    /**
+     * Designs of the best few observations (feasible ones first, then by the first objective) for the acquisition
+     * search to start near.
+     */
+    private static List<double[]> anchors(
+            Encoding enc, List<Observation> usable, List<Objective> objectives, List<OutcomeConstraint> constraints) {
         Objective obj = objectives.get(0);
         List<Observation> sorted = new ArrayList<>(usable);
-        sorted.sort((a, b) -> Double.compare(
-                obj.direction().sign() * b.outcomes().get(obj.name()),
-                obj.direction().sign() * a.outcomes().get(obj.name())));
+        sorted.sort((a, b) -> {
+            int feasible =
+                    Boolean.compare(Feasibility.satisfied(constraints, b), Feasibility.satisfied(constraints, a));
+            return feasible != 0
+                    ? feasible
+                    : Double.compare(
+                            obj.direction().sign() * b.outcomes().get(obj.name()),
+                            obj.direction().sign() * a.outcomes().get(obj.name()));
+        });
         List<double[]> out = new ArrayList<>();
         for (Observation o : sorted.subList(0, Math.min(5, sorted.size()))) {
             out.add(enc.design(o.point()));
@@ -220,17 +300,38 @@ public final class BayesianPlanner implements Planner {
     /** One chosen candidate with the model's view of it (mean and sd in the maximised direction). */
     record Pick(Point point, double[] features, double mean, double sd, double acquisition, boolean exploit) {}
 
-    private List<Pick> pickBatch(Candidates candidates, Gp gp, double best, int count, RandomGenerator random) {
+    /**
+     * What a batch step maximises: the objective's model, the constraints' models, the best feasible observed value
+     * ({@code best}, maximised direction; NaN when no observation is feasible) and the worst observed value (the floor
+     * that makes UCB positive before it is weighed by the probability of feasibility).
+     */
+    record Scorer(Gp gp, Feasibility feasibility, double best, double worst) {
+        /** Kriging believer on the objective and on every constraint. */
+        Scorer withFantasies(double[][] extra) {
+            return extra.length == 0
+                    ? this
+                    : new Scorer(gp.withFantasies(extra), feasibility.withFantasies(extra), best, worst);
+        }
+
+        /** True when constraints exist but nothing observed satisfies them: only feasibility counts then. */
+        boolean seeksFeasibility() {
+            return !feasibility.isEmpty() && Double.isNaN(best);
+        }
+    }
+
+    private List<Pick> pickBatch(Candidates candidates, Scorer scorer, int count, RandomGenerator random) {
         if (options.acquisition() == AcquisitionKind.THOMPSON) {
-            return thompson(candidates, gp, best, count, random);
+            return thompson(candidates, scorer, count, random);
         }
         if (candidates.isPool()) {
-            return lazyGreedy(candidates, gp, best, count);
+            return scorer.feasibility().isEmpty()
+                    ? lazyGreedy(candidates, scorer.gp(), scorer.best(), count)
+                    : greedy(candidates, scorer, count);
         }
         List<Pick> picks = new ArrayList<>();
-        Gp current = gp;
+        Scorer current = scorer;
         for (int q = 0; q < count; q++) {
-            Pick p = maximiseOverSpace(candidates, current, best, random);
+            Pick p = maximiseOverSpace(candidates, current, random);
             picks.add(p);
             candidates.exclude(p.point());
             current = current.withFantasies(new double[][] {p.features()});
@@ -244,6 +345,33 @@ public final class BayesianPlanner implements Planner {
             case LOG_EI -> Acquisition.logEi(mu, sd, best);
             case UCB, THOMPSON -> Acquisition.ucb(mu, sd, options.beta());
         };
+    }
+
+    /**
+     * The acquisition weighed by the probability of feasibility, in log space: log a(x) + log P(feasible | x). Without
+     * constraints it is the plain acquisition; with no feasible observation yet, the log probability alone.
+     */
+    private double acquisition(Scorer s, double mu, double var, double logFeasible) {
+        if (s.feasibility().isEmpty()) {
+            return acquisition(mu, var, s.best());
+        }
+        if (s.seeksFeasibility()) {
+            return logFeasible;
+        }
+        double sd = Math.sqrt(var);
+        double log = switch (options.acquisition()) {
+            case LOG_EI -> Acquisition.logEi(mu, sd, s.best());
+            // UCB can be negative; shifted by the worst observed value it is positive wherever it is of any interest.
+            case UCB, THOMPSON ->
+                Math.log(Math.max(Acquisition.ucb(mu, sd, options.beta()) - s.worst(), Double.MIN_NORMAL));
+        };
+        return log + logFeasible;
+    }
+
+    private static Pick pick(Point point, double[] features, double mean, double var, double value, double best) {
+        double sd = Math.sqrt(var);
+        boolean exploit = !Double.isNaN(best) && Acquisition.exploits(mean, sd, best);
+        return new Pick(point, features, mean, sd, value, exploit);
     }
 
     /**
@@ -284,9 +412,7 @@ public final class BayesianPlanner implements Planner {
                 queue.add(new double[] {acquisition(mean[i], var[i], best), i, picks.size()});
                 continue;
             }
-            double sd = Math.sqrt(var[i]);
-            picks.add(new Pick(
-                    c.point(i), c.features()[i], mean[i], sd, top[0], Acquisition.exploits(mean[i], sd, best)));
+            picks.add(pick(c.point(i), c.features()[i], mean[i], var[i], top[0], best));
             c.take(i);
             current = current.withFantasies(new double[][] {c.features()[i]});
         }
@@ -294,15 +420,69 @@ public final class BayesianPlanner implements Planner {
     }
 
     /**
-     * Thompson sampling: joint posterior draws over the most promising candidates (by a generous upper bound) and
-     * the argmax of each fresh draw; candidates already chosen are skipped.
+     * Greedy batch over a finite candidate set under constraints. Fantasies shrink a constraint model's variance, which
+     * raises the probability of feasibility where the predicted mean is feasible, so a stale score is no upper bound:
+     * every round re-scores every free candidate.
      */
-    private List<Pick> thompson(Candidates c, Gp gp, double best, int count, RandomGenerator random) {
+    private List<Pick> greedy(Candidates c, Scorer scorer, int count) {
+        int m = c.size();
+        double[] mean = new double[m];
+        double[] var = new double[m];
+        double[] logFeasible = new double[m];
+        List<Pick> picks = new ArrayList<>();
+        Scorer current = scorer;
+        while (picks.size() < count) {
+            current.gp().predictAll(c.features(), mean, var);
+            current.feasibility().logProbabilityAll(c.features(), logFeasible);
+            int arg = -1;
+            double argValue = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < m; i++) {
+                if (c.isFree(i)) {
+                    double a = acquisition(current, mean[i], var[i], logFeasible[i]);
+                    if (arg < 0 || a > argValue) {
+                        arg = i;
+                        argValue = a;
+                    }
+                }
+            }
+            if (arg < 0) {
+                throw new PlanningException("the candidate pool ran out of untried points");
+            }
+            picks.add(pick(c.point(arg), c.features()[arg], mean[arg], var[arg], argValue, current.best()));
+            c.take(arg);
+            current = current.withFantasies(new double[][] {c.features()[arg]});
+        }
+        return picks;
+    }
+
+    /**
+     * Thompson sampling: joint posterior draws over the most promising candidates (by a generous upper bound, those
+     * that may plausibly satisfy the constraints first) and the argmax of each fresh draw; candidates already chosen
+     * are skipped. Under constraints each draw also samples every constrained outcome, and only candidates whose drawn
+     * outcomes satisfy all constraints compete; when none does, the one with the smallest total violation (in units of
+     * each outcome's spread) is taken.
+     */
+    private List<Pick> thompson(Candidates c, Scorer scorer, int count, RandomGenerator random) {
+        Gp gp = scorer.gp();
         Candidates pool = c.isPool() ? c : c.sample(random, Math.max(THOMPSON_CANDIDATES, options.rawSamples()));
         int m = pool.size();
         double[] mean = new double[m];
         double[] var = new double[m];
         gp.predictAll(pool.features(), mean, var);
+        List<Feasibility.Model> constraints = scorer.feasibility().models();
+        int k = constraints.size();
+        double[][] cMean = new double[k][m];
+        double[][] cVar = new double[k][m];
+        for (int j = 0; j < k; j++) {
+            constraints.get(j).gp().predictAll(pool.features(), cMean[j], cVar[j]);
+        }
+        boolean[] plausible = new boolean[m];
+        for (int i = 0; i < m; i++) {
+            plausible[i] = true;
+            for (int j = 0; j < k; j++) {
+                plausible[i] &= constraints.get(j).constraint().margin(cMean[j][i]) + 3 * Math.sqrt(cVar[j][i]) >= 0;
+            }
+        }
         Integer[] order = new Integer[m];
         int free = 0;
         for (int i = 0; i < m; i++) {
@@ -311,39 +491,54 @@ public final class BayesianPlanner implements Planner {
             }
         }
         Integer[] freeIdx = Arrays.copyOf(order, free);
-        Arrays.sort(
-                freeIdx,
-                (a, b) -> Double.compare(
-                        Acquisition.ucb(mean[b], Math.sqrt(var[b]), 9),
-                        Acquisition.ucb(mean[a], Math.sqrt(var[a]), 9)));
+        Arrays.sort(freeIdx, (a, b) -> {
+            int cmp = Boolean.compare(plausible[b], plausible[a]);
+            return cmp != 0
+                    ? cmp
+                    : Double.compare(
+                            Acquisition.ucb(mean[b], Math.sqrt(var[b]), 9),
+                            Acquisition.ucb(mean[a], Math.sqrt(var[a]), 9));
+        });
         int size = Math.min(free, Math.max(THOMPSON_CANDIDATES, count));
         double[][] feats = new double[size][];
         for (int i = 0; i < size; i++) {
             feats[i] = pool.features()[freeIdx[i]];
         }
-        DMatrixRMaj cov = gp.covariance(feats);
-        DMatrixRMaj l = Gp.cholesky(cov, 1e-9 * gp.yStd() * gp.yStd());
-        if (l == null) {
-            throw new PlanningException("cannot sample the posterior for Thompson sampling");
+        DMatrixRMaj l = sampler(gp, feats);
+        DMatrixRMaj[] cl = new DMatrixRMaj[k];
+        for (int j = 0; j < k; j++) {
+            cl[j] = sampler(constraints.get(j).gp(), feats);
         }
         List<Pick> picks = new ArrayList<>();
         Set<Integer> chosen = new HashSet<>();
         double[] z = new double[size];
+        double[][] cz = new double[k][size];
         while (picks.size() < count) {
             for (int i = 0; i < size; i++) {
                 z[i] = random.nextGaussian();
             }
+            for (int j = 0; j < k; j++) {
+                for (int i = 0; i < size; i++) {
+                    cz[j][i] = random.nextGaussian();
+                }
+            }
             int arg = -1;
             double argVal = Double.NEGATIVE_INFINITY;
+            double argViolation = Double.POSITIVE_INFINITY;
             for (int i = 0; i < size; i++) {
                 if (chosen.contains(i)) {
                     continue;
                 }
-                double f = mean[freeIdx[i]];
-                for (int j = 0; j <= i; j++) {
-                    f += l.data[i * size + j] * z[j];
+                double f = draw(mean[freeIdx[i]], l, z, i, size);
+                double violation = 0;
+                for (int j = 0; j < k; j++) {
+                    Feasibility.Model model = constraints.get(j);
+                    double g = draw(cMean[j][freeIdx[i]], cl[j], cz[j], i, size);
+                    violation += Math.max(0, -model.constraint().margin(g))
+                            / model.gp().yStd();
                 }
-                if (f > argVal) {
+                if (violation < argViolation || (violation == argViolation && f > argVal)) {
+                    argViolation = violation;
                     argVal = f;
                     arg = i;
                 }
@@ -353,9 +548,7 @@ public final class BayesianPlanner implements Planner {
             }
             chosen.add(arg);
             int i = freeIdx[arg];
-            double sd = Math.sqrt(var[i]);
-            picks.add(new Pick(
-                    pool.point(i), pool.features()[i], mean[i], sd, argVal, Acquisition.exploits(mean[i], sd, best)));
+            picks.add(pick(pool.point(i), pool.features()[i], mean[i], var[i], argVal, scorer.best()));
             pool.take(i);
             if (pool != c) {
                 c.exclude(pool.point(i));
@@ -364,30 +557,50 @@ public final class BayesianPlanner implements Planner {
         return picks;
     }
 
+    /** Cholesky factor of a model's joint posterior covariance at {@code feats}, for drawing samples. */
+    private static DMatrixRMaj sampler(Gp gp, double[][] feats) {
+        DMatrixRMaj l = Gp.cholesky(gp.covariance(feats), 1e-9 * gp.yStd() * gp.yStd());
+        if (l == null) {
+            throw new PlanningException("cannot sample the posterior for Thompson sampling");
+        }
+        return l;
+    }
+
+    /** Row {@code i} of a joint draw: {@code mean + (L z)_i}. */
+    private static double draw(double mean, DMatrixRMaj l, double[] z, int i, int size) {
+        double f = mean;
+        for (int j = 0; j <= i; j++) {
+            f += l.data[i * size + j] * z[j];
+        }
+        return f;
+    }
+
     /**
      * Multi-start maximisation of the acquisition over a (mixed) space: random candidates plus perturbations of the
      * best observed points, then from the best few a local search that alternates L-BFGS on the continuous
      * coordinates with trying every level of each discrete, categorical and molecule parameter.
      */
-    private Pick maximiseOverSpace(Candidates c, Gp gp, double best, RandomGenerator random) {
+    private Pick maximiseOverSpace(Candidates c, Scorer s, RandomGenerator random) {
         Candidates raw = c.sample(random, options.rawSamples());
         int m = raw.size();
         double[] mean = new double[m];
         double[] var = new double[m];
-        gp.predictAll(raw.features(), mean, var);
+        double[] logFeasible = new double[m];
+        s.gp().predictAll(raw.features(), mean, var);
+        s.feasibility().logProbabilityAll(raw.features(), logFeasible);
         Integer[] idx = new Integer[m];
         double[] score = new double[m];
         for (int i = 0; i < m; i++) {
             idx[i] = i;
-            score[i] = raw.isFree(i) ? acquisition(mean[i], var[i], best) : Double.NEGATIVE_INFINITY;
+            score[i] = raw.isFree(i) ? acquisition(s, mean[i], var[i], logFeasible[i]) : Double.NEGATIVE_INFINITY;
         }
         Arrays.sort(idx, (a, b) -> Double.compare(score[b], score[a]));
         Encoding enc = c.encoding();
         double[] bestDesign = null;
         double bestValue = Double.NEGATIVE_INFINITY;
-        for (int s = 0; s < Math.min(LOCAL_STARTS, m); s++) {
-            double[] design = raw.design(idx[s]).clone();
-            double value = localSearch(enc, gp, best, design, c);
+        for (int start = 0; start < Math.min(LOCAL_STARTS, m); start++) {
+            double[] design = raw.design(idx[start]).clone();
+            double value = localSearch(enc, s, design, c);
             if (value > bestValue) {
                 bestValue = value;
                 bestDesign = design;
@@ -408,28 +621,32 @@ public final class BayesianPlanner implements Planner {
         double[] f = enc.features(bestDesign);
         double[] mu = new double[1];
         double[] v = new double[1];
-        gp.predict(new double[][] {f}, 0, 1, mu, v);
-        double sd = Math.sqrt(v[0]);
-        return new Pick(
+        s.gp().predict(new double[][] {f}, 0, 1, mu, v);
+        return pick(
                 enc.point(bestDesign),
                 f,
                 mu[0],
-                sd,
-                acquisition(mu[0], v[0], best),
-                Acquisition.exploits(mu[0], sd, best));
+                v[0],
+                acquisition(s, mu[0], v[0], s.feasibility().logProbability(f)),
+                s.best());
     }
 
-    private double evaluate(Encoding enc, Gp gp, double best, double[] design, Candidates c) {
+    /** The weighed acquisition at features {@code f}. */
+    private double scoreAt(Scorer s, double[] f) {
+        double[] mu = new double[1];
+        double[] v = new double[1];
+        s.gp().predict(new double[][] {f}, 0, 1, mu, v);
+        return acquisition(s, mu[0], v[0], s.feasibility().logProbability(f));
+    }
+
+    private double evaluate(Encoding enc, Scorer s, double[] design, Candidates c) {
         if (c.isTaken(enc.point(design))) {
             return Double.NEGATIVE_INFINITY;
         }
-        double[] mu = new double[1];
-        double[] v = new double[1];
-        gp.predict(new double[][] {enc.features(design)}, 0, 1, mu, v);
-        return acquisition(mu[0], v[0], best);
+        return scoreAt(s, enc.features(design));
     }
 
-    private double localSearch(Encoding enc, Gp gp, double best, double[] design, Candidates c) {
+    private double localSearch(Encoding enc, Scorer s, double[] design, Candidates c) {
         int p = enc.parameters();
         List<Integer> continuous = new ArrayList<>();
         for (int i = 0; i < p; i++) {
@@ -437,7 +654,7 @@ public final class BayesianPlanner implements Planner {
                 continuous.add(i);
             }
         }
-        double value = evaluate(enc, gp, best, design, c);
+        double value = evaluate(enc, s, design, c);
         for (int round = 0; round < 3; round++) {
             double before = value;
             if (!continuous.isEmpty()) {
@@ -454,7 +671,7 @@ public final class BayesianPlanner implements Planner {
                     for (int j = 0; j < k; j++) {
                         work[continuous.get(j)] = xc[j];
                     }
-                    double v0 = acquisitionAt(enc, gp, best, work);
+                    double v0 = acquisitionAt(enc, s, work);
                     for (int j = 0; j < k; j++) {
                         int at = continuous.get(j);
                         double h = 1e-6;
@@ -462,9 +679,9 @@ public final class BayesianPlanner implements Planner {
                         double up = Math.min(1, orig + h);
                         double down = Math.max(0, orig - h);
                         work[at] = up;
-                        double vu = acquisitionAt(enc, gp, best, work);
+                        double vu = acquisitionAt(enc, s, work);
                         work[at] = down;
-                        double vd = acquisitionAt(enc, gp, best, work);
+                        double vd = acquisitionAt(enc, s, work);
                         work[at] = orig;
                         grad[j] = -(vu - vd) / (up - down);
                     }
@@ -475,7 +692,7 @@ public final class BayesianPlanner implements Planner {
                 for (int j = 0; j < k; j++) {
                     trial[continuous.get(j)] = r.x()[j];
                 }
-                double tv = evaluate(enc, gp, best, trial, c);
+                double tv = evaluate(enc, s, trial, c);
                 if (tv > value) {
                     value = tv;
                     System.arraycopy(trial, 0, design, 0, p);
@@ -492,7 +709,7 @@ public final class BayesianPlanner implements Planner {
                         continue;
                     }
                     design[i] = level;
-                    double v = evaluate(enc, gp, best, design, c);
+                    double v = evaluate(enc, s, design, c);
                     if (v > value) {
                         value = v;
                     } else {
@@ -507,11 +724,8 @@ public final class BayesianPlanner implements Planner {
         return value;
     }
 
-    private double acquisitionAt(Encoding enc, Gp gp, double best, double[] design) {
-        double[] mu = new double[1];
-        double[] v = new double[1];
-        gp.predict(new double[][] {enc.features(design)}, 0, 1, mu, v);
-        double a = acquisition(mu[0], v[0], best);
+    private double acquisitionAt(Encoding enc, Scorer s, double[] design) {
+        double a = scoreAt(s, enc.features(design));
         return Double.isFinite(a) ? a : -1e300;
     }
 

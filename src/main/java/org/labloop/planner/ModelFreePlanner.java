@@ -6,7 +6,9 @@ import org.labloop.space.Point;
 
 /**
  * What the planners that learn nothing share: no options, version 1, random picks from a pool, and a check that a
- * finite space still has room. Subclasses only say how to lay out points in the continuous case.
+ * finite space still has room. Subclasses only say how to lay out points in the continuous case. They ignore outcome
+ * constraints: without a model there is nothing to predict feasibility with, and a space-filling design is meant to
+ * cover the space, infeasible corners included.
  */
 abstract class ModelFreePlanner implements Planner {
     private final String name;

@@ -1,21 +1,27 @@
 package org.labloop.planner;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.labloop.space.Objective;
 import org.labloop.space.Observation;
+import org.labloop.space.OutcomeConstraint;
 import org.labloop.space.Point;
 import org.labloop.space.SearchSpace;
 
 /**
- * Everything a planner may use: the space, the objectives, what has been measured, what is still running, how many
- * proposals are wanted, an optional finite pool of candidates (pool-based benchmarks) and a seeded generator.
+ * Everything a planner may use: the space, the objectives, the outcome constraints proposals should respect, what has
+ * been measured, what is still running, how many proposals are wanted, an optional finite pool of candidates
+ * (pool-based benchmarks) and a seeded generator. Model-free planners (random, Sobol, Latin hypercube) ignore the
+ * constraints.
  */
 public record PlanningRequest(
         SearchSpace space,
         List<Objective> objectives,
+        List<OutcomeConstraint> constraints,
         List<Observation> observations,
         List<Point> pending,
         int count,
@@ -25,6 +31,7 @@ public record PlanningRequest(
     public PlanningRequest {
         Objects.requireNonNull(space, "space");
         objectives = List.copyOf(objectives);
+        constraints = List.copyOf(constraints);
         observations = List.copyOf(observations);
         pending = List.copyOf(pending);
         Objects.requireNonNull(pool, "pool");
@@ -35,5 +42,23 @@ public record PlanningRequest(
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1, got " + count);
         }
+        Set<OutcomeConstraint> seen = new HashSet<>();
+        for (OutcomeConstraint c : constraints) {
+            if (!seen.add(c)) {
+                throw new IllegalArgumentException("constraint " + c + " is given twice");
+            }
+        }
+    }
+
+    /** A request without outcome constraints. */
+    public PlanningRequest(
+            SearchSpace space,
+            List<Objective> objectives,
+            List<Observation> observations,
+            List<Point> pending,
+            int count,
+            Optional<List<Point>> pool,
+            RandomGenerator random) {
+        this(space, objectives, List.of(), observations, pending, count, pool, random);
     }
 }

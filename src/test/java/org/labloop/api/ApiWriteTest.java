@@ -74,6 +74,19 @@ class ApiWriteTest {
     }
 
     @Test
+    void aCampaignWithConstraints_showsThemInItsDetail() throws Exception {
+        ObjectNode body = yamlBody();
+        String campaign = file("campaign.yaml");
+        assertThat(campaign).contains("budget: 40");
+        body.put("campaign", campaign.replace("budget: 40", "constraints: [\"e_factor <= 9\"]\nbudget: 40"));
+        HttpResponse<String> r = s.post("/api/v1/campaigns", body.toString(), s.admin);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        JsonNode detail = s.getJson("/api/v1/campaigns/" + s.json(r).get("id").asText());
+        assertThat(detail.get("constraints")).hasSize(1);
+        assertThat(detail.get("constraints").get(0).asText()).isEqualTo("e_factor <= 9");
+    }
+
+    @Test
     void createFromJsonObjects_works() throws Exception {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         ObjectNode body = TestServer.JSON.createObjectNode();

@@ -1,6 +1,7 @@
 package org.labloop.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.labloop.core.Table;
 import org.labloop.data.CsvTables;
+import org.labloop.space.OutcomeConstraint;
 
 class PoolBenchmarkTest {
     private static Table arylation() {
@@ -103,5 +105,94 @@ class PoolBenchmarkTest {
         assertThat(json.get("repeats").get(0).get("seed").asLong()).isEqualTo(7);
         assertThat(json.get("repeats").get(1).get("seed").asLong()).isEqualTo(8);
         assertThat(json.get("repeats").get(0).get("values")).hasSize(4);
+    }
+
+    private static Table arylationWithCost() {
+        return CsvTables.read(
+                Path.of(System.getProperty("labloop.shared"), "data", "direct_arylation", "yield_and_cost.csv"));
+    }
+
+    @Test
+    void aConstrainedBayesianPlannerPicksFeasibleRowsFarMoreOftenThanOneBlindToTheConstraint() {
+        // Maximise yield with cost <= 0.05: 417 of 1728 rows (24%) are feasible and the best yields are not.
+        PoolBenchmarkConfig told = PoolBenchmarkConfig.of(arylationWithCost(), "yield")
+                .withExclude(List.of("new_index"))
+                .withRun(5, 50, 6, 1)
+                .withConstraints(List.of(OutcomeConstraint.parse("cost <= 0.05")));
+        BenchResult constrained = PoolBenchmark.run(told);
+        BenchResult blind = PoolBenchmark.run(told.hidingConstraints(true));
+
+        // Measured: 54% of picks feasible against 17%, and a mean best feasible yield of 86.0 against 73.3.
+        assertThat(constrained.summary().feasibleFraction())
+                .isGreaterThan(blind.summary().feasibleFraction() + 0.25);
+        assertThat(constrained.summary().bestSoFar().get(50))
+                .isGreaterThan(blind.summary().bestSoFar().get(50) + 5);
+        // Both runs are scored against the feasible rows only: the table's best feasible yield is 91.27, not 100.
+        assertThat(constrained.summary().toBest().level()).isEqualTo(91.27);
+    }
+
+    @Test
+    void underConstraintsOnlyFeasiblePicksCountAndTheConstrainedColumnIsNoParameter() {
+        // Row y=10 breaks c <= 5, so the best feasible value is 4; the column c is an outcome, not a parameter.
+        Table t = CsvTables.parse("tiny", "a,c,y\n1,1,1\n2,9,10\n3,2,4\n4,3,2\n");
+        PoolBenchmarkConfig c = PoolBenchmarkConfig.of(t, "y")
+                .withRun(1, 4, 3, 1)
+                .withPlanner("random", Map.of())
+                .withConstraints(List.of(OutcomeConstraint.parse("c <= 5")));
+        assertThat(PoolBenchmark.problem(c).space().names()).containsExactly("a");
+        BenchResult r = PoolBenchmark.run(c);
+        for (BenchResult.Repeat rep : r.repeats()) {
+            assertThat(rep.values()).containsExactlyInAnyOrder(1.0, 10.0, 4.0, 2.0);
+            for (int i = 0; i < 4; i++) {
+                assertThat(rep.feasible().get(i)).isEqualTo(rep.values().get(i) != 10.0);
+            }
+        }
+        assertThat(r.summary().toBest().level()).isEqualTo(4.0);
+        assertThat(r.summary().bestSoFar().get(10)).isEqualTo(4.0);
+        assertThat(r.summary().feasibleFraction()).isEqualTo(0.75);
+        double expectedMean = r.repeats().stream()
+                .mapToInt(rep -> rep.values().indexOf(4.0) + 1)
+                .average()
+                .orElseThrow();
+        assertThat(r.summary().toBest().mean()).isCloseTo(expectedMean, within(1e-12));
+    }
+
+    @Test
+    void aRepeatWithNoFeasiblePickYetCountsAsTheWorstFeasibleRow() {
+        Table t = CsvTables.parse("tiny", "a,c,y\n1,9,10\n2,1,3\n3,1,5\n");
+        BenchResult r = PoolBenchmark.run(PoolBenchmarkConfig.of(t, "y")
+                .withRun(1, 1, 1, 1)
+                .withPlanner("sobol", Map.of())
+                .withConstraints(List.of(OutcomeConstraint.parse("c <= 1"))));
+        double first = r.repeats().get(0).values().get(0);
+        assertThat(r.summary().bestSoFar().get(10)).isEqualTo(first == 10.0 ? 3.0 : first);
+    }
+
+    @Test
+    void badConstrainedColumnsAreRefusedClearly() {
+        Table t = CsvTables.parse("tiny", "a,c,note,y\n1,1,x,1\n2,2,y,2\n");
+        PoolBenchmarkConfig base = PoolBenchmarkConfig.of(t, "y").withPlanner("random", Map.of());
+        assertThatThrownBy(() -> PoolBenchmark.run(base.withConstraints(List.of(OutcomeConstraint.parse("cost <= 1")))))
+                .hasMessageContaining("cost");
+        assertThatThrownBy(() -> PoolBenchmark.run(base.withConstraints(List.of(OutcomeConstraint.parse("note <= 1")))))
+                .hasMessageContaining("constrained column 'note' is not numeric");
+        assertThatThrownBy(() -> PoolBenchmark.run(base.withConstraints(List.of(OutcomeConstraint.parse("c >= 5")))))
+                .hasMessageContaining("no row satisfies the constraints [c >= 5]");
+    }
+
+    @Test
+    void theReportAddsFeasibilityOnlyUnderConstraints() throws Exception {
+        Table t = CsvTables.parse("tiny", "a,c,y\n1,1,1\n2,9,10\n3,2,4\n");
+        PoolBenchmarkConfig c =
+                PoolBenchmarkConfig.of(t, "y").withRun(1, 3, 1, 1).withPlanner("random", Map.of());
+        JsonNode plain = new ObjectMapper().readTree(PoolBenchmark.report(PoolBenchmark.run(c)));
+        assertThat(plain.get("summary").has("feasible_fraction")).isFalse();
+        assertThat(plain.at("/repeats/0").has("feasible")).isFalse();
+        JsonNode json = new ObjectMapper()
+                .readTree(PoolBenchmark.report(
+                        PoolBenchmark.run(c.withConstraints(List.of(OutcomeConstraint.parse("c <= 5"))))));
+        assertThat(json.at("/summary/constraints/0").asText()).isEqualTo("c <= 5");
+        assertThat(json.at("/summary/feasible_fraction").asDouble()).isCloseTo(2 / 3.0, within(1e-12));
+        assertThat(json.at("/repeats/0/feasible")).hasSize(3);
     }
 }

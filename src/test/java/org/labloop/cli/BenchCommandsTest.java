@@ -54,6 +54,79 @@ class BenchCommandsTest {
         assertThat(root.at("/repeats/0/values")).hasSize(10);
     }
 
+    private static String arylationWithCost() {
+        return Path.of(System.getProperty("labloop.shared"), "data/direct_arylation/yield_and_cost.csv")
+                .toString();
+    }
+
+    @Test
+    void benchOptimize_withConstraints_marksInfeasiblePicksAndScoresOnlyFeasibleOnes() throws Exception {
+        Path json = tmp.resolve("cost.json");
+        CliTest.Result r = CliTest.labloop(
+                "bench",
+                "optimize",
+                "--data",
+                arylationWithCost(),
+                "--objective",
+                "yield",
+                "--exclude",
+                "new_index",
+                "--constraint",
+                "cost<=0.05",
+                "--constraint",
+                "temperature >= 90",
+                "--planner",
+                "random",
+                "--repeats",
+                "2",
+                "--budget",
+                "20",
+                "--json",
+                json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("Constraints: cost <= 0.05, temperature >= 90; only picks that meet them count")
+                .contains("to the best feasible (")
+                .contains("mean best feasible so far")
+                .containsPattern("picks:.* \\[[0-9.]+\\]");
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.at("/summary/constraints")).hasSize(2);
+        assertThat(root.at("/summary/feasible_fraction").asDouble()).isBetween(0.0, 1.0);
+        assertThat(root.at("/repeats/0/feasible")).hasSize(20);
+    }
+
+    @Test
+    void benchOptimize_badConstraints_areAllReportedWithExitCode2() {
+        CliTest.Result r = CliTest.labloop(
+                "bench",
+                "optimize",
+                "--data",
+                arylationWithCost(),
+                "--objective",
+                "yield",
+                "--constraint",
+                "cost<0.05",
+                "--constraint",
+                "cost <= cheap");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("--constraint")
+                .contains("uses '<'")
+                .contains("'cheap', which is not a finite number");
+
+        CliTest.Result unknown = CliTest.labloop(
+                "bench",
+                "optimize",
+                "--data",
+                arylationWithCost(),
+                "--objective",
+                "yield",
+                "--constraint",
+                "purity>=95");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("purity");
+    }
+
     @Test
     void benchSnar_reportsTheHypervolumeSpread() throws Exception {
         Path json = tmp.resolve("snar.json");

@@ -38,6 +38,53 @@ class CampaignFileErrorsTest {
     }
 
     @Test
+    void load_badConstraint_isReportedAtItsLineWithHowToWriteIt() {
+        String text = Fixture.replace(CAMPAIGN, "budget: 40\n", "constraints:\n  - e_factor > 20\nbudget: 40\n");
+
+        assertSingle(
+                load(text),
+                FILE,
+                14,
+                col(text, 14, "e_factor"),
+                "constraint 'e_factor > 20' uses '>'",
+                "only >= and <= are supported (bounds are inclusive), e.g. 'e_factor >= 20'");
+    }
+
+    @Test
+    void load_severalBadConstraints_areAllReportedAtOnce() {
+        String text = Fixture.replace(
+                CAMPAIGN,
+                "budget: 40\n",
+                "constraints:\n  - sty >= 1000\n  - e_factor <= low\n  - purity 95\n  - sty >= 1000\nbudget: 40\n");
+
+        List<Problem> problems = load(text);
+
+        assertThat(problems).hasSize(3);
+        assertProblem(
+                problems.get(0),
+                FILE,
+                15,
+                col(text, 15, "e_factor"),
+                "bound 'low', which is not a finite number",
+                "e.g. 'purity >= 95'");
+        assertProblem(problems.get(1), FILE, 16, col(text, 16, "purity"), "has no comparison", "OUTCOME >= NUMBER");
+        assertProblem(
+                problems.get(2),
+                FILE,
+                17,
+                col(text, 17, "sty"),
+                "constraint 'sty >= 1000' is listed twice",
+                "first on line 14");
+    }
+
+    @Test
+    void load_constraintsNotAList_saysToWriteAList() {
+        String text = Fixture.replace(CAMPAIGN, "budget: 40\n", "constraints: sty >= 1000\nbudget: 40\n");
+
+        assertSingle(load(text), FILE, 13, col(text, 13, "sty"), "'constraints' must be a list", "");
+    }
+
+    @Test
     void load_unknownKeyFarFromAllowedOnes_listsTheAllowedKeys() {
         List<Problem> problems = load(CAMPAIGN + "colour: red\n");
 

@@ -25,6 +25,7 @@ import org.labloop.space.Direction;
 import org.labloop.space.DiscreteParameter;
 import org.labloop.space.MoleculeParameter;
 import org.labloop.space.Objective;
+import org.labloop.space.OutcomeConstraint;
 import org.labloop.workcell.DeviceKind;
 import org.labloop.workcell.DeviceSpec;
 import org.labloop.workcell.StepTiming;
@@ -83,6 +84,19 @@ class CampaignLoaderTest {
                                 OptionalDouble.empty(),
                                 OptionalDouble.empty()),
                         new Objective("e_factor", Direction.MINIMISE, "", OptionalDouble.of(5), OptionalDouble.of(20)));
+    }
+
+    @Test
+    void load_constraints_areReadInOrderAndAbsentMeansNone() {
+        CampaignSpec spec = loadFixture(Fixture.replace(
+                CAMPAIGN, "budget: 40\n", "constraints:\n  - e_factor <= 20\n  - \"sty>=1000\"\nbudget: 40\n"));
+
+        assertThat(spec.constraints())
+                .containsExactly(OutcomeConstraint.parse("e_factor <= 20"), OutcomeConstraint.parse("sty >= 1000"));
+        assertThat(loadFixture(CAMPAIGN).constraints()).isEmpty();
+        assertThat(loadFixture(Fixture.replace(CAMPAIGN, "budget: 40\n", "constraints: []\nbudget: 40\n"))
+                        .constraints())
+                .isEmpty();
     }
 
     @Test

@@ -40,6 +40,7 @@ class EngineSchedulingTest {
                 s.description(),
                 s.space(),
                 s.objectives(),
+                s.constraints(),
                 s.budget(),
                 s.batchSize(),
                 s.planner(),

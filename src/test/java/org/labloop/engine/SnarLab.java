@@ -84,6 +84,7 @@ final class SnarLab {
                 "",
                 space,
                 objectives,
+                List.of(),
                 budget,
                 batch,
                 PlannerSpec.of("sobol"),
