@@ -122,9 +122,8 @@ public final class BayesianPlanner implements Planner {
             Objective obj = objectives.get(0);
             double[] y = outcomes(usable, obj);
             Gp gp = Gp.fit(x, y, options.restarts(), random);
-            Feasibility feasibility = constraints.isEmpty()
-                    ? Feasibility.NONE
-                    : Feasibility.fit(constraints, request.observations(), enc, options.restarts(), random);
+            Feasibility feasibility =
+                    Feasibility.fit(constraints, request.observations(), enc, options.restarts(), random);
             Scorer scorer =
                     new Scorer(gp, feasibility, incumbent(y, usable, constraints), worst(y)).withFantasies(pending);
             List<Pick> picks = pickBatch(candidates, scorer, request.count(), random);
@@ -207,14 +206,12 @@ public final class BayesianPlanner implements Planner {
             models.add(Gp.fit(x, ys[j], Math.max(1, options.restarts() - 1), random));
         }
         List<OutcomeConstraint> constraints = request.constraints();
-        Feasibility feasibility = constraints.isEmpty()
-                ? Feasibility.NONE
-                : Feasibility.fit(
-                        constraints,
-                        request.observations(),
-                        candidates.encoding(),
-                        Math.max(1, options.restarts() - 1),
-                        random);
+        Feasibility feasibility = Feasibility.fit(
+                constraints,
+                request.observations(),
+                candidates.encoding(),
+                Math.max(1, options.restarts() - 1),
+                random);
         double[] lo = new double[m];
         double[] hi = new double[m];
         for (int j = 0; j < m; j++) {

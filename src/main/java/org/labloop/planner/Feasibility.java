@@ -47,7 +47,43 @@ final class Feasibility {
                 models.add(new Model(c, Gp.fit(x.toArray(double[][]::new), ys, restarts, random)));
             }
         }
+        Model completes = completion(observations, enc, restarts, random);
+        if (completes != null) {
+            models.add(completes);
+        }
         return new Feasibility(models);
+    }
+
+    /** The pseudo-outcome of {@link #completion}: 1 for an experiment that completed, 0 for one that failed. */
+    static final OutcomeConstraint COMPLETES =
+            new OutcomeConstraint(Feasibility.COMPLETES_OUTCOME, OutcomeConstraint.Comparison.AT_LEAST, 0.5);
+
+    static final String COMPLETES_OUTCOME = "completes";
+
+    /**
+     * Failed experiments are evidence that their region may not work (a blocked line, a precipitate, a reading that
+     * never came): a model of "did it complete" (1 or 0, regressed with a Gaussian process, a cheap stand-in for a GP
+     * classifier) whose probability of reaching 0.5 weighs the acquisition like any constraint. Null while nothing
+     * failed, so campaigns without failures plan exactly as before.
+     */
+    private static Model completion(
+            List<Observation> observations, Encoding enc, int restarts, RandomGenerator random) {
+        int failed = 0;
+        for (Observation o : observations) {
+            if (o.failed()) {
+                failed++;
+            }
+        }
+        if (failed == 0 || failed == observations.size()) {
+            return null;
+        }
+        double[][] x = new double[observations.size()][];
+        double[] y = new double[observations.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = enc.encode(observations.get(i).point());
+            y[i] = observations.get(i).failed() ? 0 : 1;
+        }
+        return new Model(COMPLETES, Gp.fit(x, y, restarts, random));
     }
 
     /** True when {@code o} measured every constrained outcome and each satisfies its constraint. */

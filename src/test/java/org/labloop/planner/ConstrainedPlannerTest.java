@@ -198,4 +198,27 @@ class ConstrainedPlannerTest {
         List<Proposal> b = propose("log_ei", List.of(F), List.of(G_AT_MOST), SPREAD, 3, Optional.empty(), 42);
         assertThat(b).isEqualTo(a);
     }
+
+    /** f measured where x <= 0.6; every experiment above 0.7 failed (nothing measured). */
+    private static List<Observation> failingAbove() {
+        List<Observation> out = new ArrayList<>(observe(0.05, 0.2, 0.35, 0.5, 0.6));
+        for (double v : new double[] {0.75, 0.85, 0.95}) {
+            out.add(new Observation(x(v), Map.of(), true));
+        }
+        return out;
+    }
+
+    @Test
+    void failedExperiments_teachThePlannerWhereExperimentsDoNotComplete() {
+        for (String acq : List.of("log_ei", "ucb", "thompson")) {
+            List<Proposal> p = propose(acq, List.of(F), List.of(), failingAbove(), 1, Optional.empty(), 11);
+            assertThat(p.get(0).point().number("x")).as(acq).isLessThan(0.75);
+            assertThat(p.get(0).details()).as(acq).containsKey("feasibility.completes >= 0.5");
+        }
+        // Ignoring the failures (the same completed observations alone), log-EI heads for the top of the range.
+        List<Observation> completedOnly = observe(0.05, 0.2, 0.35, 0.5, 0.6);
+        List<Proposal> blind = propose("log_ei", List.of(F), List.of(), completedOnly, 1, Optional.empty(), 11);
+        assertThat(blind.get(0).point().number("x")).isGreaterThan(0.75);
+        assertThat(blind.get(0).details()).doesNotContainKey("feasibility.completes >= 0.5");
+    }
 }
