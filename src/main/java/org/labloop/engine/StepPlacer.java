@@ -117,6 +117,7 @@ final class StepPlacer {
                 (e.inChain ? underWay : fresh).add(e);
             }
         }
+        checkCapacity(underWay);
         jobs.keySet().retainAll(live);
         times.keySet().retainAll(live);
         underWay.sort(Comparator.comparingLong(Entry::since).thenComparingInt(e -> e.x.index()));
@@ -139,6 +140,19 @@ final class StepPlacer {
             clock.schedule(Duration.ofMillis(wakeAt - now), () -> {});
         }
         return out;
+    }
+
+    /** Steps found running beyond a device's positions mean the workcell file changed under a running campaign. */
+    private void checkCapacity(List<Entry> underWay) {
+        int[] running = new int[devices.size()];
+        for (Entry e : underWay) {
+            if (e.device >= 0 && ++running[e.device] > devices.get(e.device).capacity()) {
+                DeviceSpec d = devices.get(e.device);
+                throw new EngineException("device " + d.name() + " is running " + running[e.device]
+                        + " steps but the workcell gives it capacity " + d.capacity()
+                        + "; restore its capacity in the workcell file until they have finished, then resume");
+            }
+        }
     }
 
     /** One experiment as the scheduler takes it over. */

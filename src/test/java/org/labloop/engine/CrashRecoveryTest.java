@@ -260,4 +260,70 @@ class CrashRecoveryTest {
             assertThat(Dataset.of(state, spec).cells()).isEqualTo(reference);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void resume_afterTheWorkcellLostPositionsWithStepsRunning_refusesWithTheDeviceAndHowToFixIt() {
+        CampaignSpec spec = SnarLab.spec(16, 8, 5, 0);
+        // The event after the first moment two reactions run at once (both on the device by then), from an
+        // uninterrupted run of the same seed.
+        EventBody next = null;
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("reference"))) {
+            CampaignState state = SnarLab.run(log, spec);
+            int running = 0;
+            List<Event> events = log.readAll(state.id());
+            for (int i = 0; i < events.size() - 1; i++) {
+                Event e = events.get(i);
+                if (e.body() instanceof EventBody.StepStarted s && s.step() == 2) {
+                    if (++running == 2) {
+                        next = events.get(i + 1).body();
+                        break;
+                    }
+                } else if ((e.body() instanceof EventBody.StepCompleted c && c.step() == 2)
+                        || (e.body() instanceof EventBody.StepFailed f && f.step() == 2)) {
+                    running--;
+                }
+            }
+        }
+        assertThat(next).as("two reactions overlap in this run").isNotNull();
+        EventBody killAt = next;
+        Path data = dir.resolve("killed");
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            String id = SnarLab.create(log, spec);
+            Engine first =
+                    SnarLab.engine(new DyingLog(log, killAt::equals, 1, true), spec, id, devices, EngineListener.NONE);
+            assertThatThrownBy(first::run).isInstanceOf(Kill.class);
+        }
+        List<org.labloop.workcell.DeviceSpec> shrunk = spec.workcell().devices().stream()
+                .map(d -> d.name().equals("reactor")
+                        ? new org.labloop.workcell.DeviceSpec(d.name(), d.kind(), d.capabilities(), 1, d.driver())
+                        : d)
+                .toList();
+        CampaignSpec edited = new CampaignSpec(
+                spec.name(),
+                spec.description(),
+                spec.space(),
+                spec.objectives(),
+                spec.constraints(),
+                spec.budget(),
+                spec.batchSize(),
+                spec.planner(),
+                spec.seed(),
+                new org.labloop.workcell.Workcell(spec.workcell().name(), shrunk),
+                spec.protocol(),
+                spec.emulator());
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            long before = log.readAll("snar-test-1").size();
+            assertThatThrownBy(() -> SnarLab.engine(log, edited, "snar-test-1", devices, EngineListener.NONE)
+                            .run())
+                    .isInstanceOf(EngineException.class)
+                    .hasMessageContaining("device reactor is running 2 steps")
+                    .hasMessageContaining("capacity 1")
+                    .hasMessageContaining("restore its capacity");
+            List<Event> events = log.readAll("snar-test-1");
+            assertThat(ChainCheck.of(events).intact()).isTrue();
+            assertThat(events.size()).isGreaterThanOrEqualTo((int) before);
+        }
+    }
 }
