@@ -32,7 +32,8 @@ final class ProtocolParser {
             "after",
             "timeout",
             "retryable",
-            "on_failure");
+            "on_failure",
+            "setup");
     static final List<String> ON_FAILURE_KEYS = List.of("retries", "backoff", "then");
     private static final Pattern REF = Pattern.compile("\\$(?:([A-Za-z_][A-Za-z0-9_]*)|\\{([A-Za-z_][A-Za-z0-9_]*)})");
     private static final String REF_HINT =
@@ -180,6 +181,11 @@ final class ProtocolParser {
             // When unreadable, assume it was meant to measure: "no step measures" would only repeat the problem.
             measures = b == null || b;
         }
+        Optional<Arg> setup = Optional.empty();
+        Node.Entry setupEntry = r.optional("setup");
+        if (setupEntry != null) {
+            setup = Optional.ofNullable(arg(setupEntry.value(), "'setup' of " + what));
+        }
         Optional<TimeWindow> window = window(r, what, number, names, name);
         Optional<Duration> timeout = Optional.empty();
         Node.Entry toEntry = r.optional("timeout");
@@ -211,7 +217,8 @@ final class ProtocolParser {
         }
         try {
             return new Step(
-                    new StepSpec(name, capability, args, duration, measures, window, timeout, retryable, onFailure),
+                    new StepSpec(
+                            name, capability, args, duration, measures, window, timeout, retryable, onFailure, setup),
                     measures);
         } catch (IllegalArgumentException | NullPointerException e) {
             v.error(map.at(), "invalid step: " + e.getMessage(), "fix " + what);

@@ -18,7 +18,7 @@ import org.labloop.workcell.Workcell;
 /** Reads a workcell file (format: docs/workcell-file.md). */
 final class WorkcellParser {
     static final List<String> KEYS = List.of("workcell", "devices");
-    static final List<String> DEVICE_KEYS = List.of("kind", "capabilities", "capacity", "driver");
+    static final List<String> DEVICE_KEYS = List.of("kind", "capabilities", "capacity", "changeover_min", "driver");
     static final List<String> DRIVER_KEYS = List.of("type", "durations", "options");
     static final List<String> TIMING_KEYS = List.of("mean", "sd");
     static final int MAX_CAPACITY = 100_000;
@@ -133,6 +133,28 @@ final class WorkcellParser {
             capacity = c == null ? 1 : c;
         }
 
+        java.time.Duration changeover = java.time.Duration.ZERO;
+        Node.Entry coEntry = r.optional("changeover_min");
+        if (coEntry != null) {
+            Double minutes = v.number(coEntry.value(), "'changeover_min' of " + what);
+            if (minutes != null) {
+                if (!(minutes >= 0) || minutes > 1e6) {
+                    v.error(
+                            coEntry.value().at(),
+                            "'changeover_min' of " + what + " must be from 0 to 1000000 minutes, got " + minutes,
+                            "write the minutes the device needs to switch setup, e.g. changeover_min: 5");
+                } else if (minutes > 0 && capacity != 1) {
+                    v.error(
+                            coEntry.keyAt(),
+                            what + " has a changeover but capacity " + capacity
+                                    + "; the setup of each position of a multi-position device is not tracked",
+                            "give it capacity 1 or remove 'changeover_min'");
+                } else {
+                    changeover = java.time.Duration.ofMillis(Math.round(minutes * 60_000));
+                }
+            }
+        }
+
         DriverSpec driver = new DriverSpec("sim", Map.of(), Map.of());
         Node.Entry driverEntry = r.optional("driver");
         if (driverEntry != null) {
@@ -142,7 +164,7 @@ final class WorkcellParser {
             return null;
         }
         try {
-            return new DeviceSpec(name, kind, capabilities, capacity, driver);
+            return new DeviceSpec(name, kind, capabilities, capacity, driver, changeover);
         } catch (IllegalArgumentException | NullPointerException e) {
             v.error(entry.keyAt(), "invalid device: " + e.getMessage(), "fix " + what);
             return null;

@@ -140,7 +140,7 @@ public final class SimDriver implements Driver {
         if (plan.disconnects) {
             offlineUntil = now.plus(disconnectFor);
         }
-        Duration takes = plan.hangs ? hangFor : plan.duration;
+        Duration takes = plan.hangs ? hangFor : plan.duration.plus(request.changeover());
         if (now.isBefore(offlineUntil)) {
             takes = Duration.ZERO; // an off-line device refuses at once
         }

@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * What the engine asks of a device: one step of one experiment. {@code idempotencyKey} names this attempt, so a driver
  * asked twice does the work once. {@code parameters} are the experiment's full point (an analyser's emulator needs
- * them); {@code duration}, when present, is how long the protocol says the step lasts.
+ * them); {@code duration}, when present, is how long the protocol says the step lasts; {@code changeover} is how long
+ * the device must first spend switching from the setup of the step before (zero when the setup is the same).
  */
 public record StepRequest(
         String idempotencyKey,
@@ -19,8 +20,10 @@ public record StepRequest(
         Map<String, Object> args,
         Map<String, Object> parameters,
         Optional<Duration> duration,
-        boolean measures) {
+        boolean measures,
+        Duration changeover) {
     public StepRequest {
+        Objects.requireNonNull(changeover, "changeover");
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         Objects.requireNonNull(experimentId, "experimentId");
         Objects.requireNonNull(stepName, "stepName");
@@ -28,5 +31,29 @@ public record StepRequest(
         args = Map.copyOf(args);
         parameters = Map.copyOf(parameters);
         Objects.requireNonNull(duration, "duration");
+    }
+
+    /** A request with no changeover before it. */
+    public StepRequest(
+            String idempotencyKey,
+            String experimentId,
+            int step,
+            String stepName,
+            String capability,
+            Map<String, Object> args,
+            Map<String, Object> parameters,
+            Optional<Duration> duration,
+            boolean measures) {
+        this(
+                idempotencyKey,
+                experimentId,
+                step,
+                stepName,
+                capability,
+                args,
+                parameters,
+                duration,
+                measures,
+                Duration.ZERO);
     }
 }

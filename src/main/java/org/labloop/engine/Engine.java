@@ -76,6 +76,11 @@ public final class Engine implements AutoCloseable {
     public static final List<String> SCHEDULERS = List.of("heuristic", "first-come");
 
     private final StepPlacer placer; // null: first come, first served
+    /** The setup of the last step started on each device that has a changeover. */
+    private final Map<String, String> lastSetup = new HashMap<>();
+    /** The changeover each step started before this engine ran was given, by idempotency key (for a restart). */
+    private final Map<String, Duration> startedWith = new HashMap<>();
+
     private long lastSnapshot;
     private String abortRequest;
     private String abortActor;
@@ -141,6 +146,7 @@ public final class Engine implements AutoCloseable {
                 observe(x);
             }
         }
+        rememberSetups();
         record(startedBy, new EventBody.CampaignStarted(clock.isVirtual() ? "virtual" : "wall"));
         reconcile();
         while (true) {
@@ -304,7 +310,8 @@ public final class Engine implements AutoCloseable {
         for (ExperimentState x : inFlight) {
             if (x.stepRunning()) {
                 StepRecord s = x.steps().get(x.steps().size() - 1);
-                StepRequest request = request(x, s.step(), s.idempotencyKey());
+                StepRequest request = request(
+                        x, s.step(), s.idempotencyKey(), startedWith.getOrDefault(s.idempotencyKey(), Duration.ZERO));
                 Driver driver = drivers.get(s.device());
                 if (driver == null) {
                     stepListener.failed(request, "device " + s.device() + " is no longer in the workcell");
@@ -426,7 +433,7 @@ public final class Engine implements AutoCloseable {
         }
         // Until the plan starts nothing more: then a restart at this moment would plan exactly the same.
         List<StepPlacer.Placement> placements;
-        while (!(placements = placer.dispatch(state, ready, clock, this::online)).isEmpty()) {
+        while (!(placements = placer.dispatch(state, ready, clock, this::online, lastSetup)).isEmpty()) {
             startAll(placements);
         }
     }
@@ -486,6 +493,33 @@ public final class Engine implements AutoCloseable {
         return failed.stream().map(StepRecord::device).collect(java.util.stream.Collectors.toSet());
     }
 
+    /** The setup each device with a changeover was last used for, from the log (once, when the engine starts). */
+    private void rememberSetups() {
+        if (spec.workcell().devices().stream().allMatch(d -> d.changeover().isZero())) {
+            return;
+        }
+        for (Event e : log.readAll(state.id())) {
+            if (e.body() instanceof EventBody.StepStarted s) {
+                ExperimentState x = state.experiments().get(s.experimentId());
+                DeviceSpec d = spec.workcell().device(s.device()).orElse(null);
+                if (x != null && d != null && s.step() < spec.protocol().steps().size()) {
+                    StepSpec step = spec.protocol().steps().get(s.step());
+                    startedWith.put(s.idempotencyKey(), changeover(d, step, x));
+                    lastSetup.put(s.device(), step.setupFor(x.parameters()));
+                }
+            }
+        }
+    }
+
+    /** How long {@code device} must switch setup before it can run {@code step} for {@code x}. */
+    private Duration changeover(DeviceSpec device, StepSpec step, ExperimentState x) {
+        if (device.changeover().isZero()) {
+            return Duration.ZERO;
+        }
+        String previous = lastSetup.get(device.name());
+        return previous == null || previous.equals(step.setupFor(x.parameters())) ? Duration.ZERO : device.changeover();
+    }
+
     /** Starts the steps: one commit for all of them, then each goes to its device. */
     private void startAll(List<StepPlacer.Placement> placements) {
         if (placements.isEmpty()) {
@@ -499,7 +533,10 @@ public final class Engine implements AutoCloseable {
             StepSpec step = spec.protocol().steps().get(stepIndex);
             long attempt = x.steps().stream().filter(s -> s.step() == stepIndex).count() + 1;
             String key = state.id() + "/" + x.id() + "/" + stepIndex + "/" + attempt;
-            StepRequest request = request(x, stepIndex, key);
+            StepRequest request = request(x, stepIndex, key, changeover(p.device(), step, x));
+            if (!p.device().changeover().isZero()) {
+                lastSetup.put(p.device().name(), step.setupFor(x.parameters()));
+            }
             requests.add(request);
             bodies.add(new EventBody.StepStarted(
                     x.id(),
@@ -629,7 +666,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The request for step {@code stepIndex} of {@code x}: the same every time it is built, so retries match. */
-    private StepRequest request(ExperimentState x, int stepIndex, String key) {
+    private StepRequest request(ExperimentState x, int stepIndex, String key, Duration changeover) {
         StepSpec step = spec.protocol().steps().get(stepIndex);
         Map<String, Object> args = new LinkedHashMap<>();
         step.args().forEach((k, a) -> args.put(k, a.resolve(x.parameters())));
@@ -643,7 +680,8 @@ public final class Engine implements AutoCloseable {
                 args,
                 x.parameters(),
                 duration,
-                step.measures());
+                step.measures(),
+                changeover);
     }
 
     private static Duration minutes(Arg arg, ExperimentState x) {

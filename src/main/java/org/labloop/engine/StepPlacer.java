@@ -61,7 +61,8 @@ final class StepPlacer {
         this.spec = spec;
         this.devices = spec.workcell().devices();
         this.model = devices.stream()
-                .map(d -> new Device(d.name(), d.capabilities(), d.capacity()))
+                .map(d -> new Device(
+                        d.name(), d.capabilities(), d.capacity(), d.changeover().toMillis()))
                 .toList();
         for (int d = 0; d < devices.size(); d++) {
             deviceIndex.put(devices.get(d).name(), d);
@@ -75,7 +76,12 @@ final class StepPlacer {
      * {@code clock} to wake the loop when a planned step falls due. Call again after starting the steps returned, until
      * it returns none: a plan is final only once what it started is recorded.
      */
-    List<Placement> dispatch(CampaignState state, Deque<String> ready, LabClock clock, Predicate<DeviceSpec> online) {
+    List<Placement> dispatch(
+            CampaignState state,
+            Deque<String> ready,
+            LabClock clock,
+            Predicate<DeviceSpec> online,
+            Map<String, String> lastSetup) {
         long now = clock.now().toEpochMilli();
         boolean changed = !ready.isEmpty() || state.lastSeq() != planSeq || now >= wakeAt;
         for (int d = 0; d < devices.size(); d++) {
@@ -101,6 +107,10 @@ final class StepPlacer {
         for (int d = 0; d < devices.size(); d++) {
             if (!up[d]) {
                 scheduler.deviceDown(d, now);
+            }
+            String setup = lastSetup.get(devices.get(d).name());
+            if (setup != null) {
+                scheduler.lastSetup(d, setup);
             }
         }
         // Jobs under way first, in the order their chains started, so they keep the places they had; then new chain
@@ -251,7 +261,8 @@ final class StepPlacer {
         List<Op> ops = new ArrayList<>();
         for (int k = 0; k < steps.size(); k++) {
             StepSpec step = steps.get(k);
-            Op op = new Op(step.name(), step.capability(), estimate(step, x.parameters()));
+            Op op = new Op(step.name(), step.capability(), estimate(step, x.parameters()))
+                    .withSetup(step.setupFor(x.parameters()));
             if (step.window().isPresent()) {
                 TimeWindow w = step.window().get();
                 int after = w.after() == null ? k - 1 : indexOf(w.after());

@@ -14,7 +14,9 @@ import java.util.TreeSet;
  * {@code measures} marks the step whose outputs become the experiment's measurements; {@code window}, when present,
  * says how soon after an earlier step's end this one must start. {@code timeout}, when given, is how long the engine
  * waits for the device before it cancels the step and counts it as failed; {@code retryable} says whether the step may
- * run again on the same material; {@code onFailure} says what happens when it fails.
+ * run again on the same material; {@code onFailure} says what happens when it fails. {@code setup}, when given, is
+ * what a device with a changeover must be set up for (a temperature, a method); steps of one name and setup follow each
+ * other without changeover.
  */
 public record StepSpec(
         String name,
@@ -25,8 +27,10 @@ public record StepSpec(
         Optional<TimeWindow> window,
         Optional<Duration> timeout,
         boolean retryable,
-        FailurePolicy onFailure) {
+        FailurePolicy onFailure,
+        Optional<Arg> setup) {
     public StepSpec {
+        Objects.requireNonNull(setup, "setup");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(capability, "capability");
         args = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(args));
@@ -41,6 +45,35 @@ public record StepSpec(
             throw new IllegalArgumentException("step " + name + " is not retryable, so on_failure may not retry it"
                     + " or move it to another device; use then: fail or then: pause");
         }
+    }
+
+    /** A step without a setup of its own (only its name counts for changeovers). */
+    public StepSpec(
+            String name,
+            String capability,
+            Map<String, Arg> args,
+            Optional<Arg> durationMinutes,
+            boolean measures,
+            Optional<TimeWindow> window,
+            Optional<Duration> timeout,
+            boolean retryable,
+            FailurePolicy onFailure) {
+        this(
+                name,
+                capability,
+                args,
+                durationMinutes,
+                measures,
+                window,
+                timeout,
+                retryable,
+                onFailure,
+                Optional.empty());
+    }
+
+    /** What a device must be set up for to run this step for an experiment with these parameter values. */
+    public String setupFor(Map<String, Object> parameters) {
+        return setup.map(a -> name + ":" + a.resolve(parameters)).orElse(name);
     }
 
     /** A retryable step with no window and no timeout that fails its experiment when it fails. */
@@ -82,6 +115,11 @@ public record StepSpec(
             }
         });
         durationMinutes.ifPresent(a -> {
+            if (a instanceof Arg.Ref r) {
+                refs.add(r.parameter());
+            }
+        });
+        setup.ifPresent(a -> {
             if (a instanceof Arg.Ref r) {
                 refs.add(r.parameter());
             }

@@ -183,6 +183,13 @@ public final class HeuristicScheduler implements Scheduler {
         }
     }
 
+    /** What {@code device} was last set up for (before anything is taken over or submitted). */
+    public void lastSetup(int device, String setup) {
+        for (int li = firstLane[device]; li < lanes.length && lanes[li].device == device; li++) {
+            lanes[li].lastSetup = setup;
+        }
+    }
+
     private JobState register(int jobId, Job job) {
         while (jobs.size() <= jobId) {
             jobs.add(null);

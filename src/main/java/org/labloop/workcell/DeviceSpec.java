@@ -1,11 +1,24 @@
 package org.labloop.workcell;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 
-/** One device of a workcell: its name, kind, what it can do, how many experiments it holds at once, its driver. */
-public record DeviceSpec(String name, DeviceKind kind, Set<String> capabilities, int capacity, DriverSpec driver) {
+/**
+ * One device of a workcell: its name, kind, what it can do, how many experiments it holds at once, its driver, and
+ * the changeover it needs between two steps of different setup (another step type, another temperature).
+ */
+public record DeviceSpec(
+        String name, DeviceKind kind, Set<String> capabilities, int capacity, DriverSpec driver, Duration changeover) {
     public DeviceSpec {
+        Objects.requireNonNull(changeover, "changeover");
+        if (changeover.isNegative()) {
+            throw new IllegalArgumentException("device " + name + " changeover must not be negative");
+        }
+        if (!changeover.isZero() && capacity != 1) {
+            throw new IllegalArgumentException("device " + name + " has a changeover, which needs capacity 1 (the"
+                    + " setup of each position of a multi-position device is not tracked)");
+        }
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
         capabilities = Set.copyOf(capabilities);
@@ -19,6 +32,11 @@ public record DeviceSpec(String name, DeviceKind kind, Set<String> capabilities,
         if (capacity < 1) {
             throw new IllegalArgumentException("device " + name + " capacity must be at least 1, got " + capacity);
         }
+    }
+
+    /** A device without changeover. */
+    public DeviceSpec(String name, DeviceKind kind, Set<String> capabilities, int capacity, DriverSpec driver) {
+        this(name, kind, capabilities, capacity, driver, Duration.ZERO);
     }
 
     public boolean can(String capability) {

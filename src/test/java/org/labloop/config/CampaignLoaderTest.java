@@ -120,6 +120,23 @@ class CampaignLoaderTest {
     }
 
     @Test
+    void load_changeoverAndSetup_areReadAndTheSetupFollowsTheParameter() {
+        String workcell =
+                Fixture.replace(WORKCELL, "    kind: analyzer\n", "    kind: analyzer\n    changeover_min: 4.5\n");
+        String protocol = Fixture.replace(PROTOCOL, "capability: analyse\n", "capability: analyse\n    setup: $base\n");
+        CampaignSpec spec = Fixture.loader()
+                .load(Fixture.write(dir, CAMPAIGN, workcell, protocol))
+                .spec();
+
+        assertThat(spec.workcell().device("hplc").orElseThrow().changeover()).isEqualTo(Duration.ofSeconds(270));
+        assertThat(spec.workcell().device("reactor").orElseThrow().changeover()).isZero();
+        StepSpec analyse = spec.protocol().steps().get(2);
+        assertThat(analyse.setupFor(Map.of("base", "DBU"))).isEqualTo("analyse:DBU");
+        assertThat(spec.protocol().steps().get(0).setupFor(Map.of("base", "DBU")))
+                .isEqualTo("dispense");
+    }
+
+    @Test
     void load_protocol_readsLiteralsReferencesDurationAndMeasuringStep() {
         List<StepSpec> steps = loadFixture(CAMPAIGN).protocol().steps();
 

@@ -51,6 +51,32 @@ class WorkcellFileErrorsTest {
     }
 
     @Test
+    void load_changeoverOnAMultiPositionDevice_isRefusedWithTheFix() {
+        String text = Fixture.replace(WORKCELL, "    capacity: 8\n", "    capacity: 8\n    changeover_min: 5\n");
+
+        assertSingle(
+                load(text),
+                FILE,
+                14,
+                5,
+                "device 'reactor' has a changeover but capacity 8",
+                "give it capacity 1 or remove 'changeover_min'");
+    }
+
+    @Test
+    void load_negativeChangeover_isRefused() {
+        String text = Fixture.replace(WORKCELL, "    kind: analyzer\n", "    kind: analyzer\n    changeover_min: -1\n");
+
+        assertSingle(
+                load(text),
+                FILE,
+                16,
+                col(text, 16, "-1"),
+                "'changeover_min' of device 'hplc' must be from 0 to 1000000 minutes",
+                "changeover_min: 5");
+    }
+
+    @Test
     void load_emptyCapabilities_reportsNoCapabilities() {
         String text = Fixture.replace(WORKCELL, "capabilities: [react]", "capabilities: []");
 

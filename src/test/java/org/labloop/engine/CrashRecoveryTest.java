@@ -326,4 +326,40 @@ class CrashRecoveryTest {
             assertThat(events.size()).isGreaterThanOrEqualTo((int) before);
         }
     }
+
+    static Stream<Arguments> changeoverKills() {
+        Predicate<EventBody> analysisStarted = b -> b instanceof EventBody.StepStarted s && s.step() == 4;
+        return Stream.concat(
+                killPoints(),
+                Stream.of(
+                        Arguments.of(
+                                "after an analysis started, before the HPLC heard of it", analysisStarted, 3, false),
+                        Arguments.of("before an analysis start was committed", analysisStarted, 5, true)));
+    }
+
+    @ParameterizedTest(name = "kill {0}")
+    @MethodSource("changeoverKills")
+    void resume_withADeviceChangeover_givesEachStepTheChangeoverOfAnUninterruptedRun(
+            String when, Predicate<EventBody> matches, int nth, boolean before) {
+        CampaignSpec spec = EngineSchedulingTest.withChangeover(5);
+        List<List<String>> reference;
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("reference"))) {
+            reference = Dataset.of(SnarLab.run(log, spec), spec).cells();
+        }
+        Path data = dir.resolve("killed");
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            String id = SnarLab.create(log, spec);
+            Engine first =
+                    SnarLab.engine(new DyingLog(log, matches, nth, before), spec, id, devices, EngineListener.NONE);
+            assertThatThrownBy(first::run).isInstanceOf(Kill.class);
+        }
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            CampaignState state = SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
+                    .run();
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(Dataset.of(state, spec).cells()).isEqualTo(reference);
+        }
+    }
 }

@@ -81,4 +81,90 @@ class EngineSchedulingTest {
             assertThat(violations(state, 2)).isPositive();
         }
     }
+
+    /**
+     * The SnAr test campaign whose HPLC needs {@code minutes} to switch between analyses of different setup, each
+     * analysis set up for its experiment's temperature (so every experiment needs a changeover).
+     */
+    static CampaignSpec withChangeover(double minutes) {
+        CampaignSpec s = SnarLab.spec(12, 4, 9, 0);
+        List<StepSpec> steps = new ArrayList<>(s.protocol().steps());
+        StepSpec a = steps.get(4);
+        steps.set(
+                4,
+                new StepSpec(
+                        a.name(),
+                        a.capability(),
+                        a.args(),
+                        a.durationMinutes(),
+                        a.measures(),
+                        a.window(),
+                        a.timeout(),
+                        a.retryable(),
+                        a.onFailure(),
+                        Optional.of(new org.labloop.protocol.Arg.Ref("temperature"))));
+        List<org.labloop.workcell.DeviceSpec> devices = s.workcell().devices().stream()
+                .map(d -> d.name().equals("hplc")
+                        ? new org.labloop.workcell.DeviceSpec(
+                                d.name(),
+                                d.kind(),
+                                d.capabilities(),
+                                d.capacity(),
+                                d.driver(),
+                                Duration.ofMillis(Math.round(minutes * 60_000)))
+                        : d)
+                .toList();
+        return new CampaignSpec(
+                s.name(),
+                s.description(),
+                s.space(),
+                s.objectives(),
+                s.constraints(),
+                s.budget(),
+                s.batchSize(),
+                s.planner(),
+                s.seed(),
+                new org.labloop.workcell.Workcell(s.workcell().name(), devices),
+                new Protocol(s.protocol().name(), steps),
+                s.emulator());
+    }
+
+    private static java.util.Map<String, Long> analysisMillis(CampaignState state) {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        for (ExperimentState x : state.experiments().values()) {
+            StepRecord r = x.steps().get(4);
+            out.put(
+                    x.id(),
+                    Duration.between(Instant.parse(r.startedAt()), Instant.parse(r.endedAt()))
+                            .toMillis());
+        }
+        return out;
+    }
+
+    @Test
+    void aDeviceWithAChangeover_spendsItExactlyWhenTheSetupChanges() {
+        CampaignState plain;
+        CampaignState switching;
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            plain = SnarLab.engine(log, withChangeover(0), EngineListener.NONE).run();
+        }
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            switching =
+                    SnarLab.engine(log, withChangeover(5), EngineListener.NONE).run();
+        }
+        assertThat(switching.status()).isEqualTo(CampaignStatus.COMPLETED);
+        // Durations are drawn per step, so the only difference is the changeover: none before the HPLC's first
+        // analysis, five minutes before every later one (each experiment has its own temperature).
+        java.util.Map<String, Long> base = analysisMillis(plain);
+        java.util.Map<String, Long> with = analysisMillis(switching);
+        String first = switching.experiments().values().stream()
+                .min(java.util.Comparator.comparing(
+                        x -> Instant.parse(x.steps().get(4).startedAt())))
+                .orElseThrow()
+                .id();
+        for (String id : with.keySet()) {
+            long extra = with.get(id) - base.get(id);
+            assertThat(extra).as(id).isEqualTo(id.equals(first) ? 0 : 5 * 60_000);
+        }
+    }
 }
