@@ -347,6 +347,10 @@ async function campaignPage(id) {
       kpi('failed', c.experiments.failed, '') +
       kpi('in the lab', c.experiments.proposed + c.experiments.running, `batch size ${c.batch_size}`) +
       objs +
+      (c.constraints && c.constraints.length
+        ? kpi('constraints', `${experiments.filter((x) => x.feasible === true).length} met`,
+          `${c.constraints.map(h).join(' · ')} · of ${c.experiments.completed} completed`)
+        : '') +
       kpi('lab time', minutes(c.elapsed_minutes), c.time_mode === 'virtual' ? 'virtual (simulated devices)' : (c.time_mode || ''));
     document.querySelectorAll('#kpis [data-exp]').forEach((a) => a.addEventListener('click', (ev) => { ev.preventDefault(); openExperiment(id, a.dataset.exp); }));
   };
@@ -373,7 +377,8 @@ async function campaignPage(id) {
     let best = null; const bestLine = []; const each = [];
     for (const x of done) {
       const v = value(x, ob); if (v === null) continue;
-      if (best === null || (dir[ob] === 'maximise' ? v > best : v < best)) best = v;
+      // Under outcome constraints only feasible experiments can be the best (as the API's "best" says).
+      if (x.feasible !== false && (best === null || (dir[ob] === 'maximise' ? v > best : v < best))) best = v;
       bestLine.push([x.index, best]); each.push([x.index, v, x.id]);
     }
     cBest.setOption({
@@ -451,15 +456,17 @@ async function campaignPage(id) {
   const renderTable = () => {
     const objectives = (detail.objectives || []).map((o) => o.name);
     const params = (detail.parameters || []).map((p) => p.name);
+    const constrained = (detail.constraints || []).length > 0;
     const rows = experiments.slice().sort((a, b) => b.index - a.index).map((x) => `
       <tr class="clickable" data-exp="${h(x.id)}"><td class="mono">${h(x.id)}</td><td>${badge(x.status)}</td>
       ${params.map((p) => `<td class="num">${fmt(x.parameters[p])}</td>`).join('')}
       ${objectives.map((o) => `<td class="num"><b>${x.measurements[o] ? fmt(x.measurements[o].value) : '–'}</b></td>`).join('')}
+      ${constrained ? `<td>${x.feasible === true ? 'yes' : x.feasible === false ? '<span class="muted">no</span>' : '–'}</td>` : ''}
       <td class="muted" style="font-size:12px">${h([...new Set(x.steps.map((s) => s.device))].join(' → '))}</td>
       <td class="muted">${h(x.planner)}</td></tr>`).join('');
     document.getElementById('x-table').innerHTML = `<table id="experiment-table"><thead><tr><th>Experiment</th><th>Status</th>
       ${params.map((p) => `<th class="num">${h(p)}</th>`).join('')}${objectives.map((o) => `<th class="num">${h(o)}</th>`).join('')}
-      <th>Devices</th><th>Planner</th></tr></thead><tbody>${rows || `<tr><td colspan="99" class="empty">No experiments yet.</td></tr>`}</tbody></table>`;
+      ${constrained ? '<th>Meets constraints</th>' : ''}<th>Devices</th><th>Planner</th></tr></thead><tbody>${rows || `<tr><td colspan="99" class="empty">No experiments yet.</td></tr>`}</tbody></table>`;
     document.querySelectorAll('#experiment-table tr[data-exp]').forEach((tr) => tr.addEventListener('click', () => openExperiment(id, tr.dataset.exp)));
   };
 

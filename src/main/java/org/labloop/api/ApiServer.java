@@ -481,7 +481,7 @@ public final class ApiServer implements AutoCloseable {
         List<Map<String, Object>> items = v.read(s -> s.experiments().values().stream()
                 .filter(x -> statuses.isEmpty()
                         || statuses.contains(x.status().name().toLowerCase(Locale.ROOT)))
-                .map(x -> Views.experiment(s, x))
+                .map(x -> Views.experiment(v.spec(), s, x))
                 .toList());
         ctx.json(page(ctx, items));
     }

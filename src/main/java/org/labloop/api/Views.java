@@ -197,6 +197,17 @@ final class Views {
         return spec.feasible(values);
     }
 
+    /**
+     * One experiment as the API lists it; {@code feasible} says whether a completed experiment meets the campaign's
+     * outcome constraints (null without constraints, for an unfinished experiment, or when the files are not loaded).
+     */
+    static Map<String, Object> experiment(CampaignSpec spec, CampaignState s, ExperimentState x) {
+        Map<String, Object> m = experiment(s, x);
+        boolean judged = spec != null && !spec.constraints().isEmpty() && x.status() == ExperimentStatus.COMPLETED;
+        m.put("feasible", judged ? feasible(spec, x) : null);
+        return m;
+    }
+
     static Map<String, Object> experiment(CampaignState s, ExperimentState x) {
         Map<String, Object> measurements = new LinkedHashMap<>();
         x.measurements().values().forEach(m -> measurements.put(m.name(), measurement(m)));
@@ -216,7 +227,7 @@ final class Views {
 
     /** An experiment with everything needed to trust its numbers: who proposed it, why, where it ran, its events. */
     static Map<String, Object> provenance(CampaignView v, CampaignState s, ExperimentState x) {
-        Map<String, Object> m = experiment(s, x);
+        Map<String, Object> m = experiment(v.spec(), s, x);
         m.put("planner_version", x.plannerVersion());
         m.put("planner_details", new LinkedHashMap<>(x.details()));
         m.put("campaign", s.id());

@@ -78,12 +78,27 @@ class ApiWriteTest {
         ObjectNode body = yamlBody();
         String campaign = file("campaign.yaml");
         assertThat(campaign).contains("budget: 40");
-        body.put("campaign", campaign.replace("budget: 40", "constraints: [\"e_factor <= 9\"]\nbudget: 40"));
+        body.put("campaign", campaign.replace("budget: 40", "constraints: [\"e_factor <= 9\"]\nbudget: 8"));
         HttpResponse<String> r = s.post("/api/v1/campaigns", body.toString(), s.admin);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        JsonNode detail = s.getJson("/api/v1/campaigns/" + s.json(r).get("id").asText());
+        String id = s.json(r).get("id").asText();
+        JsonNode detail = s.getJson("/api/v1/campaigns/" + id);
         assertThat(detail.get("constraints")).hasSize(1);
         assertThat(detail.get("constraints").get(0).asText()).isEqualTo("e_factor <= 9");
+
+        assertThat(s.post("/api/v1/campaigns/" + id + "/start", "", s.admin).statusCode())
+                .isEqualTo(202);
+        s.awaitStatus(id, "completed", 60);
+        JsonNode items = s.getJson("/api/v1/campaigns/" + id + "/experiments").get("items");
+        assertThat(items).isNotEmpty();
+        for (JsonNode x : items) {
+            if (x.get("status").asText().equals("completed")) {
+                double e = x.get("measurements").get("e_factor").get("value").asDouble();
+                assertThat(x.get("feasible").asBoolean()).as(x.toString()).isEqualTo(e <= 9);
+            } else {
+                assertThat(x.get("feasible").isNull()).isTrue();
+            }
+        }
     }
 
     @Test
