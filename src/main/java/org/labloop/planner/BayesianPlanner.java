@@ -34,8 +34,10 @@ import org.labloop.space.SearchSpace;
  * <p>Options: {@code acquisition} (log_ei | ucb | thompson, default log_ei), {@code initial} (observations needed
  * before the model is used; until then proposals are space-filling; default 5), {@code beta} (UCB exploration weight,
  * default 2), {@code restarts} (hyperparameter fitting starts, default 2), {@code raw_samples} (random candidates when
- * maximising the acquisition over a space, default 1024), {@code molecule_encoding} (fingerprint | onehot, default
- * fingerprint), {@code molecule_dims} (principal components kept per molecule parameter, default 4).
+ * maximising the acquisition over a space, default 1024), {@code molecule_encoding} (fingerprint | onehot | tanimoto,
+ * default fingerprint: ECFP4 reduced by PCA; tanimoto compares molecules by the Tanimoto similarity of their ECFP4
+ * fingerprints inside the kernel), {@code molecule_dims} (principal components kept per molecule parameter, default 4,
+ * or {@code auto}: as many as explain 95% of the fingerprints' variance).
  */
 public final class BayesianPlanner implements Planner {
     public static final String NAME = "bayesian";
@@ -121,7 +123,7 @@ public final class BayesianPlanner implements Planner {
         if (objectives.size() == 1) {
             Objective obj = objectives.get(0);
             double[] y = outcomes(usable, obj);
-            Gp gp = Gp.fit(x, y, options.restarts(), random);
+            Gp gp = Gp.fit(x, y, options.restarts(), random, enc.metric());
             Feasibility feasibility =
                     Feasibility.fit(constraints, request.observations(), enc, options.restarts(), random);
             Scorer scorer =
@@ -203,7 +205,12 @@ public final class BayesianPlanner implements Planner {
         List<Gp> models = new ArrayList<>();
         for (int j = 0; j < m; j++) {
             ys[j] = outcomes(usable, objectives.get(j));
-            models.add(Gp.fit(x, ys[j], Math.max(1, options.restarts() - 1), random));
+            models.add(Gp.fit(
+                    x,
+                    ys[j],
+                    Math.max(1, options.restarts() - 1),
+                    random,
+                    candidates.encoding().metric()));
         }
         List<OutcomeConstraint> constraints = request.constraints();
         Feasibility feasibility = Feasibility.fit(
@@ -238,7 +245,12 @@ public final class BayesianPlanner implements Planner {
                 }
                 s[i] = min + CHEBYSHEV_RHO * lin;
             }
-            Gp gp = Gp.fit(x, s, Math.max(1, options.restarts() - 1), random);
+            Gp gp = Gp.fit(
+                    x,
+                    s,
+                    Math.max(1, options.restarts() - 1),
+                    random,
+                    candidates.encoding().metric());
             Scorer scorer = new Scorer(gp, feasibility, incumbent(s, usable, constraints), worst(s))
                     .withFantasies(fantasies.toArray(double[][]::new));
             Pick p = pickBatch(candidates, scorer, 1, random).get(0);
@@ -753,7 +765,7 @@ public final class BayesianPlanner implements Planner {
         request.pending().forEach(p -> anchors.add(enc.encode(p)));
         for (double[] a : anchors) {
             for (int i = 0; i < m; i++) {
-                minDist[i] = Math.min(minDist[i], squaredDistance(a, c.features()[i]));
+                minDist[i] = Math.min(minDist[i], enc.metric().squared(a, c.features()[i]));
             }
         }
         List<Proposal> out = new ArrayList<>();
@@ -780,20 +792,11 @@ public final class BayesianPlanner implements Planner {
             double[] f = c.features()[pick];
             anchors.add(f);
             for (int i = 0; i < m; i++) {
-                minDist[i] = Math.min(minDist[i], squaredDistance(f, c.features()[i]));
+                minDist[i] = Math.min(minDist[i], enc.metric().squared(f, c.features()[i]));
             }
             out.add(Proposal.of(c.point(pick), "space-filling"));
         }
         return out;
-    }
-
-    private static double squaredDistance(double[] a, double[] b) {
-        double s = 0;
-        for (int k = 0; k < a.length; k++) {
-            double d = a[k] - b[k];
-            s += d * d;
-        }
-        return s;
     }
 
     // ------------------------------------------------------------------ options
@@ -819,9 +822,12 @@ public final class BayesianPlanner implements Planner {
         Encoding.MoleculeMode mode = switch (text(o, "molecule_encoding", "fingerprint")) {
             case "fingerprint", "ecfp" -> Encoding.MoleculeMode.FINGERPRINT;
             case "onehot", "one_hot" -> Encoding.MoleculeMode.ONEHOT;
+            case "tanimoto" -> Encoding.MoleculeMode.TANIMOTO;
             default ->
-                throw new PlanningException("planner 'bayesian': molecule_encoding must be fingerprint or onehot, got '"
-                        + o.get("molecule_encoding") + "'");
+                throw new PlanningException(
+                        "planner 'bayesian': molecule_encoding must be fingerprint, onehot or tanimoto,"
+                                + " got '"
+                                + o.get("molecule_encoding") + "'");
         };
         return new Options(
                 acq,
@@ -830,7 +836,9 @@ public final class BayesianPlanner implements Planner {
                 (int) number(o, "restarts", 2, 1, 100, true),
                 (int) number(o, "raw_samples", 1024, 16, 1_000_000, true),
                 mode,
-                (int) number(o, "molecule_dims", 4, 1, 64, true));
+                "auto".equals(text(o, "molecule_dims", "4"))
+                        ? Encoding.AUTO_DIMS
+                        : (int) number(o, "molecule_dims", 4, 1, 64, true));
     }
 
     private static String text(Map<String, Object> o, String key, String fallback) {

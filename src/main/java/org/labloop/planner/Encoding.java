@@ -22,18 +22,21 @@ import org.labloop.space.SearchSpace;
  * "design" vector with one entry per parameter: the unit value of a continuous parameter, or the level index of a
  * discrete, categorical or molecule one. Continuous and discrete parameters become one feature each, scaled to [0, 1];
  * categorical ones are one-hot; molecule ones are ECFP4 fingerprints of their choices reduced by PCA to a few
- * dimensions, each scaled to [0, 1].
+ * dimensions, each scaled to [0, 1], or (mode TANIMOTO) one feature holding the level index, which the kernel compares
+ * through the Tanimoto similarity of the fingerprints (see {@link #metric()}).
  */
 final class Encoding {
     /** How molecule parameters are encoded. */
     enum MoleculeMode {
         FINGERPRINT,
-        ONEHOT
+        ONEHOT,
+        TANIMOTO
     }
 
     private final SearchSpace space;
     private final List<Codec> codecs;
     private final int dims;
+    private final Metric metric;
 
     private Encoding(SearchSpace space, List<Codec> codecs) {
         this.space = space;
@@ -43,7 +46,20 @@ final class Encoding {
             d += c.width();
         }
         this.dims = d;
+        double[][][] tables = new double[Math.max(1, d)][][];
+        for (Codec c : codecs) {
+            if (c.distances() != null) {
+                tables[c.offset()] = c.distances();
+            }
+        }
+        this.metric = Metric.of(tables);
     }
+
+    /** Share of the fingerprints' variance that {@link #AUTO_DIMS} keeps. */
+    static final double AUTO_VARIANCE = 0.95;
+
+    /** {@code moleculeDims} value: as many principal components as explain {@link #AUTO_VARIANCE} of the variance. */
+    static final int AUTO_DIMS = 0;
 
     static Encoding of(SearchSpace space, MoleculeMode mode, int moleculeDims) {
         List<Codec> codecs = new ArrayList<>();
@@ -55,14 +71,17 @@ final class Encoding {
                 case DiscreteParameter dp -> discrete(dp, offset);
                 case CategoricalParameter cp -> oneHot(p.name(), cp.choices(), offset);
                 case MoleculeParameter mp ->
-                    mode == MoleculeMode.ONEHOT
-                            ? oneHot(
+                    switch (mode) {
+                        case ONEHOT ->
+                            oneHot(
                                     p.name(),
                                     mp.choices().stream()
                                             .map(MoleculeParameter.Molecule::name)
                                             .toList(),
-                                    offset)
-                            : molecule(mp, offset, moleculeDims);
+                                    offset);
+                        case FINGERPRINT -> molecule(mp, offset, moleculeDims);
+                        case TANIMOTO -> tanimoto(mp, offset);
+                    };
             };
             codecs.add(c);
             offset += c.width();
@@ -72,6 +91,11 @@ final class Encoding {
 
     SearchSpace space() {
         return space;
+    }
+
+    /** Squared distances per feature for the kernel: plain ones, or Tanimoto ones for molecules in mode TANIMOTO. */
+    Metric metric() {
+        return metric;
     }
 
     /** Number of features; at least 1 (a space of constants gets one constant feature). */
@@ -156,7 +180,13 @@ final class Encoding {
         return new Point(values);
     }
 
-    private record Codec(String name, int offset, int width, double[][] table, Map<Object, Integer> levelOf) {}
+    /** {@code distances}: squared distances between levels when the one feature is a level index, else null. */
+    private record Codec(
+            String name, int offset, int width, double[][] table, Map<Object, Integer> levelOf, double[][] distances) {
+        Codec(String name, int offset, int width, double[][] table, Map<Object, Integer> levelOf) {
+            this(name, offset, width, table, levelOf, null);
+        }
+    }
 
     private static Codec discrete(DiscreteParameter dp, int offset) {
         List<Double> values = dp.values();
@@ -185,17 +215,47 @@ final class Encoding {
         return new Codec(name, offset, width, table, levelOf);
     }
 
-    /** Fingerprints of the choices, projected on their principal components, each scaled to [0, 1]. */
-    private static Codec molecule(MoleculeParameter mp, int offset, int maxDims) {
+    /**
+     * One feature, the level index; the kernel measures the squared distance between two choices as {@code 1 - T},
+     * T the Tanimoto similarity of their ECFP4 fingerprints.
+     */
+    private static Codec tanimoto(MoleculeParameter mp, int offset) {
         int k = mp.choices().size();
-        List<String> names =
-                mp.choices().stream().map(MoleculeParameter.Molecule::name).toList();
+        BitSet[] fps = fingerprints(mp);
+        Map<Object, Integer> levelOf = new HashMap<>();
+        double[][] table = new double[k][];
+        double[][] distances = new double[k][k];
+        for (int i = 0; i < k; i++) {
+            levelOf.put(mp.choices().get(i).name(), i);
+            table[i] = k >= 2 ? new double[] {i} : new double[0];
+            for (int j = 0; j < i; j++) {
+                double d = 1 - Fingerprints.tanimoto(fps[i], fps[j]);
+                distances[i][j] = d;
+                distances[j][i] = d;
+            }
+        }
+        return new Codec(mp.name(), offset, k >= 2 ? 1 : 0, table, levelOf, k >= 2 ? distances : null);
+    }
+
+    private static BitSet[] fingerprints(MoleculeParameter mp) {
+        int k = mp.choices().size();
         BitSet[] fps = new BitSet[k];
         for (int i = 0; i < k; i++) {
             MoleculeParameter.Molecule m = mp.choices().get(i);
             fps[i] = Fingerprints.ecfp4(mp.name(), m.name(), m.smiles());
         }
-        double[][] scores = principalScores(fps, Math.min(maxDims, k - 1));
+        return fps;
+    }
+
+    /** Fingerprints of the choices, projected on their principal components, each scaled to [0, 1]. */
+    private static Codec molecule(MoleculeParameter mp, int offset, int maxDims) {
+        int k = mp.choices().size();
+        List<String> names =
+                mp.choices().stream().map(MoleculeParameter.Molecule::name).toList();
+        BitSet[] fps = fingerprints(mp);
+        double[][] scores = maxDims == AUTO_DIMS
+                ? principalScores(fps, k - 1, AUTO_VARIANCE)
+                : principalScores(fps, Math.min(maxDims, k - 1));
         if (k < 2 || scores[0].length == 0) {
             return oneHot(mp.name(), names, offset);
         }
@@ -220,6 +280,14 @@ final class Encoding {
 
     /** PCA scores (k rows) of binary fingerprints, at most {@code maxDims} components with non-negligible variance. */
     static double[][] principalScores(BitSet[] fps, int maxDims) {
+        return principalScores(fps, maxDims, 1);
+    }
+
+    /**
+     * PCA scores keeping the fewest leading components that explain at least {@code share} of the total variance (and
+     * at most {@code maxDims}).
+     */
+    static double[][] principalScores(BitSet[] fps, int maxDims, double share) {
         int k = fps.length;
         if (k < 2 || maxDims < 1) {
             return new double[k][0];
@@ -262,10 +330,12 @@ final class Encoding {
         }
         comps.sort((a, b) -> Double.compare(b[0], a[0]));
         List<double[]> columns = new ArrayList<>();
+        double explained = 0;
         for (double[] c : comps) {
-            if (columns.size() >= maxDims || !(c[0] > 1e-9 * total)) {
+            if (columns.size() >= maxDims || !(c[0] > 1e-9 * total) || explained >= share * total) {
                 break;
             }
+            explained += c[0];
             DMatrixRMaj v = eig.getEigenVector((int) c[1]);
             double[] col = new double[k];
             double sqrt = Math.sqrt(c[0]);

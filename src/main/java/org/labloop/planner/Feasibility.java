@@ -44,7 +44,7 @@ final class Feasibility {
             }
             if (!x.isEmpty()) {
                 double[] ys = y.stream().mapToDouble(Double::doubleValue).toArray();
-                models.add(new Model(c, Gp.fit(x.toArray(double[][]::new), ys, restarts, random)));
+                models.add(new Model(c, Gp.fit(x.toArray(double[][]::new), ys, restarts, random, enc.metric())));
             }
         }
         Model completes = completion(observations, enc, restarts, random);
@@ -83,7 +83,7 @@ final class Feasibility {
             x[i] = enc.encode(observations.get(i).point());
             y[i] = observations.get(i).failed() ? 0 : 1;
         }
-        return new Model(COMPLETES, Gp.fit(x, y, restarts, random));
+        return new Model(COMPLETES, Gp.fit(x, y, restarts, random, enc.metric()));
     }
 
     /** True when {@code o} measured every constrained outcome and each satisfies its constraint. */

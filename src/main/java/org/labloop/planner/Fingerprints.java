@@ -37,6 +37,19 @@ final class Fingerprints {
         }
     }
 
+    /**
+     * Tanimoto (Jaccard) similarity of two bit fingerprints: shared bits over bits set in either; 1 for two empty
+     * ones. As a kernel it is positive semi-definite (Gower 1971; Ralaivola et al. 2005), so {@code 1 - T} is half
+     * the squared distance between the fingerprints in the kernel's feature space.
+     */
+    static double tanimoto(BitSet a, BitSet b) {
+        BitSet and = (BitSet) a.clone();
+        and.and(b);
+        int shared = and.cardinality();
+        int union = a.cardinality() + b.cardinality() - shared;
+        return union == 0 ? 1 : (double) shared / union;
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "unknown error";

@@ -47,17 +47,19 @@ final class Gp {
     private final double yMean;
     private final double yStd;
     private final Hyper hyper;
+    private final Metric metric;
     private final DMatrixRMaj kinv;
     private final double[] alpha;
 
-    private Gp(double[][] x, double[] y, double yMean, double yStd, Hyper hyper) {
+    private Gp(double[][] x, double[] y, double yMean, double yStd, Hyper hyper, Metric metric) {
         this.x = x;
         this.y = y;
         this.yMean = yMean;
         this.yStd = yStd;
         this.hyper = hyper;
+        this.metric = metric;
         int n = x.length;
-        DMatrixRMaj k = kernelMatrix(x, hyper);
+        DMatrixRMaj k = kernelMatrix(x, hyper, metric);
         Chol chol = new Chol(n);
         if (!chol.factor(k, hyper.noise())) {
             throw new PlanningException("the Gaussian process covariance is not positive definite even with jitter");
@@ -75,10 +77,19 @@ final class Gp {
 
     /** Fits hyperparameters to {@code (x, y)} and conditions on the data. */
     static Gp fit(double[][] x, double[] yRaw, int restarts, RandomGenerator random) {
-        return fit(x, yRaw, restarts, random, Priors.standard(x.length == 0 ? 1 : x[0].length));
+        return fit(x, yRaw, restarts, random, Metric.EUCLIDEAN);
+    }
+
+    /** Fits with squared distances per feature from {@code metric} (see {@link Metric}). */
+    static Gp fit(double[][] x, double[] yRaw, int restarts, RandomGenerator random, Metric metric) {
+        return fit(x, yRaw, restarts, random, Priors.standard(x.length == 0 ? 1 : x[0].length), metric);
     }
 
     static Gp fit(double[][] x, double[] yRaw, int restarts, RandomGenerator random, Priors priors) {
+        return fit(x, yRaw, restarts, random, priors, Metric.EUCLIDEAN);
+    }
+
+    static Gp fit(double[][] x, double[] yRaw, int restarts, RandomGenerator random, Priors priors, Metric metric) {
         if (x.length == 0) {
             throw new IllegalArgumentException("a Gaussian process needs at least one observation");
         }
@@ -95,17 +106,21 @@ final class Gp {
         for (int i = 0; i < y.length; i++) {
             y[i] = (yRaw[i] - mean) / std;
         }
-        Hyper h = optimise(x, y, restarts, random, priors);
-        return new Gp(x, y, mean, std, h);
+        Hyper h = optimise(x, y, restarts, random, priors, metric);
+        return new Gp(x, y, mean, std, h, metric);
     }
 
     /** Conditions on the data with given hyperparameters (in standardised units relative to the data's mean/sd). */
     static Gp withHyper(double[][] x, double[] yRaw, double yMean, double yStd, Hyper h) {
+        return withHyper(x, yRaw, yMean, yStd, h, Metric.EUCLIDEAN);
+    }
+
+    static Gp withHyper(double[][] x, double[] yRaw, double yMean, double yStd, Hyper h, Metric metric) {
         double[] y = new double[yRaw.length];
         for (int i = 0; i < y.length; i++) {
             y[i] = (yRaw[i] - yMean) / yStd;
         }
-        return new Gp(x, y, yMean, yStd, h);
+        return new Gp(x, y, yMean, yStd, h, metric);
     }
 
     Hyper hyper() {
@@ -145,7 +160,7 @@ final class Gp {
             nx[x.length + i] = extra[i];
             ny[y.length + i] = m[i];
         }
-        return new Gp(nx, ny, yMean, yStd, hyper);
+        return new Gp(nx, ny, yMean, yStd, hyper, metric);
     }
 
     /** Posterior mean and variance (original units) of rows {@code from..to-1} of {@code xs}. */
@@ -180,7 +195,7 @@ final class Gp {
             double[] a = xs[from + i];
             int row = i * n;
             for (int j = 0; j < n; j++) {
-                ks.data[row + j] = s * matern(distance(a, x[j], ls));
+                ks.data[row + j] = s * matern(Math.sqrt(metric.scaledSquared(a, x[j], ls)));
             }
         }
         DMatrixRMaj m = new DMatrixRMaj(c, n);
@@ -207,7 +222,7 @@ final class Gp {
         DMatrixRMaj ks = new DMatrixRMaj(c, n);
         for (int i = 0; i < c; i++) {
             for (int j = 0; j < n; j++) {
-                ks.data[i * n + j] = s * matern(distance(pts[i], x[j], ls));
+                ks.data[i * n + j] = s * matern(Math.sqrt(metric.scaledSquared(pts[i], x[j], ls)));
             }
         }
         DMatrixRMaj m = new DMatrixRMaj(c, n);
@@ -217,7 +232,7 @@ final class Gp {
         double v2 = yStd * yStd;
         for (int i = 0; i < c; i++) {
             for (int j = 0; j <= i; j++) {
-                double prior = s * matern(distance(pts[i], pts[j], ls));
+                double prior = s * matern(Math.sqrt(metric.scaledSquared(pts[i], pts[j], ls)));
                 double val = (prior - 0.5 * (cov.get(i, j) + cov.get(j, i))) * v2;
                 cov.set(i, j, val);
                 cov.set(j, i, val);
@@ -231,23 +246,14 @@ final class Gp {
         return (1 + sr + sr * sr / 3) * Math.exp(-sr);
     }
 
-    static double distance(double[] a, double[] b, double[] ls) {
-        double s = 0;
-        for (int k = 0; k < a.length; k++) {
-            double d = (a[k] - b[k]) / ls[k];
-            s += d * d;
-        }
-        return Math.sqrt(s);
-    }
-
-    private static DMatrixRMaj kernelMatrix(double[][] x, Hyper h) {
+    private static DMatrixRMaj kernelMatrix(double[][] x, Hyper h, Metric metric) {
         int n = x.length;
         DMatrixRMaj k = new DMatrixRMaj(n, n);
         double s = h.outputscale();
         for (int i = 0; i < n; i++) {
             k.data[i * n + i] = s;
             for (int j = 0; j < i; j++) {
-                double v = s * matern(distance(x[i], x[j], h.lengthscales()));
+                double v = s * matern(Math.sqrt(metric.scaledSquared(x[i], x[j], h.lengthscales())));
                 k.data[i * n + j] = v;
                 k.data[j * n + i] = v;
             }
@@ -347,11 +353,12 @@ final class Gp {
 
     // ---------------------------------------------------------------- hyperparameter fitting
 
-    private static Hyper optimise(double[][] x, double[] y, int restarts, RandomGenerator random, Priors priors) {
+    private static Hyper optimise(
+            double[][] x, double[] y, int restarts, RandomGenerator random, Priors priors, Metric metric) {
         int n = x.length;
         int d = x[0].length;
         int p = d + 2;
-        double[] sq = squaredDifferences(x);
+        double[] sq = squaredDifferences(x, metric);
         double[] lo = new double[p];
         double[] hi = new double[p];
         for (int k = 0; k < d; k++) {
@@ -405,6 +412,11 @@ final class Gp {
 
     /** Squared differences per dimension for every pair i > j, row-major by pair: {@code sq[pair * d + k]}. */
     static double[] squaredDifferences(double[][] x) {
+        return squaredDifferences(x, Metric.EUCLIDEAN);
+    }
+
+    /** {@link #squaredDifferences(double[][])} with squared distances per feature from {@code metric}. */
+    static double[] squaredDifferences(double[][] x, Metric metric) {
         int n = x.length;
         int d = x[0].length;
         double[] sq = new double[n * (n - 1) / 2 * d];
@@ -412,8 +424,7 @@ final class Gp {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < i; j++) {
                 for (int k = 0; k < d; k++) {
-                    double diff = x[i][k] - x[j][k];
-                    sq[idx * d + k] = diff * diff;
+                    sq[idx * d + k] = metric.squared(k, x[i][k], x[j][k]);
                 }
                 idx++;
             }

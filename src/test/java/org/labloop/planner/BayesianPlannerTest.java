@@ -78,6 +78,13 @@ class BayesianPlannerTest {
         assertThatThrownBy(() -> planner(Map.of("beta", -1)))
                 .isInstanceOf(PlanningException.class)
                 .hasMessageContaining("beta");
+        assertThatThrownBy(() -> planner(Map.of("molecule_encoding", "morgan")))
+                .isInstanceOf(PlanningException.class)
+                .hasMessageContaining("fingerprint, onehot or tanimoto");
+        assertThat(planner(Map.of("molecule_encoding", "tanimoto")).options().moleculeMode())
+                .isEqualTo(Encoding.MoleculeMode.TANIMOTO);
+        assertThat(planner(Map.of("molecule_dims", "auto")).options().moleculeDims())
+                .isEqualTo(Encoding.AUTO_DIMS);
         assertThat(planner(Map.of("acquisition", "UCB", "beta", "0.5", "initial", 3))
                         .options()
                         .acquisition())
@@ -229,6 +236,15 @@ class BayesianPlannerTest {
             assertThat(out).hasSize(3);
             assertThat(out)
                     .allSatisfy(p -> assertThat(space.violations(p.point())).isEmpty());
+        }
+        for (Map<String, Object> molecules : List.<Map<String, Object>>of(
+                Map.of("molecule_encoding", "tanimoto"), Map.of("molecule_dims", "auto"))) {
+            List<Proposal> out =
+                    planner(molecules).propose(request(space, List.of(Y), obs, List.of(), 3, Optional.empty(), 8));
+            assertThat(out).hasSize(3);
+            assertThat(out)
+                    .allSatisfy(p -> assertThat(space.violations(p.point())).isEmpty());
+            assertThat(out.stream().map(Proposal::point).distinct()).hasSize(3);
         }
         Proposal best = planner(Map.of("acquisition", "ucb", "beta", 1e-6))
                 .propose(request(space, List.of(Y), obs, List.of(), 1, Optional.empty(), 8))

@@ -83,4 +83,32 @@ class EncodingTest {
         Encoding enc = Encoding.of(same, Encoding.MoleculeMode.FINGERPRINT, 4);
         assertThat(enc.dims()).isEqualTo(2);
     }
+
+    @Test
+    void autoDimsKeepTheFewestComponentsExplainingTheChosenShareOfVariance() {
+        java.util.BitSet[] fps = new java.util.BitSet[SOLVENT.choices().size()];
+        for (int i = 0; i < fps.length; i++) {
+            Molecule m = SOLVENT.choices().get(i);
+            fps[i] = Fingerprints.ecfp4("solvent", m.name(), m.smiles());
+        }
+        assertThat(Encoding.principalScores(fps, 3, 1)[0]).hasSize(3);
+        assertThat(Encoding.principalScores(fps, 3, 1e-6)[0]).hasSize(1);
+        double[][] all = Encoding.principalScores(fps, 3, 1);
+        double[] variance = new double[3];
+        double total = 0;
+        for (int c = 0; c < 3; c++) {
+            for (double[] row : all) {
+                variance[c] += row[c] * row[c];
+            }
+            total += variance[c];
+        }
+        int needed = 0;
+        double explained = 0;
+        while (explained < Encoding.AUTO_VARIANCE * total) {
+            explained += variance[needed++];
+        }
+        Encoding auto =
+                Encoding.of(new SearchSpace(List.of(SOLVENT)), Encoding.MoleculeMode.FINGERPRINT, Encoding.AUTO_DIMS);
+        assertThat(auto.dims()).isEqualTo(needed);
+    }
 }
