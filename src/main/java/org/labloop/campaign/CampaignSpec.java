@@ -17,8 +17,9 @@ import org.labloop.workcell.Workcell;
 /**
  * A campaign as the user defined it, parsed and validated once: what to vary, what to optimise, which outcome
  * constraints proposals should respect ({@code purity >= 95}; possibly none), how many experiments
- * to run ({@code budget}), how many may be in the lab at once ({@code batchSize}), who plans, the seed, and the
- * workcell, protocol and emulator it uses.
+ * to run ({@code budget}), how many may be in the lab at once ({@code batchSize}), who plans, the seed, the
+ * workcell, protocol and emulator it uses, and its {@code priority} on a workcell it shares with other campaigns
+ * (higher goes first).
  */
 public record CampaignSpec(
         String name,
@@ -32,7 +33,11 @@ public record CampaignSpec(
         long seed,
         Workcell workcell,
         Protocol protocol,
-        EmulatorSpec emulator) {
+        EmulatorSpec emulator,
+        int priority) {
+
+    /** The largest priority magnitude a campaign file may give. */
+    public static final int MAX_PRIORITY = 1000;
 
     public CampaignSpec {
         Objects.requireNonNull(name, "name");
@@ -62,6 +67,40 @@ public record CampaignSpec(
         if (batchSize < 1) {
             throw new IllegalArgumentException("campaign " + name + " batch_size must be at least 1, got " + batchSize);
         }
+        if (Math.abs(priority) > MAX_PRIORITY) {
+            throw new IllegalArgumentException(
+                    "campaign " + name + " priority must be from -1000 to 1000, got " + priority);
+        }
+    }
+
+    /** A campaign at the default priority, 0. */
+    public CampaignSpec(
+            String name,
+            String description,
+            SearchSpace space,
+            List<Objective> objectives,
+            List<OutcomeConstraint> constraints,
+            int budget,
+            int batchSize,
+            PlannerSpec planner,
+            long seed,
+            Workcell workcell,
+            Protocol protocol,
+            EmulatorSpec emulator) {
+        this(
+                name,
+                description,
+                space,
+                objectives,
+                constraints,
+                budget,
+                batchSize,
+                planner,
+                seed,
+                workcell,
+                protocol,
+                emulator,
+                0);
     }
 
     /** The names of the outcomes the planner learns from: the objectives', then the constrained ones not among them. */
@@ -97,6 +136,7 @@ public record CampaignSpec(
                 newSeed,
                 workcell,
                 protocol,
-                emulator);
+                emulator,
+                priority);
     }
 }

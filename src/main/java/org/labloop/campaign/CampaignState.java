@@ -50,6 +50,7 @@ public final class CampaignState {
     private String endedAt;
     private String endReason;
     private String timeMode;
+    private List<String> sharedWith = new ArrayList<>();
     private boolean pausedImmediately;
     private String pausedBy;
     private long lastSeq;
@@ -183,6 +184,7 @@ public final class CampaignState {
                     status = CampaignStatus.RUNNING;
                 }
                 timeMode = s.timeMode();
+                sharedWith = new ArrayList<>(s.sharedWith());
                 if (startedAt == null) {
                     startedAt = at;
                 }
@@ -315,6 +317,11 @@ public final class CampaignState {
 
     public String timeMode() {
         return timeMode;
+    }
+
+    /** The campaigns this one shared its workcell with when it was last started (they resume together). */
+    public List<String> sharedWith() {
+        return sharedWith == null ? List.of() : Collections.unmodifiableList(sharedWith);
     }
 
     public long lastSeq() {

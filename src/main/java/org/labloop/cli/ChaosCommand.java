@@ -25,6 +25,7 @@ import org.labloop.event.Event;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.lab.Lab;
+import org.labloop.store.LogProgress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -94,9 +95,19 @@ final class ChaosCommand implements Callable<Integer> {
                 "  uninterrupted run: %.1f s of engine time (%.1f s with start-up)%n",
                 refWork, (System.nanoTime() - t0) / 1e9);
 
-        // Kill moments spread over the engine's working time, so that the asked-for kills fit into one campaign.
+        // Kill moments spread over the campaign's progress (events written), not over wall time: however loaded the
+        // machine, every asked-for kill falls inside the one campaign. Between polls the child runs on, so where in
+        // its work each kill lands is still anyone's guess.
+        long refEvents;
+        try (LogProgress p = new LogProgress(reference)) {
+            refEvents = p.events();
+        }
         SplittableRandom random = new SplittableRandom(seed);
-        double meanLife = Math.max(0.02, refWork / (kills + 1));
+        long[] targets = new long[kills];
+        for (int i = 0; i < kills; i++) {
+            targets[i] = 2 + random.nextLong(Math.max(1, refEvents - 3));
+        }
+        java.util.Arrays.sort(targets);
         int survived = 0;
         int restarts = 0;
         boolean finished = false;
@@ -110,24 +121,26 @@ final class ChaosCommand implements Callable<Integer> {
                 "--no-progress",
                 "--new");
         List<String> again = List.of("resume", "--data", chaos.toString(), "--no-progress");
-        while (!finished) {
-            Child child = Child.start(restarts == 0 ? first : again);
-            restarts++;
-            boolean running = child.awaitLine(STARTED);
-            if (survived < kills && running) {
-                long delayMs = (long) (random.nextDouble() * 2 * meanLife * 1000);
-                if (!child.exitsWithin(delayMs)) {
-                    child.kill();
-                    survived++;
-                    continue;
+        try (LogProgress progress = new LogProgress(chaos)) {
+            while (!finished) {
+                Child child = Child.start(restarts == 0 ? first : again);
+                restarts++;
+                boolean running = child.awaitLine(STARTED);
+                if (survived < kills && running) {
+                    long target = targets[survived];
+                    if (child.runsUntil(() -> progress.events() >= target, random)) {
+                        child.kill();
+                        survived++;
+                        continue;
+                    }
                 }
+                int code = child.waitFor();
+                if (code != 0) {
+                    throw new LabLoopException("a resumed run failed (exit " + code + ") after " + survived
+                            + " kills:\n" + child.output());
+                }
+                finished = true;
             }
-            int code = child.waitFor();
-            if (code != 0) {
-                throw new LabLoopException(
-                        "a resumed run failed (exit " + code + ") after " + survived + " kills:\n" + child.output());
-            }
-            finished = true;
         }
         double total = (System.nanoTime() - t0) / 1e9;
         return compare(out, lab, reference, chaos, survived, restarts, total);
@@ -261,8 +274,19 @@ final class ChaosCommand implements Callable<Integer> {
             }
         }
 
-        boolean exitsWithin(long millis) throws InterruptedException {
-            return process.waitFor(millis, TimeUnit.MILLISECONDS);
+        /**
+         * Waits, polling every few milliseconds (a random 1 to 4), until {@code reached} holds: true then, false if the
+         * process ended first.
+         */
+        boolean runsUntil(java.util.function.BooleanSupplier reached, SplittableRandom random)
+                throws InterruptedException {
+            while (process.isAlive()) {
+                if (reached.getAsBoolean()) {
+                    return true;
+                }
+                process.waitFor(1 + random.nextInt(4), TimeUnit.MILLISECONDS);
+            }
+            return false;
         }
 
         /** SIGKILL: no shutdown hooks, no finally blocks, nothing flushed. */

@@ -66,6 +66,12 @@ final class ResumeCommand implements Callable<Integer> {
                 out.printf("Sent resume to the engine running campaign %s.%n", cid);
                 return 0;
             }
+            List<String> partners = RunCommand.unfinishedPartners(store, state).stream()
+                    .filter(p -> !store.running(p))
+                    .toList();
+            if (!partners.isEmpty()) {
+                return RunCommand.resumeShared(runner, store, cid, partners, out, reason);
+            }
             CampaignRunner.Prepared prepared = runner.prepareStored(state);
             out.printf("Resuming campaign %s from event %d.%n", cid, state.lastSeq());
             return RunCommand.drive(runner, prepared, store, cid, !noProgress, out, reason);

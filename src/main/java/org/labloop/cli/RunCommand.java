@@ -2,6 +2,8 @@ package org.labloop.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.labloop.campaign.CampaignState;
@@ -17,11 +19,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code labloop run CAMPAIGN.yaml}: validates, creates and runs a campaign. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a campaign file to the end of its budget.")
+/**
+ * {@code labloop run CAMPAIGN.yaml...}: validates, creates and runs a campaign; several files run at once on the
+ * workcell they share.
+ */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = "Run a campaign file to the end of its budget. Several files naming the same workcell run at"
+                + " once on it, the campaign of higher 'priority' first where they compete for a device.")
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CAMPAIGN.yaml", description = "The campaign file.")
-    Path campaign;
+    @Parameters(index = "0", arity = "1..*", paramLabel = "CAMPAIGN.yaml", description = "The campaign file(s).")
+    List<Path> campaigns;
 
     @Mixin
     DataOption data;
@@ -37,9 +46,18 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (campaigns.size() > 1) {
+            return runShared(
+                    new Lab(),
+                    campaigns,
+                    data.resolve(),
+                    seed,
+                    forceNew,
+                    spec.commandLine().getOut());
+        }
         return runFile(
                 new Lab(),
-                campaign,
+                campaigns.get(0),
                 data.resolve(),
                 seed,
                 !noProgress,
@@ -70,11 +88,101 @@ final class RunCommand implements Callable<Integer> {
                             "continue it with: labloop resume " + id + ", or start another with --new");
                 }
                 out.println("Resuming unfinished campaign " + id + " (same files and seed; --new starts another).");
+                List<String> partners = unfinishedPartners(store, twinState);
+                if (!partners.isEmpty()) {
+                    return resumeShared(runner, store, id, partners, out, null);
+                }
             } else {
                 id = runner.create(prepared, store.log(), actor());
             }
             return drive(runner, prepared, store, id, progress, out, null);
         }
+    }
+
+    /** Runs several campaign files at once on the workcell they share (each resumed if an unfinished twin exists). */
+    static int runShared(Lab lab, List<Path> files, Path dataDir, Long seed, boolean forceNew, PrintWriter out) {
+        CampaignRunner runner = new CampaignRunner(lab);
+        List<CampaignRunner.Prepared> prepared =
+                files.stream().map(f -> runner.prepare(f, seed)).toList();
+        // Checked before anything is created: bad input writes nothing.
+        for (int i = 1; i < prepared.size(); i++) {
+            if (!prepared.get(i).spec().workcell().equals(prepared.get(0).spec().workcell())) {
+                throw InvalidInputException.of(
+                        files.get(i).toString(),
+                        "its workcell '" + prepared.get(i).spec().workcell().name() + "' is not the workcell '"
+                                + prepared.get(0).spec().workcell().name() + "' of " + files.get(0),
+                        "campaigns share a workcell only when they name the same workcell file");
+            }
+        }
+        try (LabStore store = LabStore.open(dataDir)) {
+            List<String> ids = new ArrayList<>();
+            for (CampaignRunner.Prepared p : prepared) {
+                Optional<String> twin = forceNew ? Optional.empty() : runner.unfinishedTwin(p, store.log());
+                if (twin.isPresent() && !ids.contains(twin.get())) {
+                    out.println("Resuming unfinished campaign " + twin.get() + " (same files and seed).");
+                    ids.add(twin.get());
+                } else {
+                    ids.add(runner.create(p, store.log(), actor()));
+                }
+            }
+            return driveShared(runner, prepared, store, ids, out, null);
+        }
+    }
+
+    /** Campaigns {@code s} last shared its workcell with that have not ended: they resume with it. */
+    static List<String> unfinishedPartners(LabStore store, CampaignState s) {
+        return s.sharedWith().stream()
+                .filter(id -> store.log().campaignIds().contains(id))
+                .filter(id -> !Lab.load(store.log(), id).status().finished())
+                .toList();
+    }
+
+    /** Resumes {@code id} together with the unfinished campaigns it shared its workcell with. */
+    static int resumeShared(
+            CampaignRunner runner,
+            LabStore store,
+            String id,
+            List<String> partners,
+            PrintWriter out,
+            String resumeReason) {
+        out.println("Campaign " + id + " shares its workcell with " + String.join(", ", partners)
+                + "; they resume together.");
+        List<String> ids = new ArrayList<>();
+        ids.add(id);
+        ids.addAll(partners);
+        List<CampaignRunner.Prepared> prepared = ids.stream()
+                .map(c -> runner.prepareStored(Lab.load(store.log(), c)))
+                .toList();
+        return driveShared(runner, prepared, store, ids, out, resumeReason);
+    }
+
+    /** Runs campaigns {@code ids} together to their ends, then prints each one's summary. */
+    static int driveShared(
+            CampaignRunner runner,
+            List<CampaignRunner.Prepared> prepared,
+            LabStore store,
+            List<String> ids,
+            PrintWriter out,
+            String resumeReason) {
+        out.printf(
+                "Running campaigns %s together on workcell %s, %s.%n",
+                String.join(", ", ids),
+                prepared.get(0).spec().workcell().name(),
+                prepared.stream().allMatch(p -> runner.simulated(p.spec()))
+                        ? "simulated devices in virtual time"
+                        : "real devices");
+        out.flush();
+        long t0 = System.nanoTime();
+        List<CampaignState> states = runner.runShared(prepared, store, ids, actor(), resumeReason);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        for (int i = 0; i < states.size(); i++) {
+            out.printf("%n");
+            new Summary(prepared.get(i).spec(), states.get(i)).print(out);
+        }
+        out.printf(
+                "%nWall time %.1f s. Data: %s (campaigns %s, hash-chained).%n",
+                wall, store.dir().resolve("labloop.db"), String.join(", ", ids));
+        return 0;
     }
 
     static String actor() {

@@ -192,7 +192,8 @@ public final class CampaignLoader {
                     c.seed(),
                     w.workcell(),
                     p,
-                    c.emulator());
+                    c.emulator(),
+                    c.priority() == null ? 0 : c.priority());
             return new LoadedCampaign(spec, List.of(campaign, workcell, protocol));
         } catch (IllegalArgumentException | NullPointerException e) {
             campaignDoc.error(Node.Loc.START, "invalid campaign: " + e.getMessage(), "fix the campaign file");

@@ -36,7 +36,8 @@ final class CampaignParser {
             "budget",
             "batch_size",
             "planner",
-            "seed");
+            "seed",
+            "priority");
     static final Map<String, List<String>> PARAMETER_KEYS = parameterKeys();
     static final List<String> OBJECTIVE_KEYS = List.of("direction", "unit", "target", "threshold");
     static final List<String> DIRECTIONS = List.of("maximise", "minimise", "maximize", "minimize");
@@ -64,7 +65,8 @@ final class CampaignParser {
             Integer budget,
             Integer batchSize,
             PlannerSpec planner,
-            Long seed) {}
+            Long seed,
+            Integer priority) {}
 
     private final Values v;
     private final Set<String> plannerTypes;
@@ -137,6 +139,15 @@ final class CampaignParser {
         if (e != null) {
             seed = v.longInteger(e.value(), "'seed'");
         }
+        Integer priority = 0;
+        e = r.optional("priority");
+        if (e != null) {
+            priority = v.integer(
+                    e.value(),
+                    "'priority' (higher goes first on a shared workcell)",
+                    -org.labloop.campaign.CampaignSpec.MAX_PRIORITY,
+                    org.labloop.campaign.CampaignSpec.MAX_PRIORITY);
+        }
         return new Result(
                 name,
                 description,
@@ -150,7 +161,8 @@ final class CampaignParser {
                 budget,
                 batchSize,
                 planner,
-                seed);
+                seed,
+                priority);
     }
 
     private FileRef fileRef(MapReader r, String key, String example) {

@@ -55,7 +55,7 @@ public final class Engine implements AutoCloseable {
      */
     private static final int SNAPSHOT_EVERY = 2000;
     /** How long the loop waits for a control request while nothing else can happen. */
-    private static final Duration CONTROL_POLL = Duration.ofMillis(200);
+    static final Duration CONTROL_POLL = Duration.ofMillis(200);
 
     private final CampaignSpec spec;
     private final CampaignState state;
@@ -76,8 +76,11 @@ public final class Engine implements AutoCloseable {
     public static final List<String> SCHEDULERS = List.of("heuristic", "first-come");
 
     private final StepPlacer placer; // null: first come, first served
+    private final StepPlacer.Participant participant;
     /** The setup of the last step started on each device that has a changeover. */
-    private final Map<String, String> lastSetup = new HashMap<>();
+    private final DeviceSetups setups;
+
+    private List<String> sharedWith = List.of();
     /** The changeover each step started before this engine ran was given, by idempotency key (for a restart). */
     private final Map<String, Duration> startedWith = new HashMap<>();
 
@@ -109,13 +112,36 @@ public final class Engine implements AutoCloseable {
             Map<String, Driver> drivers,
             EngineListener listener,
             String scheduler) {
-        this.placer = switch (scheduler) {
-            case "heuristic" -> new StepPlacer(spec);
-            case "first-come" -> null;
-            default ->
-                throw new EngineException(
-                        "unknown scheduler '" + scheduler + "'; known: " + String.join(", ", SCHEDULERS));
-        };
+        this(
+                spec,
+                state,
+                log,
+                clock,
+                planner,
+                drivers,
+                listener,
+                switch (scheduler) {
+                    case "heuristic" -> new StepPlacer(spec.workcell());
+                    case "first-come" -> null;
+                    default ->
+                        throw new EngineException(
+                                "unknown scheduler '" + scheduler + "'; known: " + String.join(", ", SCHEDULERS));
+                });
+    }
+
+    /** An engine whose steps {@code placer} places (shared with the other campaigns on the workcell), or first come. */
+    Engine(
+            CampaignSpec spec,
+            CampaignState state,
+            EventLog log,
+            LabClock clock,
+            Planner planner,
+            Map<String, Driver> drivers,
+            EngineListener listener,
+            StepPlacer placer) {
+        this.placer = placer;
+        this.participant = placer == null ? null : placer.join(spec, state, ready, this::online);
+        this.setups = placer == null ? new DeviceSetups() : placer.setups();
         this.spec = Objects.requireNonNull(spec, "spec");
         this.state = Objects.requireNonNull(state, "state");
         this.log = Objects.requireNonNull(log, "log");
@@ -138,8 +164,50 @@ public final class Engine implements AutoCloseable {
 
     /** As {@link #run()}, recording {@code startedBy} (the person or process that started it) as the starter. */
     public CampaignState run(String startedBy) {
-        if (state.status().finished()) {
+        if (!begin(startedBy)) {
             return state;
+        }
+        while (true) {
+            Turn t = turn();
+            if (t == Turn.FINISHED) {
+                break;
+            }
+            if (clock.runNext(clock.isVirtual() ? Duration.ZERO : CONTROL_POLL) || !clock.isVirtual()) {
+                continue;
+            }
+            // Virtual time with nothing scheduled: only a person (a resume, an acknowledgement) or the planner can
+            // still change anything.
+            if (t == Turn.WAITING_FOR_A_PERSON) {
+                clock.runNext(CONTROL_POLL);
+                continue;
+            }
+            if (t == Turn.PROPOSED) {
+                continue;
+            }
+            idle();
+            break;
+        }
+        end();
+        return state;
+    }
+
+    /** What one turn of the loop left behind. */
+    enum Turn {
+        FINISHED,
+        WAITING_FOR_A_PERSON,
+        PROPOSED,
+        WORKING
+    }
+
+    /** The campaigns this one shares its workcell with in this run (recorded with its start). */
+    void sharedWith(List<String> ids) {
+        sharedWith = List.copyOf(ids);
+    }
+
+    /** Records the start and reconciles what an earlier run left in flight; false when the campaign already ended. */
+    boolean begin(String startedBy) {
+        if (state.status().finished()) {
+            return false;
         }
         for (ExperimentState x : state.experiments().values()) {
             if (x.status().finished()) {
@@ -147,46 +215,55 @@ public final class Engine implements AutoCloseable {
             }
         }
         rememberSetups();
-        record(startedBy, new EventBody.CampaignStarted(clock.isVirtual() ? "virtual" : "wall"));
+        record(startedBy, new EventBody.CampaignStarted(clock.isVirtual() ? "virtual" : "wall", sharedWith));
         reconcile();
-        while (true) {
-            if (abortRequest != null) {
-                abortNow();
-                break;
-            }
-            boolean paused = state.status() == CampaignStatus.PAUSED;
-            if (!paused && budgetSpent() && state.inFlightCount() == 0) {
-                record(ACTOR, new EventBody.CampaignCompleted("budget of " + spec.budget() + " experiments spent"));
-                break;
-            }
-            boolean proposed = !paused && propose();
-            if (!(paused && state.pausedImmediately())) {
-                dispatch();
-            }
-            if (clock.runNext(clock.isVirtual() ? Duration.ZERO : CONTROL_POLL) || !clock.isVirtual()) {
-                continue;
-            }
-            // Virtual time with nothing scheduled: only a person (a resume, an acknowledgement) or the planner can
-            // still change anything.
-            if (paused || !state.openRequests().isEmpty()) {
-                clock.runNext(CONTROL_POLL);
-                continue;
-            }
-            if (proposed) {
-                continue;
-            }
-            if (state.inFlightCount() == 0) {
-                String reason = "the planner proposed nothing more after "
-                        + state.experiments().size() + " experiments (search space exhausted)";
-                record(ACTOR, new EventBody.CampaignCompleted(reason));
-                break;
-            }
-            throw new EngineException("campaign " + state.id() + " in " + log.location() + " is stuck: "
-                    + state.inFlightCount()
-                    + " experiments wait for steps that no device will run (busy devices: " + busyDevices() + ")");
+        return true;
+    }
+
+    /** One turn: act on an abort, end a spent campaign, top the lab up with proposals, start what can start. */
+    Turn turn() {
+        if (abortRequest != null) {
+            abortNow();
+            return Turn.FINISHED;
         }
+        boolean paused = state.status() == CampaignStatus.PAUSED;
+        if (!paused && budgetSpent() && state.inFlightCount() == 0) {
+            record(ACTOR, new EventBody.CampaignCompleted("budget of " + spec.budget() + " experiments spent"));
+            return Turn.FINISHED;
+        }
+        boolean proposed = !paused && propose();
+        if (!(paused && state.pausedImmediately())) {
+            dispatch();
+        }
+        if (paused || !state.openRequests().isEmpty()) {
+            return Turn.WAITING_FOR_A_PERSON;
+        }
+        return proposed ? Turn.PROPOSED : Turn.WORKING;
+    }
+
+    /**
+     * Nothing is scheduled and nobody is awaited: the campaign is over when nothing is in flight (the planner has
+     * nothing more to propose), and stuck otherwise.
+     */
+    void idle() {
+        if (state.inFlightCount() == 0) {
+            String reason = "the planner proposed nothing more after "
+                    + state.experiments().size() + " experiments (search space exhausted)";
+            record(ACTOR, new EventBody.CampaignCompleted(reason));
+            return;
+        }
+        throw new EngineException("campaign " + state.id() + " in " + log.location() + " is stuck: "
+                + state.inFlightCount()
+                + " experiments wait for steps that no device will run (busy devices: " + busyDevices() + ")");
+    }
+
+    /** After the last turn: a snapshot of the final state. */
+    void end() {
         log.saveSnapshot(state.id(), state.lastSeq(), state.toJson());
-        return state;
+    }
+
+    LabClock clock() {
+        return clock;
     }
 
     /**
@@ -433,7 +510,7 @@ public final class Engine implements AutoCloseable {
         }
         // Until the plan starts nothing more: then a restart at this moment would plan exactly the same.
         List<StepPlacer.Placement> placements;
-        while (!(placements = placer.dispatch(state, ready, clock, this::online, lastSetup)).isEmpty()) {
+        while (!(placements = placer.dispatch(participant, clock)).isEmpty()) {
             startAll(placements);
         }
     }
@@ -505,7 +582,7 @@ public final class Engine implements AutoCloseable {
                 if (x != null && d != null && s.step() < spec.protocol().steps().size()) {
                     StepSpec step = spec.protocol().steps().get(s.step());
                     startedWith.put(s.idempotencyKey(), changeover(d, step, x));
-                    lastSetup.put(s.device(), step.setupFor(x.parameters()));
+                    setups.started(s.device(), e.at(), step.setupFor(x.parameters()));
                 }
             }
         }
@@ -516,7 +593,7 @@ public final class Engine implements AutoCloseable {
         if (device.changeover().isZero()) {
             return Duration.ZERO;
         }
-        String previous = lastSetup.get(device.name());
+        String previous = setups.last(device.name());
         return previous == null || previous.equals(step.setupFor(x.parameters())) ? Duration.ZERO : device.changeover();
     }
 
@@ -535,7 +612,7 @@ public final class Engine implements AutoCloseable {
             String key = state.id() + "/" + x.id() + "/" + stepIndex + "/" + attempt;
             StepRequest request = request(x, stepIndex, key, changeover(p.device(), step, x));
             if (!p.device().changeover().isZero()) {
-                lastSetup.put(p.device().name(), step.setupFor(x.parameters()));
+                setups.started(p.device().name(), clock.now(), step.setupFor(x.parameters()));
             }
             requests.add(request);
             bodies.add(new EventBody.StepStarted(

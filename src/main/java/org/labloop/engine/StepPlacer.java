@@ -31,35 +31,30 @@ import org.labloop.workcell.DeviceSpec;
 import org.labloop.workcell.StepTiming;
 
 /**
- * Connects the engine to the {@link HeuristicScheduler}. At every scheduling event it rebuilds the plan from the
- * campaign's recorded state (steps running and when they started, steps ended and when, experiments waiting for their
- * next step) and starts what the plan starts now. Because the plan is a function of what was recorded, a campaign
- * resumed after a crash makes the same decisions the uninterrupted run would have made, and nothing the scheduler
- * reserved can be lost with the process. Runs on the engine's loop thread.
+ * Connects engines to the {@link HeuristicScheduler}. At every scheduling event it rebuilds the plan from the recorded
+ * state of every campaign on the workcell (steps running and when they started, steps ended and when, experiments
+ * waiting for their next step) and starts what the plan starts now. Because the plan is a function of what was
+ * recorded, a campaign resumed after a crash makes the same decisions the uninterrupted run would have made, and
+ * nothing the scheduler reserved can be lost with the process. Several campaigns can share one placer (and so one
+ * workcell): their experiments are planned together, higher campaign priority first. Runs on the loop thread.
  */
 final class StepPlacer {
     /** Where one step goes. */
     record Placement(String experimentId, int step, DeviceSpec device) {}
 
-    private final CampaignSpec spec;
     private final List<DeviceSpec> devices;
     private final List<Device> model;
     private final Map<String, Integer> deviceIndex = new HashMap<>();
-    /** Experiments whose next step waits for a device, in the order they became ready. */
-    private final Set<String> waiting = new LinkedHashSet<>();
-    /** Each experiment's steps as a scheduling job, estimated once from its parameters. */
-    private final Map<String, Job> jobs = new HashMap<>();
-
-    private final Map<String, Times> times = new HashMap<>();
+    private final List<Participant> participants = new ArrayList<>();
+    private final DeviceSetups setups = new DeviceSetups();
 
     private final boolean[] up;
     private long planSeq = -1;
     private long wakeAt = Long.MAX_VALUE;
     private long wakeScheduled = Long.MIN_VALUE;
 
-    StepPlacer(CampaignSpec spec) {
-        this.spec = spec;
-        this.devices = spec.workcell().devices();
+    StepPlacer(org.labloop.workcell.Workcell workcell) {
+        this.devices = workcell.devices();
         this.model = devices.stream()
                 .map(d -> new Device(
                         d.name(), d.capabilities(), d.capacity(), d.changeover().toMillis()))
@@ -71,67 +66,135 @@ final class StepPlacer {
         Arrays.fill(up, true);
     }
 
+    /** One campaign on the workcell: its definition, its state and the queue its engine fills. */
+    final class Participant {
+        private final CampaignSpec spec;
+        private final CampaignState state;
+        private final Deque<String> ready;
+        private final Predicate<DeviceSpec> online;
+        /** Experiments whose next step waits for a device. */
+        private final Set<String> waiting = new LinkedHashSet<>();
+        /** Each experiment's steps as a scheduling job, estimated once from its parameters. */
+        private final Map<String, Job> jobs = new HashMap<>();
+
+        private final Map<String, Times> times = new HashMap<>();
+
+        private Participant(CampaignSpec spec, CampaignState state, Deque<String> ready, Predicate<DeviceSpec> online) {
+            this.spec = spec;
+            this.state = state;
+            this.ready = ready;
+            this.online = online;
+        }
+
+        private int stepCount() {
+            return spec.protocol().steps().size();
+        }
+    }
+
     /**
-     * Takes the experiments that arrived in {@code ready} (which it empties) and returns the steps to start now. Asks
-     * {@code clock} to wake the loop when a planned step falls due. Call again after starting the steps returned, until
-     * it returns none: a plan is final only once what it started is recorded.
+     * Adds a campaign to plan for. Its workcell must be this placer's: the same devices with the same capabilities,
+     * positions and changeovers (drivers may differ).
      */
-    List<Placement> dispatch(
-            CampaignState state,
-            Deque<String> ready,
-            LabClock clock,
-            Predicate<DeviceSpec> online,
-            Map<String, String> lastSetup) {
+    Participant join(CampaignSpec spec, CampaignState state, Deque<String> ready, Predicate<DeviceSpec> online) {
+        List<DeviceSpec> theirs = spec.workcell().devices();
+        boolean same = theirs.size() == devices.size();
+        for (int d = 0; same && d < theirs.size(); d++) {
+            DeviceSpec a = devices.get(d);
+            DeviceSpec b = theirs.get(d);
+            same = a.name().equals(b.name())
+                    && a.capabilities().equals(b.capabilities())
+                    && a.capacity() == b.capacity()
+                    && a.changeover().equals(b.changeover());
+        }
+        if (!same) {
+            throw new EngineException("campaign " + state.id() + " (" + spec.name() + ") does not run on the same"
+                    + " workcell as the campaigns it is to share it with; give them one workcell file");
+        }
+        Participant p = new Participant(spec, state, ready, online);
+        participants.add(p);
+        return p;
+    }
+
+    /** Which setup each device with a changeover was last used for, across every campaign on the workcell. */
+    DeviceSetups setups() {
+        return setups;
+    }
+
+    /**
+     * Takes the experiments that arrived in the campaigns' ready queues (which it empties) and returns the steps of
+     * {@code caller}'s campaign to start now. Asks {@code clock} to wake the loop when a planned step falls due. Call
+     * again after starting the steps returned, until it returns none: a plan is final only once what it started is
+     * recorded.
+     */
+    List<Placement> dispatch(Participant caller, LabClock clock) {
         long now = clock.now().toEpochMilli();
-        boolean changed = !ready.isEmpty() || state.lastSeq() != planSeq || now >= wakeAt;
+        long seq = 0;
+        boolean changed = now >= wakeAt;
+        for (Participant p : participants) {
+            seq += p.state.lastSeq();
+            changed |= !p.ready.isEmpty();
+            while (!p.ready.isEmpty()) {
+                p.waiting.add(p.ready.poll());
+            }
+        }
+        changed |= seq != planSeq;
         for (int d = 0; d < devices.size(); d++) {
-            boolean u = online.test(devices.get(d));
+            boolean u = true;
+            for (Participant p : participants) {
+                u &= p.online.test(devices.get(d));
+            }
             if (u != up[d]) {
                 up[d] = u;
                 changed = true;
             }
         }
-        while (!ready.isEmpty()) {
-            waiting.add(ready.poll());
-        }
         if (!changed) {
             return List.of();
         }
-        planSeq = state.lastSeq();
-        waiting.removeIf(id -> {
-            ExperimentState x = state.experiments().get(id);
-            return x == null || x.status().finished() || x.stepRunning() || x.stepsDone() >= stepCount();
-        });
+        planSeq = seq;
 
         HeuristicScheduler scheduler = new HeuristicScheduler(model);
         for (int d = 0; d < devices.size(); d++) {
             if (!up[d]) {
                 scheduler.deviceDown(d, now);
             }
-            String setup = lastSetup.get(devices.get(d).name());
+            String setup = setups.last(devices.get(d).name());
             if (setup != null) {
                 scheduler.lastSetup(d, setup);
             }
         }
         // Jobs under way first, in the order their chains started, so they keep the places they had; then new chain
-        // heads in the order they became ready.
+        // heads by campaign priority and the time they became ready.
         List<Entry> underWay = new ArrayList<>();
         List<Entry> fresh = new ArrayList<>();
-        Set<String> live = new java.util.HashSet<>();
-        for (ExperimentState x : state.inFlight()) {
-            live.add(x.id());
-            if (x.stepRunning()) {
-                underWay.add(entry(x, true));
-            } else if (waiting.contains(x.id())) {
-                Entry e = entry(x, false);
-                (e.inChain ? underWay : fresh).add(e);
+        for (Participant p : participants) {
+            p.waiting.removeIf(id -> {
+                ExperimentState x = p.state.experiments().get(id);
+                return x == null || x.status().finished() || x.stepRunning() || x.stepsDone() >= p.stepCount();
+            });
+            Set<String> live = new java.util.HashSet<>();
+            for (ExperimentState x : p.state.inFlight()) {
+                live.add(x.id());
+                if (x.stepRunning()) {
+                    underWay.add(entry(p, x, true));
+                } else if (p.waiting.contains(x.id())) {
+                    Entry e = entry(p, x, false);
+                    (e.inChain ? underWay : fresh).add(e);
+                }
             }
+            p.jobs.keySet().retainAll(live);
+            p.times.keySet().retainAll(live);
         }
         checkCapacity(underWay);
-        jobs.keySet().retainAll(live);
-        times.keySet().retainAll(live);
-        underWay.sort(Comparator.comparingLong(Entry::since).thenComparingInt(e -> e.x.index()));
-        fresh.sort(Comparator.comparingLong(Entry::since).thenComparingInt(e -> e.x.index()));
+        // Ties between campaigns go by campaign id, so the order the campaigns were given in does not matter.
+        underWay.sort(Comparator.comparingLong(Entry::since)
+                .thenComparing(e -> e.p.state.id())
+                .thenComparingInt(e -> e.x.index()));
+        fresh.sort(Comparator.comparingInt((Entry e) -> -e.p.spec.priority())
+                .thenComparingLong(Entry::readyAt)
+                .thenComparing(e -> e.p.state.id())
+                .thenComparingLong(Entry::since)
+                .thenComparingInt(e -> e.x.index()));
         List<Entry> all = new ArrayList<>(underWay);
         all.addAll(fresh);
         for (int j = 0; j < all.size(); j++) {
@@ -141,8 +204,13 @@ final class StepPlacer {
         List<Placement> out = new ArrayList<>();
         for (Start s : scheduler.decide(now)) {
             Entry e = all.get(s.job());
-            waiting.remove(e.x.id());
-            out.add(new Placement(e.x.id(), s.op(), devices.get(s.device())));
+            if (e.p == caller) {
+                caller.waiting.remove(e.x.id());
+                out.add(new Placement(e.x.id(), s.op(), devices.get(s.device())));
+            } else {
+                // Another campaign's step: its own engine starts it on its turn at this same instant.
+                planSeq = -1;
+            }
         }
         wakeAt = scheduler.nextWakeUp();
         if (wakeAt != Long.MAX_VALUE && wakeAt > now && wakeAt != wakeScheduled) {
@@ -167,6 +235,7 @@ final class StepPlacer {
 
     /** One experiment as the scheduler takes it over. */
     private record Entry(
+            Participant p,
             ExperimentState x,
             Job job,
             long[] ended,
@@ -174,11 +243,12 @@ final class StepPlacer {
             int device,
             long startedAt,
             boolean inChain,
-            long since) {}
+            long since,
+            long readyAt) {}
 
-    private Entry entry(ExperimentState x, boolean running) {
+    private Entry entry(Participant p, ExperimentState x, boolean running) {
         int op = x.stepsDone();
-        Times t = times.computeIfAbsent(x.id(), id -> new Times(stepCount()));
+        Times t = p.times.computeIfAbsent(x.id(), id -> new Times(p.stepCount(), x.proposedAt()));
         t.update(x);
         long[] ended = Arrays.copyOf(t.ended, op);
         long[] started = t.started;
@@ -194,12 +264,12 @@ final class StepPlacer {
             device = d;
             startedAt = t.runningSince;
         }
-        Job job = job(x, op);
+        Job job = job(p, x, op);
         int head = job.chainHead(op);
         boolean inChain = running || head < op;
         // Chains under way are ordered by when their first step started; waiting heads by when they became ready.
         long since = inChain ? started[head] : x.readySince();
-        return new Entry(x, job, ended, op, device, startedAt, inChain, since);
+        return new Entry(p, x, job, ended, op, device, startedAt, inChain, since, t.readyAt);
     }
 
     /**
@@ -210,18 +280,23 @@ final class StepPlacer {
         final long[] started;
         final long[] ended;
         long runningSince;
+        /** When the experiment last became ready for a step: proposed, or its last step ended. */
+        long readyAt;
+
         StepRecord running;
         int parsed; // leading records whose step has ended and been read
 
-        Times(int steps) {
+        Times(int steps, String proposedAt) {
             started = new long[steps];
             ended = new long[steps];
+            readyAt = proposedAt == null ? 0 : Instant.parse(proposedAt).toEpochMilli();
         }
 
         void update(ExperimentState x) {
             List<StepRecord> records = x.steps();
             while (parsed < records.size() && records.get(parsed).endedAt() != null) {
                 StepRecord r = records.get(parsed++);
+                readyAt = Instant.parse(r.endedAt()).toEpochMilli();
                 if ("completed".equals(r.status())) {
                     started[r.step()] = Instant.parse(r.startedAt()).toEpochMilli();
                     ended[r.step()] = Instant.parse(r.endedAt()).toEpochMilli();
@@ -235,17 +310,13 @@ final class StepPlacer {
         }
     }
 
-    private int stepCount() {
-        return spec.protocol().steps().size();
-    }
-
     /** The experiment's steps as a scheduling job; the step it waits for avoids devices its policy moved it off. */
-    private Job job(ExperimentState x, int op) {
-        Job base = jobs.computeIfAbsent(x.id(), id -> job(x));
+    private static Job job(Participant p, ExperimentState x, int op) {
+        Job base = p.jobs.computeIfAbsent(x.id(), id -> job(p.spec, x));
         if (op >= base.ops().size()) {
             return base;
         }
-        StepSpec step = spec.protocol().steps().get(op);
+        StepSpec step = p.spec.protocol().steps().get(op);
         Set<String> avoid = Engine.avoidedDevices(x, op, step);
         if (avoid.isEmpty()) {
             return base;
@@ -256,16 +327,16 @@ final class StepPlacer {
     }
 
     /** All the experiment's steps as a scheduling job (step durations estimated, windows from the protocol). */
-    Job job(ExperimentState x) {
+    static Job job(CampaignSpec spec, ExperimentState x) {
         List<StepSpec> steps = spec.protocol().steps();
         List<Op> ops = new ArrayList<>();
         for (int k = 0; k < steps.size(); k++) {
             StepSpec step = steps.get(k);
-            Op op = new Op(step.name(), step.capability(), estimate(step, x.parameters()))
+            Op op = new Op(step.name(), step.capability(), estimate(spec, step, x.parameters()))
                     .withSetup(step.setupFor(x.parameters()));
             if (step.window().isPresent()) {
                 TimeWindow w = step.window().get();
-                int after = w.after() == null ? k - 1 : indexOf(w.after());
+                int after = w.after() == null ? k - 1 : indexOf(spec, w.after());
                 if (after >= 0) {
                     long max = Double.isInfinite(w.maxMinutes()) ? Long.MAX_VALUE : ms(w.maxMinutes());
                     op = op.withWindow(new Window(after, ms(w.minMinutes()), max));
@@ -273,10 +344,10 @@ final class StepPlacer {
             }
             ops.add(op);
         }
-        return new Job(x.id(), spec.name(), 0, 0, ops);
+        return new Job(x.id(), spec.name(), spec.priority(), 0, ops);
     }
 
-    private int indexOf(String stepName) {
+    private static int indexOf(CampaignSpec spec, String stepName) {
         List<StepSpec> steps = spec.protocol().steps();
         for (int i = 0; i < steps.size(); i++) {
             if (steps.get(i).name().equals(stepName)) {
@@ -290,7 +361,7 @@ final class StepPlacer {
      * How long the step takes on the devices that can run it: the protocol's duration when it gives one, otherwise the
      * devices' timings (mean, and three standard deviations either side), plus any sim {@code setup_min}.
      */
-    Estimate estimate(StepSpec step, Map<String, Object> parameters) {
+    static Estimate estimate(CampaignSpec spec, StepSpec step, Map<String, Object> parameters) {
         long lo = Long.MAX_VALUE;
         long hi = 0;
         long sum = 0;

@@ -54,10 +54,25 @@ public sealed interface EventBody {
         }
     }
 
-    /** The engine started (or resumed) driving the campaign; {@code timeMode} is virtual or wall. */
-    record CampaignStarted(String timeMode) implements EventBody {
+    /**
+     * The engine started (or resumed) driving the campaign; {@code timeMode} is virtual or wall; {@code sharedWith}
+     * names the campaigns it shares its workcell with in this run (absent from the JSON when none, so events written
+     * before campaigns could share keep their bytes and hashes).
+     */
+    record CampaignStarted(
+            String timeMode,
+
+            @com.fasterxml.jackson.annotation.JsonInclude(
+                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+            List<String> sharedWith)
+            implements EventBody {
         public CampaignStarted {
             Objects.requireNonNull(timeMode, "timeMode");
+            sharedWith = sharedWith == null ? List.of() : List.copyOf(sharedWith);
+        }
+
+        public CampaignStarted(String timeMode) {
+            this(timeMode, List.of());
         }
     }
 

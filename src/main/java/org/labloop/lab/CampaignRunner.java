@@ -25,6 +25,7 @@ import org.labloop.device.DriverContext;
 import org.labloop.emulator.Emulator;
 import org.labloop.engine.Engine;
 import org.labloop.engine.EngineListener;
+import org.labloop.engine.SharedWorkcell;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.planner.Planner;
@@ -32,6 +33,7 @@ import org.labloop.space.Objective;
 import org.labloop.space.OutcomeConstraint;
 import org.labloop.store.SqliteControlInbox;
 import org.labloop.workcell.DeviceSpec;
+import org.labloop.workcell.Workcell;
 
 /**
  * Validates a campaign completely, then creates it in the store and runs it. Nothing is written until every check
@@ -227,6 +229,78 @@ public final class CampaignRunner {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+        }
+    }
+
+    /**
+     * Runs (or resumes) several campaigns at once on the workcell they share, each under its lock, until each ends: one
+     * clock (virtual when every device is simulated, resuming where the latest log left off), one plan for all their
+     * experiments with higher campaign priority first (org.labloop.engine.SharedWorkcell). Requests from the control
+     * inbox reach each campaign as in {@link #run}. Returns the final states in the order given.
+     */
+    public List<CampaignState> runShared(
+            List<Prepared> prepared, LabStore store, List<String> ids, String startedBy, String resumeReason) {
+        Workcell workcell = prepared.get(0).spec().workcell();
+        for (int i = 1; i < prepared.size(); i++) {
+            if (!prepared.get(i).spec().workcell().equals(workcell)) {
+                throw InvalidInputException.of(
+                        "campaign " + ids.get(i),
+                        "its workcell '" + prepared.get(i).spec().workcell().name() + "' is not the workcell '"
+                                + workcell.name() + "' of campaign " + ids.get(0),
+                        "campaigns share a workcell only when they name the same workcell file");
+            }
+        }
+        List<LabStore.EngineLock> locks = new ArrayList<>();
+        List<Thread> pollers = new ArrayList<>();
+        try (SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
+            for (String id : ids.stream().sorted().toList()) {
+                locks.add(store.lock(id));
+            }
+            List<CampaignState> states =
+                    ids.stream().map(id -> CampaignState.load(store.log(), id)).toList();
+            boolean simulated = prepared.stream().allMatch(p -> simulated(p.spec()));
+            LabClock clock = simulated
+                    ? new VirtualClock(states.stream()
+                            .map(st -> Instant.parse(st.lastEventAt()))
+                            .max(java.util.Comparator.naturalOrder())
+                            .orElseThrow())
+                    : new WallClock(Clock.systemUTC());
+            try (SharedWorkcell cell = new SharedWorkcell(workcell, clock)) {
+                for (int i = 0; i < ids.size(); i++) {
+                    Prepared p = prepared.get(i);
+                    Map<String, Driver> drivers = new LinkedHashMap<>();
+                    for (DeviceSpec d : p.spec().workcell().devices()) {
+                        drivers.put(
+                                d.name(),
+                                lab.drivers.create(
+                                        d,
+                                        new DriverContext(
+                                                clock, p.spec().seed(), Optional.of(p.emulator()), store.devices())));
+                    }
+                    Engine engine =
+                            cell.add(p.spec(), states.get(i), store.log(), p.planner(), drivers, EngineListener.NONE);
+                    inbox.take(ids.get(i)); // stale requests were meant for an engine now gone
+                    if (resumeReason != null) {
+                        engine.resume(startedBy, resumeReason);
+                    }
+                    pollers.add(startControlPoller(inbox, ids.get(i), engine));
+                }
+                return cell.run(startedBy);
+            }
+        } finally {
+            for (Thread t : pollers) {
+                t.interrupt();
+            }
+            for (Thread t : pollers) {
+                try {
+                    t.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            for (LabStore.EngineLock l : locks) {
+                l.close();
             }
         }
     }

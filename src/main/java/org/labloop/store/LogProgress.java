@@ -1,0 +1,62 @@
+package org.labloop.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.labloop.event.EventLogException;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Watches how far another process has written a store, read-only and cheaply (the newest event's row number), for
+ * tools that act on a running campaign at moments defined by its progress rather than by the clock.
+ */
+public final class LogProgress implements AutoCloseable {
+    private final Path file;
+    private Connection db;
+
+    /** A watcher of the store in {@code dataDir}; the store need not exist yet. */
+    public LogProgress(Path dataDir) {
+        this.file = dataDir.resolve(SqliteEventLog.FILE_NAME);
+    }
+
+    /** How many events the store holds, over every campaign (0 while it does not exist yet). */
+    public long events() {
+        try {
+            if (db == null) {
+                if (!Files.exists(file)) {
+                    return 0;
+                }
+                SQLiteConfig config = new SQLiteConfig();
+                config.setReadOnly(true);
+                config.setBusyTimeout(10000);
+                db = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+            }
+            try (Statement st = db.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(rowid), 0) FROM events")) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            // The writer may not have created the table yet.
+            if (e.getMessage() != null && e.getMessage().contains("no such table")) {
+                return 0;
+            }
+            throw new EventLogException("cannot read the progress of " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (db != null) {
+            try {
+                db.close();
+            } catch (SQLException ignored) {
+                // closing a read-only connection loses nothing
+            }
+            db = null;
+        }
+    }
+}
