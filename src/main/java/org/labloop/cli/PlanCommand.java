@@ -101,7 +101,7 @@ final class PlanCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A simulated twin of the device: its timings and setup time, no faults. */
+    /** A simulated twin of the device: its timings, setup time and changeover, no faults. */
     private static DeviceSpec twin(DeviceSpec d) {
         Map<String, Object> options = new LinkedHashMap<>();
         Object setup = d.driver().options().get("setup_min");
@@ -113,7 +113,8 @@ final class PlanCommand implements Callable<Integer> {
                 d.kind(),
                 d.capabilities(),
                 d.capacity(),
-                new DriverSpec("sim", d.driver().durations(), options));
+                new DriverSpec("sim", d.driver().durations(), options),
+                d.changeover());
     }
 
     private static double min(String from, String to) {

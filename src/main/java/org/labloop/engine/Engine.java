@@ -140,7 +140,14 @@ public final class Engine implements AutoCloseable {
             EngineListener listener,
             StepPlacer placer) {
         this.placer = placer;
-        this.participant = placer == null ? null : placer.join(spec, state, ready, this::online);
+        this.participant = placer == null
+                ? null
+                : placer.join(
+                        spec,
+                        state,
+                        ready,
+                        this::online,
+                        key -> startedWith.getOrDefault(key, Duration.ZERO).toMillis());
         this.setups = placer == null ? new DeviceSetups() : placer.setups();
         this.spec = Objects.requireNonNull(spec, "spec");
         this.state = Objects.requireNonNull(state, "state");
@@ -610,7 +617,11 @@ public final class Engine implements AutoCloseable {
             StepSpec step = spec.protocol().steps().get(stepIndex);
             long attempt = x.steps().stream().filter(s -> s.step() == stepIndex).count() + 1;
             String key = state.id() + "/" + x.id() + "/" + stepIndex + "/" + attempt;
-            StepRequest request = request(x, stepIndex, key, changeover(p.device(), step, x));
+            Duration changeover = changeover(p.device(), step, x);
+            if (!changeover.isZero()) {
+                startedWith.put(key, changeover);
+            }
+            StepRequest request = request(x, stepIndex, key, changeover);
             if (!p.device().changeover().isZero()) {
                 setups.started(p.device().name(), clock.now(), step.setupFor(x.parameters()));
             }

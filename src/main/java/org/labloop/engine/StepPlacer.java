@@ -72,6 +72,8 @@ final class StepPlacer {
         private final CampaignState state;
         private final Deque<String> ready;
         private final Predicate<DeviceSpec> online;
+        /** The changeover a running step began with, by its idempotency key. */
+        private final java.util.function.ToLongFunction<String> changeoverMs;
         /** Experiments whose next step waits for a device. */
         private final Set<String> waiting = new LinkedHashSet<>();
         /** Each experiment's steps as a scheduling job, estimated once from its parameters. */
@@ -79,7 +81,13 @@ final class StepPlacer {
 
         private final Map<String, Times> times = new HashMap<>();
 
-        private Participant(CampaignSpec spec, CampaignState state, Deque<String> ready, Predicate<DeviceSpec> online) {
+        private Participant(
+                CampaignSpec spec,
+                CampaignState state,
+                Deque<String> ready,
+                Predicate<DeviceSpec> online,
+                java.util.function.ToLongFunction<String> changeoverMs) {
+            this.changeoverMs = changeoverMs;
             this.spec = spec;
             this.state = state;
             this.ready = ready;
@@ -95,7 +103,12 @@ final class StepPlacer {
      * Adds a campaign to plan for. Its workcell must be this placer's: the same devices with the same capabilities,
      * positions and changeovers (drivers may differ).
      */
-    Participant join(CampaignSpec spec, CampaignState state, Deque<String> ready, Predicate<DeviceSpec> online) {
+    Participant join(
+            CampaignSpec spec,
+            CampaignState state,
+            Deque<String> ready,
+            Predicate<DeviceSpec> online,
+            java.util.function.ToLongFunction<String> changeoverMs) {
         List<DeviceSpec> theirs = spec.workcell().devices();
         boolean same = theirs.size() == devices.size();
         for (int d = 0; same && d < theirs.size(); d++) {
@@ -110,7 +123,7 @@ final class StepPlacer {
             throw new EngineException("campaign " + state.id() + " (" + spec.name() + ") does not run on the same"
                     + " workcell as the campaigns it is to share it with; give them one workcell file");
         }
-        Participant p = new Participant(spec, state, ready, online);
+        Participant p = new Participant(spec, state, ready, online, changeoverMs);
         participants.add(p);
         return p;
     }
@@ -199,7 +212,7 @@ final class StepPlacer {
         all.addAll(fresh);
         for (int j = 0; j < all.size(); j++) {
             Entry e = all.get(j);
-            scheduler.takeOver(j, e.job, e.ended, e.op, e.device, e.startedAt, now);
+            scheduler.takeOver(j, e.job, e.ended, e.op, e.device, e.startedAt, e.changeoverMs, now);
         }
         List<Placement> out = new ArrayList<>();
         for (Start s : scheduler.decide(now)) {
@@ -242,6 +255,7 @@ final class StepPlacer {
             int op,
             int device,
             long startedAt,
+            long changeoverMs,
             boolean inChain,
             long since,
             long readyAt) {}
@@ -254,6 +268,7 @@ final class StepPlacer {
         long[] started = t.started;
         int device = -1;
         long startedAt = 0;
+        long changeover = 0;
         if (running) {
             StepRecord r = x.steps().get(x.steps().size() - 1);
             Integer d = deviceIndex.get(r.device());
@@ -263,13 +278,14 @@ final class StepPlacer {
             }
             device = d;
             startedAt = t.runningSince;
+            changeover = p.changeoverMs.applyAsLong(r.idempotencyKey());
         }
         Job job = job(p, x, op);
         int head = job.chainHead(op);
         boolean inChain = running || head < op;
         // Chains under way are ordered by when their first step started; waiting heads by when they became ready.
         long since = inChain ? started[head] : x.readySince();
-        return new Entry(p, x, job, ended, op, device, startedAt, inChain, since, t.readyAt);
+        return new Entry(p, x, job, ended, op, device, startedAt, changeover, inChain, since, t.readyAt);
     }
 
     /**

@@ -131,6 +131,12 @@ public final class HeuristicScheduler implements Scheduler {
      * should be taken over before new ones are submitted, in the order their chains started.
      */
     public void takeOver(int jobId, Job job, long[] ended, int op, int device, long startedAt, long now) {
+        takeOver(jobId, job, ended, op, device, startedAt, 0, now);
+    }
+
+    /** As above, the running step having begun with a changeover of {@code changeoverMs} on its device. */
+    public void takeOver(
+            int jobId, Job job, long[] ended, int op, int device, long startedAt, long changeoverMs, long now) {
         JobState js = register(jobId, job);
         int n = job.ops().size();
         if (op < 0 || op >= n || ended.length < op) {
@@ -161,7 +167,7 @@ public final class HeuristicScheduler implements Scheduler {
                     + devices.get(device).capacity() + " position(s)");
         }
         Op o = job.ops().get(op);
-        long occ = startedAt + o.duration().hi();
+        long occ = startedAt + changeoverMs + o.duration().hi();
         if (occ <= now) {
             // Already past its latest estimate: assume about its spread again, as for an overrun seen live.
             occ = now + Math.max(60_000, o.duration().hi() - o.duration().lo());
@@ -173,7 +179,7 @@ public final class HeuristicScheduler implements Scheduler {
         l.occEnd = occ;
         l.runningSetup = o.setup().isEmpty() ? l.lastSetup : o.setup();
         l.lastSetup = l.runningSetup;
-        js.endLo[op] = Math.max(now, startedAt + o.duration().lo());
+        js.endLo[op] = Math.max(now, startedAt + changeoverMs + o.duration().lo());
         js.endHi[op] = occ;
         overrunChecks.add(new long[] {occ, jobId, op, js.epoch[op]});
         markDirty(device);

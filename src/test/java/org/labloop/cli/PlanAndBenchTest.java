@@ -29,6 +29,53 @@ class PlanAndBenchTest {
         assertThat(Files.exists(cwdStore)).isEqualTo(storeBefore);
     }
 
+    /** Busy minutes of the HPLC in a plan's utilisation table. */
+    private static double hplcBusy(String plan) {
+        var m = java.util.regex.Pattern.compile("(?m)^hplc\\s+\\d+\\s+\\d+\\s+([0-9.]+)")
+                .matcher(plan);
+        assertThat(m.find()).as(plan).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void plan_chargesTheChangeoverOfADeviceWhoseSetupChanges() throws Exception {
+        Path dir = tmp.resolve("changeover");
+        Files.createDirectories(dir);
+        Path example = Path.of("examples/snar");
+        // Sobol points: every experiment has a temperature of its own.
+        String campaign = Files.readString(example.resolve("campaign.yaml"));
+        assertThat(campaign).contains("planner: {type: bayesian}");
+        Files.writeString(
+                dir.resolve("campaign.yaml"), campaign.replace("planner: {type: bayesian}", "planner: sobol"));
+        Path plainDir = tmp.resolve("plain");
+        Files.createDirectories(plainDir);
+        Files.writeString(
+                plainDir.resolve("campaign.yaml"), campaign.replace("planner: {type: bayesian}", "planner: sobol"));
+        Files.copy(example.resolve("workcell.yaml"), plainDir.resolve("workcell.yaml"));
+        Files.copy(example.resolve("protocol.yaml"), plainDir.resolve("protocol.yaml"));
+        String workcell = Files.readString(example.resolve("workcell.yaml"));
+        assertThat(workcell).contains("  hplc:\n    kind: analyzer\n");
+        Files.writeString(
+                dir.resolve("workcell.yaml"),
+                workcell.replace(
+                        "  hplc:\n    kind: analyzer\n", "  hplc:\n    kind: analyzer\n    changeover_min: 2\n"));
+        String protocol = Files.readString(example.resolve("protocol.yaml"));
+        assertThat(protocol).contains("    capability: analyse ");
+        Files.writeString(
+                dir.resolve("protocol.yaml"),
+                protocol.replace("    capability: analyse ", "    setup: $temperature\n    capability: analyse "));
+
+        CliTest.Result plain =
+                CliTest.labloop("plan", plainDir.resolve("campaign.yaml").toString());
+        CliTest.Result switching =
+                CliTest.labloop("plan", dir.resolve("campaign.yaml").toString());
+        assertThat(switching.code()).as(switching.err()).isZero();
+        // 40 analyses, each of its own temperature: a 2-minute changeover before each but the first.
+        assertThat(hplcBusy(switching.out()) - hplcBusy(plain.out()))
+                .isCloseTo(78, org.assertj.core.api.Assertions.within(0.5));
+        assertThat(switching.out()).contains("Conflicts: none.");
+    }
+
     @Test
     void plan_withFirstCome_andAnUnknownScheduler() {
         CliTest.Result fc = CliTest.labloop("plan", "examples/snar/campaign.yaml", "--scheduler", "first-come");
