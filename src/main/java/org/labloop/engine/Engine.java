@@ -68,8 +68,16 @@ public final class Engine implements AutoCloseable {
     private final Deque<String> ready = new ArrayDeque<>();
     private final Map<String, LabClock.Cancellable> timeouts = new HashMap<>();
     private final java.util.Set<java.time.Instant> wakeUps = new java.util.HashSet<>();
-    /** What finished experiments taught, by proposal index: the planner's observations, kept as they come in. */
-    private final java.util.TreeMap<Integer, Observation> observed = new java.util.TreeMap<>();
+    /**
+     * What finished experiments taught, in proposal order, kept as they come in: {@code settled} holds experiments 1..n
+     * (all finished), {@code early} those that finished while one before them still runs. Appending to a list keeps
+     * each planning request a plain array copy instead of a walk through a tree of every observation.
+     */
+    private final List<Observation> settled = new ArrayList<>();
+
+    private final java.util.TreeMap<Integer, Observation> early = new java.util.TreeMap<>();
+    /** The devices able to do each capability, in workcell order (the workcell answers with a fresh list each time). */
+    private final Map<String, List<DeviceSpec>> capable = new HashMap<>();
 
     private final StepListener stepListener = new DeviceReports();
     /** Scheduler names the engine accepts. */
@@ -360,7 +368,9 @@ public final class Engine implements AutoCloseable {
             return false;
         }
         // In proposal order whatever the order they finished in, so a resumed run asks the planner the same question.
-        List<Observation> observations = new ArrayList<>(observed.values());
+        List<Observation> observations = new ArrayList<>(settled.size() + early.size());
+        observations.addAll(settled);
+        observations.addAll(early.values());
         List<Point> pending = new ArrayList<>();
         for (ExperimentState x : state.inFlight()) {
             pending.add(new Point(x.parameters()));
@@ -399,11 +409,18 @@ public final class Engine implements AutoCloseable {
 
     private void observe(ExperimentState x) {
         Point p = new Point(x.parameters());
-        observed.put(
+        early.put(
                 x.index(),
                 x.status() == ExperimentStatus.COMPLETED
                         ? Observation.of(p, outcomes(x))
                         : new Observation(p, Map.of(), true));
+        while (!early.isEmpty() && early.firstKey() == settled.size() + 1) {
+            settled.add(early.pollFirstEntry().getValue());
+        }
+    }
+
+    private List<DeviceSpec> devicesFor(String capability) {
+        return capable.computeIfAbsent(capability, c -> spec.workcell().devicesFor(c));
     }
 
     /** The objectives' and the constrained outcomes' measurements: what the planner learns from. */
@@ -445,7 +462,7 @@ public final class Engine implements AutoCloseable {
             int stepIndex = x.stepsDone();
             StepSpec step = spec.protocol().steps().get(stepIndex);
             java.util.Set<String> avoid = avoidedDevices(x, stepIndex, step);
-            Optional<DeviceSpec> device = spec.workcell().devicesFor(step.capability()).stream()
+            Optional<DeviceSpec> device = devicesFor(step.capability()).stream()
                     .filter(d -> load.get(d.name()) + placed.getOrDefault(d.name(), 0) < d.capacity()
                             && !avoid.contains(d.name())
                             && online(d))
@@ -497,7 +514,7 @@ public final class Engine implements AutoCloseable {
             ExperimentState x = state.experiments().get(p.experimentId());
             int stepIndex = p.step();
             StepSpec step = spec.protocol().steps().get(stepIndex);
-            long attempt = x.steps().stream().filter(s -> s.step() == stepIndex).count() + 1;
+            int attempt = attempts(x, stepIndex) + 1;
             String key = state.id() + "/" + x.id() + "/" + stepIndex + "/" + attempt;
             StepRequest request = request(x, stepIndex, key);
             requests.add(request);
@@ -520,6 +537,17 @@ public final class Engine implements AutoCloseable {
         for (int i = 0; i < placements.size(); i++) {
             startOnDriver(drivers.get(placements.get(i).device().name()), requests.get(i));
         }
+    }
+
+    /** How many times step {@code stepIndex} of {@code x} was started; a loop, as this runs for every step. */
+    private static int attempts(ExperimentState x, int stepIndex) {
+        int n = 0;
+        for (StepRecord s : x.steps()) {
+            if (s.step() == stepIndex) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Fails the step if its device has not reported by {@code startedAt + timeout}. */
@@ -563,8 +591,7 @@ public final class Engine implements AutoCloseable {
     private void afterFailure(ExperimentState x, int stepIndex, String device, String reason) {
         StepSpec step = spec.protocol().steps().get(stepIndex);
         FailurePolicy policy = step.onFailure();
-        int attempts =
-                (int) x.steps().stream().filter(s -> s.step() == stepIndex).count();
+        int attempts = attempts(x, stepIndex);
         if (step.retryable() && attempts <= policy.retries()) {
             clock.schedule(policy.backoffBefore(attempts), () -> {
                 if (!x.status().finished() && abortRequest == null) {
@@ -582,14 +609,9 @@ public final class Engine implements AutoCloseable {
                         .filter(s -> s.step() == stepIndex)
                         .map(StepRecord::device)
                         .collect(java.util.stream.Collectors.toSet());
-                boolean other =
-                        spec.workcell().devicesFor(step.capability()).stream().anyMatch(d -> !tried.contains(d.name()));
-                if (other
-                        && attempts
-                                <= policy.retries()
-                                        + spec.workcell()
-                                                .devicesFor(step.capability())
-                                                .size()) {
+                List<DeviceSpec> able = devicesFor(step.capability());
+                boolean other = able.stream().anyMatch(d -> !tried.contains(d.name()));
+                if (other && attempts <= policy.retries() + able.size()) {
                     ready.add(x.id());
                 } else {
                     record(
@@ -755,8 +777,13 @@ public final class Engine implements AutoCloseable {
 
         private boolean stillRunning(StepRequest request) {
             ExperimentState x = state.experiments().get(request.experimentId());
-            return x.steps().stream()
-                    .anyMatch(s -> s.idempotencyKey().equals(request.idempotencyKey()) && s.endedAt() == null);
+            for (int i = x.steps().size() - 1; i >= 0; i--) { // the step asked about is almost always the last
+                StepRecord s = x.steps().get(i);
+                if (s.endedAt() == null && s.idempotencyKey().equals(request.idempotencyKey())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private String deviceOf(StepRequest request) {
