@@ -27,6 +27,9 @@ public final class ExperimentState {
     private List<StepRecord> steps = new ArrayList<>();
     private Map<String, Measurement> measurements = new LinkedHashMap<>();
     private long readySince;
+    /** This experiment as snapshot JSON once it finished, until it changes again; see CampaignState#toJson. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    String snapshotJson;
 
     ExperimentState() {}
 
@@ -125,11 +128,13 @@ public final class ExperimentState {
     }
 
     void stepStarted(StepRecord record) {
+        snapshotJson = null;
         steps.add(record);
         status = ExperimentStatus.RUNNING;
     }
 
     void stepEnded(int step, long seq, java.util.function.UnaryOperator<StepRecord> change) {
+        snapshotJson = null;
         readySince = seq;
         for (int i = steps.size() - 1; i >= 0; i--) {
             if (steps.get(i).step() == step && steps.get(i).endedAt() == null) {
@@ -141,15 +146,18 @@ public final class ExperimentState {
     }
 
     void measured(Measurement m) {
+        snapshotJson = null;
         measurements.put(m.name(), m);
     }
 
     void completed(String at) {
+        snapshotJson = null;
         status = ExperimentStatus.COMPLETED;
         endedAt = at;
     }
 
     void failed(String at, String reason) {
+        snapshotJson = null;
         status = ExperimentStatus.FAILED;
         endedAt = at;
         failure = reason;
