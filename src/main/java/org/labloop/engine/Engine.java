@@ -76,6 +76,8 @@ public final class Engine implements AutoCloseable {
     private final List<Observation> settled = new ArrayList<>();
 
     private final java.util.TreeMap<Integer, Observation> early = new java.util.TreeMap<>();
+    /** The points of experiments in flight, made once rather than at every planning round they wait through. */
+    private final Map<String, Point> points = new HashMap<>();
     /** The devices able to do each capability, in workcell order (the workcell answers with a fresh list each time). */
     private final Map<String, List<DeviceSpec>> capable = new HashMap<>();
 
@@ -373,7 +375,7 @@ public final class Engine implements AutoCloseable {
         observations.addAll(early.values());
         List<Point> pending = new ArrayList<>();
         for (ExperimentState x : state.inFlight()) {
-            pending.add(new Point(x.parameters()));
+            pending.add(points.computeIfAbsent(x.id(), id -> new Point(x.parameters())));
         }
         // A fresh stream per round, keyed by how many experiments exist, so a resumed campaign draws the same numbers.
         SplittableRandom random = new SplittableRandom(
@@ -408,7 +410,10 @@ public final class Engine implements AutoCloseable {
     }
 
     private void observe(ExperimentState x) {
-        Point p = new Point(x.parameters());
+        Point p = points.remove(x.id());
+        if (p == null) {
+            p = new Point(x.parameters());
+        }
         early.put(
                 x.index(),
                 x.status() == ExperimentStatus.COMPLETED
