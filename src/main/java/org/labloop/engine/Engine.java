@@ -26,6 +26,7 @@ import org.labloop.device.StepStatus;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
+import org.labloop.planner.GrowingList;
 import org.labloop.planner.Planner;
 import org.labloop.planner.PlanningRequest;
 import org.labloop.planner.Proposal;
@@ -70,10 +71,10 @@ public final class Engine implements AutoCloseable {
     private final java.util.Set<java.time.Instant> wakeUps = new java.util.HashSet<>();
     /**
      * What finished experiments taught, in proposal order, kept as they come in: {@code settled} holds experiments 1..n
-     * (all finished), {@code early} those that finished while one before them still runs. Appending to a list keeps
-     * each planning request a plain array copy instead of a walk through a tree of every observation.
+     * (all finished), {@code early} those that finished while one before them still runs. A planning request gets a
+     * view of both, so a round costs the few early ones rather than a copy of every observation.
      */
-    private final List<Observation> settled = new ArrayList<>();
+    private final GrowingList<Observation> settled = new GrowingList<>();
 
     private final java.util.TreeMap<Integer, Observation> early = new java.util.TreeMap<>();
     /** The points of experiments in flight, made once rather than at every planning round they wait through. */
@@ -370,9 +371,7 @@ public final class Engine implements AutoCloseable {
             return false;
         }
         // In proposal order whatever the order they finished in, so a resumed run asks the planner the same question.
-        List<Observation> observations = new ArrayList<>(settled.size() + early.size());
-        observations.addAll(settled);
-        observations.addAll(early.values());
+        List<Observation> observations = settled.view(early.values());
         List<Point> pending = new ArrayList<>();
         for (ExperimentState x : state.inFlight()) {
             pending.add(points.computeIfAbsent(x.id(), id -> new Point(x.parameters())));
