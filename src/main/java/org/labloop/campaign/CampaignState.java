@@ -1,7 +1,12 @@
 package org.labloop.campaign;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -55,6 +60,8 @@ public final class CampaignState {
     private String pausedBy;
     private long lastSeq;
     private String lastHash = EventCodec.GENESIS;
+
+    @com.fasterxml.jackson.databind.annotation.JsonSerialize(contentUsing = FinishedOnce.class)
     private Map<String, ExperimentState> experiments = new LinkedHashMap<>();
     // Derived from experiments, kept up to date as events are folded so that the engine's loop stays O(1) per event.
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -138,8 +145,9 @@ public final class CampaignState {
             throw new EventLogException("campaign " + e.campaignId() + ": event " + e.seq()
                     + " does not chain to the event before it; the log was altered");
         }
+        String at = e.at().toString(); // once per event: formatting an Instant is not free
         try {
-            fold(e);
+            fold(e, at);
             String touched = experimentOf(e.body());
             if (touched != null && experiments.containsKey(touched)) {
                 track(experiments.get(touched));
@@ -154,10 +162,10 @@ public final class CampaignState {
         }
         lastSeq = e.seq();
         lastHash = e.hash();
-        lastEventAt = e.at().toString();
+        lastEventAt = at;
     }
 
-    private void fold(Event e) {
+    private void fold(Event e, String at) {
         // A log starts with the campaign's creation and has it once: everything after refers to it.
         boolean created = e.body() instanceof CampaignCreated;
         if (e.seq() == 1 && !created) {
@@ -168,7 +176,6 @@ public final class CampaignState {
             throw new EventLogException(
                     "campaign " + e.campaignId() + ": event " + e.seq() + " creates the campaign a second time");
         }
-        String at = e.at().toString();
         switch (e.body()) {
             case CampaignCreated c -> {
                 id = e.campaignId();
@@ -388,9 +395,41 @@ public final class CampaignState {
         };
     }
 
+    /** Marks a {@link #toJson} call, the only serialization that may reuse the JSON of finished experiments. */
+    private static final String SNAPSHOT = "labloop.snapshot";
+
+    private static final ObjectWriter SNAPSHOT_WRITER =
+            EventCodec.mapper().writer().withAttribute(SNAPSHOT, Boolean.TRUE);
+
+    /**
+     * Writes a finished experiment from the JSON it had the last time, when serializing for {@link #toJson}: finished
+     * experiments make up nearly all of a long campaign and rarely change again, so re-encoding every one of them
+     * made each snapshot cost more than all the events since the one before. Any change clears the stored JSON (see
+     * ExperimentState), and the text is what the mapper writes for the experiment, so the snapshot is the same bytes.
+     */
+    static final class FinishedOnce extends StdSerializer<ExperimentState> {
+        private static final long serialVersionUID = 1L;
+
+        FinishedOnce() {
+            super(ExperimentState.class);
+        }
+
+        @Override
+        public void serialize(ExperimentState x, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            if (provider.getAttribute(SNAPSHOT) == null || !x.status().finished()) {
+                provider.findValueSerializer(ExperimentState.class).serialize(x, gen, provider);
+                return;
+            }
+            if (x.snapshotJson == null) {
+                x.snapshotJson = EventCodec.mapper().writeValueAsString(x);
+            }
+            gen.writeRawValue(x.snapshotJson);
+        }
+    }
+
     public String toJson() {
         try {
-            return EventCodec.mapper().writeValueAsString(this);
+            return SNAPSHOT_WRITER.writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new EventLogException("cannot serialize campaign " + id + ": " + e.getOriginalMessage(), e);
         }

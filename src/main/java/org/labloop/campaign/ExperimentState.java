@@ -27,6 +27,9 @@ public final class ExperimentState {
     private List<StepRecord> steps = new ArrayList<>();
     private Map<String, Measurement> measurements = new LinkedHashMap<>();
     private long readySince;
+    /** This experiment as snapshot JSON once it finished, until it changes again; see CampaignState#toJson. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    String snapshotJson;
 
     ExperimentState() {}
 
@@ -110,7 +113,13 @@ public final class ExperimentState {
 
     /** Number of steps that completed. */
     public int stepsDone() {
-        return (int) steps.stream().filter(s -> "completed".equals(s.status())).count();
+        int n = 0; // a loop, not a stream: the engine asks for every step it places
+        for (StepRecord s : steps) {
+            if ("completed".equals(s.status())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** True while a step has started and not ended. */
@@ -119,11 +128,13 @@ public final class ExperimentState {
     }
 
     void stepStarted(StepRecord record) {
+        snapshotJson = null;
         steps.add(record);
         status = ExperimentStatus.RUNNING;
     }
 
     void stepEnded(int step, long seq, java.util.function.UnaryOperator<StepRecord> change) {
+        snapshotJson = null;
         readySince = seq;
         for (int i = steps.size() - 1; i >= 0; i--) {
             if (steps.get(i).step() == step && steps.get(i).endedAt() == null) {
@@ -135,15 +146,18 @@ public final class ExperimentState {
     }
 
     void measured(Measurement m) {
+        snapshotJson = null;
         measurements.put(m.name(), m);
     }
 
     void completed(String at) {
+        snapshotJson = null;
         status = ExperimentStatus.COMPLETED;
         endedAt = at;
     }
 
     void failed(String at, String reason) {
+        snapshotJson = null;
         status = ExperimentStatus.FAILED;
         endedAt = at;
         failure = reason;

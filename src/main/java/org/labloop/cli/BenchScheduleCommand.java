@@ -150,18 +150,11 @@ final class BenchScheduleCommand implements Callable<Integer> {
             int budget = engineBudget > 0 ? engineBudget : 5_000;
             out.printf("Engine loop: %,d-experiment SnAr campaign in virtual time, in-memory event log%n", budget);
             out.flush();
-            ObjectNode engine = root.putObject("engine");
-            for (String sched : List.of("heuristic", "first-come")) {
-                EngineThroughput.Figures f = EngineThroughput.measure(budget, sched);
-                out.printf(
-                        "  %-12s %,d events in %.2f s: %,.0f events/s%n",
-                        sched, f.events(), f.seconds(), f.perSecond());
-                ObjectNode e = engine.putObject(sched);
-                e.put("events", f.events());
-                e.put("seconds", round(f.seconds()));
-                e.put("events_per_second", Math.round(f.perSecond()));
-                e.put("experiments", f.experiments());
-            }
+            engineFigures(out, root.putObject("engine"), budget, false);
+            out.println("Same loop, analyses answered by a closed-form stand-in instead of the SnAr ODE model"
+                    + " (the engine's own cost)");
+            out.flush();
+            engineFigures(out, root.putObject("engine_closed_form"), budget, true);
             out.println();
         }
         if (json != null) {
@@ -175,6 +168,23 @@ final class BenchScheduleCommand implements Callable<Integer> {
             out.println("Wrote " + json);
         }
         return 0;
+    }
+
+    private static void engineFigures(PrintWriter out, ObjectNode json, int budget, boolean closedForm) {
+        for (String sched : List.of("heuristic", "first-come")) {
+            EngineThroughput.Figures f = EngineThroughput.measure(budget, sched, closedForm);
+            out.printf(
+                    "  %-12s %,d events in %.2f s: %,.0f events/s (%.2f s CPU on the loop thread: %,.0f events/s)%n",
+                    sched, f.events(), f.seconds(), f.perSecond(), f.cpuSeconds(), f.perCpuSecond());
+            out.flush();
+            ObjectNode e = json.putObject(sched);
+            e.put("events", f.events());
+            e.put("seconds", round(f.seconds()));
+            e.put("events_per_second", Math.round(f.perSecond()));
+            e.put("loop_thread_cpu_seconds", round(f.cpuSeconds()));
+            e.put("events_per_loop_thread_cpu_second", Math.round(f.perCpuSecond()));
+            e.put("experiments", f.experiments());
+        }
     }
 
     private static double round(double x) {

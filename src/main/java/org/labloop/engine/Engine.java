@@ -26,6 +26,7 @@ import org.labloop.device.StepStatus;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
+import org.labloop.planner.GrowingList;
 import org.labloop.planner.Planner;
 import org.labloop.planner.PlanningRequest;
 import org.labloop.planner.Proposal;
@@ -68,8 +69,18 @@ public final class Engine implements AutoCloseable {
     private final Deque<String> ready = new ArrayDeque<>();
     private final Map<String, LabClock.Cancellable> timeouts = new HashMap<>();
     private final java.util.Set<java.time.Instant> wakeUps = new java.util.HashSet<>();
-    /** What finished experiments taught, by proposal index: the planner's observations, kept as they come in. */
-    private final java.util.TreeMap<Integer, Observation> observed = new java.util.TreeMap<>();
+    /**
+     * What finished experiments taught, in proposal order, kept as they come in: {@code settled} holds experiments 1..n
+     * (all finished), {@code early} those that finished while one before them still runs. A planning request gets a
+     * view of both, so a round costs the few early ones rather than a copy of every observation.
+     */
+    private final GrowingList<Observation> settled = new GrowingList<>();
+
+    private final java.util.TreeMap<Integer, Observation> early = new java.util.TreeMap<>();
+    /** The points of experiments in flight, made once rather than at every planning round they wait through. */
+    private final Map<String, Point> points = new HashMap<>();
+    /** The devices able to do each capability, in workcell order (the workcell answers with a fresh list each time). */
+    private final Map<String, List<DeviceSpec>> capable = new HashMap<>();
 
     private final StepListener stepListener = new DeviceReports();
     /** Scheduler names the engine accepts. */
@@ -451,10 +462,10 @@ public final class Engine implements AutoCloseable {
             return false;
         }
         // In proposal order whatever the order they finished in, so a resumed run asks the planner the same question.
-        List<Observation> observations = new ArrayList<>(observed.values());
+        List<Observation> observations = settled.view(early.values());
         List<Point> pending = new ArrayList<>();
         for (ExperimentState x : state.inFlight()) {
-            pending.add(new Point(x.parameters()));
+            pending.add(points.computeIfAbsent(x.id(), id -> new Point(x.parameters())));
         }
         // A fresh stream per round, keyed by how many experiments exist, so a resumed campaign draws the same numbers.
         SplittableRandom random = new SplittableRandom(
@@ -489,12 +500,22 @@ public final class Engine implements AutoCloseable {
     }
 
     private void observe(ExperimentState x) {
-        Point p = new Point(x.parameters());
-        observed.put(
+        Point p = points.remove(x.id());
+        if (p == null) {
+            p = new Point(x.parameters());
+        }
+        early.put(
                 x.index(),
                 x.status() == ExperimentStatus.COMPLETED
                         ? Observation.of(p, outcomes(x))
                         : new Observation(p, Map.of(), true));
+        while (!early.isEmpty() && early.firstKey() == settled.size() + 1) {
+            settled.add(early.pollFirstEntry().getValue());
+        }
+    }
+
+    private List<DeviceSpec> devicesFor(String capability) {
+        return capable.computeIfAbsent(capability, c -> spec.workcell().devicesFor(c));
     }
 
     /** The objectives' and the constrained outcomes' measurements: what the planner learns from. */
@@ -536,7 +557,7 @@ public final class Engine implements AutoCloseable {
             int stepIndex = x.stepsDone();
             StepSpec step = spec.protocol().steps().get(stepIndex);
             java.util.Set<String> avoid = avoidedDevices(x, stepIndex, step);
-            Optional<DeviceSpec> device = spec.workcell().devicesFor(step.capability()).stream()
+            Optional<DeviceSpec> device = devicesFor(step.capability()).stream()
                     .filter(d -> load.get(d.name()) + placed.getOrDefault(d.name(), 0) < d.capacity()
                             && !avoid.contains(d.name())
                             && online(d))
@@ -615,7 +636,7 @@ public final class Engine implements AutoCloseable {
             ExperimentState x = state.experiments().get(p.experimentId());
             int stepIndex = p.step();
             StepSpec step = spec.protocol().steps().get(stepIndex);
-            long attempt = x.steps().stream().filter(s -> s.step() == stepIndex).count() + 1;
+            int attempt = attempts(x, stepIndex) + 1;
             String key = state.id() + "/" + x.id() + "/" + stepIndex + "/" + attempt;
             Duration changeover = changeover(p.device(), step, x);
             if (!changeover.isZero()) {
@@ -645,6 +666,17 @@ public final class Engine implements AutoCloseable {
         for (int i = 0; i < placements.size(); i++) {
             startOnDriver(drivers.get(placements.get(i).device().name()), requests.get(i));
         }
+    }
+
+    /** How many times step {@code stepIndex} of {@code x} was started; a loop, as this runs for every step. */
+    private static int attempts(ExperimentState x, int stepIndex) {
+        int n = 0;
+        for (StepRecord s : x.steps()) {
+            if (s.step() == stepIndex) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Fails the step if its device has not reported by {@code startedAt + timeout}. */
@@ -688,8 +720,7 @@ public final class Engine implements AutoCloseable {
     private void afterFailure(ExperimentState x, int stepIndex, String device, String reason) {
         StepSpec step = spec.protocol().steps().get(stepIndex);
         FailurePolicy policy = step.onFailure();
-        int attempts =
-                (int) x.steps().stream().filter(s -> s.step() == stepIndex).count();
+        int attempts = attempts(x, stepIndex);
         if (step.retryable() && attempts <= policy.retries()) {
             clock.schedule(policy.backoffBefore(attempts), () -> {
                 if (!x.status().finished() && abortRequest == null) {
@@ -707,14 +738,9 @@ public final class Engine implements AutoCloseable {
                         .filter(s -> s.step() == stepIndex)
                         .map(StepRecord::device)
                         .collect(java.util.stream.Collectors.toSet());
-                boolean other =
-                        spec.workcell().devicesFor(step.capability()).stream().anyMatch(d -> !tried.contains(d.name()));
-                if (other
-                        && attempts
-                                <= policy.retries()
-                                        + spec.workcell()
-                                                .devicesFor(step.capability())
-                                                .size()) {
+                List<DeviceSpec> able = devicesFor(step.capability());
+                boolean other = able.stream().anyMatch(d -> !tried.contains(d.name()));
+                if (other && attempts <= policy.retries() + able.size()) {
                     ready.add(x.id());
                 } else {
                     record(
@@ -881,8 +907,13 @@ public final class Engine implements AutoCloseable {
 
         private boolean stillRunning(StepRequest request) {
             ExperimentState x = state.experiments().get(request.experimentId());
-            return x.steps().stream()
-                    .anyMatch(s -> s.idempotencyKey().equals(request.idempotencyKey()) && s.endedAt() == null);
+            for (int i = x.steps().size() - 1; i >= 0; i--) { // the step asked about is almost always the last
+                StepRecord s = x.steps().get(i);
+                if (s.endedAt() == null && s.idempotencyKey().equals(request.idempotencyKey())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private String deviceOf(StepRequest request) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +26,26 @@ public final class EventCodec {
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
+    /** Typed for the sealed interface, so the root serializer is resolved once rather than looked up per event. */
+    private static final ObjectWriter BODY_WRITER = JSON.writerFor(EventBody.class);
+    /** Cloned for each hash: getInstance searches the security providers every time, a clone copies a few words. */
+    private static final MessageDigest SHA256 = sha256();
+
+    private static final HexFormat HEX = HexFormat.of();
 
     private EventCodec() {}
 
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
     public static String toJson(EventBody body) {
         try {
-            return JSON.writeValueAsString(body);
+            return BODY_WRITER.writeValueAsString(body);
         } catch (JsonProcessingException e) {
             throw new EventLogException("cannot encode " + body.typeName() + ": " + e.getOriginalMessage(), e);
         }
@@ -46,13 +61,17 @@ public final class EventCodec {
 
     /** SHA-256 over the previous hash and every field of the event, in a fixed layout. */
     public static String hash(String prevHash, String campaignId, long seq, Instant at, String actor, String bodyJson) {
+        MessageDigest md;
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            String canonical = prevHash + '\n' + campaignId + '\n' + seq + '\n' + at + '\n' + actor + '\n' + bodyJson;
-            return HexFormat.of().formatHex(md.digest(canonical.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+            md = (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            md = sha256();
         }
+        // The bytes of "prevHash\ncampaignId\nseq\nat\nactor\nbodyJson" in UTF-8, fed in two parts so the (long)
+        // body is not copied into one more string; splitting after a '\n' cannot split a character.
+        String head = prevHash + '\n' + campaignId + '\n' + seq + '\n' + at + '\n' + actor + '\n';
+        md.update(head.getBytes(StandardCharsets.UTF_8));
+        return HEX.formatHex(md.digest(bodyJson.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Builds the next event of a chain whose last hash is {@code prevHash}. */

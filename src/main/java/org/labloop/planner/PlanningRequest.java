@@ -32,7 +32,9 @@ public record PlanningRequest(
         Objects.requireNonNull(space, "space");
         objectives = List.copyOf(objectives);
         constraints = List.copyOf(constraints);
-        observations = List.copyOf(observations);
+        // A campaign's observations can run to thousands: a view of a growing list is already immutable, copying it
+        // at every round would make proposing cost time in the campaign's length.
+        observations = observations instanceof GrowingList.View<?> ? observations : List.copyOf(observations);
         pending = List.copyOf(pending);
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(random, "random");

@@ -312,11 +312,16 @@ public final class SqliteEventLog implements EventLog {
         requireWritable("append to campaign " + campaignId);
         Head head = heads.computeIfAbsent(campaignId, this::loadHead);
         List<Event> events = new ArrayList<>(bodies.size());
+        List<String> jsons = new ArrayList<>(bodies.size()); // encoded once, for the hash and for the row
         long seq = head.seq;
         String prev = head.hash;
         for (EventBody body : bodies) {
-            Event e = EventCodec.seal(campaignId, ++seq, at, actor, body, prev);
+            String json = EventCodec.toJson(body);
+            seq++;
+            Event e = new Event(
+                    campaignId, seq, at, actor, body, prev, EventCodec.hash(prev, campaignId, seq, at, actor, json));
             events.add(e);
+            jsons.add(json);
             prev = e.hash();
         }
         // The transaction is spelled out in SQL so that an I/O error (a full disk) surfaces from the statement that
@@ -326,13 +331,14 @@ public final class SqliteEventLog implements EventLog {
                         + " (campaign_id, seq, at, actor, type, body, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)")) {
             tx.execute("BEGIN IMMEDIATE");
             try {
-                for (Event e : events) {
+                for (int i = 0; i < events.size(); i++) {
+                    Event e = events.get(i);
                     ps.setString(1, campaignId);
                     ps.setLong(2, e.seq());
                     ps.setString(3, e.at().toString());
                     ps.setString(4, actor);
                     ps.setString(5, e.body().typeName());
-                    ps.setString(6, EventCodec.toJson(e.body()));
+                    ps.setString(6, jsons.get(i));
                     ps.setString(7, e.prevHash());
                     ps.setString(8, e.hash());
                     ps.executeUpdate();
