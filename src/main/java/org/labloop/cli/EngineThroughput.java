@@ -69,7 +69,10 @@ final class EngineThroughput {
     private static final String CLOSED_FORM = "closed-form";
 
     static Figures measure(int budget, String scheduler, boolean closedForm) {
-        run(Math.min(budget, 500), scheduler, closedForm); // warm-up
+        // Warm-up: two full runs, so the JIT has compiled the loop before it is timed (on one core its compiler
+        // would otherwise share the core with the timed run).
+        run(budget, scheduler, closedForm);
+        run(budget, scheduler, closedForm);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();

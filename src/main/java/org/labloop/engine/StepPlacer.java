@@ -47,6 +47,8 @@ final class StepPlacer {
     private final Map<String, Integer> deviceIndex = new HashMap<>();
     private final List<Participant> participants = new ArrayList<>();
     private final DeviceSetups setups = new DeviceSetups();
+    /** One scheduler, reset for every plan. */
+    private final HeuristicScheduler scheduler;
 
     private final boolean[] up;
     private long planSeq = -1;
@@ -64,6 +66,7 @@ final class StepPlacer {
         }
         this.up = new boolean[devices.size()];
         Arrays.fill(up, true);
+        this.scheduler = new HeuristicScheduler(model);
     }
 
     /** One campaign on the workcell: its definition, its state and the queue its engine fills. */
@@ -166,7 +169,7 @@ final class StepPlacer {
         }
         planSeq = seq;
 
-        HeuristicScheduler scheduler = new HeuristicScheduler(model);
+        scheduler.reset();
         for (int d = 0; d < devices.size(); d++) {
             if (!up[d]) {
                 scheduler.deviceDown(d, now);
@@ -281,7 +284,7 @@ final class StepPlacer {
             changeover = p.changeoverMs.applyAsLong(r.idempotencyKey());
         }
         Job job = job(p, x, op);
-        int head = job.chainHead(op);
+        int head = scheduler.chainHead(job, op);
         boolean inChain = running || head < op;
         // Chains under way are ordered by when their first step started; waiting heads by when they became ready.
         long since = inChain ? started[head] : x.readySince();

@@ -189,6 +189,45 @@ public final class HeuristicScheduler implements Scheduler {
         }
     }
 
+    /**
+     * Forgets every job, reservation and device state, keeping the devices: the same as a new scheduler, without
+     * building the device model again (for callers that rebuild a plan at every event).
+     */
+    public void reset() {
+        jobs.clear();
+        if (chainCache.size() > 100_000) {
+            chainCache.clear();
+        }
+        due.clear();
+        delayed.clear();
+        overrunChecks.clear();
+        dirty.clear();
+        for (TreeSet<Long> q : queues) {
+            q.clear();
+        }
+        Arrays.fill(pendingHeads, 0);
+        Arrays.fill(down, false);
+        for (Lane l : lanes) {
+            l.res.clear();
+            l.clearRunning();
+            l.occEnd = 0;
+            l.runningSetup = "";
+            l.lastSetup = "";
+        }
+        forcedViolations = 0;
+        replans = 0;
+    }
+
+    /** The first step of the time-critical chain that step {@code k} of {@code job} belongs to. */
+    public int chainHead(Job job, int k) {
+        int[] ends = chainCache.computeIfAbsent(job.ops(), Chains::ends);
+        int h = k;
+        while (h > 0 && ends[h] < 0) {
+            h--;
+        }
+        return h;
+    }
+
     /** What {@code device} was last set up for (before anything is taken over or submitted). */
     public void lastSetup(int device, String setup) {
         for (int li = firstLane[device]; li < lanes.length && lanes[li].device == device; li++) {

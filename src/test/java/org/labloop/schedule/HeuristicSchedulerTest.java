@@ -156,6 +156,19 @@ class HeuristicSchedulerTest {
     }
 
     @Test
+    void aResetScheduler_schedulesLikeANewOne() {
+        Problem p = Scenarios.get("b");
+        HeuristicScheduler used = new HeuristicScheduler(p.devices());
+        new Simulator(p, 5).run(used);
+        used.deviceDown(0, 0);
+        used.lastSetup(1, "something");
+        used.reset();
+        Simulator.Result again = new Simulator(p, 3).run(used);
+        Simulator.Result fresh = new Simulator(p, 3).run(new HeuristicScheduler(p.devices()));
+        assertThat(again.trace()).isEqualTo(fresh.trace());
+    }
+
+    @Test
     void scenariosAandB_areWithinTenPercentOfTheLowerBound_withNoWindowBroken() {
         for (String name : List.of("a", "b")) {
             Problem p = Scenarios.get(name);
