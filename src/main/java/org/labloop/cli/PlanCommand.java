@@ -16,12 +16,14 @@ import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentState;
 import org.labloop.campaign.ExperimentStatus;
 import org.labloop.campaign.StepRecord;
+import org.labloop.core.InvalidInputException;
 import org.labloop.core.VirtualClock;
 import org.labloop.device.Driver;
 import org.labloop.device.DriverContext;
 import org.labloop.device.DriverRegistry;
 import org.labloop.engine.Engine;
 import org.labloop.engine.EngineListener;
+import org.labloop.engine.SharedWorkcell;
 import org.labloop.event.EventBody;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
@@ -30,6 +32,7 @@ import org.labloop.protocol.TimeWindow;
 import org.labloop.store.InMemoryEventLog;
 import org.labloop.workcell.DeviceSpec;
 import org.labloop.workcell.DriverSpec;
+import org.labloop.workcell.Workcell;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,7 +40,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code labloop plan CAMPAIGN.yaml}: a dry run. The campaign runs in virtual time on simulated twins of its devices
+ * {@code labloop plan CAMPAIGN.yaml...}: a dry run (of several campaigns sharing their workcell when given several). The campaign runs in virtual time on simulated twins of its devices
  * (their timings and setup times, no injected faults) with an event log in memory, and the resulting schedule is
  * printed: per-device timeline, makespan, utilisation and conflicts. The store is never touched.
  */
@@ -45,10 +48,11 @@ import picocli.CommandLine.Spec;
         name = "plan",
         mixinStandardHelpOptions = true,
         description = "Dry run: print the schedule a campaign would follow on its workcell, in virtual time, without"
-                + " touching the store.")
+                + " touching the store. Several files naming the same workcell are planned together, higher"
+                + " priority first.")
 final class PlanCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CAMPAIGN.yaml", description = "The campaign file.")
-    Path campaign;
+    @Parameters(index = "0", arity = "1..*", paramLabel = "CAMPAIGN.yaml", description = "The campaign file(s).")
+    List<Path> campaigns;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed to use instead of the file's.")
     Long seed;
@@ -75,30 +79,81 @@ final class PlanCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Lab lab = new Lab();
         CampaignRunner runner = new CampaignRunner(lab);
-        CampaignRunner.Prepared p = runner.prepare(campaign, seed);
-        CampaignSpec cs = p.spec();
-        VirtualClock clock = new VirtualClock(CampaignRunner.VIRTUAL_START);
-        CampaignState state;
-        try (InMemoryEventLog log = new InMemoryEventLog()) {
-            String id = log.newCampaignId(cs.name());
-            log.append(
-                    id,
-                    clock.now(),
-                    "user:plan",
-                    new EventBody.CampaignCreated(cs.name(), cs.seed(), "plan", List.of()));
-            Map<String, Driver> drivers = new LinkedHashMap<>();
-            DriverRegistry registry = DriverRegistry.standard();
-            for (DeviceSpec d : cs.workcell().devices()) {
-                drivers.put(
-                        d.name(),
-                        registry.create(twin(d), new DriverContext(clock, cs.seed(), Optional.of(p.emulator()))));
+        List<CampaignRunner.Prepared> prepared =
+                campaigns.stream().map(f -> runner.prepare(f, seed)).toList();
+        if (prepared.size() > 1) {
+            if (!"heuristic".equals(scheduler)) {
+                throw InvalidInputException.of(
+                        "--scheduler", "campaigns sharing a workcell are planned by the heuristic", "leave it out");
             }
-            Engine engine = new Engine(
-                    cs, CampaignState.load(log, id), log, clock, p.planner(), drivers, EngineListener.NONE, scheduler);
-            state = engine.run();
+            for (int i = 1; i < prepared.size(); i++) {
+                if (!prepared.get(i)
+                        .spec()
+                        .workcell()
+                        .equals(prepared.get(0).spec().workcell())) {
+                    throw InvalidInputException.of(
+                            campaigns.get(i).toString(),
+                            "its workcell is not the workcell of " + campaigns.get(0),
+                            "campaigns share a workcell only when they name the same workcell file");
+                }
+            }
         }
-        print(out, cs, state);
+        VirtualClock clock = new VirtualClock(CampaignRunner.VIRTUAL_START);
+        List<CampaignState> states;
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            List<String> ids = new ArrayList<>();
+            for (CampaignRunner.Prepared p : prepared) {
+                CampaignSpec cs = p.spec();
+                String id = log.newCampaignId(cs.name());
+                log.append(
+                        id,
+                        clock.now(),
+                        "user:plan",
+                        new EventBody.CampaignCreated(cs.name(), cs.seed(), "plan", List.of()));
+                ids.add(id);
+            }
+            if (prepared.size() == 1) {
+                CampaignRunner.Prepared p = prepared.get(0);
+                Engine engine = new Engine(
+                        p.spec(),
+                        CampaignState.load(log, ids.get(0)),
+                        log,
+                        clock,
+                        p.planner(),
+                        twins(p, clock),
+                        EngineListener.NONE,
+                        scheduler);
+                states = List.of(engine.run());
+            } else {
+                try (SharedWorkcell cell =
+                        new SharedWorkcell(prepared.get(0).spec().workcell(), clock)) {
+                    for (int i = 0; i < prepared.size(); i++) {
+                        CampaignRunner.Prepared p = prepared.get(i);
+                        cell.add(
+                                p.spec(),
+                                CampaignState.load(log, ids.get(i)),
+                                log,
+                                p.planner(),
+                                twins(p, clock),
+                                EngineListener.NONE);
+                    }
+                    states = cell.run("user:plan");
+                }
+            }
+        }
+        print(out, prepared.stream().map(CampaignRunner.Prepared::spec).toList(), states);
         return 0;
+    }
+
+    private static Map<String, Driver> twins(CampaignRunner.Prepared p, VirtualClock clock) {
+        Map<String, Driver> drivers = new LinkedHashMap<>();
+        DriverRegistry registry = DriverRegistry.standard();
+        for (DeviceSpec d : p.spec().workcell().devices()) {
+            drivers.put(
+                    d.name(),
+                    registry.create(twin(d), new DriverContext(clock, p.spec().seed(), Optional.of(p.emulator()))));
+        }
+        return drivers;
     }
 
     /** A simulated twin of the device: its timings, setup time and changeover, no faults. */
@@ -121,33 +176,51 @@ final class PlanCommand implements Callable<Integer> {
         return Duration.between(Instant.parse(from), Instant.parse(to)).toMillis() / 60_000.0;
     }
 
-    private void print(PrintWriter out, CampaignSpec cs, CampaignState state) {
+    /** One step on a device's timeline: start and end in minutes from the start, who ran it. */
+    private record Slot(double start, double end, String who, String step, String status) {}
+
+    private void print(PrintWriter out, List<CampaignSpec> specs, List<CampaignState> states) {
         String t0 = CampaignRunner.VIRTUAL_START.toString();
-        Map<String, List<String[]>> byDevice = new LinkedHashMap<>();
-        cs.workcell().devices().forEach(d -> byDevice.put(d.name(), new ArrayList<>()));
+        Workcell cell = specs.get(0).workcell();
+        Map<String, List<Slot>> byDevice = new LinkedHashMap<>();
+        cell.devices().forEach(d -> byDevice.put(d.name(), new ArrayList<>()));
         double makespan = 0;
         List<String> conflicts = new ArrayList<>();
-        for (ExperimentState x : state.experiments().values()) {
-            for (StepRecord s : x.steps()) {
-                if (s.endedAt() == null) {
-                    continue;
+        boolean several = states.size() > 1;
+        for (int c = 0; c < states.size(); c++) {
+            CampaignSpec cs = specs.get(c);
+            CampaignState state = states.get(c);
+            double end = 0;
+            for (ExperimentState x : state.experiments().values()) {
+                String who = several ? state.id() + "/" + x.id() : x.id();
+                for (StepRecord s : x.steps()) {
+                    if (s.endedAt() == null) {
+                        continue;
+                    }
+                    byDevice.get(s.device())
+                            .add(new Slot(min(t0, s.startedAt()), min(t0, s.endedAt()), who, s.name(), s.status()));
+                    end = Math.max(end, min(t0, s.endedAt()));
                 }
-                byDevice.get(s.device()).add(new String[] {s.startedAt(), s.endedAt(), x.id(), s.name(), s.status()});
-                makespan = Math.max(makespan, min(t0, s.endedAt()));
+                if (x.status() == ExperimentStatus.FAILED) {
+                    conflicts.add(who + " failed: " + x.failure());
+                }
+                windows(cs, x, who, conflicts);
             }
-            if (x.status() == ExperimentStatus.FAILED) {
-                conflicts.add(x.id() + " failed: " + x.failure());
-            }
-            windows(cs, x, conflicts);
+            makespan = Math.max(makespan, end);
+            out.printf(
+                    "Plan for campaign %s: %d experiments, %d in flight, %sscheduler %s, virtual time; nothing was"
+                            + " stored.%n",
+                    cs.name(),
+                    state.experiments().size(),
+                    cs.batchSize(),
+                    several ? "priority " + cs.priority() + ", ends at " + String.format("%.1f", end) + " min, " : "",
+                    scheduler);
         }
-        out.printf(
-                "Plan for campaign %s: %d experiments, %d in flight, scheduler %s, virtual time; nothing was stored.%n",
-                cs.name(), state.experiments().size(), cs.batchSize(), scheduler);
         out.printf("Expected makespan: %.1f min (%s).%n%n", makespan, hm(makespan));
         out.printf("%-14s %9s %6s %10s %12s%n", "device", "capacity", "steps", "busy min", "utilisation");
-        for (DeviceSpec d : cs.workcell().devices()) {
-            List<String[]> list = byDevice.get(d.name());
-            double busy = list.stream().mapToDouble(s -> min(s[0], s[1])).sum();
+        for (DeviceSpec d : cell.devices()) {
+            List<Slot> list = byDevice.get(d.name());
+            double busy = list.stream().mapToDouble(s -> s.end() - s.start()).sum();
             out.printf(
                     "%-14s %9d %6d %10.1f %11.1f%%%n",
                     d.name(),
@@ -162,16 +235,20 @@ final class PlanCommand implements Callable<Integer> {
         conflicts.forEach(c -> out.println("  " + c));
         out.println();
         out.println("Timeline (minutes from the start):");
-        for (DeviceSpec d : cs.workcell().devices()) {
-            List<String[]> list = new ArrayList<>(byDevice.get(d.name()));
-            list.sort(Comparator.comparing((String[] s) -> s[0]));
+        for (DeviceSpec d : cell.devices()) {
+            List<Slot> list = new ArrayList<>(byDevice.get(d.name()));
+            list.sort(Comparator.comparingDouble(Slot::start));
             out.printf("  %s%n", d.name());
             int shown = steps == 0 ? list.size() : Math.min(steps, list.size());
             for (int i = 0; i < shown; i++) {
-                String[] s = list.get(i);
+                Slot s = list.get(i);
                 out.printf(
                         "    %8.1f - %8.1f  %s %s%s%n",
-                        min(t0, s[0]), min(t0, s[1]), s[2], s[3], "completed".equals(s[4]) ? "" : " (" + s[4] + ")");
+                        s.start(),
+                        s.end(),
+                        s.who(),
+                        s.step(),
+                        "completed".equals(s.status()) ? "" : " (" + s.status() + ")");
             }
             if (shown < list.size()) {
                 out.printf("    ... %d more (--steps 0 shows all)%n", list.size() - shown);
@@ -179,7 +256,7 @@ final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    private static void windows(CampaignSpec cs, ExperimentState x, List<String> conflicts) {
+    private static void windows(CampaignSpec cs, ExperimentState x, String who, List<String> conflicts) {
         List<StepSpec> protocol = cs.protocol().steps();
         Map<Integer, StepRecord> done = new LinkedHashMap<>();
         for (StepRecord s : x.steps()) {
@@ -206,7 +283,7 @@ final class PlanCommand implements Callable<Integer> {
             if (lag > w.get().maxMinutes() + 1e-9 || lag < w.get().minMinutes() - 1e-9) {
                 conflicts.add(String.format(
                         "%s: %s started %.2f min after %s ended (window %s to %s min)",
-                        x.id(),
+                        who,
                         protocol.get(k).name(),
                         lag,
                         protocol.get(after).name(),
@@ -216,14 +293,15 @@ final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    private static List<String> overCapacity(DeviceSpec d, List<String[]> list) {
+    private static List<String> overCapacity(DeviceSpec d, List<Slot> list) {
         List<String> out = new ArrayList<>();
-        for (String[] s : list) {
+        for (Slot s : list) {
             long overlapping = list.stream()
-                    .filter(o -> o[0].compareTo(s[0]) <= 0 && o[1].compareTo(s[0]) > 0)
+                    .filter(o -> o.start() <= s.start() && o.end() > s.start())
                     .count();
             if (overlapping > d.capacity()) {
-                out.add(d.name() + " holds " + overlapping + " steps at " + s[0] + " (capacity " + d.capacity() + ")");
+                out.add(String.format(
+                        "%s holds %d steps at %.1f min (capacity %d)", d.name(), overlapping, s.start(), d.capacity()));
             }
         }
         return out;

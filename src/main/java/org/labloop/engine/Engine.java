@@ -284,6 +284,10 @@ public final class Engine implements AutoCloseable {
         return clock;
     }
 
+    CampaignSpec spec() {
+        return spec;
+    }
+
     /**
      * Pauses the campaign; safe to call from any thread. With {@code immediate}, running steps finish but no new step
      * starts; otherwise experiments already in the lab run to the end and only new proposals stop.

@@ -49,10 +49,13 @@ public final class SharedWorkcell implements AutoCloseable {
         for (Engine e : engines) {
             e.sharedWith(ids.stream().filter(id -> !id.equals(e.state().id())).toList());
         }
-        // Turns go in campaign-id order whatever order the campaigns were given in, so a resume plans the same.
+        // Turns go by priority, then campaign id, whatever order the campaigns were given in: the more urgent
+        // campaign proposes and places first, and a resume plans the same.
         List<Engine> active = new ArrayList<>();
         for (Engine e : engines.stream()
-                .sorted(java.util.Comparator.comparing(e -> e.state().id()))
+                .sorted(java.util.Comparator.comparingInt(
+                                (Engine x) -> -x.spec().priority())
+                        .thenComparing(x -> x.state().id()))
                 .toList()) {
             if (e.begin(startedBy)) {
                 active.add(e);

@@ -77,6 +77,31 @@ class PlanAndBenchTest {
     }
 
     @Test
+    void plan_ofTwoCampaignsSharingTheWorkcell_servesTheUrgentOneFirst() {
+        CliTest.Result r = CliTest.labloop(
+                "plan", "examples/snar-shared/urgent.yaml", "examples/snar-shared/background.yaml", "--steps", "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        var ends = java.util.regex.Pattern.compile("Plan for campaign (\\S+): .*ends at ([0-9.]+) min")
+                .matcher(r.out());
+        java.util.Map<String, Double> end = new java.util.HashMap<>();
+        while (ends.find()) {
+            end.put(ends.group(1), Double.parseDouble(ends.group(2)));
+        }
+        assertThat(end).containsOnlyKeys("snar-urgent", "snar-background");
+        assertThat(end.get("snar-urgent")).isLessThan(end.get("snar-background"));
+        assertThat(r.out()).contains("Conflicts: none.").contains("snar-urgent-1/E0001 dispense");
+
+        CliTest.Result fc = CliTest.labloop(
+                "plan",
+                "examples/snar-shared/urgent.yaml",
+                "examples/snar-shared/background.yaml",
+                "--scheduler",
+                "first-come");
+        assertThat(fc.code()).isEqualTo(2);
+        assertThat(fc.err()).contains("heuristic");
+    }
+
+    @Test
     void plan_withFirstCome_andAnUnknownScheduler() {
         CliTest.Result fc = CliTest.labloop("plan", "examples/snar/campaign.yaml", "--scheduler", "first-come");
         assertThat(fc.code()).as(fc.err()).isZero();
