@@ -158,7 +158,8 @@ public final class Engine implements AutoCloseable {
                         state,
                         ready,
                         this::online,
-                        key -> startedWith.getOrDefault(key, Duration.ZERO).toMillis());
+                        key -> startedWith.getOrDefault(key, Duration.ZERO).toMillis(),
+                        () -> !(state.status() == CampaignStatus.PAUSED && state.pausedImmediately()));
         this.setups = placer == null ? new DeviceSetups() : placer.setups();
         this.spec = Objects.requireNonNull(spec, "spec");
         this.state = Objects.requireNonNull(state, "state");
@@ -613,7 +614,8 @@ public final class Engine implements AutoCloseable {
                 DeviceSpec d = spec.workcell().device(s.device()).orElse(null);
                 if (x != null && d != null && s.step() < spec.protocol().steps().size()) {
                     StepSpec step = spec.protocol().steps().get(s.step());
-                    startedWith.put(s.idempotencyKey(), changeover(d, step, x));
+                    // The log says what changeover each start had; the setups only tell what comes next.
+                    startedWith.put(s.idempotencyKey(), Duration.ofMillis(s.changeoverMillis()));
                     setups.started(s.device(), e.at(), step.setupFor(x.parameters()));
                 }
             }
@@ -659,7 +661,8 @@ public final class Engine implements AutoCloseable {
                     p.device().name(),
                     request.args(),
                     request.duration().map(Duration::toMillis).orElse(-1L),
-                    key));
+                    key,
+                    changeover.toMillis()));
         }
         recordAll(ACTOR, bodies);
         for (int i = 0; i < placements.size(); i++) {

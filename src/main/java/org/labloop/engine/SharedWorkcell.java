@@ -89,12 +89,21 @@ public final class SharedWorkcell implements AutoCloseable {
             if (proposed) {
                 continue;
             }
-            // Nothing scheduled and nobody awaited: every campaign left is exhausted (or stuck, which idle reports).
+            // Nothing scheduled and nobody awaited: every campaign left is exhausted (or stuck, which idle reports
+            // once every campaign has its final snapshot).
+            EngineException stuck = null;
             for (Engine e : active) {
-                e.idle();
+                try {
+                    e.idle();
+                } catch (EngineException x) {
+                    stuck = stuck == null ? x : stuck;
+                }
                 e.end();
             }
             active.clear();
+            if (stuck != null) {
+                throw stuck;
+            }
         }
         return engines.stream().map(Engine::state).toList();
     }

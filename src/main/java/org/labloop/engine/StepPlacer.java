@@ -54,6 +54,7 @@ final class StepPlacer {
     private long planSeq = -1;
     private long wakeAt = Long.MAX_VALUE;
     private long wakeScheduled = Long.MIN_VALUE;
+    private long deferredAt = Long.MIN_VALUE;
 
     StepPlacer(org.labloop.workcell.Workcell workcell) {
         this.devices = workcell.devices();
@@ -77,6 +78,10 @@ final class StepPlacer {
         private final Predicate<DeviceSpec> online;
         /** The changeover a running step began with, by its idempotency key. */
         private final java.util.function.ToLongFunction<String> changeoverMs;
+        /** False while the campaign may start no step (paused immediately): its steps are then left out of plans. */
+        private final java.util.function.BooleanSupplier mayStart;
+
+        private boolean couldStart = true;
         /** Experiments whose next step waits for a device. */
         private final Set<String> waiting = new LinkedHashSet<>();
         /** Each experiment's steps as a scheduling job, estimated once from its parameters. */
@@ -89,8 +94,10 @@ final class StepPlacer {
                 CampaignState state,
                 Deque<String> ready,
                 Predicate<DeviceSpec> online,
-                java.util.function.ToLongFunction<String> changeoverMs) {
+                java.util.function.ToLongFunction<String> changeoverMs,
+                java.util.function.BooleanSupplier mayStart) {
             this.changeoverMs = changeoverMs;
+            this.mayStart = mayStart;
             this.spec = spec;
             this.state = state;
             this.ready = ready;
@@ -111,7 +118,8 @@ final class StepPlacer {
             CampaignState state,
             Deque<String> ready,
             Predicate<DeviceSpec> online,
-            java.util.function.ToLongFunction<String> changeoverMs) {
+            java.util.function.ToLongFunction<String> changeoverMs,
+            java.util.function.BooleanSupplier mayStart) {
         List<DeviceSpec> theirs = spec.workcell().devices();
         boolean same = theirs.size() == devices.size();
         for (int d = 0; same && d < theirs.size(); d++) {
@@ -126,7 +134,7 @@ final class StepPlacer {
             throw new EngineException("campaign " + state.id() + " (" + spec.name() + ") does not run on the same"
                     + " workcell as the campaigns it is to share it with; give them one workcell file");
         }
-        Participant p = new Participant(spec, state, ready, online, changeoverMs);
+        Participant p = new Participant(spec, state, ready, online, changeoverMs, mayStart);
         participants.add(p);
         return p;
     }
@@ -149,6 +157,9 @@ final class StepPlacer {
         for (Participant p : participants) {
             seq += p.state.lastSeq();
             changed |= !p.ready.isEmpty();
+            boolean may = p.mayStart.getAsBoolean();
+            changed |= may != p.couldStart;
+            p.couldStart = may;
             while (!p.ready.isEmpty()) {
                 p.waiting.add(p.ready.poll());
             }
@@ -193,7 +204,8 @@ final class StepPlacer {
                 live.add(x.id());
                 if (x.stepRunning()) {
                     underWay.add(entry(p, x, true));
-                } else if (p.waiting.contains(x.id())) {
+                } else if (p.couldStart && p.waiting.contains(x.id())) {
+                    // A campaign paused immediately keeps its running steps on the devices and places nothing new.
                     Entry e = entry(p, x, false);
                     (e.inChain ? underWay : fresh).add(e);
                 }
@@ -224,8 +236,14 @@ final class StepPlacer {
                 caller.waiting.remove(e.x.id());
                 out.add(new Placement(e.x.id(), s.op(), devices.get(s.device())));
             } else {
-                // Another campaign's step: its own engine starts it on its turn at this same instant.
+                // Another campaign's step: its own engine starts it on its turn at this same instant, in this round
+                // or, if its turn has passed, in the next one (woken once per instant, so two plans that disagree
+                // cannot keep the loop at one instant).
                 planSeq = -1;
+                if (deferredAt != now) {
+                    deferredAt = now;
+                    clock.schedule(Duration.ZERO, () -> {});
+                }
             }
         }
         wakeAt = scheduler.nextWakeUp();

@@ -98,7 +98,7 @@ public sealed interface EventBody {
 
     /**
      * A step was handed to a device. {@code idempotencyKey} identifies this attempt of this step, so a driver asked
-     * twice does the work once.
+     * twice does the work once; {@code changeoverMillis} is the changeover the device needed first (a new setup).
      */
     record StepStarted(
             String experimentId,
@@ -108,8 +108,25 @@ public sealed interface EventBody {
             String device,
             Map<String, Object> args,
             long plannedMillis,
-            String idempotencyKey)
+            String idempotencyKey,
+            // Absent from the JSON when zero, so events written before changeovers keep their bytes and hashes.
+            @com.fasterxml.jackson.annotation.JsonInclude(
+                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+            long changeoverMillis)
             implements EventBody {
+        /** A start with no changeover before it. */
+        public StepStarted(
+                String experimentId,
+                int step,
+                String stepName,
+                String capability,
+                String device,
+                Map<String, Object> args,
+                long plannedMillis,
+                String idempotencyKey) {
+            this(experimentId, step, stepName, capability, device, args, plannedMillis, idempotencyKey, 0);
+        }
+
         public StepStarted {
             Objects.requireNonNull(experimentId, "experimentId");
             Objects.requireNonNull(stepName, "stepName");

@@ -36,6 +36,7 @@ import org.labloop.store.SqliteEventLog;
 import org.labloop.workcell.DeviceSpec;
 
 /** Two campaigns on one workcell: "analyse within 2 minutes of the reaction" in both, different priorities. */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class SharedWorkcellTest {
     @TempDir
     Path dir;
@@ -170,6 +171,69 @@ class SharedWorkcellTest {
                 CampaignState first = states.get(high);
                 CampaignState other = states.get(1 - high);
                 assertThat(finished(first)).as("priority to " + first.id()).isBefore(finished(other));
+            }
+        }
+    }
+
+    @Test
+    void oneCampaignPausedImmediately_holdsOnlyItsOwnSteps_theOtherRunsOn_andItResumesLater() {
+        List<CampaignSpec> specs = List.of(campaign("alpha", 7, 0), campaign("beta", 8, 5));
+        try (org.labloop.store.InMemoryEventLog log = new org.labloop.store.InMemoryEventLog()) {
+            List<String> ids = specs.stream().map(s -> SnarLab.create(log, s)).toList();
+            List<CampaignState> states =
+                    ids.stream().map(id -> CampaignState.load(log, id)).toList();
+            VirtualClock clock = new VirtualClock(Instant.parse(states.get(0).lastEventAt()));
+            List<Engine> engines = new ArrayList<>();
+            try (SharedWorkcell cell = new SharedWorkcell(specs.get(0).workcell(), clock)) {
+                for (int i = 0; i < 2; i++) {
+                    CampaignSpec spec = specs.get(i);
+                    Emulator emulator = EmulatorRegistry.standard(p -> {
+                                throw new IllegalStateException("no tables in this test");
+                            })
+                            .create(spec.emulator());
+                    Map<String, Driver> drivers = new LinkedHashMap<>();
+                    for (DeviceSpec d : spec.workcell().devices()) {
+                        drivers.put(
+                                d.name(),
+                                DriverRegistry.standard()
+                                        .create(d, new DriverContext(clock, spec.seed(), Optional.of(emulator))));
+                    }
+                    // When alpha ends, beta (paused from the start) is resumed.
+                    EngineListener listener = i == 1
+                            ? EngineListener.NONE
+                            : (e, st) -> {
+                                if (e.body() instanceof EventBody.CampaignCompleted) {
+                                    engines.get(1).resume("user:test", "alpha is done");
+                                }
+                            };
+                    engines.add(cell.add(
+                            spec,
+                            states.get(i),
+                            log,
+                            PlannerRegistry.standard().create(spec.planner()),
+                            drivers,
+                            listener));
+                }
+                engines.get(1).pause("user:test", "hold beta", true);
+                List<CampaignState> end = cell.run("user:test");
+                assertThat(end).allSatisfy(st -> {
+                    assertThat(st.status()).isEqualTo(CampaignStatus.COMPLETED);
+                    assertThat(st.experiments()).hasSize(24);
+                });
+                // Beta started nothing between its pause and its resume, which came when alpha had finished.
+                Instant paused = null;
+                Instant resumed = null;
+                for (var e : log.readAll(ids.get(1))) {
+                    if (e.body() instanceof EventBody.CampaignPaused) {
+                        paused = e.at();
+                    } else if (e.body() instanceof EventBody.CampaignResumed) {
+                        resumed = e.at();
+                    } else if (e.body() instanceof EventBody.StepStarted && paused != null && resumed == null) {
+                        throw new AssertionError("beta started a step while paused: " + e);
+                    }
+                }
+                assertThat(paused).isNotNull();
+                assertThat(resumed).isEqualTo(finished(end.get(0)));
             }
         }
     }
