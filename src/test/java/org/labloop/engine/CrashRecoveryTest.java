@@ -183,6 +183,33 @@ class CrashRecoveryTest {
         }
     }
 
+    /** {@code spec} run to its end without interruption, in a store of its own. */
+    private CampaignState uninterrupted(CampaignSpec spec) {
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("reference"))) {
+            return SnarLab.run(log, spec);
+        }
+    }
+
+    /**
+     * {@code spec} run until its log kills the engine at the {@code nth} event that {@code matches} (before or after
+     * committing it), then resumed to its end by a fresh engine, as a new process would.
+     */
+    private CampaignState killAndResume(CampaignSpec spec, Predicate<EventBody> matches, int nth, boolean before) {
+        Path data = dir.resolve("killed");
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            String id = SnarLab.create(log, spec);
+            Engine first =
+                    SnarLab.engine(new DyingLog(log, matches, nth, before), spec, id, devices, EngineListener.NONE);
+            assertThatThrownBy(first::run).isInstanceOf(Kill.class);
+        }
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            return SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
+                    .run();
+        }
+    }
+
     static Stream<Arguments> killsInsideChains() {
         Predicate<EventBody> started = b -> b instanceof EventBody.StepStarted s && s.step() >= 2;
         Predicate<EventBody> ended = b -> b instanceof EventBody.StepCompleted c && c.step() == 2;
@@ -199,28 +226,13 @@ class CrashRecoveryTest {
     void resume_afterKillInsideATimeCriticalChain_keepsEveryWindow_andMatchesAnUninterruptedRun(
             String when, Predicate<EventBody> matches, int nth, boolean before) {
         CampaignSpec spec = EngineSchedulingTest.windowed();
-        List<List<String>> reference;
-        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("reference"))) {
-            CampaignState state = SnarLab.run(log, spec);
-            assertThat(EngineSchedulingTest.violations(state, 2)).isZero();
-            reference = Dataset.of(state, spec).cells();
-        }
-        Path data = dir.resolve("killed");
-        try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
-            String id = SnarLab.create(log, spec);
-            Engine first =
-                    SnarLab.engine(new DyingLog(log, matches, nth, before), spec, id, devices, EngineListener.NONE);
-            assertThatThrownBy(first::run).isInstanceOf(Kill.class);
-        }
-        try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
-            CampaignState state = SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
-                    .run();
-            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
-            assertThat(EngineSchedulingTest.violations(state, 2)).isZero();
-            assertThat(Dataset.of(state, spec).cells()).isEqualTo(reference);
-        }
+        CampaignState reference = uninterrupted(spec);
+        assertThat(EngineSchedulingTest.violations(reference, 2)).isZero();
+        CampaignState state = killAndResume(spec, matches, nth, before);
+        assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+        assertThat(EngineSchedulingTest.violations(state, 2)).isZero();
+        assertThat(Dataset.of(state, spec).cells())
+                .isEqualTo(Dataset.of(reference, spec).cells());
     }
 
     @org.junit.jupiter.api.Test
@@ -236,29 +248,11 @@ class CrashRecoveryTest {
                 new org.labloop.protocol.FailurePolicy(
                         3, java.time.Duration.ofMinutes(2), org.labloop.protocol.FailurePolicy.Then.FAIL));
         CampaignSpec spec = SnarLab.spec(10, 3, 31, Map.of("failure_rate", 0.3), analyse, 1);
-        List<List<String>> reference;
-        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("reference"))) {
-            reference = Dataset.of(SnarLab.run(log, spec), spec).cells();
-        }
-        Path data = dir.resolve("killed");
-        try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
-            String id = SnarLab.create(log, spec);
-            Engine first = SnarLab.engine(
-                    new DyingLog(log, b -> b instanceof EventBody.StepFailed, 1, false),
-                    spec,
-                    id,
-                    devices,
-                    EngineListener.NONE);
-            assertThatThrownBy(first::run).isInstanceOf(Kill.class);
-        }
-        try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
-            CampaignState state = SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
-                    .run();
-            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
-            assertThat(Dataset.of(state, spec).cells()).isEqualTo(reference);
-        }
+        CampaignState reference = uninterrupted(spec);
+        CampaignState state = killAndResume(spec, b -> b instanceof EventBody.StepFailed, 1, false);
+        assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+        assertThat(Dataset.of(state, spec).cells())
+                .isEqualTo(Dataset.of(reference, spec).cells());
     }
 
     @org.junit.jupiter.api.Test
@@ -342,24 +336,10 @@ class CrashRecoveryTest {
     void resume_withADeviceChangeover_givesEachStepTheChangeoverOfAnUninterruptedRun(
             String when, Predicate<EventBody> matches, int nth, boolean before) {
         CampaignSpec spec = EngineSchedulingTest.withChangeover(5);
-        List<List<String>> reference;
-        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("reference"))) {
-            reference = Dataset.of(SnarLab.run(log, spec), spec).cells();
-        }
-        Path data = dir.resolve("killed");
-        try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
-            String id = SnarLab.create(log, spec);
-            Engine first =
-                    SnarLab.engine(new DyingLog(log, matches, nth, before), spec, id, devices, EngineListener.NONE);
-            assertThatThrownBy(first::run).isInstanceOf(Kill.class);
-        }
-        try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
-            CampaignState state = SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
-                    .run();
-            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
-            assertThat(Dataset.of(state, spec).cells()).isEqualTo(reference);
-        }
+        CampaignState reference = uninterrupted(spec);
+        CampaignState state = killAndResume(spec, matches, nth, before);
+        assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+        assertThat(Dataset.of(state, spec).cells())
+                .isEqualTo(Dataset.of(reference, spec).cells());
     }
 }

@@ -61,6 +61,23 @@ class SharedWorkcellTest {
 
     private static SharedWorkcell workcell(
             EventLog log, DeviceMemory memory, List<CampaignSpec> specs, List<String> ids) {
+        return workcell(
+                log,
+                memory,
+                specs,
+                ids,
+                specs.stream().map(s -> EngineListener.NONE).toList(),
+                new ArrayList<>());
+    }
+
+    /** The campaigns on one workcell, each with its listener; their engines are added to {@code engines}. */
+    private static SharedWorkcell workcell(
+            EventLog log,
+            DeviceMemory memory,
+            List<CampaignSpec> specs,
+            List<String> ids,
+            List<EngineListener> listeners,
+            List<Engine> engines) {
         List<CampaignState> states =
                 ids.stream().map(id -> CampaignState.load(log, id)).toList();
         Instant start = states.stream()
@@ -82,13 +99,13 @@ class SharedWorkcellTest {
                         DriverRegistry.standard()
                                 .create(d, new DriverContext(clock, spec.seed(), Optional.of(emulator), memory)));
             }
-            cell.add(
+            engines.add(cell.add(
                     spec,
                     states.get(i),
                     log,
                     PlannerRegistry.standard().create(spec.planner()),
                     drivers,
-                    EngineListener.NONE);
+                    listeners.get(i)));
         }
         return cell;
     }
@@ -180,40 +197,15 @@ class SharedWorkcellTest {
         List<CampaignSpec> specs = List.of(campaign("alpha", 7, 0), campaign("beta", 8, 5));
         try (org.labloop.store.InMemoryEventLog log = new org.labloop.store.InMemoryEventLog()) {
             List<String> ids = specs.stream().map(s -> SnarLab.create(log, s)).toList();
-            List<CampaignState> states =
-                    ids.stream().map(id -> CampaignState.load(log, id)).toList();
-            VirtualClock clock = new VirtualClock(Instant.parse(states.get(0).lastEventAt()));
             List<Engine> engines = new ArrayList<>();
-            try (SharedWorkcell cell = new SharedWorkcell(specs.get(0).workcell(), clock)) {
-                for (int i = 0; i < 2; i++) {
-                    CampaignSpec spec = specs.get(i);
-                    Emulator emulator = EmulatorRegistry.standard(p -> {
-                                throw new IllegalStateException("no tables in this test");
-                            })
-                            .create(spec.emulator());
-                    Map<String, Driver> drivers = new LinkedHashMap<>();
-                    for (DeviceSpec d : spec.workcell().devices()) {
-                        drivers.put(
-                                d.name(),
-                                DriverRegistry.standard()
-                                        .create(d, new DriverContext(clock, spec.seed(), Optional.of(emulator))));
-                    }
-                    // When alpha ends, beta (paused from the start) is resumed.
-                    EngineListener listener = i == 1
-                            ? EngineListener.NONE
-                            : (e, st) -> {
-                                if (e.body() instanceof EventBody.CampaignCompleted) {
-                                    engines.get(1).resume("user:test", "alpha is done");
-                                }
-                            };
-                    engines.add(cell.add(
-                            spec,
-                            states.get(i),
-                            log,
-                            PlannerRegistry.standard().create(spec.planner()),
-                            drivers,
-                            listener));
+            // When alpha ends, beta (paused from the start) is resumed.
+            EngineListener resumeBeta = (e, st) -> {
+                if (e.body() instanceof EventBody.CampaignCompleted) {
+                    engines.get(1).resume("user:test", "alpha is done");
                 }
+            };
+            try (SharedWorkcell cell = workcell(
+                    log, DeviceMemory.inProcess(), specs, ids, List.of(resumeBeta, EngineListener.NONE), engines)) {
                 engines.get(1).pause("user:test", "hold beta", true);
                 List<CampaignState> end = cell.run("user:test");
                 assertThat(end).allSatisfy(st -> {
