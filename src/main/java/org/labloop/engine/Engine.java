@@ -614,8 +614,13 @@ public final class Engine implements AutoCloseable {
                 DeviceSpec d = spec.workcell().device(s.device()).orElse(null);
                 if (x != null && d != null && s.step() < spec.protocol().steps().size()) {
                     StepSpec step = spec.protocol().steps().get(s.step());
-                    // The log says what changeover each start had; the setups only tell what comes next.
-                    startedWith.put(s.idempotencyKey(), Duration.ofMillis(s.changeoverMillis()));
+                    // The log says what changeover each start had (a log from before changeovers were recorded
+                    // does not: then it is worked out from the setups, as it was when the step started).
+                    startedWith.put(
+                            s.idempotencyKey(),
+                            s.changeoverMillis() != null
+                                    ? Duration.ofMillis(s.changeoverMillis())
+                                    : changeover(d, step, x));
                     setups.started(s.device(), e.at(), step.setupFor(x.parameters()));
                 }
             }
@@ -662,7 +667,7 @@ public final class Engine implements AutoCloseable {
                     request.args(),
                     request.duration().map(Duration::toMillis).orElse(-1L),
                     key,
-                    changeover.toMillis()));
+                    p.device().changeover().isZero() ? null : changeover.toMillis()));
         }
         recordAll(ACTOR, bodies);
         for (int i = 0; i < placements.size(); i++) {

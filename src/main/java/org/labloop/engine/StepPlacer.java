@@ -54,7 +54,7 @@ final class StepPlacer {
     private long planSeq = -1;
     private long wakeAt = Long.MAX_VALUE;
     private long wakeScheduled = Long.MIN_VALUE;
-    private long deferredAt = Long.MIN_VALUE;
+    private long deferredSeq = Long.MIN_VALUE;
 
     StepPlacer(org.labloop.workcell.Workcell workcell) {
         this.devices = workcell.devices();
@@ -237,11 +237,11 @@ final class StepPlacer {
                 out.add(new Placement(e.x.id(), s.op(), devices.get(s.device())));
             } else {
                 // Another campaign's step: its own engine starts it on its turn at this same instant, in this round
-                // or, if its turn has passed, in the next one (woken once per instant, so two plans that disagree
-                // cannot keep the loop at one instant).
+                // or, if its turn has passed, in the next one (woken once per recorded state, so plans that agree
+                // with themselves cannot keep the loop at one instant).
                 planSeq = -1;
-                if (deferredAt != now) {
-                    deferredAt = now;
+                if (deferredSeq != seq) {
+                    deferredSeq = seq;
                     clock.schedule(Duration.ZERO, () -> {});
                 }
             }

@@ -98,7 +98,8 @@ public sealed interface EventBody {
 
     /**
      * A step was handed to a device. {@code idempotencyKey} identifies this attempt of this step, so a driver asked
-     * twice does the work once; {@code changeoverMillis} is the changeover the device needed first (a new setup).
+     * twice does the work once; {@code changeoverMillis} is the changeover the device needed first (a new setup),
+     * null on a device without changeovers.
      */
     record StepStarted(
             String experimentId,
@@ -109,10 +110,10 @@ public sealed interface EventBody {
             Map<String, Object> args,
             long plannedMillis,
             String idempotencyKey,
-            // Absent from the JSON when zero, so events written before changeovers keep their bytes and hashes.
-            @com.fasterxml.jackson.annotation.JsonInclude(
-                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
-            long changeoverMillis)
+            // Null (absent from the JSON) on devices without a changeover and in logs written before there were
+            // changeovers, so those events keep their bytes and hashes.
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            Long changeoverMillis)
             implements EventBody {
         /** A start with no changeover before it. */
         public StepStarted(
@@ -124,7 +125,7 @@ public sealed interface EventBody {
                 Map<String, Object> args,
                 long plannedMillis,
                 String idempotencyKey) {
-            this(experimentId, step, stepName, capability, device, args, plannedMillis, idempotencyKey, 0);
+            this(experimentId, step, stepName, capability, device, args, plannedMillis, idempotencyKey, null);
         }
 
         public StepStarted {
@@ -134,6 +135,10 @@ public sealed interface EventBody {
             Objects.requireNonNull(device, "device");
             args = Map.copyOf(args);
             Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+            if (changeoverMillis != null && changeoverMillis < 0) {
+                throw new IllegalArgumentException("step " + stepName + " of " + experimentId
+                        + ": changeoverMillis must not be negative, got " + changeoverMillis);
+            }
         }
     }
 

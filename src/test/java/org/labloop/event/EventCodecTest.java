@@ -147,4 +147,26 @@ class EventCodecTest {
                         "{\"type\":\"CampaignStarted\",\"sharedWith\":[\"beta-1\",\"gamma-1\"],\"timeMode\":\"wall\"}");
         assertThat(EventCodec.fromJson(json)).isEqualTo(shared);
     }
+
+    @Test
+    void stepStarted_recordsAChangeoverOnlyWhereThereIsOne_andOldStartsKeepTheirBytes() {
+        EventBody.StepStarted plain =
+                new EventBody.StepStarted("E1", 4, "analyse", "analyse", "hplc", Map.of(), -1, "c/E1/4/1");
+        String json = EventCodec.toJson(plain);
+        assertThat(json).doesNotContain("changeoverMillis");
+        assertThat(((EventBody.StepStarted) EventCodec.fromJson(json)).changeoverMillis())
+                .isNull();
+        assertThat(EventCodec.toJson(EventCodec.fromJson(json))).isEqualTo(json);
+
+        EventBody.StepStarted none =
+                new EventBody.StepStarted("E1", 4, "analyse", "analyse", "hplc", Map.of(), -1, "c/E1/4/1", 0L);
+        assertThat(EventCodec.toJson(none)).contains("\"changeoverMillis\":0");
+        EventBody.StepStarted five =
+                new EventBody.StepStarted("E1", 4, "analyse", "analyse", "hplc", Map.of(), -1, "c/E1/4/1", 300_000L);
+        assertThat(EventCodec.fromJson(EventCodec.toJson(five))).isEqualTo(five);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new EventBody.StepStarted("E1", 4, "analyse", "analyse", "hplc", Map.of(), -1, "k", -1L))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("changeoverMillis must not be negative");
+    }
 }
