@@ -86,17 +86,8 @@ final class PlanCommand implements Callable<Integer> {
                 throw InvalidInputException.of(
                         "--scheduler", "campaigns sharing a workcell are planned by the heuristic", "leave it out");
             }
-            for (int i = 1; i < prepared.size(); i++) {
-                if (!prepared.get(i)
-                        .spec()
-                        .workcell()
-                        .equals(prepared.get(0).spec().workcell())) {
-                    throw InvalidInputException.of(
-                            campaigns.get(i).toString(),
-                            "its workcell is not the workcell of " + campaigns.get(0),
-                            "campaigns share a workcell only when they name the same workcell file");
-                }
-            }
+            CampaignRunner.requireOneWorkcell(
+                    prepared, campaigns.stream().map(Path::toString).toList());
         }
         VirtualClock clock = new VirtualClock(CampaignRunner.VIRTUAL_START);
         List<CampaignState> states;

@@ -105,15 +105,8 @@ final class RunCommand implements Callable<Integer> {
         List<CampaignRunner.Prepared> prepared =
                 files.stream().map(f -> runner.prepare(f, seed)).toList();
         // Checked before anything is created: bad input writes nothing.
-        for (int i = 1; i < prepared.size(); i++) {
-            if (!prepared.get(i).spec().workcell().equals(prepared.get(0).spec().workcell())) {
-                throw InvalidInputException.of(
-                        files.get(i).toString(),
-                        "its workcell '" + prepared.get(i).spec().workcell().name() + "' is not the workcell '"
-                                + prepared.get(0).spec().workcell().name() + "' of " + files.get(0),
-                        "campaigns share a workcell only when they name the same workcell file");
-            }
-        }
+        CampaignRunner.requireOneWorkcell(
+                prepared, files.stream().map(Path::toString).toList());
         try (LabStore store = LabStore.open(dataDir)) {
             List<String> ids = new ArrayList<>();
             for (CampaignRunner.Prepared p : prepared) {

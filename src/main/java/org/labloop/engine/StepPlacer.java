@@ -336,7 +336,7 @@ final class StepPlacer {
                 readyAt = Instant.parse(r.endedAt()).toEpochMilli();
                 if ("completed".equals(r.status())) {
                     started[r.step()] = Instant.parse(r.startedAt()).toEpochMilli();
-                    ended[r.step()] = Instant.parse(r.endedAt()).toEpochMilli();
+                    ended[r.step()] = readyAt;
                 }
             }
             if (parsed < records.size() && records.get(records.size() - 1) != running) {

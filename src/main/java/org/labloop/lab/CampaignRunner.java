@@ -176,13 +176,7 @@ public final class CampaignRunner {
         LabClock clock = simulated(p.spec())
                 ? new VirtualClock(Instant.parse(state.lastEventAt()))
                 : new WallClock(Clock.systemUTC());
-        Map<String, Driver> drivers = new LinkedHashMap<>();
-        for (DeviceSpec d : p.spec().workcell().devices()) {
-            drivers.put(
-                    d.name(),
-                    lab.drivers.create(
-                            d, new DriverContext(clock, p.spec().seed(), Optional.of(p.emulator()), store.devices())));
-        }
+        Map<String, Driver> drivers = createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices());
         return new Engine(p.spec(), state, store.log(), clock, p.planner(), drivers, listener);
     }
 
@@ -241,16 +235,8 @@ public final class CampaignRunner {
      */
     public List<CampaignState> runShared(
             List<Prepared> prepared, LabStore store, List<String> ids, String startedBy, String resumeReason) {
+        requireOneWorkcell(prepared, ids.stream().map(id -> "campaign " + id).toList());
         Workcell workcell = prepared.get(0).spec().workcell();
-        for (int i = 1; i < prepared.size(); i++) {
-            if (!prepared.get(i).spec().workcell().equals(workcell)) {
-                throw InvalidInputException.of(
-                        "campaign " + ids.get(i),
-                        "its workcell '" + prepared.get(i).spec().workcell().name() + "' is not the workcell '"
-                                + workcell.name() + "' of campaign " + ids.get(0),
-                        "campaigns share a workcell only when they name the same workcell file");
-            }
-        }
         List<LabStore.EngineLock> locks = new ArrayList<>();
         List<Thread> pollers = new ArrayList<>();
         try (SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
@@ -269,15 +255,8 @@ public final class CampaignRunner {
             try (SharedWorkcell cell = new SharedWorkcell(workcell, clock)) {
                 for (int i = 0; i < ids.size(); i++) {
                     Prepared p = prepared.get(i);
-                    Map<String, Driver> drivers = new LinkedHashMap<>();
-                    for (DeviceSpec d : p.spec().workcell().devices()) {
-                        drivers.put(
-                                d.name(),
-                                lab.drivers.create(
-                                        d,
-                                        new DriverContext(
-                                                clock, p.spec().seed(), Optional.of(p.emulator()), store.devices())));
-                    }
+                    Map<String, Driver> drivers =
+                            createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices());
                     Engine engine =
                             cell.add(p.spec(), states.get(i), store.log(), p.planner(), drivers, EngineListener.NONE);
                     inbox.take(ids.get(i)); // stale requests were meant for an engine now gone
@@ -301,6 +280,24 @@ public final class CampaignRunner {
             }
             for (LabStore.EngineLock l : locks) {
                 l.close();
+            }
+        }
+    }
+
+    /**
+     * Refuses campaigns that are to share a workcell but do not name the same one; {@code names} says how to call each
+     * campaign in the message (its file, its id).
+     */
+    public static void requireOneWorkcell(List<Prepared> prepared, List<String> names) {
+        Workcell workcell = prepared.get(0).spec().workcell();
+        for (int i = 1; i < prepared.size(); i++) {
+            Workcell other = prepared.get(i).spec().workcell();
+            if (!other.equals(workcell)) {
+                throw InvalidInputException.of(
+                        names.get(i),
+                        "its workcell '" + other.name() + "' is not the workcell '" + workcell.name() + "' of "
+                                + names.get(0),
+                        "campaigns share a workcell only when they name the same workcell file");
             }
         }
     }

@@ -666,23 +666,7 @@ public final class HeuristicScheduler implements Scheduler {
     }
 
     private void commit(JobState js, int from, Plan plan, long now, List<Start> starts) {
-        int to = from + plan.lane.length - 1;
-        if (plan.forced) {
-            forcedViolations++;
-        }
-        for (int k = from; k <= to; k++) {
-            int i = k - from;
-            Lane l = lanes[plan.lane[i]];
-            Op op = js.job.ops().get(k);
-            Res r = new Res(plan.start[i], plan.occEnd[i], js.id, k, op.setup(), plan.co[i], js.epoch[k]);
-            l.insert(r);
-            js.state[k] = RESERVED;
-            js.lane[k] = l.index;
-            js.resStart[k] = plan.start[i];
-            js.res[k] = r;
-            js.endLo[k] = plan.endLo[i];
-            js.endHi[k] = plan.endHi[i];
-        }
+        reserve(js, from, plan, false);
         if (plan.start[0] <= now && lanes[plan.lane[0]].running < 0) {
             startReserved(js, from, now, starts);
             return;
@@ -799,13 +783,14 @@ public final class HeuristicScheduler implements Scheduler {
             makeReady(js, k, now, now);
             return;
         }
-        commitReplan(js, k, plan);
+        reserve(js, k, plan, true);
         if (predecessorDone(js, k)) {
             due.add(new long[] {Math.max(readyTime(js, k, now), plan.start[0]), js.id, k, js.epoch[k]});
         }
     }
 
-    private void commitReplan(JobState js, int from, Plan plan) {
+    /** Puts the plan's reservations on their lanes; a replan also marks their devices for the next decision. */
+    private void reserve(JobState js, int from, Plan plan, boolean markDevices) {
         if (plan.forced) {
             forcedViolations++;
         }
@@ -821,7 +806,9 @@ public final class HeuristicScheduler implements Scheduler {
             js.res[k] = r;
             js.endLo[k] = plan.endLo[i];
             js.endHi[k] = plan.endHi[i];
-            markDirty(l.device);
+            if (markDevices) {
+                markDirty(l.device);
+            }
         }
     }
 

@@ -293,19 +293,8 @@ class CrashRecoveryTest {
                         ? new org.labloop.workcell.DeviceSpec(d.name(), d.kind(), d.capabilities(), 1, d.driver())
                         : d)
                 .toList();
-        CampaignSpec edited = new CampaignSpec(
-                spec.name(),
-                spec.description(),
-                spec.space(),
-                spec.objectives(),
-                spec.constraints(),
-                spec.budget(),
-                spec.batchSize(),
-                spec.planner(),
-                spec.seed(),
-                new org.labloop.workcell.Workcell(spec.workcell().name(), shrunk),
-                spec.protocol(),
-                spec.emulator());
+        CampaignSpec edited = SnarLab.variant(
+                spec, new org.labloop.workcell.Workcell(spec.workcell().name(), shrunk), spec.protocol());
         try (SqliteEventLog log = SqliteEventLog.open(data);
                 SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
             long before = log.readAll("snar-test-1").size();

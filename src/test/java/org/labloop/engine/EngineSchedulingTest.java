@@ -35,19 +35,7 @@ class EngineSchedulingTest {
                         a.durationMinutes(),
                         a.measures(),
                         Optional.of(new TimeWindow("react", 0, 2))));
-        return new CampaignSpec(
-                s.name(),
-                s.description(),
-                s.space(),
-                s.objectives(),
-                s.constraints(),
-                s.budget(),
-                s.batchSize(),
-                s.planner(),
-                s.seed(),
-                s.workcell(),
-                new Protocol(s.protocol().name(), steps),
-                s.emulator());
+        return SnarLab.variant(s, s.workcell(), new Protocol(s.protocol().name(), steps));
     }
 
     static int violations(CampaignState state, double maxMinutes) {
@@ -114,19 +102,10 @@ class EngineSchedulingTest {
                                 Duration.ofMillis(Math.round(minutes * 60_000)))
                         : d)
                 .toList();
-        return new CampaignSpec(
-                s.name(),
-                s.description(),
-                s.space(),
-                s.objectives(),
-                s.constraints(),
-                s.budget(),
-                s.batchSize(),
-                s.planner(),
-                s.seed(),
+        return SnarLab.variant(
+                s,
                 new org.labloop.workcell.Workcell(s.workcell().name(), devices),
-                new Protocol(s.protocol().name(), steps),
-                s.emulator());
+                new Protocol(s.protocol().name(), steps));
     }
 
     private static java.util.Map<String, Long> analysisMillis(CampaignState state) {

@@ -43,20 +43,7 @@ class SharedWorkcellTest {
 
     private static CampaignSpec campaign(String name, long seed, int priority) {
         CampaignSpec s = EngineSchedulingTest.windowed();
-        return new CampaignSpec(
-                name,
-                s.description(),
-                s.space(),
-                s.objectives(),
-                s.constraints(),
-                s.budget(),
-                s.batchSize(),
-                s.planner(),
-                seed,
-                s.workcell(),
-                s.protocol(),
-                s.emulator(),
-                priority);
+        return SnarLab.variant(s, name, seed, s.workcell(), s.protocol(), priority);
     }
 
     private static SharedWorkcell workcell(

@@ -94,6 +94,30 @@ final class SnarLab {
                 new EmulatorSpec("snar", Map.of("noise_pct", 1.0)));
     }
 
+    /** {@code s} with another name, seed, workcell, protocol and priority; the rest as it was. */
+    static CampaignSpec variant(
+            CampaignSpec s, String name, long seed, Workcell workcell, Protocol protocol, int priority) {
+        return new CampaignSpec(
+                name,
+                s.description(),
+                s.space(),
+                s.objectives(),
+                s.constraints(),
+                s.budget(),
+                s.batchSize(),
+                s.planner(),
+                seed,
+                workcell,
+                protocol,
+                s.emulator(),
+                priority);
+    }
+
+    /** {@code s} with another workcell and protocol. */
+    static CampaignSpec variant(CampaignSpec s, Workcell workcell, Protocol protocol) {
+        return variant(s, s.name(), s.seed(), workcell, protocol, s.priority());
+    }
+
     private static DeviceSpec device(
             String name,
             DeviceKind kind,
