@@ -104,18 +104,24 @@ final class BenchScheduleCommand implements Callable<Integer> {
                         r.decisionMs(0.5),
                         r.decisionMs(0.99));
             }
+            long tight = p.headTailBound();
             out.printf(
-                    "  lower bound %.1f min (busiest capability %.1f, longest experiment %.1f); %d decisions%n%n",
+                    "  lower bound %.1f min (busiest capability %.1f, longest experiment %.1f); %d decisions%n",
                     p.lowerBound() / 60_000.0,
                     p.resourceBound() / 60_000.0,
                     p.chainBound() / 60_000.0,
                     h.decisionNanos().length);
+            out.printf(
+                    "  with heads and tails %.1f min: heuristic at %.3f of it%n%n",
+                    tight / 60_000.0, (double) h.makespanMs() / tight);
             out.flush();
             ObjectNode s = list.addObject();
             s.put("name", n);
             s.put("makespan_min", round(h.makespanMs() / 60_000.0));
             s.put("lower_bound_min", round(p.lowerBound() / 60_000.0));
             s.put("ratio", round(h.ratio()));
+            s.put("lower_bound_heads_tails_min", round(tight / 60_000.0));
+            s.put("ratio_heads_tails", round((double) h.makespanMs() / tight));
             s.put("window_violations", h.windowViolations());
             s.put("decision_ms_median", round(h.decisionMs(0.5)));
             s.put("decision_ms_p99", round(h.decisionMs(0.99)));
