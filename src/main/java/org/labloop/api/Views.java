@@ -264,6 +264,7 @@ final class Views {
                 "name", st.name(),
                 "capability", st.capability(),
                 "device", st.device(),
+                "position", st.position(),
                 "status", st.status(),
                 "started_at", st.startedAt(),
                 "ended_at", st.endedAt(),
@@ -292,7 +293,15 @@ final class Views {
                         continue;
                     }
                     if (st.endedAt() == null) {
-                        current.add(obj("experiment", x.id(), "step", st.name(), "since", st.startedAt()));
+                        current.add(obj(
+                                "experiment",
+                                x.id(),
+                                "step",
+                                st.name(),
+                                "position",
+                                st.position(),
+                                "since",
+                                st.startedAt()));
                     } else {
                         busyMinutes += minutesBetween(st.startedAt(), st.endedAt());
                         if ("completed".equals(st.status())) {

@@ -221,7 +221,8 @@ public final class CampaignState {
                                 null,
                                 "running",
                                 null,
-                                Map.of()));
+                                Map.of(),
+                                s.position()));
             case StepCompleted s ->
                 experiment(s.experimentId()).stepEnded(s.step(), e.seq(), r -> r.completed(at, s.outputs()));
             case StepFailed s ->

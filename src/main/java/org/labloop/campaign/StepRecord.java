@@ -3,8 +3,9 @@ package org.labloop.campaign;
 import java.util.Map;
 
 /**
- * One step of one experiment as it happened: the device, when it started and ended (engine-clock ISO instants; end is
- * null while running), its status and its outputs.
+ * One step of one experiment as it happened: the device (and its position, null on a single-position device or when
+ * the log did not record it), when it started and ended (engine-clock ISO instants; end is null while running), its
+ * status and its outputs.
  */
 public record StepRecord(
         int step,
@@ -16,17 +17,22 @@ public record StepRecord(
         String endedAt,
         String status,
         String failure,
-        Map<String, Double> outputs) {
+        Map<String, Double> outputs,
+
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        Integer position) {
 
     public StepRecord {
         outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
     }
 
     StepRecord completed(String at, Map<String, Double> out) {
-        return new StepRecord(step, name, capability, device, idempotencyKey, startedAt, at, "completed", null, out);
+        return new StepRecord(
+                step, name, capability, device, idempotencyKey, startedAt, at, "completed", null, out, position);
     }
 
     StepRecord failed(String at, String reason) {
-        return new StepRecord(step, name, capability, device, idempotencyKey, startedAt, at, "failed", reason, outputs);
+        return new StepRecord(
+                step, name, capability, device, idempotencyKey, startedAt, at, "failed", reason, outputs, position);
     }
 }

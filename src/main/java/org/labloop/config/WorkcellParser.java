@@ -143,12 +143,6 @@ final class WorkcellParser {
                             coEntry.value().at(),
                             "'changeover_min' of " + what + " must be from 0 to 1000000 minutes, got " + minutes,
                             "write the minutes the device needs to switch setup, e.g. changeover_min: 5");
-                } else if (minutes > 0 && capacity != 1) {
-                    v.error(
-                            coEntry.keyAt(),
-                            what + " has a changeover but capacity " + capacity
-                                    + "; the setup of each position of a multi-position device is not tracked",
-                            "give it capacity 1 or remove 'changeover_min'");
                 } else {
                     changeover = java.time.Duration.ofMillis(Math.round(minutes * 60_000));
                 }

@@ -24,7 +24,7 @@ import org.labloop.event.EventLogException;
 
 /**
  * A campaign's dataset: one row per experiment with its parameters, outcomes, status and provenance (which device ran
- * each step and when, which planner proposed it, the seed, the software version). Built from the campaign's
+ * each step, in which position for a step a multi-position device can run, and when, which planner proposed it, the seed, the software version). Built from the campaign's
  * projection, so it always agrees with the event log. A campaign with outcome constraints gets a {@code feasible}
  * column: true when a completed experiment meets every constraint, false when it does not, empty until it completes.
  */
@@ -33,6 +33,9 @@ public final class Dataset {
     private final List<String> parameters;
     private final List<String> outcomes;
     private final List<String> steps;
+    /** Steps that a device with several positions can run: they get a position column. */
+    private final Set<String> positioned;
+
     private final CampaignSpec spec;
 
     private Dataset(
@@ -46,6 +49,11 @@ public final class Dataset {
         this.outcomes = outcomes;
         this.steps = steps;
         this.spec = spec;
+        this.positioned = spec.protocol().steps().stream()
+                .filter(st ->
+                        spec.workcell().devicesFor(st.capability()).stream().anyMatch(d -> d.capacity() > 1))
+                .map(org.labloop.protocol.StepSpec::name)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     /**
@@ -91,6 +99,9 @@ public final class Dataset {
                 "failure"));
         for (String s : steps) {
             h.add(s + "_device");
+            if (positioned.contains(s)) {
+                h.add(s + "_position");
+            }
             h.add(s + "_start_min");
             h.add(s + "_end_min");
         }
@@ -129,6 +140,9 @@ public final class Dataset {
             for (String s : steps) {
                 StepRecord r = last.get(s);
                 row.add(r == null ? "" : r.device());
+                if (positioned.contains(s)) {
+                    row.add(r == null || r.position() == null ? "" : Integer.toString(r.position()));
+                }
                 row.add(r == null ? "" : minutes(r.startedAt()));
                 row.add(r == null ? "" : minutes(r.endedAt()));
             }
@@ -256,16 +270,20 @@ public final class Dataset {
                             .put("method", v.method())
                             .put("at", v.at()));
             ArrayNode st = prov.putArray("steps");
-            x.steps()
-                    .forEach(s -> st.addObject()
-                            .put("step", s.step())
-                            .put("name", s.name())
-                            .put("capability", s.capability())
-                            .put("device", s.device())
-                            .put("status", s.status())
-                            .put("started_at", s.startedAt())
-                            .put("ended_at", s.endedAt())
-                            .put("idempotency_key", s.idempotencyKey()));
+            x.steps().forEach(s -> {
+                ObjectNode o = st.addObject()
+                        .put("step", s.step())
+                        .put("name", s.name())
+                        .put("capability", s.capability())
+                        .put("device", s.device());
+                if (s.position() != null) {
+                    o.put("position", s.position());
+                }
+                o.put("status", s.status())
+                        .put("started_at", s.startedAt())
+                        .put("ended_at", s.endedAt())
+                        .put("idempotency_key", s.idempotencyKey());
+            });
         }
         try {
             return EventCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";

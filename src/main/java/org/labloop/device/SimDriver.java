@@ -15,7 +15,8 @@ import org.labloop.workcell.StepTiming;
 
 /**
  * A simulated device (digital twin): takes as long as its workcell timing says, with seeded normal jitter, holds at
- * most its capacity, and on a measuring step answers with its emulator. Runs on the engine's clock, so in virtual time
+ * most its capacity, one step per position (a step asking for a position that is in use is refused, as a real block
+ * would refuse a second vial in an occupied well), and on a measuring step answers with its emulator. Runs on the engine's clock, so in virtual time
  * it costs nothing to wait.
  *
  * <p>Each step draws its duration, fault and noise from a random stream keyed by the campaign seed and the step's
@@ -62,6 +63,8 @@ public final class SimDriver implements Driver {
     private final Duration setup;
     private Instant offlineUntil = Instant.MIN;
     private final Map<String, LabClock.Cancellable> running = new HashMap<>();
+    /** The step (idempotency key) in each position in use. */
+    private final Map<Integer, String> positions = new HashMap<>();
 
     SimDriver(DeviceSpec device, DriverContext context) {
         this.device = device;
@@ -131,6 +134,16 @@ public final class SimDriver implements Driver {
             throw new DeviceException("device " + device.name() + " is full (" + device.capacity()
                     + " at once); refused experiment " + request.experimentId() + ", step " + request.stepName());
         }
+        if (request.position() > device.capacity()) {
+            throw new DeviceException("device " + device.name() + " has positions 1 to " + device.capacity()
+                    + "; refused experiment " + request.experimentId() + ", step " + request.stepName()
+                    + " in position " + request.position());
+        }
+        if (positions.containsKey(request.position())) {
+            throw new DeviceException("position " + request.position() + " of device " + device.name()
+                    + " is in use by step " + positions.get(request.position()) + "; refused experiment "
+                    + request.experimentId() + ", step " + request.stepName());
+        }
         if (request.measures() && emulator == null) {
             throw new DeviceException("device " + device.name() + " has no emulator to answer measuring step "
                     + request.stepName() + "; give the campaign an emulator");
@@ -149,6 +162,7 @@ public final class SimDriver implements Driver {
                 request.idempotencyKey(),
                 new DeviceMemory.Entry(now, now.plus(takes), DeviceMemory.Entry.RUNNING, Map.of(), null));
         boolean offline = now.isBefore(offlineUntil);
+        positions.put(request.position(), request.idempotencyKey());
         running.put(request.idempotencyKey(), clock.schedule(takes, () -> finish(request, listener, offline)));
     }
 
@@ -176,6 +190,7 @@ public final class SimDriver implements Driver {
             return;
         }
         Duration left = Duration.between(clock.now(), entry.get().due());
+        positions.put(request.position(), request.idempotencyKey());
         running.put(
                 request.idempotencyKey(),
                 clock.schedule(left.isNegative() ? Duration.ZERO : left, () -> finish(request, listener, false)));
@@ -183,6 +198,7 @@ public final class SimDriver implements Driver {
 
     private void finish(StepRequest request, StepListener listener, boolean offline) {
         running.remove(request.idempotencyKey());
+        positions.remove(request.position(), request.idempotencyKey());
         DeviceMemory.Entry started = memory.get(device.name(), request.idempotencyKey())
                 .orElseThrow(() -> new DeviceException(
                         "device " + device.name() + " lost its memory of step " + request.idempotencyKey()));
@@ -270,6 +286,7 @@ public final class SimDriver implements Driver {
     @Override
     public boolean cancel(String idempotencyKey) {
         LabClock.Cancellable timer = running.remove(idempotencyKey);
+        positions.values().remove(idempotencyKey);
         if (timer == null || !timer.cancel()) {
             return false;
         }

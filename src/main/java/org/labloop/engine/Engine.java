@@ -65,7 +65,7 @@ public final class Engine implements AutoCloseable {
     private final Planner planner;
     private final Map<String, Driver> drivers;
     private final EngineListener listener;
-    private final Map<String, Integer> load = new HashMap<>();
+    private final Occupancy occupancy = new Occupancy();
     private final Deque<String> ready = new ArrayDeque<>();
     private final Map<String, LabClock.Cancellable> timeouts = new HashMap<>();
     private final java.util.Set<java.time.Instant> wakeUps = new java.util.HashSet<>();
@@ -172,7 +172,6 @@ public final class Engine implements AutoCloseable {
             if (!this.drivers.containsKey(d.name())) {
                 throw new EngineException("no driver for device " + d.name());
             }
-            load.put(d.name(), 0);
         }
     }
 
@@ -376,7 +375,7 @@ public final class Engine implements AutoCloseable {
             if (x.stepRunning()) {
                 StepRecord s = x.steps().get(x.steps().size() - 1);
                 drivers.get(s.device()).cancel(s.idempotencyKey());
-                load.merge(s.device(), -1, Integer::sum);
+                occupancy.release(s.device(), s.idempotencyKey());
                 record(
                         abortActor,
                         new EventBody.StepFailed(x.id(), s.step(), s.device(), "cancelled: campaign aborted"));
@@ -407,17 +406,28 @@ public final class Engine implements AutoCloseable {
     private void reconcile() {
         List<ExperimentState> inFlight = new ArrayList<>(state.inFlight());
         inFlight.sort(java.util.Comparator.comparingLong(ExperimentState::readySince));
+        // Recorded positions first; a start recorded without one (an older log) then gets a free one.
+        for (ExperimentState x : inFlight) {
+            StepRecord s = x.stepRunning() ? x.steps().get(x.steps().size() - 1) : null;
+            if (s != null && s.position() != null && drivers.containsKey(s.device())) {
+                occupancy.take(s.device(), s.position() - 1, s.idempotencyKey());
+            }
+        }
         for (ExperimentState x : inFlight) {
             if (x.stepRunning()) {
                 StepRecord s = x.steps().get(x.steps().size() - 1);
+                int position = s.position() != null ? s.position() - 1 : unrecordedPosition(s);
                 StepRequest request = request(
-                        x, s.step(), s.idempotencyKey(), startedWith.getOrDefault(s.idempotencyKey(), Duration.ZERO));
+                        x,
+                        s.step(),
+                        s.idempotencyKey(),
+                        startedWith.getOrDefault(s.idempotencyKey(), Duration.ZERO),
+                        position);
                 Driver driver = drivers.get(s.device());
                 if (driver == null) {
                     stepListener.failed(request, "device " + s.device() + " is no longer in the workcell");
                     continue;
                 }
-                load.merge(s.device(), 1, Integer::sum);
                 // A step the device finished while the engine was down is recorded at the time it ended.
                 switch (driver.query(s.idempotencyKey())) {
                     case StepStatus.Completed c ->
@@ -445,6 +455,17 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** A free position for a running step whose start did not record one; taken for it. */
+    private int unrecordedPosition(StepRecord s) {
+        int capacity =
+                spec.workcell().device(s.device()).map(DeviceSpec::capacity).orElse(1);
+        int position = Math.max(0, occupancy.firstFree(s.device(), capacity, null));
+        if (drivers.containsKey(s.device())) {
+            occupancy.take(s.device(), position, s.idempotencyKey());
+        }
+        return position;
+    }
+
     private Duration sinceNow(java.time.Instant at) {
         Duration d = Duration.between(clock.now(), at);
         return d.isNegative() ? Duration.ZERO : d;
@@ -455,7 +476,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private int busyDevices() {
-        return (int) load.values().stream().filter(n -> n > 0).count();
+        return occupancy.busyDevices();
     }
 
     /** Tops the lab up to {@code batchSize} experiments in flight. Returns true if it proposed anything. */
@@ -554,7 +575,7 @@ public final class Engine implements AutoCloseable {
      */
     private List<StepPlacer.Placement> firstCome() {
         List<StepPlacer.Placement> out = new ArrayList<>();
-        Map<String, Integer> placed = new HashMap<>();
+        Map<String, java.util.BitSet> placed = new HashMap<>();
         int n = ready.size();
         for (int i = 0; i < n; i++) {
             String id = ready.poll();
@@ -562,17 +583,24 @@ public final class Engine implements AutoCloseable {
             int stepIndex = x.stepsDone();
             StepSpec step = spec.protocol().steps().get(stepIndex);
             java.util.Set<String> avoid = avoidedDevices(x, stepIndex, step);
-            Optional<DeviceSpec> device = devicesFor(step.capability()).stream()
-                    .filter(d -> load.get(d.name()) + placed.getOrDefault(d.name(), 0) < d.capacity()
-                            && !avoid.contains(d.name())
-                            && online(d))
-                    .findFirst();
-            if (device.isEmpty()) {
+            DeviceSpec device = null;
+            int position = -1;
+            for (DeviceSpec d : devicesFor(step.capability())) {
+                if (!avoid.contains(d.name())) {
+                    int free = occupancy.firstFree(d.name(), d.capacity(), placed.get(d.name()));
+                    if (free >= 0 && online(d)) {
+                        device = d;
+                        position = free;
+                        break;
+                    }
+                }
+            }
+            if (device == null) {
                 ready.add(id);
                 continue;
             }
-            placed.merge(device.get().name(), 1, Integer::sum);
-            out.add(new StepPlacer.Placement(id, stepIndex, device.get()));
+            placed.computeIfAbsent(device.name(), k -> new java.util.BitSet()).set(position);
+            out.add(new StepPlacer.Placement(id, stepIndex, device, position));
         }
         return out;
     }
@@ -616,23 +644,24 @@ public final class Engine implements AutoCloseable {
                     StepSpec step = spec.protocol().steps().get(s.step());
                     // The log says what changeover each start had (a log from before changeovers were recorded
                     // does not: then it is worked out from the setups, as it was when the step started).
+                    int position = s.position() == null ? 0 : s.position() - 1;
                     startedWith.put(
                             s.idempotencyKey(),
                             s.changeoverMillis() != null
                                     ? Duration.ofMillis(s.changeoverMillis())
-                                    : changeover(d, step, x));
-                    setups.started(s.device(), e.at(), step.setupFor(x.parameters()));
+                                    : changeover(d, position, step, x));
+                    setups.started(s.device(), position, e.at(), step.setupFor(x.parameters()));
                 }
             }
         }
     }
 
-    /** How long {@code device} must switch setup before it can run {@code step} for {@code x}. */
-    private Duration changeover(DeviceSpec device, StepSpec step, ExperimentState x) {
+    /** How long position {@code position} of {@code device} must switch setup before it can run {@code step}. */
+    private Duration changeover(DeviceSpec device, int position, StepSpec step, ExperimentState x) {
         if (device.changeover().isZero()) {
             return Duration.ZERO;
         }
-        String previous = setups.last(device.name());
+        String previous = setups.last(device.name(), position);
         return previous == null || previous.equals(step.setupFor(x.parameters())) ? Duration.ZERO : device.changeover();
     }
 
@@ -649,13 +678,13 @@ public final class Engine implements AutoCloseable {
             StepSpec step = spec.protocol().steps().get(stepIndex);
             int attempt = attempts(x, stepIndex) + 1;
             String key = state.id() + "/" + x.id() + "/" + stepIndex + "/" + attempt;
-            Duration changeover = changeover(p.device(), step, x);
+            Duration changeover = changeover(p.device(), p.position(), step, x);
             if (!changeover.isZero()) {
                 startedWith.put(key, changeover);
             }
-            StepRequest request = request(x, stepIndex, key, changeover);
+            StepRequest request = request(x, stepIndex, key, changeover, p.position());
             if (!p.device().changeover().isZero()) {
-                setups.started(p.device().name(), clock.now(), step.setupFor(x.parameters()));
+                setups.started(p.device().name(), p.position(), clock.now(), step.setupFor(x.parameters()));
             }
             requests.add(request);
             bodies.add(new EventBody.StepStarted(
@@ -667,12 +696,13 @@ public final class Engine implements AutoCloseable {
                     request.args(),
                     request.duration().map(Duration::toMillis).orElse(-1L),
                     key,
-                    p.device().changeover().isZero() ? null : changeover.toMillis()));
+                    p.device().changeover().isZero() ? null : changeover.toMillis(),
+                    p.device().capacity() > 1 ? p.position() + 1 : null));
         }
         recordAll(ACTOR, bodies);
         for (int i = 0; i < placements.size(); i++) {
-            String device = placements.get(i).device().name();
-            load.merge(device, 1, Integer::sum);
+            StepPlacer.Placement p = placements.get(i);
+            occupancy.take(p.device().name(), p.position(), requests.get(i).idempotencyKey());
             armTimeout(requests.get(i), clock.now());
         }
         for (int i = 0; i < placements.size(); i++) {
@@ -791,8 +821,11 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** The request for step {@code stepIndex} of {@code x}: the same every time it is built, so retries match. */
-    private StepRequest request(ExperimentState x, int stepIndex, String key, Duration changeover) {
+    /**
+     * The request for step {@code stepIndex} of {@code x} in position {@code position} (0-based here, from 1 in the
+     * request) of its device: the same every time it is built, so retries match.
+     */
+    private StepRequest request(ExperimentState x, int stepIndex, String key, Duration changeover, int position) {
         StepSpec step = spec.protocol().steps().get(stepIndex);
         Map<String, Object> args = new LinkedHashMap<>();
         step.args().forEach((k, a) -> args.put(k, a.resolve(x.parameters())));
@@ -807,7 +840,8 @@ public final class Engine implements AutoCloseable {
                 x.parameters(),
                 duration,
                 step.measures(),
-                changeover);
+                changeover,
+                position + 1);
     }
 
     private static Duration minutes(Arg arg, ExperimentState x) {
@@ -896,7 +930,7 @@ public final class Engine implements AutoCloseable {
                 }
             }
             String device = deviceOf(request);
-            load.merge(device, -1, Integer::sum);
+            occupancy.release(device, request.idempotencyKey());
             record(
                     "device:" + device,
                     new EventBody.StepCompleted(request.experimentId(), request.step(), device, outputs));
@@ -910,7 +944,7 @@ public final class Engine implements AutoCloseable {
                 return;
             }
             String device = deviceOf(request);
-            load.merge(device, -1, Integer::sum);
+            occupancy.release(device, request.idempotencyKey());
             record(
                     "device:" + device,
                     new EventBody.StepFailed(request.experimentId(), request.step(), device, reason));

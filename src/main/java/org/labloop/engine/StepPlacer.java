@@ -39,8 +39,8 @@ import org.labloop.workcell.StepTiming;
  * workcell): their experiments are planned together, higher campaign priority first. Runs on the loop thread.
  */
 final class StepPlacer {
-    /** Where one step goes. */
-    record Placement(String experimentId, int step, DeviceSpec device) {}
+    /** Where one step goes: which device, and which of its positions (0-based). */
+    record Placement(String experimentId, int step, DeviceSpec device, int position) {}
 
     private final List<DeviceSpec> devices;
     private final List<Device> model;
@@ -185,9 +185,14 @@ final class StepPlacer {
             if (!up[d]) {
                 scheduler.deviceDown(d, now);
             }
-            String setup = setups.last(devices.get(d).name());
-            if (setup != null) {
-                scheduler.lastSetup(d, setup);
+            DeviceSpec spec = devices.get(d);
+            if (!spec.changeover().isZero()) {
+                for (int position = 0; position < spec.capacity(); position++) {
+                    String setup = setups.last(spec.name(), position);
+                    if (setup != null) {
+                        scheduler.lastSetup(d, position, setup);
+                    }
+                }
             }
         }
         // Jobs under way first, in the order their chains started, so they keep the places they had; then new chain
@@ -227,14 +232,22 @@ final class StepPlacer {
         all.addAll(fresh);
         for (int j = 0; j < all.size(); j++) {
             Entry e = all.get(j);
-            scheduler.takeOver(j, e.job, e.ended, e.op, e.device, e.startedAt, e.changeoverMs, now);
+            try {
+                scheduler.takeOver(j, e.job, e.ended, e.op, e.device, e.position, e.startedAt, e.changeoverMs, now);
+            } catch (IllegalStateException x) {
+                throw new EngineException(
+                        "experiment " + e.x.id() + " of campaign " + e.p.state.id()
+                                + " cannot be taken over as the log says: " + x.getMessage()
+                                + "; run 'labloop verify' on the store",
+                        x);
+            }
         }
         List<Placement> out = new ArrayList<>();
         for (Start s : scheduler.decide(now)) {
             Entry e = all.get(s.job());
             if (e.p == caller) {
                 caller.waiting.remove(e.x.id());
-                out.add(new Placement(e.x.id(), s.op(), devices.get(s.device())));
+                out.add(new Placement(e.x.id(), s.op(), devices.get(s.device()), s.lane()));
             } else {
                 // Another campaign's step: its own engine starts it on its turn at this same instant, in this round
                 // or, if its turn has passed, in the next one (woken once per recorded state, so plans that agree
@@ -254,14 +267,21 @@ final class StepPlacer {
         return out;
     }
 
-    /** Steps found running beyond a device's positions mean the workcell file changed under a running campaign. */
+    /**
+     * Steps found running beyond a device's positions mean the workcell file changed under a running campaign (two
+     * in one position, which the scheduler refuses, a damaged log).
+     */
     private void checkCapacity(List<Entry> underWay) {
         int[] running = new int[devices.size()];
         for (Entry e : underWay) {
-            if (e.device >= 0 && ++running[e.device] > devices.get(e.device).capacity()) {
-                DeviceSpec d = devices.get(e.device);
-                throw new EngineException("device " + d.name() + " is running " + running[e.device]
-                        + " steps but the workcell gives it capacity " + d.capacity()
+            if (e.device < 0) {
+                continue;
+            }
+            DeviceSpec d = devices.get(e.device);
+            if (++running[e.device] > d.capacity() || e.position >= d.capacity()) {
+                throw new EngineException("device " + d.name() + " is running " + running[e.device] + " steps"
+                        + (e.position >= d.capacity() ? ", one in position " + (e.position + 1) + "," : "")
+                        + " but the workcell gives it capacity " + d.capacity()
                         + "; restore its capacity in the workcell file until they have finished, then resume");
             }
         }
@@ -275,6 +295,7 @@ final class StepPlacer {
             long[] ended,
             int op,
             int device,
+            int position,
             long startedAt,
             long changeoverMs,
             boolean inChain,
@@ -288,6 +309,7 @@ final class StepPlacer {
         long[] ended = Arrays.copyOf(t.ended, op);
         long[] started = t.started;
         int device = -1;
+        int position = -1;
         long startedAt = 0;
         long changeover = 0;
         if (running) {
@@ -298,6 +320,7 @@ final class StepPlacer {
                         + ", which is no longer in the workcell");
             }
             device = d;
+            position = r.position() == null ? -1 : r.position() - 1;
             startedAt = t.runningSince;
             changeover = p.changeoverMs.applyAsLong(r.idempotencyKey());
         }
@@ -306,7 +329,7 @@ final class StepPlacer {
         boolean inChain = running || head < op;
         // Chains under way are ordered by when their first step started; waiting heads by when they became ready.
         long since = inChain ? started[head] : x.readySince();
-        return new Entry(p, x, job, ended, op, device, startedAt, changeover, inChain, since, t.readyAt);
+        return new Entry(p, x, job, ended, op, device, position, startedAt, changeover, inChain, since, t.readyAt);
     }
 
     /**

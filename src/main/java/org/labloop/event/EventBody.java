@@ -99,7 +99,8 @@ public sealed interface EventBody {
     /**
      * A step was handed to a device. {@code idempotencyKey} identifies this attempt of this step, so a driver asked
      * twice does the work once; {@code changeoverMillis} is the changeover the device needed first (a new setup),
-     * null on a device without changeovers.
+     * null on a device without changeovers; {@code position} is the device position it runs in, null on a device
+     * with one position.
      */
     record StepStarted(
             String experimentId,
@@ -113,7 +114,11 @@ public sealed interface EventBody {
             // Null (absent from the JSON) on devices without a changeover and in logs written before there were
             // changeovers, so those events keep their bytes and hashes.
             @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-            Long changeoverMillis)
+            Long changeoverMillis,
+            // The device position (from 1) the step runs in; null (absent) on single-position devices and in logs
+            // written before positions were recorded.
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            Integer position)
             implements EventBody {
         /** A start with no changeover before it. */
         public StepStarted(
@@ -125,7 +130,7 @@ public sealed interface EventBody {
                 Map<String, Object> args,
                 long plannedMillis,
                 String idempotencyKey) {
-            this(experimentId, step, stepName, capability, device, args, plannedMillis, idempotencyKey, null);
+            this(experimentId, step, stepName, capability, device, args, plannedMillis, idempotencyKey, null, null);
         }
 
         public StepStarted {
@@ -138,6 +143,10 @@ public sealed interface EventBody {
             if (changeoverMillis != null && changeoverMillis < 0) {
                 throw new IllegalArgumentException("step " + stepName + " of " + experimentId
                         + ": changeoverMillis must not be negative, got " + changeoverMillis);
+            }
+            if (position != null && position < 1) {
+                throw new IllegalArgumentException("step " + stepName + " of " + experimentId
+                        + ": positions are numbered from 1, got " + position);
             }
         }
     }

@@ -137,6 +137,23 @@ public final class HeuristicScheduler implements Scheduler {
     /** As above, the running step having begun with a changeover of {@code changeoverMs} on its device. */
     public void takeOver(
             int jobId, Job job, long[] ended, int op, int device, long startedAt, long changeoverMs, long now) {
+        takeOver(jobId, job, ended, op, device, -1, startedAt, changeoverMs, now);
+    }
+
+    /**
+     * As above, the running step occupying position {@code position} of its device (0-based; negative: the first free
+     * one, for a start recorded without its position).
+     */
+    public void takeOver(
+            int jobId,
+            Job job,
+            long[] ended,
+            int op,
+            int device,
+            int position,
+            long startedAt,
+            long changeoverMs,
+            long now) {
         JobState js = register(jobId, job);
         int n = job.ops().size();
         if (op < 0 || op >= n || ended.length < op) {
@@ -156,15 +173,28 @@ public final class HeuristicScheduler implements Scheduler {
             return;
         }
         Lane l = null;
-        for (int li = firstLane[device]; li < lanes.length && lanes[li].device == device; li++) {
-            if (lanes[li].running < 0) {
-                l = lanes[li];
-                break;
+        int capacity = devices.get(device).capacity();
+        if (position >= capacity) {
+            throw new IllegalStateException("device " + devices.get(device).name() + " has no position " + position
+                    + " (it has " + capacity + ")");
+        }
+        if (position >= 0) {
+            l = lanes[firstLane[device] + position];
+            if (l.running >= 0) {
+                throw new IllegalStateException("position " + position + " of device "
+                        + devices.get(device).name() + " runs two steps");
+            }
+        } else {
+            for (int li = firstLane[device]; li < lanes.length && lanes[li].device == device; li++) {
+                if (lanes[li].running < 0) {
+                    l = lanes[li];
+                    break;
+                }
             }
         }
         if (l == null) {
-            throw new IllegalStateException("device " + devices.get(device).name() + " runs more steps than its "
-                    + devices.get(device).capacity() + " position(s)");
+            throw new IllegalStateException(
+                    "device " + devices.get(device).name() + " runs more steps than its " + capacity + " position(s)");
         }
         Op o = job.ops().get(op);
         long occ = startedAt + changeoverMs + o.duration().hi();
@@ -228,11 +258,19 @@ public final class HeuristicScheduler implements Scheduler {
         return h;
     }
 
-    /** What {@code device} was last set up for (before anything is taken over or submitted). */
+    /** What {@code device} was last set up for, on every position (before anything is taken over or submitted). */
     public void lastSetup(int device, String setup) {
         for (int li = firstLane[device]; li < lanes.length && lanes[li].device == device; li++) {
             lanes[li].lastSetup = setup;
         }
+    }
+
+    /** What position {@code position} (0-based) of {@code device} was last set up for. */
+    public void lastSetup(int device, int position, String setup) {
+        if (position < 0 || position >= devices.get(device).capacity()) {
+            throw new IllegalArgumentException("device " + devices.get(device).name() + " has no position " + position);
+        }
+        lanes[firstLane[device] + position].lastSetup = setup;
     }
 
     private JobState register(int jobId, Job job) {

@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * One device of a workcell: its name, kind, what it can do, how many experiments it holds at once, its driver, and
- * the changeover it needs between two steps of different setup (another step type, another temperature).
+ * the changeover each of its positions needs between two steps of different setup (another step type, another
+ * temperature).
  */
 public record DeviceSpec(
         String name, DeviceKind kind, Set<String> capabilities, int capacity, DriverSpec driver, Duration changeover) {
@@ -14,10 +15,6 @@ public record DeviceSpec(
         Objects.requireNonNull(changeover, "changeover");
         if (changeover.isNegative()) {
             throw new IllegalArgumentException("device " + name + " changeover must not be negative");
-        }
-        if (!changeover.isZero() && capacity != 1) {
-            throw new IllegalArgumentException("device " + name + " has a changeover, which needs capacity 1 (the"
-                    + " setup of each position of a multi-position device is not tracked)");
         }
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");

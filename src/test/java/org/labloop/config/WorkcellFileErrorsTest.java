@@ -51,16 +51,16 @@ class WorkcellFileErrorsTest {
     }
 
     @Test
-    void load_changeoverOnAMultiPositionDevice_isRefusedWithTheFix() {
+    void load_changeoverOnAMultiPositionDevice_isAccepted() {
         String text = Fixture.replace(WORKCELL, "    capacity: 8\n", "    capacity: 8\n    changeover_min: 5\n");
 
-        assertSingle(
-                load(text),
-                FILE,
-                14,
-                5,
-                "device 'reactor' has a changeover but capacity 8",
-                "give it capacity 1 or remove 'changeover_min'");
+        var spec = Fixture.loader()
+                .load(Fixture.write(dir, CAMPAIGN, text, PROTOCOL))
+                .spec();
+
+        org.assertj.core.api.Assertions.assertThat(
+                        spec.workcell().device("reactor").orElseThrow().changeover())
+                .isEqualTo(java.time.Duration.ofMinutes(5));
     }
 
     @Test

@@ -47,7 +47,22 @@ class SimDriverTest {
     }
 
     private static StepRequest request(String key) {
-        return new StepRequest(key, "E0001", 0, "move", "transfer", Map.of(), Map.of(), Optional.empty(), false);
+        return request(key, 1);
+    }
+
+    private static StepRequest request(String key, int position) {
+        return new StepRequest(
+                key,
+                "E0001",
+                0,
+                "move",
+                "transfer",
+                Map.of(),
+                Map.of(),
+                Optional.empty(),
+                false,
+                Duration.ZERO,
+                position);
     }
 
     private void drain() {
@@ -107,9 +122,9 @@ class SimDriverTest {
                         Map.of("failure_rate", 0.5)));
         Driver b = DriverRegistry.standard().create(spec, new DriverContext(other, 42, Optional.empty(), otherMemory));
         for (int i = 0; i < 4; i++) {
-            b.start(request("warm-up-" + i), listener);
+            b.start(request("warm-up-" + i, i + 1), listener);
         }
-        b.start(request("k9"), listener);
+        b.start(request("k9", 5), listener);
         assertThat(otherMemory.get("arm", "k9").orElseThrow().due()).isEqualTo(dueAlone);
     }
 
@@ -124,6 +139,22 @@ class SimDriverTest {
                 .hasMessageContaining("device arm")
                 .hasMessageContaining("unknown sim driver option 'speed'");
         assertThatThrownBy(() -> driver(1, Map.of("failure_rate", 1.5))).hasMessageContaining("from 0 to 1");
+    }
+
+    @Test
+    void aPositionInUse_orBeyondTheDevice_isRefused_andFreedWhenItsStepEnds() {
+        Driver block = driver(2, Map.of());
+        block.start(request("a", 2), listener);
+        assertThatThrownBy(() -> block.start(request("b", 2), listener))
+                .isInstanceOf(DeviceException.class)
+                .hasMessageContaining("position 2 of device arm is in use by step a");
+        assertThatThrownBy(() -> block.start(request("c", 3), listener))
+                .isInstanceOf(DeviceException.class)
+                .hasMessageContaining("device arm has positions 1 to 2");
+        block.start(request("d", 1), listener);
+        drain();
+        block.start(request("b", 2), listener);
+        assertThat(block.busy()).isEqualTo(1);
     }
 
     @Test

@@ -320,6 +320,30 @@ class CrashRecoveryTest {
                         Arguments.of("before an analysis start was committed", analysisStarted, 5, true)));
     }
 
+    static Stream<Arguments> blockKills() {
+        Predicate<EventBody> reactionStarted = b -> b instanceof EventBody.StepStarted s && s.step() == 2;
+        return Stream.concat(
+                killPoints(),
+                Stream.of(
+                        Arguments.of(
+                                "after a reaction started, before the block heard of it", reactionStarted, 4, false),
+                        Arguments.of("before a reaction start was committed", reactionStarted, 6, true)));
+    }
+
+    @ParameterizedTest(name = "kill {0}")
+    @MethodSource("blockKills")
+    void resume_onAReactorBlockWithChangeovers_reusesTheSamePositionsAndChangeovers(
+            String when, Predicate<EventBody> matches, int nth, boolean before) {
+        CampaignSpec spec = EngineSchedulingTest.blockWithChangeover(5, 2);
+        CampaignState reference = uninterrupted(spec);
+        CampaignState state = killAndResume(spec, matches, nth, before);
+        assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+        // The dataset has each reaction's position and its start and end (so its changeover) beside the outcomes.
+        assertThat(Dataset.of(state, spec).header()).contains("react_position");
+        assertThat(Dataset.of(state, spec).cells())
+                .isEqualTo(Dataset.of(reference, spec).cells());
+    }
+
     @ParameterizedTest(name = "kill {0}")
     @MethodSource("changeoverKills")
     void resume_withADeviceChangeover_givesEachStepTheChangeoverOfAnUninterruptedRun(

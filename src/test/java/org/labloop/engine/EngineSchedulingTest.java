@@ -108,6 +108,163 @@ class EngineSchedulingTest {
                 new Protocol(s.protocol().name(), steps));
     }
 
+    /**
+     * The SnAr test campaign on a reactor block of {@code positions} positions, each of which needs {@code minutes} to
+     * change temperature; reactions run at 60, 90 or 120 degC, and each reaction is set up for its temperature.
+     */
+    static CampaignSpec blockWithChangeover(double minutes, int positions) {
+        CampaignSpec s = SnarLab.spec(24, 6, 11, 0);
+        List<org.labloop.space.Parameter> params = new ArrayList<>();
+        for (org.labloop.space.Parameter p : s.space().parameters()) {
+            params.add(
+                    p.name().equals("temperature")
+                            ? new org.labloop.space.DiscreteParameter("temperature", List.of(60.0, 90.0, 120.0), "degC")
+                            : p);
+        }
+        List<StepSpec> steps = new ArrayList<>(s.protocol().steps());
+        StepSpec r = steps.get(2);
+        steps.set(
+                2,
+                new StepSpec(
+                        r.name(),
+                        r.capability(),
+                        r.args(),
+                        r.durationMinutes(),
+                        r.measures(),
+                        r.window(),
+                        r.timeout(),
+                        r.retryable(),
+                        r.onFailure(),
+                        Optional.of(new org.labloop.protocol.Arg.Ref("temperature"))));
+        List<org.labloop.workcell.DeviceSpec> devices = s.workcell().devices().stream()
+                .map(d -> d.name().equals("reactor")
+                        ? new org.labloop.workcell.DeviceSpec(
+                                d.name(),
+                                d.kind(),
+                                d.capabilities(),
+                                positions,
+                                d.driver(),
+                                Duration.ofMillis(Math.round(minutes * 60_000)))
+                        : d)
+                .toList();
+        return new CampaignSpec(
+                s.name(),
+                s.description(),
+                new org.labloop.space.SearchSpace(params),
+                s.objectives(),
+                s.constraints(),
+                s.budget(),
+                s.batchSize(),
+                s.planner(),
+                s.seed(),
+                new org.labloop.workcell.Workcell(s.workcell().name(), devices),
+                new Protocol(s.protocol().name(), steps),
+                s.emulator());
+    }
+
+    /** One reaction as the log recorded its start, with its temperature and how long it ran. */
+    record Reaction(String experiment, int position, long changeoverMs, double temperature, long startMs, long endMs) {}
+
+    static List<Reaction> reactions(List<org.labloop.event.Event> events, CampaignState state) {
+        List<Reaction> out = new ArrayList<>();
+        for (org.labloop.event.Event e : events) {
+            if (e.body() instanceof org.labloop.event.EventBody.StepStarted st && st.step() == 2) {
+                ExperimentState x = state.experiments().get(st.experimentId());
+                StepRecord rec = x.steps().stream()
+                        .filter(r -> r.idempotencyKey().equals(st.idempotencyKey()))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(st.position())
+                        .as("position of %s", st.idempotencyKey())
+                        .isNotNull();
+                assertThat(rec.position()).isEqualTo(st.position());
+                out.add(new Reaction(
+                        x.id(),
+                        st.position(),
+                        st.changeoverMillis(),
+                        ((Number) x.parameters().get("temperature")).doubleValue(),
+                        Instant.parse(rec.startedAt()).toEpochMilli(),
+                        Instant.parse(rec.endedAt()).toEpochMilli()));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aReactorBlock_changesOverEachPositionOnItsOwn_andRecordsWhereEachReactionRan() {
+        // Two positions for three temperatures: some reactions must switch a position, others can reuse one.
+        CampaignSpec spec = blockWithChangeover(5, 2);
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            CampaignState state =
+                    SnarLab.engine(log, spec, EngineListener.NONE, "heuristic").run();
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            List<Reaction> reactions = reactions(log.readAll(state.id()), state);
+            assertThat(reactions).hasSize(24);
+            int paid = 0;
+            int spared = 0;
+            for (int position = 1; position <= 2; position++) {
+                int pos = position;
+                List<Reaction> here = reactions.stream()
+                        .filter(r -> r.position() == pos)
+                        .sorted(java.util.Comparator.comparingLong(Reaction::startMs))
+                        .toList();
+                for (int i = 0; i < here.size(); i++) {
+                    Reaction r = here.get(i);
+                    boolean switches = i > 0 && here.get(i - 1).temperature() != r.temperature();
+                    assertThat(r.changeoverMs())
+                            .as("changeover of %s in position %d", r.experiment(), pos)
+                            .isEqualTo(switches ? 300_000L : 0L);
+                    if (i > 0) {
+                        assertThat(r.startMs())
+                                .as("%s starts after the reaction before it in position %d ends", r.experiment(), pos)
+                                .isGreaterThanOrEqualTo(here.get(i - 1).endMs());
+                        if (switches) {
+                            paid++;
+                        } else {
+                            spared++;
+                        }
+                    }
+                }
+            }
+            // Both cases happen, so both are checked: a position switching temperature, one staying at it.
+            assertThat(paid).isPositive();
+            assertThat(spared).isPositive();
+            // The simulated block spends the changeover on top of the reaction's own time (tau).
+            for (Reaction r : reactions) {
+                double tau = ((Number) state.experiments()
+                                .get(r.experiment())
+                                .parameters()
+                                .get("tau"))
+                        .doubleValue();
+                assertThat(r.endMs() - r.startMs()).isEqualTo(Math.round(tau * 60_000) + r.changeoverMs());
+            }
+            assertThat(ChainCheck.of(log.readAll(state.id())).intact()).isTrue();
+        }
+    }
+
+    @Test
+    void theHeuristic_putsReactionsInPositionsAlreadyAtTheirTemperature_moreOftenThanFirstCome() {
+        long heuristic;
+        long firstCome;
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            CampaignSpec spec = blockWithChangeover(5, 3);
+            CampaignState state =
+                    SnarLab.engine(log, spec, EngineListener.NONE, "heuristic").run();
+            heuristic = reactions(log.readAll(state.id()), state).stream()
+                    .filter(r -> r.changeoverMs() > 0)
+                    .count();
+        }
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            CampaignSpec spec = blockWithChangeover(5, 3);
+            CampaignState state =
+                    SnarLab.engine(log, spec, EngineListener.NONE, "first-come").run();
+            firstCome = reactions(log.readAll(state.id()), state).stream()
+                    .filter(r -> r.changeoverMs() > 0)
+                    .count();
+        }
+        assertThat(heuristic).isLessThan(firstCome);
+    }
+
     private static java.util.Map<String, Long> analysisMillis(CampaignState state) {
         java.util.Map<String, Long> out = new java.util.TreeMap<>();
         for (ExperimentState x : state.experiments().values()) {

@@ -159,14 +159,29 @@ class EventCodecTest {
         assertThat(EventCodec.toJson(EventCodec.fromJson(json))).isEqualTo(json);
 
         EventBody.StepStarted none =
-                new EventBody.StepStarted("E1", 4, "analyse", "analyse", "hplc", Map.of(), -1, "c/E1/4/1", 0L);
+                new EventBody.StepStarted("E1", 4, "analyse", "analyse", "hplc", Map.of(), -1, "c/E1/4/1", 0L, null);
         assertThat(EventCodec.toJson(none)).contains("\"changeoverMillis\":0");
-        EventBody.StepStarted five =
-                new EventBody.StepStarted("E1", 4, "analyse", "analyse", "hplc", Map.of(), -1, "c/E1/4/1", 300_000L);
+        EventBody.StepStarted five = new EventBody.StepStarted(
+                "E1", 4, "analyse", "analyse", "hplc", Map.of(), -1, "c/E1/4/1", 300_000L, null);
         assertThat(EventCodec.fromJson(EventCodec.toJson(five))).isEqualTo(five);
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> new EventBody.StepStarted("E1", 4, "analyse", "analyse", "hplc", Map.of(), -1, "k", -1L))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                        new EventBody.StepStarted("E1", 4, "analyse", "analyse", "hplc", Map.of(), -1, "k", -1L, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("changeoverMillis must not be negative");
+    }
+
+    @Test
+    void stepStarted_recordsAPositionOnlyWhereThereAreSeveral_numberedFromOne() {
+        assertThat(EventCodec.toJson(
+                        new EventBody.StepStarted("E1", 2, "react", "react", "block", Map.of(), -1, "c/E1/2/1")))
+                .doesNotContain("position");
+        EventBody.StepStarted third =
+                new EventBody.StepStarted("E1", 2, "react", "react", "block", Map.of(), -1, "c/E1/2/1", 0L, 3);
+        assertThat(EventCodec.toJson(third)).contains("\"position\":3");
+        assertThat(EventCodec.fromJson(EventCodec.toJson(third))).isEqualTo(third);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new EventBody.StepStarted("E1", 2, "react", "react", "block", Map.of(), -1, "k", null, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("positions are numbered from 1, got 0");
     }
 }
