@@ -222,7 +222,8 @@ public final class CampaignState {
                                 "running",
                                 null,
                                 Map.of(),
-                                s.position()));
+                                s.position(),
+                                s.changeoverMillis()));
             case StepCompleted s ->
                 experiment(s.experimentId()).stepEnded(s.step(), e.seq(), r -> r.completed(at, s.outputs()));
             case StepFailed s ->

@@ -1,11 +1,12 @@
 package org.labloop.campaign;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /**
  * One step of one experiment as it happened: the device (and its position, null on a single-position device or when
- * the log did not record it), when it started and ended (engine-clock ISO instants; end is null while running), its
- * status and its outputs.
+ * the log did not record it), when it started and ended (engine-clock ISO instants; end is null while running), the
+ * changeover its device spent first (null on a device without changeovers), its status and its outputs.
  */
 public record StepRecord(
         int step,
@@ -18,9 +19,8 @@ public record StepRecord(
         String status,
         String failure,
         Map<String, Double> outputs,
-
-        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-        Integer position) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer position,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long changeoverMillis) {
 
     public StepRecord {
         outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
@@ -28,11 +28,33 @@ public record StepRecord(
 
     StepRecord completed(String at, Map<String, Double> out) {
         return new StepRecord(
-                step, name, capability, device, idempotencyKey, startedAt, at, "completed", null, out, position);
+                step,
+                name,
+                capability,
+                device,
+                idempotencyKey,
+                startedAt,
+                at,
+                "completed",
+                null,
+                out,
+                position,
+                changeoverMillis);
     }
 
     StepRecord failed(String at, String reason) {
         return new StepRecord(
-                step, name, capability, device, idempotencyKey, startedAt, at, "failed", reason, outputs, position);
+                step,
+                name,
+                capability,
+                device,
+                idempotencyKey,
+                startedAt,
+                at,
+                "failed",
+                reason,
+                outputs,
+                position,
+                changeoverMillis);
     }
 }

@@ -77,6 +77,16 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (!org.labloop.engine.Engine.SCHEDULERS.contains(scheduler)) {
+            throw InvalidInputException.of(
+                    "--scheduler",
+                    "unknown scheduler '" + scheduler + "'",
+                    "known schedulers: " + String.join(", ", org.labloop.engine.Engine.SCHEDULERS));
+        }
+        if (steps < 0) {
+            throw InvalidInputException.of(
+                    "--steps", "must be 0 (all) or a positive number of lines, got " + steps, "e.g. --steps 20");
+        }
         Lab lab = new Lab();
         CampaignRunner runner = new CampaignRunner(lab);
         List<CampaignRunner.Prepared> prepared =
@@ -270,10 +280,13 @@ final class PlanCommand implements Callable<Integer> {
             if (ref == null) {
                 continue;
             }
-            double lag = min(ref.endedAt(), done.get(k).startedAt());
+            // The step's own work begins once its device has changed over.
+            StepRecord step = done.get(k);
+            double lag = min(ref.endedAt(), step.startedAt())
+                    + (step.changeoverMillis() == null ? 0 : step.changeoverMillis() / 60_000.0);
             if (lag > w.get().maxMinutes() + 1e-9 || lag < w.get().minMinutes() - 1e-9) {
                 conflicts.add(String.format(
-                        "%s: %s started %.2f min after %s ended (window %s to %s min)",
+                        "%s: %s began %.2f min after %s ended (window %s to %s min)",
                         who,
                         protocol.get(k).name(),
                         lag,

@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.labloop.campaign.CampaignSpec;
@@ -170,7 +171,8 @@ public final class CampaignLoader {
                 w == null ? null : w.capabilities(),
                 w == null ? null : w.name(),
                 c == null ? null : c.parameterTypes());
-        Protocol p = proot == null ? null : ProtocolParser.parse(proot, protocolDoc, ctx);
+        Map<String, Node.Loc> windowAt = new java.util.HashMap<>();
+        Protocol p = proot == null ? null : ProtocolParser.parse(proot, protocolDoc, ctx, windowAt);
 
         List<Problem> problems = new ArrayList<>();
         problems.addAll(campaignDoc.problems());
@@ -194,6 +196,10 @@ public final class CampaignLoader {
                     p,
                     c.emulator(),
                     c.priority() == null ? 0 : c.priority());
+            WindowCheck.check(spec, windowAt, protocolDoc);
+            if (protocolDoc.hasErrors()) {
+                throw failure(protocolDoc.problems(), protocolDoc);
+            }
             return new LoadedCampaign(spec, List.of(campaign, workcell, protocol));
         } catch (IllegalArgumentException | NullPointerException e) {
             campaignDoc.error(Node.Loc.START, "invalid campaign: " + e.getMessage(), "fix the campaign file");

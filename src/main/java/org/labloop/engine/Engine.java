@@ -270,9 +270,15 @@ public final class Engine implements AutoCloseable {
             record(ACTOR, new EventBody.CampaignCompleted(reason));
             return;
         }
+        boolean windows =
+                spec.protocol().steps().stream().anyMatch(s -> s.window().isPresent());
         throw new EngineException("campaign " + state.id() + " in " + log.location() + " is stuck: "
                 + state.inFlightCount()
-                + " experiments wait for steps that no device will run (busy devices: " + busyDevices() + ")");
+                + " experiments wait for steps that no device will run (busy devices: " + busyDevices() + ")"
+                + (windows
+                        ? "; the protocol's time windows may be too tight for the devices: widen them, then start the"
+                                + " campaign anew (labloop plan shows the schedule a campaign would follow)"
+                        : "; check that the devices the protocol needs are on line"));
     }
 
     /** After the last turn: a snapshot of the final state. */

@@ -28,7 +28,7 @@ import org.labloop.schedule.Op;
 import org.labloop.schedule.Start;
 import org.labloop.schedule.Window;
 import org.labloop.workcell.DeviceSpec;
-import org.labloop.workcell.StepTiming;
+import org.labloop.workcell.DurationRange;
 
 /**
  * Connects engines to the {@link HeuristicScheduler}. At every scheduling event it rebuilds the plan from the recorded
@@ -422,36 +422,15 @@ final class StepPlacer {
      * devices' timings (mean, and three standard deviations either side), plus any sim {@code setup_min}.
      */
     static Estimate estimate(CampaignSpec spec, StepSpec step, Map<String, Object> parameters) {
-        long lo = Long.MAX_VALUE;
-        long hi = 0;
-        long sum = 0;
-        int n = 0;
         Long fixed = step.durationMinutes().map(a -> minutes(a, parameters)).orElse(null);
-        for (DeviceSpec d : spec.workcell().devicesFor(step.capability())) {
-            long setup = 0;
-            if (d.driver().options().get("setup_min") instanceof Number m) {
-                setup = ms(m.doubleValue());
-            }
-            long mean;
-            long sd;
-            if (fixed != null) {
-                mean = fixed;
-                sd = 0;
-            } else {
-                StepTiming t = d.driver().durations().get(step.capability());
-                mean = t == null ? 60_000 : t.mean().toMillis();
-                sd = t == null ? 0 : t.sd().toMillis();
-            }
-            lo = Math.min(lo, setup + Math.max(0, mean - 3 * sd));
-            hi = Math.max(hi, setup + mean + 3 * sd);
-            sum += setup + mean;
-            n++;
-        }
-        if (n == 0) {
+        if (spec.workcell().devicesFor(step.capability()).isEmpty()) {
             throw new EngineException("no device can " + step.capability());
         }
-        long mean = Math.max(lo, Math.min(hi, sum / n));
-        return new Estimate(mean, lo, hi);
+        DurationRange r = DurationRange.of(
+                spec.workcell(),
+                step.capability(),
+                fixed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(fixed));
+        return new Estimate(r.meanMs(), r.loMs(), r.hiMs());
     }
 
     private static long minutes(Arg a, Map<String, Object> parameters) {

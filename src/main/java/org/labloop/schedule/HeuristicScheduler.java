@@ -601,20 +601,29 @@ public final class HeuristicScheduler implements Scheduler {
                         }
                     }
                 }
+                // A window holds for the step's own work, which begins after any changeover, at the latest when the
+                // steps since the window's reference all run long (spreadHi). A windowed step goes where that worst
+                // case is soonest; every step then where it can start soonest.
+                boolean windowed = latest != Long.MAX_VALUE;
+                long spreadHi = windowed && w.after() != k - 1 ? readyHi : Long.MIN_VALUE;
                 long best = Long.MAX_VALUE;
+                long bestKey = Long.MAX_VALUE;
                 int bestLane = -1;
-                boolean bestCo = false;
+                long co = 0;
                 for (int li : lanesByCapability[js.cap[k]]) {
                     Lane l = lanes[li];
                     if (down[l.device] || avoids(op, l.device)) {
                         continue;
                     }
                     long[] fit = earliestFit(js, l, readyLo, readyHi, op, now, p, from, k);
-                    if (fit[0] < best || (fit[0] == best && bestCo && fit[1] == 0)) {
+                    long key = windowed ? Math.max(fit[0], spreadHi) + fit[1] : fit[0];
+                    if (key < bestKey
+                            || (key == bestKey && (fit[0] < best || (fit[0] == best && co > 0 && fit[1] == 0)))) {
+                        bestKey = key;
                         best = fit[0];
                         bestLane = li;
-                        bestCo = fit[1] > 0;
-                        if (best == readyLo && !bestCo) {
+                        co = fit[1];
+                        if (best == readyLo && co == 0) {
                             break;
                         }
                     }
@@ -622,18 +631,18 @@ public final class HeuristicScheduler implements Scheduler {
                 if (bestLane < 0) {
                     return null;
                 }
-                if (best > latest) {
+                if (Math.max(best, spreadHi) + co > latest) {
                     if (shift) {
-                        // The smallest delay of the whole chain that brings this step inside its window. (Delaying
-                        // until the step waits least, for slack, costs about 2% of makespan on scenario b.)
-                        needShift = best - latest;
+                        // The smallest delay of the whole chain that brings this step inside its window (none helps
+                        // when the steps in between may run too long). (Delaying until the step waits least, for
+                        // slack, costs about 2% of makespan on scenario b.)
+                        needShift = spreadHi + co > latest ? -1 : best + co - latest;
                         ok = false;
                         break;
                     }
                     p.forced = true;
                 }
-                Device d = devices.get(lanes[bestLane].device);
-                long co = bestCo ? d.changeoverMs() : 0;
+                boolean bestCo = co > 0;
                 long sHi = Math.max(best, readyHi);
                 p.lane[i] = bestLane;
                 p.start[i] = best;

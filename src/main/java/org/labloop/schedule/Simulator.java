@@ -31,8 +31,17 @@ public final class Simulator {
     /** Step {@code op} of job {@code job} takes {@code extraMs} longer than its estimate allows. */
     public record Overrun(int job, int op, long extraMs) implements Fault {}
 
-    /** One step as it ran: where, when, and whether it failed (cut short by a device going down). */
-    public record Interval(int job, int op, int device, int lane, long start, long end, boolean failed) {}
+    /**
+     * One step as it ran: where, when (from {@code start}, the first {@code changeoverMs} spent switching the
+     * position's setup), and whether it failed (cut short by a device going down).
+     */
+    public record Interval(
+            int job, int op, int device, int lane, long start, long end, boolean failed, long changeoverMs) {
+        /** When the step's own work began, after the changeover. */
+        public long workStart() {
+            return start + changeoverMs;
+        }
+    }
 
     /**
      * What happened. {@code decisionNanos}: time the scheduler took per scheduling event (reports, decision and
@@ -140,6 +149,7 @@ public final class Simulator {
         int[] laneJob = new int[lanesTotal];
         int[] laneOp = new int[lanesTotal];
         long[] laneStart = new long[lanesTotal];
+        long[] laneChangeover = new long[lanesTotal];
         String[] laneSetup = new String[lanesTotal];
         Arrays.fill(laneJob, -1);
         Arrays.fill(laneSetup, "");
@@ -200,7 +210,8 @@ public final class Simulator {
                         int j = laneJob[lane];
                         int k = laneOp[lane];
                         int d = deviceOf(firstLane, lane);
-                        trace.add(new Interval(j, k, d, lane - firstLane[d], laneStart[lane], now, false));
+                        trace.add(new Interval(
+                                j, k, d, lane - firstLane[d], laneStart[lane], now, false, laneChangeover[lane]));
                         busy[d] += now - laneStart[lane];
                         laneJob[lane] = -1;
                         ends[j][k] = now;
@@ -223,7 +234,15 @@ public final class Simulator {
                             if (laneJob[lane] >= 0) {
                                 int j = laneJob[lane];
                                 int k = laneOp[lane];
-                                trace.add(new Interval(j, k, d, lane - firstLane[d], laneStart[lane], now, true));
+                                trace.add(new Interval(
+                                        j,
+                                        k,
+                                        d,
+                                        lane - firstLane[d],
+                                        laneStart[lane],
+                                        now,
+                                        true,
+                                        laneChangeover[lane]));
                                 busy[d] += now - laneStart[lane];
                                 laneJob[lane] = -1;
                                 attempts[j][k]++;
@@ -275,6 +294,7 @@ public final class Simulator {
                     throw new IllegalStateException(scheduler.name() + ": job " + j + " step " + k
                             + " started before the step before it ended");
                 }
+                long co = Chains.changeover(dev, laneSetup[lane], op.setup());
                 Window w = op.window();
                 if (w != null) {
                     long lag = now - ends[j][w.after()];
@@ -282,11 +302,11 @@ public final class Simulator {
                         throw new IllegalStateException(
                                 scheduler.name() + ": job " + j + " step " + k + " started before its minimum wait");
                     }
-                    if (lag > w.maxLagMs()) {
+                    // The window holds for the step's own work, which begins once the position has changed over.
+                    if (lag + co > w.maxLagMs()) {
                         violations++;
                     }
                 }
-                long co = Chains.changeover(dev, laneSetup[lane], op.setup());
                 if (!op.setup().isEmpty()) {
                     laneSetup[lane] = op.setup();
                 }
@@ -294,6 +314,7 @@ public final class Simulator {
                 laneJob[lane] = j;
                 laneOp[lane] = k;
                 laneStart[lane] = now;
+                laneChangeover[lane] = co;
                 endEventSeq[lane] = seq[0];
                 long[] end = {now + dur, 0, END, lane, 0};
                 end[4] = seq[0];

@@ -58,4 +58,60 @@ class ProtocolWindowsTest {
                 .singleElement()
                 .satisfies(p -> assertThat(p.toString()).contains("has both 'within_min' and 'exactly_min'"));
     }
+
+    @Test
+    void windowTheStepsInBetweenCannotKeep_isReportedAtItsLine_withWhatItNeeds() {
+        // After dispense (2 +- 0.2 min, so up to 1.2 min later than its shortest) comes react, which lasts tau, up to
+        // 2 min: the analysis can be promised no sooner than 3.2 min after dispense ends.
+        String text =
+                Fixture.replace(PROTOCOL, "measures: true", "measures: true\n    within_min: 1\n    after: dispense");
+        assertSingle(
+                Fixture.problems(dir, CAMPAIGN, WORKCELL, text),
+                "protocol.yaml",
+                12,
+                5,
+                "step 'analyse' is to begin within 1 min after 'dispense' ends, which the workcell cannot do for every"
+                        + " experiment: 'dispense' may end up to 1.2 min later than its shortest; 'react' takes up to 2"
+                        + " min",
+                "raise 'within_min' to at least 3.2");
+
+        String enough =
+                Fixture.replace(PROTOCOL, "measures: true", "measures: true\n    within_min: 3.2\n    after: dispense");
+        assertThat(Fixture.loader()
+                        .load(Fixture.write(dir, CAMPAIGN, WORKCELL, enough))
+                        .spec()
+                        .protocol()
+                        .steps()
+                        .get(2)
+                        .window())
+                .contains(new TimeWindow("dispense", 0, 3.2));
+    }
+
+    @Test
+    void exactWindowWithStepsInBetween_isReported_withAWithinWindowToUseInstead() {
+        String text =
+                Fixture.replace(PROTOCOL, "measures: true", "measures: true\n    exactly_min: 0\n    after: dispense");
+        assertSingle(
+                Fixture.problems(dir, CAMPAIGN, WORKCELL, text),
+                "protocol.yaml",
+                12,
+                5,
+                "is to begin exactly 0 min after 'dispense' ends",
+                "give it 'within_min: 3.2' (or more) instead of 'exactly_min'");
+    }
+
+    @Test
+    void windowShorterThanTheChangeoverItsStepMayNeed_isReported() {
+        String workcell =
+                Fixture.replace(WORKCELL, "capabilities: [analyse]", "capabilities: [analyse]\n    changeover_min: 5");
+        String text =
+                Fixture.replace(PROTOCOL, "measures: true", "measures: true\n    setup: $conc\n    within_min: 2");
+        assertSingle(
+                Fixture.problems(dir, CAMPAIGN, workcell, text),
+                "protocol.yaml",
+                13,
+                5,
+                "'analyse' itself may need a 5 min changeover on hplc before its work begins",
+                "raise 'within_min' to at least 5");
+    }
 }

@@ -135,6 +135,53 @@ class HeuristicSchedulerTest {
     }
 
     @Test
+    void windowedStep_whoseDeviceMustChangeOver_beginsItsWorkInsideTheWindow() {
+        // Two 10-min reactions side by side, then 10-min analyses on one HPLC that needs 4 min to switch method,
+        // each analysis to begin within 5 min of its reaction. The second analysis waits for the HPLC (free at 20)
+        // and its changeover (work from 24), so its reaction must end at 19 or later: it is delayed to start at 9.
+        Problem p = new Problem(
+                "p",
+                List.of(device("reactor", "react", 2), new Device("hplc", Set.of("analyse"), 1, 4 * MIN)),
+                List.of(
+                        job(
+                                "A",
+                                op("react", 10),
+                                op("analyse", 10).withSetup("X").withWindow(Window.within(0, 5 * MIN))),
+                        job(
+                                "B",
+                                op("react", 10),
+                                op("analyse", 10).withSetup("Y").withWindow(Window.within(0, 5 * MIN)))));
+        Simulator.Result r = run(p);
+        assertThat(r.windowViolations()).isZero();
+        List<Simulator.Interval> analyses = r.trace().stream()
+                .filter(i -> i.op() == 1)
+                .sorted(java.util.Comparator.comparingLong(Simulator.Interval::start))
+                .toList();
+        Simulator.Interval second = analyses.get(1);
+        Simulator.Interval itsReaction = r.trace().stream()
+                .filter(i -> i.job() == second.job() && i.op() == 0)
+                .findFirst()
+                .orElseThrow();
+        assertThat(second.start()).isEqualTo(20 * MIN);
+        assertThat(second.end()).isEqualTo(34 * MIN); // 4 min changeover, then 10 min of analysis
+        assertThat(itsReaction.end()).isBetween(19 * MIN, 20 * MIN);
+    }
+
+    @Test
+    void seededRandomProblems_withChangeoversOnWindowedSteps_keepEveryWindowForTheStepsWork() {
+        // Windows count to when the step's own work begins, after its position has changed over (Fixtures checks).
+        int changeovers = 0;
+        for (long seed = 1; seed <= 40; seed++) {
+            Problem p = Fixtures.randomWithSwitchingAnalysers(seed);
+            Simulator.Result r = new Simulator(p, seed).run(new HeuristicScheduler(p.devices()));
+            Fixtures.assertSound(p, r, true);
+            changeovers +=
+                    (int) r.trace().stream().filter(i -> i.changeoverMs() > 0).count();
+        }
+        assertThat(changeovers).as("analyses that began with a changeover").isPositive();
+    }
+
+    @Test
     void seededRandomProblems_keepEveryInvariant() {
         for (long seed = 1; seed <= 40; seed++) {
             Problem p = Fixtures.random(seed);
