@@ -20,8 +20,9 @@ import org.labloop.workcell.StepTiming;
  * it costs nothing to wait.
  *
  * <p>Each step draws its duration, fault and noise from a random stream keyed by the campaign seed and the step's
- * idempotency key, so a step's outcome does not depend on what ran before it, and a run interrupted and resumed gets
- * the same numbers as one that was not. The device remembers its steps in {@link DeviceMemory}, as a real instrument
+ * place in the campaign (experiment, step, attempt), so a step's outcome does not depend on what ran before it, a run
+ * interrupted and resumed gets the same numbers as one that was not, and the same files and seed give the same run
+ * again in the same store. The device remembers its steps in {@link DeviceMemory}, as a real instrument
  * keeps its run list, and answers {@link #query} from it after an engine restart.
  *
  * <p>Options ({@code driver.options} in the workcell file), each a fault to inject or a timing:
@@ -239,8 +240,12 @@ public final class SimDriver implements Driver {
 
     /** The step's duration and fault, drawn from its own stream; the stream goes on to the emulator's noise. */
     private Plan plan(StepRequest request) {
+        // The key without its campaign id (campaign/experiment/step/attempt): the same files and seed run again as
+        // another campaign of the same store draw the same durations, faults and noise.
+        String key = request.idempotencyKey();
+        String place = key.substring(key.indexOf('/') + 1);
         SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L
-                ^ mix(request.idempotencyKey().hashCode())
+                ^ mix(place.hashCode())
                 ^ mix(device.name().hashCode() + 0x632BE59BD9B4E019L));
         Duration d = setup.plus(request.duration().orElseGet(() -> sampleDuration(request.capability(), random)));
         // Always draw every fault, so one option's value does not shift the others' draws.

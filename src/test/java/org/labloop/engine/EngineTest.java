@@ -16,6 +16,7 @@ import org.labloop.campaign.CampaignStatus;
 import org.labloop.campaign.ExperimentState;
 import org.labloop.campaign.ExperimentStatus;
 import org.labloop.campaign.StepRecord;
+import org.labloop.data.Dataset;
 import org.labloop.event.ChainCheck;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
@@ -96,6 +97,25 @@ class EngineTest {
             assertThat(lines(log, SnarLab.run(log, SnarLab.spec(10, 4, 6, 0.2)).id()))
                     .isNotEqualTo(first);
         }
+    }
+
+    @Test
+    void sameFilesAndSeed_runTwiceInOneStore_giveTheSameDataset() {
+        // The second campaign has another id (and so other idempotency keys), yet every time, fault and reading
+        // repeats.
+        CampaignSpec spec = SnarLab.spec(10, 4, 5, 0.2);
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            CampaignState a = SnarLab.run(log, spec);
+            CampaignState b = SnarLab.run(log, spec);
+            assertThat(b.id()).isNotEqualTo(a.id());
+            List<List<String>> first = withoutCampaignId(Dataset.of(a, spec).cells());
+            assertThat(withoutCampaignId(Dataset.of(b, spec).cells())).isEqualTo(first);
+            assertThat(first).anySatisfy(row -> assertThat(row).contains("failed"));
+        }
+    }
+
+    private static List<List<String>> withoutCampaignId(List<List<String>> rows) {
+        return rows.stream().map(r -> r.subList(1, r.size())).toList();
     }
 
     private static List<String> lines(SqliteEventLog log, String id) {
