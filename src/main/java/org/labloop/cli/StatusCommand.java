@@ -9,6 +9,7 @@ import org.labloop.campaign.ExperimentStatus;
 import org.labloop.event.Event;
 import org.labloop.event.EventLog;
 import org.labloop.lab.Lab;
+import org.labloop.lab.LabStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,6 +37,12 @@ final class StatusCommand implements Callable<Integer> {
                 String cid = Lab.pickCampaign(log, id);
                 CampaignState state = Lab.loadVerified(log, cid);
                 new Summary(lab.specOf(state), state).print(out);
+                if (interrupted(state)) {
+                    out.printf(
+                            "  not running   no process drives it since its run was interrupted; 'labloop resume %s'"
+                                    + " continues it%n",
+                            cid);
+                }
                 return 0;
             }
             List<String> ids = log.campaignIds();
@@ -43,7 +50,7 @@ final class StatusCommand implements Callable<Integer> {
                 out.println("No campaigns in " + log.location());
                 return 0;
             }
-            String fmt = "%-24s %-10s %9s %6s %9s %7s  %s%n";
+            String fmt = "%-24s %-11s %9s %6s %9s %7s  %s%n";
             out.printf(fmt, "ID", "STATE", "COMPLETED", "FAILED", "IN FLIGHT", "BUDGET", "ELAPSED");
             for (String cid : ids) {
                 List<Event> events = log.readAll(cid);
@@ -56,7 +63,7 @@ final class StatusCommand implements Callable<Integer> {
                 out.printf(
                         fmt,
                         cid,
-                        s.status().name().toLowerCase(Locale.ROOT),
+                        interrupted(s) ? "interrupted" : s.status().name().toLowerCase(Locale.ROOT),
                         s.count(ExperimentStatus.COMPLETED),
                         s.count(ExperimentStatus.FAILED),
                         s.inFlight().size(),
@@ -65,6 +72,11 @@ final class StatusCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** Started, not finished, not paused, and no process drives it: its run was killed or crashed. */
+    private boolean interrupted(CampaignState s) {
+        return s.status() == org.labloop.campaign.CampaignStatus.RUNNING && !LabStore.driven(data.resolve(), s.id());
     }
 
     /** Engine-clock time from creation to the last event, marked virtual for simulated runs. */

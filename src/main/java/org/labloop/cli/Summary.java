@@ -28,13 +28,20 @@ final class Summary {
         this.state = state;
     }
 
+    /** The end reason after the status word, without saying the word twice ("aborted - aborted: ..."). */
+    private String reason() {
+        String r = state.endReason();
+        if (r == null) {
+            return "";
+        }
+        String word = lower(state.status().name());
+        return r.startsWith(word + ": ") ? r.substring(word.length()) : " - " + r;
+    }
+
     void print(PrintWriter out) {
         out.printf(
                 "Campaign %s (%s): %s%s%n",
-                state.id(),
-                spec.name(),
-                lower(state.status().name()),
-                state.endReason() == null ? "" : " - " + state.endReason());
+                state.id(), spec.name(), lower(state.status().name()), reason());
         out.printf(
                 "  experiments   %d completed, %d failed, %d in flight (budget %d)%n",
                 state.count(ExperimentStatus.COMPLETED),

@@ -73,6 +73,30 @@ public final class LabStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether some process drives campaign {@code campaignId} of data directory {@code dir} right now, found without
+     * writing anything: a shared lock on its lock file is refused while an engine holds the exclusive one.
+     */
+    public static boolean driven(Path dir, String campaignId) {
+        Path file = dir.resolve("locks").resolve(campaignId + ".lock");
+        if (!Files.exists(file)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // this very process drives it
+        } catch (IOException e) {
+            throw new CampaignLockedException(
+                    "cannot read the lock of campaign " + campaignId + " in " + dir + ": " + e.getMessage());
+        }
+    }
+
     /** True when some process holds the campaign's lock right now. */
     public boolean running(String campaignId) {
         try {

@@ -133,6 +133,37 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void status_showsARunningCampaignThatNoProcessDrives_asInterrupted_andOneThatIsDriven_asRunning() {
+        Path data = tmp.resolve("data");
+        org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(new Lab());
+        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
+            String id = runner.create(runner.prepare(Path.of("examples/snar/campaign.yaml"), null), store.log(), "t");
+            // An engine started it and was killed: the log says running, no process holds the campaign.
+            store.log()
+                    .append(
+                            id,
+                            org.labloop.lab.CampaignRunner.VIRTUAL_START,
+                            "engine",
+                            new EventBody.CampaignStarted("virtual"));
+        }
+        CliTest.Result killed = CliTest.labloop("status", "--data", data.toString());
+        assertThat(killed.code()).as(killed.err()).isZero();
+        assertThat(killed.out()).contains("snar-demo-1").contains("interrupted");
+        CliTest.Result one = CliTest.labloop("status", "snar-demo-1", "--data", data.toString());
+        assertThat(one.out()).contains("not running").contains("'labloop resume snar-demo-1' continues it");
+
+        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
+            org.labloop.lab.LabStore.EngineLock held = store.lock("snar-demo-1"); // as a live engine holds it
+            try {
+                CliTest.Result driven = CliTest.labloop("status", "--data", data.toString());
+                assertThat(driven.out()).contains("running").doesNotContain("interrupted");
+            } finally {
+                held.close();
+            }
+        }
+    }
+
+    @Test
     void operatorRequest_isListedByStatus_andAckFromAnotherCommandRetriesTheStepAndResumes() throws Exception {
         Path dir = tmp.resolve("asks");
         Files.createDirectories(dir);
