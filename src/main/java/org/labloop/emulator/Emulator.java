@@ -23,6 +23,14 @@ public interface Emulator {
     List<String> outputs();
 
     /**
+     * The values the model answers for, for a numeric {@code input}: a campaign whose parameter reaches outside them
+     * would spend experiments on failures. Empty when the model takes any value (or the input is not numeric).
+     */
+    default java.util.Optional<org.labloop.space.Bound> domain(String input) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Evaluates the model. Numeric inputs are Doubles, categorical ones Strings.
      *
      * @throws EmulationException when an input is missing or out of the model's domain

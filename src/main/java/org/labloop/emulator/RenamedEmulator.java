@@ -88,6 +88,16 @@ final class RenamedEmulator implements Emulator {
     }
 
     @Override
+    public java.util.Optional<org.labloop.space.Bound> domain(String input) {
+        for (int i = 0; i < outerInputs.length; i++) {
+            if (outerInputs[i].equals(input)) {
+                return inner.domain(innerInputs[i]);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    @Override
     public Map<String, Double> evaluate(Map<String, Object> values, RandomGenerator noise) {
         if (values == null) {
             throw new EmulationException(

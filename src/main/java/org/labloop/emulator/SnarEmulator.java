@@ -277,6 +277,14 @@ public final class SnarEmulator implements Emulator {
         return Math.min(hi, Math.max(lo, x));
     }
 
+    @Override
+    public java.util.Optional<org.labloop.space.Bound> domain(String input) {
+        int index = INPUTS.indexOf(input);
+        return index < 0
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(new org.labloop.space.Bound(LOWER[index], UPPER[index]));
+    }
+
     private static String range(int index) {
         return " [" + LOWER[index] + ", " + UPPER[index] + "]";
     }

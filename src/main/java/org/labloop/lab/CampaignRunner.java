@@ -98,7 +98,9 @@ public final class CampaignRunner {
                             "emulator '" + spec.emulator().type() + "' needs input '" + input
                                     + "' but the campaign has no such parameter",
                             "add the parameter or map it with emulator.inputs"));
+                    continue;
                 }
+                outsideDomain(spec, emulator, input, where).ifPresent(problems::add);
             }
         } catch (LabLoopException e) {
             problems.add(Problem.at(where, "emulator: " + e.getMessage(), "fix the emulator section"));
@@ -282,6 +284,47 @@ public final class CampaignRunner {
                 l.close();
             }
         }
+    }
+
+    /**
+     * A problem when parameter {@code input} can take values the emulator does not answer for: every experiment there
+     * would fail and spend budget.
+     */
+    private static Optional<Problem> outsideDomain(CampaignSpec spec, Emulator emulator, String input, String where) {
+        Optional<org.labloop.space.Bound> domain = emulator.domain(input);
+        if (domain.isEmpty()) {
+            return Optional.empty();
+        }
+        double lo;
+        double hi;
+        switch (spec.space().parameter(input).orElseThrow()) {
+            case org.labloop.space.ContinuousParameter c -> {
+                lo = c.bound().min();
+                hi = c.bound().max();
+            }
+            case org.labloop.space.DiscreteParameter d -> {
+                lo = d.values().stream().mapToDouble(Double::doubleValue).min().orElse(0);
+                hi = d.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            }
+            default -> {
+                return Optional.empty();
+            }
+        }
+        org.labloop.space.Bound b = domain.get();
+        if (lo >= b.min() && hi <= b.max()) {
+            return Optional.empty();
+        }
+        return Optional.of(Problem.at(
+                where,
+                "parameter '" + input + "' goes from " + number(lo) + " to " + number(hi) + ", but emulator '"
+                        + spec.emulator().type() + "' answers only for " + number(b.min()) + " to " + number(b.max())
+                        + "; experiments outside would fail and use up the budget",
+                "keep '" + input + "' within " + number(b.min()) + " to " + number(b.max())
+                        + " in the campaign file's parameters"));
+    }
+
+    private static String number(double x) {
+        return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : Double.toString(x);
     }
 
     /**
