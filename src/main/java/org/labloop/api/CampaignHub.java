@@ -141,12 +141,13 @@ final class CampaignHub implements AutoCloseable {
 
     /** Validates the campaign completely, then appends its first event; nothing is written when it is invalid. */
     String create(List<SourceFile> sources, Long seed, Principal who) {
-        CampaignSpec spec = lab.loader().parse(sources).spec();
+        org.labloop.config.LoadedCampaign loaded = lab.loader().parse(sources);
+        CampaignSpec spec = loaded.spec();
         if (seed != null) {
             spec = spec.withSeed(seed);
         }
         CampaignRunner.Prepared p =
-                runner.check(spec, sources, baseDir, sources.get(0).path());
+                runner.check(spec, sources, baseDir, sources.get(0).path(), loaded.places());
         String id = runner.create(p, log, who.actor());
         refreshIds();
         view(id);

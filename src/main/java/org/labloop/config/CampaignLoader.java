@@ -200,7 +200,9 @@ public final class CampaignLoader {
             if (protocolDoc.hasErrors()) {
                 throw failure(protocolDoc.problems(), protocolDoc);
             }
-            return new LoadedCampaign(spec, List.of(campaign, workcell, protocol));
+            Map<String, LoadedCampaign.Place> places = new java.util.HashMap<>(campaignDoc.places());
+            places.putAll(workcellDoc.places());
+            return new LoadedCampaign(spec, List.of(campaign, workcell, protocol), places);
         } catch (IllegalArgumentException | NullPointerException e) {
             campaignDoc.error(Node.Loc.START, "invalid campaign: " + e.getMessage(), "fix the campaign file");
             throw failure(campaignDoc.problems(), campaignDoc);

@@ -181,6 +181,7 @@ final class CampaignParser {
         if (e == null) {
             return null;
         }
+        v.doc().place(LoadedCampaign.EMULATOR, e.keyAt());
         PlugIn p = plugIn(e, "emulator", emulatorTypes, "known emulators", "snar");
         return p == null ? null : new EmulatorSpec(p.type, p.options);
     }
@@ -190,6 +191,7 @@ final class CampaignParser {
         if (e == null) {
             return PlannerSpec.of(DEFAULT_PLANNER);
         }
+        v.doc().place(LoadedCampaign.PLANNER, e.keyAt());
         PlugIn p = plugIn(e, "planner", plannerTypes, "known planners", DEFAULT_PLANNER);
         return p == null ? null : new PlannerSpec(p.type, p.options);
     }
@@ -297,6 +299,7 @@ final class CampaignParser {
         String name = entry.key();
         String what = "parameter '" + name + "'";
         types.put(name, null);
+        v.doc().place(LoadedCampaign.parameter(name), entry.keyAt());
         boolean ok = checkName(entry, "parameter");
         Node.MapNode map = v.map(entry.value(), what);
         if (map == null) {

@@ -9,6 +9,8 @@ import org.labloop.core.Problem;
 final class Doc {
     private final String source;
     private final List<Problem> problems = new ArrayList<>();
+    /** Where sections that are checked later (planner, emulator, drivers) were written, by name. */
+    private final java.util.Map<String, Node.Loc> places = new java.util.LinkedHashMap<>();
 
     Doc(String source) {
         this.source = source;
@@ -25,6 +27,17 @@ final class Doc {
     /** A problem with the file as a whole (it does not exist, cannot be read): no position. */
     void fileError(String message, String hint) {
         problems.add(Problem.at(source, message, hint));
+    }
+
+    void place(String name, Node.Loc at) {
+        places.put(name, at);
+    }
+
+    /** The places noted, as problems-to-be positions in this file. */
+    java.util.Map<String, LoadedCampaign.Place> places() {
+        java.util.Map<String, LoadedCampaign.Place> out = new java.util.LinkedHashMap<>();
+        places.forEach((k, at) -> out.put(k, new LoadedCampaign.Place(source, at.line(), at.column())));
+        return out;
     }
 
     boolean hasErrors() {

@@ -10,9 +10,33 @@ import org.labloop.campaign.SourceFile;
  * workcell, protocol, in that order) so that the event log can store exactly what was run and
  * {@link CampaignLoader#parse} can rebuild the same spec later.
  */
-public record LoadedCampaign(CampaignSpec spec, List<SourceFile> sources) {
+public record LoadedCampaign(CampaignSpec spec, List<SourceFile> sources, java.util.Map<String, Place> places) {
+    /** {@link #places} key of the campaign's planner section. */
+    public static final String PLANNER = "planner";
+
+    /** {@link #places} key of the campaign's emulator section. */
+    public static final String EMULATOR = "emulator";
+
+    /** {@link #places} key of a device's driver section (its entry when it has none). */
+    public static String device(String name) {
+        return "device:" + name;
+    }
+
+    /** {@link #places} key of a parameter's entry. */
+    public static String parameter(String name) {
+        return "parameter:" + name;
+    }
+
+    /** Where a section was written: file, line and column (1-based), for problems found after loading. */
+    public record Place(String file, int line, int column) {}
+
     public LoadedCampaign {
         Objects.requireNonNull(spec, "spec");
         sources = List.copyOf(sources);
+        places = java.util.Map.copyOf(places);
+    }
+
+    public LoadedCampaign(CampaignSpec spec, List<SourceFile> sources) {
+        this(spec, sources, java.util.Map.of());
     }
 }

@@ -100,6 +100,7 @@ final class WorkcellParser {
             return null;
         }
         MapReader r = new MapReader(v, map, what, entry.keyAt(), DEVICE_KEYS);
+        v.doc().place(LoadedCampaign.device(name), entry.keyAt());
 
         DeviceKind kind = null;
         Node.Entry kindEntry = r.required("kind", "reactor");
@@ -152,6 +153,7 @@ final class WorkcellParser {
         DriverSpec driver = new DriverSpec("sim", Map.of(), Map.of());
         Node.Entry driverEntry = r.optional("driver");
         if (driverEntry != null) {
+            v.doc().place(LoadedCampaign.device(name), driverEntry.keyAt());
             driver = driver(driverEntry, what, capabilities);
         }
         if (v.doc().errorCount() != before || kind == null || capabilities == null || driver == null) {

@@ -57,24 +57,41 @@ public final class CampaignRunner {
         LoadedCampaign loaded = lab.loader().load(campaignFile);
         CampaignSpec spec = seedOverride == null ? loaded.spec() : loaded.spec().withSeed(seedOverride);
         Path baseDir = campaignFile.toAbsolutePath().getParent();
-        return check(spec, loaded.sources(), baseDir, campaignFile.toString());
+        return check(spec, loaded.sources(), baseDir, campaignFile.toString(), loaded.places());
     }
 
     public Prepared check(CampaignSpec spec, List<SourceFile> sources, Path baseDir, String where) {
+        return check(spec, sources, baseDir, where, Map.of());
+    }
+
+    /**
+     * Builds the planner, emulator and drivers once to check their options and how they fit the campaign; every
+     * problem is reported together, at the section of the files it concerns when {@code places} knows it (see
+     * {@link LoadedCampaign#places}), otherwise at {@code where}.
+     */
+    public Prepared check(
+            CampaignSpec spec,
+            List<SourceFile> sources,
+            Path baseDir,
+            String where,
+            Map<String, LoadedCampaign.Place> places) {
         List<Problem> problems = new ArrayList<>();
         Planner planner = null;
         Emulator emulator = null;
         try {
             planner = lab.planners.create(spec.planner());
         } catch (LabLoopException e) {
-            problems.add(Problem.at(where, "planner: " + e.getMessage(), "fix the planner section"));
+            problems.add(locate(
+                    places, where, LoadedCampaign.PLANNER, "planner: " + e.getMessage(), "fix the planner section"));
         }
         try {
             emulator = lab.emulators(baseDir).create(spec.emulator());
             for (Objective o : spec.objectives()) {
                 if (!emulator.outputs().contains(o.name())) {
-                    problems.add(Problem.at(
+                    problems.add(locate(
+                            places,
                             where,
+                            LoadedCampaign.EMULATOR,
                             "objective '" + o.name() + "' is not measured by emulator '"
                                     + spec.emulator().type() + "' (it reports " + String.join(", ", emulator.outputs())
                                     + ")",
@@ -83,8 +100,10 @@ public final class CampaignRunner {
             }
             for (OutcomeConstraint c : spec.constraints()) {
                 if (!emulator.outputs().contains(c.outcome())) {
-                    problems.add(Problem.at(
+                    problems.add(locate(
+                            places,
                             where,
+                            LoadedCampaign.EMULATOR,
                             "constraint '" + c + "' is on '" + c.outcome() + "', which emulator '"
                                     + spec.emulator().type() + "' does not measure (it reports "
                                     + String.join(", ", emulator.outputs()) + ")",
@@ -93,25 +112,45 @@ public final class CampaignRunner {
             }
             for (String input : emulator.inputs()) {
                 if (spec.space().parameter(input).isEmpty()) {
-                    problems.add(Problem.at(
+                    problems.add(locate(
+                            places,
                             where,
+                            LoadedCampaign.EMULATOR,
                             "emulator '" + spec.emulator().type() + "' needs input '" + input
                                     + "' but the campaign has no such parameter",
                             "add the parameter or map it with emulator.inputs"));
                     continue;
                 }
-                outsideDomain(spec, emulator, input, where).ifPresent(problems::add);
+                String[] outside = outsideDomain(spec, emulator, input);
+                if (outside != null) {
+                    problems.add(locate(places, where, LoadedCampaign.parameter(input), outside[0], outside[1]));
+                }
             }
         } catch (LabLoopException e) {
-            problems.add(Problem.at(where, "emulator: " + e.getMessage(), "fix the emulator section"));
+            problems.add(locate(
+                    places, where, LoadedCampaign.EMULATOR, "emulator: " + e.getMessage(), "fix the emulator section"));
         }
         // Build every driver once against a throwaway clock, so driver options are checked before anything is written.
-        try {
-            createDrivers(spec, new VirtualClock(VIRTUAL_START), Optional.ofNullable(emulator));
-        } catch (LabLoopException e) {
-            problems.add(Problem.at(where, "workcell: " + e.getMessage(), "fix the device's driver section"));
+        VirtualClock scratch = new VirtualClock(VIRTUAL_START);
+        for (DeviceSpec d : spec.workcell().devices()) {
+            try {
+                lab.drivers.create(d, new DriverContext(scratch, spec.seed(), Optional.ofNullable(emulator)));
+            } catch (LabLoopException e) {
+                problems.add(locate(
+                        places,
+                        where,
+                        LoadedCampaign.device(d.name()),
+                        e.getMessage(),
+                        "fix the driver section of device '" + d.name() + "'"));
+            }
         }
         if (!problems.isEmpty()) {
+            // File by file (in the order they first come up), then top to bottom, as the loader reports them.
+            List<String> files =
+                    problems.stream().map(Problem::source).distinct().toList();
+            problems.sort(java.util.Comparator.comparingInt((Problem x) -> files.indexOf(x.source()))
+                    .thenComparingInt(Problem::line)
+                    .thenComparingInt(Problem::column));
             throw new InvalidInputException(problems);
         }
         return new Prepared(spec, sources, planner, emulator, baseDir);
@@ -286,14 +325,23 @@ public final class CampaignRunner {
         }
     }
 
+    /** A problem at the section {@code key} names when {@code places} knows it, otherwise at {@code where}. */
+    private static Problem locate(
+            Map<String, LoadedCampaign.Place> places, String where, String key, String message, String hint) {
+        LoadedCampaign.Place p = places.get(key);
+        return p == null
+                ? Problem.at(where, message, hint)
+                : new Problem(p.file(), p.line(), p.column(), message, hint);
+    }
+
     /**
-     * A problem when parameter {@code input} can take values the emulator does not answer for: every experiment there
-     * would fail and spend budget.
+     * The message and hint of a problem when parameter {@code input} can take values the emulator does not answer for
+     * (every experiment there would fail and spend budget); null when it cannot.
      */
-    private static Optional<Problem> outsideDomain(CampaignSpec spec, Emulator emulator, String input, String where) {
+    private static String[] outsideDomain(CampaignSpec spec, Emulator emulator, String input) {
         Optional<org.labloop.space.Bound> domain = emulator.domain(input);
         if (domain.isEmpty()) {
-            return Optional.empty();
+            return null;
         }
         double lo;
         double hi;
@@ -307,20 +355,19 @@ public final class CampaignRunner {
                 hi = d.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             }
             default -> {
-                return Optional.empty();
+                return null;
             }
         }
         org.labloop.space.Bound b = domain.get();
         if (lo >= b.min() && hi <= b.max()) {
-            return Optional.empty();
+            return null;
         }
-        return Optional.of(Problem.at(
-                where,
-                "parameter '" + input + "' goes from " + number(lo) + " to " + number(hi) + ", but emulator '"
-                        + spec.emulator().type() + "' answers only for " + number(b.min()) + " to " + number(b.max())
-                        + "; experiments outside would fail and use up the budget",
-                "keep '" + input + "' within " + number(b.min()) + " to " + number(b.max())
-                        + " in the campaign file's parameters"));
+        return new String[] {
+            "parameter '" + input + "' goes from " + number(lo) + " to " + number(hi) + ", but emulator '"
+                    + spec.emulator().type() + "' answers only for " + number(b.min()) + " to " + number(b.max())
+                    + "; experiments outside would fail and use up the budget",
+            "keep '" + input + "' within " + number(b.min()) + " to " + number(b.max())
+        };
     }
 
     private static String number(double x) {

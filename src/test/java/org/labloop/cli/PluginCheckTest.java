@@ -9,8 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.labloop.store.SqliteEventLog;
 
-/** A search space that reaches where the emulator does not answer is refused before any experiment is spent on it. */
-class EmulatorDomainTest {
+/**
+ * What the files ask of the emulator, planner and drivers is checked before anything is written: a search space reaching
+ * where the emulator does not answer, and options they do not have, each reported at its place in the files.
+ */
+class PluginCheckTest {
     @TempDir
     Path tmp;
 
@@ -52,5 +55,32 @@ class EmulatorDomainTest {
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("Expected makespan");
+    }
+
+    @Test
+    void optionMistakesInPlannerAndDrivers_areReportedTogether_atTheirSectionsInTheirFiles() throws Exception {
+        Path dir = tmp.resolve("options");
+        Files.createDirectories(dir);
+        Files.copy(Path.of("examples/snar/protocol.yaml"), dir.resolve("protocol.yaml"));
+        String workcell = Files.readString(Path.of("examples/snar/workcell.yaml"));
+        assertThat(workcell).contains("setup_min: 0.5");
+        Files.writeString(dir.resolve("workcell.yaml"), workcell.replace("setup_min: 0.5", "setup_mn: 0.5"));
+        String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
+        assertThat(campaign).contains("planner: {type: bayesian}");
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                campaign.replace("planner: {type: bayesian}", "planner: {type: bayesian, restart: 3}"));
+
+        CliTest.Result r = CliTest.labloop(
+                "run",
+                dir.resolve("campaign.yaml").toString(),
+                "--data",
+                tmp.resolve("data").toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("2 problems")
+                .containsPattern("campaign\\.yaml:42:1: planner: planner 'bayesian' has no option 'restart'")
+                .containsPattern("workcell\\.yaml:38:5: device reactor: unknown sim driver option 'setup_mn'");
     }
 }
