@@ -87,6 +87,7 @@ final class PlanCommand implements Callable<Integer> {
             throw InvalidInputException.of(
                     "--steps", "must be 0 (all) or a positive number of lines, got " + steps, "e.g. --steps 20");
         }
+        RunCommand.requireDistinct(campaigns);
         Lab lab = new Lab();
         CampaignRunner runner = new CampaignRunner(lab);
         List<CampaignRunner.Prepared> prepared =

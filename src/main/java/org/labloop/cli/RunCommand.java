@@ -101,6 +101,7 @@ final class RunCommand implements Callable<Integer> {
 
     /** Runs several campaign files at once on the workcell they share (each resumed if an unfinished twin exists). */
     static int runShared(Lab lab, List<Path> files, Path dataDir, Long seed, boolean forceNew, PrintWriter out) {
+        requireDistinct(files);
         CampaignRunner runner = new CampaignRunner(lab);
         List<CampaignRunner.Prepared> prepared =
                 files.stream().map(f -> runner.prepare(f, seed)).toList();
@@ -128,6 +129,19 @@ final class RunCommand implements Callable<Integer> {
                 .filter(id -> store.log().campaignIds().contains(id))
                 .filter(id -> !Lab.load(store.log(), id).status().finished())
                 .toList();
+    }
+
+    /** Refuses a campaign file given twice: it would run as two campaigns with one seed, the same run twice over. */
+    static void requireDistinct(List<Path> files) {
+        java.util.Set<Path> seen = new java.util.HashSet<>();
+        for (Path f : files) {
+            if (!seen.add(f.toAbsolutePath().normalize())) {
+                throw org.labloop.core.InvalidInputException.of(
+                        f.toString(),
+                        "is given twice",
+                        "give each campaign file once; for a replicate, copy the file and change its seed");
+            }
+        }
     }
 
     /** Resumes {@code id} together with the unfinished campaigns it shared its workcell with. */

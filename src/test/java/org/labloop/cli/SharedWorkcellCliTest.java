@@ -41,6 +41,15 @@ class SharedWorkcellCliTest {
     }
 
     @Test
+    void run_theSameFileTwice_isRefusedBeforeAnythingIsWritten() {
+        Path data = tmp.resolve("data");
+        CliTest.Result r = CliTest.labloop("run", URGENT, "./" + URGENT, "--data", data.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("is given twice").contains("give each campaign file once");
+        assertThat(Files.exists(data)).isFalse();
+    }
+
+    @Test
     void run_campaignsOnDifferentWorkcells_isRefusedWithBothNames() throws Exception {
         Path other = tmp.resolve("other");
         Files.createDirectories(other);
