@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.labloop.campaign.CampaignSpec;
@@ -178,8 +179,11 @@ final class PlanCommand implements Callable<Integer> {
         return Duration.between(Instant.parse(from), Instant.parse(to)).toMillis() / 60_000.0;
     }
 
-    /** One step on a device's timeline: start and end in minutes from the start, who ran it. */
-    private record Slot(double start, double end, String who, String step, String status) {}
+    /**
+     * One step on a device's timeline: start and end in minutes from the start, who ran it, and in which position (from
+     * 1; null on a one-position device).
+     */
+    private record Slot(double start, double end, String who, String step, String status, Integer position) {}
 
     private void print(PrintWriter out, List<CampaignSpec> specs, List<CampaignState> states) {
         String t0 = CampaignRunner.VIRTUAL_START.toString();
@@ -200,7 +204,13 @@ final class PlanCommand implements Callable<Integer> {
                         continue;
                     }
                     byDevice.get(s.device())
-                            .add(new Slot(min(t0, s.startedAt()), min(t0, s.endedAt()), who, s.name(), s.status()));
+                            .add(new Slot(
+                                    min(t0, s.startedAt()),
+                                    min(t0, s.endedAt()),
+                                    who,
+                                    s.name(),
+                                    s.status(),
+                                    s.position()));
                     end = Math.max(end, min(t0, s.endedAt()));
                 }
                 if (x.status() == ExperimentStatus.FAILED) {
@@ -245,9 +255,10 @@ final class PlanCommand implements Callable<Integer> {
             for (int i = 0; i < shown; i++) {
                 Slot s = list.get(i);
                 out.printf(
-                        "    %8.1f - %8.1f  %s %s%s%n",
+                        "    %8.1f - %8.1f  %s%s %s%s%n",
                         s.start(),
                         s.end(),
+                        s.position() == null ? "" : "#" + s.position() + " ",
                         s.who(),
                         s.step(),
                         "completed".equals(s.status()) ? "" : " (" + s.status() + ")");
@@ -307,6 +318,16 @@ final class PlanCommand implements Callable<Integer> {
             if (overlapping > d.capacity()) {
                 out.add(String.format(
                         "%s holds %d steps at %.1f min (capacity %d)", d.name(), overlapping, s.start(), d.capacity()));
+            }
+            if (s.position() != null
+                    && list.stream()
+                                    .filter(o -> Objects.equals(o.position(), s.position())
+                                            && o.start() <= s.start()
+                                            && o.end() > s.start())
+                                    .count()
+                            > 1) {
+                out.add(String.format(
+                        "position %d of %s holds two steps at %.1f min", s.position(), d.name(), s.start()));
             }
         }
         return out;
