@@ -324,17 +324,21 @@ final class CampaignParser {
                     Suggest.unknownName(type, PARAMETER_KEYS.keySet(), "parameter types"));
             return null;
         }
-        types.put(name, type);
+        if (ok) {
+            types.put(name, type); // a name that is not allowed cannot be referred to, so it is not suggested either
+        } else {
+            types.remove(name);
+        }
         // A bad name is already reported; read the rest under a valid stand-in name to report its problems too.
         String checkedName = ok ? name : "_";
         int before = v.doc().errorCount();
         MapReader r = new MapReader(v, map, what + " (" + type + ")", entry.keyAt(), PARAMETER_KEYS.get(type));
         try {
             Parameter p = switch (type) {
-                case "continuous" -> continuous(name, r);
-                case "discrete" -> discrete(name, r);
-                case "categorical" -> categorical(name, r);
-                default -> molecule(name, r);
+                case "continuous" -> continuous(checkedName, r);
+                case "discrete" -> discrete(checkedName, r);
+                case "categorical" -> categorical(checkedName, r);
+                default -> molecule(checkedName, r);
             };
             return ok && v.doc().errorCount() == before ? p : null;
         } catch (IllegalArgumentException | NullPointerException ex) {

@@ -175,17 +175,20 @@ final class Values {
             error(n.at(), what + " is empty", "write " + expected + " after the colon");
             return;
         }
-        error(n.at(), what + " must be " + expected + ", got " + n.describe(), typeHint(n, expected));
+        error(n.at(), what + " must be " + expected + ", got " + n.describe(), typeHint(n, expected, what));
     }
 
-    private static String typeHint(Node n, String expected) {
+    private static String typeHint(Node n, String expected, String what) {
         boolean wantsNumber = expected.contains("number");
         if (n instanceof Node.ScalarNode s && s.kind() == Node.Kind.TEXT && wantsNumber) {
             if (PLAIN_NUMBER.matcher(s.text()).matches()) {
                 return "remove the quotes around the number";
             }
             if (NUMBER_WITH_UNIT.matcher(s.text()).matches()) {
-                return "write the number alone; units go under 'unit:'";
+                // Durations, windows and timings are always minutes; parameters and objectives have a 'unit' key.
+                return expected.contains("minutes") || what.contains("duration") || what.contains("_min")
+                        ? "write the number of minutes alone, without a unit"
+                        : "write the number alone; units go under 'unit:'";
             }
             return expected.contains("whole") ? "write a whole number such as 4" : "write a number such as 2 or 0.5";
         }

@@ -234,6 +234,11 @@ class CampaignFileErrorsTest {
         List<Problem> problems = Fixture.problems(dir, text, WORKCELL, PROTOCOL);
 
         assertProblem(problems.get(0), FILE, 7, 3, "parameter name 'conc-mM' is not allowed", "e.g. 'conc_mM'");
+        // Said once, and the protocol's $conc is not told to mean the name that is not allowed.
+        assertThat(problems).filteredOn(p -> p.message().contains("conc-mM")).hasSize(1);
+        assertThat(problems)
+                .filteredOn(p -> p.message().contains("$conc"))
+                .allSatisfy(p -> assertThat(p.hint()).doesNotContain("conc-mM"));
     }
 
     @Test

@@ -38,6 +38,19 @@ class ProtocolFileErrorsTest {
     }
 
     @Test
+    void load_durationWithAUnit_isToldThatDurationsAreMinutes() {
+        String text = Fixture.replace(PROTOCOL, "duration: $tau", "duration: 5min");
+
+        assertSingle(
+                load(text),
+                FILE,
+                8,
+                15,
+                "'duration' of step 'react' must be a number of minutes or a $parameter, got text '5min'",
+                "write the number of minutes alone, without a unit");
+    }
+
+    @Test
     void load_stepCapabilityMisspelt_suggestsTheClosest() {
         String text = Fixture.replace(PROTOCOL, "capability: analyse", "capability: analyze");
 
