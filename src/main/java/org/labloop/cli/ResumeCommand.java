@@ -63,7 +63,14 @@ final class ResumeCommand implements Callable<Integer> {
                 try (SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
                     inbox.submit(cid, "resume", RunCommand.actor(), reason, false);
                 }
-                out.printf("Sent resume to the engine running campaign %s.%n", cid);
+                if (state.status() == org.labloop.campaign.CampaignStatus.PAUSED) {
+                    out.printf("Sent resume to the engine running campaign %s.%n", cid);
+                } else {
+                    out.printf(
+                            "Campaign %s is running, not paused: nothing to resume (the request was passed on in case"
+                                    + " a pause is on its way).%n",
+                            cid);
+                }
                 return 0;
             }
             List<String> partners = RunCommand.unfinishedPartners(store, state).stream()
