@@ -8,7 +8,8 @@ final class DataOption {
     @Option(
             names = "--data",
             paramLabel = "DIR",
-            description = "Data directory holding the store (default: $LABLOOP_DATA or ./labloop-data).")
+            description =
+                    "Data directory holding the store; default: $LABLOOP_DATA, else labloop-data in the current folder.")
     Path dir;
 
     Path resolve() {
