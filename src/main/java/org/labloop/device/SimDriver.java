@@ -20,9 +20,9 @@ import org.labloop.workcell.StepTiming;
  * it costs nothing to wait.
  *
  * <p>Each step draws its duration, fault and noise from a random stream keyed by the campaign seed and the step's
- * place in the campaign (experiment, step, attempt), so a step's outcome does not depend on what ran before it, a run
- * interrupted and resumed gets the same numbers as one that was not, and the same files and seed give the same run
- * again in the same store. The device remembers its steps in {@link DeviceMemory}, as a real instrument
+ * place in its campaign (the campaign's name, experiment, step, attempt), so a step's outcome does not depend on what
+ * ran before it, a run interrupted and resumed gets the same numbers as one that was not, and the same files and seed
+ * give the same run again in the same store. The device remembers its steps in {@link DeviceMemory}, as a real instrument
  * keeps its run list, and answers {@link #query} from it after an engine restart.
  *
  * <p>Options ({@code driver.options} in the workcell file), each a fault to inject or a timing:
@@ -240,12 +240,11 @@ public final class SimDriver implements Driver {
 
     /** The step's duration and fault, drawn from its own stream; the stream goes on to the emulator's noise. */
     private Plan plan(StepRequest request) {
-        // The key without its campaign id (campaign/experiment/step/attempt): the same files and seed run again as
-        // another campaign of the same store draw the same durations, faults and noise.
-        String key = request.idempotencyKey();
-        String place = key.substring(key.indexOf('/') + 1);
+        // The key (campaign id/experiment/step/attempt) with the campaign's name in place of its id ("snar-demo" for
+        // "snar-demo-2"): the same files and seed run again in the same store draw the same durations, faults and
+        // noise, while campaigns of different names sharing a workcell and a seed do not draw alike.
         SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L
-                ^ mix(place.hashCode())
+                ^ mix(placeHash(request.idempotencyKey()))
                 ^ mix(device.name().hashCode() + 0x632BE59BD9B4E019L));
         Duration d = setup.plus(request.duration().orElseGet(() -> sampleDuration(request.capability(), random)));
         // Always draw every fault, so one option's value does not shift the others' draws.
@@ -254,6 +253,25 @@ public final class SimDriver implements Driver {
         boolean hangs = random.nextDouble() < hangRate;
         boolean implausible = random.nextDouble() < implausibleRate;
         return new Plan(d, fails, disconnects, hangs, implausible, random);
+    }
+
+    /** The hash of the key with its campaign id's trailing "-N" taken out, computed without building the string. */
+    static int placeHash(String key) {
+        int slash = key.indexOf('/');
+        int end = slash < 0 ? key.length() : slash;
+        int i = end;
+        while (i > 0 && Character.isDigit(key.charAt(i - 1))) {
+            i--;
+        }
+        int nameEnd = i < end && i > 1 && key.charAt(i - 1) == '-' ? i - 1 : end;
+        int h = 0;
+        for (int k = 0; k < nameEnd; k++) {
+            h = 31 * h + key.charAt(k);
+        }
+        for (int k = end; k < key.length(); k++) {
+            h = 31 * h + key.charAt(k);
+        }
+        return h;
     }
 
     private static long mix(long z) {

@@ -159,6 +159,7 @@ public final class Engine implements AutoCloseable {
                         ready,
                         this::online,
                         key -> startedWith.getOrDefault(key, Duration.ZERO).toMillis(),
+                        key -> occupancy.positionOf(key),
                         () -> !(state.status() == CampaignStatus.PAUSED && state.pausedImmediately()));
         this.setups = placer == null ? new DeviceSetups() : placer.setups();
         this.spec = Objects.requireNonNull(spec, "spec");

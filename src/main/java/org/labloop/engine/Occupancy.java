@@ -15,8 +15,8 @@ final class Occupancy {
     void take(String device, int position, String key) {
         BitSet b = busy.computeIfAbsent(device, d -> new BitSet());
         if (b.get(position)) {
-            throw new EngineException("position " + position + " of device " + device + " is already in use; step "
-                    + key + " cannot have it");
+            throw new EngineException("position " + (position + 1) + " of device " + device
+                    + " is already in use; step " + key + " cannot have it");
         }
         b.set(position);
         positionOf.put(key, position);
@@ -28,6 +28,12 @@ final class Occupancy {
         if (p != null) {
             busy.get(device).clear(p);
         }
+    }
+
+    /** The position (0-based) step {@code key} holds, or -1 when it holds none. */
+    int positionOf(String key) {
+        Integer p = positionOf.get(key);
+        return p == null ? -1 : p;
     }
 
     int inUse(String device) {

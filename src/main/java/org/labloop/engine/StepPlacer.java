@@ -78,6 +78,11 @@ final class StepPlacer {
         private final Predicate<DeviceSpec> online;
         /** The changeover a running step began with, by its idempotency key. */
         private final java.util.function.ToLongFunction<String> changeoverMs;
+        /**
+         * The position (0-based) the engine gave a running step whose start recorded none (an older log), so that plan
+         * and engine agree on it; -1 when it has none.
+         */
+        private final java.util.function.ToIntFunction<String> positionOf;
         /** False while the campaign may start no step (paused immediately): its steps are then left out of plans. */
         private final java.util.function.BooleanSupplier mayStart;
 
@@ -95,8 +100,10 @@ final class StepPlacer {
                 Deque<String> ready,
                 Predicate<DeviceSpec> online,
                 java.util.function.ToLongFunction<String> changeoverMs,
+                java.util.function.ToIntFunction<String> positionOf,
                 java.util.function.BooleanSupplier mayStart) {
             this.changeoverMs = changeoverMs;
+            this.positionOf = positionOf;
             this.mayStart = mayStart;
             this.spec = spec;
             this.state = state;
@@ -119,6 +126,7 @@ final class StepPlacer {
             Deque<String> ready,
             Predicate<DeviceSpec> online,
             java.util.function.ToLongFunction<String> changeoverMs,
+            java.util.function.ToIntFunction<String> positionOf,
             java.util.function.BooleanSupplier mayStart) {
         List<DeviceSpec> theirs = spec.workcell().devices();
         boolean same = theirs.size() == devices.size();
@@ -134,7 +142,7 @@ final class StepPlacer {
             throw new EngineException("campaign " + state.id() + " (" + spec.name() + ") does not run on the same"
                     + " workcell as the campaigns it is to share it with; give them one workcell file");
         }
-        Participant p = new Participant(spec, state, ready, online, changeoverMs, mayStart);
+        Participant p = new Participant(spec, state, ready, online, changeoverMs, positionOf, mayStart);
         participants.add(p);
         return p;
     }
@@ -320,7 +328,7 @@ final class StepPlacer {
                         + ", which is no longer in the workcell");
             }
             device = d;
-            position = r.position() == null ? -1 : r.position() - 1;
+            position = r.position() == null ? p.positionOf.applyAsInt(r.idempotencyKey()) : r.position() - 1;
             startedAt = t.runningSince;
             changeover = p.changeoverMs.applyAsLong(r.idempotencyKey());
         }

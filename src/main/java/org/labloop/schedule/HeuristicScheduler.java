@@ -175,13 +175,13 @@ public final class HeuristicScheduler implements Scheduler {
         Lane l = null;
         int capacity = devices.get(device).capacity();
         if (position >= capacity) {
-            throw new IllegalStateException("device " + devices.get(device).name() + " has no position " + position
-                    + " (it has " + capacity + ")");
+            throw new IllegalStateException("device " + devices.get(device).name() + " has no position "
+                    + (position + 1) + " (it has " + capacity + ")");
         }
         if (position >= 0) {
             l = lanes[firstLane[device] + position];
             if (l.running >= 0) {
-                throw new IllegalStateException("position " + position + " of device "
+                throw new IllegalStateException("position " + (position + 1) + " of device "
                         + devices.get(device).name() + " runs two steps");
             }
         } else {
@@ -268,7 +268,8 @@ public final class HeuristicScheduler implements Scheduler {
     /** What position {@code position} (0-based) of {@code device} was last set up for. */
     public void lastSetup(int device, int position, String setup) {
         if (position < 0 || position >= devices.get(device).capacity()) {
-            throw new IllegalArgumentException("device " + devices.get(device).name() + " has no position " + position);
+            throw new IllegalArgumentException(
+                    "device " + devices.get(device).name() + " has no position " + (position + 1));
         }
         lanes[firstLane[device] + position].lastSetup = setup;
     }

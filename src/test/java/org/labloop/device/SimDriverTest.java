@@ -142,6 +142,16 @@ class SimDriverTest {
     }
 
     @Test
+    void drawsDependOnTheCampaignsNameAndTheStepsPlace_notOnTheCampaignsNumber() {
+        assertThat(SimDriver.placeHash("snar-demo-2/E0001/4/1")).isEqualTo("snar-demo/E0001/4/1".hashCode());
+        assertThat(SimDriver.placeHash("snar-demo-17/E0001/4/1")).isEqualTo("snar-demo/E0001/4/1".hashCode());
+        assertThat(SimDriver.placeHash("urgent-1/E0001/4/1"))
+                .isNotEqualTo(SimDriver.placeHash("background-1/E0001/4/1"));
+        assertThat(SimDriver.placeHash("plain")).isEqualTo("plain".hashCode());
+        assertThat(SimDriver.placeHash("v2-/E1/0/1")).isEqualTo("v2-/E1/0/1".hashCode());
+    }
+
+    @Test
     void aPositionInUse_orBeyondTheDevice_isRefused_andFreedWhenItsStepEnds() {
         Driver block = driver(2, Map.of());
         block.start(request("a", 2), listener);

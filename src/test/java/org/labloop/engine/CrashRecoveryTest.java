@@ -46,13 +46,20 @@ class CrashRecoveryTest {
         private final Predicate<EventBody> matches;
         private final int nth;
         private final boolean before;
+        private final boolean forgetPositions;
         private int seen;
 
         DyingLog(EventLog delegate, Predicate<EventBody> matches, int nth, boolean before) {
+            this(delegate, matches, nth, before, false);
+        }
+
+        /** With {@code forgetPositions}, starts are stored without their position, as a version before them wrote. */
+        DyingLog(EventLog delegate, Predicate<EventBody> matches, int nth, boolean before, boolean forgetPositions) {
             this.delegate = delegate;
             this.matches = matches;
             this.nth = nth;
             this.before = before;
+            this.forgetPositions = forgetPositions;
         }
 
         @Override
@@ -65,6 +72,23 @@ class CrashRecoveryTest {
             }
             if (dies && before) {
                 throw new Kill();
+            }
+            if (forgetPositions) {
+                bodies = bodies.stream()
+                        .map(b -> b instanceof EventBody.StepStarted st
+                                ? new EventBody.StepStarted(
+                                        st.experimentId(),
+                                        st.step(),
+                                        st.stepName(),
+                                        st.capability(),
+                                        st.device(),
+                                        st.args(),
+                                        st.plannedMillis(),
+                                        st.idempotencyKey(),
+                                        st.changeoverMillis(),
+                                        null)
+                                : b)
+                        .toList();
             }
             List<Event> events = delegate.appendAll(id, at, actor, bodies);
             if (dies) {
@@ -207,6 +231,44 @@ class CrashRecoveryTest {
                 SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
             return SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
                     .run();
+        }
+    }
+
+    @ParameterizedTest(name = "kill after reaction start {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {3, 6, 9, 10, 11, 12})
+    void resume_ofALogWrittenBeforePositionsWereRecorded_givesEveryRunningReactionAPositionPlanAndEngineAgreeOn(
+            int nth) {
+        // 20-minute reactions on the 8-position reactor, so that many run at once when the older version is killed.
+        CampaignSpec s = SnarLab.spec(24, 8, 7, 0);
+        List<org.labloop.protocol.StepSpec> steps =
+                new java.util.ArrayList<>(s.protocol().steps());
+        org.labloop.protocol.StepSpec r = steps.get(2);
+        steps.set(
+                2,
+                new org.labloop.protocol.StepSpec(
+                        r.name(),
+                        r.capability(),
+                        r.args(),
+                        Optional.of(new org.labloop.protocol.Arg.Literal(20.0)),
+                        r.measures()));
+        CampaignSpec spec = SnarLab.variant(
+                s, s.workcell(), new org.labloop.protocol.Protocol(s.protocol().name(), steps));
+        Predicate<EventBody> reactionStarted = b -> b instanceof EventBody.StepStarted st && st.step() == 2;
+        Path data = dir.resolve("old");
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            String id = SnarLab.create(log, spec);
+            Engine older = SnarLab.engine(
+                    new DyingLog(log, reactionStarted, nth, false, true), spec, id, devices, EngineListener.NONE);
+            assertThatThrownBy(older::run).isInstanceOf(Kill.class);
+        }
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+            CampaignState state = SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
+                    .run();
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(state.experiments().values())
+                    .allSatisfy(x -> assertThat(x.status()).isEqualTo(org.labloop.campaign.ExperimentStatus.COMPLETED));
         }
     }
 
