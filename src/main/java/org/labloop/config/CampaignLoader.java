@@ -171,8 +171,7 @@ public final class CampaignLoader {
                 w == null ? null : w.capabilities(),
                 w == null ? null : w.name(),
                 c == null ? null : c.parameterTypes());
-        Map<String, Node.Loc> windowAt = new java.util.HashMap<>();
-        Protocol p = proot == null ? null : ProtocolParser.parse(proot, protocolDoc, ctx, windowAt);
+        Protocol p = proot == null ? null : ProtocolParser.parse(proot, protocolDoc, ctx);
 
         List<Problem> problems = new ArrayList<>();
         problems.addAll(campaignDoc.problems());
@@ -196,12 +195,9 @@ public final class CampaignLoader {
                     p,
                     c.emulator(),
                     c.priority() == null ? 0 : c.priority());
-            WindowCheck.check(spec, windowAt, protocolDoc);
-            if (protocolDoc.hasErrors()) {
-                throw failure(protocolDoc.problems(), protocolDoc);
-            }
             Map<String, LoadedCampaign.Place> places = new java.util.HashMap<>(campaignDoc.places());
             places.putAll(workcellDoc.places());
+            places.putAll(protocolDoc.places());
             return new LoadedCampaign(spec, List.of(campaign, workcell, protocol), places);
         } catch (IllegalArgumentException | NullPointerException e) {
             campaignDoc.error(Node.Loc.START, "invalid campaign: " + e.getMessage(), "fix the campaign file");

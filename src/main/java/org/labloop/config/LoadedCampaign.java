@@ -22,6 +22,11 @@ public record LoadedCampaign(CampaignSpec spec, List<SourceFile> sources, java.u
         return "device:" + name;
     }
 
+    /** {@link #places} key of a protocol step's time window ('within_min' or 'exactly_min'). */
+    public static String window(String step) {
+        return "window:" + step;
+    }
+
     /** {@link #places} key of a parameter's entry. */
     public static String parameter(String name) {
         return "parameter:" + name;

@@ -48,23 +48,15 @@ final class ProtocolParser {
 
     private final Values v;
     private final Context ctx;
-    /** Where each step's window was written (its 'within_min' or 'exactly_min' key), by step name. */
-    private final Map<String, Node.Loc> windowAt;
 
-    private ProtocolParser(Values v, Context ctx, Map<String, Node.Loc> windowAt) {
+    private ProtocolParser(Values v, Context ctx) {
         this.v = v;
         this.ctx = ctx;
-        this.windowAt = windowAt;
     }
 
     /** The protocol, or null when it has problems (added to {@code doc}). */
     static Protocol parse(Node root, Doc doc, Context ctx) {
-        return parse(root, doc, ctx, new java.util.HashMap<>());
-    }
-
-    /** As above, noting in {@code windowAt} where each step's time window was written. */
-    static Protocol parse(Node root, Doc doc, Context ctx, Map<String, Node.Loc> windowAt) {
-        return new ProtocolParser(new Values(doc), ctx, windowAt).read(root);
+        return new ProtocolParser(new Values(doc), ctx).read(root);
     }
 
     private Protocol read(Node root) {
@@ -320,7 +312,7 @@ final class ProtocolParser {
         Node.Entry e = within != null ? within : exactly;
         String key = within != null ? "within_min" : "exactly_min";
         if (name != null) {
-            windowAt.put(name, e.keyAt());
+            v.doc().place(LoadedCampaign.window(name), e.keyAt());
         }
         Double minutes = v.number(e.value(), "'" + key + "' of " + what);
         if (minutes == null) {

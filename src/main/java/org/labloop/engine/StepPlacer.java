@@ -58,10 +58,7 @@ final class StepPlacer {
 
     StepPlacer(org.labloop.workcell.Workcell workcell) {
         this.devices = workcell.devices();
-        this.model = devices.stream()
-                .map(d -> new Device(
-                        d.name(), d.capabilities(), d.capacity(), d.changeover().toMillis()))
-                .toList();
+        this.model = model(workcell);
         for (int d = 0; d < devices.size(); d++) {
             deviceIndex.put(devices.get(d).name(), d);
         }
@@ -396,12 +393,17 @@ final class StepPlacer {
 
     /** All the experiment's steps as a scheduling job (step durations estimated, windows from the protocol). */
     static Job job(CampaignSpec spec, ExperimentState x) {
+        return job(spec, x.id(), x.parameters());
+    }
+
+    /** The steps of experiment {@code id} with these parameter values as a scheduling job. */
+    static Job job(CampaignSpec spec, String id, Map<String, Object> parameters) {
         List<StepSpec> steps = spec.protocol().steps();
         List<Op> ops = new ArrayList<>();
         for (int k = 0; k < steps.size(); k++) {
             StepSpec step = steps.get(k);
-            Op op = new Op(step.name(), step.capability(), estimate(spec, step, x.parameters()))
-                    .withSetup(step.setupFor(x.parameters()));
+            Op op = new Op(step.name(), step.capability(), estimate(spec, step, parameters))
+                    .withSetup(step.setupFor(parameters));
             if (step.window().isPresent()) {
                 TimeWindow w = step.window().get();
                 int after = w.after() == null ? k - 1 : indexOf(spec, w.after());
@@ -412,7 +414,15 @@ final class StepPlacer {
             }
             ops.add(op);
         }
-        return new Job(x.id(), spec.name(), spec.priority(), 0, ops);
+        return new Job(id, spec.name(), spec.priority(), 0, ops);
+    }
+
+    /** The workcell's devices as the scheduler models them. */
+    static List<Device> model(org.labloop.workcell.Workcell workcell) {
+        return workcell.devices().stream()
+                .map(d -> new Device(
+                        d.name(), d.capabilities(), d.capacity(), d.changeover().toMillis()))
+                .toList();
     }
 
     private static int indexOf(CampaignSpec spec, String stepName) {

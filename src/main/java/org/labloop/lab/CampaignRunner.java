@@ -26,6 +26,7 @@ import org.labloop.emulator.Emulator;
 import org.labloop.engine.Engine;
 import org.labloop.engine.EngineListener;
 import org.labloop.engine.SharedWorkcell;
+import org.labloop.engine.WindowFeasibility;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.planner.Planner;
@@ -129,6 +130,13 @@ public final class CampaignRunner {
         } catch (LabLoopException e) {
             problems.add(locate(
                     places, where, LoadedCampaign.EMULATOR, "emulator: " + e.getMessage(), "fix the emulator section"));
+        }
+        List<Problem> durations = durationParameters(spec, places, where);
+        problems.addAll(durations);
+        if (durations.isEmpty()) {
+            for (WindowFeasibility.Unkeepable u : WindowFeasibility.check(spec)) {
+                problems.add(locate(places, where, LoadedCampaign.window(u.step()), unkeepable(spec, u), fix(spec, u)));
+            }
         }
         // Build every driver once against a throwaway clock, so driver options are checked before anything is written.
         VirtualClock scratch = new VirtualClock(VIRTUAL_START);
@@ -323,6 +331,93 @@ public final class CampaignRunner {
                 l.close();
             }
         }
+    }
+
+    /** Most minutes a step may last (as the files allow for durations). */
+    private static final double MAX_STEP_MINUTES = 1_000_000;
+
+    /**
+     * A parameter that sets a step's duration ({@code duration: $tau}) is a number of minutes: its range must lie within
+     * 0 to 1,000,000, or some experiment's step would have no meaningful length.
+     */
+    private static List<Problem> durationParameters(
+            CampaignSpec spec, Map<String, LoadedCampaign.Place> places, String where) {
+        List<Problem> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (org.labloop.protocol.StepSpec step : spec.protocol().steps()) {
+            if (step.durationMinutes().isEmpty()
+                    || !(step.durationMinutes().get() instanceof org.labloop.protocol.Arg.Ref ref)
+                    || !seen.add(ref.parameter())) {
+                continue;
+            }
+            double lo;
+            double hi;
+            switch (spec.space().parameter(ref.parameter()).orElse(null)) {
+                case org.labloop.space.ContinuousParameter c -> {
+                    lo = c.bound().min();
+                    hi = c.bound().max();
+                }
+                case org.labloop.space.DiscreteParameter d -> {
+                    lo = d.values().stream()
+                            .mapToDouble(Double::doubleValue)
+                            .min()
+                            .orElse(0);
+                    hi = d.values().stream()
+                            .mapToDouble(Double::doubleValue)
+                            .max()
+                            .orElse(0);
+                }
+                case null, default -> {
+                    continue;
+                }
+            }
+            if (lo < 0 || hi > MAX_STEP_MINUTES) {
+                out.add(locate(
+                        places,
+                        where,
+                        LoadedCampaign.parameter(ref.parameter()),
+                        "parameter '" + ref.parameter() + "' is the duration of step '" + step.name() + "' in minutes,"
+                                + " but goes from " + number(lo) + " to " + number(hi),
+                        "keep '" + ref.parameter() + "' within 0 to 1000000 minutes"));
+            }
+        }
+        return out;
+    }
+
+    private static String unkeepable(CampaignSpec spec, WindowFeasibility.Unkeepable u) {
+        org.labloop.protocol.StepSpec step = spec.protocol().steps().stream()
+                .filter(s -> s.name().equals(u.step()))
+                .findFirst()
+                .orElseThrow();
+        org.labloop.protocol.TimeWindow w = step.window().orElseThrow();
+        String after = w.after() != null ? w.after() : previous(spec, step);
+        String when = w.minMinutes() == w.maxMinutes()
+                ? "exactly " + number(w.maxMinutes()) + " min after '" + after + "' ends"
+                : "within " + number(w.maxMinutes()) + " min after '" + after + "' ends";
+        return "step '" + u.step() + "' is to begin " + when + ", which the workcell cannot promise for every"
+                + " experiment: the scheduler plans each step in between for as long as it may take (mean + 3 sd, the"
+                + " longest duration the parameters allow) and counts a changeover its device may need first";
+    }
+
+    private static String fix(CampaignSpec spec, WindowFeasibility.Unkeepable u) {
+        if (u.neededMinutes().isEmpty()) {
+            return "shorten the steps in between (or their sd, or changeover_min), or remove the window";
+        }
+        String at = number(u.neededMinutes().getAsDouble());
+        boolean exact = spec.protocol().steps().stream()
+                .filter(s -> s.name().equals(u.step()))
+                .anyMatch(s -> s.window().orElseThrow().minMinutes()
+                        == s.window().orElseThrow().maxMinutes());
+        return exact
+                ? "an exact window cannot absorb that uncertainty: give it 'within_min: " + at + "' (or more) instead,"
+                        + " or shorten what comes in between"
+                : "raise 'within_min' to at least " + at + ", or shorten what comes in between";
+    }
+
+    private static String previous(CampaignSpec spec, org.labloop.protocol.StepSpec step) {
+        List<org.labloop.protocol.StepSpec> steps = spec.protocol().steps();
+        int i = steps.indexOf(step);
+        return i > 0 ? steps.get(i - 1).name() : "?";
     }
 
     /** A problem at the section {@code key} names when {@code places} knows it, otherwise at {@code where}. */

@@ -40,14 +40,20 @@ public record DurationRange(long loMs, long meanMs, long hiMs) {
                 mean = t == null ? 60_000 : t.mean().toMillis();
                 sd = t == null ? 0 : t.sd().toMillis();
             }
-            lo = Math.min(lo, setup + Math.max(0, mean - 3 * sd));
-            hi = Math.max(hi, setup + mean + 3 * sd);
-            sum += setup + mean;
+            // Saturating: absurd timings stay absurd (and are refused elsewhere) rather than wrapping round.
+            lo = Math.min(lo, add(setup, Math.max(0, mean - 3 * sd)));
+            hi = Math.max(hi, add(add(setup, mean), 3 * sd));
+            sum = add(sum, add(setup, mean));
             n++;
         }
         if (n == 0) {
             throw new IllegalArgumentException("no device of workcell " + workcell.name() + " can " + capability);
         }
         return new DurationRange(lo, Math.max(lo, Math.min(hi, sum / n)), hi);
+    }
+
+    private static long add(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE / 4 : Math.min(r, Long.MAX_VALUE / 4);
     }
 }

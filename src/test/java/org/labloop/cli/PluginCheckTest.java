@@ -83,4 +83,19 @@ class PluginCheckTest {
                 .containsPattern("campaign\\.yaml:42:1: planner: planner 'bayesian' has no option 'restart'")
                 .containsPattern("workcell\\.yaml:38:5: device reactor: unknown sim driver option 'setup_mn'");
     }
+
+    @Test
+    void aParameterThatIsAStepsDuration_mustBeAPlausibleNumberOfMinutes() throws Exception {
+        Path file = campaign(
+                "tau:         {type: continuous, min: 0.5, max: 2.0",
+                "tau:         {type: continuous, min: 0.5, max: 2e6");
+
+        CliTest.Result r = CliTest.labloop("plan", file.toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .containsPattern("campaign\\.yaml:\\d+:3: parameter 'tau' is the duration of step 'react' in minutes,"
+                        + " but goes from 0.5 to 2000000")
+                .contains("keep 'tau' within 0 to 1000000 minutes");
+    }
 }
