@@ -422,14 +422,24 @@ async function campaignPage(id) {
     }, true);
     void ox; void oy;
 
-    // Gantt chart: one row per device of the workcell, one bar per step.
-    const devices = (detail.devices || []).map((d) => d.name);
+    // Gantt chart: one row per device of the workcell (one per position in use on a device with several), one bar
+    // per step.
+    const used = {};
+    for (const x of experiments) for (const s of x.steps) {
+      if (s.position !== null && s.position !== undefined) (used[s.device] = used[s.device] || new Set()).add(s.position);
+    }
+    const devices = [];
+    for (const d of (detail.devices || [])) {
+      if (used[d.name]) [...used[d.name]].sort((a, b) => a - b).forEach((p) => devices.push(`${d.name} #${p}`));
+      else devices.push(d.name);
+    }
+    const rowOf = (s) => devices.indexOf(s.position !== null && s.position !== undefined ? `${s.device} #${s.position}` : s.device);
     const stepNames = ((detail.protocol || {}).steps || []).map((s) => s.name);
     const palette = ['#2563eb', '#0f9d6b', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#dc2626'];
     const now = detail.elapsed_minutes;
     const bars = [];
     for (const x of experiments) for (const s of x.steps) {
-      const row = devices.indexOf(s.device); if (row < 0) continue;
+      const row = rowOf(s); if (row < 0) continue;
       const end = s.end_min === null ? now : s.end_min;
       bars.push({ value: [row, s.start_min, end, x.id, s.name, s.status],
         itemStyle: { color: s.status === 'failed' ? '#dc2626' : palette[Math.max(0, stepNames.indexOf(s.name)) % palette.length], opacity: s.end_min === null ? 0.55 : 0.9 } });
@@ -439,7 +449,7 @@ async function campaignPage(id) {
     cGantt.setOption({
       animation: false, grid: { left: 90, right: 20, top: 10, bottom: 40 },
       tooltip: { formatter: (p) => `${p.value[3]} · ${p.value[4]}<br>${devices[p.value[0]]}: ${fmt(p.value[1], 1)}–${fmt(p.value[2], 1)} min<br>${p.value[5]}` },
-      xAxis: Object.assign({ type: 'value', name: 'lab time (min)', nameGap: 30, min: 0, max: (v) => Math.max(v.max, 1) }, axisStyle),
+      xAxis: Object.assign({ type: 'value', name: 'lab time (min)', nameGap: 30, min: 0, max: (v) => Math.ceil(Math.max(v.max, 1)) }, axisStyle),
       yAxis: { type: 'category', data: devices, inverse: true, axisTick: { show: false }, axisLine: { lineStyle: { color: '#9aa4b5' } } },
       dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter' }],
       series: [{ type: 'custom', encode: { x: [1, 2], y: 0 }, data: bars,

@@ -164,10 +164,15 @@ class DashboardBrowserTest {
                     .isEqualTo(true);
         }
 
-        // The Gantt chart has a row for every device, each with bars.
+        // The Gantt chart has a row for every device, and one for every position in use of the 8-channel reactor,
+        // each with bars.
         @SuppressWarnings("unchecked")
         List<String> rows = (List<String>) js("return labloopCharts.gantt.getOption().yAxis[0].data");
-        assertThat(rows).containsExactly("handler", "arm", "reactor", "hplc");
+        assertThat(rows.get(0)).isEqualTo("handler");
+        assertThat(rows.get(1)).isEqualTo("arm");
+        assertThat(rows.get(rows.size() - 1)).isEqualTo("hplc");
+        List<String> reactorRows = rows.subList(2, rows.size() - 1);
+        assertThat(reactorRows).isNotEmpty().allMatch(r -> r.matches("reactor #[1-8]"));
         @SuppressWarnings("unchecked")
         Map<String, Long> barsPerRow = (Map<String, Long>) js("const o = labloopCharts.gantt.getOption();"
                 + "const n = {}; for (const b of o.series[0].data) { const r = o.yAxis[0].data[b.value[0]];"
@@ -175,8 +180,12 @@ class DashboardBrowserTest {
         assertThat(barsPerRow)
                 .containsEntry("handler", 40L)
                 .containsEntry("arm", 80L)
-                .containsEntry("reactor", 40L)
                 .containsEntry("hplc", 40L);
+        assertThat(reactorRows.stream()
+                        .mapToLong(r -> barsPerRow.getOrDefault(r, 0L))
+                        .sum())
+                .isEqualTo(40L);
+        assertThat(reactorRows).allSatisfy(r -> assertThat(barsPerRow).containsKey(r));
 
         // The experiment table opens an experiment's provenance.
         List<WebElement> table = browser.findElements(By.cssSelector("#experiment-table tr[data-exp]"));
