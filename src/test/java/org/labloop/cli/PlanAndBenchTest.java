@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.labloop.event.EventCodec;
@@ -74,6 +75,39 @@ class PlanAndBenchTest {
         assertThat(hplcBusy(switching.out()) - hplcBusy(plain.out()))
                 .isCloseTo(78, org.assertj.core.api.Assertions.within(0.5));
         assertThat(switching.out()).contains("Conflicts: none.");
+    }
+
+    @Test
+    void reactorBlockExample_keepsEachTemperatureInItsOwnPosition_soNoReactionWaitsForAChangeover(
+            @org.junit.jupiter.api.io.TempDir Path data) throws Exception {
+        CliTest.Result plan = CliTest.labloop("plan", "examples/snar-block/campaign.yaml", "--steps", "0");
+        assertThat(plan.code()).as(plan.err()).isZero();
+        assertThat(plan.out()).contains("Conflicts: none.").contains("#1 E0001 react");
+
+        CliTest.Result run =
+                CliTest.labloop("run", "examples/snar-block/campaign.yaml", "--data", data.toString(), "--no-progress");
+        assertThat(run.code()).as(run.err()).isZero();
+        CliTest.Result export = CliTest.labloop("export", "--data", data.toString(), "--format", "csv");
+        List<String> lines = export.out().lines().toList();
+        List<String> header = List.of(lines.get(0).split(","));
+        int position = header.indexOf("react_position");
+        int temperature = header.indexOf("temperature");
+        int start = header.indexOf("react_start_min");
+        int end = header.indexOf("react_end_min");
+        int tau = header.indexOf("tau");
+        assertThat(position).isPositive();
+        java.util.Map<String, java.util.Set<String>> temperaturesByPosition = new java.util.TreeMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] c = line.split(",");
+            temperaturesByPosition
+                    .computeIfAbsent(c[position], k -> new java.util.TreeSet<>())
+                    .add(c[temperature]);
+            // A reaction lasts its residence time: no 10-minute changeover was needed before it.
+            assertThat(Double.parseDouble(c[end]) - Double.parseDouble(c[start]))
+                    .isCloseTo(Double.parseDouble(c[tau]), org.assertj.core.api.Assertions.within(0.01));
+        }
+        assertThat(temperaturesByPosition.values())
+                .allSatisfy(t -> assertThat(t).hasSize(1));
     }
 
     @Test
