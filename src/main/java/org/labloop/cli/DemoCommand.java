@@ -25,6 +25,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed to use instead of the example's.")
     Long seed;
 
+    @Option(names = "--no-progress", description = "Do not draw the progress bar.")
+    boolean noProgress;
+
     @Spec
     CommandSpec spec;
 
@@ -35,7 +38,7 @@ final class DemoCommand implements Callable<Integer> {
                 demoFile(),
                 data.resolve(),
                 seed,
-                true,
+                !noProgress,
                 spec.commandLine().getOut());
     }
 
