@@ -70,6 +70,12 @@ final class ExportCommand implements Callable<Integer> {
 
     /** Writes through a temporary file and a rename, so a failure never leaves half a dataset behind. */
     static void write(Path file, String text) {
+        if (Files.isDirectory(file)) {
+            throw InvalidInputException.of(
+                    file.toString(),
+                    "is a folder, not a file",
+                    "give a file name, e.g. --out " + file.resolve("dataset.csv"));
+        }
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);

@@ -131,6 +131,9 @@ class CliTest {
         Path data = tmp.resolve("faults");
         Result run = labloop("run", "examples/snar-faults/campaign.yaml", "--data", data.toString(), "--no-progress");
         assertThat(run.code()).as(run.err()).isZero();
+        Result toFolder = labloop("export", "--out", tmp.toString(), "--data", data.toString());
+        assertThat(toFolder.code()).isEqualTo(2);
+        assertThat(toFolder.err()).contains("is a folder, not a file").contains("give a file name");
         Path csv = tmp.resolve("faults.csv");
         assertThat(labloop("export", "--out", csv.toString(), "--data", data.toString())
                         .code())
