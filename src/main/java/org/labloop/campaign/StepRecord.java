@@ -27,22 +27,14 @@ public record StepRecord(
     }
 
     StepRecord completed(String at, Map<String, Double> out) {
-        return new StepRecord(
-                step,
-                name,
-                capability,
-                device,
-                idempotencyKey,
-                startedAt,
-                at,
-                "completed",
-                null,
-                out,
-                position,
-                changeoverMillis);
+        return ended(at, "completed", null, out);
     }
 
     StepRecord failed(String at, String reason) {
+        return ended(at, "failed", reason, outputs);
+    }
+
+    private StepRecord ended(String at, String newStatus, String reason, Map<String, Double> out) {
         return new StepRecord(
                 step,
                 name,
@@ -51,9 +43,9 @@ public record StepRecord(
                 idempotencyKey,
                 startedAt,
                 at,
-                "failed",
+                newStatus,
                 reason,
-                outputs,
+                out,
                 position,
                 changeoverMillis);
     }

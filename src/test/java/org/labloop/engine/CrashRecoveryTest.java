@@ -219,12 +219,18 @@ class CrashRecoveryTest {
      * committing it), then resumed to its end by a fresh engine, as a new process would.
      */
     private CampaignState killAndResume(CampaignSpec spec, Predicate<EventBody> matches, int nth, boolean before) {
+        return killAndResume(spec, matches, nth, before, false);
+    }
+
+    /** As above; with {@code olderVersion}, the run before the kill stores its starts as a version without positions. */
+    private CampaignState killAndResume(
+            CampaignSpec spec, Predicate<EventBody> matches, int nth, boolean before, boolean olderVersion) {
         Path data = dir.resolve("killed");
         try (SqliteEventLog log = SqliteEventLog.open(data);
                 SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
             String id = SnarLab.create(log, spec);
-            Engine first =
-                    SnarLab.engine(new DyingLog(log, matches, nth, before), spec, id, devices, EngineListener.NONE);
+            Engine first = SnarLab.engine(
+                    new DyingLog(log, matches, nth, before, olderVersion), spec, id, devices, EngineListener.NONE);
             assertThatThrownBy(first::run).isInstanceOf(Kill.class);
         }
         try (SqliteEventLog log = SqliteEventLog.open(data);
@@ -254,22 +260,10 @@ class CrashRecoveryTest {
         CampaignSpec spec = SnarLab.variant(
                 s, s.workcell(), new org.labloop.protocol.Protocol(s.protocol().name(), steps));
         Predicate<EventBody> reactionStarted = b -> b instanceof EventBody.StepStarted st && st.step() == 2;
-        Path data = dir.resolve("old");
-        try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
-            String id = SnarLab.create(log, spec);
-            Engine older = SnarLab.engine(
-                    new DyingLog(log, reactionStarted, nth, false, true), spec, id, devices, EngineListener.NONE);
-            assertThatThrownBy(older::run).isInstanceOf(Kill.class);
-        }
-        try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
-            CampaignState state = SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
-                    .run();
-            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
-            assertThat(state.experiments().values())
-                    .allSatisfy(x -> assertThat(x.status()).isEqualTo(org.labloop.campaign.ExperimentStatus.COMPLETED));
-        }
+        CampaignState state = killAndResume(spec, reactionStarted, nth, false, true);
+        assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+        assertThat(state.experiments().values())
+                .allSatisfy(x -> assertThat(x.status()).isEqualTo(org.labloop.campaign.ExperimentStatus.COMPLETED));
     }
 
     static Stream<Arguments> killsInsideChains() {

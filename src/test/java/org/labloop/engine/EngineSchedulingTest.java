@@ -75,11 +75,19 @@ class EngineSchedulingTest {
      * analysis set up for its experiment's temperature (so every experiment needs a changeover).
      */
     static CampaignSpec withChangeover(double minutes) {
-        CampaignSpec s = SnarLab.spec(12, 4, 9, 0);
+        return settingUpForTemperature(SnarLab.spec(12, 4, 9, 0), 4, "hplc", 1, minutes);
+    }
+
+    /**
+     * {@code s} with step {@code stepIndex} set up for each experiment's temperature, and device {@code device} given
+     * {@code capacity} positions that each need {@code minutes} to change setup.
+     */
+    private static CampaignSpec settingUpForTemperature(
+            CampaignSpec s, int stepIndex, String device, int capacity, double minutes) {
         List<StepSpec> steps = new ArrayList<>(s.protocol().steps());
-        StepSpec a = steps.get(4);
+        StepSpec a = steps.get(stepIndex);
         steps.set(
-                4,
+                stepIndex,
                 new StepSpec(
                         a.name(),
                         a.capability(),
@@ -92,12 +100,12 @@ class EngineSchedulingTest {
                         a.onFailure(),
                         Optional.of(new org.labloop.protocol.Arg.Ref("temperature"))));
         List<org.labloop.workcell.DeviceSpec> devices = s.workcell().devices().stream()
-                .map(d -> d.name().equals("hplc")
+                .map(d -> d.name().equals(device)
                         ? new org.labloop.workcell.DeviceSpec(
                                 d.name(),
                                 d.kind(),
                                 d.capabilities(),
-                                d.capacity(),
+                                capacity,
                                 d.driver(),
                                 Duration.ofMillis(Math.round(minutes * 60_000)))
                         : d)
@@ -113,7 +121,7 @@ class EngineSchedulingTest {
      * change temperature; reactions run at 60, 90 or 120 degC, and each reaction is set up for its temperature.
      */
     static CampaignSpec blockWithChangeover(double minutes, int positions) {
-        CampaignSpec s = SnarLab.spec(24, 6, 11, 0);
+        CampaignSpec s = settingUpForTemperature(SnarLab.spec(24, 6, 11, 0), 2, "reactor", positions, minutes);
         List<org.labloop.space.Parameter> params = new ArrayList<>();
         for (org.labloop.space.Parameter p : s.space().parameters()) {
             params.add(
@@ -121,32 +129,6 @@ class EngineSchedulingTest {
                             ? new org.labloop.space.DiscreteParameter("temperature", List.of(60.0, 90.0, 120.0), "degC")
                             : p);
         }
-        List<StepSpec> steps = new ArrayList<>(s.protocol().steps());
-        StepSpec r = steps.get(2);
-        steps.set(
-                2,
-                new StepSpec(
-                        r.name(),
-                        r.capability(),
-                        r.args(),
-                        r.durationMinutes(),
-                        r.measures(),
-                        r.window(),
-                        r.timeout(),
-                        r.retryable(),
-                        r.onFailure(),
-                        Optional.of(new org.labloop.protocol.Arg.Ref("temperature"))));
-        List<org.labloop.workcell.DeviceSpec> devices = s.workcell().devices().stream()
-                .map(d -> d.name().equals("reactor")
-                        ? new org.labloop.workcell.DeviceSpec(
-                                d.name(),
-                                d.kind(),
-                                d.capabilities(),
-                                positions,
-                                d.driver(),
-                                Duration.ofMillis(Math.round(minutes * 60_000)))
-                        : d)
-                .toList();
         return new CampaignSpec(
                 s.name(),
                 s.description(),
@@ -157,8 +139,8 @@ class EngineSchedulingTest {
                 s.batchSize(),
                 s.planner(),
                 s.seed(),
-                new org.labloop.workcell.Workcell(s.workcell().name(), devices),
-                new Protocol(s.protocol().name(), steps),
+                s.workcell(),
+                s.protocol(),
                 s.emulator());
     }
 
@@ -244,25 +226,21 @@ class EngineSchedulingTest {
 
     @Test
     void theHeuristic_putsReactionsInPositionsAlreadyAtTheirTemperature_moreOftenThanFirstCome() {
-        long heuristic;
-        long firstCome;
-        try (InMemoryEventLog log = new InMemoryEventLog()) {
-            CampaignSpec spec = blockWithChangeover(5, 3);
-            CampaignState state =
-                    SnarLab.engine(log, spec, EngineListener.NONE, "heuristic").run();
-            heuristic = reactions(log.readAll(state.id()), state).stream()
-                    .filter(r -> r.changeoverMs() > 0)
-                    .count();
-        }
-        try (InMemoryEventLog log = new InMemoryEventLog()) {
-            CampaignSpec spec = blockWithChangeover(5, 3);
-            CampaignState state =
-                    SnarLab.engine(log, spec, EngineListener.NONE, "first-come").run();
-            firstCome = reactions(log.readAll(state.id()), state).stream()
-                    .filter(r -> r.changeoverMs() > 0)
-                    .count();
-        }
+        long heuristic = changeovers("heuristic");
+        long firstCome = changeovers("first-come");
+        assertThat(firstCome).isPositive();
         assertThat(heuristic).isLessThan(firstCome);
+    }
+
+    /** How many reactions on a 3-position block began with a changeover, with this placement. */
+    private static long changeovers(String placement) {
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            CampaignState state = SnarLab.engine(log, blockWithChangeover(5, 3), EngineListener.NONE, placement)
+                    .run();
+            return reactions(log.readAll(state.id()), state).stream()
+                    .filter(r -> r.changeoverMs() > 0)
+                    .count();
+        }
     }
 
     private static java.util.Map<String, Long> analysisMillis(CampaignState state) {
