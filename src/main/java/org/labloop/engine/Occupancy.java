@@ -36,16 +36,6 @@ final class Occupancy {
         return p == null ? -1 : p;
     }
 
-    int inUse(String device) {
-        BitSet b = busy.get(device);
-        return b == null ? 0 : b.cardinality();
-    }
-
-    boolean isFree(String device, int position) {
-        BitSet b = busy.get(device);
-        return b == null || !b.get(position);
-    }
-
     /** The lowest position that is neither in use nor in {@code alsoTaken} (may be null); -1 when all are. */
     int firstFree(String device, int capacity, BitSet alsoTaken) {
         BitSet b = busy.get(device);
