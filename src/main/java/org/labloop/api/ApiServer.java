@@ -458,8 +458,23 @@ public final class ApiServer implements AutoCloseable {
             }
             immediate = body.get("immediate").asBoolean();
         }
+        List<String> togetherWith = new java.util.ArrayList<>();
+        if (body.has("together_with")) {
+            JsonNode n = body.get("together_with");
+            if (!"start".equals(action) || !n.isArray() || n.size() > 100) {
+                throw ApiError.badRequest(
+                        "together_with",
+                        "together_with is a list of campaign ids (at most 100) to start with this one on its workcell");
+            }
+            for (JsonNode other : n) {
+                if (!other.isTextual()) {
+                    throw ApiError.badRequest("together_with", "together_with holds campaign ids as text");
+                }
+                togetherWith.add(other.asText());
+            }
+        }
         switch (action) {
-            case "start" -> hub.start(id, who);
+            case "start" -> hub.start(id, who, togetherWith);
             case "pause" -> hub.pause(id, who, reason, immediate);
             case "resume" -> hub.resume(id, who, reason);
             case "abort" -> hub.abort(id, who, reason);

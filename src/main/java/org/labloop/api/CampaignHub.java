@@ -20,6 +20,7 @@ import org.labloop.core.LabLoopException;
 import org.labloop.core.PacedClock;
 import org.labloop.core.WallClock;
 import org.labloop.engine.Engine;
+import org.labloop.engine.SharedWorkcell;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
@@ -156,6 +157,35 @@ final class CampaignHub implements AutoCloseable {
 
     /** Starts (or resumes after a restart) the engine of campaign {@code id}. */
     void start(String id, Principal who) {
+        start(id, who, List.of());
+    }
+
+    /**
+     * Starts campaign {@code id}, together on one workcell with {@code togetherWith} (higher priority first where they
+     * compete for a device) and with the unfinished campaigns it already shared its workcell with, so that a resumed
+     * shared run plans as it did.
+     */
+    void start(String id, Principal who, List<String> togetherWith) {
+        List<String> group = new ArrayList<>();
+        group.add(id);
+        for (String other : togetherWith) {
+            view(other); // 404 for an unknown id
+            if (!group.contains(other)) {
+                group.add(other);
+            }
+        }
+        for (String partner : view(id).read(CampaignState::sharedWith)) {
+            if (!group.contains(partner)
+                    && ids.contains(partner)
+                    && !running.containsKey(partner)
+                    && !view(partner).read(s -> s.status().finished())) {
+                group.add(partner);
+            }
+        }
+        if (group.size() > 1) {
+            startTogether(group.stream().sorted().toList(), who);
+            return;
+        }
         synchronized (lock(id)) {
             CampaignView v = view(id);
             if (running.containsKey(id)) {
@@ -199,6 +229,127 @@ final class CampaignHub implements AutoCloseable {
             v.live(true);
             LOG.info("{} started campaign {}", who.actor(), id);
             thread.start();
+        }
+    }
+
+    /** Takes the monitors of {@code group} in order (so two group starts cannot deadlock), then runs {@code body}. */
+    private void withLocks(List<String> group, int from, Runnable body) {
+        if (from == group.size()) {
+            body.run();
+            return;
+        }
+        synchronized (lock(group.get(from))) {
+            withLocks(group, from + 1, body);
+        }
+    }
+
+    private void startTogether(List<String> group, Principal who) {
+        withLocks(group, 0, () -> {
+            List<CampaignRunner.Prepared> prepared = new ArrayList<>();
+            List<CampaignState> states = new ArrayList<>();
+            for (String id : group) {
+                if (running.containsKey(id)) {
+                    throw ApiError.conflict("campaign " + id + " is already running; campaigns that share a workcell"
+                            + " start together");
+                }
+                CampaignState state = CampaignState.load(log, id);
+                if (state.status().finished()) {
+                    throw ApiError.conflict("campaign " + id + " is "
+                            + state.status().name().toLowerCase(java.util.Locale.ROOT)
+                            + "; a finished campaign cannot be started again");
+                }
+                CampaignSpec spec = specOf(state);
+                if (spec == null) {
+                    throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
+                }
+                states.add(state);
+                prepared.add(runner.check(spec, sources(state), baseDir, id));
+            }
+            try {
+                CampaignRunner.requireOneWorkcell(
+                        prepared, group.stream().map(g -> "campaign " + g).toList());
+            } catch (LabLoopException e) {
+                throw ApiError.badRequest("together_with", e.getMessage());
+            }
+            boolean simulated = prepared.stream().allMatch(x -> runner.simulated(x.spec()));
+            LabClock clock = simulated
+                    ? new PacedClock(
+                            states.stream()
+                                    .map(st -> Instant.parse(st.lastEventAt()))
+                                    .max(java.util.Comparator.naturalOrder())
+                                    .orElseThrow(),
+                            pace)
+                    : new WallClock(Clock.systemUTC());
+            SharedWorkcell cell = new SharedWorkcell(prepared.get(0).spec().workcell(), clock);
+            List<Engine> engines = new ArrayList<>();
+            for (int i = 0; i < group.size(); i++) {
+                CampaignRunner.Prepared p = prepared.get(i);
+                engines.add(cell.add(
+                        p.spec(),
+                        states.get(i),
+                        log,
+                        new TimedPlanner(p.planner(), metrics),
+                        runner.createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices()),
+                        (event, st) -> inbox.add(event)));
+            }
+            List<LabStore.EngineLock> locks = new ArrayList<>();
+            try {
+                for (String id : group) {
+                    locks.add(store.lock(id));
+                }
+            } catch (CampaignLockedException e) {
+                locks.forEach(LabStore.EngineLock::close);
+                throw ApiError.conflict(e.getMessage());
+            }
+            Thread thread = Thread.ofPlatform()
+                    .name("labloop-engine-" + String.join("+", group))
+                    .daemon()
+                    .unstarted(() -> driveTogether(group, engines, cell, locks, who.actor()));
+            for (int i = 0; i < group.size(); i++) {
+                running.put(group.get(i), new Running(engines.get(i), thread, clock));
+                view(group.get(i)).live(true);
+            }
+            LOG.info("{} started campaigns {} together", who.actor(), group);
+            thread.start();
+        });
+    }
+
+    private void driveTogether(
+            List<String> group,
+            List<Engine> engines,
+            SharedWorkcell cell,
+            List<LabStore.EngineLock> locks,
+            String startedBy) {
+        List<Thread> pollers = new ArrayList<>();
+        try (cell;
+                SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
+            for (int i = 0; i < group.size(); i++) {
+                control.take(group.get(i)); // requests left from before this run were meant for an engine now gone
+                pollers.add(CampaignRunner.startControlPoller(control, group.get(i), engines.get(i)));
+            }
+            cell.run(startedBy);
+        } catch (PacedClock.Stopped e) {
+            LOG.info("campaigns {} left running: the server is stopping", group);
+        } catch (RuntimeException e) {
+            LOG.error("campaigns {} stopped with an error", group, e);
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            group.forEach(id -> view(id).error(message));
+        } finally {
+            pollers.forEach(Thread::interrupt);
+            for (Thread t : pollers) {
+                try {
+                    t.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            locks.forEach(LabStore.EngineLock::close);
+            for (String id : group) {
+                CampaignView v = view(id);
+                awaitProjected(v, id);
+                running.remove(id);
+                v.live(false);
+            }
         }
     }
 
