@@ -166,19 +166,37 @@ final class CampaignHub implements AutoCloseable {
      * shared run plans as it did.
      */
     void start(String id, Principal who, List<String> togetherWith) {
+        view(id);
         List<String> group = new ArrayList<>();
         group.add(id);
         for (String other : togetherWith) {
-            view(other); // 404 for an unknown id
+            if (!ids.contains(other)) {
+                refreshIds();
+            }
+            if (!ids.contains(other)) {
+                throw ApiError.badRequest("together_with", "no campaign '" + other + "' to start together with " + id);
+            }
             if (!group.contains(other)) {
                 group.add(other);
             }
         }
-        for (String partner : view(id).read(CampaignState::sharedWith)) {
-            if (!group.contains(partner)
-                    && ids.contains(partner)
-                    && !running.containsKey(partner)
-                    && !view(partner).read(s -> s.status().finished())) {
+        // Every member brings the unfinished campaigns it shared its workcell with, so the run plans as it did.
+        for (int i = 0; i < group.size(); i++) {
+            for (String partner : view(group.get(i)).read(CampaignState::sharedWith)) {
+                if (group.contains(partner)
+                        || !ids.contains(partner)
+                        || view(partner).read(s -> s.status().finished())) {
+                    continue;
+                }
+                if (running.containsKey(partner)) {
+                    throw ApiError.conflict("campaign " + group.get(i) + " shared its workcell with " + partner
+                            + ", which is running; pause or abort " + partner + " first, or wait for it to end");
+                }
+                if (view(partner).spec() == null) {
+                    // Its files no longer read: it cannot run, so it cannot hold the others back either.
+                    LOG.warn("campaign {} starts without its partner {}, whose files no longer read", id, partner);
+                    continue;
+                }
                 group.add(partner);
             }
         }
@@ -323,11 +341,15 @@ final class CampaignHub implements AutoCloseable {
         List<Thread> pollers = new ArrayList<>();
         try (cell;
                 SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
-            for (int i = 0; i < group.size(); i++) {
-                control.take(group.get(i)); // requests left from before this run were meant for an engine now gone
-                pollers.add(CampaignRunner.startControlPoller(control, group.get(i), engines.get(i)));
+            try {
+                for (int i = 0; i < group.size(); i++) {
+                    control.take(group.get(i)); // requests left from before this run were meant for an engine gone
+                    pollers.add(CampaignRunner.startControlPoller(control, group.get(i), engines.get(i)));
+                }
+                cell.run(startedBy);
+            } finally {
+                stop(pollers); // before the inbox they read closes
             }
-            cell.run(startedBy);
         } catch (PacedClock.Stopped e) {
             LOG.info("campaigns {} left running: the server is stopping", group);
         } catch (RuntimeException e) {
@@ -335,20 +357,30 @@ final class CampaignHub implements AutoCloseable {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             group.forEach(id -> view(id).error(message));
         } finally {
-            pollers.forEach(Thread::interrupt);
-            for (Thread t : pollers) {
+            stop(pollers);
+            for (LabStore.EngineLock l : locks) {
                 try {
-                    t.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    l.close();
+                } catch (LabLoopException e) {
+                    LOG.warn("cannot release a campaign lock: {}", e.getMessage());
                 }
             }
-            locks.forEach(LabStore.EngineLock::close);
             for (String id : group) {
                 CampaignView v = view(id);
                 awaitProjected(v, id);
                 running.remove(id);
                 v.live(false);
+            }
+        }
+    }
+
+    private static void stop(List<Thread> pollers) {
+        pollers.forEach(Thread::interrupt);
+        for (Thread t : pollers) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

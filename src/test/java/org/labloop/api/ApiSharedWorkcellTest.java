@@ -87,7 +87,8 @@ class ApiSharedWorkcellTest {
 
         HttpResponse<String> unknown =
                 s.post("/api/v1/campaigns/" + urgent + "/start", "{\"together_with\": [\"nope-1\"]}", s.admin);
-        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("together_with").contains("no campaign 'nope-1'");
 
         HttpResponse<String> notAList =
                 s.post("/api/v1/campaigns/" + urgent + "/start", "{\"together_with\": \"" + other + "\"}", s.admin);
