@@ -348,7 +348,7 @@ final class CampaignHub implements AutoCloseable {
                 }
                 cell.run(startedBy);
             } finally {
-                stop(pollers); // before the inbox they read closes
+                CampaignRunner.stopPollers(pollers); // before the inbox they read closes
             }
         } catch (PacedClock.Stopped e) {
             LOG.info("campaigns {} left running: the server is stopping", group);
@@ -357,7 +357,7 @@ final class CampaignHub implements AutoCloseable {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             group.forEach(id -> view(id).error(message));
         } finally {
-            stop(pollers);
+            CampaignRunner.stopPollers(pollers);
             for (LabStore.EngineLock l : locks) {
                 try {
                     l.close();
@@ -370,17 +370,6 @@ final class CampaignHub implements AutoCloseable {
                 awaitProjected(v, id);
                 running.remove(id);
                 v.live(false);
-            }
-        }
-    }
-
-    private static void stop(List<Thread> pollers) {
-        pollers.forEach(Thread::interrupt);
-        for (Thread t : pollers) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }

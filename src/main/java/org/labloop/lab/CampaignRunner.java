@@ -315,20 +315,27 @@ public final class CampaignRunner {
                     pollers.add(startControlPoller(inbox, ids.get(i), engine));
                 }
                 return cell.run(startedBy);
+            } finally {
+                stopPollers(pollers); // before the inbox they read closes
             }
         } finally {
-            for (Thread t : pollers) {
-                t.interrupt();
-            }
-            for (Thread t : pollers) {
-                try {
-                    t.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            stopPollers(pollers);
             for (LabStore.EngineLock l : locks) {
                 l.close();
+            }
+        }
+    }
+
+    /** Interrupts the control pollers and waits (briefly) for them to end. */
+    public static void stopPollers(List<Thread> pollers) {
+        for (Thread t : pollers) {
+            t.interrupt();
+        }
+        for (Thread t : pollers) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
