@@ -252,6 +252,7 @@ async function campaignPage(id) {
       <span id="c-status"></span><span id="c-live" class="sub"></span>
       <span class="spacer"></span>
       <button class="btn primary" id="btn-start">Start</button>
+      <button class="btn" id="btn-start-with" title="Start with other campaigns on the same workcell, one plan for all">Start with…</button>
       <button class="btn" id="btn-pause">Pause</button>
       <button class="btn" id="btn-resume">Resume</button>
       <button class="btn danger" id="btn-abort">Abort</button>
@@ -294,6 +295,19 @@ async function campaignPage(id) {
     } catch (e) { document.getElementById('c-error').innerHTML = errorBox(e); }
   };
   document.getElementById('btn-start').addEventListener('click', control('start'));
+  // Campaigns on the same workcell that could start too: offered, the person picks (ids, comma-separated).
+  document.getElementById('btn-start-with').addEventListener('click', async () => {
+    try {
+      const all = await api('/campaigns?status=created,interrupted&size=1000');
+      const cell = detail && detail.workcell;
+      const others = all.items.filter((c) => c.id !== id && c.workcell === cell).map((c) => c.id);
+      if (!others.length) { toast(`no other campaign on workcell ${cell} is waiting to start`); return; }
+      const answer = prompt(`Start together on workcell ${cell}, higher priority first, with (comma-separated):`, others.join(', '));
+      if (answer === null) return;
+      const ids = answer.split(',').map((x) => x.trim()).filter(Boolean);
+      control('start', { together_with: ids })();
+    } catch (e) { document.getElementById('c-error').innerHTML = errorBox(e); }
+  });
   document.getElementById('btn-pause').addEventListener('click', control('pause', { reason: 'paused from the dashboard' }));
   document.getElementById('btn-resume').addEventListener('click', control('resume', { reason: 'resumed from the dashboard' }));
   document.getElementById('btn-abort').addEventListener('click', () => {
@@ -333,6 +347,7 @@ async function campaignPage(id) {
     const can = JSON.parse(localStorage.getItem('labloop.who') || '{}').role !== 'viewer';
     const st = c.status;
     document.getElementById('btn-start').disabled = !can || c.live || !['created', 'interrupted', 'failed'].includes(st);
+    document.getElementById('btn-start-with').disabled = document.getElementById('btn-start').disabled;
     document.getElementById('btn-pause').disabled = !can || !c.live || st !== 'running';
     document.getElementById('btn-resume').disabled = !can || !c.live || st !== 'paused';
     document.getElementById('btn-abort').disabled = !can || ['completed', 'aborted'].includes(st);

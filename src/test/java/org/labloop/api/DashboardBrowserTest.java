@@ -3,7 +3,10 @@ package org.labloop.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -207,6 +210,34 @@ class DashboardBrowserTest {
         browser.get(s.base + "/#/devices");
         wait.until(d -> d.findElements(By.cssSelector(".device[data-device]")).size() == 4);
         shot("08-devices");
+
+        // Two campaigns on the demo's workcell, started together from one of them.
+        String urgent = createFromFiles("examples/snar-shared/urgent.yaml");
+        String background = createFromFiles("examples/snar-shared/background.yaml");
+        browser.get(s.base + "/#/campaigns/" + urgent);
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("btn-start-with")));
+        browser.findElement(By.id("btn-start-with")).click();
+        org.openqa.selenium.Alert offer = wait.until(ExpectedConditions.alertIsPresent());
+        assertThat(offer.getText()).contains("snar-flow-cell");
+        offer.accept(); // the offered list: the other campaign waiting on this workcell
+        s.awaitStatus(urgent, "completed", 60);
+        s.awaitStatus(background, "completed", 60);
+        for (String[] pair : List.of(new String[] {urgent, background}, new String[] {background, urgent})) {
+            JsonNode started = s.getJson("/api/v1/campaigns/" + pair[0] + "/events?type=CampaignStarted")
+                    .get("items")
+                    .get(0);
+            assertThat(started.get("body").get("sharedWith").get(0).asText()).isEqualTo(pair[1]);
+        }
+    }
+
+    private String createFromFiles(String campaignFile) throws Exception {
+        ObjectNode body = TestServer.JSON.createObjectNode();
+        body.put("campaign", Files.readString(Path.of(campaignFile)));
+        body.put("workcell", Files.readString(Path.of("examples/snar/workcell.yaml")));
+        body.put("protocol", Files.readString(Path.of("examples/snar/protocol.yaml")));
+        HttpResponse<String> r = s.post("/api/v1/campaigns", body.toString(), s.admin);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return s.json(r).get("id").asText();
     }
 
     private long seriesLength(String chart, int series) {
