@@ -151,16 +151,7 @@ public final class Engine implements AutoCloseable {
             EngineListener listener,
             StepPlacer placer) {
         this.placer = placer;
-        this.participant = placer == null
-                ? null
-                : placer.join(
-                        spec,
-                        state,
-                        ready,
-                        this::online,
-                        key -> startedWith.getOrDefault(key, Duration.ZERO).toMillis(),
-                        key -> occupancy.positionOf(key),
-                        () -> !(state.status() == CampaignStatus.PAUSED && state.pausedImmediately()));
+        this.participant = placer == null ? null : placer.join(spec, state, ready, new PlacerView());
         this.setups = placer == null ? new DeviceSetups() : placer.setups();
         this.spec = Objects.requireNonNull(spec, "spec");
         this.state = Objects.requireNonNull(state, "state");
@@ -395,6 +386,11 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        closeClock(clock);
+    }
+
+    /** Stops a clock that holds resources (a paced or wall clock's timer thread). */
+    static void closeClock(LabClock clock) {
         if (clock instanceof AutoCloseable c) {
             try {
                 c.close();
@@ -919,6 +915,32 @@ public final class Engine implements AutoCloseable {
             record(ACTOR, new EventBody.ExperimentCompleted(x.id()));
         } else {
             record(ACTOR, new EventBody.ExperimentFailed(x.id(), "no measurement of " + String.join(", ", missing)));
+        }
+    }
+
+    /** What the placer asks of this engine about its campaign when it rebuilds the plan. */
+    final class PlacerView {
+        /** False while the device is off line. */
+        boolean online(DeviceSpec d) {
+            return Engine.this.online(d);
+        }
+
+        /** The changeover a running step began with, by its idempotency key. */
+        long changeoverMs(String key) {
+            return startedWith.getOrDefault(key, Duration.ZERO).toMillis();
+        }
+
+        /**
+         * The position (0-based) this engine gave a running step whose start recorded none (an older log), so that plan
+         * and engine agree on it; -1 when it has none.
+         */
+        int positionOf(String key) {
+            return occupancy.positionOf(key);
+        }
+
+        /** False while the campaign may start no step (paused immediately): its steps are then left out of plans. */
+        boolean mayStart() {
+            return !(state.status() == CampaignStatus.PAUSED && state.pausedImmediately());
         }
     }
 

@@ -110,12 +110,6 @@ public final class SharedWorkcell implements AutoCloseable {
 
     @Override
     public void close() {
-        if (clock instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new EngineException("cannot stop the engine clock: " + e.getMessage(), e);
-            }
-        }
+        Engine.closeClock(clock);
     }
 }

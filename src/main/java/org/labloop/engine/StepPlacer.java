@@ -11,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentState;
@@ -72,16 +71,7 @@ final class StepPlacer {
         private final CampaignSpec spec;
         private final CampaignState state;
         private final Deque<String> ready;
-        private final Predicate<DeviceSpec> online;
-        /** The changeover a running step began with, by its idempotency key. */
-        private final java.util.function.ToLongFunction<String> changeoverMs;
-        /**
-         * The position (0-based) the engine gave a running step whose start recorded none (an older log), so that plan
-         * and engine agree on it; -1 when it has none.
-         */
-        private final java.util.function.ToIntFunction<String> positionOf;
-        /** False while the campaign may start no step (paused immediately): its steps are then left out of plans. */
-        private final java.util.function.BooleanSupplier mayStart;
+        private final Engine.PlacerView engine;
 
         private boolean couldStart = true;
         /** Experiments whose next step waits for a device. */
@@ -91,21 +81,11 @@ final class StepPlacer {
 
         private final Map<String, Times> times = new HashMap<>();
 
-        private Participant(
-                CampaignSpec spec,
-                CampaignState state,
-                Deque<String> ready,
-                Predicate<DeviceSpec> online,
-                java.util.function.ToLongFunction<String> changeoverMs,
-                java.util.function.ToIntFunction<String> positionOf,
-                java.util.function.BooleanSupplier mayStart) {
-            this.changeoverMs = changeoverMs;
-            this.positionOf = positionOf;
-            this.mayStart = mayStart;
+        private Participant(CampaignSpec spec, CampaignState state, Deque<String> ready, Engine.PlacerView engine) {
             this.spec = spec;
             this.state = state;
             this.ready = ready;
-            this.online = online;
+            this.engine = engine;
         }
 
         private int stepCount() {
@@ -117,14 +97,7 @@ final class StepPlacer {
      * Adds a campaign to plan for. Its workcell must be this placer's: the same devices with the same capabilities,
      * positions and changeovers (drivers may differ).
      */
-    Participant join(
-            CampaignSpec spec,
-            CampaignState state,
-            Deque<String> ready,
-            Predicate<DeviceSpec> online,
-            java.util.function.ToLongFunction<String> changeoverMs,
-            java.util.function.ToIntFunction<String> positionOf,
-            java.util.function.BooleanSupplier mayStart) {
+    Participant join(CampaignSpec spec, CampaignState state, Deque<String> ready, Engine.PlacerView engine) {
         List<DeviceSpec> theirs = spec.workcell().devices();
         boolean same = theirs.size() == devices.size();
         for (int d = 0; same && d < theirs.size(); d++) {
@@ -139,7 +112,7 @@ final class StepPlacer {
             throw new EngineException("campaign " + state.id() + " (" + spec.name() + ") does not run on the same"
                     + " workcell as the campaigns it is to share it with; give them one workcell file");
         }
-        Participant p = new Participant(spec, state, ready, online, changeoverMs, positionOf, mayStart);
+        Participant p = new Participant(spec, state, ready, engine);
         participants.add(p);
         return p;
     }
@@ -162,7 +135,7 @@ final class StepPlacer {
         for (Participant p : participants) {
             seq += p.state.lastSeq();
             changed |= !p.ready.isEmpty();
-            boolean may = p.mayStart.getAsBoolean();
+            boolean may = p.engine.mayStart();
             changed |= may != p.couldStart;
             p.couldStart = may;
             while (!p.ready.isEmpty()) {
@@ -173,7 +146,7 @@ final class StepPlacer {
         for (int d = 0; d < devices.size(); d++) {
             boolean u = true;
             for (Participant p : participants) {
-                u &= p.online.test(devices.get(d));
+                u &= p.engine.online(devices.get(d));
             }
             if (u != up[d]) {
                 up[d] = u;
@@ -325,9 +298,9 @@ final class StepPlacer {
                         + ", which is no longer in the workcell");
             }
             device = d;
-            position = r.position() == null ? p.positionOf.applyAsInt(r.idempotencyKey()) : r.position() - 1;
+            position = r.position() == null ? p.engine.positionOf(r.idempotencyKey()) : r.position() - 1;
             startedAt = t.runningSince;
-            changeover = p.changeoverMs.applyAsLong(r.idempotencyKey());
+            changeover = p.engine.changeoverMs(r.idempotencyKey());
         }
         Job job = job(p, x, op);
         int head = scheduler.chainHead(job, op);
