@@ -8,10 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.labloop.campaign.CampaignSpec;
@@ -22,18 +20,12 @@ import org.labloop.campaign.StepRecord;
 import org.labloop.core.VirtualClock;
 import org.labloop.data.Dataset;
 import org.labloop.device.DeviceMemory;
-import org.labloop.device.Driver;
-import org.labloop.device.DriverContext;
-import org.labloop.device.DriverRegistry;
-import org.labloop.emulator.Emulator;
-import org.labloop.emulator.EmulatorRegistry;
 import org.labloop.event.ChainCheck;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.planner.PlannerRegistry;
 import org.labloop.store.SqliteDeviceMemory;
 import org.labloop.store.SqliteEventLog;
-import org.labloop.workcell.DeviceSpec;
 
 /** Two campaigns on one workcell: "analyse within 2 minutes of the reaction" in both, different priorities. */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
@@ -75,23 +67,12 @@ class SharedWorkcellTest {
         SharedWorkcell cell = new SharedWorkcell(specs.get(0).workcell(), clock);
         for (int i = 0; i < specs.size(); i++) {
             CampaignSpec spec = specs.get(i);
-            Emulator emulator = EmulatorRegistry.standard(p -> {
-                        throw new IllegalStateException("no tables in this test");
-                    })
-                    .create(spec.emulator());
-            Map<String, Driver> drivers = new LinkedHashMap<>();
-            for (DeviceSpec d : spec.workcell().devices()) {
-                drivers.put(
-                        d.name(),
-                        DriverRegistry.standard()
-                                .create(d, new DriverContext(clock, spec.seed(), Optional.of(emulator), memory)));
-            }
             engines.add(cell.add(
                     spec,
                     states.get(i),
                     log,
                     PlannerRegistry.standard().create(spec.planner()),
-                    drivers,
+                    SnarLab.drivers(spec, clock, memory),
                     listeners.get(i)));
         }
         return cell;

@@ -169,15 +169,8 @@ final class SnarLab {
         return engine(log, spec, id, memory, listener, "heuristic");
     }
 
-    static Engine engine(
-            EventLog log,
-            CampaignSpec spec,
-            String id,
-            DeviceMemory memory,
-            EngineListener listener,
-            String scheduler) {
-        CampaignState state = CampaignState.load(log, id);
-        VirtualClock clock = new VirtualClock(Instant.parse(state.lastEventAt()));
+    /** The campaign's simulated devices on {@code clock}, its emulator answering the analyses. */
+    static Map<String, Driver> drivers(CampaignSpec spec, org.labloop.core.LabClock clock, DeviceMemory memory) {
         Emulator emulator = EmulatorRegistry.standard(p -> {
                     throw new IllegalStateException("no tables in this test");
                 })
@@ -189,13 +182,25 @@ final class SnarLab {
                     DriverRegistry.standard()
                             .create(d, new DriverContext(clock, spec.seed(), Optional.of(emulator), memory)));
         }
+        return drivers;
+    }
+
+    static Engine engine(
+            EventLog log,
+            CampaignSpec spec,
+            String id,
+            DeviceMemory memory,
+            EngineListener listener,
+            String scheduler) {
+        CampaignState state = CampaignState.load(log, id);
+        VirtualClock clock = new VirtualClock(Instant.parse(state.lastEventAt()));
         return new Engine(
                 spec,
                 state,
                 log,
                 clock,
                 PlannerRegistry.standard().create(spec.planner()),
-                drivers,
+                drivers(spec, clock, memory),
                 listener,
                 scheduler);
     }
