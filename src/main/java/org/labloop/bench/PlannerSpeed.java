@@ -65,7 +65,8 @@ public final class PlannerSpeed {
                     List.of(),
                     batch,
                     Optional.of(pool),
-                    new SplittableRandom(seed + c)));
+                    new SplittableRandom(seed + c),
+                    seed));
             ms[c] = (System.nanoTime() - t0) / 1e6;
         }
         double first = ms[0];

@@ -89,7 +89,8 @@ public final class PoolBenchmark {
                     List.of(),
                     count,
                     Optional.of(problem.pool()),
-                    random);
+                    random,
+                    seed);
             long start = System.nanoTime();
             List<Proposal> proposals = planner.propose(request);
             nanos += System.nanoTime() - start;

@@ -100,8 +100,8 @@ public final class SnarBenchmark {
         while (observations.size() < config.budget()) {
             int count = Math.min(config.batch(), config.budget() - observations.size());
             long t0 = System.nanoTime();
-            List<Proposal> proposals = planner.propose(
-                    new PlanningRequest(space, objectives, observations, List.of(), count, Optional.empty(), random));
+            List<Proposal> proposals = planner.propose(new PlanningRequest(
+                    space, objectives, observations, List.of(), count, Optional.empty(), random, seed));
             nanos += System.nanoTime() - t0;
             calls++;
             for (Proposal p : proposals) {

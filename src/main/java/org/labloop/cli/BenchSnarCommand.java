@@ -45,6 +45,13 @@ final class BenchSnarCommand implements Callable<Integer> {
             description = "Model variant (default: published-2020, as in the published comparison).")
     String variant = "published-2020";
 
+    @Option(
+            names = "--option",
+            paramLabel = "KEY=VALUE",
+            description = "A planner option, as under 'planner:' in a campaign file (repeatable), for example"
+                    + " --option multi_objective=parego.")
+    Map<String, String> plannerOptions = new java.util.LinkedHashMap<>();
+
     @Option(names = "--json", paramLabel = "OUT", description = "Write the full result as JSON.")
     Path json;
 
@@ -65,12 +72,26 @@ final class BenchSnarCommand implements Callable<Integer> {
         }
         BenchOptimizeCommand.requirePlanner(planner);
         long t0 = System.nanoTime();
-        SnarBenchmark.Result r =
-                SnarBenchmark.run(new SnarBenchmark.Config(v, batch, budget, repeats, seed, planner, Map.of()));
+        SnarBenchmark.Result r;
+        try {
+            r = SnarBenchmark.run(new SnarBenchmark.Config(
+                    v,
+                    batch,
+                    budget,
+                    repeats,
+                    seed,
+                    planner,
+                    new java.util.LinkedHashMap<String, Object>(plannerOptions)));
+        } catch (org.labloop.planner.PlanningException e) {
+            if (plannerOptions.isEmpty()) {
+                throw e;
+            }
+            throw InvalidInputException.of("--option", e.getMessage(), "see docs/campaign-file.md for planner options");
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         out.printf(
-                "SnAr benchmark (%s model): planner %s, batch %d, budget %d, %d repeats from seed %d%n",
-                v.id(), planner, batch, budget, repeats, seed);
+                "SnAr benchmark (%s model): planner %s%s, batch %d, budget %d, %d repeats from seed %d%n",
+                v.id(), planner, plannerOptions.isEmpty() ? "" : " " + plannerOptions, batch, budget, repeats, seed);
         for (SnarBenchmark.Repeat rep : r.repeats()) {
             out.printf(Locale.ROOT, "  seed %d: hypervolume %.1f%n", rep.seed(), rep.hypervolume());
         }

@@ -509,7 +509,8 @@ public final class Engine implements AutoCloseable {
                     pending,
                     want,
                     Optional.empty(),
-                    random));
+                    random,
+                    spec.seed()));
         } catch (SearchSpaceExhaustedException e) {
             return false;
         }

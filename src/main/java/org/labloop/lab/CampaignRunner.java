@@ -81,6 +81,7 @@ public final class CampaignRunner {
         Emulator emulator = null;
         try {
             planner = lab.planners.create(spec.planner());
+            planner.checkObjectives(spec.objectives());
         } catch (LabLoopException e) {
             problems.add(locate(
                     places, where, LoadedCampaign.PLANNER, "planner: " + e.getMessage(), "fix the planner section"));

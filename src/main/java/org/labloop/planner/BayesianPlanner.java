@@ -56,7 +56,24 @@ public final class BayesianPlanner implements Planner {
             int restarts,
             int rawSamples,
             Encoding.MoleculeMode moleculeMode,
-            int moleculeDims) {}
+            int moleculeDims,
+            MultiObjective multiObjective) {
+        /** Whether {@code objectives} objectives are planned by expected hypervolume improvement. */
+        boolean ehvi(int objectives) {
+            return switch (multiObjective) {
+                case AUTO -> objectives == 2;
+                case EHVI -> true;
+                case PAREGO -> false;
+            };
+        }
+    }
+
+    /** How several objectives are planned: exact EHVI (two objectives) or ParEGO; AUTO takes EHVI where it can. */
+    enum MultiObjective {
+        AUTO,
+        EHVI,
+        PAREGO
+    }
 
     private static final double CHEBYSHEV_RHO = 0.05;
     private static final int THOMPSON_CANDIDATES = 1000;
@@ -76,7 +93,7 @@ public final class BayesianPlanner implements Planner {
 
     @Override
     public String version() {
-        return "1";
+        return "2";
     }
 
     Options options() {
@@ -84,7 +101,16 @@ public final class BayesianPlanner implements Planner {
     }
 
     @Override
+    public void checkObjectives(List<Objective> objectives) {
+        if (options.multiObjective() == MultiObjective.EHVI && objectives.size() != 2) {
+            throw new PlanningException("planner 'bayesian': multi_objective 'ehvi' plans exactly two objectives, got "
+                    + objectives.size() + "; use 'parego' (or leave multi_objective out)");
+        }
+    }
+
+    @Override
     public List<Proposal> propose(PlanningRequest request) {
+        checkObjectives(request.objectives());
         Encoding enc = encodings.computeIfAbsent(
                 request.space(), s -> Encoding.of(s, options.moleculeMode(), options.moleculeDims()));
         Set<Point> taken = UnitCube.taken(request);
@@ -140,7 +166,9 @@ public final class BayesianPlanner implements Planner {
             }
             return out;
         }
-        return multiObjective(request, usable, x, pending, candidates, random);
+        return options.ehvi(objectives.size())
+                ? ehvi(request, usable, x, pending, candidates, random)
+                : parEgo(request, usable, x, pending, candidates, random);
     }
 
     /**
@@ -190,9 +218,174 @@ public final class BayesianPlanner implements Planner {
         details.put("feasibility", Math.exp(total));
     }
 
-    // ------------------------------------------------------------------ multi-objective (ParEGO)
+    // ------------------------------------------------------------------ multi-objective
 
-    private List<Proposal> multiObjective(
+    /**
+     * Two objectives: each batch point maximises the exact expected hypervolume improvement over the front of what is
+     * measured, pending or already in the batch (each of those at its predicted mean, as kriging believer), weighed by
+     * the probability of meeting the outcome constraints. One GP per objective.
+     */
+    private List<Proposal> ehvi(
+            PlanningRequest request,
+            List<Observation> usable,
+            double[][] x,
+            double[][] pending,
+            Candidates candidates,
+            RandomGenerator random) {
+        List<Objective> objectives = request.objectives();
+        List<OutcomeConstraint> constraints = request.constraints();
+        int m = objectives.size();
+        double[][] ys = new double[m][];
+        Gp[] models = new Gp[m];
+        for (int j = 0; j < m; j++) {
+            ys[j] = outcomes(usable, objectives.get(j));
+            models[j] = Gp.fit(
+                    x, ys[j], options.restarts(), random, candidates.encoding().metric());
+        }
+        Feasibility feasibility =
+                Feasibility.fit(constraints, request.observations(), candidates.encoding(), options.restarts(), random);
+        List<double[]> front = new ArrayList<>();
+        for (int i = 0; i < usable.size(); i++) {
+            if (Feasibility.satisfied(constraints, usable.get(i))) {
+                front.add(new double[] {ys[0][i], ys[1][i]});
+            }
+        }
+        // With constraints and nothing feasible yet, only the probability of feasibility counts.
+        boolean seekFeasible = !feasibility.isEmpty() && front.isEmpty();
+        double[] reference = Ehvi.reference(front.isEmpty() ? Arrays.asList(transpose(ys)) : front);
+        for (double[] f : pending) {
+            front.add(predicted(models, f));
+        }
+        for (int j = 0; j < m; j++) {
+            models[j] = models[j].withFantasies(pending);
+        }
+        feasibility = feasibility.withFantasies(pending);
+        List<Proposal> out = new ArrayList<>();
+        for (int q = 0; q < request.count(); q++) {
+            Ehvi ehvi = new Ehvi(front, reference);
+            Surface surface = ehviSurface(models, feasibility, ehvi, seekFeasible);
+            double[] features;
+            Point point;
+            double value;
+            if (candidates.isPool()) {
+                double[] score = new double[candidates.size()];
+                surface.scoreAll(candidates.features(), score);
+                int arg = -1;
+                for (int i = 0; i < score.length; i++) {
+                    if (candidates.isFree(i) && (arg < 0 || score[i] > score[arg])) {
+                        arg = i;
+                    }
+                }
+                if (arg < 0) {
+                    throw new PlanningException("the candidate pool ran out of untried points");
+                }
+                candidates.take(arg);
+                features = candidates.features()[arg];
+                point = candidates.point(arg);
+                value = score[arg];
+            } else {
+                Found found = maximise(candidates, surface, random);
+                features = found.features();
+                point = candidates.encoding().point(found.design());
+                value = found.value();
+                candidates.exclude(point);
+            }
+            double[] mean = new double[m];
+            double[] sd = new double[m];
+            Map<String, Double> details = new LinkedHashMap<>();
+            double[] mu1 = new double[1];
+            double[] var1 = new double[1];
+            for (int j = 0; j < m; j++) {
+                models[j].predict(new double[][] {features}, 0, 1, mu1, var1);
+                mean[j] = mu1[0];
+                sd[j] = Math.sqrt(var1[0]);
+                Objective obj = objectives.get(j);
+                details.put("mean." + obj.name(), obj.direction().sign() * mean[j]);
+                details.put("sd." + obj.name(), sd[j]);
+            }
+            details.put("acquisition", value);
+            double expected = ehvi.expected(mean[0], sd[0], mean[1], sd[1]);
+            details.put("ehvi", expected);
+            explain(details, feasibility, features);
+            // Exploit when the predicted point itself carries at least half the expected improvement.
+            String rationale = seekFeasible
+                    ? "feasibility"
+                    : ehvi.improvement(mean[0], mean[1]) >= 0.5 * expected ? "exploit" : "explore";
+            out.add(new Proposal(point, rationale, details));
+            front.add(mean);
+            for (int j = 0; j < m; j++) {
+                models[j] = models[j].withFantasies(new double[][] {features});
+            }
+            feasibility = feasibility.withFantasies(new double[][] {features});
+        }
+        return out;
+    }
+
+    private static double[][] transpose(double[][] ys) {
+        double[][] out = new double[ys[0].length][ys.length];
+        for (int j = 0; j < ys.length; j++) {
+            for (int i = 0; i < ys[j].length; i++) {
+                out[i][j] = ys[j][i];
+            }
+        }
+        return out;
+    }
+
+    private static double[] predicted(Gp[] models, double[] features) {
+        double[] out = new double[models.length];
+        double[] mu = new double[1];
+        double[] var = new double[1];
+        for (int j = 0; j < models.length; j++) {
+            models[j].predict(new double[][] {features}, 0, 1, mu, var);
+            out[j] = mu[0];
+        }
+        return out;
+    }
+
+    /** log EHVI plus the log probability of feasibility; the latter alone while nothing measured is feasible. */
+    private static Surface ehviSurface(Gp[] models, Feasibility feasibility, Ehvi ehvi, boolean seekFeasible) {
+        return new Surface() {
+            @Override
+            public void scoreAll(double[][] features, double[] out) {
+                int n = features.length;
+                double[] m0 = new double[n];
+                double[] v0 = new double[n];
+                double[] m1 = new double[n];
+                double[] v1 = new double[n];
+                double[] logFeasible = new double[n];
+                models[0].predictAll(features, m0, v0);
+                models[1].predictAll(features, m1, v1);
+                feasibility.logProbabilityAll(features, logFeasible);
+                for (int i = 0; i < n; i++) {
+                    out[i] = score(m0[i], v0[i], m1[i], v1[i], logFeasible[i]);
+                }
+            }
+
+            @Override
+            public double scoreAt(double[] f) {
+                double[] p0 = new double[2];
+                double[] p1 = new double[2];
+                models[0].predict(new double[][] {f}, 0, 1, p0, p1);
+                double mu0 = p0[0];
+                double var0 = p1[0];
+                models[1].predict(new double[][] {f}, 0, 1, p0, p1);
+                return score(mu0, var0, p0[0], p1[0], feasibility.logProbability(f));
+            }
+
+            private double score(double mu0, double var0, double mu1, double var1, double logFeasible) {
+                if (seekFeasible) {
+                    return logFeasible;
+                }
+                return Math.log(ehvi.expected(mu0, Math.sqrt(var0), mu1, Math.sqrt(var1))) + logFeasible;
+            }
+        };
+    }
+
+    /**
+     * ParEGO, for two or three objectives: each batch point maximises log EI on a random augmented Chebyshev
+     * scalarisation of the objectives, with the batch's earlier points and the pending ones as fantasies.
+     */
+    private List<Proposal> parEgo(
             PlanningRequest request,
             List<Observation> usable,
             double[][] x,
@@ -584,24 +777,66 @@ public final class BayesianPlanner implements Planner {
         return f;
     }
 
+    /** The point of a (mixed) space where the scorer's weighed acquisition is highest, as a pick. */
+    private Pick maximiseOverSpace(Candidates c, Scorer s, RandomGenerator random) {
+        Found found = maximise(c, surface(s), random);
+        double[] mu = new double[1];
+        double[] v = new double[1];
+        s.gp().predict(new double[][] {found.features()}, 0, 1, mu, v);
+        return pick(c.encoding().point(found.design()), found.features(), mu[0], v[0], found.value(), s.best());
+    }
+
+    /** An acquisition as the search over a space sees it: a score of encoded features, higher is better. */
+    interface Surface {
+        void scoreAll(double[][] features, double[] out);
+
+        double scoreAt(double[] features);
+    }
+
+    /** The weighed acquisition of one model and its constraints. */
+    private Surface surface(Scorer s) {
+        return new Surface() {
+            @Override
+            public void scoreAll(double[][] features, double[] out) {
+                int m = features.length;
+                double[] mean = new double[m];
+                double[] var = new double[m];
+                double[] logFeasible = new double[m];
+                s.gp().predictAll(features, mean, var);
+                s.feasibility().logProbabilityAll(features, logFeasible);
+                for (int i = 0; i < m; i++) {
+                    out[i] = acquisition(s, mean[i], var[i], logFeasible[i]);
+                }
+            }
+
+            @Override
+            public double scoreAt(double[] f) {
+                double[] mu = new double[1];
+                double[] v = new double[1];
+                s.gp().predict(new double[][] {f}, 0, 1, mu, v);
+                return acquisition(s, mu[0], v[0], s.feasibility().logProbability(f));
+            }
+        };
+    }
+
+    /** The best design a search found, its features and its score. */
+    record Found(double[] design, double[] features, double value) {}
+
     /**
-     * Multi-start maximisation of the acquisition over a (mixed) space: random candidates plus perturbations of the
+     * Multi-start maximisation of an acquisition over a (mixed) space: random candidates plus perturbations of the
      * best observed points, then from the best few a local search that alternates L-BFGS on the continuous
      * coordinates with trying every level of each discrete, categorical and molecule parameter.
      */
-    private Pick maximiseOverSpace(Candidates c, Scorer s, RandomGenerator random) {
+    private Found maximise(Candidates c, Surface s, RandomGenerator random) {
         Candidates raw = c.sample(random, options.rawSamples());
         int m = raw.size();
-        double[] mean = new double[m];
-        double[] var = new double[m];
-        double[] logFeasible = new double[m];
-        s.gp().predictAll(raw.features(), mean, var);
-        s.feasibility().logProbabilityAll(raw.features(), logFeasible);
+        double[] all = new double[m];
+        s.scoreAll(raw.features(), all);
         Integer[] idx = new Integer[m];
         double[] score = new double[m];
         for (int i = 0; i < m; i++) {
             idx[i] = i;
-            score[i] = raw.isFree(i) ? acquisition(s, mean[i], var[i], logFeasible[i]) : Double.NEGATIVE_INFINITY;
+            score[i] = raw.isFree(i) ? all[i] : Double.NEGATIVE_INFINITY;
         }
         Arrays.sort(idx, (a, b) -> Double.compare(score[b], score[a]));
         Encoding enc = c.encoding();
@@ -628,34 +863,17 @@ public final class BayesianPlanner implements Planner {
             }
         }
         double[] f = enc.features(bestDesign);
-        double[] mu = new double[1];
-        double[] v = new double[1];
-        s.gp().predict(new double[][] {f}, 0, 1, mu, v);
-        return pick(
-                enc.point(bestDesign),
-                f,
-                mu[0],
-                v[0],
-                acquisition(s, mu[0], v[0], s.feasibility().logProbability(f)),
-                s.best());
+        return new Found(bestDesign, f, s.scoreAt(f));
     }
 
-    /** The weighed acquisition at features {@code f}. */
-    private double scoreAt(Scorer s, double[] f) {
-        double[] mu = new double[1];
-        double[] v = new double[1];
-        s.gp().predict(new double[][] {f}, 0, 1, mu, v);
-        return acquisition(s, mu[0], v[0], s.feasibility().logProbability(f));
-    }
-
-    private double evaluate(Encoding enc, Scorer s, double[] design, Candidates c) {
+    private static double evaluate(Encoding enc, Surface s, double[] design, Candidates c) {
         if (c.isTaken(enc.point(design))) {
             return Double.NEGATIVE_INFINITY;
         }
-        return scoreAt(s, enc.features(design));
+        return s.scoreAt(enc.features(design));
     }
 
-    private double localSearch(Encoding enc, Scorer s, double[] design, Candidates c) {
+    private static double localSearch(Encoding enc, Surface s, double[] design, Candidates c) {
         int p = enc.parameters();
         List<Integer> continuous = new ArrayList<>();
         for (int i = 0; i < p; i++) {
@@ -733,8 +951,8 @@ public final class BayesianPlanner implements Planner {
         return value;
     }
 
-    private double acquisitionAt(Encoding enc, Scorer s, double[] design) {
-        double a = scoreAt(s, enc.features(design));
+    private static double acquisitionAt(Encoding enc, Surface s, double[] design) {
+        double a = s.scoreAt(enc.features(design));
         return Double.isFinite(a) ? a : -1e300;
     }
 
@@ -803,7 +1021,14 @@ public final class BayesianPlanner implements Planner {
 
     static Options parse(Map<String, Object> raw) {
         Set<String> known = Set.of(
-                "acquisition", "initial", "beta", "restarts", "raw_samples", "molecule_encoding", "molecule_dims");
+                "acquisition",
+                "initial",
+                "beta",
+                "restarts",
+                "raw_samples",
+                "molecule_encoding",
+                "molecule_dims",
+                "multi_objective");
         for (String k : raw.keySet()) {
             if (!known.contains(k)) {
                 throw new PlanningException("planner 'bayesian' has no option '" + k + "'; its options are "
@@ -829,6 +1054,14 @@ public final class BayesianPlanner implements Planner {
                                 + " got '"
                                 + o.get("molecule_encoding") + "'");
         };
+        MultiObjective multi = switch (text(o, "multi_objective", "auto")) {
+            case "auto" -> MultiObjective.AUTO;
+            case "ehvi" -> MultiObjective.EHVI;
+            case "parego" -> MultiObjective.PAREGO;
+            default ->
+                throw new PlanningException("planner 'bayesian': multi_objective must be auto, ehvi or parego, got '"
+                        + o.get("multi_objective") + "'");
+        };
         return new Options(
                 acq,
                 (int) number(o, "initial", 5, 1, 1_000_000, true),
@@ -838,7 +1071,8 @@ public final class BayesianPlanner implements Planner {
                 mode,
                 "auto".equals(text(o, "molecule_dims", "4"))
                         ? Encoding.AUTO_DIMS
-                        : (int) number(o, "molecule_dims", 4, 1, 64, true));
+                        : (int) number(o, "molecule_dims", 4, 1, 64, true),
+                multi);
     }
 
     private static String text(Map<String, Object> o, String key, String fallback) {

@@ -10,7 +10,7 @@ public final class LatinHypercubePlanner extends ModelFreePlanner {
     public static final String NAME = "lhs";
 
     public LatinHypercubePlanner(PlannerSpec spec) {
-        super(NAME, "space-filling", spec);
+        super(NAME, "1", "space-filling", spec);
     }
 
     @Override

@@ -5,21 +5,23 @@ import java.util.Set;
 import org.labloop.space.Point;
 
 /**
- * What the planners that learn nothing share: no options, version 1, random picks from a pool, and a check that a
+ * What the planners that learn nothing share: no options, random picks from a pool, and a check that a
  * finite space still has room. Subclasses only say how to lay out points in the continuous case. They ignore outcome
  * constraints: without a model there is nothing to predict feasibility with, and a space-filling design is meant to
  * cover the space, infeasible corners included.
  */
 abstract class ModelFreePlanner implements Planner {
     private final String name;
+    private final String version;
     private final String rationale;
 
-    ModelFreePlanner(String name, String rationale, PlannerSpec spec) {
+    ModelFreePlanner(String name, String version, String rationale, PlannerSpec spec) {
         if (!spec.options().isEmpty()) {
             throw new PlanningException("planner '" + name + "' takes no options, got "
                     + spec.options().keySet());
         }
         this.name = name;
+        this.version = version;
         this.rationale = rationale;
     }
 
@@ -30,7 +32,7 @@ abstract class ModelFreePlanner implements Planner {
 
     @Override
     public final String version() {
-        return "1";
+        return version;
     }
 
     @Override

@@ -1,10 +1,11 @@
 package org.labloop.planner;
 
 import java.util.List;
+import org.labloop.space.Objective;
 
 /**
  * Decides which experiments to run next. A pure function of its request: it never touches devices, the store or the
- * clock, and all its randomness comes from the request's generator, so a seeded campaign is reproducible.
+ * clock, and all its randomness comes from the request's generator and seed, so a seeded campaign is reproducible.
  */
 public interface Planner {
 
@@ -19,4 +20,10 @@ public interface Planner {
      * requests) come from the pool.
      */
     List<Proposal> propose(PlanningRequest request);
+
+    /**
+     * Throws a {@link PlanningException} saying what to change when this planner, as configured, cannot plan a campaign
+     * with these objectives; checked before a campaign starts.
+     */
+    default void checkObjectives(List<Objective> objectives) {}
 }

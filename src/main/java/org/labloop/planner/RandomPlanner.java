@@ -10,7 +10,7 @@ public final class RandomPlanner extends ModelFreePlanner {
     public static final String NAME = "random";
 
     public RandomPlanner(PlannerSpec spec) {
-        super(NAME, "random", spec);
+        super(NAME, "1", "random", spec);
     }
 
     @Override

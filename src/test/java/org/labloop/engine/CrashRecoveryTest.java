@@ -313,7 +313,7 @@ class CrashRecoveryTest {
 
     @org.junit.jupiter.api.Test
     void resume_afterTheWorkcellLostPositionsWithStepsRunning_refusesWithTheDeviceAndHowToFixIt() {
-        CampaignSpec spec = SnarLab.spec(16, 8, 5, 0);
+        CampaignSpec spec = SnarLab.spec(16, 8, 1, 0);
         // The event after the first moment two reactions run at once (both on the device by then), from an
         // uninterrupted run of the same seed.
         EventBody next = null;

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.labloop.space.Bound;
 import org.labloop.space.CategoricalParameter;
 import org.labloop.space.ContinuousParameter;
@@ -53,7 +55,7 @@ class BayesianPlannerTest {
             int count,
             Optional<List<Point>> pool,
             long seed) {
-        return new PlanningRequest(space, objectives, obs, pending, count, pool, new SplittableRandom(seed));
+        return new PlanningRequest(space, objectives, obs, pending, count, pool, new SplittableRandom(seed), seed);
     }
 
     @Test
@@ -254,8 +256,9 @@ class BayesianPlannerTest {
         assertThat(best.point().number("temp")).isGreaterThan(100);
     }
 
-    @Test
-    void twoObjectivesGiveValidProposalsWithDetailsForEach() {
+    @ParameterizedTest
+    @ValueSource(strings = {"ehvi", "parego"})
+    void twoObjectivesGiveValidProposalsWithDetailsForEach(String method) {
         SearchSpace space = new SearchSpace(List.of(
                 new ContinuousParameter("a", new Bound(0, 1), ""), new ContinuousParameter("b", new Bound(0, 1), "")));
         Objective f1 = new Objective("f1", Direction.MINIMISE);
@@ -268,7 +271,7 @@ class BayesianPlannerTest {
             obs.add(Observation.of(
                     space.point(Map.of("a", a, "b", b)), Map.of("f1", a, "f2", 1 - Math.sqrt(a) + b * b)));
         }
-        List<Proposal> out = planner(Map.of("raw_samples", 256))
+        List<Proposal> out = planner(Map.of("raw_samples", 256, "multi_objective", method))
                 .propose(request(space, List.of(f1, f2), obs, List.of(), 3, Optional.empty(), 6));
         assertThat(out).hasSize(3);
         assertThat(out.stream().map(Proposal::point).distinct()).hasSize(3);
@@ -280,6 +283,39 @@ class BayesianPlannerTest {
         double meanB =
                 out.stream().mapToDouble(p -> p.point().number("b")).average().orElseThrow();
         assertThat(meanB).isLessThan(0.3);
+    }
+
+    @Test
+    void ehvi_fillsTheWidestGapOfAKnownFront() {
+        // f1 = x and f2 = 1 - x conflict, so every x is on the front; measured at both ends and in the middle, the
+        // widest gaps are around x = 2.75 and 7.25, and a certain point there adds the most hypervolume.
+        Objective f1 = new Objective("f1", Direction.MAXIMISE);
+        Objective f2 = new Objective("f2", Direction.MAXIMISE);
+        List<Observation> obs = new ArrayList<>();
+        for (double v : new double[] {0, 0.05, 0.5, 0.95, 1}) {
+            obs.add(Observation.of(x(10 * v), Map.of("f1", v, "f2", 1 - v)));
+        }
+        List<Proposal> out = planner(Map.of("multi_objective", "ehvi"))
+                .propose(request(LINE, List.of(f1, f2), obs, List.of(), 2, Optional.empty(), 3));
+        List<Double> xs = out.stream().map(p -> p.point().number("x")).sorted().toList();
+        assertThat(xs.get(0)).isBetween(1.5, 3.5);
+        assertThat(xs.get(1)).isBetween(6.5, 8.5);
+        assertThat(out).allSatisfy(p -> assertThat(p.details()).containsKey("ehvi"));
+    }
+
+    @Test
+    void ehviWithThreeObjectives_isRefusedWithTheFix() {
+        List<Objective> three = List.of(
+                new Objective("a", Direction.MAXIMISE),
+                new Objective("b", Direction.MAXIMISE),
+                new Objective("c", Direction.MAXIMISE));
+        assertThatThrownBy(() -> planner(Map.of("multi_objective", "ehvi")).checkObjectives(three))
+                .isInstanceOf(PlanningException.class)
+                .hasMessageContaining("exactly two objectives, got 3")
+                .hasMessageContaining("parego");
+        planner(Map.of()).checkObjectives(three);
+        assertThatThrownBy(() -> planner(Map.of("multi_objective", "nsga")))
+                .hasMessageContaining("multi_objective must be auto, ehvi or parego, got 'nsga'");
     }
 
     @Test

@@ -60,7 +60,7 @@ class ConstrainedPlannerTest {
             long seed) {
         return new BayesianPlanner(new PlannerSpec("bayesian", Map.of("acquisition", acquisition)))
                 .propose(new PlanningRequest(
-                        UNIT, objectives, constraints, obs, List.of(), count, pool, new SplittableRandom(seed)));
+                        UNIT, objectives, constraints, obs, List.of(), count, pool, new SplittableRandom(seed), seed));
     }
 
     private static List<Double> xs(List<Proposal> proposals) {

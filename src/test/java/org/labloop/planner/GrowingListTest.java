@@ -57,7 +57,8 @@ class GrowingListTest {
                 List.of(),
                 1,
                 Optional.empty(),
-                new SplittableRandom(1));
+                new SplittableRandom(1),
+                1);
         assertThat(request.observations()).isSameAs(observations);
     }
 }

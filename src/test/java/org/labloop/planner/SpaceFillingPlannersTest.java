@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,8 +29,21 @@ class SpaceFillingPlannersTest {
     private static final List<Objective> YIELD = List.of(new Objective("yield", Direction.MAXIMISE));
 
     private static PlanningRequest request(SearchSpace space, List<Point> pending, int count, long seed) {
+        return request(space, pending, count, seed, seed);
+    }
+
+    /** A round's own generator and the campaign's seed, which stays the same across rounds. */
+    private static PlanningRequest request(
+            SearchSpace space, List<Point> pending, int count, long roundSeed, long campaignSeed) {
         return new PlanningRequest(
-                space, YIELD, List.of(), pending, count, Optional.empty(), new SplittableRandom(seed));
+                space,
+                YIELD,
+                List.of(),
+                pending,
+                count,
+                Optional.empty(),
+                new SplittableRandom(roundSeed),
+                campaignSeed);
     }
 
     private static Planner planner(String name) {
@@ -94,11 +108,48 @@ class SpaceFillingPlannersTest {
         List<Point> inRounds = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             inRounds.add(planner("sobol")
-                    .propose(request(box, inRounds, 1, i))
+                    .propose(request(box, inRounds, 1, 100 + i, 1))
                     .get(0)
                     .point());
         }
         assertThat(inRounds).isEqualTo(allAtOnce);
+    }
+
+    @org.junit.jupiter.api.Test
+    void sobol_eachSeedHasItsOwnDesign() {
+        SearchSpace box = new SearchSpace(List.of(
+                new ContinuousParameter("x", new Bound(0, 1), ""), new ContinuousParameter("y", new Bound(0, 1), "")));
+        List<List<Point>> designs = new ArrayList<>();
+        for (long seed = 1; seed <= 5; seed++) {
+            designs.add(planner("sobol").propose(request(box, List.of(), 5, seed)).stream()
+                    .map(Proposal::point)
+                    .toList());
+        }
+        assertThat(new HashSet<>(designs)).hasSize(5);
+        // No two seeds share even one point: repeats of a benchmark start from independent designs.
+        Set<Point> all = new HashSet<>();
+        designs.forEach(all::addAll);
+        assertThat(all).hasSize(25);
+    }
+
+    /**
+     * A digital shift keeps what makes the Sobol sequence uniform: its first 2^m points put exactly one point in each
+     * of the 2^m equal intervals of every axis, whatever the seed.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 42, -7})
+    void sobol_firstPowerOfTwoPoints_fillEveryIntervalOfEveryAxis(long seed) {
+        SearchSpace box = new SearchSpace(List.of(
+                new ContinuousParameter("a", new Bound(0, 1), ""),
+                new ContinuousParameter("b", new Bound(0, 1), ""),
+                new ContinuousParameter("c", new Bound(0, 1), "")));
+        int n = 16;
+        List<Proposal> ps = planner("sobol").propose(request(box, List.of(), n, seed));
+        for (String axis : List.of("a", "b", "c")) {
+            int[] hits = new int[n];
+            ps.forEach(p -> hits[(int) Math.floor(p.point().number(axis) * n)]++);
+            assertThat(hits).as("axis %s, seed %d", axis, seed).containsOnly(1);
+        }
     }
 
     @org.junit.jupiter.api.Test

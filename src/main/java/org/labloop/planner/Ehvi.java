@@ -1,0 +1,144 @@
+package org.labloop.planner;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.hipparchus.special.Erf;
+
+/**
+ * Expected hypervolume improvement for two maximised objectives whose predictions are independent Gaussians, computed
+ * exactly. The region above the reference point that the front does not dominate is cut into stripes along the first
+ * objective; in each stripe the improvement is a product of a term in the first objective and one in the second, so its
+ * expectation is the product of two one-dimensional expectations (Emmerich, Deutz and Klinkenberg 2011).
+ *
+ * <p>Internally both objectives are negated (minimised), where the stripes read most simply: with the front sorted by
+ * the first coordinate, stripe i spans {@code [a_i, a_{i+1})} in the first and lies below {@code b_i} in the second.
+ */
+final class Ehvi {
+    private static final double SQRT2 = Math.sqrt(2);
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+    /** Stripe i: first coordinate from lo[i] (minus infinity for i = 0) to hi[i], second below ceiling[i]. */
+    private final double[] lo;
+
+    private final double[] hi;
+    private final double[] ceiling;
+
+    /**
+     * @param front objective vectors (maximised), any order, dominated ones and those not above {@code reference} in
+     *     both objectives allowed (they add nothing)
+     * @param reference the point the hypervolume is measured from (maximised)
+     */
+    Ehvi(List<double[]> front, double[] reference) {
+        if (reference.length != 2) {
+            throw new IllegalArgumentException("exact EHVI is for two objectives, got " + reference.length);
+        }
+        double r1 = -reference[0];
+        double r2 = -reference[1];
+        List<double[]> pts = new ArrayList<>();
+        for (double[] p : front) {
+            double a = -p[0];
+            double b = -p[1];
+            if (a < r1 && b < r2) {
+                pts.add(new double[] {a, b});
+            }
+        }
+        pts.sort(Comparator.<double[]>comparingDouble(p -> p[0]).thenComparingDouble(p -> p[1]));
+        // Keep the staircase: each kept point strictly lower in the second coordinate than every point before it.
+        List<double[]> stair = new ArrayList<>();
+        for (double[] p : pts) {
+            if (stair.isEmpty() || p[1] < stair.get(stair.size() - 1)[1]) {
+                stair.add(p);
+            }
+        }
+        int n = stair.size();
+        lo = new double[n + 1];
+        hi = new double[n + 1];
+        ceiling = new double[n + 1];
+        for (int i = 0; i <= n; i++) {
+            lo[i] = i == 0 ? Double.NEGATIVE_INFINITY : stair.get(i - 1)[0];
+            hi[i] = i == n ? r1 : stair.get(i)[0];
+            ceiling[i] = i == 0 ? r2 : stair.get(i - 1)[1];
+        }
+    }
+
+    /** Number of front points that shape the improvement region. */
+    int frontSize() {
+        return lo.length - 1;
+    }
+
+    /** E[HVI] for predictions N(mu1, sd1^2) and N(mu2, sd2^2) of the two (maximised) objectives. */
+    double expected(double mu1, double sd1, double mu2, double sd2) {
+        double ma = -mu1;
+        double mb = -mu2;
+        double sum = 0;
+        for (int i = 0; i < lo.length; i++) {
+            double below = belowCeiling(ceiling[i], mb, sd2);
+            if (below > 0) {
+                sum += inStripe(lo[i], hi[i], ma, sd1) * below;
+            }
+        }
+        return Math.max(0, sum);
+    }
+
+    /** The hypervolume improvement of a known point (maximised). */
+    double improvement(double y1, double y2) {
+        return expected(y1, 0, y2, 0);
+    }
+
+    /** E[max(0, c - B)] for B ~ N(mu, sd^2). */
+    private static double belowCeiling(double c, double mu, double sd) {
+        if (!(sd > 0)) {
+            return Math.max(0, c - mu);
+        }
+        double z = (c - mu) / sd;
+        return sd * pdf(z) + (c - mu) * cdf(z);
+    }
+
+    /** E[max(0, u - max(A, l))] for A ~ N(mu, sd^2) and l < u (l may be minus infinity). */
+    private static double inStripe(double l, double u, double mu, double sd) {
+        if (!(sd > 0)) {
+            return Math.max(0, u - Math.max(mu, l));
+        }
+        double zu = (u - mu) / sd;
+        // (u - mu) Phi(zu) + sd phi(zu), less the same at l, plus (u - l) for the mass below l.
+        double atU = (u - mu) * cdf(zu) + sd * pdf(zu);
+        if (l == Double.NEGATIVE_INFINITY) {
+            return atU;
+        }
+        double zl = (l - mu) / sd;
+        return atU - (u - mu) * cdf(zl) - sd * pdf(zl) + (u - l) * cdf(zl);
+    }
+
+    private static double pdf(double z) {
+        return Math.exp(-0.5 * z * z) * INV_SQRT_2PI;
+    }
+
+    private static double cdf(double z) {
+        return 0.5 * Erf.erfc(-z / SQRT2);
+    }
+
+    /**
+     * A reference point for when none is given: the front's worst value in each objective less a tenth of the front's
+     * range there (or of the value's magnitude when the front has one value), as BoTorch infers one. Taken from the
+     * Pareto front of {@code points} (maximised) rather than from every point, so one very poor measurement does not
+     * stretch the region the hypervolume rewards.
+     */
+    static double[] reference(List<double[]> points) {
+        double[][] values = points.toArray(double[][]::new);
+        int m = values[0].length;
+        int[] front = Pareto.nonDominated(values, new boolean[m]);
+        double[] ref = new double[m];
+        for (int j = 0; j < m; j++) {
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i : front) {
+                min = Math.min(min, values[i][j]);
+                max = Math.max(max, values[i][j]);
+            }
+            double range = max > min ? max - min : Math.max(1e-9, Math.abs(min));
+            ref[j] = min - 0.1 * range;
+        }
+        return ref;
+    }
+}
