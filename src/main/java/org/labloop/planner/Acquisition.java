@@ -1,6 +1,6 @@
 package org.labloop.planner;
 
-import org.hipparchus.special.Erf;
+import org.apache.commons.numbers.gamma.Erfc;
 import org.labloop.space.OutcomeConstraint;
 
 /** Acquisition functions for maximisation, on a Gaussian posterior with mean {@code mu} and sd {@code sigma}. */
@@ -25,14 +25,14 @@ final class Acquisition {
     /** log(phi(z) + z Phi(z)), finite for every finite z. */
     static double logH(double z) {
         if (z > -1) {
-            double h = Math.exp(-0.5 * z * z - LOG_SQRT_2PI) + z * 0.5 * Erf.erfc(-z / SQRT2);
+            double h = Math.exp(-0.5 * z * z - LOG_SQRT_2PI) + z * 0.5 * Erfc.value(-z / SQRT2);
             return Math.log(h);
         }
         double t = -z;
         double logPhi = -0.5 * z * z - LOG_SQRT_2PI;
         if (t < 20) {
             // h = phi(z) (1 - t R(t)) with the Mills ratio R(t) = Phi(-t) / phi(t).
-            double mills = 0.5 * Erf.erfc(t / SQRT2) / Math.exp(logPhi);
+            double mills = 0.5 * Erfc.value(t / SQRT2) / Math.exp(logPhi);
             return logPhi + Math.log(1 - t * mills);
         }
         // Asymptotic series: 1 - t R(t) = t^-2 (1 - 3 t^-2 + 15 t^-4 - 105 t^-6 + 945 t^-8 - ...).
@@ -44,7 +44,7 @@ final class Acquisition {
     /** log Phi(z), the log of the standard normal CDF, accurate far into the lower tail. */
     static double logNormalCdf(double z) {
         if (z > -30) {
-            return Math.log(0.5 * Erf.erfc(-z / SQRT2));
+            return Math.log(0.5 * Erfc.value(-z / SQRT2));
         }
         // Phi(z) = phi(z) / t (1 - t^-2 + 3 t^-4 - 15 t^-6 + ...) with t = -z; the terms left out are below 1e-10.
         double u = 1 / (z * z);
@@ -79,7 +79,7 @@ final class Acquisition {
         }
         double z = (mu - best) / sigma;
         double phi = Math.exp(-0.5 * z * z - LOG_SQRT_2PI);
-        double cdf = 0.5 * Erf.erfc(-z / SQRT2);
+        double cdf = 0.5 * Erfc.value(-z / SQRT2);
         return z * cdf >= phi;
     }
 }

@@ -3,7 +3,7 @@ package org.labloop.planner;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.hipparchus.special.Erf;
+import org.apache.commons.numbers.gamma.Erfc;
 
 /**
  * Expected hypervolume improvement for two maximised objectives whose predictions are independent Gaussians, computed
@@ -71,12 +71,31 @@ final class Ehvi {
     double expected(double mu1, double sd1, double mu2, double sd2) {
         double ma = -mu1;
         double mb = -mu2;
-        double sum = 0;
-        for (int i = 0; i < lo.length; i++) {
-            double below = belowCeiling(ceiling[i], mb, sd2);
-            if (below > 0) {
-                sum += inStripe(lo[i], hi[i], ma, sd1) * below;
+        if (!(sd1 > 0) || !(sd2 > 0)) {
+            double sum = 0;
+            for (int i = 0; i < lo.length; i++) {
+                sum += inStripe(lo[i], hi[i], ma, sd1) * belowCeiling(ceiling[i], mb, sd2);
             }
+            return Math.max(0, sum);
+        }
+        // Stripe i's lower edge is stripe i-1's upper one: each edge's normal cdf and pdf are computed once.
+        double sum = 0;
+        double cdfLo = 0;
+        double pdfLo = 0;
+        for (int i = 0; i < lo.length; i++) {
+            double zu = (hi[i] - ma) / sd1;
+            double cdfHi = cdf(zu);
+            double pdfHi = pdf(zu);
+            double zc = (ceiling[i] - mb) / sd2;
+            double below = sd2 * pdf(zc) + (ceiling[i] - mb) * cdf(zc);
+            if (below > 0) {
+                // E[max(0, u - max(A, l))] = (u - mu)(Phi(zu) - Phi(zl)) + sd (phi(zu) - phi(zl)) + (u - l) Phi(zl).
+                double u = hi[i];
+                double in = (u - ma) * (cdfHi - cdfLo) + sd1 * (pdfHi - pdfLo) + (i == 0 ? 0 : (u - lo[i]) * cdfLo);
+                sum += in * below;
+            }
+            cdfLo = cdfHi;
+            pdfLo = pdfHi;
         }
         return Math.max(0, sum);
     }
@@ -115,7 +134,7 @@ final class Ehvi {
     }
 
     private static double cdf(double z) {
-        return 0.5 * Erf.erfc(-z / SQRT2);
+        return 0.5 * Erfc.value(-z / SQRT2);
     }
 
     /**
