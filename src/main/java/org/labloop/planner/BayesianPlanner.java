@@ -57,7 +57,12 @@ public final class BayesianPlanner implements Planner {
             int rawSamples,
             Encoding.MoleculeMode moleculeMode,
             int moleculeDims,
-            MultiObjective multiObjective) {
+            MultiObjective multiObjective,
+            Map<String, Double> referencePoint) {
+        Options {
+            referencePoint = Map.copyOf(referencePoint);
+        }
+
         /** Whether {@code objectives} objectives are planned by expected hypervolume improvement. */
         boolean ehvi(int objectives) {
             return switch (multiObjective) {
@@ -105,6 +110,22 @@ public final class BayesianPlanner implements Planner {
         if (options.multiObjective() == MultiObjective.EHVI && objectives.size() != 2) {
             throw new PlanningException("planner 'bayesian': multi_objective 'ehvi' plans exactly two objectives, got "
                     + objectives.size() + "; use 'parego' (or leave multi_objective out)");
+        }
+        if (options.referencePoint().isEmpty()) {
+            return;
+        }
+        if (!options.ehvi(objectives.size())) {
+            throw new PlanningException("planner 'bayesian': reference_point is used by expected hypervolume"
+                    + " improvement, which plans two objectives; this campaign has " + objectives.size()
+                    + (objectives.size() == 2 ? " and multi_objective 'parego'" : "")
+                    + "; remove reference_point");
+        }
+        List<String> names = objectives.stream().map(Objective::name).toList();
+        for (String k : options.referencePoint().keySet()) {
+            if (!names.contains(k)) {
+                throw new PlanningException("planner 'bayesian': reference_point names '" + k
+                        + "', which is not an objective; the objectives are " + String.join(", ", names));
+            }
         }
     }
 
@@ -253,6 +274,13 @@ public final class BayesianPlanner implements Planner {
         // With constraints and nothing feasible yet, only the probability of feasibility counts.
         boolean seekFeasible = !feasibility.isEmpty() && front.isEmpty();
         double[] reference = Ehvi.reference(front.isEmpty() ? Arrays.asList(transpose(ys)) : front);
+        for (int j = 0; j < m; j++) {
+            Objective obj = objectives.get(j);
+            Double given = options.referencePoint().get(obj.name());
+            if (given != null) {
+                reference[j] = obj.direction().sign() * given;
+            }
+        }
         for (double[] f : pending) {
             front.add(predicted(models, f));
         }
@@ -1028,7 +1056,8 @@ public final class BayesianPlanner implements Planner {
                 "raw_samples",
                 "molecule_encoding",
                 "molecule_dims",
-                "multi_objective");
+                "multi_objective",
+                "reference_point");
         for (String k : raw.keySet()) {
             if (!known.contains(k)) {
                 throw new PlanningException("planner 'bayesian' has no option '" + k + "'; its options are "
@@ -1072,7 +1101,39 @@ public final class BayesianPlanner implements Planner {
                 "auto".equals(text(o, "molecule_dims", "4"))
                         ? Encoding.AUTO_DIMS
                         : (int) number(o, "molecule_dims", 4, 1, 64, true),
-                multi);
+                multi,
+                referencePoint(o.get("reference_point")));
+    }
+
+    /**
+     * {@code reference_point}: objective name to value, in the objective's own units and direction; as a map (campaign
+     * file) or as text {@code name:value,name:value} (command line).
+     */
+    private static Map<String, Double> referencePoint(Object raw) {
+        if (raw == null) {
+            return Map.of();
+        }
+        Map<String, Object> entries = new LinkedHashMap<>();
+        if (raw instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> entries.put(String.valueOf(k), v));
+        } else {
+            for (String part : raw.toString().split(",")) {
+                int colon = part.lastIndexOf(':');
+                if (colon <= 0) {
+                    throw new PlanningException("planner 'bayesian': reference_point must map objectives to values,"
+                            + " like {sty: 2957, e_factor: 10.7} (or sty:2957,e_factor:10.7), got '" + raw + "'");
+                }
+                entries.put(
+                        part.substring(0, colon).trim(),
+                        part.substring(colon + 1).trim());
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        entries.forEach((k, v) -> {
+            String key = "reference_point." + k;
+            out.put(k, number(Map.of(key, v), key, 0, -Double.MAX_VALUE, Double.MAX_VALUE, false));
+        });
+        return out;
     }
 
     private static String text(Map<String, Object> o, String key, String fallback) {

@@ -304,6 +304,39 @@ class BayesianPlannerTest {
     }
 
     @Test
+    void ehvi_withAReferencePoint_searchesOnlyWhereTheFrontCounts() {
+        // The same front, but only f1 >= 0.6 is worth having: both picks go to the gap between x = 6 and 9.5.
+        Objective f1 = new Objective("f1", Direction.MAXIMISE);
+        Objective f2 = new Objective("f2", Direction.MINIMISE);
+        List<Observation> obs = new ArrayList<>();
+        for (double v : new double[] {0, 0.05, 0.5, 0.95, 1}) {
+            obs.add(Observation.of(x(10 * v), Map.of("f1", v, "f2", v - 1)));
+        }
+        for (Object ref : List.of(Map.of("f1", 0.6, "f2", 0.0), "f1:0.6, f2:0")) {
+            BayesianPlanner planner = planner(Map.of("reference_point", ref));
+            planner.checkObjectives(List.of(f1, f2));
+            List<Proposal> out =
+                    planner.propose(request(LINE, List.of(f1, f2), obs, List.of(), 2, Optional.empty(), 3));
+            assertThat(out).allSatisfy(p -> assertThat(p.point().number("x")).isBetween(6.0, 9.5));
+        }
+    }
+
+    @Test
+    void referencePoint_mistakesAreRefusedWithTheFix() {
+        List<Objective> two = List.of(new Objective("a", Direction.MAXIMISE), new Objective("b", Direction.MAXIMISE));
+        assertThatThrownBy(
+                        () -> planner(Map.of("reference_point", Map.of("c", 1))).checkObjectives(two))
+                .hasMessageContaining("reference_point names 'c', which is not an objective; the objectives are a, b");
+        assertThatThrownBy(() -> planner(Map.of("reference_point", Map.of("a", 1), "multi_objective", "parego"))
+                        .checkObjectives(two))
+                .hasMessageContaining("multi_objective 'parego'; remove reference_point");
+        assertThatThrownBy(() -> planner(Map.of("reference_point", Map.of("a", "high"))))
+                .hasMessageContaining("reference_point.a must be a number, got 'high'");
+        assertThatThrownBy(() -> planner(Map.of("reference_point", "a=1")))
+                .hasMessageContaining("reference_point must map objectives to values");
+    }
+
+    @Test
     void ehviWithThreeObjectives_isRefusedWithTheFix() {
         List<Objective> three = List.of(
                 new Objective("a", Direction.MAXIMISE),
