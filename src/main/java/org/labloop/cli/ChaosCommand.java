@@ -32,17 +32,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code labloop chaos}: runs a campaign as a child process, kills it with SIGKILL at random moments, resumes it each
- * time, and compares the result with an uninterrupted run of the same seed.
+ * {@code labloop chaos}: runs a campaign (or several sharing one workcell) as a child process, kills it with SIGKILL at
+ * random moments, resumes it each time, and compares the result with an uninterrupted run of the same seed.
  */
 @Command(
         name = "chaos",
         mixinStandardHelpOptions = true,
-        description = "Kill a running campaign at random moments (SIGKILL), resume it each time, and compare the"
-                + " final dataset with an uninterrupted run.")
+        description = "Kill a running campaign (or several sharing one workcell) at random moments (SIGKILL), resume"
+                + " it each time, and compare the final datasets with an uninterrupted run.")
 final class ChaosCommand implements Callable<Integer> {
-    @Option(names = "--campaign", required = true, paramLabel = "FILE", description = "The campaign file.")
-    Path campaign;
+    @Option(
+            names = "--campaign",
+            required = true,
+            arity = "1..*",
+            paramLabel = "FILE",
+            description = "The campaign file; several files (or the option repeated) run together on the workcell they"
+                    + " share.")
+    List<Path> campaigns;
 
     @Option(names = "--kills", paramLabel = "N", description = "How many times to kill it (default: 10).")
     int kills = 10;
@@ -59,7 +65,8 @@ final class ChaosCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private static final String STARTED = "Running campaign ";
+    /** What a run prints as its engine starts: "Running campaign ID: ..." or "Running campaigns A, B together". */
+    private static final String STARTED = "Running campaign";
 
     @Override
     public Integer call() throws Exception {
@@ -68,22 +75,19 @@ final class ChaosCommand implements Callable<Integer> {
             throw InvalidInputException.of("--kills", "must be 0 or more, got " + kills, "pass --kills 100");
         }
         Lab lab = new Lab();
-        lab.loader().load(campaign); // bad files fail here, before any child runs
+        RunCommand.requireDistinct(campaigns);
+        for (Path campaign : campaigns) {
+            lab.loader().load(campaign); // bad files fail here, before any child runs
+        }
+        List<String> files = campaigns.stream().map(Path::toString).toList();
+        String named = String.join(" and ", files);
         Path dir = work != null ? work : Files.createTempDirectory("labloop-chaos");
         Path reference = dir.resolve("reference");
         Path chaos = dir.resolve("chaos");
 
-        out.printf("Chaos run of %s, seed %d, %d kills requested; data in %s%n", campaign, seed, kills, dir);
+        out.printf("Chaos run of %s, seed %d, %d kills requested; data in %s%n", named, seed, kills, dir);
         long t0 = System.nanoTime();
-        Child ref = Child.start(List.of(
-                "run",
-                campaign.toString(),
-                "--data",
-                reference.toString(),
-                "--seed",
-                Long.toString(seed),
-                "--no-progress",
-                "--new"));
+        Child ref = Child.start(run(files, reference, true));
         ref.awaitLine(STARTED);
         long refStarted = System.nanoTime();
         int refCode = ref.waitFor();
@@ -111,19 +115,14 @@ final class ChaosCommand implements Callable<Integer> {
         int survived = 0;
         int restarts = 0;
         boolean finished = false;
-        List<String> first = List.of(
-                "run",
-                campaign.toString(),
-                "--data",
-                chaos.toString(),
-                "--seed",
-                Long.toString(seed),
-                "--no-progress",
-                "--new");
+        List<String> first = run(files, chaos, true);
         List<String> again = List.of("resume", "--data", chaos.toString(), "--no-progress");
         try (LogProgress progress = new LogProgress(chaos)) {
             while (!finished) {
-                Child child = Child.start(restarts == 0 ? first : again);
+                // Campaigns sharing a workcell come back through 'resume' once all exist; a kill that came before the
+                // last was created is mended the way a user would, by the same 'run' without --new.
+                Child child = Child.start(
+                        restarts == 0 ? first : created(chaos) < files.size() ? run(files, chaos, false) : again);
                 restarts++;
                 boolean running = child.awaitLine(STARTED);
                 if (survived < kills && running) {
@@ -146,52 +145,84 @@ final class ChaosCommand implements Callable<Integer> {
         return compare(out, lab, reference, chaos, survived, restarts, total);
     }
 
+    /** Campaigns in the store (no child running). */
+    private static int created(Path data) {
+        try (EventLog log = Lab.openExisting(data)) {
+            return log.campaignIds().size();
+        }
+    }
+
+    private List<String> run(List<String> files, Path data, boolean fresh) {
+        List<String> args = new ArrayList<>();
+        args.add("run");
+        args.addAll(files);
+        args.addAll(List.of("--data", data.toString(), "--seed", Long.toString(seed), "--no-progress"));
+        if (fresh) {
+            args.add("--new");
+        }
+        return args;
+    }
+
     private int compare(
             PrintWriter out, Lab lab, Path reference, Path chaos, int survived, int restarts, double total) {
-        CampaignState ref;
-        List<List<String>> refCells;
-        try (EventLog log = Lab.openExisting(reference)) {
-            ref = Lab.load(log, Lab.pickCampaign(log, null));
-            refCells = Dataset.of(ref, lab.specOf(ref)).cells();
-        }
-        try (EventLog log = Lab.openExisting(chaos)) {
-            String id = Lab.pickCampaign(log, null);
-            List<Event> events = log.readAll(id);
-            ChainCheck check = ChainCheck.of(events);
-            CampaignState got = Lab.load(log, id);
-            List<List<String>> cells = Dataset.of(got, lab.specOf(got)).cells();
-            Map<String, Integer> measured = new HashMap<>();
-            for (Event e : events) {
-                if (e.body() instanceof EventBody.MeasurementRecorded m) {
-                    measured.merge(m.experimentId() + "/" + m.name(), 1, Integer::sum);
-                }
-            }
-            long duplicated = measured.values().stream().filter(n -> n > 1).count();
+        try (EventLog refLog = Lab.openExisting(reference);
+                EventLog log = Lab.openExisting(chaos)) {
+            // Both stores hold the campaigns in the order their files were given.
+            List<String> refIds = refLog.campaignIds();
+            List<String> ids = log.campaignIds();
+            int experiments = 0;
+            int refExperiments = 0;
             int lost = 0;
-            for (ExperimentState x : ref.experiments().values()) {
-                ExperimentState y = got.experiments().get(x.id());
-                if (y == null
-                        || (x.status() == ExperimentStatus.COMPLETED
-                                && !y.measurements()
-                                        .keySet()
-                                        .containsAll(x.measurements().keySet()))) {
-                    lost++;
+            long duplicated = 0;
+            long events = 0;
+            String broken = null;
+            boolean sameOutcomes = refIds.size() == ids.size();
+            boolean sameDataset = sameOutcomes;
+            for (int c = 0; c < Math.min(refIds.size(), ids.size()); c++) {
+                CampaignState ref = Lab.load(refLog, refIds.get(c));
+                List<Event> all = log.readAll(ids.get(c));
+                ChainCheck check = ChainCheck.of(all);
+                if (!check.intact() && broken == null) {
+                    broken = ids.get(c) + ": " + check.problem();
                 }
+                CampaignState got = Lab.load(log, ids.get(c));
+                Map<String, Integer> measured = new HashMap<>();
+                for (Event e : all) {
+                    if (e.body() instanceof EventBody.MeasurementRecorded m) {
+                        measured.merge(m.experimentId() + "/" + m.name(), 1, Integer::sum);
+                    }
+                }
+                duplicated += measured.values().stream().filter(n -> n > 1).count();
+                for (ExperimentState x : ref.experiments().values()) {
+                    ExperimentState y = got.experiments().get(x.id());
+                    if (y == null
+                            || (x.status() == ExperimentStatus.COMPLETED
+                                    && !y.measurements()
+                                            .keySet()
+                                            .containsAll(x.measurements().keySet()))) {
+                        lost++;
+                    }
+                }
+                experiments += got.experiments().size();
+                refExperiments += ref.experiments().size();
+                events += all.size();
+                sameOutcomes &= sameOutcomes(ref, got);
+                sameDataset &= Dataset.of(got, lab.specOf(got))
+                        .cells()
+                        .equals(Dataset.of(ref, lab.specOf(ref)).cells());
             }
-            boolean sameOutcomes = sameOutcomes(ref, got);
-            boolean sameDataset = cells.equals(refCells);
             out.printf("  kills survived            %d (%d runs, %.1f s in all)%n", survived, restarts, total);
-            out.printf(
-                    "  experiments               %d of %d%n",
-                    got.experiments().size(), ref.experiments().size());
+            if (refIds.size() > 1) {
+                out.printf("  campaigns                 %d of %d%n", ids.size(), refIds.size());
+            }
+            out.printf("  experiments               %d of %d%n", experiments, refExperiments);
             out.printf("  experiments lost          %d%n", lost);
             out.printf("  measurements duplicated   %d%n", duplicated);
             out.printf(
-                    "  event log intact          %s (%d events)%n",
-                    check.intact() ? "yes" : "NO: " + check.problem(), events.size());
+                    "  event log intact          %s (%d events)%n", broken == null ? "yes" : "NO: " + broken, events);
             out.printf("  same outcomes as uninterrupted run   %s%n", sameOutcomes ? "yes" : "NO");
             out.printf("  same dataset (provenance and times)  %s%n", sameDataset ? "yes" : "no");
-            boolean ok = lost == 0 && duplicated == 0 && check.intact() && sameOutcomes;
+            boolean ok = lost == 0 && duplicated == 0 && broken == null && sameOutcomes;
             out.println(ok ? "PASS" : "FAIL");
             return ok ? 0 : 1;
         }

@@ -29,7 +29,8 @@ final class ResumeCommand implements Callable<Integer> {
             index = "0",
             arity = "0..1",
             paramLabel = "ID",
-            description = "Campaign id; may be left out when one campaign is unfinished.")
+            description = "Campaign id; may be left out when one campaign is unfinished, or when the unfinished ones"
+                    + " shared their workcell.")
     String id;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why, recorded when a pause is lifted.")
@@ -90,6 +91,12 @@ final class ResumeCommand implements Callable<Integer> {
                 .filter(c -> !Lab.load(store.log(), c).status().finished())
                 .toList();
         if (open.size() == 1) {
+            return open.get(0);
+        }
+        // Campaigns that ran together on one workcell are one thing to resume: the first brings in the rest.
+        if (open.size() > 1
+                && RunCommand.unfinishedPartners(store, Lab.load(store.log(), open.get(0)))
+                        .containsAll(open.subList(1, open.size()))) {
             return open.get(0);
         }
         throw InvalidInputException.of(

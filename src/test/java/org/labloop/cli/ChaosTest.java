@@ -32,4 +32,29 @@ class ChaosTest {
                 .contains("same outcomes as uninterrupted run   yes")
                 .contains("PASS");
     }
+
+    @Test
+    void twoCampaignsSharingAWorkcell_killedThreeTimes_resumeTogether_andMatchTheUninterruptedRun() {
+        CliTest.Result r = CliTest.labloop(
+                "chaos",
+                "--campaign",
+                "examples/snar-shared/urgent.yaml",
+                "examples/snar-shared/background.yaml",
+                "--kills",
+                "3",
+                "--seed",
+                "5",
+                "--work",
+                tmp.toString());
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out())
+                .contains("kills survived            3")
+                .contains("campaigns                 2 of 2")
+                .contains("experiments               40 of 40")
+                .contains("experiments lost          0")
+                .contains("measurements duplicated   0")
+                .contains("event log intact          yes")
+                .contains("same outcomes as uninterrupted run   yes")
+                .contains("PASS");
+    }
 }
