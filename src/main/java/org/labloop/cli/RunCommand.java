@@ -189,7 +189,14 @@ final class RunCommand implements Callable<Integer> {
         out.printf(
                 "%nWall time %.1f s. Data: %s (campaigns %s, hash-chained).%n",
                 wall, store.dir().resolve("labloop.db"), String.join(", ", ids));
-        return 0;
+        return exitCode(states);
+    }
+
+    /** Exit code of a run whose campaign an operator aborted: what was recorded stays, the campaign did not finish. */
+    static final int ABORTED = 6;
+
+    private static int exitCode(List<CampaignState> states) {
+        return states.stream().anyMatch(st -> st.status() == org.labloop.campaign.CampaignStatus.ABORTED) ? ABORTED : 0;
     }
 
     static String actor() {
@@ -235,6 +242,6 @@ final class RunCommand implements Callable<Integer> {
         out.printf(
                 "Export it: ./labloop export %s --format csv%s%n",
                 state.id(), dataDir.equals(Path.of("labloop-data")) ? "" : " --data " + dataDir);
-        return 0;
+        return exitCode(List.of(state));
     }
 }

@@ -73,7 +73,8 @@ class OperatorCommandsTest {
                 CliTest.labloop("abort", "snar-demo-1", "--reason", "column leak", "--data", data.toString());
         assertThat(abort.code()).as(abort.err()).isZero();
         CliTest.Result ended = run.get(60, TimeUnit.SECONDS);
-        assertThat(ended.code()).as(ended.err()).isZero();
+        assertThat(ended.code()).as("an aborted run exits 6; " + ended.err()).isEqualTo(6);
+        assertThat(ended.out()).contains("aborted: column leak");
 
         try (EventLog log = Lab.openExisting(data)) {
             CampaignState state = Lab.load(log, "snar-demo-1");
