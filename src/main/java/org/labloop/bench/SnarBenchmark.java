@@ -42,12 +42,24 @@ public final class SnarBenchmark {
             int repeats,
             long seed,
             String planner,
-            Map<String, Object> plannerOptions) {
+            Map<String, Object> plannerOptions,
+            Map<String, Double> thresholds) {
         public Config {
             if (batch < 1 || budget < 1 || repeats < 1) {
                 throw new IllegalArgumentException("batch, budget and repeats must be at least 1");
             }
             plannerOptions = Map.copyOf(plannerOptions);
+            thresholds = Map.copyOf(thresholds);
+            for (Map.Entry<String, Double> t : thresholds.entrySet()) {
+                if (!t.getKey().equals(SnarEmulator.STY) && !t.getKey().equals(SnarEmulator.E_FACTOR)) {
+                    throw new IllegalArgumentException("the SnAr objectives are " + SnarEmulator.STY + " and "
+                            + SnarEmulator.E_FACTOR + "; there is no objective '" + t.getKey() + "'");
+                }
+                if (!Double.isFinite(t.getValue())) {
+                    throw new IllegalArgumentException(
+                            "the threshold of " + t.getKey() + " must be a finite number, got " + t.getValue());
+                }
+            }
         }
     }
 
@@ -65,9 +77,24 @@ public final class SnarBenchmark {
     }
 
     public static List<Objective> objectives() {
+        return objectives(Map.of());
+    }
+
+    /** The two objectives, with a threshold (the worst value still worth having) where {@code thresholds} gives one. */
+    static List<Objective> objectives(Map<String, Double> thresholds) {
         return List.of(
-                new Objective(SnarEmulator.STY, Direction.MAXIMISE),
-                new Objective(SnarEmulator.E_FACTOR, Direction.MINIMISE));
+                objective(SnarEmulator.STY, Direction.MAXIMISE, thresholds),
+                objective(SnarEmulator.E_FACTOR, Direction.MINIMISE, thresholds));
+    }
+
+    private static Objective objective(String name, Direction direction, Map<String, Double> thresholds) {
+        Double t = thresholds.get(name);
+        return new Objective(
+                name,
+                direction,
+                "",
+                java.util.OptionalDouble.empty(),
+                t == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(t));
     }
 
     public static Result run(Config config) {
@@ -91,7 +118,7 @@ public final class SnarBenchmark {
     private static Repeat runOnce(Config config, long seed) {
         Planner planner = PlannerRegistry.standard().create(new PlannerSpec(config.planner(), config.plannerOptions()));
         SearchSpace space = space();
-        List<Objective> objectives = objectives();
+        List<Objective> objectives = objectives(config.thresholds());
         SplittableRandom random = new SplittableRandom(seed);
         List<Observation> observations = new ArrayList<>();
         List<double[]> outcomes = new ArrayList<>();
@@ -140,6 +167,10 @@ public final class SnarBenchmark {
                 .put("max", result.max());
         summary.put("variant", result.config().variant().id());
         summary.put("planner", result.config().planner());
+        ObjectNode options = summary.putObject("planner_options");
+        result.config().plannerOptions().forEach((k, v) -> options.put(k, String.valueOf(v)));
+        ObjectNode thresholds = summary.putObject("thresholds");
+        result.config().thresholds().forEach(thresholds::put);
         summary.put("budget", result.config().budget());
         summary.put("batch", result.config().batch());
         summary.putArray("reference_point").add(REFERENCE[0]).add(REFERENCE[1]);

@@ -191,7 +191,15 @@ public final class CampaignState {
                     status = CampaignStatus.RUNNING;
                 }
                 timeMode = s.timeMode();
-                sharedWith = new ArrayList<>(s.sharedWith());
+                // Every campaign it ever ran beside: a restart without a partner that had finished keeps the link.
+                if (sharedWith == null) {
+                    sharedWith = new ArrayList<>();
+                }
+                for (String partner : s.sharedWith()) {
+                    if (!sharedWith.contains(partner)) {
+                        sharedWith.add(partner);
+                    }
+                }
                 if (startedAt == null) {
                     startedAt = at;
                 }
@@ -328,7 +336,7 @@ public final class CampaignState {
         return timeMode;
     }
 
-    /** The campaigns this one shared its workcell with when it was last started (they resume together). */
+    /** The campaigns this one has shared its workcell with, over all its starts (unfinished ones resume with it). */
     public List<String> sharedWith() {
         return sharedWith == null ? List.of() : Collections.unmodifiableList(sharedWith);
     }

@@ -74,12 +74,8 @@ final class BenchOptimizeCommand implements Callable<Integer> {
             description = "bayesian, random, lhs or sobol (default: bayesian).")
     String planner = "bayesian";
 
-    @Option(
-            names = "--option",
-            paramLabel = "KEY=VALUE",
-            description = "A planner option, as under 'planner:' in a campaign file (repeatable), for example"
-                    + " --option acquisition=ucb --option molecule_dims=6.")
-    Map<String, String> plannerOptions = new java.util.LinkedHashMap<>();
+    @picocli.CommandLine.Mixin
+    PlannerOptions plannerOptions;
 
     @Option(names = "--target", paramLabel = "VALUE", description = "Also report experiments to reach this value.")
     Double target;
@@ -142,7 +138,7 @@ final class BenchOptimizeCommand implements Callable<Integer> {
                 repeats,
                 seed,
                 planner,
-                Map.copyOf(plannerOptions),
+                plannerOptions.parse(),
                 target == null ? OptionalDouble.empty() : OptionalDouble.of(target),
                 parsed,
                 hideConstraints);

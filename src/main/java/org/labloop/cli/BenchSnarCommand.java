@@ -45,12 +45,16 @@ final class BenchSnarCommand implements Callable<Integer> {
             description = "Model variant (default: published-2020, as in the published comparison).")
     String variant = "published-2020";
 
+    @picocli.CommandLine.Mixin
+    PlannerOptions plannerOptions;
+
     @Option(
-            names = "--option",
-            paramLabel = "KEY=VALUE",
-            description = "A planner option, as under 'planner:' in a campaign file (repeatable), for example"
-                    + " --option multi_objective=parego.")
-    Map<String, String> plannerOptions = new java.util.LinkedHashMap<>();
+            names = "--threshold",
+            paramLabel = "OBJECTIVE=VALUE",
+            description = "An objective's threshold, the worst value still worth having, as in a campaign file"
+                    + " (repeatable): EHVI counts hypervolume from there; for example --threshold sty=2957"
+                    + " --threshold e_factor=10.7, the point the benchmark scores against.")
+    Map<String, Double> thresholds = new java.util.LinkedHashMap<>();
 
     @Option(names = "--json", paramLabel = "OUT", description = "Write the full result as JSON.")
     Path json;
@@ -71,27 +75,33 @@ final class BenchSnarCommand implements Callable<Integer> {
             throw InvalidInputException.of("options", "--batch, --budget and --repeats must be at least 1", "");
         }
         BenchOptimizeCommand.requirePlanner(planner);
-        long t0 = System.nanoTime();
-        SnarBenchmark.Result r;
+        SnarBenchmark.Config config;
         try {
-            r = SnarBenchmark.run(new SnarBenchmark.Config(
-                    v,
-                    batch,
-                    budget,
-                    repeats,
-                    seed,
-                    planner,
-                    new java.util.LinkedHashMap<String, Object>(plannerOptions)));
+            config = new SnarBenchmark.Config(
+                    v, batch, budget, repeats, seed, planner, plannerOptions.parse(), thresholds);
+        } catch (IllegalArgumentException e) {
+            throw InvalidInputException.of("--threshold", e.getMessage(), "pass --threshold sty=2957");
+        }
+        // Options are checked once, before the first repeat, so a mistake is reported as one and not blamed on a run.
+        try {
+            org.labloop.planner.PlannerRegistry.standard()
+                    .create(new org.labloop.planner.PlannerSpec(planner, config.plannerOptions()))
+                    .checkObjectives(org.labloop.bench.SnarBenchmark.objectives());
         } catch (org.labloop.planner.PlanningException e) {
-            if (plannerOptions.isEmpty()) {
-                throw e;
-            }
             throw InvalidInputException.of("--option", e.getMessage(), "see docs/campaign-file.md for planner options");
         }
+        long t0 = System.nanoTime();
+        SnarBenchmark.Result r = SnarBenchmark.run(config);
         double seconds = (System.nanoTime() - t0) / 1e9;
         out.printf(
                 "SnAr benchmark (%s model): planner %s%s, batch %d, budget %d, %d repeats from seed %d%n",
-                v.id(), planner, plannerOptions.isEmpty() ? "" : " " + plannerOptions, batch, budget, repeats, seed);
+                v.id(),
+                planner,
+                plannerOptions.isEmpty() ? "" : " " + plannerOptions.parse(),
+                batch,
+                budget,
+                repeats,
+                seed);
         for (SnarBenchmark.Repeat rep : r.repeats()) {
             out.printf(Locale.ROOT, "  seed %d: hypervolume %.1f%n", rep.seed(), rep.hypervolume());
         }

@@ -76,14 +76,24 @@ final class ChaosCommand implements Callable<Integer> {
         }
         Lab lab = new Lab();
         RunCommand.requireDistinct(campaigns);
-        for (Path campaign : campaigns) {
-            lab.loader().load(campaign); // bad files fail here, before any child runs
-        }
+        // Bad files, or files on different workcells, fail here, before any child runs.
+        org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(lab);
+        List<org.labloop.lab.CampaignRunner.Prepared> prepared =
+                campaigns.stream().map(f -> runner.prepare(f, seed)).toList();
+        org.labloop.lab.CampaignRunner.requireOneWorkcell(
+                prepared, campaigns.stream().map(Path::toString).toList());
         List<String> files = campaigns.stream().map(Path::toString).toList();
         String named = String.join(" and ", files);
         Path dir = work != null ? work : Files.createTempDirectory("labloop-chaos");
         Path reference = dir.resolve("reference");
         Path chaos = dir.resolve("chaos");
+        // Both stores must hold this run's campaigns only: they are compared campaign by campaign.
+        for (Path p : List.of(reference, chaos)) {
+            if (Files.exists(p)) {
+                throw InvalidInputException.of(
+                        "--work " + dir, "already holds a chaos run (" + p + ")", "give a new or empty directory");
+            }
+        }
 
         out.printf("Chaos run of %s, seed %d, %d kills requested; data in %s%n", named, seed, kills, dir);
         long t0 = System.nanoTime();
@@ -116,13 +126,19 @@ final class ChaosCommand implements Callable<Integer> {
         int restarts = 0;
         boolean finished = false;
         List<String> first = run(files, chaos, true);
-        List<String> again = List.of("resume", "--data", chaos.toString(), "--no-progress");
+        // One campaign comes back through 'resume'. Campaigns sharing a workcell come back through the same 'run'
+        // without --new, which resumes those it finds unfinished together and creates any a kill came before (a kill
+        // can land before they have recorded that they share the workcell, which 'resume' needs to group them).
+        List<String> again = files.size() == 1
+                ? List.of("resume", "--data", chaos.toString(), "--no-progress")
+                : run(files, chaos, false);
         try (LogProgress progress = new LogProgress(chaos)) {
             while (!finished) {
-                // Campaigns sharing a workcell come back through 'resume' once all exist; a kill that came before the
-                // last was created is mended the way a user would, by the same 'run' without --new.
-                Child child = Child.start(
-                        restarts == 0 ? first : created(chaos) < files.size() ? run(files, chaos, false) : again);
+                // A kill can land after the last campaign ended: then nothing is left to resume.
+                if (restarts > 0 && allFinished(chaos, files.size())) {
+                    break;
+                }
+                Child child = Child.start(restarts == 0 ? first : again);
                 restarts++;
                 boolean running = child.awaitLine(STARTED);
                 if (survived < kills && running) {
@@ -145,10 +161,12 @@ final class ChaosCommand implements Callable<Integer> {
         return compare(out, lab, reference, chaos, survived, restarts, total);
     }
 
-    /** Campaigns in the store (no child running). */
-    private static int created(Path data) {
-        try (EventLog log = Lab.openExisting(data)) {
-            return log.campaignIds().size();
+    /** True when the store holds {@code campaigns} campaigns and every one has ended (no child running). */
+    private static boolean allFinished(Path data, int campaigns) {
+        try (EventLog log = Lab.openReadOnly(data, false)) {
+            List<String> ids = log.campaignIds();
+            return ids.size() == campaigns
+                    && ids.stream().allMatch(id -> Lab.load(log, id).status().finished());
         }
     }
 

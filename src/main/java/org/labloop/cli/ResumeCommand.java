@@ -86,6 +86,17 @@ final class ResumeCommand implements Callable<Integer> {
         }
     }
 
+    /** A campaign of {@code open} that recorded every other one as its partner on the workcell, if any. */
+    private static java.util.Optional<String> leader(LabStore store, List<String> open) {
+        for (String c : open) {
+            List<String> partners = RunCommand.unfinishedPartners(store, Lab.load(store.log(), c));
+            if (open.stream().allMatch(o -> o.equals(c) || partners.contains(o))) {
+                return java.util.Optional.of(c);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private static String onlyUnfinished(LabStore store) {
         List<String> open = store.log().campaignIds().stream()
                 .filter(c -> !Lab.load(store.log(), c).status().finished())
@@ -93,11 +104,22 @@ final class ResumeCommand implements Callable<Integer> {
         if (open.size() == 1) {
             return open.get(0);
         }
-        // Campaigns that ran together on one workcell are one thing to resume: the first brings in the rest.
-        if (open.size() > 1
-                && RunCommand.unfinishedPartners(store, Lab.load(store.log(), open.get(0)))
-                        .containsAll(open.subList(1, open.size()))) {
-            return open.get(0);
+        // Campaigns that ran together on one workcell are one thing to resume: the first brings in the rest. A pause
+        // an operator put on one of them is not lifted by a resume that did not name it.
+        java.util.Optional<String> leader = open.size() > 1 ? leader(store, open) : java.util.Optional.empty();
+        if (leader.isPresent()) {
+            List<String> paused = open.stream()
+                    .filter(c -> Lab.load(store.log(), c).status() == org.labloop.campaign.CampaignStatus.PAUSED)
+                    .toList();
+            if (paused.isEmpty()) {
+                return leader.get();
+            }
+            throw InvalidInputException.of(
+                    store.log().location(),
+                    "campaigns " + String.join(", ", open) + " shared a workcell and " + String.join(", ", paused)
+                            + (paused.size() == 1 ? " was" : " were") + " paused by an operator",
+                    "name the campaign to resume, for example: labloop resume " + paused.get(0)
+                            + " (its partners resume with it; a pause on them stays)");
         }
         throw InvalidInputException.of(
                 store.log().location(),

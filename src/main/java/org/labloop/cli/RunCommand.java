@@ -109,17 +109,40 @@ final class RunCommand implements Callable<Integer> {
         CampaignRunner.requireOneWorkcell(
                 prepared, files.stream().map(Path::toString).toList());
         try (LabStore store = LabStore.open(dataDir)) {
-            List<String> ids = new ArrayList<>();
+            List<Optional<String>> twins = new ArrayList<>();
             for (CampaignRunner.Prepared p : prepared) {
                 Optional<String> twin = forceNew ? Optional.empty() : runner.unfinishedTwin(p, store.log());
-                if (twin.isPresent() && !ids.contains(twin.get())) {
-                    out.println("Resuming unfinished campaign " + twin.get() + " (same files and seed).");
-                    ids.add(twin.get());
+                twins.add(twin.isPresent() && twins.contains(twin) ? Optional.empty() : twin);
+            }
+            // Resuming a group: a campaign of it that already finished is not run again (a new one would be).
+            java.util.Set<String> finishedPartners = new java.util.HashSet<>();
+            for (Optional<String> twin : twins) {
+                twin.ifPresent(id -> Lab.load(store.log(), id).sharedWith().stream()
+                        .filter(partner -> store.log().campaignIds().contains(partner))
+                        .filter(partner ->
+                                Lab.load(store.log(), partner).status().finished())
+                        .forEach(finishedPartners::add));
+            }
+            List<String> ids = new ArrayList<>();
+            List<CampaignRunner.Prepared> running = new ArrayList<>();
+            for (int i = 0; i < prepared.size(); i++) {
+                CampaignRunner.Prepared p = prepared.get(i);
+                Optional<String> done = finishedPartners.stream()
+                        .filter(id -> runner.isTwin(p, Lab.load(store.log(), id)))
+                        .findFirst();
+                if (twins.get(i).isPresent()) {
+                    out.println("Resuming unfinished campaign " + twins.get(i).get() + " (same files and seed).");
+                    ids.add(twins.get(i).get());
+                } else if (done.isPresent()) {
+                    out.println("Campaign " + done.get() + " from " + files.get(i)
+                            + " has already finished; the others resume without it.");
+                    continue;
                 } else {
                     ids.add(runner.create(p, store.log(), actor()));
                 }
+                running.add(p);
             }
-            return driveShared(runner, prepared, store, ids, out, null);
+            return driveShared(runner, running, store, ids, out, null);
         }
     }
 

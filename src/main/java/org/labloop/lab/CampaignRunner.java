@@ -281,7 +281,9 @@ public final class CampaignRunner {
      * Runs (or resumes) several campaigns at once on the workcell they share, each under its lock, until each ends: one
      * clock (virtual when every device is simulated, resuming where the latest log left off), one plan for all their
      * experiments with higher campaign priority first (org.labloop.engine.SharedWorkcell). Requests from the control
-     * inbox reach each campaign as in {@link #run}. Returns the final states in the order given.
+     * inbox reach each campaign as in {@link #run}. {@code resumeReason} (if not null) lifts a pause of the first
+     * campaign only, the one the user named: the others keep a pause an operator put on them. Returns the final states
+     * in the order given.
      */
     public List<CampaignState> runShared(
             List<Prepared> prepared, LabStore store, List<String> ids, String startedBy, String resumeReason) {
@@ -310,7 +312,7 @@ public final class CampaignRunner {
                     Engine engine =
                             cell.add(p.spec(), states.get(i), store.log(), p.planner(), drivers, EngineListener.NONE);
                     inbox.take(ids.get(i)); // stale requests were meant for an engine now gone
-                    if (resumeReason != null) {
+                    if (resumeReason != null && i == 0) {
                         engine.resume(startedBy, resumeReason);
                     }
                     pollers.add(startControlPoller(inbox, ids.get(i), engine));
@@ -488,11 +490,36 @@ public final class CampaignRunner {
             if (!other.equals(workcell)) {
                 throw InvalidInputException.of(
                         names.get(i),
-                        "its workcell '" + other.name() + "' is not the workcell '" + workcell.name() + "' of "
-                                + names.get(0),
-                        "campaigns share a workcell only when they name the same workcell file");
+                        other.name().equals(workcell.name())
+                                ? "its workcell '" + other.name() + "' differs from the workcell of the same name of "
+                                        + names.get(0) + " (" + difference(workcell, other) + ")"
+                                : "its workcell '" + other.name() + "' is not the workcell '" + workcell.name()
+                                        + "' of " + names.get(0),
+                        "campaigns share a workcell only when their workcell files describe the same devices; name"
+                                + " one workcell file in each");
             }
         }
+    }
+
+    /** The first device that two workcells of one name describe differently, as "device X differs". */
+    private static String difference(Workcell a, Workcell b) {
+        Map<String, org.labloop.workcell.DeviceSpec> theirs = new java.util.LinkedHashMap<>();
+        b.devices().forEach(d -> theirs.put(d.name(), d));
+        for (org.labloop.workcell.DeviceSpec d : a.devices()) {
+            org.labloop.workcell.DeviceSpec o = theirs.remove(d.name());
+            if (o == null) {
+                return "device '" + d.name() + "' is missing from the second";
+            }
+            if (!o.equals(d)) {
+                return "device '" + d.name() + "' differs"
+                        + (o.capacity() != d.capacity()
+                                ? ": capacity " + d.capacity() + " against " + o.capacity()
+                                : "");
+            }
+        }
+        return theirs.isEmpty()
+                ? "the devices are listed in another order"
+                : "device '" + theirs.keySet().iterator().next() + "' is only in the second";
     }
 
     /**
@@ -530,20 +557,25 @@ public final class CampaignRunner {
 
     /** An unfinished campaign in the store defined by exactly these files and seed, if any: run resumes it. */
     public Optional<String> unfinishedTwin(Prepared p, EventLog log) {
-        List<String> wanted =
-                p.sources().stream().map(SourceFile::sha256).sorted().toList();
         for (String id : log.campaignIds()) {
             CampaignState s = CampaignState.load(log, id);
-            if (!s.status().finished()
-                    && s.seed() == p.spec().seed()
-                    && s.sources().stream()
-                            .map(EventBody.Source::sha256)
-                            .sorted()
-                            .toList()
-                            .equals(wanted)) {
+            if (!s.status().finished() && isTwin(p, s)) {
                 return Optional.of(id);
             }
         }
         return Optional.empty();
+    }
+
+    /** True when {@code s} was created from the same files (by content) and seed as {@code p}. */
+    public boolean isTwin(Prepared p, CampaignState s) {
+        return s.seed() == p.spec().seed()
+                && s.sources().stream()
+                        .map(EventBody.Source::sha256)
+                        .sorted()
+                        .toList()
+                        .equals(p.sources().stream()
+                                .map(SourceFile::sha256)
+                                .sorted()
+                                .toList());
     }
 }

@@ -22,8 +22,10 @@ import org.labloop.space.SearchSpace;
 /**
  * Bayesian optimisation: a Gaussian-process surrogate (Matern 5/2 ARD) per objective, an acquisition function (log
  * expected improvement, upper confidence bound or Thompson sampling), batches that account for pending experiments by
- * the kriging believer, and random augmented-Chebyshev scalarisations (ParEGO) for two or more objectives. Works on
- * continuous, discrete, categorical, molecule and mixed spaces, and on finite candidate pools.
+ * the kriging believer; for two objectives, exact expected hypervolume improvement, and for three (or two with
+ * {@code multi_objective: parego}, or with another acquisition than log EI), random augmented-Chebyshev
+ * scalarisations (ParEGO). Works on continuous, discrete, categorical, molecule and mixed spaces, and on finite
+ * candidate pools.
  *
  * <p>Outcome constraints ({@code purity >= 95}) get a Gaussian process each, and every acquisition path weighs a
  * candidate by its probability of feasibility (constrained EI, Gardner et al. 2014; Gelbart et al. 2014): log-EI over
@@ -37,7 +39,8 @@ import org.labloop.space.SearchSpace;
  * maximising the acquisition over a space, default 1024), {@code molecule_encoding} (fingerprint | onehot | tanimoto,
  * default fingerprint: ECFP4 reduced by PCA; tanimoto compares molecules by the Tanimoto similarity of their ECFP4
  * fingerprints inside the kernel), {@code molecule_dims} (principal components kept per molecule parameter, default 4,
- * or {@code auto}: as many as explain 95% of the fingerprints' variance).
+ * or {@code auto}: as many as explain 95% of the fingerprints' variance), {@code multi_objective} (auto | ehvi |
+ * parego, default auto). EHVI counts hypervolume from each objective's {@code threshold} where the campaign gives one.
  */
 public final class BayesianPlanner implements Planner {
     public static final String NAME = "bayesian";
@@ -57,16 +60,15 @@ public final class BayesianPlanner implements Planner {
             int rawSamples,
             Encoding.MoleculeMode moleculeMode,
             int moleculeDims,
-            MultiObjective multiObjective,
-            Map<String, Double> referencePoint) {
-        Options {
-            referencePoint = Map.copyOf(referencePoint);
-        }
+            MultiObjective multiObjective) {
 
-        /** Whether {@code objectives} objectives are planned by expected hypervolume improvement. */
+        /**
+         * Whether {@code objectives} objectives are planned by expected hypervolume improvement: by default two are,
+         * unless another acquisition than log EI was asked for (ParEGO applies it to scalarised objectives).
+         */
         boolean ehvi(int objectives) {
             return switch (multiObjective) {
-                case AUTO -> objectives == 2;
+                case AUTO -> objectives == 2 && acquisition == AcquisitionKind.LOG_EI;
                 case EHVI -> true;
                 case PAREGO -> false;
             };
@@ -109,23 +111,10 @@ public final class BayesianPlanner implements Planner {
     public void checkObjectives(List<Objective> objectives) {
         if (options.multiObjective() == MultiObjective.EHVI && objectives.size() != 2) {
             throw new PlanningException("planner 'bayesian': multi_objective 'ehvi' plans exactly two objectives, got "
-                    + objectives.size() + "; use 'parego' (or leave multi_objective out)");
-        }
-        if (options.referencePoint().isEmpty()) {
-            return;
-        }
-        if (!options.ehvi(objectives.size())) {
-            throw new PlanningException("planner 'bayesian': reference_point is used by expected hypervolume"
-                    + " improvement, which plans two objectives; this campaign has " + objectives.size()
-                    + (objectives.size() == 2 ? " and multi_objective 'parego'" : "")
-                    + "; remove reference_point");
-        }
-        List<String> names = objectives.stream().map(Objective::name).toList();
-        for (String k : options.referencePoint().keySet()) {
-            if (!names.contains(k)) {
-                throw new PlanningException("planner 'bayesian': reference_point names '" + k
-                        + "', which is not an objective; the objectives are " + String.join(", ", names));
-            }
+                    + objectives.size() + "; "
+                    + (objectives.size() == 1
+                            ? "remove multi_objective"
+                            : "use 'parego' (or remove multi_objective: three objectives get ParEGO)"));
         }
     }
 
@@ -244,7 +233,8 @@ public final class BayesianPlanner implements Planner {
     /**
      * Two objectives: each batch point maximises the exact expected hypervolume improvement over the front of what is
      * measured, pending or already in the batch (each of those at its predicted mean, as kriging believer), weighed by
-     * the probability of meeting the outcome constraints. One GP per objective.
+     * the probability of meeting the outcome constraints, counted from the objectives' thresholds (or a reference
+     * inferred from the front). One GP per objective.
      */
     private List<Proposal> ehvi(
             PlanningRequest request,
@@ -276,13 +266,15 @@ public final class BayesianPlanner implements Planner {
         double[] reference = Ehvi.reference(front.isEmpty() ? Arrays.asList(transpose(ys)) : front);
         for (int j = 0; j < m; j++) {
             Objective obj = objectives.get(j);
-            Double given = options.referencePoint().get(obj.name());
-            if (given != null) {
-                reference[j] = obj.direction().sign() * given;
+            if (obj.threshold().isPresent()) {
+                reference[j] = obj.direction().sign() * obj.threshold().getAsDouble();
             }
         }
+        // Pending experiments join the front at their predicted means, unless predicted to break a constraint.
         for (double[] f : pending) {
-            front.add(predicted(models, f));
+            if (likelyFeasible(feasibility, f)) {
+                front.add(predicted(models, f));
+            }
         }
         for (int j = 0; j < m; j++) {
             models[j] = models[j].withFantasies(pending);
@@ -336,17 +328,23 @@ public final class BayesianPlanner implements Planner {
             details.put("ehvi", expected);
             explain(details, feasibility, features);
             // Exploit when the predicted point itself carries at least half the expected improvement.
-            String rationale = seekFeasible
-                    ? "feasibility"
-                    : ehvi.improvement(mean[0], mean[1]) >= 0.5 * expected ? "exploit" : "explore";
+            double certain = ehvi.improvement(mean[0], mean[1]);
+            String rationale =
+                    seekFeasible ? "feasibility" : certain > 0 && certain >= 0.5 * expected ? "exploit" : "explore";
             out.add(new Proposal(point, rationale, details));
-            front.add(mean);
+            if (likelyFeasible(feasibility, features)) {
+                front.add(mean);
+            }
             for (int j = 0; j < m; j++) {
                 models[j] = models[j].withFantasies(new double[][] {features});
             }
             feasibility = feasibility.withFantasies(new double[][] {features});
         }
         return out;
+    }
+
+    private static boolean likelyFeasible(Feasibility feasibility, double[] features) {
+        return feasibility.isEmpty() || feasibility.logProbability(features) >= Math.log(0.5);
     }
 
     private static double[][] transpose(double[][] ys) {
@@ -404,14 +402,20 @@ public final class BayesianPlanner implements Planner {
                 if (seekFeasible) {
                     return logFeasible;
                 }
-                return Math.log(ehvi.expected(mu0, Math.sqrt(var0), mu1, Math.sqrt(var1))) + logFeasible;
+                double sd0 = Math.sqrt(var0);
+                double sd1 = Math.sqrt(var1);
+                double log = sd0 > 0 && sd1 > 0
+                        ? ehvi.logExpected(mu0, sd0, mu1, sd1)
+                        : Math.log(ehvi.expected(mu0, sd0, mu1, sd1));
+                return log + logFeasible;
             }
         };
     }
 
     /**
-     * ParEGO, for two or three objectives: each batch point maximises log EI on a random augmented Chebyshev
-     * scalarisation of the objectives, with the batch's earlier points and the pending ones as fantasies.
+     * ParEGO, for three objectives or when asked for with two: each batch point maximises log EI on a random
+     * augmented Chebyshev scalarisation of the objectives, with the batch's earlier points and the pending ones as
+     * fantasies.
      */
     private List<Proposal> parEgo(
             PlanningRequest request,
@@ -1056,8 +1060,7 @@ public final class BayesianPlanner implements Planner {
                 "raw_samples",
                 "molecule_encoding",
                 "molecule_dims",
-                "multi_objective",
-                "reference_point");
+                "multi_objective");
         for (String k : raw.keySet()) {
             if (!known.contains(k)) {
                 throw new PlanningException("planner 'bayesian' has no option '" + k + "'; its options are "
@@ -1091,6 +1094,11 @@ public final class BayesianPlanner implements Planner {
                 throw new PlanningException("planner 'bayesian': multi_objective must be auto, ehvi or parego, got '"
                         + o.get("multi_objective") + "'");
         };
+        if (multi == MultiObjective.EHVI && acq != AcquisitionKind.LOG_EI) {
+            throw new PlanningException("planner 'bayesian': multi_objective 'ehvi' chooses by expected hypervolume"
+                    + " improvement, so acquisition '" + o.get("acquisition") + "' would be ignored; remove one of"
+                    + " them (with two objectives, acquisition ucb or thompson runs ParEGO)");
+        }
         return new Options(
                 acq,
                 (int) number(o, "initial", 5, 1, 1_000_000, true),
@@ -1101,39 +1109,7 @@ public final class BayesianPlanner implements Planner {
                 "auto".equals(text(o, "molecule_dims", "4"))
                         ? Encoding.AUTO_DIMS
                         : (int) number(o, "molecule_dims", 4, 1, 64, true),
-                multi,
-                referencePoint(o.get("reference_point")));
-    }
-
-    /**
-     * {@code reference_point}: objective name to value, in the objective's own units and direction; as a map (campaign
-     * file) or as text {@code name:value,name:value} (command line).
-     */
-    private static Map<String, Double> referencePoint(Object raw) {
-        if (raw == null) {
-            return Map.of();
-        }
-        Map<String, Object> entries = new LinkedHashMap<>();
-        if (raw instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> entries.put(String.valueOf(k), v));
-        } else {
-            for (String part : raw.toString().split(",")) {
-                int colon = part.lastIndexOf(':');
-                if (colon <= 0) {
-                    throw new PlanningException("planner 'bayesian': reference_point must map objectives to values,"
-                            + " like {sty: 2957, e_factor: 10.7} (or sty:2957,e_factor:10.7), got '" + raw + "'");
-                }
-                entries.put(
-                        part.substring(0, colon).trim(),
-                        part.substring(colon + 1).trim());
-            }
-        }
-        Map<String, Double> out = new LinkedHashMap<>();
-        entries.forEach((k, v) -> {
-            String key = "reference_point." + k;
-            out.put(k, number(Map.of(key, v), key, 0, -Double.MAX_VALUE, Double.MAX_VALUE, false));
-        });
-        return out;
+                multi);
     }
 
     private static String text(Map<String, Object> o, String key, String fallback) {

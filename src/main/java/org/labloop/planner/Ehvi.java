@@ -3,7 +3,6 @@ package org.labloop.planner;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.commons.numbers.gamma.Erfc;
 
 /**
  * Expected hypervolume improvement for two maximised objectives whose predictions are independent Gaussians, computed
@@ -15,9 +14,6 @@ import org.apache.commons.numbers.gamma.Erfc;
  * the first coordinate, stripe i spans {@code [a_i, a_{i+1})} in the first and lies below {@code b_i} in the second.
  */
 final class Ehvi {
-    private static final double SQRT2 = Math.sqrt(2);
-    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
     /** Stripe i: first coordinate from lo[i] (minus infinity for i = 0) to hi[i], second below ceiling[i]. */
     private final double[] lo;
 
@@ -69,35 +65,46 @@ final class Ehvi {
 
     /** E[HVI] for predictions N(mu1, sd1^2) and N(mu2, sd2^2) of the two (maximised) objectives. */
     double expected(double mu1, double sd1, double mu2, double sd2) {
+        if (sd1 > 0 && sd2 > 0) {
+            return Math.exp(logExpected(mu1, sd1, mu2, sd2));
+        }
         double ma = -mu1;
         double mb = -mu2;
-        if (!(sd1 > 0) || !(sd2 > 0)) {
-            double sum = 0;
-            for (int i = 0; i < lo.length; i++) {
-                sum += inStripe(lo[i], hi[i], ma, sd1) * belowCeiling(ceiling[i], mb, sd2);
-            }
-            return Math.max(0, sum);
-        }
-        // Stripe i's lower edge is stripe i-1's upper one: each edge's normal cdf and pdf are computed once.
         double sum = 0;
-        double cdfLo = 0;
-        double pdfLo = 0;
         for (int i = 0; i < lo.length; i++) {
-            double zu = (hi[i] - ma) / sd1;
-            double cdfHi = cdf(zu);
-            double pdfHi = pdf(zu);
-            double zc = (ceiling[i] - mb) / sd2;
-            double below = sd2 * pdf(zc) + (ceiling[i] - mb) * cdf(zc);
-            if (below > 0) {
-                // E[max(0, u - max(A, l))] = (u - mu)(Phi(zu) - Phi(zl)) + sd (phi(zu) - phi(zl)) + (u - l) Phi(zl).
-                double u = hi[i];
-                double in = (u - ma) * (cdfHi - cdfLo) + sd1 * (pdfHi - pdfLo) + (i == 0 ? 0 : (u - lo[i]) * cdfLo);
-                sum += in * below;
-            }
-            cdfLo = cdfHi;
-            pdfLo = pdfHi;
+            sum += inStripe(lo[i], hi[i], ma, sd1) * belowCeiling(ceiling[i], mb, sd2);
         }
         return Math.max(0, sum);
+    }
+
+    /**
+     * log E[HVI] for sd1, sd2 > 0, finite however far the prediction lies behind the front. With h(z) = phi(z) + z
+     * Phi(z), stripe i contributes sd1 (h(zu) - h(zl)) sd2 h(zc), where zu, zl and zc are its upper and lower edges
+     * in the first objective and its ceiling in the second, each standardised; the sum is taken in log space.
+     */
+    double logExpected(double mu1, double sd1, double mu2, double sd2) {
+        double ma = -mu1;
+        double mb = -mu2;
+        double[] terms = new double[lo.length];
+        double max = Double.NEGATIVE_INFINITY;
+        double logHLo = Double.NEGATIVE_INFINITY; // h at stripe i's lower edge, which is stripe i-1's upper one
+        for (int i = 0; i < lo.length; i++) {
+            double logHHi = Acquisition.logH((hi[i] - ma) / sd1);
+            // log(h(zu) - h(zl)) = log h(zu) + log(1 - h(zl) / h(zu)); h increases, so the ratio is below 1.
+            double logIn =
+                    logHLo == Double.NEGATIVE_INFINITY ? logHHi : logHHi + Math.log(-Math.expm1(logHLo - logHHi));
+            terms[i] = logIn + Acquisition.logH((ceiling[i] - mb) / sd2);
+            max = Math.max(max, terms[i]);
+            logHLo = logHHi;
+        }
+        if (max == Double.NEGATIVE_INFINITY) {
+            return max;
+        }
+        double sum = 0;
+        for (double t : terms) {
+            sum += Math.exp(t - max);
+        }
+        return Math.log(sd1) + Math.log(sd2) + max + Math.log(sum);
     }
 
     /** The hypervolume improvement of a known point (maximised). */
@@ -110,38 +117,25 @@ final class Ehvi {
         if (!(sd > 0)) {
             return Math.max(0, c - mu);
         }
-        double z = (c - mu) / sd;
-        return sd * pdf(z) + (c - mu) * cdf(z);
+        return sd * Math.exp(Acquisition.logH((c - mu) / sd));
     }
 
-    /** E[max(0, u - max(A, l))] for A ~ N(mu, sd^2) and l < u (l may be minus infinity). */
+    /** E[max(0, u - max(A, l))] for A ~ N(mu, sd^2) and l < u (l may be minus infinity): sd (h(zu) - h(zl)). */
     private static double inStripe(double l, double u, double mu, double sd) {
         if (!(sd > 0)) {
             return Math.max(0, u - Math.max(mu, l));
         }
-        double zu = (u - mu) / sd;
-        // (u - mu) Phi(zu) + sd phi(zu), less the same at l, plus (u - l) for the mass below l.
-        double atU = (u - mu) * cdf(zu) + sd * pdf(zu);
-        if (l == Double.NEGATIVE_INFINITY) {
-            return atU;
-        }
-        double zl = (l - mu) / sd;
-        return atU - (u - mu) * cdf(zl) - sd * pdf(zl) + (u - l) * cdf(zl);
-    }
-
-    private static double pdf(double z) {
-        return Math.exp(-0.5 * z * z) * INV_SQRT_2PI;
-    }
-
-    private static double cdf(double z) {
-        return 0.5 * Erfc.value(-z / SQRT2);
+        double hu = Math.exp(Acquisition.logH((u - mu) / sd));
+        double hl = l == Double.NEGATIVE_INFINITY ? 0 : Math.exp(Acquisition.logH((l - mu) / sd));
+        return sd * Math.max(0, hu - hl);
     }
 
     /**
      * A reference point for when none is given: the front's worst value in each objective less a tenth of the front's
-     * range there (or of the value's magnitude when the front has one value), as BoTorch infers one. Taken from the
-     * Pareto front of {@code points} (maximised) rather than from every point, so one very poor measurement does not
-     * stretch the region the hypervolume rewards.
+     * range there, as BoTorch infers one. Taken from the Pareto front of {@code points} (maximised) rather than from
+     * every point, so one very poor measurement does not stretch the region the hypervolume rewards. Where the front
+     * has a single value in an objective, the range of {@code points} there stands in (or, if every point agrees, the
+     * value's magnitude, at least 1).
      */
     static double[] reference(List<double[]> points) {
         double[][] values = points.toArray(double[][]::new);
@@ -155,7 +149,16 @@ final class Ehvi {
                 min = Math.min(min, values[i][j]);
                 max = Math.max(max, values[i][j]);
             }
-            double range = max > min ? max - min : Math.max(1e-9, Math.abs(min));
+            double range = max - min;
+            if (!(range > 0)) {
+                double lo = Double.POSITIVE_INFINITY;
+                double hi = Double.NEGATIVE_INFINITY;
+                for (double[] v : values) {
+                    lo = Math.min(lo, v[j]);
+                    hi = Math.max(hi, v[j]);
+                }
+                range = hi > lo ? hi - lo : Math.max(1, Math.abs(min));
+            }
             ref[j] = min - 0.1 * range;
         }
         return ref;

@@ -15,8 +15,8 @@ import org.labloop.space.SearchSpace;
 /**
  * Everything a planner may use: the space, the objectives, the outcome constraints proposals should respect, what has
  * been measured, what is still running, how many proposals are wanted, an optional finite pool of candidates
- * (pool-based benchmarks), a generator for this round and the campaign's seed. Model-free planners (random, Sobol, Latin
- * hypercube) ignore the constraints.
+ * (pool-based benchmarks), a generator for this round and the campaign's seed. Model-free planners (random, Sobol,
+ * Latin hypercube) ignore the constraints.
  *
  * <p>{@code random} is a fresh stream for this round only; {@code seed} stays the same for the whole campaign, for
  * designs laid out across several rounds (a resumed campaign must continue the same design).

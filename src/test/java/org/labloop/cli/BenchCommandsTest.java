@@ -182,5 +182,28 @@ class BenchCommandsTest {
                 .contains("--option")
                 .contains("molecule_dim")
                 .contains("molecule_dims");
+        CliTest.Result twice = CliTest.labloop(
+                "bench",
+                "snar",
+                "--budget",
+                "5",
+                "--repeats",
+                "1",
+                "--option",
+                "multi_objective=parego",
+                "--option",
+                "multi_objective=ehvi");
+        assertThat(twice.code()).isEqualTo(2);
+        assertThat(twice.err()).contains("--option multi_objective: is given twice");
+        CliTest.Result malformed = CliTest.labloop("bench", "snar", "--budget", "5", "--option", "restarts");
+        assertThat(malformed.code()).isEqualTo(2);
+        assertThat(malformed.err()).contains("is not KEY=VALUE");
+        CliTest.Result ehviOfOne = CliTest.labloop(
+                "bench", "snar", "--budget", "5", "--option", "multi_objective=ehvi", "--option", "acquisition=ucb");
+        assertThat(ehviOfOne.code()).isEqualTo(2);
+        assertThat(ehviOfOne.err()).contains("--option").contains("acquisition 'ucb' would be ignored");
+        CliTest.Result threshold = CliTest.labloop("bench", "snar", "--budget", "5", "--threshold", "yield=3");
+        assertThat(threshold.code()).isEqualTo(2);
+        assertThat(threshold.err()).contains("--threshold").contains("there is no objective 'yield'");
     }
 }

@@ -42,8 +42,10 @@ class ChaosTest {
                 "examples/snar-shared/background.yaml",
                 "--kills",
                 "3",
+                // Seed 595 puts the first kill at the second event: both campaigns exist, neither has yet recorded
+                // that it shares the workcell.
                 "--seed",
-                "5",
+                "595",
                 "--work",
                 tmp.toString());
         assertThat(r.code()).as(r.out() + r.err()).isZero();

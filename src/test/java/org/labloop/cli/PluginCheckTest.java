@@ -85,22 +85,6 @@ class PluginCheckTest {
     }
 
     @Test
-    void aReferencePointOnSomethingThatIsNotAnObjective_isRefusedAtThePlannerLine() throws Exception {
-        Path file = campaign(
-                "planner: {type: bayesian}", "planner: {type: bayesian, reference_point: {sty: 2957, yield: 10}}");
-
-        CliTest.Result r = CliTest.labloop(
-                "run", file.toString(), "--data", tmp.resolve("data").toString());
-
-        assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err())
-                .containsPattern("campaign\\.yaml:42:1: planner: planner 'bayesian': reference_point names 'yield',"
-                        + " which is not an objective; the objectives are sty, e_factor");
-        assertThat(Files.exists(tmp.resolve("data").resolve(SqliteEventLog.FILE_NAME)))
-                .isFalse();
-    }
-
-    @Test
     void aParameterThatIsAStepsDuration_mustBeAPlausibleNumberOfMinutes() throws Exception {
         Path file = campaign(
                 "tau:         {type: continuous, min: 0.5, max: 2.0",

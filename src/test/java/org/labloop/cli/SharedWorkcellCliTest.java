@@ -67,7 +67,7 @@ class SharedWorkcellCliTest {
                 "--data",
                 tmp.resolve("d").toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("second-cell").contains("snar-flow-cell").contains("name the same workcell file");
+        assertThat(r.err()).contains("second-cell").contains("snar-flow-cell").contains("describe the same devices");
         assertThat(Files.exists(tmp.resolve("d").resolve("labloop.db"))
                         && CliTest.labloop("status", "--data", tmp.resolve("d").toString())
                                 .out()

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
@@ -304,36 +305,53 @@ class BayesianPlannerTest {
     }
 
     @Test
-    void ehvi_withAReferencePoint_searchesOnlyWhereTheFrontCounts() {
-        // The same front, but only f1 >= 0.6 is worth having: both picks go to the gap between x = 6 and 9.5.
-        Objective f1 = new Objective("f1", Direction.MAXIMISE);
-        Objective f2 = new Objective("f2", Direction.MINIMISE);
+    void ehvi_countsFromTheObjectivesThresholds_searchingOnlyWhereTheFrontCounts() {
+        // The same front (f2 minimised this time), but only f1 >= 0.6 and f2 <= -0.3 are worth having, that is
+        // 0.6 <= v <= 0.7: both picks go between x = 6 and 7. With the sign of the minimised objective's threshold
+        // ignored, the region would be v >= 0.6 and the picks would spread to x = 9.5.
+        Objective f1 = new Objective("f1", Direction.MAXIMISE, "", OptionalDouble.empty(), OptionalDouble.of(0.6));
+        Objective f2 = new Objective("f2", Direction.MINIMISE, "", OptionalDouble.empty(), OptionalDouble.of(-0.3));
         List<Observation> obs = new ArrayList<>();
         for (double v : new double[] {0, 0.05, 0.5, 0.95, 1}) {
             obs.add(Observation.of(x(10 * v), Map.of("f1", v, "f2", v - 1)));
         }
-        for (Object ref : List.of(Map.of("f1", 0.6, "f2", 0.0), "f1:0.6, f2:0")) {
-            BayesianPlanner planner = planner(Map.of("reference_point", ref));
-            planner.checkObjectives(List.of(f1, f2));
-            List<Proposal> out =
-                    planner.propose(request(LINE, List.of(f1, f2), obs, List.of(), 2, Optional.empty(), 3));
-            assertThat(out).allSatisfy(p -> assertThat(p.point().number("x")).isBetween(6.0, 9.5));
-        }
+        List<Proposal> out =
+                planner(Map.of()).propose(request(LINE, List.of(f1, f2), obs, List.of(), 2, Optional.empty(), 3));
+        assertThat(out).allSatisfy(p -> assertThat(p.point().number("x")).isBetween(5.8, 7.2));
     }
 
     @Test
-    void referencePoint_mistakesAreRefusedWithTheFix() {
-        List<Objective> two = List.of(new Objective("a", Direction.MAXIMISE), new Objective("b", Direction.MAXIMISE));
-        assertThatThrownBy(
-                        () -> planner(Map.of("reference_point", Map.of("c", 1))).checkObjectives(two))
-                .hasMessageContaining("reference_point names 'c', which is not an objective; the objectives are a, b");
-        assertThatThrownBy(() -> planner(Map.of("reference_point", Map.of("a", 1), "multi_objective", "parego"))
-                        .checkObjectives(two))
-                .hasMessageContaining("multi_objective 'parego'; remove reference_point");
-        assertThatThrownBy(() -> planner(Map.of("reference_point", Map.of("a", "high"))))
-                .hasMessageContaining("reference_point.a must be a number, got 'high'");
-        assertThatThrownBy(() -> planner(Map.of("reference_point", "a=1")))
-                .hasMessageContaining("reference_point must map objectives to values");
+    void ehvi_withThresholdsNothingMeasuredReaches_stillRanksByHowCloseCandidatesCome() {
+        // f1 = f2 = v on [0, 1]: the best point is v = 1, but the thresholds ask for 5 in both. Every EHVI is
+        // vanishingly small, yet its log stays finite and the proposal heads for v = 1.
+        Objective f1 = new Objective("f1", Direction.MAXIMISE, "", OptionalDouble.empty(), OptionalDouble.of(5));
+        Objective f2 = new Objective("f2", Direction.MAXIMISE, "", OptionalDouble.empty(), OptionalDouble.of(5));
+        List<Observation> obs = new ArrayList<>();
+        for (double v : new double[] {0, 0.2, 0.4, 0.5, 0.6}) {
+            obs.add(Observation.of(x(10 * v), Map.of("f1", v, "f2", v)));
+        }
+        Proposal p = planner(Map.of())
+                .propose(request(LINE, List.of(f1, f2), obs, List.of(), 1, Optional.empty(), 4))
+                .get(0);
+        assertThat(p.details().get("acquisition")).isFinite();
+        assertThat(p.point().number("x")).isGreaterThan(6.0);
+        assertThat(p.rationale()).isEqualTo("explore");
+    }
+
+    @Test
+    void twoObjectivesWithAnotherAcquisition_runParEgo_withThatAcquisition() {
+        Objective f1 = new Objective("f1", Direction.MAXIMISE);
+        Objective f2 = new Objective("f2", Direction.MAXIMISE);
+        List<Observation> obs = new ArrayList<>();
+        for (double v : new double[] {0, 0.2, 0.4, 0.6, 0.8, 1}) {
+            obs.add(Observation.of(x(10 * v), Map.of("f1", v, "f2", 1 - v * v)));
+        }
+        List<Proposal> ucb = planner(Map.of("acquisition", "ucb"))
+                .propose(request(LINE, List.of(f1, f2), obs, List.of(), 2, Optional.empty(), 5));
+        List<Proposal> ei =
+                planner(Map.of()).propose(request(LINE, List.of(f1, f2), obs, List.of(), 2, Optional.empty(), 5));
+        assertThat(ucb).allSatisfy(p -> assertThat(p.details()).doesNotContainKey("ehvi"));
+        assertThat(ei).allSatisfy(p -> assertThat(p.details()).containsKey("ehvi"));
     }
 
     @Test
@@ -347,6 +365,11 @@ class BayesianPlannerTest {
                 .hasMessageContaining("exactly two objectives, got 3")
                 .hasMessageContaining("parego");
         planner(Map.of()).checkObjectives(three);
+        assertThatThrownBy(() -> planner(Map.of("multi_objective", "ehvi"))
+                        .checkObjectives(List.of(new Objective("a", Direction.MAXIMISE))))
+                .hasMessageContaining("got 1; remove multi_objective");
+        assertThatThrownBy(() -> planner(Map.of("multi_objective", "ehvi", "acquisition", "ucb")))
+                .hasMessageContaining("acquisition 'ucb' would be ignored");
         assertThatThrownBy(() -> planner(Map.of("multi_objective", "nsga")))
                 .hasMessageContaining("multi_objective must be auto, ehvi or parego, got 'nsga'");
     }

@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.hipparchus.distribution.continuous.NormalDistribution;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.labloop.space.Bound;
 import org.labloop.space.ContinuousParameter;
 import org.labloop.space.Direction;
@@ -172,8 +174,9 @@ class ConstrainedPlannerTest {
         assertThat(p.point().number("x")).isBetween(0.45, 0.65);
     }
 
-    @Test
-    void parEgoRespectsTheConstraintAcrossTheParetoFront() {
+    @ParameterizedTest
+    @ValueSource(strings = {"ehvi", "parego"})
+    void twoObjectives_respectTheConstraintAcrossTheParetoFront(String method) {
         // f = x and h = 1 - x conflict: every x is Pareto-optimal, but only x <= 0.6 is feasible.
         Objective h = new Objective("h", Direction.MAXIMISE);
         List<Observation> obs = new ArrayList<>();
@@ -182,12 +185,24 @@ class ConstrainedPlannerTest {
         }
         List<Double> free = new ArrayList<>();
         List<Double> bound = new ArrayList<>();
+        BayesianPlanner planner = new BayesianPlanner(new PlannerSpec("bayesian", Map.of("multi_objective", method)));
         for (long seed = 1; seed <= 4; seed++) {
-            free.addAll(xs(propose("log_ei", List.of(F, h), List.of(), obs, 3, Optional.of(grid()), seed)));
-            bound.addAll(xs(propose("log_ei", List.of(F, h), List.of(G_AT_MOST), obs, 3, Optional.of(grid()), seed)));
+            for (List<OutcomeConstraint> constraints : List.of(List.<OutcomeConstraint>of(), List.of(G_AT_MOST))) {
+                List<Double> picked = xs(planner.propose(new PlanningRequest(
+                        UNIT,
+                        List.of(F, h),
+                        constraints,
+                        obs,
+                        List.of(),
+                        3,
+                        Optional.of(grid()),
+                        new SplittableRandom(seed),
+                        seed)));
+                (constraints.isEmpty() ? free : bound).addAll(picked);
+            }
         }
         assertThat(free)
-                .as("unconstrained ParEGO covers the whole front")
+                .as("unconstrained, %s covers the whole front", method)
                 .anySatisfy(v -> assertThat(v).isGreaterThan(0.65));
         assertThat(bound).allSatisfy(v -> assertThat(v).isLessThanOrEqualTo(0.65));
     }

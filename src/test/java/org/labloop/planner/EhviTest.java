@@ -87,6 +87,61 @@ class EhviTest {
     }
 
     @Test
+    void farBehindTheFront_theLogStaysFiniteAndStillRanks() {
+        Ehvi ehvi = new Ehvi(List.of(new double[] {1, 3}, new double[] {2, 2}, new double[] {3, 1}), ORIGIN);
+        // Hundreds of sds behind: the plain expectation underflows to 0, its log does not.
+        double far = ehvi.logExpected(-40, 0.1, -40, 0.1);
+        double farther = ehvi.logExpected(-60, 0.1, -60, 0.1);
+        assertThat(ehvi.expected(-40, 0.1, -40, 0.1)).isZero();
+        assertThat(far).isFinite();
+        assertThat(farther).isFinite().isLessThan(far);
+        // Where the expectation is representable, the log agrees with a quadrature of the exact improvement (to the
+        // quadrature's own error, a few parts in ten thousand).
+        for (double mu : new double[] {-1, 0.5, 1.5, 2.5, 4}) {
+            assertThat(ehvi.logExpected(mu, 0.4, 2.2 - mu / 2, 0.7))
+                    .isCloseTo(Math.log(plainExpected(ehvi, mu, 0.4, 2.2 - mu / 2, 0.7)), within(2e-3));
+        }
+    }
+
+    @Test
+    void oneCertainObjective_isTheLimitOfAShrinkingSd() {
+        Ehvi ehvi = new Ehvi(List.of(new double[] {1, 3}, new double[] {2, 2}, new double[] {3, 1}), ORIGIN);
+        double exact = ehvi.expected(2.5, 0, 1.8, 0.6);
+        assertThat(exact).isPositive();
+        assertThat(ehvi.expected(2.5, 1e-7, 1.8, 0.6)).isCloseTo(exact, within(1e-6));
+        assertThat(ehvi.expected(1.8, 0.6, 2.5, 0)).isCloseTo(ehvi.expected(1.8, 0.6, 2.5, 1e-7), within(1e-6));
+    }
+
+    @Test
+    void defaultReference_whenTheFrontHasOneValueInAnObjective_usesTheSpreadOfAllPoints() {
+        // One front point (2, 0) dominates the rest; its 0 in the second objective gives no range there.
+        double[] ref = Ehvi.reference(List.of(new double[] {2, 0}, new double[] {1, -4}, new double[] {0, -2}));
+        assertThat(ref[0]).isCloseTo(2 - 0.1 * 2, within(1e-12));
+        assertThat(ref[1]).isCloseTo(0 - 0.1 * 4, within(1e-12));
+        // Every point equal: a tenth of the magnitude, at least 1.
+        double[] flat = Ehvi.reference(List.of(new double[] {0, 50}, new double[] {0, 50}));
+        assertThat(flat[0]).isCloseTo(-0.1, within(1e-12));
+        assertThat(flat[1]).isCloseTo(45, within(1e-12));
+    }
+
+    /** E[HVI] by averaging the exact improvement over a fine grid of the two normals, an independent check. */
+    private static double plainExpected(Ehvi ehvi, double mu1, double sd1, double mu2, double sd2) {
+        int n = 400;
+        double sum = 0;
+        double weight = 0;
+        for (int i = 0; i < n; i++) {
+            double z1 = -6 + 12.0 * (i + 0.5) / n;
+            for (int j = 0; j < n; j++) {
+                double z2 = -6 + 12.0 * (j + 0.5) / n;
+                double w = Math.exp(-0.5 * (z1 * z1 + z2 * z2));
+                sum += w * ehvi.improvement(mu1 + sd1 * z1, mu2 + sd2 * z2);
+                weight += w;
+            }
+        }
+        return sum / weight;
+    }
+
+    @Test
     void defaultReference_isTakenFromTheFront_notFromAPoorOutlier() {
         // The outlier (-1000, 0) is dominated by (1, 3): the reference ignores it.
         double[] ref = Ehvi.reference(
