@@ -222,7 +222,7 @@ final class CampaignHub implements AutoCloseable {
             }
             CampaignRunner.Prepared p = runner.check(spec, sources(state), baseDir, id);
             LabClock clock = runner.simulated(spec)
-                    ? new PacedClock(Instant.parse(state.lastEventAt()), pace)
+                    ? new PacedClock(CampaignRunner.resumeAt(log, List.of(state)), pace)
                     : new WallClock(Clock.systemUTC());
             Engine engine = new Engine(
                     spec,
@@ -291,12 +291,7 @@ final class CampaignHub implements AutoCloseable {
             }
             boolean simulated = prepared.stream().allMatch(x -> runner.simulated(x.spec()));
             LabClock clock = simulated
-                    ? new PacedClock(
-                            states.stream()
-                                    .map(st -> Instant.parse(st.lastEventAt()))
-                                    .max(java.util.Comparator.naturalOrder())
-                                    .orElseThrow(),
-                            pace)
+                    ? new PacedClock(CampaignRunner.resumeAt(log, states), pace)
                     : new WallClock(Clock.systemUTC());
             SharedWorkcell cell = new SharedWorkcell(prepared.get(0).spec().workcell(), clock);
             List<Engine> engines = new ArrayList<>();

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         name = "snar",
         mixinStandardHelpOptions = true,
         description = "Two-objective SnAr benchmark (maximise space-time yield, minimise E-factor): mean and spread of"
-                + " the terminal hypervolume on (-STY, E-factor) against the reference point (-2957, 10.7).")
+                + " the terminal hypervolume on (-STY, E-factor) against the reference point (-2957, 10.7), that is"
+                + " STY 2957 and E-factor 10.7 (--threshold sty=2957 --threshold e_factor=10.7 tells the planner).")
 final class BenchSnarCommand implements Callable<Integer> {
     @Option(names = "--budget", paramLabel = "N", description = "Experiments per repeat (default: 50).")
     int budget = 50;

@@ -224,7 +224,7 @@ public final class CampaignRunner {
     public Engine engine(Prepared p, LabStore store, String id, EngineListener listener) {
         CampaignState state = CampaignState.load(store.log(), id);
         LabClock clock = simulated(p.spec())
-                ? new VirtualClock(Instant.parse(state.lastEventAt()))
+                ? new VirtualClock(resumeAt(store.log(), List.of(state)))
                 : new WallClock(Clock.systemUTC());
         Map<String, Driver> drivers = createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices());
         return new Engine(p.spec(), state, store.log(), clock, p.planner(), drivers, listener);
@@ -298,12 +298,8 @@ public final class CampaignRunner {
             List<CampaignState> states =
                     ids.stream().map(id -> CampaignState.load(store.log(), id)).toList();
             boolean simulated = prepared.stream().allMatch(p -> simulated(p.spec()));
-            LabClock clock = simulated
-                    ? new VirtualClock(states.stream()
-                            .map(st -> Instant.parse(st.lastEventAt()))
-                            .max(java.util.Comparator.naturalOrder())
-                            .orElseThrow())
-                    : new WallClock(Clock.systemUTC());
+            LabClock clock =
+                    simulated ? new VirtualClock(resumeAt(store.log(), states)) : new WallClock(Clock.systemUTC());
             try (SharedWorkcell cell = new SharedWorkcell(workcell, clock)) {
                 for (int i = 0; i < ids.size(); i++) {
                     Prepared p = prepared.get(i);
@@ -499,6 +495,30 @@ public final class CampaignRunner {
                                 + " one workcell file in each");
             }
         }
+    }
+
+    /**
+     * Where virtual time resumes for {@code states}: at the latest event of theirs or of any campaign they shared the
+     * workcell with. A partner that finished meanwhile may have used the devices until after the others' last events;
+     * starting from their own would plan those devices free when they were not.
+     */
+    public static Instant resumeAt(EventLog log, List<CampaignState> states) {
+        Instant at = Instant.EPOCH;
+        List<String> known = log.campaignIds();
+        for (CampaignState s : states) {
+            at = later(at, Instant.parse(s.lastEventAt()));
+            for (String partner : s.sharedWith()) {
+                if (known.contains(partner)) {
+                    at = later(
+                            at, Instant.parse(CampaignState.load(log, partner).lastEventAt()));
+                }
+            }
+        }
+        return at;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     /** The first device that two workcells of one name describe differently, as "device X differs". */

@@ -1051,6 +1051,7 @@ public final class BayesianPlanner implements Planner {
 
     // ------------------------------------------------------------------ options
 
+    /** Parses the options, reporting every problem in them at once. */
     static Options parse(Map<String, Object> raw) {
         Set<String> known = Set.of(
                 "acquisition",
@@ -1061,55 +1062,70 @@ public final class BayesianPlanner implements Planner {
                 "molecule_encoding",
                 "molecule_dims",
                 "multi_objective");
-        for (String k : raw.keySet()) {
+        List<String> problems = new ArrayList<>();
+        for (String k : raw.keySet().stream().sorted().toList()) {
             if (!known.contains(k)) {
-                throw new PlanningException("planner 'bayesian' has no option '" + k + "'; its options are "
+                problems.add("planner 'bayesian' has no option '" + k + "'; its options are "
                         + String.join(", ", known.stream().sorted().toList()));
             }
         }
         Map<String, Object> o = new HashMap<>(raw);
-        AcquisitionKind acq = switch (text(o, "acquisition", "log_ei")) {
+        AcquisitionKind acq = checked(problems, AcquisitionKind.LOG_EI, () -> switch (text(
+                o, "acquisition", "log_ei")) {
             case "log_ei", "logei", "ei" -> AcquisitionKind.LOG_EI;
             case "ucb" -> AcquisitionKind.UCB;
             case "thompson", "ts" -> AcquisitionKind.THOMPSON;
             default ->
                 throw new PlanningException("planner 'bayesian': acquisition must be log_ei, ucb or thompson, got '"
                         + o.get("acquisition") + "'");
-        };
-        Encoding.MoleculeMode mode = switch (text(o, "molecule_encoding", "fingerprint")) {
+        });
+        Encoding.MoleculeMode mode = checked(problems, Encoding.MoleculeMode.FINGERPRINT, () -> switch (text(
+                o, "molecule_encoding", "fingerprint")) {
             case "fingerprint", "ecfp" -> Encoding.MoleculeMode.FINGERPRINT;
             case "onehot", "one_hot" -> Encoding.MoleculeMode.ONEHOT;
             case "tanimoto" -> Encoding.MoleculeMode.TANIMOTO;
             default ->
-                throw new PlanningException(
-                        "planner 'bayesian': molecule_encoding must be fingerprint, onehot or tanimoto,"
-                                + " got '"
-                                + o.get("molecule_encoding") + "'");
-        };
-        MultiObjective multi = switch (text(o, "multi_objective", "auto")) {
+                throw new PlanningException("planner 'bayesian': molecule_encoding must be fingerprint, onehot or"
+                        + " tanimoto, got '" + o.get("molecule_encoding") + "'");
+        });
+        MultiObjective multi = checked(problems, MultiObjective.AUTO, () -> switch (text(
+                o, "multi_objective", "auto")) {
             case "auto" -> MultiObjective.AUTO;
             case "ehvi" -> MultiObjective.EHVI;
             case "parego" -> MultiObjective.PAREGO;
             default ->
                 throw new PlanningException("planner 'bayesian': multi_objective must be auto, ehvi or parego, got '"
                         + o.get("multi_objective") + "'");
-        };
+        });
         if (multi == MultiObjective.EHVI && acq != AcquisitionKind.LOG_EI) {
-            throw new PlanningException("planner 'bayesian': multi_objective 'ehvi' chooses by expected hypervolume"
-                    + " improvement, so acquisition '" + o.get("acquisition") + "' would be ignored; remove one of"
-                    + " them (with two objectives, acquisition ucb or thompson runs ParEGO)");
+            problems.add("planner 'bayesian': multi_objective 'ehvi' chooses by expected hypervolume improvement, so"
+                    + " acquisition '" + o.get("acquisition") + "' would be ignored; remove one of them (with two"
+                    + " objectives, acquisition ucb or thompson runs ParEGO)");
         }
-        return new Options(
-                acq,
-                (int) number(o, "initial", 5, 1, 1_000_000, true),
-                number(o, "beta", 2.0, 1e-9, 1e6, false),
-                (int) number(o, "restarts", 2, 1, 100, true),
-                (int) number(o, "raw_samples", 1024, 16, 1_000_000, true),
-                mode,
-                "auto".equals(text(o, "molecule_dims", "4"))
+        int initial = checked(problems, 5, () -> (int) number(o, "initial", 5, 1, 1_000_000, true));
+        double beta = checked(problems, 2.0, () -> number(o, "beta", 2.0, 1e-9, 1e6, false));
+        int restarts = checked(problems, 2, () -> (int) number(o, "restarts", 2, 1, 100, true));
+        int rawSamples = checked(problems, 1024, () -> (int) number(o, "raw_samples", 1024, 16, 1_000_000, true));
+        int dims = checked(
+                problems,
+                4,
+                () -> "auto".equals(text(o, "molecule_dims", "4"))
                         ? Encoding.AUTO_DIMS
-                        : (int) number(o, "molecule_dims", 4, 1, 64, true),
-                multi);
+                        : (int) number(o, "molecule_dims", 4, 1, 64, true));
+        if (!problems.isEmpty()) {
+            throw new PlanningException(String.join("; ", problems));
+        }
+        return new Options(acq, initial, beta, restarts, rawSamples, mode, dims, multi);
+    }
+
+    /** The value {@code parse} gives, or {@code fallback} with its problem noted. */
+    private static <T> T checked(List<String> problems, T fallback, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (PlanningException e) {
+            problems.add(e.getMessage());
+            return fallback;
+        }
     }
 
     private static String text(Map<String, Object> o, String key, String fallback) {

@@ -107,6 +107,23 @@ class ResumeSharedTest {
         assertThat(states(data))
                 .hasSize(2)
                 .allSatisfy(s -> assertThat(s.status()).isEqualTo(CampaignStatus.COMPLETED));
+        // The same datasets, times and devices included, as an uninterrupted run: the resumed campaign's clock went
+        // on from its finished partner's last event, not its own, so it did not take devices the partner still held.
+        Path reference = tmp.resolve("reference");
+        assertThat(CliTest.labloop("run", URGENT, BACKGROUND, "--data", reference.toString(), "--no-progress")
+                        .code())
+                .isZero();
+        assertThat(datasets(data)).isEqualTo(datasets(reference));
+    }
+
+    private static List<List<List<String>>> datasets(Path data) {
+        org.labloop.lab.Lab lab = new org.labloop.lab.Lab();
+        try (EventLog log = Lab.openExisting(data)) {
+            return log.campaignIds().stream()
+                    .map(id -> Lab.load(log, id))
+                    .map(s -> org.labloop.data.Dataset.of(s, lab.specOf(s)).cells())
+                    .toList();
+        }
     }
 
     @Test

@@ -95,6 +95,16 @@ class BayesianPlannerTest {
     }
 
     @Test
+    void everyProblemInTheOptions_isReportedAtOnce() {
+        assertThatThrownBy(() -> planner(Map.of("restart", 3, "foo", "bar", "beta", -1, "acquisition", "pi")))
+                .isInstanceOf(PlanningException.class)
+                .hasMessageContaining("has no option 'foo'")
+                .hasMessageContaining("has no option 'restart'")
+                .hasMessageContaining("acquisition must be log_ei, ucb or thompson, got 'pi'")
+                .hasMessageContaining("beta must be a number in");
+    }
+
+    @Test
     void proposesSpaceFillingPointsUntilItHasEnoughObservations() {
         List<Proposal> out = planner(Map.of("initial", 4))
                 .propose(request(LINE, List.of(Y), observe(List.of(x(1)), p -> 1), List.of(), 3, Optional.empty(), 1));
