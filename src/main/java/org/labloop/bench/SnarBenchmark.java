@@ -48,8 +48,9 @@ public final class SnarBenchmark {
             if (batch < 1 || budget < 1 || repeats < 1) {
                 throw new IllegalArgumentException("batch, budget and repeats must be at least 1");
             }
-            plannerOptions = Map.copyOf(plannerOptions);
-            thresholds = Map.copyOf(thresholds);
+            // Insertion order kept, so the JSON lists them as given.
+            plannerOptions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(plannerOptions));
+            thresholds = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(thresholds));
             for (Map.Entry<String, Double> t : thresholds.entrySet()) {
                 if (!t.getKey().equals(SnarEmulator.STY) && !t.getKey().equals(SnarEmulator.E_FACTOR)) {
                     throw new IllegalArgumentException("the SnAr objectives are " + SnarEmulator.STY + " and "

@@ -2,6 +2,7 @@ package org.labloop.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -55,13 +56,36 @@ final class BenchSnarCommand implements Callable<Integer> {
             description = "An objective's threshold, the worst value still worth having, as in a campaign file"
                     + " (repeatable): EHVI counts hypervolume from there; for example --threshold sty=2957"
                     + " --threshold e_factor=10.7, the point the benchmark scores against.")
-    Map<String, Double> thresholds = new java.util.LinkedHashMap<>();
+    List<String> thresholdArgs = new java.util.ArrayList<>();
 
     @Option(names = "--json", paramLabel = "OUT", description = "Write the full result as JSON.")
     Path json;
 
     @Spec
     CommandSpec spec;
+
+    /** --threshold NAME=VALUE, each objective at most once, each value a finite number. */
+    private Map<String, Double> thresholds() {
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        for (String t : thresholdArgs) {
+            int eq = t.indexOf('=');
+            double v;
+            try {
+                v = Double.parseDouble(t.substring(eq + 1).trim());
+            } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+                v = Double.NaN;
+            }
+            if (eq <= 0 || !Double.isFinite(v)) {
+                throw InvalidInputException.of(
+                        "--threshold " + t, "is not OBJECTIVE=NUMBER", "for example --threshold sty=2957");
+            }
+            if (out.put(t.substring(0, eq).trim(), v) != null) {
+                throw InvalidInputException.of(
+                        "--threshold " + t.substring(0, eq).trim(), "is given twice", "give each objective once");
+            }
+        }
+        return out;
+    }
 
     @Override
     public Integer call() {
@@ -79,7 +103,7 @@ final class BenchSnarCommand implements Callable<Integer> {
         SnarBenchmark.Config config;
         try {
             config = new SnarBenchmark.Config(
-                    v, batch, budget, repeats, seed, planner, plannerOptions.parse(), thresholds);
+                    v, batch, budget, repeats, seed, planner, plannerOptions.parse(), thresholds());
         } catch (IllegalArgumentException e) {
             throw InvalidInputException.of("--threshold", e.getMessage(), "pass --threshold sty=2957");
         }

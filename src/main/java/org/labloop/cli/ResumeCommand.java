@@ -109,7 +109,7 @@ final class ResumeCommand implements Callable<Integer> {
         java.util.Optional<String> leader = open.size() > 1 ? leader(store, open) : java.util.Optional.empty();
         if (leader.isPresent()) {
             List<String> paused = open.stream()
-                    .filter(c -> Lab.load(store.log(), c).status() == org.labloop.campaign.CampaignStatus.PAUSED)
+                    .filter(c -> RunCommand.pausedByOperator(Lab.load(store.log(), c)))
                     .toList();
             if (paused.isEmpty()) {
                 return leader.get();
@@ -124,6 +124,9 @@ final class ResumeCommand implements Callable<Integer> {
         throw InvalidInputException.of(
                 store.log().location(),
                 open.isEmpty() ? "no unfinished campaign" : open.size() + " unfinished campaigns",
-                open.isEmpty() ? "see labloop status" : "name one: " + String.join(", ", open));
+                open.isEmpty()
+                        ? "see labloop status"
+                        : "name one: " + String.join(", ", open)
+                                + ", or run their campaign files again (labloop run A.yaml B.yaml) to resume them together");
     }
 }

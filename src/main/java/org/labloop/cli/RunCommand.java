@@ -125,6 +125,15 @@ final class RunCommand implements Callable<Integer> {
             }
             List<String> ids = new ArrayList<>();
             List<CampaignRunner.Prepared> running = new ArrayList<>();
+            for (Optional<String> twin : twins) {
+                if (twin.isPresent() && pausedByOperator(Lab.load(store.log(), twin.get()))) {
+                    throw InvalidInputException.of(
+                            "campaign " + twin.get() + " in " + store.log().location(),
+                            "this campaign is paused (by "
+                                    + Lab.load(store.log(), twin.get()).pausedBy() + ")",
+                            "continue it with: labloop resume " + twin.get() + ", or start new ones with --new");
+                }
+            }
             for (int i = 0; i < prepared.size(); i++) {
                 CampaignRunner.Prepared p = prepared.get(i);
                 Optional<String> done = finishedPartners.stream()
@@ -167,6 +176,11 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** True when an operator (not the engine, waiting for an operator's answer) paused the campaign. */
+    static boolean pausedByOperator(CampaignState s) {
+        return s.status() == org.labloop.campaign.CampaignStatus.PAUSED && !"engine".equals(s.pausedBy());
+    }
+
     /** Resumes {@code id} together with the unfinished campaigns it shared its workcell with. */
     static int resumeShared(
             CampaignRunner runner,
@@ -177,6 +191,14 @@ final class RunCommand implements Callable<Integer> {
             String resumeReason) {
         out.println("Campaign " + id + " shares its workcell with " + String.join(", ", partners)
                 + "; they resume together.");
+        for (String p : partners) {
+            CampaignState s = Lab.load(store.log(), p);
+            if (pausedByOperator(s)) {
+                // The run goes on until every campaign in it has ended: a paused one holds it open.
+                out.println("Campaign " + p + " stays paused (by " + s.pausedBy() + "); the run ends once it is"
+                        + " resumed and done: labloop resume " + p + " from another terminal.");
+            }
+        }
         List<String> ids = new ArrayList<>();
         ids.add(id);
         ids.addAll(partners);

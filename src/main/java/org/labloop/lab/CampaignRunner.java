@@ -498,9 +498,10 @@ public final class CampaignRunner {
     }
 
     /**
-     * Where virtual time resumes for {@code states}: at the latest event of theirs or of any campaign they shared the
-     * workcell with. A partner that finished meanwhile may have used the devices until after the others' last events;
-     * starting from their own would plan those devices free when they were not.
+     * Where virtual time resumes for {@code states}: at the latest event of theirs or of a campaign they last ran beside.
+     * A partner that finished meanwhile may have used the devices until after the others' last events; starting from
+     * their own would plan those devices free when they were not. A partner whose last start did not include the
+     * campaign ran on without it, on its own clock, and does not count.
      */
     public static Instant resumeAt(EventLog log, List<CampaignState> states) {
         Instant at = Instant.EPOCH;
@@ -508,9 +509,18 @@ public final class CampaignRunner {
         for (CampaignState s : states) {
             at = later(at, Instant.parse(s.lastEventAt()));
             for (String partner : s.sharedWith()) {
-                if (known.contains(partner)) {
-                    at = later(
-                            at, Instant.parse(CampaignState.load(log, partner).lastEventAt()));
+                if (!known.contains(partner)) {
+                    continue;
+                }
+                List<org.labloop.event.Event> events = log.readAll(partner);
+                EventBody.CampaignStarted lastStart = null;
+                for (org.labloop.event.Event e : events) {
+                    if (e.body() instanceof EventBody.CampaignStarted started) {
+                        lastStart = started;
+                    }
+                }
+                if (lastStart != null && lastStart.sharedWith().contains(s.id())) {
+                    at = later(at, events.get(events.size() - 1).at());
                 }
             }
         }

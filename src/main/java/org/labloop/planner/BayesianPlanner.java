@@ -407,13 +407,14 @@ public final class BayesianPlanner implements Planner {
                 double log = sd0 > 0 && sd1 > 0
                         ? ehvi.logExpected(mu0, sd0, mu1, sd1)
                         : Math.log(ehvi.expected(mu0, sd0, mu1, sd1));
-                return log + logFeasible;
+                // A score that is not a number must lose to every candidate, not win a comparison by accident.
+                return Double.isNaN(log) ? Double.NEGATIVE_INFINITY : log + logFeasible;
             }
         };
     }
 
     /**
-     * ParEGO, for three objectives or when asked for with two: each batch point maximises log EI on a random
+     * ParEGO, for three objectives or when asked for with two: each batch point maximises the acquisition on a random
      * augmented Chebyshev scalarisation of the objectives, with the batch's earlier points and the pending ones as
      * fantasies.
      */
@@ -1066,7 +1067,8 @@ public final class BayesianPlanner implements Planner {
         for (String k : raw.keySet().stream().sorted().toList()) {
             if (!known.contains(k)) {
                 problems.add("planner 'bayesian' has no option '" + k + "'; its options are "
-                        + String.join(", ", known.stream().sorted().toList()));
+                        + String.join(", ", known.stream().sorted().toList())
+                        + (k.equals("reference_point") ? " (the reference point is the objectives' threshold)" : ""));
             }
         }
         Map<String, Object> o = new HashMap<>(raw);

@@ -87,14 +87,25 @@ final class Ehvi {
         double mb = -mu2;
         double[] terms = new double[lo.length];
         double max = Double.NEGATIVE_INFINITY;
-        double logHLo = Double.NEGATIVE_INFINITY; // h at stripe i's lower edge, which is stripe i-1's upper one
+        double zLo = Double.NEGATIVE_INFINITY; // stripe i's lower edge, which is stripe i-1's upper one
+        double logHLo = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < lo.length; i++) {
-            double logHHi = Acquisition.logH((hi[i] - ma) / sd1);
-            // log(h(zu) - h(zl)) = log h(zu) + log(1 - h(zl) / h(zu)); h increases, so the ratio is below 1.
-            double logIn =
-                    logHLo == Double.NEGATIVE_INFINITY ? logHHi : logHHi + Math.log(-Math.expm1(logHLo - logHHi));
+            double zHi = (hi[i] - ma) / sd1;
+            double logHHi = Acquisition.logH(zHi);
+            double logIn;
+            if (i == 0) {
+                logIn = logHHi;
+            } else {
+                double gap = logHLo - logHHi;
+                // log(h(zu) - h(zl)) = log h(zu) + log(1 - h(zl) / h(zu)) while the two differ clearly; for edges so
+                // close that rounding in log h could reverse them, (zu - zl) Phi at the midpoint (h' = Phi).
+                logIn = gap < -1e-6
+                        ? logHHi + Math.log(-Math.expm1(gap))
+                        : Math.log(zHi - zLo) + Acquisition.logNormalCdf(0.5 * (zHi + zLo));
+            }
             terms[i] = logIn + Acquisition.logH((ceiling[i] - mb) / sd2);
             max = Math.max(max, terms[i]);
+            zLo = zHi;
             logHLo = logHHi;
         }
         if (max == Double.NEGATIVE_INFINITY) {
@@ -134,9 +145,26 @@ final class Ehvi {
      * A reference point for when none is given: the front's worst value in each objective less a tenth of the front's
      * range there, as BoTorch infers one. Taken from the Pareto front of {@code points} (maximised) rather than from
      * every point, so one very poor measurement does not stretch the region the hypervolume rewards. Where the front
-     * has a single value in an objective, the range of {@code points} there stands in (or, if every point agrees, the
-     * value's magnitude, at least 1).
+     * has a single value in an objective, the interquartile range of all the points stands in (robust to an outlier);
+     * where they all agree too, the value's magnitude (1 for 0).
      */
+    private static double interquartileRange(double[][] values, int j) {
+        double[] v = new double[values.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values[i][j];
+        }
+        java.util.Arrays.sort(v);
+        return quantile(v, 0.75) - quantile(v, 0.25);
+    }
+
+    /** Linear interpolation between order statistics of sorted {@code v}. */
+    private static double quantile(double[] v, double q) {
+        double pos = q * (v.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(v.length - 1, lo + 1);
+        return v[lo] + (pos - lo) * (v[hi] - v[lo]);
+    }
+
     static double[] reference(List<double[]> points) {
         double[][] values = points.toArray(double[][]::new);
         int m = values[0].length;
@@ -151,13 +179,10 @@ final class Ehvi {
             }
             double range = max - min;
             if (!(range > 0)) {
-                double lo = Double.POSITIVE_INFINITY;
-                double hi = Double.NEGATIVE_INFINITY;
-                for (double[] v : values) {
-                    lo = Math.min(lo, v[j]);
-                    hi = Math.max(hi, v[j]);
-                }
-                range = hi > lo ? hi - lo : Math.max(1, Math.abs(min));
+                range = interquartileRange(values, j);
+            }
+            if (!(range > 0)) {
+                range = min != 0 ? Math.abs(min) : 1;
             }
             ref[j] = min - 0.1 * range;
         }

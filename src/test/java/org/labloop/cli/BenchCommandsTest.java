@@ -205,5 +205,12 @@ class BenchCommandsTest {
         CliTest.Result threshold = CliTest.labloop("bench", "snar", "--budget", "5", "--threshold", "yield=3");
         assertThat(threshold.code()).isEqualTo(2);
         assertThat(threshold.err()).contains("--threshold").contains("there is no objective 'yield'");
+        CliTest.Result thresholdTwice =
+                CliTest.labloop("bench", "snar", "--budget", "5", "--threshold", "sty=1", "--threshold", "sty=2");
+        assertThat(thresholdTwice.code()).isEqualTo(2);
+        assertThat(thresholdTwice.err()).contains("--threshold sty: is given twice");
+        CliTest.Result thresholdNaN = CliTest.labloop("bench", "snar", "--budget", "5", "--threshold", "sty=NaN");
+        assertThat(thresholdNaN.code()).isEqualTo(2);
+        assertThat(thresholdNaN.err()).contains("is not OBJECTIVE=NUMBER");
     }
 }

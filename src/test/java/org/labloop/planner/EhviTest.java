@@ -103,6 +103,29 @@ class EhviTest {
         }
     }
 
+    /** Front points a few ulps apart in the first objective: the stripe between them must not make the log NaN. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void nearlyCoincidentFrontPoints_giveAFiniteLog_closeToTheFrontWithOnePoint(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int c = 0; c < 20_000; c++) {
+            double x = random.nextDouble();
+            double x2 = x;
+            for (int k = random.nextInt(1, 4); k > 0; k--) {
+                x2 = Math.nextUp(x2);
+            }
+            Ehvi close = new Ehvi(List.of(new double[] {x, 0.5}, new double[] {x2, 0.4}), new double[] {-1, -1});
+            Ehvi single = new Ehvi(List.of(new double[] {x, 0.5}, new double[] {x, 0.4}), new double[] {-1, -1});
+            double sd = 1e-3 + 0.01 * random.nextDouble();
+            double mu1 = x - (random.nextDouble() * 60 - 10) * sd;
+            double mu2 = random.nextDouble() - 0.5;
+            double a = close.logExpected(mu1, sd, mu2, 0.3);
+            assertThat(a).as("case %d", c).isNotNaN();
+            // The sliver between the two points adds next to nothing.
+            assertThat(a).isCloseTo(single.logExpected(mu1, sd, mu2, 0.3), within(1e-6 + 1e-9 * Math.abs(a)));
+        }
+    }
+
     @Test
     void oneCertainObjective_isTheLimitOfAShrinkingSd() {
         Ehvi ehvi = new Ehvi(List.of(new double[] {1, 3}, new double[] {2, 2}, new double[] {3, 1}), ORIGIN);
@@ -113,12 +136,18 @@ class EhviTest {
     }
 
     @Test
-    void defaultReference_whenTheFrontHasOneValueInAnObjective_usesTheSpreadOfAllPoints() {
-        // One front point (2, 0) dominates the rest; its 0 in the second objective gives no range there.
-        double[] ref = Ehvi.reference(List.of(new double[] {2, 0}, new double[] {1, -4}, new double[] {0, -2}));
-        assertThat(ref[0]).isCloseTo(2 - 0.1 * 2, within(1e-12));
-        assertThat(ref[1]).isCloseTo(0 - 0.1 * 4, within(1e-12));
-        // Every point equal: a tenth of the magnitude, at least 1.
+    void defaultReference_whenTheFrontHasOneValueInAnObjective_usesTheInterquartileRangeOfAllPoints() {
+        // One front point (2, 0) dominates the rest; its 0 in the second objective gives no range there. The second
+        // objective's values are 0, -1, -2, -3 and an outlier -1000: quartiles -3 and -1, so a range of 2.
+        List<double[]> points = List.of(
+                new double[] {2, 0}, new double[] {1, -1}, new double[] {0.5, -2}, new double[] {0, -3}, new double[] {
+                    -1, -1000
+                });
+        double[] ref = Ehvi.reference(points);
+        // The first objective's front has one value too: its values -1, 0, 0.5, 1, 2 have quartiles 0 and 1.
+        assertThat(ref[0]).isCloseTo(2 - 0.1 * 1, within(1e-12));
+        assertThat(ref[1]).isCloseTo(0 - 0.1 * 2, within(1e-12));
+        // Every point equal: a tenth of the magnitude, or of 1 at 0.
         double[] flat = Ehvi.reference(List.of(new double[] {0, 50}, new double[] {0, 50}));
         assertThat(flat[0]).isCloseTo(-0.1, within(1e-12));
         assertThat(flat[1]).isCloseTo(45, within(1e-12));
