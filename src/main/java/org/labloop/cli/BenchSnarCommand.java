@@ -119,10 +119,11 @@ final class BenchSnarCommand implements Callable<Integer> {
         SnarBenchmark.Result r = SnarBenchmark.run(config);
         double seconds = (System.nanoTime() - t0) / 1e9;
         out.printf(
-                "SnAr benchmark (%s model): planner %s%s, batch %d, budget %d, %d repeats from seed %d%n",
+                "SnAr benchmark (%s model): planner %s%s%s, batch %d, budget %d, %d repeats from seed %d%n",
                 v.id(),
                 planner,
-                plannerOptions.isEmpty() ? "" : " " + plannerOptions.parse(),
+                config.plannerOptions().isEmpty() ? "" : " " + config.plannerOptions(),
+                config.thresholds().isEmpty() ? "" : ", thresholds " + config.thresholds(),
                 batch,
                 budget,
                 repeats,
