@@ -109,44 +109,45 @@ final class RunCommand implements Callable<Integer> {
         CampaignRunner.requireOneWorkcell(
                 prepared, files.stream().map(Path::toString).toList());
         try (LabStore store = LabStore.open(dataDir)) {
+            java.util.Map<String, CampaignState> states = new java.util.HashMap<>();
+            java.util.function.Function<String, CampaignState> state =
+                    id -> states.computeIfAbsent(id, c -> Lab.load(store.log(), c));
             List<Optional<String>> twins = new ArrayList<>();
+            // Resuming a group: a campaign of it that already finished is not run again (a new one would be).
+            java.util.Set<String> finishedPartners = new java.util.HashSet<>();
             for (CampaignRunner.Prepared p : prepared) {
                 Optional<String> twin = forceNew ? Optional.empty() : runner.unfinishedTwin(p, store.log());
                 twins.add(twin.isPresent() && twins.contains(twin) ? Optional.empty() : twin);
-            }
-            // Resuming a group: a campaign of it that already finished is not run again (a new one would be).
-            java.util.Set<String> finishedPartners = new java.util.HashSet<>();
-            for (Optional<String> twin : twins) {
-                twin.ifPresent(id -> Lab.load(store.log(), id).sharedWith().stream()
-                        .filter(partner -> store.log().campaignIds().contains(partner))
-                        .filter(partner ->
-                                Lab.load(store.log(), partner).status().finished())
-                        .forEach(finishedPartners::add));
+                if (twin.isPresent()) {
+                    CampaignState t = state.apply(twin.get());
+                    if (pausedByOperator(t)) {
+                        throw InvalidInputException.of(
+                                "campaign " + t.id() + " in " + store.log().location(),
+                                "this campaign is paused (by " + t.pausedBy() + ")",
+                                "continue it with: labloop resume " + t.id() + ", or start new ones with --new");
+                    }
+                    t.sharedWith().stream()
+                            .filter(partner -> store.log().campaignIds().contains(partner))
+                            .filter(partner -> state.apply(partner).status().finished())
+                            .forEach(finishedPartners::add);
+                }
             }
             List<String> ids = new ArrayList<>();
             List<CampaignRunner.Prepared> running = new ArrayList<>();
-            for (Optional<String> twin : twins) {
-                if (twin.isPresent() && pausedByOperator(Lab.load(store.log(), twin.get()))) {
-                    throw InvalidInputException.of(
-                            "campaign " + twin.get() + " in " + store.log().location(),
-                            "this campaign is paused (by "
-                                    + Lab.load(store.log(), twin.get()).pausedBy() + ")",
-                            "continue it with: labloop resume " + twin.get() + ", or start new ones with --new");
-                }
-            }
             for (int i = 0; i < prepared.size(); i++) {
                 CampaignRunner.Prepared p = prepared.get(i);
-                Optional<String> done = finishedPartners.stream()
-                        .filter(id -> runner.isTwin(p, Lab.load(store.log(), id)))
-                        .findFirst();
                 if (twins.get(i).isPresent()) {
                     out.println("Resuming unfinished campaign " + twins.get(i).get() + " (same files and seed).");
                     ids.add(twins.get(i).get());
-                } else if (done.isPresent()) {
-                    out.println("Campaign " + done.get() + " from " + files.get(i)
-                            + " has already finished; the others resume without it.");
-                    continue;
                 } else {
+                    Optional<String> done = finishedPartners.stream()
+                            .filter(id -> runner.isTwin(p, state.apply(id)))
+                            .findFirst();
+                    if (done.isPresent()) {
+                        out.println("Campaign " + done.get() + " from " + files.get(i)
+                                + " has already finished; the others resume without it.");
+                        continue;
+                    }
                     ids.add(runner.create(p, store.log(), actor()));
                 }
                 running.add(p);
@@ -155,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Campaigns {@code s} last shared its workcell with that have not ended: they resume with it. */
+    /** Campaigns {@code s} has shared its workcell with that have not ended: they resume with it. */
     static List<String> unfinishedPartners(LabStore store, CampaignState s) {
         return s.sharedWith().stream()
                 .filter(id -> store.log().campaignIds().contains(id))

@@ -247,12 +247,7 @@ public final class BayesianPlanner implements Planner {
         List<OutcomeConstraint> constraints = request.constraints();
         int m = objectives.size();
         double[][] ys = new double[m][];
-        Gp[] models = new Gp[m];
-        for (int j = 0; j < m; j++) {
-            ys[j] = outcomes(usable, objectives.get(j));
-            models[j] = Gp.fit(
-                    x, ys[j], options.restarts(), random, candidates.encoding().metric());
-        }
+        Gp[] models = fitEach(objectives, usable, x, ys, options.restarts(), candidates, random);
         Feasibility feasibility =
                 Feasibility.fit(constraints, request.observations(), candidates.encoding(), options.restarts(), random);
         List<double[]> front = new ArrayList<>();
@@ -347,6 +342,23 @@ public final class BayesianPlanner implements Planner {
         return feasibility.isEmpty() || feasibility.logProbability(features) >= Math.log(0.5);
     }
 
+    /** Fills {@code ys[j]} with objective j's outcomes (maximised direction) and fits a GP to each, in order. */
+    private static Gp[] fitEach(
+            List<Objective> objectives,
+            List<Observation> usable,
+            double[][] x,
+            double[][] ys,
+            int restarts,
+            Candidates candidates,
+            RandomGenerator random) {
+        Gp[] models = new Gp[objectives.size()];
+        for (int j = 0; j < models.length; j++) {
+            ys[j] = outcomes(usable, objectives.get(j));
+            models[j] = Gp.fit(x, ys[j], restarts, random, candidates.encoding().metric());
+        }
+        return models;
+    }
+
     private static double[][] transpose(double[][] ys) {
         double[][] out = new double[ys[0].length][ys.length];
         for (int j = 0; j < ys.length; j++) {
@@ -428,16 +440,7 @@ public final class BayesianPlanner implements Planner {
         List<Objective> objectives = request.objectives();
         int m = objectives.size();
         double[][] ys = new double[m][];
-        List<Gp> models = new ArrayList<>();
-        for (int j = 0; j < m; j++) {
-            ys[j] = outcomes(usable, objectives.get(j));
-            models.add(Gp.fit(
-                    x,
-                    ys[j],
-                    Math.max(1, options.restarts() - 1),
-                    random,
-                    candidates.encoding().metric()));
-        }
+        Gp[] models = fitEach(objectives, usable, x, ys, Math.max(1, options.restarts() - 1), candidates, random);
         List<OutcomeConstraint> constraints = request.constraints();
         Feasibility feasibility = Feasibility.fit(
                 constraints,
@@ -486,7 +489,7 @@ public final class BayesianPlanner implements Planner {
             double[] mean = new double[1];
             double[] var = new double[1];
             for (int j = 0; j < m; j++) {
-                models.get(j).predict(new double[][] {p.features()}, 0, 1, mean, var);
+                models[j].predict(new double[][] {p.features()}, 0, 1, mean, var);
                 Objective obj = objectives.get(j);
                 details.put("mean." + obj.name(), obj.direction().sign() * mean[0]);
                 details.put("sd." + obj.name(), Math.sqrt(var[0]));
