@@ -226,6 +226,9 @@ final class CampaignParser {
             typeAt = t.value().at();
             boolean ok = type != null;
             for (Node.Entry o : r.others(List.of("type"))) {
+                if (key.equals(LoadedCampaign.PLANNER)) {
+                    v.doc().place(LoadedCampaign.plannerOption(o.key()), o.keyAt());
+                }
                 Object value = v.plain(o.value(), key + " option '" + o.key() + "'");
                 ok &= value != null;
                 options.put(o.key(), value);

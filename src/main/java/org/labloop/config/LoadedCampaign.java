@@ -14,6 +14,11 @@ public record LoadedCampaign(CampaignSpec spec, List<SourceFile> sources, java.u
     /** {@link #places} key of the campaign's planner section. */
     public static final String PLANNER = "planner";
 
+    /** {@link #places} key of one option of the campaign's planner section. */
+    public static String plannerOption(String option) {
+        return "planner:" + option;
+    }
+
     /** {@link #places} key of the campaign's emulator section. */
     public static final String EMULATOR = "emulator";
 

@@ -29,6 +29,7 @@ import org.labloop.engine.SharedWorkcell;
 import org.labloop.engine.WindowFeasibility;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
+import org.labloop.planner.InvalidPlannerOptionsException;
 import org.labloop.planner.Planner;
 import org.labloop.space.Objective;
 import org.labloop.space.OutcomeConstraint;
@@ -82,6 +83,17 @@ public final class CampaignRunner {
         try {
             planner = lab.planners.create(spec.planner());
             planner.checkObjectives(spec.objectives());
+        } catch (InvalidPlannerOptionsException e) {
+            // Each wrong option at its own line where the files say where it is.
+            for (InvalidPlannerOptionsException.OptionProblem o : e.problems()) {
+                String key = LoadedCampaign.plannerOption(o.option());
+                problems.add(locate(
+                        places,
+                        where,
+                        places.containsKey(key) ? key : LoadedCampaign.PLANNER,
+                        "planner: " + o.message(),
+                        "fix the planner section"));
+            }
         } catch (LabLoopException e) {
             problems.add(locate(
                     places, where, LoadedCampaign.PLANNER, "planner: " + e.getMessage(), "fix the planner section"));

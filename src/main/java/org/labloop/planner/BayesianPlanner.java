@@ -1066,16 +1066,20 @@ public final class BayesianPlanner implements Planner {
                 "molecule_encoding",
                 "molecule_dims",
                 "multi_objective");
-        List<String> problems = new ArrayList<>();
+        List<InvalidPlannerOptionsException.OptionProblem> problems = new ArrayList<>();
         for (String k : raw.keySet().stream().sorted().toList()) {
             if (!known.contains(k)) {
-                problems.add("planner 'bayesian' has no option '" + k + "'; its options are "
-                        + String.join(", ", known.stream().sorted().toList())
-                        + (k.equals("reference_point") ? " (the reference point is the objectives' threshold)" : ""));
+                problems.add(new InvalidPlannerOptionsException.OptionProblem(
+                        k,
+                        "planner 'bayesian' has no option '" + k + "'; its options are "
+                                + String.join(", ", known.stream().sorted().toList())
+                                + (k.equals("reference_point")
+                                        ? " (the reference point is the objectives' threshold)"
+                                        : "")));
             }
         }
         Map<String, Object> o = new HashMap<>(raw);
-        AcquisitionKind acq = checked(problems, AcquisitionKind.LOG_EI, () -> switch (text(
+        AcquisitionKind acq = checked(problems, "acquisition", AcquisitionKind.LOG_EI, () -> switch (text(
                 o, "acquisition", "log_ei")) {
             case "log_ei", "logei", "ei" -> AcquisitionKind.LOG_EI;
             case "ucb" -> AcquisitionKind.UCB;
@@ -1084,16 +1088,18 @@ public final class BayesianPlanner implements Planner {
                 throw new PlanningException("planner 'bayesian': acquisition must be log_ei, ucb or thompson, got '"
                         + o.get("acquisition") + "'");
         });
-        Encoding.MoleculeMode mode = checked(problems, Encoding.MoleculeMode.FINGERPRINT, () -> switch (text(
-                o, "molecule_encoding", "fingerprint")) {
-            case "fingerprint", "ecfp" -> Encoding.MoleculeMode.FINGERPRINT;
-            case "onehot", "one_hot" -> Encoding.MoleculeMode.ONEHOT;
-            case "tanimoto" -> Encoding.MoleculeMode.TANIMOTO;
-            default ->
-                throw new PlanningException("planner 'bayesian': molecule_encoding must be fingerprint, onehot or"
-                        + " tanimoto, got '" + o.get("molecule_encoding") + "'");
-        });
-        MultiObjective multi = checked(problems, MultiObjective.AUTO, () -> switch (text(
+        Encoding.MoleculeMode mode =
+                checked(problems, "molecule_encoding", Encoding.MoleculeMode.FINGERPRINT, () -> switch (text(
+                        o, "molecule_encoding", "fingerprint")) {
+                    case "fingerprint", "ecfp" -> Encoding.MoleculeMode.FINGERPRINT;
+                    case "onehot", "one_hot" -> Encoding.MoleculeMode.ONEHOT;
+                    case "tanimoto" -> Encoding.MoleculeMode.TANIMOTO;
+                    default ->
+                        throw new PlanningException(
+                                "planner 'bayesian': molecule_encoding must be fingerprint, onehot or"
+                                        + " tanimoto, got '" + o.get("molecule_encoding") + "'");
+                });
+        MultiObjective multi = checked(problems, "multi_objective", MultiObjective.AUTO, () -> switch (text(
                 o, "multi_objective", "auto")) {
             case "auto" -> MultiObjective.AUTO;
             case "ehvi" -> MultiObjective.EHVI;
@@ -1103,32 +1109,48 @@ public final class BayesianPlanner implements Planner {
                         + o.get("multi_objective") + "'");
         });
         if (multi == MultiObjective.EHVI && acq != AcquisitionKind.LOG_EI) {
-            problems.add("planner 'bayesian': multi_objective 'ehvi' chooses by expected hypervolume improvement, so"
-                    + " acquisition '" + o.get("acquisition") + "' would be ignored; remove one of them (with two"
-                    + " objectives, acquisition ucb or thompson runs ParEGO)");
+            problems.add(new InvalidPlannerOptionsException.OptionProblem(
+                    "multi_objective",
+                    "planner 'bayesian': multi_objective 'ehvi' chooses by expected hypervolume improvement, so"
+                            + " acquisition '" + o.get("acquisition")
+                            + "' would be ignored; remove one of them (with two"
+                            + " objectives, acquisition ucb or thompson runs ParEGO)"));
         }
-        int initial = checked(problems, 5, () -> (int) number(o, "initial", 5, 1, 1_000_000, true));
-        double beta = checked(problems, 2.0, () -> number(o, "beta", 2.0, 1e-9, 1e6, false));
-        int restarts = checked(problems, 2, () -> (int) number(o, "restarts", 2, 1, 100, true));
-        int rawSamples = checked(problems, 1024, () -> (int) number(o, "raw_samples", 1024, 16, 1_000_000, true));
+        int initial = checked(problems, "initial", 5, () -> (int) number(o, "initial", 5, 1, 1_000_000, true));
+        double beta = checked(problems, "beta", 2.0, () -> {
+            double b = number(o, "beta", 2.0, -Double.MAX_VALUE, Double.MAX_VALUE, false);
+            if (!(b > 0 && b <= 1e6)) {
+                throw new PlanningException("planner 'bayesian': beta must be a number greater than 0 and at most"
+                        + " 1000000, got " + o.get("beta"));
+            }
+            return b;
+        });
+        int restarts = checked(problems, "restarts", 2, () -> (int) number(o, "restarts", 2, 1, 100, true));
+        int rawSamples =
+                checked(problems, "raw_samples", 1024, () -> (int) number(o, "raw_samples", 1024, 16, 1_000_000, true));
         int dims = checked(
                 problems,
+                "molecule_dims",
                 4,
                 () -> "auto".equals(text(o, "molecule_dims", "4"))
                         ? Encoding.AUTO_DIMS
                         : (int) number(o, "molecule_dims", 4, 1, 64, true));
         if (!problems.isEmpty()) {
-            throw new PlanningException(String.join("; ", problems));
+            throw new InvalidPlannerOptionsException(problems);
         }
         return new Options(acq, initial, beta, restarts, rawSamples, mode, dims, multi);
     }
 
-    /** The value {@code parse} gives, or {@code fallback} with its problem noted. */
-    private static <T> T checked(List<String> problems, T fallback, java.util.function.Supplier<T> parse) {
+    /** The value {@code parse} gives, or {@code fallback} with its problem noted against {@code option}. */
+    private static <T> T checked(
+            List<InvalidPlannerOptionsException.OptionProblem> problems,
+            String option,
+            T fallback,
+            java.util.function.Supplier<T> parse) {
         try {
             return parse.get();
         } catch (PlanningException e) {
-            problems.add(e.getMessage());
+            problems.add(new InvalidPlannerOptionsException.OptionProblem(option, e.getMessage()));
             return fallback;
         }
     }

@@ -58,7 +58,7 @@ class PluginCheckTest {
     }
 
     @Test
-    void optionMistakesInPlannerAndDrivers_areReportedTogether_atTheirSectionsInTheirFiles() throws Exception {
+    void optionMistakesInPlannerAndDrivers_areReportedTogether_atTheirLinesInTheirFiles() throws Exception {
         Path dir = tmp.resolve("options");
         Files.createDirectories(dir);
         Files.copy(Path.of("examples/snar/protocol.yaml"), dir.resolve("protocol.yaml"));
@@ -80,7 +80,7 @@ class PluginCheckTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err())
                 .contains("2 problems")
-                .containsPattern("campaign\\.yaml:42:1: planner: planner 'bayesian' has no option 'restart'")
+                .containsPattern("campaign\\.yaml:42:27: planner: planner 'bayesian' has no option 'restart'")
                 .containsPattern("workcell\\.yaml:38:5: device reactor: unknown sim driver option 'setup_mn'");
     }
 

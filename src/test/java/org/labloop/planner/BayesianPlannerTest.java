@@ -101,7 +101,13 @@ class BayesianPlannerTest {
                 .hasMessageContaining("has no option 'foo'")
                 .hasMessageContaining("has no option 'restart'")
                 .hasMessageContaining("acquisition must be log_ei, ucb or thompson, got 'pi'")
-                .hasMessageContaining("beta must be a number in");
+                .hasMessageContaining("beta must be a number greater than 0 and at most 1000000, got -1")
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.type(InvalidPlannerOptionsException.class))
+                .extracting(InvalidPlannerOptionsException::problems)
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.list(
+                        InvalidPlannerOptionsException.OptionProblem.class))
+                .extracting(InvalidPlannerOptionsException.OptionProblem::option)
+                .containsExactlyInAnyOrder("foo", "restart", "acquisition", "beta");
     }
 
     @Test
