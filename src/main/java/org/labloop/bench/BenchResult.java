@@ -42,18 +42,21 @@ public record BenchResult(Summary summary, List<Repeat> repeats) {
      * a feasible pick, and best-so-far is the best feasible value (a repeat with no feasible pick yet counts as the
      * worst feasible row).
      *
-     * @param bestSoFar mean over repeats of the best value after 10, 20, 30 and 50 experiments (a repeat with a smaller
-     *     budget keeps its best)
+     * @param toTarget experiments to reach the target, when one was given
+     * @param bestSoFar mean over repeats of the best value after 10, 20, 30 and 50 experiments, those within the
+     *     budget, and after the whole budget when it is below 50
+     * @param points distinct parameter combinations in the table (the pool the planner picks from)
      * @param constraints the outcome constraints, as written; empty when there are none
      * @param feasibleFraction share of all picks, over all repeats, that met the constraints (1 without constraints)
      */
     public record Summary(
             Reach toBest,
             Reach toTop1pct,
-            Reach toTarget,
+            java.util.Optional<Reach> toTarget,
             Map<Integer, Double> bestSoFar,
             List<String> constraints,
-            double feasibleFraction) {
+            double feasibleFraction,
+            int points) {
         public Summary {
             bestSoFar = Map.copyOf(bestSoFar);
             constraints = List.copyOf(constraints);

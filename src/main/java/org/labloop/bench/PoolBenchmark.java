@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.labloop.chem.Smiles;
 import org.labloop.core.Table;
 import org.labloop.planner.Planner;
 import org.labloop.planner.PlannerRegistry;
@@ -122,6 +123,16 @@ public final class PoolBenchmark {
             throw new IllegalArgumentException(
                     table.source() + ": objective column '" + config.objective() + "' is not numeric");
         }
+        for (String c : config.exclude()) {
+            table.requireColumn(c);
+            if (config.parameters().contains(c)) {
+                throw new IllegalArgumentException("column '" + c + "' is both excluded and a parameter; name it once");
+            }
+        }
+        if (config.parameters().contains(config.objective())) {
+            throw new IllegalArgumentException("the objective column '" + config.objective() + "' is also a parameter;"
+                    + " the planner would be shown the answer: leave it out of the parameters");
+        }
         Set<String> nameColumns = new HashSet<>(config.names().values());
         Set<String> constrainedColumns = new LinkedHashSet<>();
         for (OutcomeConstraint c : config.constraints()) {
@@ -167,13 +178,21 @@ public final class PoolBenchmark {
                 String nameColumn = config.names().get(c);
                 int nameCol = nameColumn == null ? col : table.requireColumn(nameColumn);
                 Map<String, String> choices = new LinkedHashMap<>();
-                for (List<String> row : table.rows()) {
+                for (int r = 0; r < table.size(); r++) {
+                    List<String> row = table.rows().get(r);
                     String choice = row.get(nameCol).trim();
                     String smiles = row.get(col).trim();
                     String prev = choices.putIfAbsent(choice, smiles);
                     if (prev != null && !prev.equals(smiles)) {
                         throw new IllegalArgumentException(table.source() + ": choice '" + choice + "' of " + c
                                 + " has two SMILES: " + prev + " and " + smiles);
+                    }
+                    if (prev == null) {
+                        String why = Smiles.problem(smiles).orElse(null);
+                        if (why != null) {
+                            throw new IllegalArgumentException(table.source() + ": data row " + (r + 1) + ", column "
+                                    + c + ": '" + smiles + "' is not a valid SMILES (" + why + ")");
+                        }
                     }
                 }
                 params.add(new MoleculeParameter(
@@ -204,6 +223,7 @@ public final class PoolBenchmark {
         Map<Point, Double> outcome = new HashMap<>();
         Map<Point, Map<String, Double>> constrained = new HashMap<>();
         List<Double> feasibleValues = new ArrayList<>();
+        Map<Point, Integer> firstRow = new HashMap<>();
         for (int r = 0; r < table.size(); r++) {
             List<String> row = table.rows().get(r);
             Map<String, Object> values = new LinkedHashMap<>();
@@ -229,18 +249,35 @@ public final class PoolBenchmark {
             for (Map.Entry<String, double[]> e : constrainedValues.entrySet()) {
                 rowConstrained.put(e.getKey(), e.getValue()[r]);
             }
+            Integer first = firstRow.putIfAbsent(point, r);
+            if (first != null) {
+                // The same experiment twice: harmless when it gave the same outcomes, otherwise the table cannot say
+                // what picking it reveals.
+                if (ys[first] != ys[r] || !constrained.get(point).equals(rowConstrained)) {
+                    throw new IllegalArgumentException(table.source() + ": data rows " + (first + 1) + " and " + (r + 1)
+                            + " have the same parameter values " + point.values() + " but different outcomes ("
+                            + config.objective() + " " + num(ys[first]) + " and " + num(ys[r]) + "); "
+                            + (config.parameters().isEmpty()
+                                    ? "average or remove the repeats"
+                                    : "add the columns that tell them apart to the parameters"));
+                }
+                continue;
+            }
+            outcome.put(point, ys[r]);
+            pool.add(point);
+            constrained.put(point, Map.copyOf(rowConstrained));
             if (config.constraints().stream().allMatch(c -> c.satisfiedBy(rowConstrained.get(c.outcome())))) {
                 feasibleValues.add(ys[r]);
-            }
-            // A duplicated parameter row keeps its first outcome.
-            if (outcome.putIfAbsent(point, ys[r]) == null) {
-                pool.add(point);
-                constrained.put(point, Map.copyOf(rowConstrained));
             }
         }
         if (feasibleValues.isEmpty()) {
             throw new IllegalArgumentException(
                     table.source() + ": no row satisfies the constraints " + config.constraints());
+        }
+        if (config.budget() > pool.size()) {
+            throw new IllegalArgumentException("the budget of " + config.budget() + " experiments is more than the "
+                    + pool.size() + " distinct points of " + table.source() + "; pass --budget " + pool.size()
+                    + " or less");
         }
         return new Problem(
                 space,
@@ -250,6 +287,10 @@ public final class PoolBenchmark {
                 ys,
                 constrained,
                 feasibleValues.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static String num(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     private static String sanitise(String column, Set<String> used) {
@@ -276,9 +317,8 @@ public final class PoolBenchmark {
         double best = sorted[n - 1];
         int top = Math.max(1, (int) Math.ceil(0.01 * n));
         double top1 = sorted[n - top];
-        double target = config.target().isPresent() ? sign * config.target().getAsDouble() : best;
         Map<Integer, Double> bestSoFar = new TreeMap<>();
-        for (int k : CHECKPOINTS) {
+        for (int k : checkpoints(config.budget())) {
             double sum = 0;
             for (BenchResult.Repeat r : repeats) {
                 double b = sorted[0];
@@ -300,10 +340,27 @@ public final class PoolBenchmark {
         return new BenchResult.Summary(
                 reach(repeats, sign * best, sign, config.budget()),
                 reach(repeats, sign * top1, sign, config.budget()),
-                reach(repeats, sign * target, sign, config.budget()),
+                config.target().isPresent()
+                        ? Optional.of(reach(repeats, config.target().getAsDouble(), sign, config.budget()))
+                        : Optional.empty(),
                 bestSoFar,
                 config.constraints().stream().map(Object::toString).toList(),
-                picks == 0 ? 1.0 : feasible / (double) picks);
+                picks == 0 ? 1.0 : feasible / (double) picks,
+                problem.pool().size());
+    }
+
+    /** After 10, 20, 30 and 50 experiments, those within the budget; and after the whole budget when it is below 50. */
+    static List<Integer> checkpoints(int budget) {
+        List<Integer> out = new ArrayList<>();
+        for (int k : CHECKPOINTS) {
+            if (k <= budget) {
+                out.add(k);
+            }
+        }
+        if (budget < CHECKPOINTS[CHECKPOINTS.length - 1] && !out.contains(budget)) {
+            out.add(budget);
+        }
+        return out;
     }
 
     private static BenchResult.Reach reach(List<BenchResult.Repeat> repeats, double level, double sign, int budget) {
@@ -328,16 +385,40 @@ public final class PoolBenchmark {
     }
 
     /**
-     * The result as JSON: {"summary": {...}, "repeats": [{"seed": S, "values": [...]}]}. Under outcome constraints the
+     * The result as JSON: {"config": {...}, "summary": {...}, "repeats": [{"seed": S, "values": [...]}]}. Each "to_..."
+     * of the summary holds its "level"; "to_target" is there when a target was given. Under outcome constraints the
      * summary also holds "constraints" and "feasible_fraction", and each repeat "feasible": [true, false, ...].
      */
-    public static String report(BenchResult result) {
+    public static String report(PoolBenchmarkConfig config, BenchResult result) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
+        ObjectNode c = root.putObject("config");
+        c.put("data", config.table().source());
+        c.put("rows", config.table().size());
+        c.put("points", result.summary().points());
+        c.put("objective", config.objective());
+        c.put("direction", config.minimise() ? "minimise" : "maximise");
+        // As given: empty parameters mean every column but the objective, the excluded and the constrained ones.
+        ArrayNode ps = c.putArray("parameters");
+        config.parameters().forEach(ps::add);
+        ArrayNode ex = c.putArray("exclude");
+        config.exclude().forEach(ex::add);
+        ArrayNode sm = c.putArray("smiles");
+        config.smiles().forEach(sm::add);
+        c.put("planner", config.planner());
+        ObjectNode po = c.putObject("planner_options");
+        config.plannerOptions().forEach((k, v) -> po.put(k, String.valueOf(v)));
+        c.put("batch", config.batch());
+        c.put("budget", config.budget());
+        c.put("repeats", config.repeats());
+        c.put("seed", config.seed());
+        if (config.target().isPresent()) {
+            c.put("target", config.target().getAsDouble());
+        }
         ObjectNode summary = root.putObject("summary");
         putReach(summary.putObject("to_best"), result.summary().toBest());
         putReach(summary.putObject("to_top1pct"), result.summary().toTop1pct());
-        putReach(summary.putObject("to_target"), result.summary().toTarget());
+        result.summary().toTarget().ifPresent(t -> putReach(summary.putObject("to_target"), t));
         ObjectNode bsf = summary.putObject("best_so_far");
         new TreeMap<>(result.summary().bestSoFar()).forEach((k, v) -> bsf.put(Integer.toString(k), v));
         boolean constrained = !result.summary().constraints().isEmpty();
@@ -365,6 +446,7 @@ public final class PoolBenchmark {
     }
 
     private static void putReach(ObjectNode node, BenchResult.Reach reach) {
+        node.put("level", reach.level());
         node.put("median", reach.median());
         node.put("mean", reach.mean());
         node.put("worst", reach.worst());

@@ -102,6 +102,26 @@ public record PoolBenchmarkConfig(
                 hideConstraints);
     }
 
+    public PoolBenchmarkConfig withParameters(List<String> columns) {
+        return new PoolBenchmarkConfig(
+                table,
+                objective,
+                minimise,
+                columns,
+                exclude,
+                smiles,
+                names,
+                batch,
+                budget,
+                repeats,
+                seed,
+                planner,
+                plannerOptions,
+                target,
+                constraints,
+                hideConstraints);
+    }
+
     public PoolBenchmarkConfig withExclude(List<String> columns) {
         return new PoolBenchmarkConfig(
                 table,

@@ -124,6 +124,18 @@ final class BenchOptimizeCommand implements Callable<Integer> {
             throw InvalidInputException.of(
                     "--hide-constraints", "there are no constraints to hide", "add --constraint COLUMN>=VALUE");
         }
+        requirePlanner(planner);
+        Map<String, Object> options = plannerOptions.parse();
+        try {
+            new org.labloop.lab.Lab()
+                    .planners
+                    .create(new org.labloop.planner.PlannerSpec(planner, options))
+                    .checkObjectives(List.of(new org.labloop.space.Objective(
+                            "objective",
+                            minimise ? org.labloop.space.Direction.MINIMISE : org.labloop.space.Direction.MAXIMISE)));
+        } catch (LabLoopException e) {
+            throw InvalidInputException.of("--option", e.getMessage(), "see docs/campaign-file.md for planner options");
+        }
         Table table = CsvTables.read(data);
         PoolBenchmarkConfig config = new PoolBenchmarkConfig(
                 table,
@@ -138,7 +150,7 @@ final class BenchOptimizeCommand implements Callable<Integer> {
                 repeats,
                 seed,
                 planner,
-                plannerOptions.parse(),
+                options,
                 target == null ? OptionalDouble.empty() : OptionalDouble.of(target),
                 parsed,
                 hideConstraints);
@@ -147,19 +159,23 @@ final class BenchOptimizeCommand implements Callable<Integer> {
         try {
             result = PoolBenchmark.run(config);
         } catch (IllegalArgumentException e) {
+            // The problem is located at the table; a message that names it already does not repeat it.
+            String message = e.getMessage();
+            String prefix = table.source() + ": ";
             throw InvalidInputException.of(
-                    data.toString(), e.getMessage(), "check --objective, --params, --smiles and --constraint");
-        } catch (org.labloop.planner.PlanningException e) {
-            if (plannerOptions.isEmpty()) {
-                throw e;
-            }
-            throw InvalidInputException.of("--option", e.getMessage(), "see docs/campaign-file.md for planner options");
+                    data.toString(),
+                    message.startsWith(prefix) ? message.substring(prefix.length()) : message,
+                    "check --objective, --params, --smiles and --constraint");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         out.printf(
-                "Pool benchmark: %s, %d rows, objective %s (%s), planner %s, batch %d, budget %d, %d repeats from seed %d%n",
+                "Pool benchmark: %s, %d rows%s, objective %s (%s), planner %s, batch %d, budget %d, %d repeats from seed"
+                        + " %d%n",
                 data,
                 table.size(),
+                result.summary().points() == table.size()
+                        ? ""
+                        : " (" + result.summary().points() + " distinct points)",
                 objective,
                 minimise ? "minimise" : "maximise",
                 planner,
@@ -193,7 +209,12 @@ final class BenchOptimizeCommand implements Callable<Integer> {
         reach(out, width, "to the best" + feasible + " (" + num(s.toBest().level()) + ")", s.toBest(), repeats);
         reach(out, width, "to the top 1%" + feasible + " (" + num(s.toTop1pct().level()) + ")", s.toTop1pct(), repeats);
         if (target != null) {
-            reach(out, width, "to the target (" + num(target) + ")", s.toTarget(), repeats);
+            reach(
+                    out,
+                    width,
+                    "to the target (" + num(target) + ")",
+                    s.toTarget().orElseThrow(),
+                    repeats);
         }
         out.print("mean best" + feasible + " so far after");
         new java.util.TreeMap<>(s.bestSoFar()).forEach((k, v) -> out.printf(Locale.ROOT, "  %d: %.2f", k, v));
@@ -209,7 +230,7 @@ final class BenchOptimizeCommand implements Callable<Integer> {
                 ms,
                 seconds);
         if (json != null) {
-            ExportCommand.write(json, PoolBenchmark.report(result));
+            ExportCommand.write(json, PoolBenchmark.report(config, result));
             out.println("Wrote " + json);
         }
         return 0;

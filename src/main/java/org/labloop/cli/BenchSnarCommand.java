@@ -100,6 +100,13 @@ final class BenchSnarCommand implements Callable<Integer> {
             throw InvalidInputException.of("options", "--batch, --budget and --repeats must be at least 1", "");
         }
         BenchOptimizeCommand.requirePlanner(planner);
+        if (!thresholdArgs.isEmpty() && !planner.equals(org.labloop.planner.BayesianPlanner.NAME)) {
+            throw InvalidInputException.of(
+                    "--threshold",
+                    "planner " + planner + " does not use thresholds (they tell the bayesian planner's EHVI where"
+                            + " hypervolume counts from); the score is always against sty 2957, e_factor 10.7",
+                    "remove --threshold, or use --planner bayesian");
+        }
         SnarBenchmark.Config config;
         try {
             config = new SnarBenchmark.Config(

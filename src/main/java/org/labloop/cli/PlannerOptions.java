@@ -31,8 +31,4 @@ final class PlannerOptions {
         }
         return out;
     }
-
-    boolean isEmpty() {
-        return raw.isEmpty();
-    }
 }

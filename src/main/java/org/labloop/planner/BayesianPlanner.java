@@ -109,6 +109,11 @@ public final class BayesianPlanner implements Planner {
 
     @Override
     public void checkObjectives(List<Objective> objectives) {
+        if (options.multiObjective() == MultiObjective.PAREGO && objectives.size() == 1) {
+            throw new PlanningException(
+                    "planner 'bayesian': multi_objective 'parego' plans several objectives, got one;"
+                            + " remove multi_objective");
+        }
         if (options.multiObjective() == MultiObjective.EHVI && objectives.size() != 2) {
             throw new PlanningException("planner 'bayesian': multi_objective 'ehvi' plans exactly two objectives, got "
                     + objectives.size() + "; "
@@ -1115,6 +1120,14 @@ public final class BayesianPlanner implements Planner {
                             + " acquisition '" + o.get("acquisition")
                             + "' would be ignored; remove one of them (with two"
                             + " objectives, acquisition ucb or thompson runs ParEGO)"));
+        }
+        boolean betaOrAcquisitionWrong = problems.stream()
+                .anyMatch(p -> p.option().equals("beta") || p.option().equals("acquisition"));
+        if (o.containsKey("beta") && acq == AcquisitionKind.LOG_EI && !betaOrAcquisitionWrong) {
+            problems.add(new InvalidPlannerOptionsException.OptionProblem(
+                    "beta",
+                    "planner 'bayesian': beta weighs exploration in acquisition ucb (and thompson), so with log_ei it"
+                            + " would be ignored; remove beta or set acquisition: ucb"));
         }
         int initial = checked(problems, "initial", 5, () -> (int) number(o, "initial", 5, 1, 1_000_000, true));
         double beta = checked(problems, "beta", 2.0, () -> {

@@ -1,12 +1,10 @@
 package org.labloop.planner;
 
 import java.util.BitSet;
+import org.labloop.chem.Smiles;
 import org.openscience.cdk.exception.CDKException;
-import org.openscience.cdk.exception.InvalidSmilesException;
 import org.openscience.cdk.fingerprint.CircularFingerprinter;
 import org.openscience.cdk.interfaces.IAtomContainer;
-import org.openscience.cdk.silent.SilentChemObjectBuilder;
-import org.openscience.cdk.smiles.SmilesParser;
 
 /** ECFP-style circular fingerprints of SMILES strings, via the CDK. */
 final class Fingerprints {
@@ -16,17 +14,12 @@ final class Fingerprints {
 
     /** ECFP4 (radius 2) bits folded to {@link #BITS}; throws PlanningException naming the parameter and value. */
     static BitSet ecfp4(String parameter, String choice, String smiles) {
-        SmilesParser parser = new SmilesParser(SilentChemObjectBuilder.getInstance());
         IAtomContainer mol;
         try {
-            mol = parser.parseSmiles(smiles);
-        } catch (InvalidSmilesException e) {
+            mol = Smiles.parse(smiles);
+        } catch (Smiles.InvalidMoleculeException e) {
             throw new PlanningException("molecule parameter " + parameter + ": choice '" + choice
-                    + "' has an invalid SMILES '" + smiles + "': " + firstLine(e.getMessage()));
-        }
-        if (mol.getAtomCount() == 0) {
-            throw new PlanningException("molecule parameter " + parameter + ": choice '" + choice
-                    + "' has an invalid SMILES '" + smiles + "': no atoms");
+                    + "' has an invalid SMILES '" + smiles + "': " + e.getMessage());
         }
         try {
             CircularFingerprinter fp = new CircularFingerprinter(CircularFingerprinter.CLASS_ECFP4, BITS);

@@ -50,9 +50,10 @@ class PoolBenchmarkTest {
         for (BenchResult.Repeat rep : r.repeats()) {
             assertThat(rep.values()).containsExactlyInAnyOrder(1.0, 2.0, 3.0, 10.0, 4.0, 0.0);
         }
-        // Every repeat sees all 6 rows, so the best (10) is reached; best-so-far after 10 experiments is 10.
+        // Every repeat sees all 6 rows, so the best (10) is reached; best so far is reported after the whole budget.
         assertThat(r.summary().toBest().reached()).isEqualTo(3);
-        assertThat(r.summary().bestSoFar().get(10)).isEqualTo(10.0);
+        assertThat(r.summary().bestSoFar()).containsOnlyKeys(6);
+        assertThat(r.summary().bestSoFar().get(6)).isEqualTo(10.0);
         double expectedMean = r.repeats().stream()
                 .mapToInt(rep -> rep.values().indexOf(10.0) + 1)
                 .average()
@@ -68,9 +69,10 @@ class PoolBenchmarkTest {
                 .withPlanner("random", Map.of())
                 .withTarget(100);
         BenchResult r = PoolBenchmark.run(c);
-        assertThat(r.summary().toTarget().reached()).isZero();
-        assertThat(r.summary().toTarget().worst()).isEqualTo(3);
-        assertThat(r.summary().toTarget().median()).isEqualTo(3.0);
+        BenchResult.Reach target = r.summary().toTarget().orElseThrow();
+        assertThat(target.reached()).isZero();
+        assertThat(target.worst()).isEqualTo(3);
+        assertThat(target.median()).isEqualTo(3.0);
     }
 
     @Test
@@ -80,27 +82,42 @@ class PoolBenchmarkTest {
                 .minimising(true)
                 .withRun(1, 3, 1, 1)
                 .withPlanner("sobol", Map.of()));
-        assertThat(r.summary().bestSoFar().get(10)).isEqualTo(-1.0);
+        assertThat(r.summary().bestSoFar().get(3)).isEqualTo(-1.0);
         assertThat(r.summary().toBest().reached()).isEqualTo(1);
     }
 
     @Test
     void reportIsJsonInTheDocumentedShape() throws Exception {
         Table t = CsvTables.parse("tiny", "a,b,y\n1,x,1\n2,x,2\n3,y,3\n4,y,10\n");
-        BenchResult r = PoolBenchmark.run(PoolBenchmarkConfig.of(t, "y")
+        PoolBenchmarkConfig c = PoolBenchmarkConfig.of(t, "y")
                 .withRun(2, 4, 2, 7)
                 .withPlanner("lhs", Map.of())
-                .withTarget(3));
-        JsonNode json = new ObjectMapper().readTree(PoolBenchmark.report(r));
-        assertThat(json.fieldNames()).toIterable().containsExactly("summary", "repeats");
+                .withTarget(3);
+        BenchResult r = PoolBenchmark.run(c);
+        JsonNode json = new ObjectMapper().readTree(PoolBenchmark.report(c, r));
+        assertThat(json.fieldNames()).toIterable().containsExactly("config", "summary", "repeats");
+        assertThat(json.at("/config/planner").asText()).isEqualTo("lhs");
+        assertThat(json.at("/config/budget").asInt()).isEqualTo(4);
+        assertThat(json.at("/config/target").asDouble()).isEqualTo(3.0);
+        assertThat(json.at("/config/points").asInt()).isEqualTo(4);
         JsonNode summary = json.get("summary");
         assertThat(summary.fieldNames())
                 .toIterable()
                 .containsExactly("to_best", "to_top1pct", "to_target", "best_so_far");
         assertThat(summary.get("to_target").fieldNames())
                 .toIterable()
-                .containsExactly("median", "mean", "worst", "reached");
-        assertThat(summary.get("best_so_far").fieldNames()).toIterable().containsExactly("10", "20", "30", "50");
+                .containsExactly("level", "median", "mean", "worst", "reached");
+        assertThat(summary.at("/to_best/level").asDouble()).isEqualTo(10.0);
+        assertThat(summary.at("/to_target/level").asDouble()).isEqualTo(3.0);
+        // A budget of 4 is below every checkpoint: best so far after the whole budget.
+        assertThat(summary.get("best_so_far").fieldNames()).toIterable().containsExactly("4");
+        PoolBenchmarkConfig plain =
+                PoolBenchmarkConfig.of(t, "y").withRun(2, 4, 2, 7).withPlanner("lhs", Map.of());
+        JsonNode noTarget = new ObjectMapper()
+                .readTree(PoolBenchmark.report(plain, PoolBenchmark.run(plain)))
+                .get("summary");
+        assertThat(noTarget.has("to_target")).isFalse();
+        assertThat(noTarget.has("to_best")).isTrue();
         assertThat(json.get("repeats")).hasSize(2);
         assertThat(json.get("repeats").get(0).get("seed").asLong()).isEqualTo(7);
         assertThat(json.get("repeats").get(1).get("seed").asLong()).isEqualTo(8);
@@ -148,7 +165,7 @@ class PoolBenchmarkTest {
             }
         }
         assertThat(r.summary().toBest().level()).isEqualTo(4.0);
-        assertThat(r.summary().bestSoFar().get(10)).isEqualTo(4.0);
+        assertThat(r.summary().bestSoFar().get(4)).isEqualTo(4.0);
         assertThat(r.summary().feasibleFraction()).isEqualTo(0.75);
         double expectedMean = r.repeats().stream()
                 .mapToInt(rep -> rep.values().indexOf(4.0) + 1)
@@ -165,7 +182,54 @@ class PoolBenchmarkTest {
                 .withPlanner("sobol", Map.of())
                 .withConstraints(List.of(OutcomeConstraint.parse("c <= 1"))));
         double first = r.repeats().get(0).values().get(0);
-        assertThat(r.summary().bestSoFar().get(10)).isEqualTo(first == 10.0 ? 3.0 : first);
+        assertThat(r.summary().bestSoFar().get(1)).isEqualTo(first == 10.0 ? 3.0 : first);
+    }
+
+    @Test
+    void theObjectiveAsAParameter_isRefused_soThePlannerIsNotShownTheAnswer() {
+        Table t = CsvTables.parse("tiny", "a,y\n1,1\n2,2\n3,3\n");
+        assertThatThrownBy(() -> PoolBenchmark.run(PoolBenchmarkConfig.of(t, "y")
+                        .withParameters(List.of("y", "a"))
+                        .withPlanner("random", Map.of())
+                        .withRun(1, 2, 1, 1)))
+                .hasMessageContaining("the objective column 'y' is also a parameter");
+    }
+
+    @Test
+    void rowsWithTheSameParametersButDifferentOutcomes_areRefused_andIdenticalOnesCountOnce() {
+        Table t = CsvTables.parse("tiny", "a,b,y\n1,x,1\n1,z,5\n2,x,2\n2,x,2\n");
+        assertThatThrownBy(() -> PoolBenchmark.run(PoolBenchmarkConfig.of(t, "y")
+                        .withParameters(List.of("a"))
+                        .withPlanner("random", Map.of())
+                        .withRun(1, 2, 1, 1)))
+                .hasMessageContaining("data rows 1 and 2 have the same parameter values")
+                .hasMessageContaining("different outcomes (y 1 and 5)")
+                .hasMessageContaining("add the columns that tell them apart");
+        PoolBenchmarkConfig all =
+                PoolBenchmarkConfig.of(t, "y").withPlanner("random", Map.of()).withRun(1, 3, 1, 1);
+        assertThat(PoolBenchmark.problem(all).pool()).hasSize(3);
+        assertThatThrownBy(() -> PoolBenchmark.run(all.withRun(1, 4, 1, 1)))
+                .hasMessageContaining("the budget of 4 experiments is more than the 3 distinct points");
+    }
+
+    @Test
+    void anInvalidSmilesInTheTable_isRefusedWithItsRowAndColumn() {
+        Table t = CsvTables.parse("tiny", "s,y\nCCO,1\nC1CC(,2\n");
+        assertThatThrownBy(() -> PoolBenchmark.run(PoolBenchmarkConfig.of(t, "y")
+                        .withSmiles(List.of("s"))
+                        .withPlanner("random", Map.of())
+                        .withRun(1, 2, 1, 1)))
+                .hasMessageContaining("data row 2, column s: 'C1CC(' is not a valid SMILES (unclosed ring");
+    }
+
+    @Test
+    void anExcludedColumnMustExist() {
+        Table t = CsvTables.parse("tiny", "a,y\n1,1\n2,2\n");
+        assertThatThrownBy(() -> PoolBenchmark.run(PoolBenchmarkConfig.of(t, "y")
+                        .withExclude(List.of("nope"))
+                        .withPlanner("random", Map.of())
+                        .withRun(1, 2, 1, 1)))
+                .hasMessageContaining("nope");
     }
 
     @Test
@@ -185,12 +249,11 @@ class PoolBenchmarkTest {
         Table t = CsvTables.parse("tiny", "a,c,y\n1,1,1\n2,9,10\n3,2,4\n");
         PoolBenchmarkConfig c =
                 PoolBenchmarkConfig.of(t, "y").withRun(1, 3, 1, 1).withPlanner("random", Map.of());
-        JsonNode plain = new ObjectMapper().readTree(PoolBenchmark.report(PoolBenchmark.run(c)));
+        JsonNode plain = new ObjectMapper().readTree(PoolBenchmark.report(c, PoolBenchmark.run(c)));
         assertThat(plain.get("summary").has("feasible_fraction")).isFalse();
         assertThat(plain.at("/repeats/0").has("feasible")).isFalse();
-        JsonNode json = new ObjectMapper()
-                .readTree(PoolBenchmark.report(
-                        PoolBenchmark.run(c.withConstraints(List.of(OutcomeConstraint.parse("c <= 5"))))));
+        PoolBenchmarkConfig constrained = c.withConstraints(List.of(OutcomeConstraint.parse("c <= 5")));
+        JsonNode json = new ObjectMapper().readTree(PoolBenchmark.report(constrained, PoolBenchmark.run(constrained)));
         assertThat(json.at("/summary/constraints/0").asText()).isEqualTo("c <= 5");
         assertThat(json.at("/summary/feasible_fraction").asDouble()).isCloseTo(2 / 3.0, within(1e-12));
         assertThat(json.at("/repeats/0/feasible")).hasSize(3);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +75,7 @@ class BenchCommandsTest {
                 "--constraint",
                 "cost<=0.05",
                 "--constraint",
-                "temperature >= 90",
+                "cost >= 0.01",
                 "--planner",
                 "random",
                 "--repeats",
@@ -85,7 +86,7 @@ class BenchCommandsTest {
                 json.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out())
-                .contains("Constraints: cost <= 0.05, temperature >= 90; only picks that meet them count")
+                .contains("Constraints: cost <= 0.05, cost >= 0.01; only picks that meet them count")
                 .contains("to the best feasible (")
                 .contains("mean best feasible so far")
                 .containsPattern("picks:.* \\[[0-9.]+\\]");
@@ -212,5 +213,66 @@ class BenchCommandsTest {
         CliTest.Result thresholdNaN = CliTest.labloop("bench", "snar", "--budget", "5", "--threshold", "sty=NaN");
         assertThat(thresholdNaN.code()).isEqualTo(2);
         assertThat(thresholdNaN.err()).contains("is not OBJECTIVE=NUMBER");
+        CliTest.Result unusedThreshold =
+                CliTest.labloop("bench", "snar", "--budget", "5", "--planner", "random", "--threshold", "sty=2957");
+        assertThat(unusedThreshold.code()).isEqualTo(2);
+        assertThat(unusedThreshold.err()).contains("planner random does not use thresholds");
+    }
+
+    @Test
+    void benchOptimize_inputThatWouldMisleadTheBenchmark_isRefusedWithExit2() throws Exception {
+        CliTest.Result answer = CliTest.labloop(
+                "bench", "optimize", "--data", arylation(), "--objective", "yield", "--params", "yield,Temp_C");
+        assertThat(answer.code()).isEqualTo(2);
+        assertThat(answer.err()).contains("the objective column 'yield' is also a parameter");
+
+        CliTest.Result collapsed = CliTest.labloop(
+                "bench", "optimize", "--data", arylation(), "--objective", "yield", "--params", "Concentration,Temp_C");
+        assertThat(collapsed.code()).isEqualTo(2);
+        assertThat(collapsed.err()).contains("have the same parameter values").contains("different outcomes");
+
+        CliTest.Result tooLong = CliTest.labloop(
+                "bench",
+                "optimize",
+                "--data",
+                arylation(),
+                "--objective",
+                "yield",
+                "--exclude",
+                "entry",
+                "--budget",
+                "5000");
+        assertThat(tooLong.code()).isEqualTo(2);
+        assertThat(tooLong.err()).contains("the budget of 5000 experiments is more than the 1728 distinct points");
+
+        Path bad = tmp.resolve("bad-smiles.csv");
+        Files.writeString(bad, "s,t,y\nCCO,1,1\nC1CC(,2,2\nCCO,3,3\n");
+        CliTest.Result smiles = CliTest.labloop(
+                "bench",
+                "optimize",
+                "--data",
+                bad.toString(),
+                "--objective",
+                "y",
+                "--smiles",
+                "s",
+                "--option",
+                "restarts=2");
+        assertThat(smiles.code()).isEqualTo(2);
+        assertThat(smiles.err())
+                .contains("bad-smiles.csv: data row 2, column s: 'C1CC(' is not a valid SMILES")
+                .doesNotContain("--option");
+
+        CliTest.Result parEgoOfOne = CliTest.labloop(
+                "bench",
+                "optimize",
+                "--data",
+                arylation(),
+                "--objective",
+                "yield",
+                "--option",
+                "multi_objective=parego");
+        assertThat(parEgoOfOne.code()).isEqualTo(2);
+        assertThat(parEgoOfOne.err()).contains("--option").contains("'parego' plans several objectives");
     }
 }

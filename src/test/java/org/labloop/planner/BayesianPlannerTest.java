@@ -369,7 +369,7 @@ class BayesianPlannerTest {
         assertThat(ucb).allSatisfy(p -> assertThat(p.details()).doesNotContainKey("ehvi"));
         assertThat(ei).allSatisfy(p -> assertThat(p.details()).containsKey("ehvi"));
         // ParEGO scores its scalarisation by UCB: the first pick's score is mu + sqrt(beta) sd there, so a larger beta
-        // gives a larger score (sd > 0 away from the data); log EI, which has no beta, scores the same either way.
+        // gives a larger score (sd > 0 away from the data); log EI has no beta, and refuses one.
         java.util.function.BiFunction<String, Double, Double> firstScore =
                 (acq, beta) -> planner(Map.of("acquisition", acq, "beta", beta, "multi_objective", "parego"))
                         .propose(request(LINE, List.of(f1, f2), obs, List.of(), 1, Optional.empty(), 5))
@@ -377,7 +377,9 @@ class BayesianPlannerTest {
                         .details()
                         .get("acquisition");
         assertThat(firstScore.apply("ucb", 100.0)).isGreaterThan(firstScore.apply("ucb", 0.01) + 1e-3);
-        assertThat(firstScore.apply("log_ei", 100.0)).isEqualTo(firstScore.apply("log_ei", 0.01));
+        assertThatThrownBy(() -> planner(Map.of("beta", 3)))
+                .hasMessageContaining("beta weighs exploration in acquisition ucb")
+                .hasMessageContaining("would be ignored");
     }
 
     @Test

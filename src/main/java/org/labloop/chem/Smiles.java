@@ -1,0 +1,70 @@
+package org.labloop.chem;
+
+import java.util.Optional;
+import org.openscience.cdk.exception.InvalidSmilesException;
+import org.openscience.cdk.interfaces.IAtomContainer;
+import org.openscience.cdk.silent.SilentChemObjectBuilder;
+import org.openscience.cdk.smiles.SmilesParser;
+
+/** SMILES strings read with the CDK: the one place that decides whether a molecule as written is valid. */
+public final class Smiles {
+    private Smiles() {}
+
+    /** The molecule {@code smiles} describes; {@link InvalidMoleculeException} saying why when it describes none. */
+    public static IAtomContainer parse(String smiles) {
+        IAtomContainer mol;
+        try {
+            mol = new SmilesParser(SilentChemObjectBuilder.getInstance()).parseSmiles(smiles);
+        } catch (InvalidSmilesException e) {
+            throw new InvalidMoleculeException(reason(e.getMessage()));
+        }
+        if (mol.getAtomCount() == 0) {
+            throw new InvalidMoleculeException("it has no atoms");
+        }
+        return mol;
+    }
+
+    /** Why {@code smiles} is not a valid molecule, or empty when it is. */
+    public static Optional<String> problem(String smiles) {
+        try {
+            parse(smiles);
+            return Optional.empty();
+        } catch (InvalidMoleculeException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
+     * The CDK's reason without its echo of the input: "could not parse 'C1CC(', Unclosed ring detected, SMILES may
+     * be truncated:" followed by the SMILES and a caret on further lines.
+     */
+    private static String reason(String message) {
+        if (message == null || message.isBlank()) {
+            return "it cannot be parsed";
+        }
+        String s = message.strip();
+        int nl = s.indexOf('\n');
+        if (nl >= 0) {
+            s = s.substring(0, nl).strip();
+        }
+        if (s.startsWith("could not parse '")) {
+            int end = s.indexOf("', ");
+            if (end > 0) {
+                s = s.substring(end + 3);
+            }
+        }
+        while (s.endsWith(":") || s.endsWith(",")) {
+            s = s.substring(0, s.length() - 1).strip();
+        }
+        return s.isEmpty() ? "it cannot be parsed" : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** A SMILES string that describes no molecule; the message says why. */
+    public static final class InvalidMoleculeException extends org.labloop.core.LabLoopException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidMoleculeException(String reason) {
+            super(reason);
+        }
+    }
+}
