@@ -10,7 +10,7 @@ public final class LatinHypercubePlanner extends ModelFreePlanner {
     public static final String NAME = "lhs";
 
     public LatinHypercubePlanner(PlannerSpec spec) {
-        super(NAME, "1", "space-filling", spec);
+        super(NAME, "2", "space-filling", spec);
     }
 
     @Override
@@ -30,6 +30,11 @@ public final class LatinHypercubePlanner extends ModelFreePlanner {
             }
         }
         return out;
+    }
+
+    @Override
+    double[][] rows(PlanningRequest request, int n) {
+        return design(n, request.space().size(), request);
     }
 
     private static double[][] design(int n, int d, PlanningRequest request) {

@@ -5,10 +5,11 @@ import java.util.Set;
 import org.labloop.space.Point;
 
 /**
- * What the planners that learn nothing share: no options, random picks from a pool, and a check that a
- * finite space still has room. Subclasses only say how to lay out points in the continuous case. They ignore outcome
- * constraints: without a model there is nothing to predict feasibility with, and a space-filling design is meant to
- * cover the space, infeasible corners included.
+ * What the planners that learn nothing share: no options, a check that a finite space still has room, and a pool
+ * served by its points nearest to the design's. Subclasses only say how to lay out points in the unit cube. They ignore
+ * outcome
+ * constraints: without a model there is nothing to predict feasibility with, and a space-filling design is meant
+ * to cover the space, infeasible corners included.
  */
 abstract class ModelFreePlanner implements Planner {
     private final String name;
@@ -39,8 +40,7 @@ abstract class ModelFreePlanner implements Planner {
     public final List<Proposal> propose(PlanningRequest request) {
         List<Point> points;
         if (request.pool().isPresent()) {
-            Set<Point> taken = UnitCube.taken(request);
-            points = UnitCube.randomFromPool(request.pool().get(), taken, request.count(), request.random());
+            points = fromPool(request, UnitCube.taken(request));
         } else if (UnitCube.cardinality(request.space()) >= 0) {
             Set<Point> taken = UnitCube.taken(request);
             UnitCube.checkRoom(request.space(), taken, request.count());
@@ -55,4 +55,13 @@ abstract class ModelFreePlanner implements Planner {
 
     /** {@code request.count()} distinct points of the space, none in {@code taken} (which it may add to). */
     abstract List<Point> design(PlanningRequest request, Set<Point> taken);
+
+    /** The next {@code n} rows of the design in the unit cube, one coordinate per parameter. */
+    abstract double[][] rows(PlanningRequest request, int n);
+
+    /** {@code request.count()} untaken points of the request's pool: those nearest to the design's next rows. */
+    List<Point> fromPool(PlanningRequest request, Set<Point> taken) {
+        return UnitCube.nearestInPool(
+                request.space(), request.pool().orElseThrow(), taken, rows(request, request.count()));
+    }
 }

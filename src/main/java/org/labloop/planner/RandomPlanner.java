@@ -16,17 +16,29 @@ public final class RandomPlanner extends ModelFreePlanner {
     @Override
     List<Point> design(PlanningRequest request, Set<Point> taken) {
         List<Point> out = new ArrayList<>();
-        int d = request.space().size();
         while (out.size() < request.count()) {
-            double[] u = new double[d];
-            for (int i = 0; i < d; i++) {
-                u[i] = request.random().nextDouble();
-            }
-            Point p = UnitCube.toPoint(request.space(), u);
+            Point p = UnitCube.toPoint(request.space(), rows(request, 1)[0]);
             if (taken.add(p)) {
                 out.add(p);
             }
         }
         return out;
+    }
+
+    @Override
+    double[][] rows(PlanningRequest request, int n) {
+        double[][] out = new double[n][request.space().size()];
+        for (double[] row : out) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = request.random().nextDouble();
+            }
+        }
+        return out;
+    }
+
+    /** Every untried row of a pool equally likely (nearest to a random point would favour isolated rows). */
+    @Override
+    List<Point> fromPool(PlanningRequest request, Set<Point> taken) {
+        return UnitCube.randomFromPool(request.pool().orElseThrow(), taken, request.count(), request.random());
     }
 }

@@ -22,7 +22,7 @@ public final class SobolPlanner extends ModelFreePlanner {
     private static final double SCALE = Math.pow(2, BITS);
 
     public SobolPlanner(PlannerSpec spec) {
-        super(NAME, "2", "space-filling", spec);
+        super(NAME, "3", "space-filling", spec);
     }
 
     @Override
@@ -46,6 +46,21 @@ public final class SobolPlanner extends ModelFreePlanner {
             } else if (++guard > 100_000) {
                 throw new PlanningException("sobol found no untried point after 100000 draws; widen the space");
             }
+        }
+        return out;
+    }
+
+    @Override
+    double[][] rows(PlanningRequest request, int n) {
+        int d = request.space().size();
+        SobolSequenceGenerator sobol = new SobolSequenceGenerator(d);
+        double[] next =
+                sobol.skipTo(request.observations().size() + request.pending().size());
+        long[] mask = shift(d, request.seed());
+        double[][] out = new double[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = shifted(next, mask);
+            next = sobol.nextVector();
         }
         return out;
     }

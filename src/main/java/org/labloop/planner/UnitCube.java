@@ -38,6 +38,83 @@ final class UnitCube {
         };
     }
 
+    /** Where {@code point} lies in the unit cube: continuous values scaled, a level at the centre of its slice. */
+    static double[] toUnit(SearchSpace space, Point point) {
+        List<Parameter> params = space.parameters();
+        double[] u = new double[params.size()];
+        for (int i = 0; i < u.length; i++) {
+            Parameter p = params.get(i);
+            Object v = point.values().get(p.name());
+            u[i] = switch (p) {
+                case ContinuousParameter c ->
+                    c.bound().width() == 0 ? 0.5 : c.bound().toUnit(((Number) v).doubleValue());
+                case DiscreteParameter d ->
+                    centre(
+                            d.values().indexOf(((Number) v).doubleValue()),
+                            d.values().size());
+                case CategoricalParameter c ->
+                    centre(c.choices().indexOf(v), c.choices().size());
+                case MoleculeParameter m ->
+                    centre(
+                            m.choices().stream()
+                                    .map(MoleculeParameter.Molecule::name)
+                                    .toList()
+                                    .indexOf(v),
+                            m.choices().size());
+            };
+        }
+        return u;
+    }
+
+    private static double centre(int index, int n) {
+        return (Math.max(0, index) + 0.5) / n;
+    }
+
+    /**
+     * For each design row in turn, the untaken pool point nearest to it in the unit cube (ties to the earlier pool
+     * row): a space-filling design carried over to a finite pool.
+     */
+    static List<Point> nearestInPool(SearchSpace space, List<Point> pool, Set<Point> taken, double[][] rows) {
+        List<Point> free = new ArrayList<>();
+        for (Point p : pool) {
+            if (!taken.contains(p)) {
+                free.add(p);
+            }
+        }
+        if (free.size() < rows.length) {
+            throw new SearchSpaceExhaustedException("the candidate pool has " + free.size()
+                    + " untried points left but " + rows.length + " were asked for; lower the budget or enlarge the"
+                    + " pool");
+        }
+        double[][] unit = new double[free.size()][];
+        for (int i = 0; i < unit.length; i++) {
+            unit[i] = toUnit(space, free.get(i));
+        }
+        boolean[] used = new boolean[unit.length];
+        List<Point> out = new ArrayList<>();
+        for (double[] row : rows) {
+            int best = -1;
+            double bestDistance = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < unit.length; i++) {
+                if (used[i]) {
+                    continue;
+                }
+                double d = 0;
+                for (int j = 0; j < row.length; j++) {
+                    double diff = unit[i][j] - row[j];
+                    d += diff * diff;
+                }
+                if (d < bestDistance) {
+                    bestDistance = d;
+                    best = i;
+                }
+            }
+            used[best] = true;
+            out.add(free.get(best));
+        }
+        return out;
+    }
+
     private static int level(double u, int n) {
         return Math.min(n - 1, (int) Math.floor(u * n));
     }

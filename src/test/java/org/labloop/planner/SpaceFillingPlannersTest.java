@@ -160,4 +160,40 @@ class SpaceFillingPlannersTest {
         assertThatThrownBy(() -> PlannerRegistry.standard().create(new PlannerSpec("random", Map.of("x", 1))))
                 .hasMessageContaining("takes no options");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sobol", "lhs"})
+    void overAPool_aSpaceFillingDesign_picksTheRowsNearestItsPoints_soEveryLevelIsCovered(String name) {
+        SearchSpace grid = new SearchSpace(List.of(
+                new DiscreteParameter("a", List.of(1.0, 2.0, 3.0, 4.0), ""),
+                new CategoricalParameter("b", List.of("w", "x", "y", "z"))));
+        List<Point> pool = new ArrayList<>();
+        for (double a : List.of(1.0, 2.0, 3.0, 4.0)) {
+            for (String b : List.of("w", "x", "y", "z")) {
+                pool.add(new Point(Map.of("a", a, "b", b)));
+            }
+        }
+        for (long seed = 1; seed <= 5; seed++) {
+            List<Proposal> ps = planner(name)
+                    .propose(new PlanningRequest(
+                            grid,
+                            YIELD,
+                            List.of(),
+                            List.of(),
+                            List.of(),
+                            4,
+                            Optional.of(pool),
+                            new SplittableRandom(seed),
+                            seed));
+            // Four points of a Sobol sequence, or a Latin hypercube of four, fall in four different quarters of each
+            // axis; on a 4 x 4 grid the nearest rows then differ in both parameters.
+            assertThat(ps.stream().map(p -> p.point().values().get("a")).distinct())
+                    .as("seed %d", seed)
+                    .hasSize(4);
+            assertThat(ps.stream().map(p -> p.point().values().get("b")).distinct())
+                    .as("seed %d", seed)
+                    .hasSize(4);
+            assertThat(pool).containsAll(ps.stream().map(Proposal::point).toList());
+        }
+    }
 }
