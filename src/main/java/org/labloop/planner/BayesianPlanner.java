@@ -100,7 +100,7 @@ public final class BayesianPlanner implements Planner {
 
     @Override
     public String version() {
-        return "2";
+        return "3";
     }
 
     Options options() {
@@ -239,7 +239,9 @@ public final class BayesianPlanner implements Planner {
      * Two objectives: each batch point maximises the exact expected hypervolume improvement over the front of what is
      * measured, pending or already in the batch (each of those at its predicted mean, as kriging believer), weighed by
      * the probability of meeting the outcome constraints, counted from the objectives' thresholds (or a reference
-     * inferred from the front). One GP per objective.
+     * inferred from the front). One GP per objective. A candidate's uncertainty is what remains once the outcomes of
+     * the pending and already chosen points are taken as known ({@link KnownPoints}): the kriging believer alone leaves
+     * them the noise the model allows, enough for EHVI to propose the same conditions again while they are running.
      */
     private List<Proposal> ehvi(
             PlanningRequest request,
@@ -264,6 +266,8 @@ public final class BayesianPlanner implements Planner {
         // With constraints and nothing feasible yet, only the probability of feasibility counts.
         boolean seekFeasible = !feasibility.isEmpty() && front.isEmpty();
         double[] reference = Ehvi.reference(front.isEmpty() ? Arrays.asList(transpose(ys)) : front);
+        // Pending experiments and the batch's earlier points: their outcomes are taken as known at the predicted means.
+        List<double[]> inFlight = new ArrayList<>(Arrays.asList(pending));
         for (int j = 0; j < m; j++) {
             Objective obj = objectives.get(j);
             if (obj.threshold().isPresent()) {
@@ -283,7 +287,8 @@ public final class BayesianPlanner implements Planner {
         List<Proposal> out = new ArrayList<>();
         for (int q = 0; q < request.count(); q++) {
             Ehvi ehvi = new Ehvi(front, reference);
-            Surface surface = ehviSurface(models, feasibility, ehvi, seekFeasible);
+            KnownPoints[] known = known(models, inFlight);
+            Surface surface = ehviSurface(models, known, feasibility, ehvi, seekFeasible);
             double[] features;
             Point point;
             double value;
@@ -318,10 +323,11 @@ public final class BayesianPlanner implements Planner {
             for (int j = 0; j < m; j++) {
                 models[j].predict(new double[][] {features}, 0, 1, mu1, var1);
                 mean[j] = mu1[0];
-                sd[j] = Math.sqrt(var1[0]);
+                // The model's own uncertainty is what a person reads; EHVI uses what is left given the front.
+                sd[j] = Math.sqrt(known[j].variance(features, var1[0]));
                 Objective obj = objectives.get(j);
                 details.put("mean." + obj.name(), obj.direction().sign() * mean[j]);
-                details.put("sd." + obj.name(), sd[j]);
+                details.put("sd." + obj.name(), Math.sqrt(var1[0]));
             }
             details.put("acquisition", value);
             double expected = ehvi.expected(mean[0], sd[0], mean[1], sd[1]);
@@ -335,12 +341,28 @@ public final class BayesianPlanner implements Planner {
             if (likelyFeasible(feasibility, features)) {
                 front.add(mean);
             }
+            inFlight.add(features);
             for (int j = 0; j < m; j++) {
                 models[j] = models[j].withFantasies(new double[][] {features});
             }
             feasibility = feasibility.withFantasies(new double[][] {features});
         }
         return out;
+    }
+
+    /** Each objective's model with the latent values at {@code points} (still to be measured) taken as known. */
+    private static KnownPoints[] known(Gp[] models, List<double[]> points) {
+        KnownPoints[] known = new KnownPoints[models.length];
+        double[] mu = new double[1];
+        double[] var = new double[1];
+        for (int j = 0; j < models.length; j++) {
+            known[j] = new KnownPoints(models[j]);
+            for (double[] p : points) {
+                models[j].predict(new double[][] {p}, 0, 1, mu, var);
+                known[j].add(p, var[0]);
+            }
+        }
+        return known;
     }
 
     private static boolean likelyFeasible(Feasibility feasibility, double[] features) {
@@ -386,7 +408,8 @@ public final class BayesianPlanner implements Planner {
     }
 
     /** log EHVI plus the log probability of feasibility; the latter alone while nothing measured is feasible. */
-    private static Surface ehviSurface(Gp[] models, Feasibility feasibility, Ehvi ehvi, boolean seekFeasible) {
+    private static Surface ehviSurface(
+            Gp[] models, KnownPoints[] known, Feasibility feasibility, Ehvi ehvi, boolean seekFeasible) {
         return new Surface() {
             @Override
             public void scoreAll(double[][] features, double[] out) {
@@ -400,7 +423,12 @@ public final class BayesianPlanner implements Planner {
                 models[1].predictAll(features, m1, v1);
                 feasibility.logProbabilityAll(features, logFeasible);
                 for (int i = 0; i < n; i++) {
-                    out[i] = score(m0[i], v0[i], m1[i], v1[i], logFeasible[i]);
+                    out[i] = score(
+                            m0[i],
+                            known[0].variance(features[i], v0[i]),
+                            m1[i],
+                            known[1].variance(features[i], v1[i]),
+                            logFeasible[i]);
                 }
             }
 
@@ -410,9 +438,9 @@ public final class BayesianPlanner implements Planner {
                 double[] p1 = new double[2];
                 models[0].predict(new double[][] {f}, 0, 1, p0, p1);
                 double mu0 = p0[0];
-                double var0 = p1[0];
+                double var0 = known[0].variance(f, p1[0]);
                 models[1].predict(new double[][] {f}, 0, 1, p0, p1);
-                return score(mu0, var0, p0[0], p1[0], feasibility.logProbability(f));
+                return score(mu0, var0, p0[0], known[1].variance(f, p1[0]), feasibility.logProbability(f));
             }
 
             private double score(double mu0, double var0, double mu1, double var1, double logFeasible) {

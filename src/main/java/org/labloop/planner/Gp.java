@@ -213,6 +213,36 @@ final class Gp {
         }
     }
 
+    /** Prior covariances (standardised units) of {@code a} with every conditioning point, into {@code out}. */
+    void kernelRow(double[] a, double[] out) {
+        double[] ls = hyper.lengthscales();
+        double s = hyper.outputscale();
+        for (int j = 0; j < x.length; j++) {
+            out[j] = s * matern(Math.sqrt(metric.scaledSquared(a, x[j], ls)));
+        }
+    }
+
+    /** Prior covariance (standardised units) of two points. */
+    double prior(double[] a, double[] b) {
+        return hyper.outputscale() * matern(Math.sqrt(metric.scaledSquared(a, b, hyper.lengthscales())));
+    }
+
+    /** {@code K^-1 k(X, p)}: what the posterior covariance of {@code p} with any point needs from the data. */
+    double[] solve(double[] p) {
+        int n = x.length;
+        double[] row = new double[n];
+        kernelRow(p, row);
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            double v = 0;
+            for (int j = 0; j < n; j++) {
+                v += kinv.data[i * n + j] * row[j];
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
     /** Posterior covariance (original units) of the given points, jointly. */
     DMatrixRMaj covariance(double[][] pts) {
         int n = x.length;

@@ -321,6 +321,35 @@ class BayesianPlannerTest {
     }
 
     @Test
+    void ehvi_doesNotProposeAgainWhatIsStillRunning() {
+        // Both objectives rise towards x = 10, measured with noise: the best next experiment is at the boundary. Once
+        // it
+        // is running, its outcome counts as known at the predicted value, so proposing it again adds nothing; with only
+        // the kriging believer it would keep the noise the model allows there and be proposed again.
+        Objective f1 = new Objective("f1", Direction.MAXIMISE);
+        Objective f2 = new Objective("f2", Direction.MAXIMISE);
+        SplittableRandom noise = new SplittableRandom(5);
+        List<Observation> obs = new ArrayList<>();
+        for (double v : new double[] {0, 1.5, 3, 4.5, 6, 7.5, 8.5, 9.2}) {
+            obs.add(Observation.of(
+                    x(v), Map.of("f1", v + 0.3 * noise.nextGaussian(), "f2", v * v / 10 + 0.3 * noise.nextGaussian())));
+        }
+        Planner planner = planner(Map.of());
+        Proposal first = planner.propose(request(LINE, List.of(f1, f2), obs, List.of(), 1, Optional.empty(), 3))
+                .get(0);
+        double running = first.point().number("x");
+        assertThat(running).isGreaterThan(9.2);
+        for (long seed = 1; seed <= 5; seed++) {
+            Proposal next = planner.propose(
+                            request(LINE, List.of(f1, f2), obs, List.of(first.point()), 1, Optional.empty(), seed))
+                    .get(0);
+            assertThat(Math.abs(next.point().number("x") - running))
+                    .as("seed %d: %s next to %s", seed, next.point().number("x"), running)
+                    .isGreaterThan(0.1);
+        }
+    }
+
+    @Test
     void ehvi_countsFromTheObjectivesThresholds_searchingOnlyWhereTheFrontCounts() {
         // The same front (f2 minimised this time), but only f1 >= 0.6 and f2 <= -0.3 are worth having, that is
         // 0.6 <= v <= 0.7: both picks go between x = 6 and 7. With the sign of the minimised objective's threshold
