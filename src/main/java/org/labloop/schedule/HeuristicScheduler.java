@@ -47,12 +47,28 @@ public final class HeuristicScheduler implements Scheduler {
     private final int[] pendingHeads;
     private final BitSet dirty = new BitSet();
     private final List<JobState> jobs = new ArrayList<>();
-    private final Map<List<Op>, int[]> chainCache = new IdentityHashMap<>();
+    /**
+     * Job states kept across {@link #reset}, by job id, to be filled again: a caller rebuilding its plan at every event
+     * would otherwise allocate them anew each time.
+     */
+    private final List<JobState> spare = new ArrayList<>();
+    /** Per list of steps (by identity): its chains and the capability index of each step. */
+    private final Map<List<Op>, Shape> shapes = new IdentityHashMap<>();
+
     private final PriorityQueue<long[]> due = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     private final PriorityQueue<long[]> delayed = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     private final PriorityQueue<long[]> overrunChecks = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     private long forcedViolations;
     private long replans;
+    /**
+     * The plan {@link #placeChain} fills and returns, reused: a placement is reserved (or dropped) before the next one
+     * is made, and decisions at every event would otherwise allocate one per attempt.
+     */
+    private Plan scratch = new Plan(4);
+    /** What {@link #earliestFit} found: the start, and the changeover needed before it. */
+    private long fitStart;
+
+    private long fitChangeover;
 
     public HeuristicScheduler(List<Device> devices) {
         this(devices, 60 * 60_000L);
@@ -225,8 +241,8 @@ public final class HeuristicScheduler implements Scheduler {
      */
     public void reset() {
         jobs.clear();
-        if (chainCache.size() > 100_000) {
-            chainCache.clear();
+        if (shapes.size() > 100_000) {
+            shapes.clear();
         }
         due.clear();
         delayed.clear();
@@ -250,7 +266,7 @@ public final class HeuristicScheduler implements Scheduler {
 
     /** The first step of the time-critical chain that step {@code k} of {@code job} belongs to. */
     public int chainHead(Job job, int k) {
-        int[] ends = chainCache.computeIfAbsent(job.ops(), Chains::ends);
+        int[] ends = shape(job.ops()).ends;
         int h = k;
         while (h > 0 && ends[h] < 0) {
             h--;
@@ -281,17 +297,41 @@ public final class HeuristicScheduler implements Scheduler {
         if (jobs.get(jobId) != null) {
             throw new IllegalArgumentException("job " + jobId + " was already submitted");
         }
-        for (Op op : job.ops()) {
-            Integer c = capabilityIndex.get(op.capability());
-            if (c == null) {
-                throw new IllegalArgumentException("job " + job.id() + ": no device can " + op.capability());
+        Shape shape = shape(job.ops());
+        for (int k = 0; k < shape.cap.length; k++) {
+            if (shape.cap[k] < 0) {
+                throw new IllegalArgumentException("job " + job.id() + ": no device can "
+                        + job.ops().get(k).capability());
             }
         }
-        int[] ends = chainCache.computeIfAbsent(job.ops(), Chains::ends);
-        JobState js = new JobState(jobId, job, ends);
+        while (spare.size() <= jobId) {
+            spare.add(null);
+        }
+        JobState js = spare.get(jobId);
+        if (js == null || js.state.length != shape.cap.length) {
+            js = new JobState(jobId, shape.cap.length);
+            spare.set(jobId, js);
+        }
+        js.fill(job, shape);
         jobs.set(jobId, js);
         return js;
     }
+
+    private Shape shape(List<Op> ops) {
+        Shape shape = shapes.get(ops);
+        if (shape == null) {
+            int[] cap = new int[ops.size()];
+            for (int k = 0; k < cap.length; k++) {
+                cap[k] = capabilityIndex.getOrDefault(ops.get(k).capability(), -1);
+            }
+            shape = new Shape(Chains.ends(ops), cap);
+            shapes.put(ops, shape);
+        }
+        return shape;
+    }
+
+    /** What the scheduler derives from a job's list of steps alone. */
+    private record Shape(int[] ends, int[] cap) {}
 
     @Override
     public void ended(int jobId, int op, long now) {
@@ -535,8 +575,14 @@ public final class HeuristicScheduler implements Scheduler {
 
     // ----- placing chains -------------------------------------------------------------------------------------------
 
-    /** Where and when the steps of a chain go: per step its position, reserved start and end, and start/end ranges. */
+    /**
+     * Where and when the steps of a chain go: per step its position, reserved start and end, and start/end ranges. One
+     * is reused for every placement (see {@link #scratch}).
+     */
     private static final class Plan {
+        /** How many steps it places (its arrays may be longer). */
+        int steps;
+
         final int[] lane;
         final long[] start;
         final long[] occEnd;
@@ -564,8 +610,13 @@ public final class HeuristicScheduler implements Scheduler {
     private Plan placeChain(JobState js, int from, long now, boolean shift) {
         int to = chainEnd(js, from);
         long t0 = Math.max(now, readyTime(js, from, now));
+        if (scratch.lane.length < to - from + 1) {
+            scratch = new Plan(to - from + 1);
+        }
+        Plan p = scratch;
         for (int attempt = 0; attempt < MAX_SHIFTS; attempt++) {
-            Plan p = new Plan(to - from + 1);
+            p.steps = to - from + 1;
+            p.forced = false;
             long needShift = 0;
             boolean ok = true;
             for (int k = from; k <= to && ok; k++) {
@@ -616,14 +667,16 @@ public final class HeuristicScheduler implements Scheduler {
                     if (down[l.device] || avoids(op, l.device)) {
                         continue;
                     }
-                    long[] fit = earliestFit(js, l, readyLo, readyHi, op, now, p, from, k);
-                    long key = windowed ? Math.max(fit[0], spreadHi) + fit[1] : fit[0];
+                    earliestFit(js, l, readyLo, readyHi, op, now, p, from, k);
+                    long fitAt = fitStart;
+                    long fitCo = fitChangeover;
+                    long key = windowed ? Math.max(fitAt, spreadHi) + fitCo : fitAt;
                     if (key < bestKey
-                            || (key == bestKey && (fit[0] < best || (fit[0] == best && co > 0 && fit[1] == 0)))) {
+                            || (key == bestKey && (fitAt < best || (fitAt == best && co > 0 && fitCo == 0)))) {
                         bestKey = key;
-                        best = fit[0];
+                        best = fitAt;
                         bestLane = li;
-                        co = fit[1];
+                        co = fitCo;
                         if (best == readyLo && co == 0) {
                             break;
                         }
@@ -664,10 +717,11 @@ public final class HeuristicScheduler implements Scheduler {
     }
 
     /**
-     * The earliest start at or after {@code readyLo} on this position, for a step that may become ready as late as
-     * {@code readyHi}; and whether it needs a changeover there ({@code [start, changeover]}).
+     * Finds the earliest start at or after {@code readyLo} on this position, for a step that may become ready as late
+     * as {@code readyHi}, and the changeover it needs there: leaves them in {@link #fitStart} and
+     * {@link #fitChangeover}.
      */
-    private long[] earliestFit(
+    private void earliestFit(
             JobState js, Lane l, long readyLo, long readyHi, Op op, long now, Plan p, int from, int k) {
         Device d = devices.get(l.device);
         long t = readyLo;
@@ -693,7 +747,8 @@ public final class HeuristicScheduler implements Scheduler {
             extra.sort((a, b) -> Long.compare(a.start, b.start));
             res = extra;
         }
-        for (Res r : res) {
+        for (int i = 0; i < res.size(); i++) {
+            Res r = res.get(i);
             if (r.end <= t) {
                 if (!r.setup.isEmpty()) {
                     prev = r.setup;
@@ -703,14 +758,17 @@ public final class HeuristicScheduler implements Scheduler {
             long co = Chains.changeover(d, prev, op.setup());
             long end = Math.max(t, readyHi) + co + op.duration().hi();
             if (fitsBefore(d, r, end, op.setup())) {
-                return new long[] {t, co};
+                fitStart = t;
+                fitChangeover = co;
+                return;
             }
             t = Math.max(t, r.end);
             if (!r.setup.isEmpty()) {
                 prev = r.setup;
             }
         }
-        return new long[] {t, Chains.changeover(d, prev, op.setup())};
+        fitStart = t;
+        fitChangeover = Chains.changeover(d, prev, op.setup());
     }
 
     private void commit(JobState js, int from, Plan plan, long now, List<Start> starts) {
@@ -842,7 +900,7 @@ public final class HeuristicScheduler implements Scheduler {
         if (plan.forced) {
             forcedViolations++;
         }
-        for (int i = 0; i < plan.lane.length; i++) {
+        for (int i = 0; i < plan.steps; i++) {
             int k = from + i;
             Lane l = lanes[plan.lane[i]];
             Op op = js.job.ops().get(k);
@@ -971,11 +1029,11 @@ public final class HeuristicScheduler implements Scheduler {
     private static final byte RUNNING = 4;
     private static final byte DONE = 5;
 
-    private final class JobState {
+    private static final class JobState {
         final int id;
-        final Job job;
-        final int[] ends;
-        final int[] cap;
+        Job job;
+        int[] ends;
+        int[] cap;
         final byte[] state;
         final int[] lane;
         final long[] resStart;
@@ -986,16 +1044,8 @@ public final class HeuristicScheduler implements Scheduler {
         boolean pendingHead;
         boolean finished;
 
-        JobState(int id, Job job, int[] ends) {
+        JobState(int id, int n) {
             this.id = id;
-            this.job = job;
-            this.ends = ends;
-            int n = job.ops().size();
-            cap = new int[n];
-            for (int k = 0; k < n; k++) {
-                Integer c = capabilityIndex.get(job.ops().get(k).capability());
-                cap[k] = c == null ? -1 : c;
-            }
             state = new byte[n];
             lane = new int[n];
             resStart = new long[n];
@@ -1003,6 +1053,22 @@ public final class HeuristicScheduler implements Scheduler {
             endHi = new long[n];
             epoch = new long[n];
             res = new Res[n];
+        }
+
+        /** Makes this the fresh state of {@code job}, as a new one would be. */
+        void fill(Job job, Shape shape) {
+            this.job = job;
+            this.ends = shape.ends;
+            this.cap = shape.cap;
+            Arrays.fill(state, WAITING);
+            Arrays.fill(lane, 0);
+            Arrays.fill(resStart, 0);
+            Arrays.fill(endLo, 0);
+            Arrays.fill(endHi, 0);
+            Arrays.fill(epoch, 0);
+            Arrays.fill(res, null);
+            pendingHead = false;
+            finished = false;
         }
     }
 
