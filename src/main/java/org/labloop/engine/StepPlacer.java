@@ -1,7 +1,6 @@
 package org.labloop.engine;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -54,6 +53,8 @@ final class StepPlacer {
     private long wakeAt = Long.MAX_VALUE;
     private long wakeScheduled = Long.MIN_VALUE;
     private long deferredSeq = Long.MIN_VALUE;
+    /** How many plans have been built. */
+    private long rounds;
 
     StepPlacer(org.labloop.workcell.Workcell workcell) {
         this.devices = workcell.devices();
@@ -76,10 +77,8 @@ final class StepPlacer {
         private boolean couldStart = true;
         /** Experiments whose next step waits for a device. */
         private final Set<String> waiting = new LinkedHashSet<>();
-        /** Each experiment's steps as a scheduling job, estimated once from its parameters. */
-        private final Map<String, Job> jobs = new HashMap<>();
-
-        private final Map<String, Times> times = new HashMap<>();
+        /** What is known of each experiment in flight that has been planned, by id. */
+        private final Map<String, Tracked> tracked = new HashMap<>();
 
         private Participant(CampaignSpec spec, CampaignState state, Deque<String> ready, Engine.PlacerView engine) {
             this.spec = spec;
@@ -177,41 +176,49 @@ final class StepPlacer {
         // heads by campaign priority and the time they became ready.
         List<Entry> underWay = new ArrayList<>();
         List<Entry> fresh = new ArrayList<>();
+        long round = ++rounds;
         for (Participant p : participants) {
             p.waiting.removeIf(id -> {
                 ExperimentState x = p.state.experiments().get(id);
                 return x == null || x.status().finished() || x.stepRunning() || x.stepsDone() >= p.stepCount();
             });
-            Set<String> live = new java.util.HashSet<>();
+            int seen = 0;
             for (ExperimentState x : p.state.inFlight()) {
-                live.add(x.id());
+                Tracked t;
                 if (x.stepRunning()) {
-                    underWay.add(entry(p, x, true));
+                    Entry e = entry(p, x, true);
+                    underWay.add(e);
+                    t = e.tracked;
                 } else if (p.couldStart && p.waiting.contains(x.id())) {
                     // A campaign paused immediately keeps its running steps on the devices and places nothing new.
                     Entry e = entry(p, x, false);
                     (e.inChain ? underWay : fresh).add(e);
+                    t = e.tracked;
+                } else {
+                    t = p.tracked.get(x.id());
+                }
+                if (t != null) {
+                    t.round = round;
+                    seen++;
                 }
             }
-            p.jobs.keySet().retainAll(live);
-            p.times.keySet().retainAll(live);
+            // Forget experiments no longer in flight.
+            if (seen < p.tracked.size()) {
+                p.tracked.values().removeIf(t -> t.round != round);
+            }
         }
         checkCapacity(underWay);
-        // Ties between campaigns go by campaign id, so the order the campaigns were given in does not matter.
-        underWay.sort(Comparator.comparingLong(Entry::since)
-                .thenComparing(e -> e.p.state.id())
-                .thenComparingInt(e -> e.x.index()));
-        fresh.sort(Comparator.comparingInt((Entry e) -> -e.p.spec.priority())
-                .thenComparingLong(Entry::readyAt)
-                .thenComparing(e -> e.p.state.id())
-                .thenComparingLong(Entry::since)
-                .thenComparingInt(e -> e.x.index()));
-        List<Entry> all = new ArrayList<>(underWay);
+        underWay.sort(UNDER_WAY);
+        fresh.sort(FRESH);
+        List<Entry> all = new ArrayList<>(underWay.size() + fresh.size());
+        all.addAll(underWay);
         all.addAll(fresh);
         for (int j = 0; j < all.size(); j++) {
             Entry e = all.get(j);
             try {
-                scheduler.takeOver(j, e.job, e.ended, e.op, e.device, e.position, e.startedAt, e.changeoverMs, now);
+                // Of the ends it is given, the scheduler reads those of the steps before op only.
+                scheduler.takeOver(
+                        j, e.job, e.tracked.ended, e.op, e.device, e.position, e.startedAt, e.changeoverMs, now);
             } catch (IllegalStateException x) {
                 throw new EngineException(
                         "experiment " + e.x.id() + " of campaign " + e.p.state.id()
@@ -265,12 +272,26 @@ final class StepPlacer {
         }
     }
 
+    /**
+     * Chains under way in the order they started. Ties between campaigns go by campaign id, so the order the campaigns
+     * were given in does not matter.
+     */
+    private static final Comparator<Entry> UNDER_WAY = Comparator.comparingLong(Entry::since)
+            .thenComparing(e -> e.p.state.id())
+            .thenComparingInt(e -> e.x.index());
+    /** New chain heads by campaign priority, then by when they became ready. */
+    private static final Comparator<Entry> FRESH = Comparator.comparingInt((Entry e) -> -e.p.spec.priority())
+            .thenComparingLong(Entry::readyAt)
+            .thenComparing(e -> e.p.state.id())
+            .thenComparingLong(Entry::since)
+            .thenComparingInt(e -> e.x.index());
+
     /** One experiment as the scheduler takes it over. */
     private record Entry(
             Participant p,
             ExperimentState x,
+            Tracked tracked,
             Job job,
-            long[] ended,
             int op,
             int device,
             int position,
@@ -282,9 +303,12 @@ final class StepPlacer {
 
     private Entry entry(Participant p, ExperimentState x, boolean running) {
         int op = x.stepsDone();
-        Times t = p.times.computeIfAbsent(x.id(), id -> new Times(p.stepCount(), x.proposedAt()));
+        Tracked t = p.tracked.get(x.id());
+        if (t == null) {
+            t = new Tracked(job(p.spec, x), p.stepCount(), x.proposedAt());
+            p.tracked.put(x.id(), t);
+        }
         t.update(x);
-        long[] ended = Arrays.copyOf(t.ended, op);
         long[] started = t.started;
         int device = -1;
         int position = -1;
@@ -302,19 +326,21 @@ final class StepPlacer {
             startedAt = t.runningSince;
             changeover = p.engine.changeoverMs(r.idempotencyKey());
         }
-        Job job = job(p, x, op);
+        Job job = job(p, x, t.job, op);
         int head = scheduler.chainHead(job, op);
         boolean inChain = running || head < op;
         // Chains under way are ordered by when their first step started; waiting heads by when they became ready.
         long since = inChain ? started[head] : x.readySince();
-        return new Entry(p, x, job, ended, op, device, position, startedAt, changeover, inChain, since, t.readyAt);
+        return new Entry(p, x, t, job, op, device, position, startedAt, changeover, inChain, since, t.readyAt);
     }
 
     /**
-     * When each step of one experiment last started and ended, parsed from its records once: records are only
-     * appended, and only the last one changes (when its step ends).
+     * What the placer keeps of one experiment while it is in flight: its steps as a scheduling job, estimated once from
+     * its parameters, and when each step last started and ended, parsed from its records once (records are only
+     * appended, and only the last one changes, when its step ends).
      */
-    private static final class Times {
+    private static final class Tracked {
+        final Job job;
         final long[] started;
         final long[] ended;
         long runningSince;
@@ -323,34 +349,36 @@ final class StepPlacer {
 
         StepRecord running;
         int parsed; // leading records whose step has ended and been read
+        /** The last plan that found the experiment in flight. */
+        long round;
 
-        Times(int steps, String proposedAt) {
+        Tracked(Job job, int steps, String proposedAt) {
+            this.job = job;
             started = new long[steps];
             ended = new long[steps];
-            readyAt = proposedAt == null ? 0 : Instant.parse(proposedAt).toEpochMilli();
+            readyAt = proposedAt == null ? 0 : InstantText.epochMilli(proposedAt);
         }
 
         void update(ExperimentState x) {
             List<StepRecord> records = x.steps();
             while (parsed < records.size() && records.get(parsed).endedAt() != null) {
                 StepRecord r = records.get(parsed++);
-                readyAt = Instant.parse(r.endedAt()).toEpochMilli();
+                readyAt = InstantText.epochMilli(r.endedAt());
                 if ("completed".equals(r.status())) {
-                    started[r.step()] = Instant.parse(r.startedAt()).toEpochMilli();
+                    started[r.step()] = InstantText.epochMilli(r.startedAt());
                     ended[r.step()] = readyAt;
                 }
             }
             if (parsed < records.size() && records.get(records.size() - 1) != running) {
                 running = records.get(records.size() - 1);
-                runningSince = Instant.parse(running.startedAt()).toEpochMilli();
+                runningSince = InstantText.epochMilli(running.startedAt());
                 started[running.step()] = runningSince;
             }
         }
     }
 
     /** The experiment's steps as a scheduling job; the step it waits for avoids devices its policy moved it off. */
-    private static Job job(Participant p, ExperimentState x, int op) {
-        Job base = p.jobs.computeIfAbsent(x.id(), id -> job(p.spec, x));
+    private static Job job(Participant p, ExperimentState x, Job base, int op) {
         if (op >= base.ops().size()) {
             return base;
         }
