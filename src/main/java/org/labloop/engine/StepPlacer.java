@@ -3,7 +3,6 @@ package org.labloop.engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -208,8 +207,8 @@ final class StepPlacer {
             }
         }
         checkCapacity(underWay);
-        underWay.sort(UNDER_WAY);
-        fresh.sort(FRESH);
+        underWay.sort(StepPlacer::underWayOrder);
+        fresh.sort(StepPlacer::freshOrder);
         List<Entry> all = new ArrayList<>(underWay.size() + fresh.size());
         all.addAll(underWay);
         all.addAll(fresh);
@@ -276,15 +275,28 @@ final class StepPlacer {
      * Chains under way in the order they started. Ties between campaigns go by campaign id, so the order the campaigns
      * were given in does not matter.
      */
-    private static final Comparator<Entry> UNDER_WAY = Comparator.comparingLong(Entry::since)
-            .thenComparing(e -> e.p.state.id())
-            .thenComparingInt(e -> e.x.index());
+    private static int underWayOrder(Entry a, Entry b) {
+        int c = Long.compare(a.since, b.since);
+        if (c == 0) {
+            c = a.p.state.id().compareTo(b.p.state.id());
+        }
+        return c != 0 ? c : Integer.compare(a.x.index(), b.x.index());
+    }
+
     /** New chain heads by campaign priority, then by when they became ready. */
-    private static final Comparator<Entry> FRESH = Comparator.comparingInt((Entry e) -> -e.p.spec.priority())
-            .thenComparingLong(Entry::readyAt)
-            .thenComparing(e -> e.p.state.id())
-            .thenComparingLong(Entry::since)
-            .thenComparingInt(e -> e.x.index());
+    private static int freshOrder(Entry a, Entry b) {
+        int c = Integer.compare(-a.p.spec.priority(), -b.p.spec.priority());
+        if (c == 0) {
+            c = Long.compare(a.readyAt, b.readyAt);
+        }
+        if (c == 0) {
+            c = a.p.state.id().compareTo(b.p.state.id());
+        }
+        if (c == 0) {
+            c = Long.compare(a.since, b.since);
+        }
+        return c != 0 ? c : Integer.compare(a.x.index(), b.x.index());
+    }
 
     /** One experiment as the scheduler takes it over. */
     private record Entry(
