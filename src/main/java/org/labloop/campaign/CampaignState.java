@@ -405,17 +405,33 @@ public final class CampaignState {
         };
     }
 
-    /** Marks a {@link #toJson} call, the only serialization that may reuse the JSON of finished experiments. */
+    /**
+     * Marks a {@link #toJson} call, the only serialization that may reuse the JSON of finished experiments; its value
+     * collects that JSON.
+     */
     private static final String SNAPSHOT = "labloop.snapshot";
 
-    private static final ObjectWriter SNAPSHOT_WRITER =
-            EventCodec.mapper().writer().withAttribute(SNAPSHOT, Boolean.TRUE);
+    private static final ObjectWriter SNAPSHOT_WRITER = EventCodec.mapper().writer();
+
+    /**
+     * Stands in the mapper's output for a finished experiment: a raw NUL, which JSON text can only hold escaped, so
+     * {@link #toJson} finds exactly the ones it put there.
+     */
+    private static final char FINISHED = '\u0000';
+
+    /** The JSON of the finished experiments, in the order the mapper wrote their stand-ins. */
+    private static final class Finished {
+        final List<String> json = new ArrayList<>();
+        int length;
+    }
 
     /**
      * Writes a finished experiment from the JSON it had the last time, when serializing for {@link #toJson}: finished
      * experiments make up nearly all of a long campaign and rarely change again, so re-encoding every one of them
      * made each snapshot cost more than all the events since the one before. Any change clears the stored JSON (see
      * ExperimentState), and the text is what the mapper writes for the experiment, so the snapshot is the same bytes.
+     * The mapper only writes a stand-in, which toJson replaces: copying the text of every finished experiment through
+     * the mapper's buffers, at every snapshot, cost about as much again.
      */
     static final class FinishedOnce extends StdSerializer<ExperimentState> {
         private static final long serialVersionUID = 1L;
@@ -426,23 +442,36 @@ public final class CampaignState {
 
         @Override
         public void serialize(ExperimentState x, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            if (provider.getAttribute(SNAPSHOT) == null || !x.status().finished()) {
+            if (!(provider.getAttribute(SNAPSHOT) instanceof Finished finished)
+                    || !x.status().finished()) {
                 provider.findValueSerializer(ExperimentState.class).serialize(x, gen, provider);
                 return;
             }
             if (x.snapshotJson == null) {
                 x.snapshotJson = EventCodec.mapper().writeValueAsString(x);
             }
-            gen.writeRawValue(x.snapshotJson);
+            finished.json.add(x.snapshotJson);
+            finished.length += x.snapshotJson.length();
+            gen.writeRawValue(String.valueOf(FINISHED));
         }
     }
 
     public String toJson() {
+        Finished finished = new Finished();
+        String outline;
         try {
-            return SNAPSHOT_WRITER.writeValueAsString(this);
+            outline = SNAPSHOT_WRITER.withAttribute(SNAPSHOT, finished).writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new EventLogException("cannot serialize campaign " + id + ": " + e.getOriginalMessage(), e);
         }
+        StringBuilder json = new StringBuilder(outline.length() - finished.json.size() + finished.length);
+        int from = 0;
+        for (String experiment : finished.json) {
+            int at = outline.indexOf(FINISHED, from);
+            json.append(outline, from, at).append(experiment);
+            from = at + 1;
+        }
+        return json.append(outline, from, outline.length()).toString();
     }
 
     public static CampaignState fromJson(String json) {

@@ -31,7 +31,9 @@ class CampaignStateSnapshotTest {
                     id,
                     at,
                     "planner:random",
-                    new EventBody.ExperimentProposed("E2", 2, Map.of("T", 40.0), "random", "1", "r", Map.of()));
+                    new EventBody.ExperimentProposed(
+                            // A NUL (escaped in JSON) and a non-Latin-1 character in a finished experiment's text.
+                            "E2", 2, Map.of("T", 40.0), "random", "1", "r\u0000\u2192", Map.of()));
             log.append(
                     id,
                     at,
