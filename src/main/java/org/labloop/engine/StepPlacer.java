@@ -339,7 +339,7 @@ final class StepPlacer {
             changeover = p.engine.changeoverMs(r.idempotencyKey());
         }
         Job job = job(p, x, t.job, op);
-        int head = scheduler.chainHead(job, op);
+        int head = t.chainHead[op];
         boolean inChain = running || head < op;
         // Chains under way are ordered by when their first step started; waiting heads by when they became ready.
         long since = inChain ? started[head] : x.readySince();
@@ -353,6 +353,9 @@ final class StepPlacer {
      */
     private static final class Tracked {
         final Job job;
+        /** For each step, the first step of the time-critical chain it belongs to (devices avoided do not change it). */
+        final int[] chainHead;
+
         final long[] started;
         final long[] ended;
         long runningSince;
@@ -366,6 +369,10 @@ final class StepPlacer {
 
         Tracked(Job job, int steps, String proposedAt) {
             this.job = job;
+            chainHead = new int[job.ops().size()];
+            for (int k = 0; k < chainHead.length; k++) {
+                chainHead[k] = job.chainHead(k);
+            }
             started = new long[steps];
             ended = new long[steps];
             readyAt = proposedAt == null ? 0 : InstantText.epochMilli(proposedAt);

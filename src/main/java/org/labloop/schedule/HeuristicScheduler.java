@@ -297,17 +297,18 @@ public final class HeuristicScheduler implements Scheduler {
         if (jobs.get(jobId) != null) {
             throw new IllegalArgumentException("job " + jobId + " was already submitted");
         }
-        Shape shape = shape(job.ops());
+        while (spare.size() <= jobId) {
+            spare.add(null);
+        }
+        JobState js = spare.get(jobId);
+        // A plan rebuilt from the same jobs often gives a job the id it had last time.
+        Shape shape = js != null && js.job.ops() == job.ops() ? js.shape : shape(job.ops());
         for (int k = 0; k < shape.cap.length; k++) {
             if (shape.cap[k] < 0) {
                 throw new IllegalArgumentException("job " + job.id() + ": no device can "
                         + job.ops().get(k).capability());
             }
         }
-        while (spare.size() <= jobId) {
-            spare.add(null);
-        }
-        JobState js = spare.get(jobId);
         if (js == null || js.state.length != shape.cap.length) {
             js = new JobState(jobId, shape.cap.length);
             spare.set(jobId, js);
@@ -1032,6 +1033,7 @@ public final class HeuristicScheduler implements Scheduler {
     private static final class JobState {
         final int id;
         Job job;
+        Shape shape;
         int[] ends;
         int[] cap;
         final byte[] state;
@@ -1058,6 +1060,7 @@ public final class HeuristicScheduler implements Scheduler {
         /** Makes this the fresh state of {@code job}, as a new one would be. */
         void fill(Job job, Shape shape) {
             this.job = job;
+            this.shape = shape;
             this.ends = shape.ends;
             this.cap = shape.cap;
             Arrays.fill(state, WAITING);
