@@ -177,18 +177,23 @@ final class StepPlacer {
         List<Entry> fresh = new ArrayList<>();
         long round = ++rounds;
         for (Participant p : participants) {
-            p.waiting.removeIf(id -> {
-                ExperimentState x = p.state.experiments().get(id);
-                return x == null || x.status().finished() || x.stepRunning() || x.stepsDone() >= p.stepCount();
-            });
             int seen = 0;
+            int stillWaiting = 0;
             for (ExperimentState x : p.state.inFlight()) {
+                boolean waits = p.waiting.contains(x.id());
+                if (waits && !stillWaits(p, x)) {
+                    p.waiting.remove(x.id());
+                    waits = false;
+                }
+                if (waits) {
+                    stillWaiting++;
+                }
                 Tracked t;
                 if (x.stepRunning()) {
                     Entry e = entry(p, x, true);
                     underWay.add(e);
                     t = e.tracked;
-                } else if (p.couldStart && p.waiting.contains(x.id())) {
+                } else if (p.couldStart && waits) {
                     // A campaign paused immediately keeps its running steps on the devices and places nothing new.
                     Entry e = entry(p, x, false);
                     (e.inChain ? underWay : fresh).add(e);
@@ -200,6 +205,14 @@ final class StepPlacer {
                     t.round = round;
                     seen++;
                 }
+            }
+            // Experiments that left the lab while waiting (rare: looking each up in the campaign costs more than the
+            // rest of this loop).
+            if (stillWaiting < p.waiting.size()) {
+                p.waiting.removeIf(id -> {
+                    ExperimentState x = p.state.experiments().get(id);
+                    return x == null || !stillWaits(p, x);
+                });
             }
             // Forget experiments no longer in flight.
             if (seen < p.tracked.size()) {
@@ -249,6 +262,11 @@ final class StepPlacer {
             clock.schedule(Duration.ofMillis(wakeAt - now), () -> {});
         }
         return out;
+    }
+
+    /** Whether an experiment in the waiting set still waits for a device for its next step. */
+    private static boolean stillWaits(Participant p, ExperimentState x) {
+        return !x.status().finished() && !x.stepRunning() && x.stepsDone() < p.stepCount();
     }
 
     /**
