@@ -145,7 +145,7 @@ public final class CampaignState {
             throw new EventLogException("campaign " + e.campaignId() + ": event " + e.seq()
                     + " does not chain to the event before it; the log was altered");
         }
-        String at = e.at().toString(); // once per event: formatting an Instant is not free
+        String at = EventCodec.text(e.at()); // once per event: formatting an Instant is not free
         try {
             fold(e, at);
             String touched = experimentOf(e.body());

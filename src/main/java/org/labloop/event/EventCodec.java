@@ -69,9 +69,67 @@ public final class EventCodec {
         }
         // The bytes of "prevHash\ncampaignId\nseq\nat\nactor\nbodyJson" in UTF-8, fed in two parts so the (long)
         // body is not copied into one more string; splitting after a '\n' cannot split a character.
-        String head = prevHash + '\n' + campaignId + '\n' + seq + '\n' + at + '\n' + actor + '\n';
+        String head = prevHash + '\n' + campaignId + '\n' + seq + '\n' + text(at) + '\n' + actor + '\n';
         md.update(head.getBytes(StandardCharsets.UTF_8));
         return HEX.formatHex(md.digest(bodyJson.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** First and last second of the years 0 to 9999, which {@link Instant#toString} writes with four digits. */
+    private static final long FOUR_DIGIT_YEARS_FROM = -62_167_219_200L;
+
+    private static final long FOUR_DIGIT_YEARS_TO = 253_402_300_799L;
+
+    /**
+     * Exactly {@code at.toString()} (ISO-8601, a fraction of 3, 6 or 9 digits only when there is one), written
+     * directly: the formatter behind {@link Instant#toString} cost about as much as hashing a small event, and every
+     * event's instant is written for its hash and again for the campaign state.
+     */
+    public static String text(Instant at) {
+        long seconds = at.getEpochSecond();
+        if (seconds < FOUR_DIGIT_YEARS_FROM || seconds > FOUR_DIGIT_YEARS_TO) {
+            return at.toString();
+        }
+        long days = Math.floorDiv(seconds, 86_400);
+        int secondOfDay = Math.floorMod(seconds, 86_400);
+        // Civil from days (H. Hinnant), as LocalDate.ofEpochDay: years counted from March, so the leap day comes last.
+        long z = days + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        int doe = (int) (z - era * 146_097);
+        int yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        int mp = (5 * doy + 2) / 153;
+        int day = doy - (153 * mp + 2) / 5 + 1;
+        int month = mp < 10 ? mp + 3 : mp - 9;
+        int year = (int) (yoe + era * 400) + (month <= 2 ? 1 : 0);
+        int nano = at.getNano();
+        StringBuilder b = new StringBuilder(30);
+        digits(b, year, 4).append('-');
+        digits(b, month, 2).append('-');
+        digits(b, day, 2).append('T');
+        digits(b, secondOfDay / 3_600, 2).append(':');
+        digits(b, secondOfDay / 60 % 60, 2).append(':');
+        digits(b, secondOfDay % 60, 2);
+        if (nano != 0) {
+            b.append('.');
+            if (nano % 1_000_000 == 0) {
+                digits(b, nano / 1_000_000, 3);
+            } else if (nano % 1_000 == 0) {
+                digits(b, nano / 1_000, 6);
+            } else {
+                digits(b, nano, 9);
+            }
+        }
+        return b.append('Z').toString();
+    }
+
+    /** Appends {@code value} (not negative, below 10 to the {@code width}) with leading zeros to {@code width} digits. */
+    private static StringBuilder digits(StringBuilder b, int value, int width) {
+        int end = b.length() + width;
+        b.setLength(end);
+        for (int i = end - 1; i >= end - width; i--, value /= 10) {
+            b.setCharAt(i, (char) ('0' + value % 10));
+        }
+        return b;
     }
 
     /** Builds the next event of a chain whose last hash is {@code prevHash}. */

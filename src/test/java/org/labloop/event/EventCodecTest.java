@@ -184,4 +184,32 @@ class EventCodecTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("positions are numbered from 1, got 0");
     }
+
+    @Test
+    void instantText_isWhatInstantToStringWrites() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        long min = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+        long max = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+        for (int i = 0; i < 200_000; i++) {
+            long seconds = i % 5 == 0 ? random.nextLong(-86_400L * 366, 86_400L * 366) : random.nextLong(min, max + 1);
+            Instant at = switch (i % 4) {
+                case 0 -> Instant.ofEpochSecond(seconds);
+                case 1 -> Instant.ofEpochSecond(seconds, random.nextInt(1_000) * 1_000_000L);
+                case 2 -> Instant.ofEpochSecond(seconds, random.nextInt(1_000_000) * 1_000L);
+                default -> Instant.ofEpochSecond(seconds, random.nextInt(1_000_000_000));
+            };
+            assertThat(EventCodec.text(at)).isEqualTo(at.toString());
+        }
+        for (Instant at : List.of(
+                Instant.EPOCH,
+                Instant.parse("0000-01-01T00:00:00Z"),
+                Instant.parse("0000-01-01T00:00:00Z").minusNanos(1),
+                Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                Instant.parse("9999-12-31T23:59:59.999999999Z").plusNanos(1),
+                Instant.parse("2024-02-29T12:00:00.100Z"),
+                Instant.MIN,
+                Instant.MAX)) {
+            assertThat(EventCodec.text(at)).isEqualTo(at.toString());
+        }
+    }
 }
