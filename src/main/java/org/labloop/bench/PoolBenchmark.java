@@ -62,6 +62,8 @@ public final class PoolBenchmark {
     public static BenchResult run(PoolBenchmarkConfig config) {
         Problem problem = problem(config);
         PlannerRegistry registry = PlannerRegistry.standard();
+        registry.create(new PlannerSpec(config.planner(), config.plannerOptions()))
+                .checkSpace(problem.space());
         List<BenchResult.Repeat> repeats = new ArrayList<>();
         for (int r = 0; r < config.repeats(); r++) {
             long seed = config.seed() + r;

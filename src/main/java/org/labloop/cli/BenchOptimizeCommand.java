@@ -158,6 +158,8 @@ final class BenchOptimizeCommand implements Callable<Integer> {
         BenchResult result;
         try {
             result = PoolBenchmark.run(config);
+        } catch (org.labloop.planner.InvalidPlannerOptionsException e) {
+            throw InvalidInputException.of("--option", e.getMessage(), "see docs/campaign-file.md for planner options");
         } catch (IllegalArgumentException e) {
             // The problem is located at the table; a message that names it already does not repeat it.
             String message = e.getMessage();

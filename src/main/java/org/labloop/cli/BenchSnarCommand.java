@@ -116,9 +116,10 @@ final class BenchSnarCommand implements Callable<Integer> {
         }
         // Options are checked once, before the first repeat, so a mistake is reported as one and not blamed on a run.
         try {
-            org.labloop.planner.PlannerRegistry.standard()
-                    .create(new org.labloop.planner.PlannerSpec(planner, config.plannerOptions()))
-                    .checkObjectives(org.labloop.bench.SnarBenchmark.objectives());
+            org.labloop.planner.Planner p = org.labloop.planner.PlannerRegistry.standard()
+                    .create(new org.labloop.planner.PlannerSpec(planner, config.plannerOptions()));
+            p.checkObjectives(org.labloop.bench.SnarBenchmark.objectives());
+            p.checkSpace(org.labloop.bench.SnarBenchmark.space());
         } catch (org.labloop.planner.PlanningException e) {
             throw InvalidInputException.of("--option", e.getMessage(), "see docs/campaign-file.md for planner options");
         }

@@ -83,6 +83,7 @@ public final class CampaignRunner {
         try {
             planner = lab.planners.create(spec.planner());
             planner.checkObjectives(spec.objectives());
+            planner.checkSpace(spec.space());
         } catch (InvalidPlannerOptionsException e) {
             // Each wrong option at its own line where the files say where it is.
             for (InvalidPlannerOptionsException.OptionProblem o : e.problems()) {

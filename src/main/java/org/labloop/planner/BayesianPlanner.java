@@ -87,10 +87,14 @@ public final class BayesianPlanner implements Planner {
     private static final int LOCAL_STARTS = 8;
 
     private final Options options;
+    /** The options the campaign gave, as opposed to defaults. */
+    private final Set<String> given;
+
     private final Map<SearchSpace, Encoding> encodings = new ConcurrentHashMap<>();
 
     public BayesianPlanner(PlannerSpec spec) {
         this.options = parse(spec.options());
+        this.given = Set.copyOf(spec.options().keySet());
     }
 
     @Override
@@ -120,6 +124,25 @@ public final class BayesianPlanner implements Planner {
                     + (objectives.size() == 1
                             ? "remove multi_objective"
                             : "use 'parego' (or remove multi_objective: three objectives get ParEGO)"));
+        }
+    }
+
+    @Override
+    public void checkSpace(SearchSpace space) {
+        if (space.parameters().stream().anyMatch(p -> p instanceof org.labloop.space.MoleculeParameter)) {
+            return;
+        }
+        List<InvalidPlannerOptionsException.OptionProblem> problems = new ArrayList<>();
+        for (String option : List.of("molecule_encoding", "molecule_dims")) {
+            if (given.contains(option)) {
+                problems.add(new InvalidPlannerOptionsException.OptionProblem(
+                        option,
+                        "planner 'bayesian': " + option + " says how to encode molecule parameters, and this search"
+                                + " space has none; remove it"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidPlannerOptionsException(problems);
         }
     }
 

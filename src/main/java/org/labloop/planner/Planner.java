@@ -2,6 +2,7 @@ package org.labloop.planner;
 
 import java.util.List;
 import org.labloop.space.Objective;
+import org.labloop.space.SearchSpace;
 
 /**
  * Decides which experiments to run next. A pure function of its request: it never touches devices, the store or the
@@ -26,4 +27,10 @@ public interface Planner {
      * with these objectives; checked before a campaign starts.
      */
     default void checkObjectives(List<Objective> objectives) {}
+
+    /**
+     * Throws a {@link PlanningException} saying what to change when this planner, as configured, does not fit the
+     * search space (an option that would have nothing to act on); checked before a campaign starts.
+     */
+    default void checkSpace(SearchSpace space) {}
 }

@@ -95,6 +95,18 @@ class BayesianPlannerTest {
     }
 
     @Test
+    void moleculeOptions_onASpaceWithoutMolecules_areRefused_andAcceptedWithOne() {
+        BayesianPlanner p = planner(Map.of("molecule_encoding", "tanimoto", "molecule_dims", 3));
+        assertThatThrownBy(() -> p.checkSpace(LINE))
+                .isInstanceOf(InvalidPlannerOptionsException.class)
+                .hasMessageContaining("molecule_encoding says how to encode molecule parameters")
+                .hasMessageContaining("molecule_dims says how to encode molecule parameters");
+        p.checkSpace(new SearchSpace(List.of(new org.labloop.space.MoleculeParameter(
+                "base", List.of(new org.labloop.space.MoleculeParameter.Molecule("KOAc", "CC(=O)[O-].[K+]"))))));
+        planner(Map.of()).checkSpace(LINE);
+    }
+
+    @Test
     void everyProblemInTheOptions_isReportedAtOnce() {
         assertThatThrownBy(() -> planner(Map.of("restart", 3, "foo", "bar", "beta", -1, "acquisition", "pi")))
                 .isInstanceOf(PlanningException.class)
