@@ -56,6 +56,7 @@ class ArchitectureTest {
                         "org.labloop.device..",
                         "org.labloop.emulator..",
                         "org.labloop.planner..",
+                        "org.labloop.chem..",
                         "org.labloop.schedule..")
                 .should()
                 .dependOnClassesThat()

@@ -120,13 +120,12 @@ public final class PoolBenchmark {
 
     static Problem problem(PoolBenchmarkConfig config) {
         Table table = config.table();
-        table.requireColumn(config.objective());
+        column(table, config.objective(), "objective");
         if (!table.isNumeric(config.objective())) {
-            throw new IllegalArgumentException(
-                    table.source() + ": objective column '" + config.objective() + "' is not numeric");
+            throw new IllegalArgumentException("objective column '" + config.objective() + "' is not numeric");
         }
         for (String c : config.exclude()) {
-            table.requireColumn(c);
+            column(table, c, "excluded column");
             if (config.parameters().contains(c)) {
                 throw new IllegalArgumentException("column '" + c + "' is both excluded and a parameter; name it once");
             }
@@ -138,10 +137,9 @@ public final class PoolBenchmark {
         Set<String> nameColumns = new HashSet<>(config.names().values());
         Set<String> constrainedColumns = new LinkedHashSet<>();
         for (OutcomeConstraint c : config.constraints()) {
-            table.requireColumn(c.outcome());
+            column(table, c.outcome(), "constrained column");
             if (!table.isNumeric(c.outcome())) {
-                throw new IllegalArgumentException(
-                        table.source() + ": constrained column '" + c.outcome() + "' is not numeric");
+                throw new IllegalArgumentException("constrained column '" + c.outcome() + "' is not numeric");
             }
             if (config.parameters().contains(c.outcome())) {
                 throw new IllegalArgumentException("constrained column '" + c.outcome()
@@ -160,7 +158,7 @@ public final class PoolBenchmark {
                 }
             }
         } else {
-            config.parameters().forEach(table::requireColumn);
+            config.parameters().forEach(c -> column(table, c, "parameter"));
             columns.addAll(config.parameters());
         }
         for (String s : config.smiles()) {
@@ -186,14 +184,14 @@ public final class PoolBenchmark {
                     String smiles = row.get(col).trim();
                     String prev = choices.putIfAbsent(choice, smiles);
                     if (prev != null && !prev.equals(smiles)) {
-                        throw new IllegalArgumentException(table.source() + ": choice '" + choice + "' of " + c
-                                + " has two SMILES: " + prev + " and " + smiles);
+                        throw new IllegalArgumentException(
+                                "choice '" + choice + "' of " + c + " has two SMILES: " + prev + " and " + smiles);
                     }
                     if (prev == null) {
                         String why = Smiles.problem(smiles).orElse(null);
                         if (why != null) {
-                            throw new IllegalArgumentException(table.source() + ": data row " + (r + 1) + ", column "
-                                    + c + ": '" + smiles + "' is not a valid SMILES (" + why + ")");
+                            throw new IllegalArgumentException("data row " + (r + 1) + " (line " + (r + 2)
+                                    + "), column " + c + ": '" + smiles + "' is not a valid SMILES (" + why + ")");
                         }
                     }
                 }
@@ -256,7 +254,7 @@ public final class PoolBenchmark {
                 // The same experiment twice: harmless when it gave the same outcomes, otherwise the table cannot say
                 // what picking it reveals.
                 if (ys[first] != ys[r] || !constrained.get(point).equals(rowConstrained)) {
-                    throw new IllegalArgumentException(table.source() + ": data rows " + (first + 1) + " and " + (r + 1)
+                    throw new IllegalArgumentException("data rows " + (first + 1) + " and " + (r + 1)
                             + " have the same parameter values " + point.values() + " but different outcomes ("
                             + config.objective() + " " + num(ys[first]) + " and " + num(ys[r]) + "); "
                             + (config.parameters().isEmpty()
@@ -273,12 +271,11 @@ public final class PoolBenchmark {
             }
         }
         if (feasibleValues.isEmpty()) {
-            throw new IllegalArgumentException(
-                    table.source() + ": no row satisfies the constraints " + config.constraints());
+            throw new IllegalArgumentException("no row satisfies the constraints " + config.constraints());
         }
         if (config.budget() > pool.size()) {
             throw new IllegalArgumentException("the budget of " + config.budget() + " experiments is more than the "
-                    + pool.size() + " distinct points of " + table.source() + "; pass --budget " + pool.size()
+                    + pool.size() + " distinct points of the table; pass --budget " + pool.size()
                     + " or less");
         }
         return new Problem(
@@ -289,6 +286,14 @@ public final class PoolBenchmark {
                 ys,
                 constrained,
                 feasibleValues.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** Checks that a column the benchmark was told about exists, naming what it was meant to be. */
+    private static void column(Table table, String name, String what) {
+        if (!table.columns().contains(name)) {
+            throw new IllegalArgumentException("the " + what + " '" + name + "' is not a column of the table; its"
+                    + " columns are " + String.join(", ", table.columns()));
+        }
     }
 
     private static String num(double v) {

@@ -12,6 +12,11 @@ public final class Smiles {
 
     /** The molecule {@code smiles} describes; {@link InvalidMoleculeException} saying why when it describes none. */
     public static IAtomContainer parse(String smiles) {
+        if (smiles.chars().anyMatch(Character::isWhitespace)) {
+            // The CDK reads whatever follows a space as a title and drops it without a word.
+            throw new InvalidMoleculeException("it contains a space; write one SMILES without spaces, with '.' between"
+                    + " the components of a salt or mixture");
+        }
         IAtomContainer mol;
         try {
             mol = new SmilesParser(SilentChemObjectBuilder.getInstance()).parseSmiles(smiles);

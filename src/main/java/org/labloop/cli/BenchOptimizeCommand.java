@@ -161,13 +161,11 @@ final class BenchOptimizeCommand implements Callable<Integer> {
         } catch (org.labloop.planner.InvalidPlannerOptionsException e) {
             throw InvalidInputException.of("--option", e.getMessage(), "see docs/campaign-file.md for planner options");
         } catch (IllegalArgumentException e) {
-            // The problem is located at the table; a message that names it already does not repeat it.
-            String message = e.getMessage();
-            String prefix = table.source() + ": ";
             throw InvalidInputException.of(
                     data.toString(),
-                    message.startsWith(prefix) ? message.substring(prefix.length()) : message,
-                    "check --objective, --params, --smiles and --constraint");
+                    e.getMessage(),
+                    "fix the table, or the options that name its columns (--objective, --params, --exclude, --smiles,"
+                            + " --constraint) or size the run (--budget)");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         out.printf(

@@ -14,6 +14,7 @@ import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentState;
 import org.labloop.campaign.StepRecord;
 import org.labloop.core.LabClock;
+import org.labloop.event.InstantText;
 import org.labloop.protocol.Arg;
 import org.labloop.protocol.StepSpec;
 import org.labloop.protocol.TimeWindow;

@@ -82,22 +82,21 @@ public final class CampaignRunner {
         Emulator emulator = null;
         try {
             planner = lab.planners.create(spec.planner());
-            planner.checkObjectives(spec.objectives());
-            planner.checkSpace(spec.space());
-        } catch (InvalidPlannerOptionsException e) {
-            // Each wrong option at its own line where the files say where it is.
-            for (InvalidPlannerOptionsException.OptionProblem o : e.problems()) {
-                String key = LoadedCampaign.plannerOption(o.option());
-                problems.add(locate(
-                        places,
-                        where,
-                        places.containsKey(key) ? key : LoadedCampaign.PLANNER,
-                        "planner: " + o.message(),
-                        "fix the planner section"));
-            }
         } catch (LabLoopException e) {
-            problems.add(locate(
-                    places, where, LoadedCampaign.PLANNER, "planner: " + e.getMessage(), "fix the planner section"));
+            plannerProblems(e, places, where, problems);
+        }
+        if (planner != null) {
+            // Both checks run, so every problem with the planner is reported at once.
+            Planner p = planner;
+            List<Runnable> checks =
+                    List.of(() -> p.checkObjectives(spec.objectives()), () -> p.checkSpace(spec.space()));
+            for (Runnable check : checks) {
+                try {
+                    check.run();
+                } catch (LabLoopException e) {
+                    plannerProblems(e, places, where, problems);
+                }
+            }
         }
         try {
             emulator = lab.emulators(baseDir).create(spec.emulator());
@@ -437,6 +436,25 @@ public final class CampaignRunner {
         List<org.labloop.protocol.StepSpec> steps = spec.protocol().steps();
         int i = steps.indexOf(step);
         return i > 0 ? steps.get(i - 1).name() : "?";
+    }
+
+    /** A planner problem where the files say it is: each wrong option at its own line, the rest at the section. */
+    private static void plannerProblems(
+            LabLoopException e, Map<String, LoadedCampaign.Place> places, String where, List<Problem> problems) {
+        if (e instanceof InvalidPlannerOptionsException options) {
+            for (InvalidPlannerOptionsException.OptionProblem o : options.problems()) {
+                String key = LoadedCampaign.plannerOption(o.option());
+                problems.add(locate(
+                        places,
+                        where,
+                        places.containsKey(key) ? key : LoadedCampaign.PLANNER,
+                        "planner: " + o.message(),
+                        "fix the planner section"));
+            }
+        } else {
+            problems.add(locate(
+                    places, where, LoadedCampaign.PLANNER, "planner: " + e.getMessage(), "fix the planner section"));
+        }
     }
 
     /** A problem at the section {@code key} names when {@code places} knows it, otherwise at {@code where}. */

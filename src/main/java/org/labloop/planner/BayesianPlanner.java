@@ -114,17 +114,26 @@ public final class BayesianPlanner implements Planner {
     @Override
     public void checkObjectives(List<Objective> objectives) {
         if (options.multiObjective() == MultiObjective.PAREGO && objectives.size() == 1) {
-            throw new PlanningException(
-                    "planner 'bayesian': multi_objective 'parego' plans several objectives, got one;"
-                            + " remove multi_objective");
+            throw multiObjective("planner 'bayesian': multi_objective 'parego' plans several objectives, got one;"
+                    + " remove multi_objective");
         }
         if (options.multiObjective() == MultiObjective.EHVI && objectives.size() != 2) {
-            throw new PlanningException("planner 'bayesian': multi_objective 'ehvi' plans exactly two objectives, got "
+            throw multiObjective("planner 'bayesian': multi_objective 'ehvi' plans exactly two objectives, got "
                     + objectives.size() + "; "
                     + (objectives.size() == 1
                             ? "remove multi_objective"
                             : "use 'parego' (or remove multi_objective: three objectives get ParEGO)"));
         }
+    }
+
+    private static InvalidPlannerOptionsException multiObjective(String message) {
+        return new InvalidPlannerOptionsException(
+                List.of(new InvalidPlannerOptionsException.OptionProblem("multi_objective", message)));
+    }
+
+    @Override
+    public boolean usesThresholds(int objectives) {
+        return objectives == 2 && options.ehvi(objectives);
     }
 
     @Override
@@ -346,7 +355,8 @@ public final class BayesianPlanner implements Planner {
             for (int j = 0; j < m; j++) {
                 models[j].predict(new double[][] {features}, 0, 1, mu1, var1);
                 mean[j] = mu1[0];
-                // The model's own uncertainty is what a person reads; EHVI uses what is left given the front.
+                // The model's own uncertainty is what a person reads; EHVI uses what is left given the points in
+                // flight.
                 sd[j] = Math.sqrt(known[j].variance(features, var1[0]));
                 Objective obj = objectives.get(j);
                 details.put("mean." + obj.name(), obj.direction().sign() * mean[j]);
@@ -1172,23 +1182,24 @@ public final class BayesianPlanner implements Planner {
                             + "' would be ignored; remove one of them (with two"
                             + " objectives, acquisition ucb or thompson runs ParEGO)"));
         }
-        boolean betaOrAcquisitionWrong = problems.stream()
-                .anyMatch(p -> p.option().equals("beta") || p.option().equals("acquisition"));
-        if (o.containsKey("beta") && acq == AcquisitionKind.LOG_EI && !betaOrAcquisitionWrong) {
-            problems.add(new InvalidPlannerOptionsException.OptionProblem(
-                    "beta",
-                    "planner 'bayesian': beta weighs exploration in acquisition ucb (and thompson), so with log_ei it"
-                            + " would be ignored; remove beta or set acquisition: ucb"));
-        }
         int initial = checked(problems, "initial", 5, () -> (int) number(o, "initial", 5, 1, 1_000_000, true));
         double beta = checked(problems, "beta", 2.0, () -> {
             double b = number(o, "beta", 2.0, -Double.MAX_VALUE, Double.MAX_VALUE, false);
             if (!(b > 0 && b <= 1e6)) {
                 throw new PlanningException("planner 'bayesian': beta must be a number greater than 0 and at most"
-                        + " 1000000, got " + o.get("beta"));
+                        + " 1000000, got " + shown(o.get("beta")));
             }
             return b;
         });
+        boolean betaOrAcquisitionWrong = problems.stream()
+                .anyMatch(p -> p.option().equals("beta") || p.option().equals("acquisition"));
+        if (o.containsKey("beta") && acq != AcquisitionKind.UCB && !betaOrAcquisitionWrong) {
+            problems.add(new InvalidPlannerOptionsException.OptionProblem(
+                    "beta",
+                    "planner 'bayesian': beta weighs exploration in acquisition ucb only, so with "
+                            + acq.name().toLowerCase(Locale.ROOT) + " it would be ignored; remove beta or set"
+                            + " acquisition: ucb"));
+        }
         int restarts = checked(problems, "restarts", 2, () -> (int) number(o, "restarts", 2, 1, 100, true));
         int rawSamples =
                 checked(problems, "raw_samples", 1024, () -> (int) number(o, "raw_samples", 1024, 16, 1_000_000, true));
@@ -1241,10 +1252,16 @@ public final class BayesianPlanner implements Planner {
             }
         }
         if (!Double.isFinite(d) || d < min || d > max || (integer && d != Math.rint(d))) {
-            throw new PlanningException("planner 'bayesian': " + key + " must be "
-                    + (integer ? "an integer" : "a number") + " in [" + fmt(min) + ", " + fmt(max) + "], got " + v);
+            throw new PlanningException(
+                    "planner 'bayesian': " + key + " must be " + (integer ? "an integer" : "a number") + " in ["
+                            + fmt(min) + ", " + fmt(max) + "], got " + shown(v));
         }
         return d;
+    }
+
+    /** A value as the file most likely wrote it: a whole number without the ".0" YAML reading adds. */
+    private static String shown(Object v) {
+        return v instanceof Number n && Double.isFinite(n.doubleValue()) ? fmt(n.doubleValue()) : String.valueOf(v);
     }
 
     private static String fmt(double d) {

@@ -8,13 +8,25 @@ public final class InvalidPlannerOptionsException extends PlanningException {
     private static final long serialVersionUID = 1L;
 
     /** One wrong option: its key as written, and what is wrong with it. */
-    public record OptionProblem(String option, String message) {}
+    public record OptionProblem(String option, String message) {
+        public OptionProblem {
+            java.util.Objects.requireNonNull(option, "option");
+            java.util.Objects.requireNonNull(message, "message");
+        }
+    }
 
     private final transient List<OptionProblem> problems;
 
     public InvalidPlannerOptionsException(List<OptionProblem> problems) {
-        super(problems.stream().map(OptionProblem::message).collect(Collectors.joining("; ")));
+        super(message(problems));
         this.problems = List.copyOf(problems);
+    }
+
+    private static String message(List<OptionProblem> problems) {
+        if (problems.isEmpty()) {
+            throw new IllegalArgumentException("an options error needs at least one problem");
+        }
+        return problems.stream().map(OptionProblem::message).collect(Collectors.joining("; "));
     }
 
     public List<OptionProblem> problems() {

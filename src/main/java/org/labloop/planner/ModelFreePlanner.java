@@ -7,9 +7,8 @@ import org.labloop.space.Point;
 /**
  * What the planners that learn nothing share: no options, a check that a finite space still has room, and a pool
  * served by its points nearest to the design's. Subclasses only say how to lay out points in the unit cube. They ignore
- * outcome
- * constraints: without a model there is nothing to predict feasibility with, and a space-filling design is meant
- * to cover the space, infeasible corners included.
+ * outcome constraints: without a model there is nothing to predict feasibility with, and a space-filling design is
+ * meant to cover the space, infeasible corners included.
  */
 abstract class ModelFreePlanner implements Planner {
     private final String name;

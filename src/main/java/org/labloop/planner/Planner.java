@@ -33,4 +33,9 @@ public interface Planner {
      * search space (an option that would have nothing to act on); checked before a campaign starts.
      */
     default void checkSpace(SearchSpace space) {}
+
+    /** Whether, with this many objectives, proposals depend on the objectives' thresholds. */
+    default boolean usesThresholds(int objectives) {
+        return false;
+    }
 }

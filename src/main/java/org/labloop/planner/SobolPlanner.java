@@ -27,20 +27,11 @@ public final class SobolPlanner extends ModelFreePlanner {
 
     @Override
     List<Point> design(PlanningRequest request, Set<Point> taken) {
-        int d = request.space().size();
-        if (d > MAX_DIMENSION) {
-            throw new PlanningException("sobol supports up to " + MAX_DIMENSION + " parameters, got " + d);
-        }
-        SobolSequenceGenerator sobol = new SobolSequenceGenerator(d);
-        // skipTo returns the point at that index and leaves the generator at the next one.
-        double[] next =
-                sobol.skipTo(request.observations().size() + request.pending().size());
-        long[] mask = shift(d, request.seed());
+        Sequence sequence = new Sequence(request);
         List<Point> out = new ArrayList<>();
         int guard = 0;
         while (out.size() < request.count()) {
-            Point p = UnitCube.toPoint(request.space(), shifted(next, mask));
-            next = sobol.nextVector();
+            Point p = UnitCube.toPoint(request.space(), sequence.next());
             if (taken.add(p)) {
                 out.add(p);
             } else if (++guard > 100_000) {
@@ -52,17 +43,39 @@ public final class SobolPlanner extends ModelFreePlanner {
 
     @Override
     double[][] rows(PlanningRequest request, int n) {
-        int d = request.space().size();
-        SobolSequenceGenerator sobol = new SobolSequenceGenerator(d);
-        double[] next =
-                sobol.skipTo(request.observations().size() + request.pending().size());
-        long[] mask = shift(d, request.seed());
+        Sequence sequence = new Sequence(request);
         double[][] out = new double[n][];
         for (int i = 0; i < n; i++) {
-            out[i] = shifted(next, mask);
-            next = sobol.nextVector();
+            out[i] = sequence.next();
         }
         return out;
+    }
+
+    /**
+     * The request's shifted Sobol points in order, from the n-th on, where n counts everything measured or pending.
+     */
+    private static final class Sequence {
+        private final SobolSequenceGenerator sobol;
+        private final long[] mask;
+        private double[] next;
+
+        Sequence(PlanningRequest request) {
+            int d = request.space().size();
+            if (d > MAX_DIMENSION) {
+                throw new PlanningException("sobol supports up to " + MAX_DIMENSION + " parameters, got " + d);
+            }
+            sobol = new SobolSequenceGenerator(d);
+            mask = shift(d, request.seed());
+            // skipTo returns the point at that index and leaves the generator at the next one.
+            next = sobol.skipTo(
+                    request.observations().size() + request.pending().size());
+        }
+
+        double[] next() {
+            double[] out = shifted(next, mask);
+            next = sobol.nextVector();
+            return out;
+        }
     }
 
     /** One {@link #BITS}-bit mask per coordinate, from the campaign's seed. */

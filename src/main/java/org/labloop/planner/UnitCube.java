@@ -50,12 +50,16 @@ final class UnitCube {
                     c.bound().width() == 0 ? 0.5 : c.bound().toUnit(((Number) v).doubleValue());
                 case DiscreteParameter d ->
                     centre(
+                            p,
+                            v,
                             d.values().indexOf(((Number) v).doubleValue()),
                             d.values().size());
                 case CategoricalParameter c ->
-                    centre(c.choices().indexOf(v), c.choices().size());
+                    centre(p, v, c.choices().indexOf(v), c.choices().size());
                 case MoleculeParameter m ->
                     centre(
+                            p,
+                            v,
                             m.choices().stream()
                                     .map(MoleculeParameter.Molecule::name)
                                     .toList()
@@ -66,8 +70,13 @@ final class UnitCube {
         return u;
     }
 
-    private static double centre(int index, int n) {
-        return (Math.max(0, index) + 0.5) / n;
+    /** The centre of level {@code index}'s slice of [0, 1); a value that is no level is an error, not the first. */
+    private static double centre(Parameter p, Object value, int index, int n) {
+        if (index < 0) {
+            throw new PlanningException(
+                    "parameter " + p.name() + " has no level " + value + "; a pool point must use its levels");
+        }
+        return (index + 0.5) / n;
     }
 
     /**

@@ -264,16 +264,6 @@ public final class HeuristicScheduler implements Scheduler {
         replans = 0;
     }
 
-    /** The first step of the time-critical chain that step {@code k} of {@code job} belongs to. */
-    public int chainHead(Job job, int k) {
-        int[] ends = shape(job.ops()).ends;
-        int h = k;
-        while (h > 0 && ends[h] < 0) {
-            h--;
-        }
-        return h;
-    }
-
     /** What {@code device} was last set up for, on every position (before anything is taken over or submitted). */
     public void lastSetup(int device, String setup) {
         for (int li = firstLane[device]; li < lanes.length && lanes[li].device == device; li++) {

@@ -217,6 +217,12 @@ class BenchCommandsTest {
                 CliTest.labloop("bench", "snar", "--budget", "5", "--planner", "random", "--threshold", "sty=2957");
         assertThat(unusedThreshold.code()).isEqualTo(2);
         assertThat(unusedThreshold.err()).contains("planner random does not use thresholds");
+        CliTest.Result parEgoThreshold = CliTest.labloop(
+                "bench", "snar", "--budget", "5", "--option", "acquisition=ucb", "--threshold", "sty=2957");
+        assertThat(parEgoThreshold.code()).isEqualTo(2);
+        assertThat(parEgoThreshold.err())
+                .contains("planner bayesian {acquisition=ucb} does not use thresholds")
+                .contains("always against sty 2957, e_factor 10.7");
     }
 
     @Test
@@ -260,7 +266,7 @@ class BenchCommandsTest {
                 "restarts=2");
         assertThat(smiles.code()).isEqualTo(2);
         assertThat(smiles.err())
-                .contains("bad-smiles.csv: data row 2, column s: 'C1CC(' is not a valid SMILES")
+                .contains("bad-smiles.csv: data row 2 (line 3), column s: 'C1CC(' is not a valid SMILES")
                 .doesNotContain("--option");
 
         CliTest.Result parEgoOfOne = CliTest.labloop(

@@ -335,9 +335,8 @@ class BayesianPlannerTest {
     @Test
     void ehvi_doesNotProposeAgainWhatIsStillRunning() {
         // Both objectives rise towards x = 10, measured with noise: the best next experiment is at the boundary. Once
-        // it
-        // is running, its outcome counts as known at the predicted value, so proposing it again adds nothing; with only
-        // the kriging believer it would keep the noise the model allows there and be proposed again.
+        // it is running, its outcome counts as known at the predicted value, so proposing it again adds nothing; with
+        // only the kriging believer it would keep the noise the model allows there and be proposed again.
         Objective f1 = new Objective("f1", Direction.MAXIMISE);
         Objective f2 = new Objective("f2", Direction.MAXIMISE);
         SplittableRandom noise = new SplittableRandom(5);

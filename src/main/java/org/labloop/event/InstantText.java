@@ -1,4 +1,4 @@
-package org.labloop.engine;
+package org.labloop.event;
 
 import java.time.Instant;
 
@@ -8,11 +8,11 @@ import java.time.Instant;
  * step start and end it takes over. Text in any other form (or out of range) goes to {@link Instant#parse}, so the
  * result, and any error, is always the same as {@code Instant.parse(text).toEpochMilli()}.
  */
-final class InstantText {
+public final class InstantText {
     private InstantText() {}
 
     /** Milliseconds since the epoch of an ISO-8601 instant such as {@code 2026-11-28T09:30:00.250Z}. */
-    static long epochMilli(String text) {
+    public static long epochMilli(String text) {
         // yyyy-MM-ddTHH:mm:ss, then nothing or a fraction of 3, 6 or 9 digits, then Z.
         int n = text.length();
         if (n != 20 && n != 24 && n != 27 && n != 30

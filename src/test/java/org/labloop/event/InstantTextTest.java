@@ -1,4 +1,4 @@
-package org.labloop.engine;
+package org.labloop.event;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,6 +56,19 @@ class InstantTextTest {
             Class<? extends Exception> expected = assertThrows(DateTimeException.class, () -> Instant.parse(text))
                     .getClass();
             assertThrows(expected, () -> InstantText.epochMilli(text), text);
+        }
+    }
+
+    @Test
+    void whatTheEventCodecWrites_readsBackToTheSameMillisecond() {
+        SplittableRandom random = new SplittableRandom(9);
+        for (int i = 0; i < 100_000; i++) {
+            // Before and after the epoch, with and without a fraction of a second.
+            Instant at = Instant.ofEpochMilli(random.nextLong(-5_000_000_000_000L, 5_000_000_000_000L));
+            if (i % 3 == 0) {
+                at = Instant.ofEpochSecond(at.getEpochSecond());
+            }
+            assertEquals(at.toEpochMilli(), InstantText.epochMilli(EventCodec.text(at)), at.toString());
         }
     }
 }

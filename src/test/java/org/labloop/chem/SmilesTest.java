@@ -1,0 +1,36 @@
+package org.labloop.chem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SmilesTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"CCO", "CC(=O)[O-].[K+]", "c1ccccc1", "O=C([O-])C(C)(C)C.[Cs+]"})
+    void validSmiles_parse_withTheirAtoms(String smiles) {
+        assertThat(Smiles.problem(smiles)).isEmpty();
+        assertThat(Smiles.parse(smiles).getAtomCount()).isPositive();
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "C1CC(|unclosed ring",
+                "CC(C)(C)C(=O|unclosed branch",
+                "Xx|unexpected character",
+                "CC(=O)[O-] [K+]|contains a space",
+                "CCO ethanol|contains a space"
+            })
+    void invalidSmiles_sayWhy_withoutTheParsersEchoOfTheInput(String smiles, String why) {
+        assertThat(Smiles.problem(smiles))
+                .hasValueSatisfying(
+                        p -> assertThat(p).contains(why).doesNotContain("\n").doesNotEndWith(":"));
+        assertThatThrownBy(() -> Smiles.parse(smiles))
+                .isInstanceOf(Smiles.InvalidMoleculeException.class)
+                .hasMessageContaining(why);
+    }
+}
