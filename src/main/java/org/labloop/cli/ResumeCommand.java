@@ -39,6 +39,12 @@ final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
+    @Option(
+            names = "--alone",
+            description = "Start a campaign that was created but never started even though others on its workcell"
+                    + " were too (they may have been meant to share it).")
+    boolean alone;
+
     @Mixin
     DataOption data;
 
@@ -80,9 +86,44 @@ final class ResumeCommand implements Callable<Integer> {
             if (!partners.isEmpty()) {
                 return RunCommand.resumeShared(runner, store, cid, partners, out, reason);
             }
+            if (state.startedAt() == null && !alone) {
+                requireNoUnstartedTwins(lab, store, state);
+            }
             CampaignRunner.Prepared prepared = runner.prepareStored(state);
             out.printf("Resuming campaign %s from event %d.%n", cid, state.lastSeq());
             return RunCommand.drive(runner, prepared, store, cid, !noProgress, out, reason);
+        }
+    }
+
+    /**
+     * A run of several campaign files creates them all before it starts them and records them as partners only then;
+     * one killed in between leaves them created and unlinked. Starting one of them alone would run it on a workcell
+     * the others were meant to share, so it is refused while other never-started campaigns name the same workcell.
+     */
+    private static void requireNoUnstartedTwins(Lab lab, LabStore store, CampaignState state) {
+        org.labloop.campaign.CampaignSpec spec = lab.specOf(state);
+        if (spec == null) {
+            return;
+        }
+        List<String> twins = store.log().campaignIds().stream()
+                .filter(c -> !c.equals(state.id()))
+                .map(c -> Lab.load(store.log(), c))
+                .filter(s -> !s.status().finished() && s.startedAt() == null)
+                .filter(s -> {
+                    org.labloop.campaign.CampaignSpec other = lab.specOf(s);
+                    return other != null
+                            && other.workcell().name().equals(spec.workcell().name());
+                })
+                .map(CampaignState::id)
+                .toList();
+        if (!twins.isEmpty()) {
+            throw InvalidInputException.of(
+                    state.id(),
+                    "was created but never started, as " + (twins.size() == 1 ? "was " : "were ")
+                            + String.join(", ", twins) + " on the same workcell '"
+                            + spec.workcell().name() + "'",
+                    "if they are to share it, run their campaign files together (labloop run A.yaml B.yaml); to"
+                            + " start this one by itself, labloop resume " + state.id() + " --alone");
         }
     }
 

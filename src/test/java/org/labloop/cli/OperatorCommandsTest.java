@@ -134,6 +134,34 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void resume_ofACampaignNeverStarted_whileAnotherOnItsWorkcellIsToo_isRefusedUnlessAlone() {
+        Path data = tmp.resolve("data");
+        org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(new Lab());
+        String urgent;
+        String background;
+        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
+            // As a run of both files killed after creating them and before starting them leaves them.
+            urgent = runner.create(
+                    runner.prepare(Path.of("examples/snar-shared/urgent.yaml"), null), store.log(), "user:test");
+            background = runner.create(
+                    runner.prepare(Path.of("examples/snar-shared/background.yaml"), null), store.log(), "user:test");
+        }
+        CliTest.Result refused = CliTest.labloop("resume", urgent, "--data", data.toString(), "--no-progress");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err())
+                .contains(urgent + ": was created but never started, as was " + background)
+                .contains("labloop run A.yaml B.yaml")
+                .contains("--alone");
+
+        CliTest.Result alone = CliTest.labloop("resume", urgent, "--alone", "--data", data.toString(), "--no-progress");
+        assertThat(alone.code()).as(alone.err()).isZero();
+        try (EventLog log = Lab.openExisting(data)) {
+            assertThat(Lab.load(log, urgent).status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(Lab.load(log, background).startedAt()).isNull();
+        }
+    }
+
+    @Test
     void status_showsARunningCampaignThatNoProcessDrives_asInterrupted_andOneThatIsDriven_asRunning() {
         Path data = tmp.resolve("data");
         org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(new Lab());
