@@ -95,6 +95,17 @@ class BayesianPlannerTest {
     }
 
     @Test
+    void avoidRepeats_isABoolean_forEhvi() {
+        assertThat(planner(Map.of("avoid_repeats", "yes")).options().avoidRepeats())
+                .isTrue();
+        assertThat(planner(Map.of()).options().avoidRepeats()).isFalse();
+        assertThatThrownBy(() -> planner(Map.of("avoid_repeats", "sometimes")))
+                .hasMessageContaining("avoid_repeats must be true or false, got 'sometimes'");
+        assertThatThrownBy(() -> planner(Map.of("avoid_repeats", true, "multi_objective", "parego")))
+                .hasMessageContaining("'parego' does not use it");
+    }
+
+    @Test
     void moleculeOptions_onASpaceWithoutMolecules_areRefused_andAcceptedWithOne() {
         BayesianPlanner p = planner(Map.of("molecule_encoding", "tanimoto", "molecule_dims", 3));
         assertThatThrownBy(() -> p.checkSpace(LINE))
@@ -333,10 +344,10 @@ class BayesianPlannerTest {
     }
 
     @Test
-    void ehvi_doesNotProposeAgainWhatIsStillRunning() {
+    void ehvi_withAvoidRepeats_doesNotProposeAgainWhatIsStillRunning() {
         // Both objectives rise towards x = 10, measured with noise: the best next experiment is at the boundary. Once
-        // it is running, its outcome counts as known at the predicted value, so proposing it again adds nothing; with
-        // only the kriging believer it would keep the noise the model allows there and be proposed again.
+        // it is running, with avoid_repeats its outcome counts as known at the predicted value, so proposing it again
+        // adds nothing; with only the kriging believer it keeps the noise the model allows there and is proposed again.
         Objective f1 = new Objective("f1", Direction.MAXIMISE);
         Objective f2 = new Objective("f2", Direction.MAXIMISE);
         SplittableRandom noise = new SplittableRandom(5);
@@ -345,7 +356,7 @@ class BayesianPlannerTest {
             obs.add(Observation.of(
                     x(v), Map.of("f1", v + 0.3 * noise.nextGaussian(), "f2", v * v / 10 + 0.3 * noise.nextGaussian())));
         }
-        Planner planner = planner(Map.of());
+        Planner planner = planner(Map.of("avoid_repeats", true));
         Proposal first = planner.propose(request(LINE, List.of(f1, f2), obs, List.of(), 1, Optional.empty(), 3))
                 .get(0);
         double running = first.point().number("x");
