@@ -190,8 +190,8 @@ public final class PoolBenchmark {
                     if (prev == null) {
                         String why = Smiles.problem(smiles).orElse(null);
                         if (why != null) {
-                            throw new IllegalArgumentException("data row " + (r + 1) + " (line " + (r + 2)
-                                    + "), column " + c + ": '" + smiles + "' is not a valid SMILES (" + why + ")");
+                            throw new IllegalArgumentException("data row " + (r + 1) + ", column " + c + ": '" + smiles
+                                    + "' is not a valid SMILES (" + why + ")");
                         }
                     }
                 }

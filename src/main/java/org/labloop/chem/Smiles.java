@@ -14,8 +14,8 @@ public final class Smiles {
     public static IAtomContainer parse(String smiles) {
         if (smiles.chars().anyMatch(Character::isWhitespace)) {
             // The CDK reads whatever follows a space as a title and drops it without a word.
-            throw new InvalidMoleculeException("it contains a space; write one SMILES without spaces, with '.' between"
-                    + " the components of a salt or mixture");
+            throw new InvalidMoleculeException("it contains whitespace; write one SMILES without spaces, with '.'"
+                    + " between the components of a salt or mixture");
         }
         IAtomContainer mol;
         try {

@@ -13,7 +13,7 @@ final class PlannerOptions {
             names = "--option",
             paramLabel = "KEY=VALUE",
             description = "A planner option, as under 'planner:' in a campaign file (repeatable), for example"
-                    + " --option acquisition=ucb --option multi_objective=parego.")
+                    + " --option acquisition=ucb --option restarts=5.")
     List<String> raw = new ArrayList<>();
 
     /** The options in the order given; a malformed or repeated key is an input error, not a silent last-wins. */

@@ -101,29 +101,31 @@ final class ResumeCommand implements Callable<Integer> {
      * the others were meant to share, so it is refused while other never-started campaigns name the same workcell.
      */
     private static void requireNoUnstartedTwins(Lab lab, LabStore store, CampaignState state) {
-        org.labloop.campaign.CampaignSpec spec = lab.specOf(state);
-        if (spec == null) {
-            return;
-        }
+        String workcell = lab.specOf(state).workcell().name();
         List<String> twins = store.log().campaignIds().stream()
                 .filter(c -> !c.equals(state.id()))
                 .map(c -> Lab.load(store.log(), c))
                 .filter(s -> !s.status().finished() && s.startedAt() == null)
-                .filter(s -> {
-                    org.labloop.campaign.CampaignSpec other = lab.specOf(s);
-                    return other != null
-                            && other.workcell().name().equals(spec.workcell().name());
-                })
+                .filter(s -> workcell.equals(workcellOf(lab, s)))
                 .map(CampaignState::id)
                 .toList();
         if (!twins.isEmpty()) {
             throw InvalidInputException.of(
                     state.id(),
                     "was created but never started, as " + (twins.size() == 1 ? "was " : "were ")
-                            + String.join(", ", twins) + " on the same workcell '"
-                            + spec.workcell().name() + "'",
-                    "if they are to share it, run their campaign files together (labloop run A.yaml B.yaml); to"
-                            + " start this one by itself, labloop resume " + state.id() + " --alone");
+                            + String.join(", ", twins) + " on the same workcell '" + workcell + "'",
+                    "if they are to share it, run their campaign files together (labloop run A.yaml B.yaml, then"
+                            + " labloop abort the campaigns left behind); to start this one by itself, labloop resume "
+                            + state.id() + " --alone");
+        }
+    }
+
+    /** The workcell a stored campaign names, or null when its stored files no longer read (it cannot run anyway). */
+    private static String workcellOf(Lab lab, CampaignState s) {
+        try {
+            return lab.specOf(s).workcell().name();
+        } catch (org.labloop.core.LabLoopException e) {
+            return null;
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
-import org.labloop.chem.Smiles;
 import org.labloop.emulator.EmulatorSpec;
 import org.labloop.planner.PlannerSpec;
 import org.labloop.space.Bound;
@@ -471,17 +470,13 @@ final class CampaignParser {
             String smiles = v.name(c.value(), "the SMILES of choice '" + c.key() + "' of " + r.what());
             if (smiles == null) {
                 ok = false;
-                continue;
-            }
-            java.util.Optional<String> problem = Smiles.problem(smiles);
-            if (problem.isPresent()) {
-                v.error(
-                        c.value().at(),
-                        "choice '" + c.key() + "' of " + r.what() + " has an invalid SMILES '" + smiles + "': "
-                                + problem.get(),
-                        "correct the SMILES (for example from the supplier's data sheet or PubChem)");
-                ok = false;
             } else {
+                // Whether the SMILES describes a molecule is checked before a campaign is created or run
+                // (CampaignRunner), not here: files stored by an older version must still read.
+                v.doc()
+                        .place(
+                                LoadedCampaign.moleculeChoice(name, c.key()),
+                                c.value().at());
                 choices.add(new MoleculeParameter.Molecule(c.key(), smiles));
             }
         }

@@ -32,6 +32,11 @@ public record LoadedCampaign(CampaignSpec spec, List<SourceFile> sources, java.u
         return "window:" + step;
     }
 
+    /** {@link #places} key of the SMILES of one choice of a molecule parameter. */
+    public static String moleculeChoice(String parameter, String choice) {
+        return "molecule:" + parameter + ":" + choice;
+    }
+
     /** {@link #places} key of a parameter's entry. */
     public static String parameter(String name) {
         return "parameter:" + name;

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.SourceFile;
+import org.labloop.chem.Smiles;
 import org.labloop.config.LoadedCampaign;
 import org.labloop.core.InvalidInputException;
 import org.labloop.core.LabClock;
@@ -31,6 +32,7 @@ import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.planner.InvalidPlannerOptionsException;
 import org.labloop.planner.Planner;
+import org.labloop.planner.PlannerSpec;
 import org.labloop.space.Objective;
 import org.labloop.space.OutcomeConstraint;
 import org.labloop.store.SqliteControlInbox;
@@ -78,16 +80,33 @@ public final class CampaignRunner {
             String where,
             Map<String, LoadedCampaign.Place> places) {
         List<Problem> problems = new ArrayList<>();
+        for (org.labloop.space.Parameter param : spec.space().parameters()) {
+            if (param instanceof org.labloop.space.MoleculeParameter m) {
+                for (org.labloop.space.MoleculeParameter.Molecule choice : m.choices()) {
+                    Smiles.problem(choice.smiles())
+                            .ifPresent(why -> problems.add(locate(
+                                    places,
+                                    where,
+                                    LoadedCampaign.moleculeChoice(m.name(), choice.name()),
+                                    "choice '" + choice.name() + "' of parameter '" + m.name()
+                                            + "' (molecule) has an invalid SMILES '" + choice.smiles() + "': " + why,
+                                    "correct the SMILES (for example from the supplier's data sheet or PubChem)")));
+                }
+            }
+        }
         Planner planner = null;
         Emulator emulator = null;
+        Planner checked = null;
         try {
             planner = lab.planners.create(spec.planner());
+            checked = planner;
         } catch (LabLoopException e) {
             plannerProblems(e, places, where, problems);
+            checked = withoutWrongOptions(spec.planner(), e);
         }
-        if (planner != null) {
-            // Both checks run, so every problem with the planner is reported at once.
-            Planner p = planner;
+        if (checked != null) {
+            // Both checks run, even on options some of which were wrong, so every problem is reported at once.
+            Planner p = checked;
             List<Runnable> checks =
                     List.of(() -> p.checkObjectives(spec.objectives()), () -> p.checkSpace(spec.space()));
             for (Runnable check : checks) {
@@ -438,6 +457,20 @@ public final class CampaignRunner {
         return i > 0 ? steps.get(i - 1).name() : "?";
     }
 
+    /** The planner built from the options that were not wrong, to check the rest with; null when it cannot be built. */
+    private Planner withoutWrongOptions(PlannerSpec spec, LabLoopException e) {
+        if (!(e instanceof InvalidPlannerOptionsException wrong)) {
+            return null;
+        }
+        Map<String, Object> rest = new LinkedHashMap<>(spec.options());
+        wrong.problems().forEach(o -> rest.remove(o.option()));
+        try {
+            return lab.planners.create(new PlannerSpec(spec.type(), rest));
+        } catch (LabLoopException again) {
+            return null;
+        }
+    }
+
     /** A planner problem where the files say it is: each wrong option at its own line, the rest at the section. */
     private static void plannerProblems(
             LabLoopException e, Map<String, LoadedCampaign.Place> places, String where, List<Problem> problems) {
@@ -448,13 +481,18 @@ public final class CampaignRunner {
                         places,
                         where,
                         places.containsKey(key) ? key : LoadedCampaign.PLANNER,
-                        "planner: " + o.message(),
+                        plannerMessage(o.message()),
                         "fix the planner section"));
             }
         } else {
             problems.add(locate(
-                    places, where, LoadedCampaign.PLANNER, "planner: " + e.getMessage(), "fix the planner section"));
+                    places, where, LoadedCampaign.PLANNER, plannerMessage(e.getMessage()), "fix the planner section"));
         }
+    }
+
+    /** A planner's message names the planner already ("planner 'bayesian': ..."); others get the section's name. */
+    private static String plannerMessage(String message) {
+        return message.startsWith("planner '") ? message : "planner: " + message;
     }
 
     /** A problem at the section {@code key} names when {@code places} knows it, otherwise at {@code where}. */

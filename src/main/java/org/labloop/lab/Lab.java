@@ -128,8 +128,9 @@ public final class Lab {
                     "campaign " + state.id() + ": the campaign files stored in its first event no"
                             + " longer load (" + e.problems().get(0)
                             + (e.problems().size() > 1 ? " and " + (e.problems().size() - 1) + " more" : "")
-                            + "); the log was written by a faulty or forged writer, or by another LabLoop version;"
-                            + " restore the data directory from a backup",
+                            + "); they were stored by another LabLoop version whose rules differ, or the log was written"
+                            + " by a faulty or forged writer: read it with the version that wrote it, or restore the"
+                            + " data directory from a backup",
                     e);
         }
     }

@@ -105,7 +105,7 @@ public final class BayesianPlanner implements Planner {
 
     @Override
     public String version() {
-        return "3";
+        return "4";
     }
 
     Options options() {
@@ -117,6 +117,12 @@ public final class BayesianPlanner implements Planner {
         if (options.multiObjective() == MultiObjective.PAREGO && objectives.size() == 1) {
             throw multiObjective("planner 'bayesian': multi_objective 'parego' plans several objectives, got one;"
                     + " remove multi_objective");
+        }
+        if (options.avoidRepeats() && !options.ehvi(objectives.size())) {
+            throw new InvalidPlannerOptionsException(List.of(new InvalidPlannerOptionsException.OptionProblem(
+                    "avoid_repeats",
+                    "planner 'bayesian': avoid_repeats acts on expected hypervolume improvement, which plans two"
+                            + " objectives with acquisition log_ei; here it would be ignored, so remove it")));
         }
         if (options.multiObjective() == MultiObjective.EHVI && objectives.size() != 2) {
             throw multiObjective("planner 'bayesian': multi_objective 'ehvi' plans exactly two objectives, got "
@@ -300,7 +306,7 @@ public final class BayesianPlanner implements Planner {
         // With constraints and nothing feasible yet, only the probability of feasibility counts.
         boolean seekFeasible = !feasibility.isEmpty() && front.isEmpty();
         double[] reference = Ehvi.reference(front.isEmpty() ? Arrays.asList(transpose(ys)) : front);
-        // Pending experiments and the batch's earlier points: their outcomes are taken as known at the predicted means.
+        // Pending experiments and the batch's earlier points (with avoid_repeats, their outcomes count as known).
         List<double[]> inFlight = new ArrayList<>(Arrays.asList(pending));
         for (int j = 0; j < m; j++) {
             Objective obj = objectives.get(j);
@@ -1221,12 +1227,6 @@ public final class BayesianPlanner implements Planner {
                         throw new PlanningException("planner 'bayesian': avoid_repeats must be true or false, got '"
                                 + o.get("avoid_repeats") + "'");
                 });
-        if (avoidRepeats && multi == MultiObjective.PAREGO) {
-            problems.add(new InvalidPlannerOptionsException.OptionProblem(
-                    "avoid_repeats",
-                    "planner 'bayesian': avoid_repeats acts on expected hypervolume improvement, and multi_objective"
-                            + " 'parego' does not use it; remove one of them"));
-        }
         if (!problems.isEmpty()) {
             throw new InvalidPlannerOptionsException(problems);
         }

@@ -7,10 +7,11 @@ import java.util.List;
  * A GP's posterior variance once its latent values at some points are taken as known (at its posterior means there,
  * so means do not move): var(x) - c(x, P) C(P, P)^-1 c(P, x), with c the posterior covariance.
  *
- * <p>Expected hypervolume improvement puts experiments still running, and the batch's earlier points, on the front at
- * their predicted means. Scoring a candidate's uncertainty independently of theirs would credit a candidate beside one
- * of them with the improvement of measuring it twice. Conditioned on them, a candidate at such a point has no
- * uncertainty left and nothing to add; one far from them keeps nearly all of its uncertainty.
+ * <p>Used by expected hypervolume improvement under the option {@code avoid_repeats}. EHVI puts experiments still
+ * running, and the batch's earlier points, on the front at their predicted means; scoring a candidate's uncertainty
+ * independently of theirs credits a candidate beside one of them with the improvement of measuring it twice.
+ * Conditioned on them, a candidate at such a point has no uncertainty left and nothing to add; one far from them keeps
+ * nearly all of its uncertainty.
  */
 final class KnownPoints {
     private final Gp gp;

@@ -219,7 +219,7 @@ class PoolBenchmarkTest {
                         .withSmiles(List.of("s"))
                         .withPlanner("random", Map.of())
                         .withRun(1, 2, 1, 1)))
-                .hasMessageContaining("data row 2 (line 3), column s: 'C1CC(' is not a valid SMILES (unclosed ring");
+                .hasMessageContaining("data row 2, column s: 'C1CC(' is not a valid SMILES (unclosed ring");
     }
 
     @Test

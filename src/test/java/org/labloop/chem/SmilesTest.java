@@ -22,8 +22,8 @@ class SmilesTest {
                 "C1CC(|unclosed ring",
                 "CC(C)(C)C(=O|unclosed branch",
                 "Xx|unexpected character",
-                "CC(=O)[O-] [K+]|contains a space",
-                "CCO ethanol|contains a space"
+                "CC(=O)[O-] [K+]|contains whitespace",
+                "CCO ethanol|contains whitespace"
             })
     void invalidSmiles_sayWhy_withoutTheParsersEchoOfTheInput(String smiles, String why) {
         assertThat(Smiles.problem(smiles))

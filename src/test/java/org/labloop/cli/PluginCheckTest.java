@@ -80,8 +80,107 @@ class PluginCheckTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err())
                 .contains("2 problems")
-                .containsPattern("campaign\\.yaml:42:27: planner: planner 'bayesian' has no option 'restart'")
+                .containsPattern("campaign\\.yaml:42:27: planner 'bayesian' has no option 'restart'")
                 .containsPattern("workcell\\.yaml:38:5: device reactor: unknown sim driver option 'setup_mn'");
+    }
+
+    @Test
+    void plannerProblems_ofParsingAndOfTheCampaignsFit_areReportedTogether_eachAtItsLine() throws Exception {
+        Path dir = tmp.resolve("fit");
+        Files.createDirectories(dir);
+        Files.copy(Path.of("examples/snar/protocol.yaml"), dir.resolve("protocol.yaml"));
+        Files.copy(Path.of("examples/snar/workcell.yaml"), dir.resolve("workcell.yaml"));
+        String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
+        String planner = "planner: {type: bayesian}";
+        assertThat(campaign).contains(planner);
+        // A value that does not parse, and an option this space has nothing for (no molecule parameter).
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                campaign.replace(planner, "planner:\n  type: bayesian\n  avoid_repeats: maybe\n  molecule_dims: 3"));
+
+        CliTest.Result r = CliTest.labloop(
+                "run",
+                dir.resolve("campaign.yaml").toString(),
+                "--data",
+                tmp.resolve("d").toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("2 problems")
+                .containsPattern("campaign\\.yaml:44:3: planner 'bayesian': avoid_repeats must be true or false")
+                .containsPattern("campaign\\.yaml:45:3: planner 'bayesian': molecule_dims says how to encode molecule");
+    }
+
+    @Test
+    void anInvalidSmiles_isRefusedAtItsValue_beforeTheCampaignIsCreated() throws Exception {
+        Path dir = tmp.resolve("molecules");
+        Files.createDirectories(dir);
+        Files.copy(Path.of("examples/snar/protocol.yaml"), dir.resolve("protocol.yaml"));
+        Files.copy(Path.of("examples/snar/workcell.yaml"), dir.resolve("workcell.yaml"));
+        String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
+        String anchor = "parameters:\n";
+        assertThat(campaign).contains(anchor);
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                campaign.replace(
+                        anchor,
+                        anchor + "  base: {type: molecule, choices: {KOAc: \"CC(=O)[O-].[K+]\", bad: \"C1CC(\"}}\n"));
+        Path data = tmp.resolve("data");
+
+        CliTest.Result r = CliTest.labloop("run", dir.resolve("campaign.yaml").toString(), "--data", data.toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        String inserted = "  base: {type: molecule, choices: {KOAc: \"CC(=O)[O-].[K+]\", bad: \"C1CC(\"}}";
+        int line = campaign.substring(0, campaign.indexOf(anchor)).split("\n", -1).length + 1;
+        int column = inserted.indexOf("\"C1CC(") + 1;
+        assertThat(r.err())
+                .contains("campaign.yaml:" + line + ":" + column + ": choice 'bad' of parameter 'base' (molecule) has"
+                        + " an invalid SMILES 'C1CC(': unclosed ring")
+                .contains("correct the SMILES");
+        assertThat(data).doesNotExist();
+    }
+
+    @Test
+    void aCampaignStoredWithASmilesThisVersionRefuses_stillReadsAndExports_butDoesNotRun() throws Exception {
+        Path dir = tmp.resolve("old");
+        Files.createDirectories(dir);
+        Files.copy(Path.of("examples/snar/protocol.yaml"), dir.resolve("protocol.yaml"));
+        Files.copy(Path.of("examples/snar/workcell.yaml"), dir.resolve("workcell.yaml"));
+        String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
+        // A space in a SMILES was accepted before (the CDK drops what follows it); such a store must stay readable.
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                campaign.replace(
+                        "parameters:\n",
+                        "parameters:\n  base: {type: molecule, choices: {KOAc: \"CC(=O)[O-] [K+]\", CsOAc: \"CC(=O)[O-].[Cs+]\"}}\n"));
+        Path data = tmp.resolve("old-data");
+        org.labloop.lab.Lab lab = new org.labloop.lab.Lab();
+        org.labloop.config.LoadedCampaign loaded = lab.loader().load(dir.resolve("campaign.yaml"));
+        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
+            String id = store.log().newCampaignId(loaded.spec().name());
+            assertThat(id).isEqualTo("snar-demo-1");
+            store.log()
+                    .append(
+                            id,
+                            org.labloop.lab.CampaignRunner.VIRTUAL_START,
+                            "user:test",
+                            new org.labloop.event.EventBody.CampaignCreated(
+                                    loaded.spec().name(),
+                                    loaded.spec().seed(),
+                                    "0.9",
+                                    loaded.sources().stream()
+                                            .map(f -> new org.labloop.event.EventBody.Source(
+                                                    f.role(), f.path(), f.sha256(), f.text()))
+                                            .toList()));
+        }
+
+        CliTest.Result status = CliTest.labloop("status", "snar-demo-1", "--data", data.toString());
+        assertThat(status.code()).as(status.err()).isZero();
+        CliTest.Result export = CliTest.labloop("export", "snar-demo-1", "--data", data.toString());
+        assertThat(export.code()).as(export.err()).isZero();
+        CliTest.Result resume = CliTest.labloop("resume", "snar-demo-1", "--data", data.toString(), "--no-progress");
+        assertThat(resume.code()).isEqualTo(2);
+        assertThat(resume.err()).contains("choice 'KOAc' of parameter 'base'").contains("contains whitespace");
     }
 
     @Test

@@ -179,20 +179,6 @@ class CampaignFileErrorsTest {
     }
 
     @Test
-    void load_invalidSmiles_isReportedAtItsValue_withTheChoiceAndWhy() {
-        String text = Fixture.replace(CAMPAIGN, "\"CC(C)(C)C(=O)[O-].[Cs+]\"", "\"CC(C)(C)C(=O\"");
-
-        assertSingle(
-                load(text),
-                FILE,
-                9,
-                col(text, 9, "\"CC(C)(C)C(=O\""),
-                "choice 'CsOPiv' of parameter 'base' (molecule) has an invalid SMILES 'CC(C)(C)C(=O': unclosed"
-                        + " branch",
-                "correct the SMILES");
-    }
-
-    @Test
     void load_discreteValueListedTwice_reportsTheRepeat() {
         String text = Fixture.replace(CAMPAIGN, "[0.1, 0.2, 0.5]", "[0.1, 0.2, 0.1]");
 

@@ -101,8 +101,19 @@ class BayesianPlannerTest {
         assertThat(planner(Map.of()).options().avoidRepeats()).isFalse();
         assertThatThrownBy(() -> planner(Map.of("avoid_repeats", "sometimes")))
                 .hasMessageContaining("avoid_repeats must be true or false, got 'sometimes'");
-        assertThatThrownBy(() -> planner(Map.of("avoid_repeats", true, "multi_objective", "parego")))
-                .hasMessageContaining("'parego' does not use it");
+        Objective f1 = new Objective("f1", Direction.MAXIMISE);
+        Objective f2 = new Objective("f2", Direction.MAXIMISE);
+        planner(Map.of("avoid_repeats", true)).checkObjectives(List.of(f1, f2));
+        for (Map<String, Object> elsewhere : List.<Map<String, Object>>of(
+                Map.of("avoid_repeats", true, "multi_objective", "parego"),
+                Map.of("avoid_repeats", true, "acquisition", "ucb"))) {
+            assertThatThrownBy(() -> planner(elsewhere).checkObjectives(List.of(f1, f2)))
+                    .as("%s", elsewhere)
+                    .isInstanceOf(InvalidPlannerOptionsException.class)
+                    .hasMessageContaining("avoid_repeats acts on expected hypervolume improvement");
+        }
+        assertThatThrownBy(() -> planner(Map.of("avoid_repeats", true)).checkObjectives(List.of(Y)))
+                .hasMessageContaining("here it would be ignored");
     }
 
     @Test
@@ -361,6 +372,7 @@ class BayesianPlannerTest {
                 .get(0);
         double running = first.point().number("x");
         assertThat(running).isGreaterThan(9.2);
+        Planner believer = planner(Map.of());
         for (long seed = 1; seed <= 5; seed++) {
             Proposal next = planner.propose(
                             request(LINE, List.of(f1, f2), obs, List.of(first.point()), 1, Optional.empty(), seed))
@@ -368,6 +380,13 @@ class BayesianPlannerTest {
             assertThat(Math.abs(next.point().number("x") - running))
                     .as("seed %d: %s next to %s", seed, next.point().number("x"), running)
                     .isGreaterThan(0.1);
+            // The default (kriging believer alone) proposes the running point again, which is what the option is for.
+            Proposal again = believer.propose(
+                            request(LINE, List.of(f1, f2), obs, List.of(first.point()), 1, Optional.empty(), seed))
+                    .get(0);
+            assertThat(Math.abs(again.point().number("x") - running))
+                    .as("seed %d, default", seed)
+                    .isLessThan(0.1);
         }
     }
 
