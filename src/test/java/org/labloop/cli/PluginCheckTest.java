@@ -86,23 +86,12 @@ class PluginCheckTest {
 
     @Test
     void plannerProblems_ofParsingAndOfTheCampaignsFit_areReportedTogether_eachAtItsLine() throws Exception {
-        Path dir = tmp.resolve("fit");
-        Files.createDirectories(dir);
-        Files.copy(Path.of("examples/snar/protocol.yaml"), dir.resolve("protocol.yaml"));
-        Files.copy(Path.of("examples/snar/workcell.yaml"), dir.resolve("workcell.yaml"));
-        String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
-        String planner = "planner: {type: bayesian}";
-        assertThat(campaign).contains(planner);
         // A value that does not parse, and an option this space has nothing for (no molecule parameter).
-        Files.writeString(
-                dir.resolve("campaign.yaml"),
-                campaign.replace(planner, "planner:\n  type: bayesian\n  avoid_repeats: maybe\n  molecule_dims: 3"));
+        Path file = campaign(
+                "planner: {type: bayesian}", "planner:\n  type: bayesian\n  avoid_repeats: maybe\n  molecule_dims: 3");
 
         CliTest.Result r = CliTest.labloop(
-                "run",
-                dir.resolve("campaign.yaml").toString(),
-                "--data",
-                tmp.resolve("d").toString());
+                "run", file.toString(), "--data", tmp.resolve("d").toString());
 
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err())
@@ -113,24 +102,15 @@ class PluginCheckTest {
 
     @Test
     void anInvalidSmiles_isRefusedAtItsValue_beforeTheCampaignIsCreated() throws Exception {
-        Path dir = tmp.resolve("molecules");
-        Files.createDirectories(dir);
-        Files.copy(Path.of("examples/snar/protocol.yaml"), dir.resolve("protocol.yaml"));
-        Files.copy(Path.of("examples/snar/workcell.yaml"), dir.resolve("workcell.yaml"));
-        String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
         String anchor = "parameters:\n";
-        assertThat(campaign).contains(anchor);
-        Files.writeString(
-                dir.resolve("campaign.yaml"),
-                campaign.replace(
-                        anchor,
-                        anchor + "  base: {type: molecule, choices: {KOAc: \"CC(=O)[O-].[K+]\", bad: \"C1CC(\"}}\n"));
+        String inserted = "  base: {type: molecule, choices: {KOAc: \"CC(=O)[O-].[K+]\", bad: \"C1CC(\"}}";
+        Path file = campaign(anchor, anchor + inserted + "\n");
         Path data = tmp.resolve("data");
 
-        CliTest.Result r = CliTest.labloop("run", dir.resolve("campaign.yaml").toString(), "--data", data.toString());
+        CliTest.Result r = CliTest.labloop("run", file.toString(), "--data", data.toString());
 
         assertThat(r.code()).isEqualTo(2);
-        String inserted = "  base: {type: molecule, choices: {KOAc: \"CC(=O)[O-].[K+]\", bad: \"C1CC(\"}}";
+        String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
         int line = campaign.substring(0, campaign.indexOf(anchor)).split("\n", -1).length + 1;
         int column = inserted.indexOf("\"C1CC(") + 1;
         assertThat(r.err())
@@ -142,20 +122,13 @@ class PluginCheckTest {
 
     @Test
     void aCampaignStoredWithASmilesThisVersionRefuses_stillReadsAndExports_butDoesNotRun() throws Exception {
-        Path dir = tmp.resolve("old");
-        Files.createDirectories(dir);
-        Files.copy(Path.of("examples/snar/protocol.yaml"), dir.resolve("protocol.yaml"));
-        Files.copy(Path.of("examples/snar/workcell.yaml"), dir.resolve("workcell.yaml"));
-        String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
         // A space in a SMILES was accepted before (the CDK drops what follows it); such a store must stay readable.
-        Files.writeString(
-                dir.resolve("campaign.yaml"),
-                campaign.replace(
-                        "parameters:\n",
-                        "parameters:\n  base: {type: molecule, choices: {KOAc: \"CC(=O)[O-] [K+]\", CsOAc: \"CC(=O)[O-].[Cs+]\"}}\n"));
+        Path file = campaign(
+                "parameters:\n",
+                "parameters:\n  base: {type: molecule, choices: {KOAc: \"CC(=O)[O-] [K+]\", CsOAc: \"CC(=O)[O-].[Cs+]\"}}\n");
         Path data = tmp.resolve("old-data");
         org.labloop.lab.Lab lab = new org.labloop.lab.Lab();
-        org.labloop.config.LoadedCampaign loaded = lab.loader().load(dir.resolve("campaign.yaml"));
+        org.labloop.config.LoadedCampaign loaded = lab.loader().load(file);
         try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
             String id = store.log().newCampaignId(loaded.spec().name());
             assertThat(id).isEqualTo("snar-demo-1");
