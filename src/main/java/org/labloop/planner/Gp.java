@@ -65,14 +65,21 @@ final class Gp {
             throw new PlanningException("the Gaussian process covariance is not positive definite even with jitter");
         }
         this.kinv = chol.inverse();
-        this.alpha = new double[n];
+        this.alpha = times(kinv, y);
+    }
+
+    /** {@code m v} for a square {@code m}, summed in index order. */
+    private static double[] times(DMatrixRMaj m, double[] v) {
+        int n = v.length;
+        double[] out = new double[n];
         for (int i = 0; i < n; i++) {
             double s = 0;
             for (int j = 0; j < n; j++) {
-                s += kinv.data[i * n + j] * y[j];
+                s += m.data[i * n + j] * v[j];
             }
-            alpha[i] = s;
+            out[i] = s;
         }
+        return out;
     }
 
     /** Fits hyperparameters to {@code (x, y)} and conditions on the data. */
@@ -232,15 +239,7 @@ final class Gp {
         int n = x.length;
         double[] row = new double[n];
         kernelRow(p, row);
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) {
-            double v = 0;
-            for (int j = 0; j < n; j++) {
-                v += kinv.data[i * n + j] * row[j];
-            }
-            out[i] = v;
-        }
-        return out;
+        return times(kinv, row);
     }
 
     /** Posterior covariance (original units) of the given points, jointly. */
@@ -538,14 +537,7 @@ final class Gp {
         }
         double logDet = chol.logDet();
         DMatrixRMaj kinv = chol.inverse();
-        double[] a = new double[n];
-        for (int i = 0; i < n; i++) {
-            double sum = 0;
-            for (int j = 0; j < n; j++) {
-                sum += kinv.data[i * n + j] * y[j];
-            }
-            a[i] = sum;
-        }
+        double[] a = times(kinv, y);
         double fit = 0;
         for (int i = 0; i < n; i++) {
             fit += y[i] * a[i];
