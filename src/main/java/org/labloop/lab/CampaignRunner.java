@@ -159,6 +159,7 @@ public final class CampaignRunner {
                     problems.add(locate(places, where, LoadedCampaign.parameter(input), outside[0], outside[1]));
                 }
             }
+            problems.addAll(unusedParameters(spec, emulator, places, where));
         } catch (LabLoopException e) {
             problems.add(locate(
                     places, where, LoadedCampaign.EMULATOR, "emulator: " + e.getMessage(), "fix the emulator section"));
@@ -194,6 +195,33 @@ public final class CampaignRunner {
             throw new InvalidInputException(problems);
         }
         return new Prepared(spec, sources, planner, emulator, baseDir);
+    }
+
+    /**
+     * Parameters that neither the emulator reads nor any protocol step passes to a device. Nothing in the lab would set
+     * them, so the values recorded with each experiment would not describe it, and the planner would spend
+     * experiments exploring a dimension with no effect.
+     */
+    private static List<Problem> unusedParameters(
+            CampaignSpec spec, Emulator emulator, Map<String, LoadedCampaign.Place> places, String where) {
+        java.util.Set<String> used = new java.util.HashSet<>(emulator.inputs());
+        used.addAll(spec.protocol().parameterRefs());
+        List<Problem> out = new ArrayList<>();
+        for (org.labloop.space.Parameter param : spec.space().parameters()) {
+            if (!used.contains(param.name())) {
+                out.add(locate(
+                        places,
+                        where,
+                        LoadedCampaign.parameter(param.name()),
+                        "parameter '" + param.name() + "' is read by no protocol step and not by emulator '"
+                                + spec.emulator().type() + "' (it reads " + String.join(", ", emulator.inputs())
+                                + "): nothing in the lab would set it, so the values recorded for it would not describe"
+                                + " the experiments",
+                        "pass it to a step of protocol '" + spec.protocol().name() + "' (args: {NAME: $" + param.name()
+                                + "}), map it with emulator.inputs, or remove it"));
+            }
+        }
+        return out;
     }
 
     /** Drivers whose simulated devices remember their steps in {@code memory} (the data directory's, to survive). */

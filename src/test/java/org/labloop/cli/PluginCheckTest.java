@@ -46,6 +46,46 @@ class PluginCheckTest {
     }
 
     @Test
+    void aParameterNothingReads_isRefusedAtItsLine_withTheWaysToUseIt() throws Exception {
+        String anchor = "parameters:\n";
+        Path file = campaign(anchor, anchor + "  stirring: {type: continuous, min: 100, max: 900, unit: rpm}\n");
+        Path data = tmp.resolve("data");
+
+        CliTest.Result r = CliTest.labloop("run", file.toString(), "--data", data.toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
+        int line = campaign.substring(0, campaign.indexOf(anchor)).split("\n", -1).length + 1;
+        assertThat(r.err())
+                .contains("campaign.yaml:" + line + ":3: parameter 'stirring' is read by no protocol step and not by"
+                        + " emulator 'snar'")
+                .contains("pass it to a step of protocol")
+                .contains("(args: {NAME: $stirring})");
+        assertThat(data).doesNotExist();
+    }
+
+    @Test
+    void aParameterOnlyAStepReads_isAccepted() throws Exception {
+        Path dir = tmp.resolve("stirred");
+        Files.createDirectories(dir);
+        Files.copy(Path.of("examples/snar/workcell.yaml"), dir.resolve("workcell.yaml"));
+        String protocol = Files.readString(Path.of("examples/snar/protocol.yaml"));
+        String react = "temperature: $temperature";
+        assertThat(protocol).contains(react);
+        Files.writeString(dir.resolve("protocol.yaml"), protocol.replace(react, react + "\n      rpm: $stirring"));
+        String anchor = "parameters:\n";
+        String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                campaign.replace(anchor, anchor + "  stirring: {type: continuous, min: 100, max: 900, unit: rpm}\n"));
+
+        CliTest.Result r = CliTest.labloop("plan", dir.resolve("campaign.yaml").toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Expected makespan");
+    }
+
+    @Test
     void aParameterInsideTheRange_isAccepted_byThePlanToo() throws Exception {
         Path file = campaign(
                 "temperature: {type: continuous, min: 30, max: 120",
