@@ -122,7 +122,8 @@ public final class PoolBenchmark {
         Table table = config.table();
         column(table, config.objective(), "objective");
         if (!table.isNumeric(config.objective())) {
-            throw new IllegalArgumentException("objective column '" + config.objective() + "' is not numeric");
+            throw new IllegalArgumentException("objective column '" + config.objective() + "' is not numeric ("
+                    + table.notNumeric(config.objective()) + ")");
         }
         for (String c : config.exclude()) {
             column(table, c, "excluded column");
@@ -139,7 +140,8 @@ public final class PoolBenchmark {
         for (OutcomeConstraint c : config.constraints()) {
             column(table, c.outcome(), "constrained column");
             if (!table.isNumeric(c.outcome())) {
-                throw new IllegalArgumentException("constrained column '" + c.outcome() + "' is not numeric");
+                throw new IllegalArgumentException("constrained column '" + c.outcome() + "' is not numeric ("
+                        + table.notNumeric(c.outcome()) + ")");
             }
             if (config.parameters().contains(c.outcome())) {
                 throw new IllegalArgumentException("constrained column '" + c.outcome()
@@ -190,8 +192,8 @@ public final class PoolBenchmark {
                     if (prev == null) {
                         String why = Smiles.problem(smiles).orElse(null);
                         if (why != null) {
-                            throw new IllegalArgumentException("data row " + (r + 1) + ", column " + c + ": '" + smiles
-                                    + "' is not a valid SMILES (" + why + ")");
+                            throw new IllegalArgumentException("line " + table.line(r) + ", column " + c + ": '"
+                                    + smiles + "' is not a valid SMILES (" + why + ")");
                         }
                     }
                 }
@@ -254,7 +256,7 @@ public final class PoolBenchmark {
                 // The same experiment twice: harmless when it gave the same outcomes, otherwise the table cannot say
                 // what picking it reveals.
                 if (ys[first] != ys[r] || !constrained.get(point).equals(rowConstrained)) {
-                    throw new IllegalArgumentException("data rows " + (first + 1) + " and " + (r + 1)
+                    throw new IllegalArgumentException("lines " + table.line(first) + " and " + table.line(r)
                             + " have the same parameter values " + point.values() + " but different outcomes ("
                             + config.objective() + " " + num(ys[first]) + " and " + num(ys[r]) + "); "
                             + (config.parameters().isEmpty()

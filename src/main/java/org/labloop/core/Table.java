@@ -17,8 +17,23 @@ public final class Table {
     private final List<String> columns;
     private final List<List<String>> rows;
     private final Map<String, Integer> index;
+    /** The line of the source each row starts on; null when it has no lines (the header line 1, then a row a line). */
+    private final int[] lines;
 
     public Table(String source, List<String> columns, List<List<String>> rows) {
+        this(source, columns, rows, null);
+    }
+
+    /**
+     * @param lines the line of {@code source} (1-based) each row starts on, when blank lines or quoted line breaks make
+     *     it other than the row's index plus 2
+     */
+    public Table(String source, List<String> columns, List<List<String>> rows, int[] lines) {
+        if (lines != null && lines.length != rows.size()) {
+            throw new IllegalArgumentException(
+                    source + ": " + lines.length + " line numbers for " + rows.size() + " rows");
+        }
+        this.lines = lines == null ? null : lines.clone();
         this.source = Objects.requireNonNull(source, "source");
         this.columns = List.copyOf(columns);
         Map<String, Integer> idx = new HashMap<>();
@@ -32,7 +47,7 @@ public final class Table {
         for (int r = 0; r < rows.size(); r++) {
             List<String> row = rows.get(r);
             if (row.size() != this.columns.size()) {
-                throw new IllegalArgumentException(source + ": row " + (r + 1) + " has " + row.size()
+                throw new IllegalArgumentException(source + ":" + line(r) + ": the row has " + row.size()
                         + " cells but the header has " + this.columns.size());
             }
             copy.add(List.copyOf(row));
@@ -50,6 +65,16 @@ public final class Table {
 
     public List<List<String>> rows() {
         return rows;
+    }
+
+    /** The line of the source (1-based) data row {@code row} (0-based) starts on. */
+    public int line(int row) {
+        return lines == null ? row + 2 : lines[row];
+    }
+
+    /** Where data row {@code row} (0-based) is, for messages: {@code "source:line"}. */
+    public String where(int row) {
+        return source + ":" + line(row);
     }
 
     public int size() {
@@ -77,13 +102,26 @@ public final class Table {
 
     /** True when every cell of the column parses as a finite number. */
     public boolean isNumeric(String column) {
+        return !rows.isEmpty() && firstNonNumber(column).isEmpty();
+    }
+
+    /** The first row whose cell in {@code column} is not a finite number, if any. */
+    public OptionalInt firstNonNumber(String column) {
         int c = requireColumn(column);
-        for (List<String> row : rows) {
-            if (!isNumber(row.get(c))) {
-                return false;
+        for (int r = 0; r < rows.size(); r++) {
+            if (!isNumber(rows.get(r).get(c))) {
+                return OptionalInt.of(r);
             }
         }
-        return !rows.isEmpty();
+        return OptionalInt.empty();
+    }
+
+    /** Why {@code column} is not numeric, for messages: where its first cell that is not a number is, and what it holds. */
+    public String notNumeric(String column) {
+        OptionalInt r = firstNonNumber(column);
+        return r.isEmpty()
+                ? "it has no rows"
+                : "line " + line(r.getAsInt()) + " has '" + cell(r.getAsInt(), column) + "'";
     }
 
     public double[] numbers(String column) {
@@ -93,7 +131,7 @@ public final class Table {
             String text = rows.get(r).get(c);
             if (!isNumber(text)) {
                 throw new IllegalArgumentException(
-                        source + ": row " + (r + 1) + ", column '" + column + "': '" + text + "' is not a number");
+                        where(r) + ": column '" + column + "': '" + text + "' is not a number");
             }
             out[r] = Double.parseDouble(text.trim());
         }

@@ -36,10 +36,13 @@ public final class CsvTables {
             text = text.substring(1);
         }
         List<List<String>> records = new ArrayList<>();
+        // The line each record starts on: quoted newlines and skipped blank lines make it differ from its index.
+        List<Integer> starts = new ArrayList<>();
         List<String> row = new ArrayList<>();
         StringBuilder cell = new StringBuilder();
         boolean quoted = false;
         int line = 1;
+        int start = 1;
         int i = 0;
         int n = text.length();
         while (i < n) {
@@ -69,9 +72,10 @@ public final class CsvTables {
                 }
                 row.add(cell.toString());
                 cell.setLength(0);
-                addRecord(records, row);
+                addRecord(records, starts, row, start);
                 row = new ArrayList<>();
                 line++;
+                start = line;
             } else {
                 cell.append(c);
             }
@@ -83,7 +87,7 @@ public final class CsvTables {
         }
         if (!cell.isEmpty() || !row.isEmpty()) {
             row.add(cell.toString());
-            addRecord(records, row);
+            addRecord(records, starts, row, start);
         }
         if (records.isEmpty()) {
             throw new InvalidInputException(Problem.at(source, "the file is empty", "a CSV needs a header row"));
@@ -94,7 +98,7 @@ public final class CsvTables {
             if (records.get(r).size() != header.size()) {
                 problems.add(new Problem(
                         source,
-                        r + 1,
+                        starts.get(r),
                         0,
                         "row has " + records.get(r).size() + " cells but the header has " + header.size(),
                         "check for a missing or extra comma"));
@@ -104,17 +108,21 @@ public final class CsvTables {
             throw new InvalidInputException(problems.subList(0, Math.min(20, problems.size())));
         }
         try {
-            return new Table(source, header, records.subList(1, records.size()));
+            int[] lines = starts.subList(1, starts.size()).stream()
+                    .mapToInt(Integer::intValue)
+                    .toArray();
+            return new Table(source, header, records.subList(1, records.size()), lines);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(Problem.at(source, e.getMessage(), "fix the header row"));
         }
     }
 
-    private static void addRecord(List<List<String>> records, List<String> row) {
+    private static void addRecord(List<List<String>> records, List<Integer> starts, List<String> row, int start) {
         // Skip blank lines.
         if (row.size() == 1 && row.get(0).isEmpty()) {
             return;
         }
         records.add(row);
+        starts.add(start);
     }
 }

@@ -175,21 +175,22 @@ public final class LookupTableEmulator implements Emulator {
                 for (Column c : columns) {
                     asked.put(c.name, row.get(c.index).trim());
                 }
-                throw new EmulationException(source + ": duplicate rows for " + describe(asked) + ": data rows "
-                        + (earlier + 1) + " and " + (r + 1) + "; a lookup needs one row per combination of inputs: stop"
+                throw new EmulationException(source + ": duplicate rows for " + describe(asked) + ": lines "
+                        + table.line(earlier) + " and " + table.line(r)
+                        + "; a lookup needs one row per combination of inputs: stop"
                         + " ignoring the column that tells them apart, or remove the repeats");
             }
             Map<String, Double> answer = new LinkedHashMap<>();
             for (int o = 0; o < outcomeColumns.length; o++) {
                 String text = row.get(outcomeColumns[o]).trim();
-                answer.put(outputs.get(o), parseOutcome(text, r, outputs.get(o)));
+                answer.put(outputs.get(o), parseOutcome(text, table.where(r), outputs.get(o)));
             }
             out.put(key, Collections.unmodifiableMap(answer));
         }
         return out;
     }
 
-    private double parseOutcome(String text, int row, String column) {
+    private double parseOutcome(String text, String where, String column) {
         try {
             double x = Double.parseDouble(text);
             if (Double.isFinite(x)) {
@@ -198,8 +199,7 @@ public final class LookupTableEmulator implements Emulator {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new EmulationException(source + ": data row " + (row + 1) + ", outcome column '" + column + "': '" + text
-                + "' is not a number");
+        throw new EmulationException(where + ": outcome column '" + column + "': '" + text + "' is not a number");
     }
 
     private String describe(Map<String, ?> values) {

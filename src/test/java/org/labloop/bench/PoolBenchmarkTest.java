@@ -202,7 +202,7 @@ class PoolBenchmarkTest {
                         .withParameters(List.of("a"))
                         .withPlanner("random", Map.of())
                         .withRun(1, 2, 1, 1)))
-                .hasMessageContaining("data rows 1 and 2 have the same parameter values")
+                .hasMessageContaining("lines 2 and 3 have the same parameter values")
                 .hasMessageContaining("different outcomes (y 1 and 5)")
                 .hasMessageContaining("add the columns that tell them apart");
         PoolBenchmarkConfig all =
@@ -213,13 +213,13 @@ class PoolBenchmarkTest {
     }
 
     @Test
-    void anInvalidSmilesInTheTable_isRefusedWithItsRowAndColumn() {
-        Table t = CsvTables.parse("tiny", "s,y\nCCO,1\nC1CC(,2\n");
+    void anInvalidSmilesInTheTable_isRefusedWithItsLineAndColumn_pastBlankLinesAndQuotedLineBreaks() {
+        Table t = CsvTables.parse("tiny", "s,y\n\n\"CCO\",\"1\n\"\n\nC1CC(,2\n");
         assertThatThrownBy(() -> PoolBenchmark.run(PoolBenchmarkConfig.of(t, "y")
                         .withSmiles(List.of("s"))
                         .withPlanner("random", Map.of())
                         .withRun(1, 2, 1, 1)))
-                .hasMessageContaining("data row 2, column s: 'C1CC(' is not a valid SMILES (unclosed ring");
+                .hasMessageContaining("line 6, column s: 'C1CC(' is not a valid SMILES (unclosed ring");
     }
 
     @Test
@@ -239,7 +239,7 @@ class PoolBenchmarkTest {
         assertThatThrownBy(() -> PoolBenchmark.run(base.withConstraints(List.of(OutcomeConstraint.parse("cost <= 1")))))
                 .hasMessageContaining("cost");
         assertThatThrownBy(() -> PoolBenchmark.run(base.withConstraints(List.of(OutcomeConstraint.parse("note <= 1")))))
-                .hasMessageContaining("constrained column 'note' is not numeric");
+                .hasMessageContaining("constrained column 'note' is not numeric (line 2 has 'x')");
         assertThatThrownBy(() -> PoolBenchmark.run(base.withConstraints(List.of(OutcomeConstraint.parse("c >= 5")))))
                 .hasMessageContaining("no row satisfies the constraints [c >= 5]");
     }

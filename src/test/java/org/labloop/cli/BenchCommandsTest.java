@@ -266,7 +266,7 @@ class BenchCommandsTest {
                 "restarts=2");
         assertThat(smiles.code()).isEqualTo(2);
         assertThat(smiles.err())
-                .contains("bad-smiles.csv: data row 2, column s: 'C1CC(' is not a valid SMILES")
+                .contains("bad-smiles.csv: line 3, column s: 'C1CC(' is not a valid SMILES")
                 .doesNotContain("--option");
 
         CliTest.Result parEgoOfOne = CliTest.labloop(

@@ -156,7 +156,7 @@ class LookupTableEmulatorTest {
         Table t = CsvTables.parse("gaps.csv", "temp,yield\n90,1\n105,\n");
         assertThatThrownBy(() -> new LookupTableEmulator(t, List.of("yield"), List.of()))
                 .isInstanceOf(EmulationException.class)
-                .hasMessageContaining("data row 2, outcome column 'yield'");
+                .hasMessageContaining("gaps.csv:3: outcome column 'yield'");
     }
 
     @Test
