@@ -20,6 +20,17 @@ const fmt = (v, digits) => {
   if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3);
   return v.toFixed(a >= 100 ? 1 : 3);
 };
+// A simulated campaign's clock starts at lab time zero (1970-01-01T00:00Z): show its instants as time into the run
+// ("T+1d 02:03:04"), the recorded instant in the tooltip; wall-clock instants as date and time.
+const when = (iso, mode) => {
+  if (!iso) return '–';
+  if (mode !== 'virtual') return h(iso.replace('T', ' ').replace('Z', ''));
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return h(iso);
+  const s = Math.floor(ms / 1000), d = Math.floor(s / 86400), p = (n) => String(n).padStart(2, '0');
+  const clock = `${p(Math.floor(s % 86400 / 3600))}:${p(Math.floor(s % 3600 / 60))}:${p(s % 60)}`;
+  return `<span title="${h(iso)} (virtual)">T+${d > 0 ? d + 'd ' : ''}${clock}</span>`;
+};
 const minutes = (m) => (m === null || m === undefined) ? '–' : (m < 120 ? `${m.toFixed(1)} min` : `${Math.floor(m / 60)} h ${String(Math.round(m % 60)).padStart(2, '0')} min`);
 const badge = (s) => `<span class="badge ${h(s)}">${h(s)}</span>`;
 
@@ -528,7 +539,7 @@ async function campaignPage(id) {
     line.innerHTML = `<span class="muted">#${e.seq}</span> <span class="t">${h(e.type)}</span> ${h(describe(e))} <span class="muted">${h(e.actor)}</span>`;
     feed.prepend(line);
     while (feed.childElementCount > 200) feed.lastElementChild.remove();
-    document.getElementById('feed-seq').textContent = `event #${e.seq} · ${e.at.replace('T', ' ').replace('Z', '')}`;
+    document.getElementById('feed-seq').innerHTML = `event #${e.seq} · ${when(e.at, detail && detail.time_mode)}`;
     app.dataset.streamSeq = e.seq;
     if (!detail || e.seq > detail.last_seq) schedule();
   });
@@ -552,13 +563,13 @@ async function openExperiment(campaign, eid) {
       <div class="page-head"><h1 class="mono">${h(x.id)}</h1>${badge(x.status)}<span class="spacer"></span><button class="btn" id="close-drawer">Close</button></div>
       <h2>Provenance</h2>
       ${kv([['campaign', `<span class="mono">${h(x.campaign)}</span>`], ['proposed by', `${h(x.planner)} ${h(x.planner_version)}`], ['rationale', h(x.rationale)],
-        ['proposed at', h(x.proposed_at)], ['ended at', h(x.ended_at || '–')], ['seed', h(x.seed)], ['software', h(x.software_version)],
+        ['proposed at', when(x.proposed_at, x.time_mode)], ['ended at', when(x.ended_at, x.time_mode)], ['seed', h(x.seed)], ['software', h(x.software_version)],
         ...x.sources.map((s) => [`${s.role} file sha256`, `<span class="mono" style="font-size:11px">${h(s.sha256)}</span>`]),
         ...(x.failure ? [['failure', h(x.failure)]] : [])])}
       <h2>Parameters</h2>${kv(Object.entries(x.parameters).map(([k, v]) => [k, fmt(v)]))}
       <h2>Measurements</h2>
       <table><thead><tr><th>name</th><th class="num">value</th><th>unit</th><th>device</th><th>step</th><th>method</th><th>at</th></tr></thead><tbody>
-      ${Object.values(x.measurements).map((m) => `<tr><td>${h(m.name)}</td><td class="num"><b>${fmt(m.value)}</b></td><td>${h(m.unit)}</td><td>${h(m.device)}</td><td>${h(m.step)}</td><td class="mono">${h(m.method)}</td><td class="mono">${h(m.at)}</td></tr>`).join('') || '<tr><td colspan="7" class="muted">none yet</td></tr>'}
+      ${Object.values(x.measurements).map((m) => `<tr><td>${h(m.name)}</td><td class="num"><b>${fmt(m.value)}</b></td><td>${h(m.unit)}</td><td>${h(m.device)}</td><td>${h(m.step)}</td><td class="mono">${h(m.method)}</td><td class="mono">${when(m.at, x.time_mode)}</td></tr>`).join('') || '<tr><td colspan="7" class="muted">none yet</td></tr>'}
       </tbody></table>
       <h2 class="section">Steps</h2>
       <table><thead><tr><th>#</th><th>step</th><th>device</th><th>status</th><th class="num">start (min)</th><th class="num">end (min)</th></tr></thead><tbody>
@@ -566,7 +577,7 @@ async function openExperiment(campaign, eid) {
       </tbody></table>
       <h2 class="section">Events (hash-chained)</h2>
       <table><thead><tr><th>seq</th><th>type</th><th>actor</th><th>at</th><th>hash</th></tr></thead><tbody>
-      ${x.events.map((e) => `<tr><td class="num">${e.seq}</td><td>${h(e.type)}</td><td class="mono">${h(e.actor)}</td><td class="mono">${h(e.at)}</td><td class="mono" title="${h(e.hash)}">${h(e.hash.slice(0, 12))}…</td></tr>`).join('')}
+      ${x.events.map((e) => `<tr><td class="num">${e.seq}</td><td>${h(e.type)}</td><td class="mono">${h(e.actor)}</td><td class="mono">${when(e.at, x.time_mode)}</td><td class="mono" title="${h(e.hash)}">${h(e.hash.slice(0, 12))}…</td></tr>`).join('')}
       </tbody></table>`;
     document.getElementById('close-drawer').addEventListener('click', closeDrawer);
   } catch (e) {

@@ -231,6 +231,7 @@ final class Views {
         m.put("planner_version", x.plannerVersion());
         m.put("planner_details", new LinkedHashMap<>(x.details()));
         m.put("campaign", s.id());
+        m.put("time_mode", s.timeMode());
         m.put("seed", s.seed());
         m.put("software_version", s.softwareVersion());
         m.put(

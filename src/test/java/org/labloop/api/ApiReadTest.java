@@ -217,6 +217,8 @@ class ApiReadTest {
         assertThat(x.get("planner_version").asText()).isNotBlank();
         assertThat(x.get("rationale").asText()).isNotBlank();
         assertThat(x.get("seed").asLong()).isEqualTo(7);
+        // Simulated devices: the times are on the virtual clock, and the view says so.
+        assertThat(x.get("time_mode").asText()).isEqualTo("virtual");
         assertThat(x.get("sources")).hasSize(3);
         assertThat(x.get("measurements").get("e_factor").get("method").asText()).isEqualTo("emulator:snar");
         List<String> types = new ArrayList<>();
