@@ -14,17 +14,19 @@ class PacedClockTest {
 
     @Test
     void timestampsAreVirtual_andRealTimeIsVirtualDividedByPace() {
+        // Timed from before the clock exists: it counts real time from its creation, and setting up the timers (a
+        // lambda's first use) can take tens of milliseconds on a cold JVM.
+        long t0 = System.nanoTime();
         PacedClock clock = new PacedClock(T0, 600); // one virtual minute = 100 ms
         List<Instant> seen = new ArrayList<>();
         clock.schedule(Duration.ofMinutes(1), () -> seen.add(clock.now()));
         clock.schedule(Duration.ofMinutes(2), () -> seen.add(clock.now()));
-        long t0 = System.nanoTime();
         while (clock.runNext(Duration.ZERO)) {
             // run both timers
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(seen).containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
-        assertThat(ms).isBetween(180L, 1500L);
+        assertThat(ms).isBetween(199L, 1500L);
     }
 
     @Test
@@ -33,7 +35,8 @@ class PacedClockTest {
         clock.schedule(Duration.ofDays(3), () -> {});
         long t0 = System.nanoTime();
         assertThat(clock.runNext(Duration.ZERO)).isTrue();
-        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(500);
+        // Did not wait the three days, nor any share of them (a bound far above any pause of a loaded machine).
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(30_000);
         assertThat(clock.now()).isEqualTo(T0.plus(Duration.ofDays(3)));
         assertThat(clock.runNext(Duration.ZERO)).isFalse();
     }
