@@ -31,7 +31,7 @@ class OperatorCommandsTest {
                 dir.resolve("campaign.yaml"),
                 Files.readString(Path.of("examples/snar/campaign.yaml"))
                         .replace("budget: 40", "budget: 400")
-                        .replace("planner: {type: bayesian}", "planner: {type: sobol}"));
+                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
         return dir.resolve("campaign.yaml");
     }
 
@@ -200,7 +200,7 @@ class OperatorCommandsTest {
                 dir.resolve("campaign.yaml"),
                 Files.readString(Path.of("examples/snar/campaign.yaml"))
                         .replace("budget: 40", "budget: 8")
-                        .replace("planner: {type: bayesian}", "planner: {type: sobol}"));
+                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
         Files.writeString(
                 dir.resolve("workcell.yaml"),
                 Files.readString(Path.of("examples/snar/workcell.yaml"))

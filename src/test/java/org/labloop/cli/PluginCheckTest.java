@@ -106,10 +106,11 @@ class PluginCheckTest {
         assertThat(workcell).contains("setup_min: 0.5");
         Files.writeString(dir.resolve("workcell.yaml"), workcell.replace("setup_min: 0.5", "setup_mn: 0.5"));
         String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
-        assertThat(campaign).contains("planner: {type: bayesian}");
+        assertThat(campaign).contains("planner: {type: bayesian, avoid_repeats: true}");
         Files.writeString(
                 dir.resolve("campaign.yaml"),
-                campaign.replace("planner: {type: bayesian}", "planner: {type: bayesian, restart: 3}"));
+                campaign.replace(
+                        "planner: {type: bayesian, avoid_repeats: true}", "planner: {type: bayesian, restart: 3}"));
 
         CliTest.Result r = CliTest.labloop(
                 "run",
@@ -128,7 +129,8 @@ class PluginCheckTest {
     void plannerProblems_ofParsingAndOfTheCampaignsFit_areReportedTogether_eachAtItsLine() throws Exception {
         // A value that does not parse, and an option this space has nothing for (no molecule parameter).
         Path file = campaign(
-                "planner: {type: bayesian}", "planner:\n  type: bayesian\n  avoid_repeats: maybe\n  molecule_dims: 3");
+                "planner: {type: bayesian, avoid_repeats: true}",
+                "planner:\n  type: bayesian\n  avoid_repeats: maybe\n  molecule_dims: 3");
 
         CliTest.Result r = CliTest.labloop(
                 "run", file.toString(), "--data", tmp.resolve("d").toString());

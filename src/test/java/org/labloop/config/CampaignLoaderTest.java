@@ -299,7 +299,7 @@ class CampaignLoaderTest {
         assertThat(spec.budget()).isEqualTo(40);
         assertThat(spec.batchSize()).isEqualTo(4);
         assertThat(spec.seed()).isEqualTo(7);
-        assertThat(spec.planner()).isEqualTo(PlannerSpec.of("bayesian"));
+        assertThat(spec.planner()).isEqualTo(new PlannerSpec("bayesian", Map.of("avoid_repeats", true)));
         assertThat(spec.emulator().options()).containsEntry("variant", "corrected");
         assertThat(spec.workcell().device("reactor").orElseThrow().capacity()).isEqualTo(8);
         assertThat(spec.workcell().devicesFor("analyse"))
