@@ -36,10 +36,11 @@ import org.labloop.space.SearchSpace;
  * <p>Options: {@code acquisition} (log_ei | ucb | thompson, default log_ei), {@code initial} (observations needed
  * before the model is used; until then proposals are space-filling; default 5), {@code beta} (UCB exploration weight,
  * default 2), {@code restarts} (hyperparameter fitting starts, default 2), {@code raw_samples} (random candidates when
- * maximising the acquisition over a space, default 1024), {@code molecule_encoding} (fingerprint | onehot | tanimoto,
- * default fingerprint: ECFP4 reduced by PCA; tanimoto compares molecules by the Tanimoto similarity of their ECFP4
- * fingerprints inside the kernel), {@code molecule_dims} (principal components kept per molecule parameter, default 4,
- * or {@code auto}: as many as explain 95% of the fingerprints' variance), {@code multi_objective} (auto | ehvi |
+ * maximising the acquisition over a space, default 1024), {@code molecule_encoding} (fingerprint | onehot | tanimoto |
+ * descriptors, default fingerprint: ECFP4 reduced by PCA; tanimoto compares molecules by the Tanimoto similarity of
+ * their ECFP4 fingerprints inside the kernel; descriptors: standardised physico-chemical descriptors reduced by PCA),
+ * {@code molecule_dims} (principal components kept per molecule parameter, default 4, or {@code auto}: as many as
+ * explain 95% of the variance), {@code multi_objective} (auto | ehvi |
  * parego, default auto). EHVI counts hypervolume from each objective's {@code threshold} where the campaign gives one.
  */
 public final class BayesianPlanner implements Planner {
@@ -1169,10 +1170,11 @@ public final class BayesianPlanner implements Planner {
                     case "fingerprint", "ecfp" -> Encoding.MoleculeMode.FINGERPRINT;
                     case "onehot", "one_hot" -> Encoding.MoleculeMode.ONEHOT;
                     case "tanimoto" -> Encoding.MoleculeMode.TANIMOTO;
+                    case "descriptors" -> Encoding.MoleculeMode.DESCRIPTORS;
                     default ->
-                        throw new PlanningException(
-                                "planner 'bayesian': molecule_encoding must be fingerprint, onehot or"
-                                        + " tanimoto, got '" + o.get("molecule_encoding") + "'");
+                        throw new PlanningException("planner 'bayesian': molecule_encoding must be fingerprint,"
+                                + " onehot, tanimoto or descriptors, got '"
+                                + o.get("molecule_encoding") + "'");
                 });
         MultiObjective multi = checked(problems, "multi_objective", MultiObjective.AUTO, () -> switch (text(
                 o, "multi_objective", "auto")) {

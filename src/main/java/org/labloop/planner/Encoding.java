@@ -22,15 +22,17 @@ import org.labloop.space.SearchSpace;
  * "design" vector with one entry per parameter: the unit value of a continuous parameter, or the level index of a
  * discrete, categorical or molecule one. Continuous and discrete parameters become one feature each, scaled to [0, 1];
  * categorical ones are one-hot; molecule ones are ECFP4 fingerprints of their choices reduced by PCA to a few
- * dimensions, each scaled to [0, 1], or (mode TANIMOTO) one feature holding the level index, which the kernel compares
- * through the Tanimoto similarity of the fingerprints (see {@link #metric()}).
+ * dimensions, each scaled to [0, 1], or (mode DESCRIPTORS) their standardised {@link Descriptors} reduced the same
+ * way, or (mode TANIMOTO) one feature holding the level index, which the kernel compares through the Tanimoto
+ * similarity of the fingerprints (see {@link #metric()}).
  */
 final class Encoding {
     /** How molecule parameters are encoded. */
     enum MoleculeMode {
         FINGERPRINT,
         ONEHOT,
-        TANIMOTO
+        TANIMOTO,
+        DESCRIPTORS
     }
 
     private final SearchSpace space;
@@ -81,6 +83,7 @@ final class Encoding {
                                     offset);
                         case FINGERPRINT -> molecule(mp, offset, moleculeDims);
                         case TANIMOTO -> tanimoto(mp, offset);
+                        case DESCRIPTORS -> descriptors(mp, offset, moleculeDims);
                     };
             };
             codecs.add(c);
@@ -256,6 +259,60 @@ final class Encoding {
         double[][] scores = maxDims == AUTO_DIMS
                 ? principalScores(fps, k - 1, AUTO_VARIANCE)
                 : principalScores(fps, Math.min(maxDims, k - 1));
+        return scaled(mp, names, scores, offset);
+    }
+
+    /**
+     * The {@link Descriptors} of the choices, each standardised over the choices (a descriptor that is the same for
+     * all is dropped), projected on their principal components, each scaled to [0, 1].
+     */
+    private static Codec descriptors(MoleculeParameter mp, int offset, int maxDims) {
+        int k = mp.choices().size();
+        List<String> names =
+                mp.choices().stream().map(MoleculeParameter.Molecule::name).toList();
+        double[][] table = standardised(descriptorTable(mp));
+        double[][] scores = maxDims == AUTO_DIMS
+                ? principalScores(table, k - 1, AUTO_VARIANCE)
+                : principalScores(table, Math.min(maxDims, k - 1), 1);
+        return scaled(mp, names, scores, offset);
+    }
+
+    /** Descriptors (one row per choice) of a molecule parameter's choices. */
+    static double[][] descriptorTable(MoleculeParameter mp) {
+        double[][] rows = new double[mp.choices().size()][];
+        for (int i = 0; i < rows.length; i++) {
+            MoleculeParameter.Molecule m = mp.choices().get(i);
+            rows[i] = Descriptors.of(mp.name(), m.name(), m.smiles());
+        }
+        return rows;
+    }
+
+    /** Each column centred and divided by its (population) standard deviation; a constant column becomes 0. */
+    static double[][] standardised(double[][] rows) {
+        int k = rows.length;
+        int n = k == 0 ? 0 : rows[0].length;
+        double[][] out = new double[k][n];
+        for (int c = 0; c < n; c++) {
+            double mean = 0;
+            for (double[] row : rows) {
+                mean += row[c] / k;
+            }
+            double var = 0;
+            for (double[] row : rows) {
+                var += (row[c] - mean) * (row[c] - mean) / k;
+            }
+            double sd = Math.sqrt(var);
+            boolean constant = !(sd > 1e-12 * Math.max(1, Math.abs(mean)));
+            for (int i = 0; i < k; i++) {
+                out[i][c] = constant ? 0 : (rows[i][c] - mean) / sd;
+            }
+        }
+        return out;
+    }
+
+    /** Scores scaled column by column to [0, 1]; one-hot when there are no scores. */
+    private static Codec scaled(MoleculeParameter mp, List<String> names, double[][] scores, int offset) {
+        int k = names.size();
         if (k < 2 || scores[0].length == 0) {
             return oneHot(mp.name(), names, offset);
         }
@@ -288,23 +345,39 @@ final class Encoding {
      * at most {@code maxDims}).
      */
     static double[][] principalScores(BitSet[] fps, int maxDims, double share) {
-        int k = fps.length;
+        double[][] rows = new double[fps.length][Fingerprints.BITS];
+        for (int i = 0; i < fps.length; i++) {
+            for (int b = fps[i].nextSetBit(0); b >= 0; b = fps[i].nextSetBit(b + 1)) {
+                rows[i][b] = 1;
+            }
+        }
+        return principalScores(rows, maxDims, share);
+    }
+
+    /**
+     * PCA scores (one row per row of {@code rows}, which are centred first) keeping the fewest leading components that
+     * explain at least {@code share} of the total variance (and at most {@code maxDims}).
+     */
+    static double[][] principalScores(double[][] rows, int maxDims, double share) {
+        int k = rows.length;
         if (k < 2 || maxDims < 1) {
             return new double[k][0];
         }
-        int bits = Fingerprints.BITS;
+        int bits = rows[0].length;
         double[] colMean = new double[bits];
-        for (BitSet fp : fps) {
-            for (int b = fp.nextSetBit(0); b >= 0; b = fp.nextSetBit(b + 1)) {
-                colMean[b] += 1.0 / k;
+        for (double[] row : rows) {
+            for (int b = 0; b < bits; b++) {
+                if (row[b] != 0) {
+                    colMean[b] += row[b] / k;
+                }
             }
         }
-        // Gram matrix of the centred fingerprints: G_ij = sum_b (x_ib - m_b)(x_jb - m_b).
+        // Gram matrix of the centred rows: G_ij = sum_b (x_ib - m_b)(x_jb - m_b).
         DMatrixRMaj gram = new DMatrixRMaj(k, k);
         double[][] centred = new double[k][bits];
         for (int i = 0; i < k; i++) {
             for (int b = 0; b < bits; b++) {
-                centred[i][b] = (fps[i].get(b) ? 1 : 0) - colMean[b];
+                centred[i][b] = rows[i][b] - colMean[b];
             }
         }
         for (int i = 0; i < k; i++) {
@@ -319,7 +392,7 @@ final class Encoding {
         }
         EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(k, true, true);
         if (!eig.decompose(gram.copy())) {
-            throw new PlanningException("the PCA of molecule fingerprints failed");
+            throw new PlanningException("the PCA of molecule encodings failed");
         }
         double total = 0;
         List<double[]> comps = new ArrayList<>(); // {eigenvalue, index}

@@ -83,9 +83,11 @@ class BayesianPlannerTest {
                 .hasMessageContaining("beta");
         assertThatThrownBy(() -> planner(Map.of("molecule_encoding", "morgan")))
                 .isInstanceOf(PlanningException.class)
-                .hasMessageContaining("fingerprint, onehot or tanimoto");
+                .hasMessageContaining("fingerprint, onehot, tanimoto or descriptors");
         assertThat(planner(Map.of("molecule_encoding", "tanimoto")).options().moleculeMode())
                 .isEqualTo(Encoding.MoleculeMode.TANIMOTO);
+        assertThat(planner(Map.of("molecule_encoding", "descriptors")).options().moleculeMode())
+                .isEqualTo(Encoding.MoleculeMode.DESCRIPTORS);
         assertThat(planner(Map.of("molecule_dims", "auto")).options().moleculeDims())
                 .isEqualTo(Encoding.AUTO_DIMS);
         assertThat(planner(Map.of("acquisition", "UCB", "beta", "0.5", "initial", 3))
