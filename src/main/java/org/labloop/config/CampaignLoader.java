@@ -13,6 +13,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +23,7 @@ import org.labloop.campaign.SourceFile;
 import org.labloop.core.InvalidInputException;
 import org.labloop.core.Problem;
 import org.labloop.protocol.Protocol;
+import org.labloop.space.SearchSpace;
 import org.labloop.workcell.Workcell;
 
 /**
@@ -37,6 +39,8 @@ public final class CampaignLoader {
     public static final String CAMPAIGN = "campaign";
     public static final String WORKCELL = "workcell";
     public static final String PROTOCOL = "protocol";
+    /** Role of a parameter's descriptor table: this prefix, then the parameter's name. */
+    public static final String DESCRIPTORS = "descriptors:";
 
     private final Set<String> plannerTypes;
     private final Set<String> emulatorTypes;
@@ -122,7 +126,16 @@ public final class CampaignLoader {
         SourceFile workcell = c == null ? null : sibling(campaignFile, c.workcell(), campaign, WORKCELL);
         SourceFile protocol = c == null ? null : sibling(campaignFile, c.protocol(), campaign, PROTOCOL);
         SourceFile campaignSource = SourceFile.of(CAMPAIGN, campaignFile.toString(), campaignText);
-        return assemble(campaign, c, campaignSource, workcell, protocol);
+        Map<String, SourceFile> tables = new LinkedHashMap<>();
+        if (c != null) {
+            c.descriptors().forEach((param, ref) -> {
+                SourceFile table = sibling(campaignFile, ref, campaign, DESCRIPTORS + param);
+                if (table != null) {
+                    tables.put(param, table);
+                }
+            });
+        }
+        return assemble(campaign, c, campaignSource, workcell, protocol, tables);
     }
 
     private LoadedCampaign parseSources(List<SourceFile> sources) {
@@ -130,10 +143,15 @@ public final class CampaignLoader {
         SourceFile campaign = role(sources, CAMPAIGN, roleProblems);
         SourceFile workcell = role(sources, WORKCELL, roleProblems);
         SourceFile protocol = role(sources, PROTOCOL, roleProblems);
+        Map<String, SourceFile> tables = new LinkedHashMap<>();
         for (SourceFile s : sources) {
-            if (!List.of(CAMPAIGN, WORKCELL, PROTOCOL).contains(s.role())) {
+            if (s.role().startsWith(DESCRIPTORS)) {
+                tables.put(s.role().substring(DESCRIPTORS.length()), s);
+            } else if (!List.of(CAMPAIGN, WORKCELL, PROTOCOL).contains(s.role())) {
                 roleProblems.add(Problem.at(
-                        s.path(), "unknown source role '" + s.role() + "'", "roles are campaign, workcell, protocol"));
+                        s.path(),
+                        "unknown source role '" + s.role() + "'",
+                        "roles are campaign, workcell, protocol and " + DESCRIPTORS + "PARAMETER"));
             }
         }
         if (!roleProblems.isEmpty()) {
@@ -142,7 +160,18 @@ public final class CampaignLoader {
         Doc doc = new Doc(campaign.path());
         Node root = YamlTree.parse(campaign.text(), doc);
         CampaignParser.Result c = root == null ? null : CampaignParser.parse(root, doc, plannerTypes, emulatorTypes);
-        return assemble(doc, c, campaign, workcell, protocol);
+        if (c != null) {
+            for (Map.Entry<String, CampaignParser.FileRef> ref : c.descriptors().entrySet()) {
+                if (!tables.containsKey(ref.getKey())) {
+                    doc.error(
+                            ref.getValue().at(),
+                            "the stored campaign has no copy of the descriptor table of parameter '" + ref.getKey()
+                                    + "'",
+                            "the store was changed outside LabLoop; run 'labloop verify'");
+                }
+            }
+        }
+        return assemble(doc, c, campaign, workcell, protocol, tables);
     }
 
     private static SourceFile role(List<SourceFile> sources, String role, List<Problem> problems) {
@@ -160,7 +189,12 @@ public final class CampaignLoader {
 
     /** Reads the workcell and protocol files, checks everything together, and builds the spec. */
     private LoadedCampaign assemble(
-            Doc campaignDoc, CampaignParser.Result c, SourceFile campaign, SourceFile workcell, SourceFile protocol) {
+            Doc campaignDoc,
+            CampaignParser.Result c,
+            SourceFile campaign,
+            SourceFile workcell,
+            SourceFile protocol,
+            Map<String, SourceFile> tables) {
         Doc workcellDoc = new Doc(workcell == null ? WORKCELL : workcell.path());
         Doc protocolDoc = new Doc(protocol == null ? PROTOCOL : protocol.path());
 
@@ -173,8 +207,13 @@ public final class CampaignLoader {
                 c == null ? null : c.parameterTypes());
         Protocol p = proot == null ? null : ProtocolParser.parse(proot, protocolDoc, ctx);
 
+        List<Problem> tableProblems = new ArrayList<>();
+        SearchSpace space = c == null || c.space() == null
+                ? null
+                : DescriptorTables.attach(c.space(), c.descriptors(), tables, campaignDoc, tableProblems);
         List<Problem> problems = new ArrayList<>();
         problems.addAll(campaignDoc.problems());
+        problems.addAll(tableProblems);
         problems.addAll(workcellDoc.problems());
         problems.addAll(protocolDoc.problems());
         if (!problems.isEmpty()) {
@@ -184,7 +223,7 @@ public final class CampaignLoader {
             CampaignSpec spec = new CampaignSpec(
                     c.name(),
                     c.description(),
-                    c.space(),
+                    space,
                     c.objectives(),
                     c.constraints(),
                     c.budget(),
@@ -198,7 +237,9 @@ public final class CampaignLoader {
             Map<String, LoadedCampaign.Place> places = new java.util.HashMap<>(campaignDoc.places());
             places.putAll(workcellDoc.places());
             places.putAll(protocolDoc.places());
-            return new LoadedCampaign(spec, List.of(campaign, workcell, protocol), places);
+            List<SourceFile> sources = new ArrayList<>(List.of(campaign, workcell, protocol));
+            sources.addAll(tables.values());
+            return new LoadedCampaign(spec, sources, places);
         } catch (IllegalArgumentException | NullPointerException e) {
             campaignDoc.error(Node.Loc.START, "invalid campaign: " + e.getMessage(), "fix the campaign file");
             throw failure(campaignDoc.problems(), campaignDoc);
@@ -220,7 +261,8 @@ public final class CampaignLoader {
             campaign.error(ref.at(), "'" + ref.path() + "' is not a valid path: " + e.getReason(), "fix the path");
             return null;
         }
-        String text = readOrReport(path, campaign, ref.at(), campaign, role);
+        String what = role.startsWith(DESCRIPTORS) ? "descriptor table" : role;
+        String text = readOrReport(path, campaign, ref.at(), campaign, what);
         return text == null ? null : SourceFile.of(role, path.toString(), text);
     }
 
@@ -269,7 +311,12 @@ public final class CampaignLoader {
         Path dir = path.toAbsolutePath().getParent();
         List<String> names = new ArrayList<>();
         if (dir != null && Files.isDirectory(dir)) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.{yaml,yml}")) {
+            String glob = String.valueOf(path.getFileName())
+                            .toLowerCase(java.util.Locale.ROOT)
+                            .endsWith(".csv")
+                    ? "*.csv"
+                    : "*.{yaml,yml}";
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
                 for (Path f : files) {
                     if (names.size() < 200) {
                         names.add(f.getFileName().toString());

@@ -66,7 +66,11 @@ final class CampaignParser {
             Integer batchSize,
             PlannerSpec planner,
             Long seed,
-            Integer priority) {}
+            Integer priority,
+            Map<String, FileRef> descriptors) {}
+
+    /** Descriptor tables the parameters name (parameter name to file), in the order declared. */
+    private final Map<String, FileRef> descriptorFiles = new LinkedHashMap<>();
 
     private final Values v;
     private final Set<String> plannerTypes;
@@ -87,8 +91,8 @@ final class CampaignParser {
         Map<String, List<String>> m = new LinkedHashMap<>();
         m.put("continuous", List.of("type", "min", "max", "unit"));
         m.put("discrete", List.of("type", "values", "unit"));
-        m.put("categorical", List.of("type", "choices"));
-        m.put("molecule", List.of("type", "choices"));
+        m.put("categorical", List.of("type", "choices", "descriptors"));
+        m.put("molecule", List.of("type", "choices", "descriptors"));
         return m;
     }
 
@@ -162,7 +166,21 @@ final class CampaignParser {
                 batchSize,
                 planner,
                 seed,
-                priority);
+                priority,
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(descriptorFiles)));
+    }
+
+    /** Notes the descriptor table a categorical or molecule parameter names, if any. */
+    private void descriptorFile(String name, MapReader r) {
+        Node.Entry e = r.optional("descriptors");
+        if (e == null) {
+            return;
+        }
+        String path = v.name(e.value(), "'descriptors' of " + r.what() + " (path of a CSV file)");
+        if (path != null) {
+            descriptorFiles.put(name, new FileRef(path, e.value().at()));
+            v.doc().place(LoadedCampaign.descriptors(name), e.value().at());
+        }
     }
 
     private FileRef fileRef(MapReader r, String key, String example) {
@@ -422,6 +440,7 @@ final class CampaignParser {
             v.error(e.value().at(), r.what() + " has no choices", "list at least one, e.g. choices: [EtOH, MeCN]");
             return null;
         }
+        descriptorFile(name, r);
         List<String> choices = new ArrayList<>();
         Map<String, Node.Loc> seen = new HashMap<>();
         boolean ok = true;
@@ -459,6 +478,7 @@ final class CampaignParser {
                     "list at least one as name: SMILES, e.g. {KOAc: \"CC(=O)[O-].[K+]\"}");
             return null;
         }
+        descriptorFile(name, r);
         List<MoleculeParameter.Molecule> choices = new ArrayList<>();
         boolean ok = true;
         for (Node.Entry c : map.entries().values()) {

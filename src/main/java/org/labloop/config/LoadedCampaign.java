@@ -37,6 +37,11 @@ public record LoadedCampaign(CampaignSpec spec, List<SourceFile> sources, java.u
         return "molecule:" + parameter + ":" + choice;
     }
 
+    /** {@link #places} key of the value of a parameter's {@code descriptors}. */
+    public static String descriptors(String parameter) {
+        return "descriptors:" + parameter;
+    }
+
     /** {@link #places} key of a parameter's entry. */
     public static String parameter(String name) {
         return "parameter:" + name;

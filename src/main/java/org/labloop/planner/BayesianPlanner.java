@@ -146,17 +146,27 @@ public final class BayesianPlanner implements Planner {
 
     @Override
     public void checkSpace(SearchSpace space) {
-        if (space.parameters().stream().anyMatch(p -> p instanceof org.labloop.space.MoleculeParameter)) {
-            return;
-        }
+        // molecule_encoding acts on molecules without a descriptor table of their own; molecule_dims on those and on
+        // every descriptor table.
+        boolean structures = space.parameters().stream()
+                .anyMatch(p -> p instanceof org.labloop.space.MoleculeParameter
+                        && p.descriptors().isEmpty());
+        boolean tables =
+                space.parameters().stream().anyMatch(p -> p.descriptors().isPresent());
         List<InvalidPlannerOptionsException.OptionProblem> problems = new ArrayList<>();
-        for (String option : List.of("molecule_encoding", "molecule_dims")) {
-            if (given.contains(option)) {
-                problems.add(new InvalidPlannerOptionsException.OptionProblem(
-                        option,
-                        "planner 'bayesian': " + option + " says how to encode molecule parameters, and this search"
-                                + " space has none; remove it"));
-            }
+        if (given.contains("molecule_encoding") && !structures) {
+            problems.add(new InvalidPlannerOptionsException.OptionProblem(
+                    "molecule_encoding",
+                    "planner 'bayesian': molecule_encoding says how to encode molecule parameters by their"
+                            + " structure, and this search space has none"
+                            + (tables ? " without a descriptor table (a table replaces the structure)" : "")
+                            + "; remove it"));
+        }
+        if (given.contains("molecule_dims") && !structures && !tables) {
+            problems.add(new InvalidPlannerOptionsException.OptionProblem(
+                    "molecule_dims",
+                    "planner 'bayesian': molecule_dims says how to encode molecule parameters and descriptor tables,"
+                            + " and this search space has none; remove it"));
         }
         if (!problems.isEmpty()) {
             throw new InvalidPlannerOptionsException(problems);

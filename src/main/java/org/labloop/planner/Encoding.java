@@ -11,6 +11,7 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.labloop.space.CategoricalParameter;
 import org.labloop.space.ContinuousParameter;
+import org.labloop.space.DescriptorTable;
 import org.labloop.space.DiscreteParameter;
 import org.labloop.space.MoleculeParameter;
 import org.labloop.space.Parameter;
@@ -67,25 +68,27 @@ final class Encoding {
         List<Codec> codecs = new ArrayList<>();
         int offset = 0;
         for (Parameter p : space.parameters()) {
-            Codec c = switch (p) {
-                case ContinuousParameter cp ->
-                    new Codec(p.name(), offset, cp.bound().width() == 0 ? 0 : 1, null, null);
-                case DiscreteParameter dp -> discrete(dp, offset);
-                case CategoricalParameter cp -> oneHot(p.name(), cp.choices(), offset);
-                case MoleculeParameter mp ->
-                    switch (mode) {
-                        case ONEHOT ->
-                            oneHot(
-                                    p.name(),
-                                    mp.choices().stream()
-                                            .map(MoleculeParameter.Molecule::name)
-                                            .toList(),
-                                    offset);
-                        case FINGERPRINT -> molecule(mp, offset, moleculeDims);
-                        case TANIMOTO -> tanimoto(mp, offset);
-                        case DESCRIPTORS -> descriptors(mp, offset, moleculeDims);
+            Codec c = p.descriptors().isPresent()
+                    ? table(p.name(), choiceNames(p), p.descriptors().get(), offset, moleculeDims)
+                    : switch (p) {
+                        case ContinuousParameter cp ->
+                            new Codec(p.name(), offset, cp.bound().width() == 0 ? 0 : 1, null, null);
+                        case DiscreteParameter dp -> discrete(dp, offset);
+                        case CategoricalParameter cp -> oneHot(p.name(), cp.choices(), offset);
+                        case MoleculeParameter mp ->
+                            switch (mode) {
+                                case ONEHOT ->
+                                    oneHot(
+                                            p.name(),
+                                            mp.choices().stream()
+                                                    .map(MoleculeParameter.Molecule::name)
+                                                    .toList(),
+                                            offset);
+                                case FINGERPRINT -> molecule(mp, offset, moleculeDims);
+                                case TANIMOTO -> tanimoto(mp, offset);
+                                case DESCRIPTORS -> descriptors(mp, offset, moleculeDims);
+                            };
                     };
-            };
             codecs.add(c);
             offset += c.width();
         }
@@ -259,7 +262,33 @@ final class Encoding {
         double[][] scores = maxDims == AUTO_DIMS
                 ? principalScores(fps, k - 1, AUTO_VARIANCE)
                 : principalScores(fps, Math.min(maxDims, k - 1));
-        return scaled(mp, names, scores, offset);
+        return scaled(mp.name(), names, scores, offset);
+    }
+
+    private static List<String> choiceNames(Parameter p) {
+        return switch (p) {
+            case CategoricalParameter cp -> cp.choices();
+            case MoleculeParameter mp ->
+                mp.choices().stream().map(MoleculeParameter.Molecule::name).toList();
+            default -> throw new IllegalArgumentException("parameter " + p.name() + " has no choices");
+        };
+    }
+
+    /**
+     * A user's descriptor table: its columns standardised over the parameter's choices (a column that is the same for
+     * all is dropped), projected on their principal components (at most {@code maxDims}), each scaled to [0, 1].
+     */
+    private static Codec table(String name, List<String> names, DescriptorTable t, int offset, int maxDims) {
+        int k = names.size();
+        double[][] rows = new double[k][];
+        for (int i = 0; i < k; i++) {
+            rows[i] = t.of(names.get(i));
+        }
+        double[][] table = standardised(rows);
+        double[][] scores = maxDims == AUTO_DIMS
+                ? principalScores(table, k - 1, AUTO_VARIANCE)
+                : principalScores(table, Math.min(maxDims, k - 1), 1);
+        return scaled(name, names, scores, offset);
     }
 
     /**
@@ -274,7 +303,7 @@ final class Encoding {
         double[][] scores = maxDims == AUTO_DIMS
                 ? principalScores(table, k - 1, AUTO_VARIANCE)
                 : principalScores(table, Math.min(maxDims, k - 1), 1);
-        return scaled(mp, names, scores, offset);
+        return scaled(mp.name(), names, scores, offset);
     }
 
     /** Descriptors (one row per choice) of a molecule parameter's choices. */
@@ -311,10 +340,10 @@ final class Encoding {
     }
 
     /** Scores scaled column by column to [0, 1]; one-hot when there are no scores. */
-    private static Codec scaled(MoleculeParameter mp, List<String> names, double[][] scores, int offset) {
+    private static Codec scaled(String name, List<String> names, double[][] scores, int offset) {
         int k = names.size();
         if (k < 2 || scores[0].length == 0) {
-            return oneHot(mp.name(), names, offset);
+            return oneHot(name, names, offset);
         }
         int width = scores[0].length;
         for (int c = 0; c < width; c++) {
@@ -332,7 +361,7 @@ final class Encoding {
         for (int i = 0; i < k; i++) {
             levelOf.put(names.get(i), i);
         }
-        return new Codec(mp.name(), offset, width, scores, levelOf);
+        return new Codec(name, offset, width, scores, levelOf);
     }
 
     /** PCA scores (k rows) of binary fingerprints, at most {@code maxDims} components with non-negligible variance. */

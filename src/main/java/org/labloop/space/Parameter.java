@@ -18,6 +18,11 @@ public sealed interface Parameter
         return this instanceof ContinuousParameter || this instanceof DiscreteParameter;
     }
 
+    /** Numbers describing each choice, when the user gave a table of them (categorical and molecule parameters). */
+    default java.util.Optional<DescriptorTable> descriptors() {
+        return java.util.Optional.empty();
+    }
+
     /** Checks that {@code value} is allowed; returns the reason when it is not, or null when it is. */
     String reject(Object value);
 

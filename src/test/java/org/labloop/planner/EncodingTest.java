@@ -2,6 +2,7 @@ package org.labloop.planner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.labloop.space.Bound;
 import org.labloop.space.CategoricalParameter;
 import org.labloop.space.ContinuousParameter;
+import org.labloop.space.DescriptorTable;
 import org.labloop.space.DiscreteParameter;
 import org.labloop.space.MoleculeParameter;
 import org.labloop.space.MoleculeParameter.Molecule;
@@ -32,6 +34,34 @@ class EncodingTest {
 
     private static Point point(double temp, double conc, String base, String solvent) {
         return SPACE.point(Map.of("temp", temp, "conc", conc, "base", base, "solvent", solvent));
+    }
+
+    @Test
+    void aDescriptorTable_replacesOneHot_byItsStandardisedColumnsScaledToTheUnitInterval() {
+        // One informative column (dielectric constant) and one the same for all: the constant one carries nothing,
+        // and one standardised column projects onto itself, so the feature is the dielectric scaled to [0, 1]
+        // (or its mirror image: a principal component's sign is arbitrary).
+        DescriptorTable table = new DescriptorTable(
+                "solvents.csv",
+                List.of("dielectric", "phase"),
+                Map.of("EtOH", List.of(24.5, 1.0), "MeCN", List.of(37.5, 1.0), "DMSO", List.of(46.7, 1.0)));
+        CategoricalParameter solvent =
+                new CategoricalParameter("solvent", List.of("EtOH", "MeCN", "DMSO")).withDescriptors(table);
+        SearchSpace space = new SearchSpace(List.of(solvent));
+
+        Encoding enc = Encoding.of(space, Encoding.MoleculeMode.FINGERPRINT, 4);
+
+        assertThat(enc.dims()).isEqualTo(1);
+        double[] f = new double[3];
+        for (int i = 0; i < 3; i++) {
+            f[i] = enc.encode(space.point(Map.of("solvent", solvent.choices().get(i))))[0];
+        }
+        double[] expected = {0, (37.5 - 24.5) / (46.7 - 24.5), 1};
+        double[] mirrored = {1, 1 - expected[1], 0};
+        double[] want = f[0] < 0.5 ? expected : mirrored;
+        for (int i = 0; i < 3; i++) {
+            assertThat(f[i]).as("choice %d", i).isCloseTo(want[i], within(1e-12));
+        }
     }
 
     @Test
