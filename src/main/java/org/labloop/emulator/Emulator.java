@@ -31,6 +31,24 @@ public interface Emulator {
     }
 
     /**
+     * What the model cannot answer for in a campaign's search space: values of a parameter it has no answer for, or
+     * combinations it lacks. {@code parameterOf} gives the campaign's parameter for each of the model's inputs (by the
+     * model's input name). Empty when it answers everywhere, as a model defined by equations does.
+     */
+    default List<Gap> gaps(
+            java.util.function.Function<String, java.util.Optional<org.labloop.space.Parameter>> parameterOf) {
+        return List.of();
+    }
+
+    /** One thing a model cannot answer for: about {@code parameter} (a campaign parameter's name) or, when null, the whole. */
+    record Gap(String parameter, String problem, String fix) {
+        public Gap {
+            java.util.Objects.requireNonNull(problem, "problem");
+            java.util.Objects.requireNonNull(fix, "fix");
+        }
+    }
+
+    /**
      * Evaluates the model. Numeric inputs are Doubles, categorical ones Strings.
      *
      * @throws EmulationException when an input is missing or out of the model's domain

@@ -17,6 +17,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.labloop.core.Table;
+import org.labloop.space.CategoricalParameter;
+import org.labloop.space.ContinuousParameter;
+import org.labloop.space.DiscreteParameter;
+import org.labloop.space.MoleculeParameter;
+import org.labloop.space.Parameter;
 
 /**
  * Answers from a table of measured reactions (a fully enumerated search space such as direct arylation), so a planner
@@ -48,6 +53,11 @@ public final class LookupTableEmulator implements Emulator {
     private final List<String> outputs;
     private final Column[] columns;
     private final Map<Key, Map<String, Double>> answers;
+    /** The source table, kept to name the lines of cells that stop a column from being numeric. */
+    private final Table table;
+
+    /** Beyond this many combinations of the campaign's levels, {@link #gaps} does not enumerate them. */
+    private static final long MAX_COMBINATIONS_CHECKED = 2_000_000;
 
     /**
      * @param outcomes the columns it reports; these are its outputs
@@ -57,6 +67,7 @@ public final class LookupTableEmulator implements Emulator {
      */
     public LookupTableEmulator(Table table, List<String> outcomes, Collection<String> ignore) {
         this.source = table.source();
+        this.table = table;
         if (outcomes.isEmpty()) {
             throw new EmulationException(
                     source + ": a lookup emulator needs at least one outcome column; columns are " + columnList(table));
@@ -126,6 +137,117 @@ public final class LookupTableEmulator implements Emulator {
     @Override
     public List<String> inputs() {
         return inputs;
+    }
+
+    /**
+     * A table answers only for the values and combinations it holds: every value each parameter may take must be in
+     * its column, and every combination of them must have a row. Otherwise experiments would fail one by one.
+     */
+    @Override
+    public List<Gap> gaps(java.util.function.Function<String, java.util.Optional<Parameter>> parameterOf) {
+        List<Gap> out = new ArrayList<>();
+        int[][] levelsOf = new int[columns.length][];
+        for (int i = 0; i < columns.length; i++) {
+            Column col = columns[i];
+            Parameter p = parameterOf.apply(col.name).orElse(null);
+            if (p == null) {
+                return out; // reported by the campaign's own check of the emulator's inputs
+            }
+            List<Object> values = switch (p) {
+                case ContinuousParameter c
+                when c.bound().width() == 0 -> List.of(c.bound().min());
+                case ContinuousParameter c -> {
+                    out.add(new Gap(
+                            p.name(),
+                            "parameter '" + p.name() + "' is continuous, but " + source + " answers only for the "
+                                    + col.describeLevels() + " of column '" + col.name + "'",
+                            "make it discrete over those values (type: discrete, values: [...])"));
+                    yield null;
+                }
+                case DiscreteParameter d -> new ArrayList<>(d.values());
+                case CategoricalParameter c -> new ArrayList<>(c.choices());
+                case MoleculeParameter m ->
+                    new ArrayList<>(m.choices().stream()
+                            .map(MoleculeParameter.Molecule::name)
+                            .toList());
+            };
+            if (values == null) {
+                continue;
+            }
+            if (p.isNumeric() && col instanceof TextColumn) {
+                int bad = table.firstNonNumber(col.name).orElse(0);
+                out.add(new Gap(
+                        p.name(),
+                        "parameter '" + p.name() + "' is a number, but column '" + col.name + "' of " + source
+                                + " is not all numbers (line " + table.line(bad) + " has '"
+                                + table.rows().get(bad).get(col.index) + "')",
+                        "correct that cell, so the column reads as numbers"));
+                continue;
+            }
+            List<String> missing = new ArrayList<>();
+            levelsOf[i] = new int[values.size()];
+            for (int v = 0; v < values.size(); v++) {
+                int level = col.levelOf(values.get(v));
+                if (level < 0) {
+                    missing.add(
+                            values.get(v) instanceof Double d ? NumericColumn.text(d) : String.valueOf(values.get(v)));
+                }
+                levelsOf[i][v] = level;
+            }
+            if (!missing.isEmpty()) {
+                out.add(new Gap(
+                        p.name(),
+                        "no row of " + source + " has " + col.name + " = " + String.join(", ", missing)
+                                + "; the column has " + col.describeLevels(),
+                        "choose among the table's values"
+                                + (p instanceof MoleculeParameter
+                                        ? " (a molecule is matched by its name in the campaign file)"
+                                        : "")));
+            }
+        }
+        if (out.isEmpty()) {
+            combinations(levelsOf, out);
+        }
+        return out;
+    }
+
+    /** Counts the combinations of the campaign's levels that have no row, naming the first. */
+    private void combinations(int[][] levelsOf, List<Gap> out) {
+        long total = 1;
+        for (int[] l : levelsOf) {
+            total *= l.length;
+            if (total > MAX_COMBINATIONS_CHECKED) {
+                return;
+            }
+        }
+        int[] at = new int[levelsOf.length];
+        int[] key = new int[levelsOf.length];
+        long missing = 0;
+        String first = null;
+        for (long n = 0; n < total; n++) {
+            for (int i = 0; i < at.length; i++) {
+                key[i] = levelsOf[i][at[i]];
+            }
+            if (!answers.containsKey(new Key(key.clone()))) {
+                if (missing++ == 0) {
+                    List<String> parts = new ArrayList<>();
+                    for (int i = 0; i < at.length; i++) {
+                        parts.add(columns[i].name + "=" + columns[i].levelText(key[i]));
+                    }
+                    first = String.join(", ", parts);
+                }
+            }
+            for (int i = at.length - 1; i >= 0 && ++at[i] == levelsOf[i].length; i--) {
+                at[i] = 0;
+            }
+        }
+        if (missing > 0) {
+            out.add(new Gap(
+                    null,
+                    source + " has no row for " + missing + " of the " + total
+                            + " combinations of the parameters' values, for example " + first,
+                    "limit the parameters to values whose every combination is in the table, or add the missing rows"));
+        }
     }
 
     @Override
@@ -280,6 +402,19 @@ public final class LookupTableEmulator implements Emulator {
 
         abstract int levelOfCell(String cell);
 
+        /** The level of a campaign value, or -1 when the column does not have it. */
+        abstract int levelOf(Object value);
+
+        abstract String levelText(int level);
+
+        /** The column's values for a message: all of them, or the first few and how many there are. */
+        abstract String describeLevels();
+
+        static String describe(List<String> levels) {
+            String shown = String.join(", ", levels.subList(0, Math.min(LEVELS_SHOWN, levels.size())));
+            return "values " + shown + (levels.size() > LEVELS_SHOWN ? ", ... (" + levels.size() + " in all)" : "");
+        }
+
         /** The level of a value asked for; throws naming the column when it has no such value. */
         abstract int level(String source, Object value);
 
@@ -311,6 +446,33 @@ public final class LookupTableEmulator implements Emulator {
         @Override
         int levelOfCell(String cell) {
             return find(Double.parseDouble(cell.trim()));
+        }
+
+        @Override
+        int levelOf(Object value) {
+            if (value instanceof Number n) {
+                return find(n.doubleValue());
+            }
+            try {
+                return find(Double.parseDouble(value.toString().trim()));
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        String levelText(int level) {
+            return text(levels[level]);
+        }
+
+        @Override
+        String describeLevels() {
+            return describe(Arrays.stream(levels).mapToObj(NumericColumn::text).toList());
+        }
+
+        /** 105 rather than 105.0; other numbers as Java writes them. */
+        static String text(double x) {
+            return x == Math.rint(x) && Math.abs(x) < 1e15 ? String.valueOf((long) x) : String.valueOf(x);
         }
 
         @Override
@@ -369,6 +531,21 @@ public final class LookupTableEmulator implements Emulator {
         @Override
         int levelOfCell(String cell) {
             return levels.get(cell.trim());
+        }
+
+        @Override
+        int levelOf(Object value) {
+            return levels.getOrDefault(value.toString().trim(), -1);
+        }
+
+        @Override
+        String levelText(int level) {
+            return List.copyOf(levels.keySet()).get(level);
+        }
+
+        @Override
+        String describeLevels() {
+            return describe(List.copyOf(levels.keySet()));
         }
 
         @Override

@@ -88,6 +88,19 @@ final class RenamedEmulator implements Emulator {
     }
 
     @Override
+    public List<Gap> gaps(
+            java.util.function.Function<String, java.util.Optional<org.labloop.space.Parameter>> parameterOf) {
+        return inner.gaps(innerName -> {
+            for (int i = 0; i < innerInputs.length; i++) {
+                if (innerInputs[i].equals(innerName)) {
+                    return parameterOf.apply(outerInputs[i]);
+                }
+            }
+            return java.util.Optional.empty();
+        });
+    }
+
+    @Override
     public java.util.Optional<org.labloop.space.Bound> domain(String input) {
         for (int i = 0; i < outerInputs.length; i++) {
             if (outerInputs[i].equals(input)) {

@@ -160,6 +160,14 @@ public final class CampaignRunner {
                 }
             }
             problems.addAll(unusedParameters(spec, emulator, places, where));
+            for (Emulator.Gap g : emulator.gaps(spec.space()::parameter)) {
+                problems.add(locate(
+                        places,
+                        where,
+                        g.parameter() == null ? LoadedCampaign.EMULATOR : LoadedCampaign.parameter(g.parameter()),
+                        "emulator '" + spec.emulator().type() + "': " + g.problem(),
+                        g.fix()));
+            }
         } catch (LabLoopException e) {
             problems.add(locate(
                     places, where, LoadedCampaign.EMULATOR, "emulator: " + e.getMessage(), "fix the emulator section"));
