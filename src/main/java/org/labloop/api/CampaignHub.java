@@ -74,7 +74,7 @@ final class CampaignHub implements AutoCloseable {
             java.util.function.Function<Event, String> encoder) {
         this.encoder = encoder;
         this.lab = lab;
-        this.runner = new CampaignRunner(lab);
+        this.runner = new CampaignRunner(lab, true);
         this.store = store;
         this.log = store.log();
         this.baseDir = baseDir;

@@ -41,6 +41,8 @@ public final class CampaignLoader {
     public static final String PROTOCOL = "protocol";
     /** Role of a parameter's descriptor table: this prefix, then the parameter's name. */
     public static final String DESCRIPTORS = "descriptors:";
+    /** Role of a table an emulator reads (the lookup emulator's {@code file}): this prefix, then the path as written. */
+    public static final String EMULATOR_TABLE = "table:";
 
     private final Set<String> plannerTypes;
     private final Set<String> emulatorTypes;
@@ -147,6 +149,8 @@ public final class CampaignLoader {
         for (SourceFile s : sources) {
             if (s.role().startsWith(DESCRIPTORS)) {
                 tables.put(s.role().substring(DESCRIPTORS.length()), s);
+            } else if (s.role().startsWith(EMULATOR_TABLE)) {
+                continue; // the emulator's data, read by whoever builds the emulator
             } else if (!List.of(CAMPAIGN, WORKCELL, PROTOCOL).contains(s.role())) {
                 roleProblems.add(Problem.at(
                         s.path(),

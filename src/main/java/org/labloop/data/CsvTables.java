@@ -16,6 +16,11 @@ public final class CsvTables {
     private CsvTables() {}
 
     public static Table read(Path file) {
+        return parse(file.toString(), readText(file));
+    }
+
+    /** The text of a CSV file, with the same errors as {@link #read}. */
+    public static String readText(Path file) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -28,7 +33,7 @@ public final class CsvTables {
             throw new InvalidInputException(Problem.at(
                     file.toString(), "cannot read file: " + e.getMessage(), "check it exists and is readable"));
         }
-        return parse(file.toString(), text);
+        return text;
     }
 
     public static Table parse(String source, String text) {

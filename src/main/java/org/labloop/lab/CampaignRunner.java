@@ -48,9 +48,17 @@ public final class CampaignRunner {
     public static final Instant VIRTUAL_START = Instant.EPOCH;
 
     private final Lab lab;
+    /** Whether emulator tables must lie under the campaign's folder (campaigns sent to the server). */
+    private final boolean confined;
 
     public CampaignRunner(Lab lab) {
+        this(lab, false);
+    }
+
+    /** @param confined refuse emulator tables outside the folder the campaign's paths resolve against */
+    public CampaignRunner(Lab lab, boolean confined) {
         this.lab = lab;
+        this.confined = confined;
     }
 
     /** Everything a run needs, built and checked before the store is touched. */
@@ -97,6 +105,15 @@ public final class CampaignRunner {
         Planner planner = null;
         Emulator emulator = null;
         Planner checked = null;
+        // A table the campaign already stored answers as stored (the file may have changed since); one read from disk
+        // is stored with the campaign when it is created.
+        Map<String, SourceFile> storedTables = new java.util.HashMap<>();
+        for (SourceFile s : sources) {
+            if (s.role().startsWith(Lab.TABLE)) {
+                storedTables.put(s.role().substring(Lab.TABLE.length()), s);
+            }
+        }
+        List<SourceFile> readTables = new ArrayList<>();
         try {
             planner = lab.planners.create(spec.planner());
             checked = planner;
@@ -118,7 +135,8 @@ public final class CampaignRunner {
             }
         }
         try {
-            emulator = lab.emulators(baseDir).create(spec.emulator());
+            emulator =
+                    lab.emulators(baseDir, storedTables, readTables, confined).create(spec.emulator());
             for (Objective o : spec.objectives()) {
                 if (!emulator.outputs().contains(o.name())) {
                     problems.add(locate(
@@ -202,7 +220,9 @@ public final class CampaignRunner {
                     .thenComparingInt(Problem::column));
             throw new InvalidInputException(problems);
         }
-        return new Prepared(spec, sources, planner, emulator, baseDir);
+        List<SourceFile> all = new ArrayList<>(sources);
+        all.addAll(readTables);
+        return new Prepared(spec, List.copyOf(all), planner, emulator, baseDir);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.labloop.lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.SourceFile;
@@ -26,6 +27,35 @@ public final class Lab {
 
     public EmulatorRegistry emulators(Path baseDir) {
         return EmulatorRegistry.standard(p -> CsvTables.read(baseDir.resolve(p)));
+    }
+
+    /** Role prefix of a table an emulator read, stored with the campaign: this, then the path as the file wrote it. */
+    public static final String TABLE = CampaignLoader.EMULATOR_TABLE;
+
+    /**
+     * Emulators whose tables come from {@code stored} (by the path as written, when the campaign already holds a copy)
+     * or else from files under {@code baseDir}, each such file added to {@code read} so the campaign can store it.
+     * With {@code confined}, a path may not leave {@code baseDir} (campaigns submitted over the network).
+     */
+    public EmulatorRegistry emulators(
+            Path baseDir, Map<String, SourceFile> stored, List<SourceFile> read, boolean confined) {
+        return EmulatorRegistry.standard(p -> {
+            SourceFile copy = stored.get(p);
+            if (copy != null) {
+                return CsvTables.parse(copy.path(), copy.text());
+            }
+            Path root = baseDir.toAbsolutePath().normalize();
+            Path file = root.resolve(p).normalize();
+            if (confined && !file.startsWith(root)) {
+                throw new InvalidInputException(Problem.at(
+                        p,
+                        "a table of a campaign sent to the server must lie in " + root,
+                        "put the CSV in that folder and name it by a path relative to it"));
+            }
+            String text = CsvTables.readText(file);
+            read.add(SourceFile.of(TABLE + p, file.toString(), text));
+            return CsvTables.parse(file.toString(), text);
+        });
     }
 
     public CampaignLoader loader() {

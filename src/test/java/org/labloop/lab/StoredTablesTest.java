@@ -1,0 +1,88 @@
+package org.labloop.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.labloop.campaign.CampaignState;
+import org.labloop.campaign.SourceFile;
+import org.labloop.core.InvalidInputException;
+import org.labloop.store.InMemoryEventLog;
+
+/** A lookup emulator's table is stored with the campaign: a later run answers from the copy, not from the disk. */
+class StoredTablesTest {
+    @TempDir
+    Path dir;
+
+    private Path campaign() throws Exception {
+        Files.writeString(dir.resolve("workcell.yaml"), """
+                workcell: cell
+                devices:
+                  hplc:
+                    kind: analyzer
+                    capabilities: [analyse]
+                    driver: {type: sim, durations: {analyse: {mean: 6, sd: 0.3}}}
+                """);
+        Files.writeString(dir.resolve("protocol.yaml"), """
+                protocol: p
+                steps:
+                  - name: analyse
+                    capability: analyse
+                    args: {solvent: $solvent}
+                    measures: true
+                """);
+        Files.writeString(dir.resolve("screen.csv"), "solvent,yield\nEtOH,10\nMeCN,20\n");
+        return Files.writeString(dir.resolve("campaign.yaml"), """
+                campaign: screen
+                workcell: workcell.yaml
+                protocol: protocol.yaml
+                emulator: {type: lookup, file: screen.csv, outcomes: [yield]}
+                parameters:
+                  solvent: {type: categorical, choices: [EtOH, MeCN]}
+                objectives:
+                  yield: {direction: maximise}
+                budget: 2
+                """);
+    }
+
+    @Test
+    void aStoredCampaign_answersFromItsCopyOfTheTable_evenAfterTheFileChanged() throws Exception {
+        CampaignRunner runner = new CampaignRunner(new Lab());
+        CampaignRunner.Prepared p = runner.prepare(campaign(), null);
+        assertThat(p.sources())
+                .filteredOn(s -> s.role().equals("table:screen.csv"))
+                .singleElement()
+                .extracting(SourceFile::text)
+                .isEqualTo("solvent,yield\nEtOH,10\nMeCN,20\n");
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            String id = runner.create(p, log, "test");
+
+            Files.writeString(dir.resolve("screen.csv"), "solvent,yield\nEtOH,99\nMeCN,98\n");
+            CampaignRunner.Prepared again = runner.prepareStored(CampaignState.load(log, id));
+
+            assertThat(again.emulator().evaluate(Map.of("solvent", "EtOH"), new SplittableRandom(1)))
+                    .containsEntry("yield", 10.0);
+            assertThat(again.sources()).isEqualTo(p.sources()); // nothing read anew, nothing added
+        }
+    }
+
+    @Test
+    void aServerRefusesATableOutsideItsFolder() throws Exception {
+        Path file = campaign();
+        Path outside = Files.writeString(dir.getParent().resolve("secret-" + dir.getFileName() + ".csv"), "key\nx\n");
+        Files.writeString(file, Files.readString(file).replace("file: screen.csv", "file: " + outside));
+
+        CampaignRunner server = new CampaignRunner(new Lab(), true);
+
+        assertThatThrownBy(() -> server.prepare(file, null))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("a table of a campaign sent to the server must lie in")
+                .hasMessageNotContaining("key");
+        Files.delete(outside);
+    }
+}
