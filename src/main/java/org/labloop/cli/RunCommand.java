@@ -94,8 +94,29 @@ final class RunCommand implements Callable<Integer> {
                 }
             } else {
                 id = runner.create(prepared, store.log(), actor());
+                if (!forceNew) {
+                    noteUnfinishedNamesakes(store, prepared.spec().name(), id, out);
+                }
             }
             return drive(runner, prepared, store, id, progress, out, null);
+        }
+    }
+
+    /**
+     * Says so when unfinished campaigns of the same name exist that this run did not resume: their files (or seed) have
+     * changed since, so running the files again started a new campaign, which may not be what the person meant.
+     */
+    private static void noteUnfinishedNamesakes(LabStore store, String name, String created, PrintWriter out) {
+        for (String other : store.log().campaignIds()) {
+            if (other.equals(created)) {
+                continue;
+            }
+            CampaignState s = Lab.load(store.log(), other);
+            if (s.name().equals(name) && !s.status().finished()) {
+                out.println("Note: campaign " + other + " of the same name is unfinished; it was created from other"
+                        + " file contents or another seed, so this run started " + created
+                        + " instead. To continue it: labloop resume " + other);
+            }
         }
     }
 

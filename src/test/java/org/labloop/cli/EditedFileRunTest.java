@@ -1,0 +1,46 @@
+package org.labloop.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.labloop.cli.CliTest.labloop;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.labloop.lab.CampaignRunner;
+import org.labloop.lab.Lab;
+import org.labloop.lab.LabStore;
+
+/** Running a campaign file again after editing it starts a new campaign, and says which unfinished one it left. */
+class EditedFileRunTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runningAnEditedFile_startsANewCampaign_andNamesTheUnfinishedOneWithTheSameName() throws Exception {
+        Path dir = tmp.resolve("campaign");
+        Files.createDirectories(dir);
+        for (String f : List.of("workcell.yaml", "protocol.yaml", "campaign.yaml")) {
+            Files.copy(Path.of("examples/snar").resolve(f), dir.resolve(f));
+        }
+        Path file = dir.resolve("campaign.yaml");
+        Path data = tmp.resolve("data");
+        // A campaign created and never finished, as a kill leaves it.
+        CampaignRunner runner = new CampaignRunner(new Lab());
+        try (LabStore store = LabStore.open(data)) {
+            runner.create(runner.prepare(file, null), store.log(), "test");
+        }
+        String text = Files.readString(file);
+        assertThat(text).contains("budget: 40");
+        Files.writeString(file, text.replace("budget: 40", "budget: 4"));
+
+        CliTest.Result r = labloop("run", file.toString(), "--data", data.toString(), "--no-progress");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("Note: campaign snar-demo-1 of the same name is unfinished")
+                .contains("this run started snar-demo-2")
+                .contains("labloop resume snar-demo-1");
+    }
+}
