@@ -2,7 +2,10 @@ package org.labloop.chem;
 
 import java.util.Optional;
 import org.openscience.cdk.exception.InvalidSmilesException;
+import org.openscience.cdk.interfaces.IAtom;
 import org.openscience.cdk.interfaces.IAtomContainer;
+import org.openscience.cdk.interfaces.IBond;
+import org.openscience.cdk.interfaces.IPseudoAtom;
 import org.openscience.cdk.silent.SilentChemObjectBuilder;
 import org.openscience.cdk.smiles.SmilesParser;
 
@@ -25,6 +28,27 @@ public final class Smiles {
         }
         if (mol.getAtomCount() == 0) {
             throw new InvalidMoleculeException("it has no atoms");
+        }
+        // The parser reads syntax only: it accepts a symbol no element has and a carbon with six bonds.
+        for (IAtom atom : mol.atoms()) {
+            Integer z = atom.getAtomicNumber();
+            if (atom instanceof IPseudoAtom || z == null || z <= 0) {
+                String label =
+                        atom instanceof IPseudoAtom pa && pa.getLabel() != null ? pa.getLabel() : atom.getSymbol();
+                throw new InvalidMoleculeException("'" + label + "' is not a chemical element");
+            }
+            if (z == 6) {
+                int bonds = atom.getImplicitHydrogenCount() == null ? 0 : atom.getImplicitHydrogenCount();
+                for (IBond b : mol.getConnectedBondsList(atom)) {
+                    bonds += b.getOrder() == null || b.getOrder() == IBond.Order.UNSET
+                            ? 1
+                            : b.getOrder().numeric();
+                }
+                if (bonds > 4) {
+                    throw new InvalidMoleculeException("carbon atom " + (mol.indexOf(atom) + 1) + " has " + bonds
+                            + " bonds (hydrogens included); carbon makes at most 4");
+                }
+            }
         }
         return mol;
     }
