@@ -524,6 +524,7 @@ final class CampaignParser {
         List<Objective> out = new ArrayList<>();
         boolean ok = true;
         for (Node.Entry o : map.entries().values()) {
+            v.doc().place(LoadedCampaign.objective(o.key()), o.keyAt());
             Objective objective = objective(o);
             ok &= objective != null;
             if (objective != null) {
@@ -602,6 +603,7 @@ final class CampaignParser {
                             "remove the repeat (first on line " + first.line() + ")");
                     ok = false;
                 } else {
+                    v.doc().place(LoadedCampaign.constraint(c.toString()), item.at());
                     out.add(c);
                 }
             } catch (IllegalArgumentException ex) {

@@ -42,6 +42,16 @@ public record LoadedCampaign(CampaignSpec spec, List<SourceFile> sources, java.u
         return "descriptors:" + parameter;
     }
 
+    /** {@link #places} key of an objective's entry. */
+    public static String objective(String name) {
+        return "objective:" + name;
+    }
+
+    /** {@link #places} key of a constraint, by its text as {@code OutcomeConstraint.toString} writes it. */
+    public static String constraint(String text) {
+        return "constraint:" + text;
+    }
+
     /** {@link #places} key of a parameter's entry. */
     public static String parameter(String name) {
         return "parameter:" + name;

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** "Did you mean ...?" for misspelt keys and names, by edit distance. */
-final class Suggest {
+public final class Suggest {
     /** Longer words get no suggestion (keeps the distance table small on hostile input). */
     private static final int MAX_WORD = 100;
 
@@ -44,7 +44,7 @@ final class Suggest {
     }
 
     /** "did you mean 'x'? " or "" */
-    static String didYouMean(String word, Collection<String> candidates) {
+    public static String didYouMean(String word, Collection<String> candidates) {
         return closest(word, candidates).map(c -> "did you mean '" + c + "'? ").orElse("");
     }
 

@@ -142,7 +142,7 @@ public final class CampaignRunner {
                     problems.add(locate(
                             places,
                             where,
-                            LoadedCampaign.EMULATOR,
+                            LoadedCampaign.objective(o.name()),
                             "objective '" + o.name() + "' is not measured by emulator '"
                                     + spec.emulator().type() + "' (it reports " + String.join(", ", emulator.outputs())
                                     + ")",
@@ -154,7 +154,7 @@ public final class CampaignRunner {
                     problems.add(locate(
                             places,
                             where,
-                            LoadedCampaign.EMULATOR,
+                            LoadedCampaign.constraint(c.toString()),
                             "constraint '" + c + "' is on '" + c.outcome() + "', which emulator '"
                                     + spec.emulator().type() + "' does not measure (it reports "
                                     + String.join(", ", emulator.outputs()) + ")",
@@ -168,8 +168,13 @@ public final class CampaignRunner {
                             where,
                             LoadedCampaign.EMULATOR,
                             "emulator '" + spec.emulator().type() + "' needs input '" + input
-                                    + "' but the campaign has no such parameter",
-                            "add the parameter or map it with emulator.inputs"));
+                                    + "' but the campaign has no such parameter"
+                                    + didYouMean(input, spec.space().names()),
+                            "add the parameter or map it with emulator.inputs"
+                                    + (spec.emulator().type().equals("lookup")
+                                            ? "; a column of the table that is no input goes under the emulator's"
+                                                    + " outcomes or ignore"
+                                            : "")));
                     continue;
                 }
                 String[] outside = outsideDomain(spec, emulator, input);
@@ -185,6 +190,11 @@ public final class CampaignRunner {
                         g.parameter() == null ? LoadedCampaign.EMULATOR : LoadedCampaign.parameter(g.parameter()),
                         "emulator '" + spec.emulator().type() + "': " + g.problem(),
                         g.fix()));
+            }
+        } catch (InvalidInputException e) {
+            // A table that cannot be read: its own problems, with their own hints.
+            for (Problem q : e.problems()) {
+                problems.add(locate(places, where, LoadedCampaign.EMULATOR, "emulator: " + describe(q), q.hint()));
             }
         } catch (LabLoopException e) {
             problems.add(locate(
@@ -223,6 +233,16 @@ public final class CampaignRunner {
         List<SourceFile> all = new ArrayList<>(sources);
         all.addAll(readTables);
         return new Prepared(spec, List.copyOf(all), planner, emulator, baseDir);
+    }
+
+    /** A problem's place and message, without its hint (which the caller gives on its own). */
+    private static String describe(Problem q) {
+        return new Problem(q.source(), q.line(), q.column(), q.message(), "").toString();
+    }
+
+    private static String didYouMean(String word, List<String> names) {
+        String s = org.labloop.config.Suggest.didYouMean(word, names).strip();
+        return s.isEmpty() ? "" : " (" + s + ")";
     }
 
     /**

@@ -52,10 +52,35 @@ public final class Lab {
                         "a table of a campaign sent to the server must lie in " + root,
                         "put the CSV in that folder and name it by a path relative to it"));
             }
+            if (!Files.exists(file)) {
+                throw new InvalidInputException(
+                        Problem.at(file.toString(), "file not found", missingTable(root, file)));
+            }
             String text = CsvTables.readText(file);
             read.add(SourceFile.of(TABLE + p, file.toString(), text));
             return CsvTables.parse(file.toString(), text);
         });
+    }
+
+    /** Where a relative table path starts, and the CSV beside the campaign with the closest name. */
+    private static String missingTable(Path root, Path file) {
+        List<String> names = new java.util.ArrayList<>();
+        Path dir = file.getParent();
+        if (dir != null && Files.isDirectory(dir)) {
+            try (java.nio.file.DirectoryStream<Path> csvs = Files.newDirectoryStream(dir, "*.csv")) {
+                for (Path f : csvs) {
+                    if (names.size() < 200) {
+                        names.add(f.getFileName().toString());
+                    }
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // no suggestion then
+            }
+        }
+        String near = file.getFileName() == null
+                ? ""
+                : org.labloop.config.Suggest.didYouMean(file.getFileName().toString(), names);
+        return near.isEmpty() ? "a relative path starts at the campaign file's folder, " + root : near.strip();
     }
 
     public CampaignLoader loader() {

@@ -72,6 +72,48 @@ class StoredTablesTest {
     }
 
     @Test
+    void tableMistakes_areReportedWhereTheyWereMade_withOneHintEach() throws Exception {
+        Path file = campaign();
+        String text = Files.readString(file);
+        Files.writeString(
+                file,
+                text.replace("yield: {direction: maximise}", "yeild: {direction: maximise}")
+                        .replace("file: screen.csv", "file: screne.csv"));
+        CampaignRunner runner = new CampaignRunner(new Lab());
+
+        assertThatThrownBy(() -> runner.prepare(file, null))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class,
+                        e -> assertThat(e.problems())
+                                .extracting(Object::toString)
+                                .containsExactly(file + ":4:1: emulator: " + dir.resolve("screne.csv")
+                                        + ": file not found (hint: did you mean 'screen.csv'?)"));
+
+        Files.writeString(file, text.replace("yield: {direction: maximise}", "yeild: {direction: maximise}"));
+        assertThatThrownBy(() -> runner.prepare(file, null))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class,
+                        e -> assertThat(e.problems()).singleElement().satisfies(q -> {
+                            assertThat(q.line()).as("the objective's line").isEqualTo(8);
+                            assertThat(q.message()).contains("objective 'yeild' is not measured");
+                        }));
+
+        Files.writeString(dir.resolve("screen.csv"), "Solvent,yield,purity\nEtOH,10,97\nMeCN,20,98\n");
+        Files.writeString(file, text);
+        assertThatThrownBy(() -> runner.prepare(file, null))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class,
+                        e -> assertThat(e.problems())
+                                .extracting(Object::toString)
+                                .anySatisfy(m -> assertThat(m)
+                                        .contains("needs input 'Solvent'")
+                                        .contains("did you mean 'solvent'"))
+                                .anySatisfy(m -> assertThat(m)
+                                        .contains("needs input 'purity'")
+                                        .contains("goes under the emulator's outcomes or ignore")));
+    }
+
+    @Test
     void aServerRefusesATableOutsideItsFolder() throws Exception {
         Path file = campaign();
         Path outside = Files.writeString(dir.getParent().resolve("secret-" + dir.getFileName() + ".csv"), "key\nx\n");
