@@ -21,6 +21,7 @@ import org.labloop.campaign.Measurement;
 import org.labloop.campaign.StepRecord;
 import org.labloop.event.EventCodec;
 import org.labloop.event.EventLogException;
+import org.labloop.space.MoleculeParameter;
 
 /**
  * A campaign's dataset: one row per experiment with its parameters, outcomes, status and provenance (which device ran
@@ -37,6 +38,8 @@ public final class Dataset {
     private final Set<String> positioned;
 
     private final CampaignSpec spec;
+    /** Molecule parameters, whose rows also give the chosen molecule's SMILES (column NAME_smiles). */
+    private final List<MoleculeParameter> molecules;
 
     private Dataset(
             CampaignState state,
@@ -49,6 +52,11 @@ public final class Dataset {
         this.outcomes = outcomes;
         this.steps = steps;
         this.spec = spec;
+        this.molecules = spec.space().parameters().stream()
+                .filter(p -> p instanceof MoleculeParameter)
+                .map(p -> (MoleculeParameter) p)
+                .filter(m -> !parameters.contains(smilesColumn(m)))
+                .toList();
         this.positioned = spec.protocol().steps().stream()
                 .filter(st ->
                         spec.workcell().devicesFor(st.capability()).stream().anyMatch(d -> d.capacity() > 1))
@@ -84,6 +92,7 @@ public final class Dataset {
     public List<String> header() {
         List<String> h = new ArrayList<>(List.of("campaign_id", "experiment_id", "index", "status"));
         h.addAll(parameters);
+        molecules.forEach(m -> h.add(smilesColumn(m)));
         h.addAll(outcomes);
         if (!spec.constraints().isEmpty()) {
             h.add("feasible");
@@ -119,6 +128,9 @@ public final class Dataset {
             row.add(x.status().name().toLowerCase(Locale.ROOT));
             for (String p : parameters) {
                 row.add(text(x.parameters().get(p)));
+            }
+            for (MoleculeParameter m : molecules) {
+                row.add(smiles(m, x.parameters().get(m.name())));
             }
             for (String o : outcomes) {
                 Measurement m = x.measurements().get(o);
@@ -210,6 +222,19 @@ public final class Dataset {
         sb.append('\n');
     }
 
+    private static String smilesColumn(MoleculeParameter m) {
+        return m.name() + "_smiles";
+    }
+
+    /** The SMILES of the chosen molecule; empty when the value is missing or no longer a choice. */
+    private static String smiles(MoleculeParameter m, Object choice) {
+        return m.choices().stream()
+                .filter(c -> c.name().equals(choice))
+                .map(MoleculeParameter.Molecule::smiles)
+                .findFirst()
+                .orElse("");
+    }
+
     /** The dataset as JSON: campaign provenance and one object per experiment with its steps and measurements. */
     public String toJson() {
         ObjectNode root = EventCodec.mapper().createObjectNode();
@@ -239,6 +264,11 @@ public final class Dataset {
             r.put("index", x.index());
             r.put("status", x.status().name().toLowerCase(Locale.ROOT));
             r.set("parameters", EventCodec.mapper().valueToTree(x.parameters()));
+            if (!molecules.isEmpty()) {
+                ObjectNode smiles = r.putObject("smiles");
+                molecules.forEach(mp ->
+                        smiles.put(mp.name(), smiles(mp, x.parameters().get(mp.name()))));
+            }
             ObjectNode m = r.putObject("outcomes");
             outcomes.stream()
                     .map(o -> x.measurements().get(o))
