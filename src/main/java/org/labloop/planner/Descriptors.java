@@ -1,7 +1,6 @@
 package org.labloop.planner;
 
 import java.util.List;
-import org.labloop.chem.Smiles;
 import org.openscience.cdk.aromaticity.Aromaticity;
 import org.openscience.cdk.exception.CDKException;
 import org.openscience.cdk.interfaces.IAtom;
@@ -49,13 +48,7 @@ final class Descriptors {
      * when the SMILES is invalid or a descriptor cannot be computed.
      */
     static double[] of(String parameter, String choice, String smiles) {
-        IAtomContainer mol;
-        try {
-            mol = Smiles.parse(smiles);
-        } catch (Smiles.InvalidMoleculeException e) {
-            throw new PlanningException("molecule parameter " + parameter + ": choice '" + choice
-                    + "' has an invalid SMILES '" + smiles + "': " + e.getMessage());
-        }
+        IAtomContainer mol = Fingerprints.molecule(parameter, choice, smiles);
         try {
             AtomContainerManipulator.percieveAtomTypesAndConfigureAtoms(mol);
             Aromaticity.apply(Aromaticity.Model.CDK_AtomTypes, mol);
@@ -118,14 +111,6 @@ final class Descriptors {
 
     private static PlanningException cannot(String parameter, String choice, String smiles, String why) {
         return new PlanningException("molecule parameter " + parameter + ": cannot compute descriptors of choice '"
-                + choice + "' (SMILES '" + smiles + "'): " + firstLine(why));
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unknown error";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+                + choice + "' (SMILES '" + smiles + "'): " + Fingerprints.firstLine(why));
     }
 }

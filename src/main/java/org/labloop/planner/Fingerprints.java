@@ -12,15 +12,19 @@ final class Fingerprints {
 
     private Fingerprints() {}
 
-    /** ECFP4 (radius 2) bits folded to {@link #BITS}; throws PlanningException naming the parameter and value. */
-    static BitSet ecfp4(String parameter, String choice, String smiles) {
-        IAtomContainer mol;
+    /** The molecule of a parameter's choice; PlanningException naming both when its SMILES is invalid. */
+    static IAtomContainer molecule(String parameter, String choice, String smiles) {
         try {
-            mol = Smiles.parse(smiles);
+            return Smiles.parse(smiles);
         } catch (Smiles.InvalidMoleculeException e) {
             throw new PlanningException("molecule parameter " + parameter + ": choice '" + choice
                     + "' has an invalid SMILES '" + smiles + "': " + e.getMessage());
         }
+    }
+
+    /** ECFP4 (radius 2) bits folded to {@link #BITS}; throws PlanningException naming the parameter and value. */
+    static BitSet ecfp4(String parameter, String choice, String smiles) {
+        IAtomContainer mol = molecule(parameter, choice, smiles);
         try {
             CircularFingerprinter fp = new CircularFingerprinter(CircularFingerprinter.CLASS_ECFP4, BITS);
             return fp.getBitFingerprint(mol).asBitSet();
@@ -43,7 +47,8 @@ final class Fingerprints {
         return union == 0 ? 1 : (double) shared / union;
     }
 
-    private static String firstLine(String s) {
+    /** The first line of a library's message (the CDK's run on with the input and a caret). */
+    static String firstLine(String s) {
         if (s == null) {
             return "unknown error";
         }
