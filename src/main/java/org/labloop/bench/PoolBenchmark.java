@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.labloop.chem.Smiles;
 import org.labloop.core.Table;
+import org.labloop.data.DescriptorCsv;
 import org.labloop.planner.Planner;
 import org.labloop.planner.PlannerRegistry;
 import org.labloop.planner.PlannerSpec;
@@ -118,6 +119,33 @@ public final class PoolBenchmark {
         return new BenchResult.Repeat(seed, values, feasible, nanos / 1e6 / Math.max(1, calls));
     }
 
+    /** The parameter of {@code column} with the descriptor table given for it; refused for a numeric column. */
+    private static Parameter withDescriptors(Parameter p, String column, Table table) {
+        List<String> choices = switch (p) {
+            case CategoricalParameter c -> c.choices();
+            case MoleculeParameter m ->
+                m.choices().stream().map(MoleculeParameter.Molecule::name).toList();
+            default ->
+                throw new IllegalArgumentException("column '" + column + "' holds numbers; a descriptor table describes"
+                        + " the choices of a categorical or molecule column");
+        };
+        DescriptorCsv.Read read = DescriptorCsv.read(table, choices);
+        if (!read.problems().isEmpty()) {
+            throw new IllegalArgumentException(
+                    "descriptors of column '" + column + "': " + read.problems().get(0));
+        }
+        if (!read.missing().isEmpty()) {
+            throw new IllegalArgumentException("descriptors of column '" + column + "': " + table.source()
+                    + " has no row for " + read.missing() + " (its first column names the choices as the data writes"
+                    + " them)");
+        }
+        return switch (p) {
+            case CategoricalParameter c -> c.withDescriptors(read.table());
+            case MoleculeParameter m -> m.withDescriptors(read.table());
+            default -> p;
+        };
+    }
+
     static Problem problem(PoolBenchmarkConfig config) {
         Table table = config.table();
         column(table, config.objective(), "objective");
@@ -213,6 +241,14 @@ public final class PoolBenchmark {
                 }
                 params.add(new CategoricalParameter(name, List.copyOf(levels)));
             }
+        }
+        for (String c : config.descriptors().keySet()) {
+            if (!columns.contains(c)) {
+                throw new IllegalArgumentException(
+                        "--descriptors names column '" + c + "', which is not among the parameter columns " + columns);
+            }
+            int i = columns.indexOf(c);
+            params.set(i, withDescriptors(params.get(i), c, config.descriptors().get(c)));
         }
         SearchSpace space = new SearchSpace(params);
         Objective objective = new Objective(

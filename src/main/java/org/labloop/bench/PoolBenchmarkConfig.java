@@ -20,6 +20,7 @@ import org.labloop.space.OutcomeConstraint;
  * @param constraints outcome constraints on other numeric columns (neither parameters nor the objective): the planner
  *     is asked to respect them, and only rows that satisfy them count as results
  * @param hideConstraints score picks against the constraints without telling the planner (a baseline)
+ * @param descriptors descriptor tables (first column: the choice, then numbers) for parameter columns, by column
  */
 public record PoolBenchmarkConfig(
         Table table,
@@ -37,7 +38,8 @@ public record PoolBenchmarkConfig(
         Map<String, Object> plannerOptions,
         OptionalDouble target,
         List<OutcomeConstraint> constraints,
-        boolean hideConstraints) {
+        boolean hideConstraints,
+        Map<String, Table> descriptors) {
 
     public PoolBenchmarkConfig {
         Objects.requireNonNull(table, "table");
@@ -50,6 +52,7 @@ public record PoolBenchmarkConfig(
         plannerOptions = Map.copyOf(plannerOptions);
         Objects.requireNonNull(target, "target");
         constraints = List.copyOf(constraints);
+        descriptors = Map.copyOf(descriptors);
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, got " + batch);
         }
@@ -79,7 +82,8 @@ public record PoolBenchmarkConfig(
                 Map.of(),
                 OptionalDouble.empty(),
                 List.of(),
-                false);
+                false,
+                Map.of());
     }
 
     public PoolBenchmarkConfig withSmiles(List<String> columns) {
@@ -99,7 +103,8 @@ public record PoolBenchmarkConfig(
                 plannerOptions,
                 target,
                 constraints,
-                hideConstraints);
+                hideConstraints,
+                descriptors);
     }
 
     public PoolBenchmarkConfig withParameters(List<String> columns) {
@@ -119,7 +124,8 @@ public record PoolBenchmarkConfig(
                 plannerOptions,
                 target,
                 constraints,
-                hideConstraints);
+                hideConstraints,
+                descriptors);
     }
 
     public PoolBenchmarkConfig withExclude(List<String> columns) {
@@ -139,7 +145,8 @@ public record PoolBenchmarkConfig(
                 plannerOptions,
                 target,
                 constraints,
-                hideConstraints);
+                hideConstraints,
+                descriptors);
     }
 
     public PoolBenchmarkConfig withRun(int batch, int budget, int repeats, long seed) {
@@ -159,7 +166,8 @@ public record PoolBenchmarkConfig(
                 plannerOptions,
                 target,
                 constraints,
-                hideConstraints);
+                hideConstraints,
+                descriptors);
     }
 
     public PoolBenchmarkConfig withPlanner(String planner, Map<String, Object> options) {
@@ -179,7 +187,8 @@ public record PoolBenchmarkConfig(
                 options,
                 target,
                 constraints,
-                hideConstraints);
+                hideConstraints,
+                descriptors);
     }
 
     public PoolBenchmarkConfig withTarget(double value) {
@@ -199,7 +208,8 @@ public record PoolBenchmarkConfig(
                 plannerOptions,
                 OptionalDouble.of(value),
                 constraints,
-                hideConstraints);
+                hideConstraints,
+                descriptors);
     }
 
     public PoolBenchmarkConfig minimising(boolean value) {
@@ -219,7 +229,8 @@ public record PoolBenchmarkConfig(
                 plannerOptions,
                 target,
                 constraints,
-                hideConstraints);
+                hideConstraints,
+                descriptors);
     }
 
     public PoolBenchmarkConfig withConstraints(List<OutcomeConstraint> list) {
@@ -239,7 +250,8 @@ public record PoolBenchmarkConfig(
                 plannerOptions,
                 target,
                 list,
-                hideConstraints);
+                hideConstraints,
+                descriptors);
     }
 
     public PoolBenchmarkConfig hidingConstraints(boolean value) {
@@ -259,6 +271,28 @@ public record PoolBenchmarkConfig(
                 plannerOptions,
                 target,
                 constraints,
-                value);
+                value,
+                descriptors);
+    }
+
+    public PoolBenchmarkConfig withDescriptors(Map<String, Table> tables) {
+        return new PoolBenchmarkConfig(
+                table,
+                objective,
+                minimise,
+                parameters,
+                exclude,
+                smiles,
+                names,
+                batch,
+                budget,
+                repeats,
+                seed,
+                planner,
+                plannerOptions,
+                target,
+                constraints,
+                hideConstraints,
+                tables);
     }
 }

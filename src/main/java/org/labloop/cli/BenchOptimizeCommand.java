@@ -53,6 +53,13 @@ final class BenchOptimizeCommand implements Callable<Integer> {
     @Option(names = "--smiles", split = ",", paramLabel = "A,B", description = "Columns holding SMILES (molecules).")
     List<String> smiles = List.of();
 
+    @Option(
+            names = "--descriptors",
+            paramLabel = "COLUMN=FILE",
+            description = "A descriptor table for a parameter column (CSV: the choice, then numeric columns); repeat"
+                    + " for several columns.")
+    Map<String, Path> descriptors = new java.util.LinkedHashMap<>();
+
     @Option(names = "--batch", paramLabel = "N", description = "Proposals per round (default: 5).")
     int batch = 5;
 
@@ -101,6 +108,12 @@ final class BenchOptimizeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    private Map<String, Table> descriptorTables() {
+        Map<String, Table> out = new java.util.LinkedHashMap<>();
+        descriptors.forEach((column, file) -> out.put(column, CsvTables.read(file)));
+        return out;
+    }
 
     @Override
     public Integer call() {
@@ -153,7 +166,8 @@ final class BenchOptimizeCommand implements Callable<Integer> {
                 options,
                 target == null ? OptionalDouble.empty() : OptionalDouble.of(target),
                 parsed,
-                hideConstraints);
+                hideConstraints,
+                descriptorTables());
         long t0 = System.nanoTime();
         BenchResult result;
         try {

@@ -95,7 +95,8 @@ final class BenchPlannerCommand implements Callable<Integer> {
                 Map.of(),
                 OptionalDouble.empty(),
                 List.of(),
-                false);
+                false,
+                Map.of());
     }
 
     private static void print(PrintWriter out, PlannerSpeed.Result r) {

@@ -1,8 +1,6 @@
 package org.labloop.config;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.labloop.campaign.SourceFile;
@@ -10,6 +8,7 @@ import org.labloop.core.InvalidInputException;
 import org.labloop.core.Problem;
 import org.labloop.core.Table;
 import org.labloop.data.CsvTables;
+import org.labloop.data.DescriptorCsv;
 import org.labloop.space.CategoricalParameter;
 import org.labloop.space.DescriptorTable;
 import org.labloop.space.MoleculeParameter;
@@ -78,65 +77,17 @@ final class DescriptorTables {
             problems.addAll(e.problems());
             return null;
         }
-        List<String> columns = table.columns();
-        if (columns.size() < 2) {
-            problems.add(new Problem(
-                    file.path(),
-                    1,
-                    0,
-                    "a descriptor table needs the choices' names in its first column and at least one column of"
-                            + " numbers after it; this one has " + columns.size() + " column",
-                    "for example: solvent,dielectric,boiling_point_C"));
-            return null;
-        }
-        int before = problems.size();
-        for (String column : columns.subList(1, columns.size())) {
-            if (table.firstNonNumber(column).isPresent() || table.size() == 0) {
-                problems.add(new Problem(
-                        file.path(),
-                        table.size() == 0
-                                ? 1
-                                : table.line(table.firstNonNumber(column).getAsInt()),
-                        0,
-                        "descriptor column '" + column + "' is not numeric (" + table.notNumeric(column) + ")",
-                        "every column after the first holds a finite number for each choice"));
-            }
-        }
-        Map<String, Integer> rowOf = new HashMap<>();
-        for (int r = 0; r < table.size(); r++) {
-            String name = table.rows().get(r).get(0).trim();
-            Integer first = rowOf.putIfAbsent(name, r);
-            if (first != null && choices.contains(name)) {
-                problems.add(new Problem(
-                        file.path(),
-                        table.line(r),
-                        0,
-                        "choice '" + name + "' has a second row (the first is on line " + table.line(first) + ")",
-                        "keep one row per choice"));
-            }
-        }
-        List<String> missing =
-                choices.stream().filter(c -> !rowOf.containsKey(c)).toList();
-        if (!missing.isEmpty()) {
+        DescriptorCsv.Read read = DescriptorCsv.read(table, choices);
+        problems.addAll(read.problems());
+        if (!read.missing().isEmpty()) {
             campaign.error(
                     ref.at(),
-                    "descriptor table " + file.path() + " has no row for " + quoted(missing) + " of parameter '"
-                            + parameter + "' (its first column, '" + columns.get(0) + "', names the choices)",
+                    "descriptor table " + file.path() + " has no row for " + quoted(read.missing()) + " of parameter '"
+                            + parameter + "' (its first column, '"
+                            + table.columns().get(0) + "', names the choices)",
                     "add a row for each choice, spelt as in the campaign file");
         }
-        if (problems.size() > before || !missing.isEmpty()) {
-            return null;
-        }
-        Map<String, List<Double>> values = new LinkedHashMap<>();
-        for (String choice : choices) {
-            List<String> row = table.rows().get(rowOf.get(choice));
-            List<Double> numbers = new ArrayList<>();
-            for (int c = 1; c < columns.size(); c++) {
-                numbers.add(Double.parseDouble(row.get(c).trim()));
-            }
-            values.put(choice, numbers);
-        }
-        return new DescriptorTable(file.path(), columns.subList(1, columns.size()), values);
+        return read.table();
     }
 
     private static String quoted(List<String> names) {

@@ -223,6 +223,31 @@ class PoolBenchmarkTest {
     }
 
     @Test
+    void aDescriptorTable_isAttachedToItsColumn_andItsMistakesAreNamed() {
+        Table t = CsvTables.parse("tiny", "solvent,temp,y\nEtOH,40,1\nEtOH,80,2\nMeCN,40,3\nMeCN,80,4\nDMSO,40,5\n");
+        Table solvents = CsvTables.parse("solvents.csv", "name,dielectric\nEtOH,24.5\nMeCN,37.5\nDMSO,46.7\nTHF,7.6\n");
+        PoolBenchmarkConfig base = PoolBenchmarkConfig.of(t, "y").withRun(1, 3, 1, 1);
+
+        PoolBenchmark.Problem p = PoolBenchmark.problem(base.withDescriptors(Map.of("solvent", solvents)));
+        assertThat(p.space().parameter("solvent").orElseThrow().descriptors())
+                .hasValueSatisfying(d -> assertThat(d.of("MeCN")).containsExactly(37.5));
+        assertThat(PoolBenchmark.run(base.withDescriptors(Map.of("solvent", solvents)))
+                        .repeats())
+                .hasSize(1);
+
+        Table lacking = CsvTables.parse("lacking.csv", "name,dielectric\nEtOH,24.5\n\nMeCN,37.5\n");
+        assertThatThrownBy(() -> PoolBenchmark.problem(base.withDescriptors(Map.of("solvent", lacking))))
+                .hasMessageContaining("lacking.csv has no row for [DMSO]");
+        Table text = CsvTables.parse("text.csv", "name,dielectric\nEtOH,24.5\n\nMeCN,high\nDMSO,46.7\n");
+        assertThatThrownBy(() -> PoolBenchmark.problem(base.withDescriptors(Map.of("solvent", text))))
+                .hasMessageContaining("text.csv:4: descriptor column 'dielectric' is not numeric (line 4 has 'high')");
+        assertThatThrownBy(() -> PoolBenchmark.problem(base.withDescriptors(Map.of("temp", solvents))))
+                .hasMessageContaining("column 'temp' holds numbers");
+        assertThatThrownBy(() -> PoolBenchmark.problem(base.withDescriptors(Map.of("nope", solvents))))
+                .hasMessageContaining("--descriptors names column 'nope'");
+    }
+
+    @Test
     void anExcludedColumnMustExist() {
         Table t = CsvTables.parse("tiny", "a,y\n1,1\n2,2\n");
         assertThatThrownBy(() -> PoolBenchmark.run(PoolBenchmarkConfig.of(t, "y")
