@@ -169,9 +169,10 @@ public final class CampaignLoader {
                 if (!tables.containsKey(ref.getKey())) {
                     doc.error(
                             ref.getValue().at(),
-                            "the stored campaign has no copy of the descriptor table of parameter '" + ref.getKey()
-                                    + "'",
-                            "the store was changed outside LabLoop; run 'labloop verify'");
+                            "descriptor table '" + ref.getValue().path() + "' of parameter '" + ref.getKey()
+                                    + "' is not among the campaign's files",
+                            "the command line reads it beside the campaign file (labloop run); a campaign sent as"
+                                    + " texts through the API cannot name one yet, so leave out descriptors there");
                 }
             }
         }

@@ -120,6 +120,21 @@ class DescriptorTablesTest {
         });
     }
 
+    @Test
+    void campaignTextsWithoutTheTable_areRefusedAtTheDescriptorsValue_sayingWhereItCanBeRead() throws Exception {
+        Path file = campaign("solvent,dielectric\nEtOH,24.5\nMeCN,37.5\n");
+        List<SourceFile> texts = Fixture.loader().load(file).sources().stream()
+                .filter(s -> !s.role().startsWith("descriptors:"))
+                .toList();
+
+        List<Problem> problems = Fixture.problems(() -> Fixture.loader().parse(texts));
+
+        assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p.message()).contains("descriptor table 'solvents.csv' of parameter 'solvent' is not among");
+            assertThat(p.hint()).contains("labloop run");
+        });
+    }
+
     private Path uncheckedCampaign(String csv) {
         try {
             return campaign(csv);
