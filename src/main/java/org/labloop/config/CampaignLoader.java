@@ -313,6 +313,21 @@ public final class CampaignLoader {
     }
 
     private static String missingHint(Path path, boolean relativeToCampaign) {
+        String suggestion = similarFile(path);
+        if (!suggestion.isEmpty()) {
+            return suggestion;
+        }
+        if (relativeToCampaign) {
+            return "the path is relative to the campaign file's folder";
+        }
+        return "check the path (the current folder is " + Path.of("").toAbsolutePath() + ")";
+    }
+
+    /**
+     * "did you mean 'x'?" for the file of the same kind (CSV, or YAML) beside a missing {@code path} whose name is
+     * closest to its name; empty when none is close.
+     */
+    public static String similarFile(Path path) {
         Path dir = path.toAbsolutePath().getParent();
         List<String> names = new ArrayList<>();
         if (dir != null && Files.isDirectory(dir)) {
@@ -332,14 +347,9 @@ public final class CampaignLoader {
             }
         }
         Path fileName = path.getFileName();
-        String suggestion = fileName == null ? "" : Suggest.didYouMean(fileName.toString(), names);
-        if (!suggestion.isEmpty()) {
-            return suggestion.strip();
-        }
-        if (relativeToCampaign) {
-            return "the path is relative to the campaign file's folder";
-        }
-        return "check the path (the current folder is " + Path.of("").toAbsolutePath() + ")";
+        return fileName == null
+                ? ""
+                : Suggest.didYouMean(fileName.toString(), names).strip();
     }
 
     private static String read(Path path) throws IOException {

@@ -411,18 +411,21 @@ public final class LookupTableEmulator implements Emulator {
         abstract String describeLevels();
 
         static String describe(List<String> levels) {
-            String shown = String.join(", ", levels.subList(0, Math.min(LEVELS_SHOWN, levels.size())));
-            return "values " + shown + (levels.size() > LEVELS_SHOWN ? ", ... (" + levels.size() + " in all)" : "");
+            return "values " + shown(levels);
+        }
+
+        /** The first few levels, and how many there are when not all are shown. */
+        static String shown(List<String> levels) {
+            String first = String.join(", ", levels.subList(0, Math.min(LEVELS_SHOWN, levels.size())));
+            return first + (levels.size() > LEVELS_SHOWN ? ", ... (" + levels.size() + " in all)" : "");
         }
 
         /** The level of a value asked for; throws naming the column when it has no such value. */
         abstract int level(String source, Object value);
 
         EmulationException absent(String source, Object value, List<String> levels) {
-            String shown = String.join(", ", levels.subList(0, Math.min(LEVELS_SHOWN, levels.size())));
-            String more = levels.size() > LEVELS_SHOWN ? ", ... (" + levels.size() + " in all)" : "";
             return new EmulationException(
-                    source + ": no row has " + name + "=" + value + "; its values are " + shown + more);
+                    source + ": no row has " + name + "=" + value + "; its values are " + shown(levels));
         }
     }
 

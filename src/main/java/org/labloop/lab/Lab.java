@@ -62,25 +62,10 @@ public final class Lab {
         });
     }
 
-    /** Where a relative table path starts, and the CSV beside the campaign with the closest name. */
+    /** The CSV beside the campaign with the closest name, or where a relative table path starts. */
     private static String missingTable(Path root, Path file) {
-        List<String> names = new java.util.ArrayList<>();
-        Path dir = file.getParent();
-        if (dir != null && Files.isDirectory(dir)) {
-            try (java.nio.file.DirectoryStream<Path> csvs = Files.newDirectoryStream(dir, "*.csv")) {
-                for (Path f : csvs) {
-                    if (names.size() < 200) {
-                        names.add(f.getFileName().toString());
-                    }
-                }
-            } catch (java.io.IOException | RuntimeException e) {
-                // no suggestion then
-            }
-        }
-        String near = file.getFileName() == null
-                ? ""
-                : org.labloop.config.Suggest.didYouMean(file.getFileName().toString(), names);
-        return near.isEmpty() ? "a relative path starts at the campaign file's folder, " + root : near.strip();
+        String near = CampaignLoader.similarFile(file);
+        return near.isEmpty() ? "a relative path starts at the campaign file's folder, " + root : near;
     }
 
     public CampaignLoader loader() {
