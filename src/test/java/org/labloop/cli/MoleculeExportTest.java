@@ -3,12 +3,12 @@ package org.labloop.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.labloop.cli.CliTest.labloop;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.labloop.core.Table;
 import org.labloop.data.CsvTables;
+import org.labloop.lab.SolventScreen;
 
 /** A dataset names each molecule by its choice name and gives its SMILES, for whoever models the data later. */
 class MoleculeExportTest {
@@ -17,34 +17,7 @@ class MoleculeExportTest {
 
     @Test
     void theExport_givesTheSmilesOfEveryChosenMolecule() throws Exception {
-        Files.writeString(tmp.resolve("workcell.yaml"), """
-                workcell: cell
-                devices:
-                  hplc:
-                    kind: analyzer
-                    capabilities: [analyse]
-                    driver: {type: sim, durations: {analyse: {mean: 6, sd: 0.3}}}
-                """);
-        Files.writeString(tmp.resolve("protocol.yaml"), """
-                protocol: p
-                steps:
-                  - name: analyse
-                    capability: analyse
-                    args: {solvent: $solvent}
-                    measures: true
-                """);
-        Files.writeString(tmp.resolve("screen.csv"), "solvent,yield\nEtOH,10\nMeCN,20\n");
-        Path file = Files.writeString(tmp.resolve("campaign.yaml"), """
-                campaign: screen
-                workcell: workcell.yaml
-                protocol: protocol.yaml
-                emulator: {type: lookup, file: screen.csv, outcomes: [yield]}
-                parameters:
-                  solvent: {type: molecule, choices: {EtOH: CCO, MeCN: "CC#N"}}
-                objectives:
-                  yield: {direction: maximise}
-                budget: 2
-                """);
+        Path file = SolventScreen.write(tmp, "{type: molecule, choices: {EtOH: CCO, MeCN: \"CC#N\"}}");
         Path data = tmp.resolve("data");
         assertThat(labloop("run", file.toString(), "--data", data.toString(), "--no-progress")
                         .code())

@@ -19,35 +19,8 @@ class StoredTablesTest {
     @TempDir
     Path dir;
 
-    private Path campaign() throws Exception {
-        Files.writeString(dir.resolve("workcell.yaml"), """
-                workcell: cell
-                devices:
-                  hplc:
-                    kind: analyzer
-                    capabilities: [analyse]
-                    driver: {type: sim, durations: {analyse: {mean: 6, sd: 0.3}}}
-                """);
-        Files.writeString(dir.resolve("protocol.yaml"), """
-                protocol: p
-                steps:
-                  - name: analyse
-                    capability: analyse
-                    args: {solvent: $solvent}
-                    measures: true
-                """);
-        Files.writeString(dir.resolve("screen.csv"), "solvent,yield\nEtOH,10\nMeCN,20\n");
-        return Files.writeString(dir.resolve("campaign.yaml"), """
-                campaign: screen
-                workcell: workcell.yaml
-                protocol: protocol.yaml
-                emulator: {type: lookup, file: screen.csv, outcomes: [yield]}
-                parameters:
-                  solvent: {type: categorical, choices: [EtOH, MeCN]}
-                objectives:
-                  yield: {direction: maximise}
-                budget: 2
-                """);
+    private Path campaign() {
+        return SolventScreen.write(dir, "{type: categorical, choices: [EtOH, MeCN]}");
     }
 
     @Test
