@@ -18,8 +18,9 @@ import org.labloop.workcell.Workcell;
  * A campaign as the user defined it, parsed and validated once: what to vary, what to optimise, which outcome
  * constraints proposals should respect ({@code purity >= 95}; possibly none), how many experiments
  * to run ({@code budget}), how many may be in the lab at once ({@code batchSize}), who plans, the seed, the
- * workcell, protocol and emulator it uses, and its {@code priority} on a workcell it shares with other campaigns
- * (higher goes first).
+ * workcell, protocol and emulator it uses, its {@code priority} on a workcell it shares with other campaigns
+ * (higher goes first), and after how many experiments failing in a row it pauses for a person
+ * ({@code pauseAfterFailures}; 0 never).
  */
 public record CampaignSpec(
         String name,
@@ -34,10 +35,21 @@ public record CampaignSpec(
         Workcell workcell,
         Protocol protocol,
         EmulatorSpec emulator,
-        int priority) {
+        int priority,
+        int pauseAfterFailures) {
 
     /** The largest priority magnitude a campaign file may give. */
     public static final int MAX_PRIORITY = 1000;
+
+    /**
+     * Experiments failing one after another that pause a campaign unless its file says otherwise: enough that the odd
+     * failure of a working lab (one in ten, say) practically never trips it, few enough that a broken device or an
+     * empty reagent bottle wastes little material.
+     */
+    public static final int DEFAULT_PAUSE_AFTER_FAILURES = 5;
+
+    /** The largest {@code pause_after_failures} a campaign file may give. */
+    public static final int MAX_PAUSE_AFTER_FAILURES = 10_000;
 
     public CampaignSpec {
         Objects.requireNonNull(name, "name");
@@ -71,6 +83,42 @@ public record CampaignSpec(
             throw new IllegalArgumentException(
                     "campaign " + name + " priority must be from -1000 to 1000, got " + priority);
         }
+        if (pauseAfterFailures < 0 || pauseAfterFailures > MAX_PAUSE_AFTER_FAILURES) {
+            throw new IllegalArgumentException("campaign " + name + " pause_after_failures must be from 0 (never) to "
+                    + MAX_PAUSE_AFTER_FAILURES + ", got " + pauseAfterFailures);
+        }
+    }
+
+    /** A campaign that pauses after the default number of failures in a row. */
+    public CampaignSpec(
+            String name,
+            String description,
+            SearchSpace space,
+            List<Objective> objectives,
+            List<OutcomeConstraint> constraints,
+            int budget,
+            int batchSize,
+            PlannerSpec planner,
+            long seed,
+            Workcell workcell,
+            Protocol protocol,
+            EmulatorSpec emulator,
+            int priority) {
+        this(
+                name,
+                description,
+                space,
+                objectives,
+                constraints,
+                budget,
+                batchSize,
+                planner,
+                seed,
+                workcell,
+                protocol,
+                emulator,
+                priority,
+                DEFAULT_PAUSE_AFTER_FAILURES);
     }
 
     /** A campaign at the default priority, 0. */
@@ -137,6 +185,26 @@ public record CampaignSpec(
                 workcell,
                 protocol,
                 emulator,
-                priority);
+                priority,
+                pauseAfterFailures);
+    }
+
+    /** The same campaign pausing after {@code failures} experiments fail in a row (0: never). */
+    public CampaignSpec withPauseAfterFailures(int failures) {
+        return new CampaignSpec(
+                name,
+                description,
+                space,
+                objectives,
+                constraints,
+                budget,
+                batchSize,
+                planner,
+                seed,
+                workcell,
+                protocol,
+                emulator,
+                priority,
+                failures);
     }
 }

@@ -73,6 +73,14 @@ public final class CampaignState {
     @com.fasterxml.jackson.annotation.JsonIgnore
     private java.util.EnumMap<ExperimentStatus, Long> counts = new java.util.EnumMap<>(ExperimentStatus.class);
 
+    /**
+     * Experiments that failed one after another since the last completed one, or since a person last resumed the
+     * campaign or answered a request; null in a snapshot written before it was kept, which is then not used.
+     */
+    private Integer failedInARow = 0;
+
+    private String lastFailed;
+
     private Map<String, OperatorRequest> openRequests = new LinkedHashMap<>();
     private java.util.Set<String> acknowledged = new java.util.TreeSet<>();
 
@@ -108,7 +116,11 @@ public final class CampaignState {
         } catch (EventLogException e) {
             return null;
         }
-        if (state == null || state.lastSeq < 1 || state.lastHash == null || !campaignId.equals(state.id)) {
+        if (state == null
+                || state.lastSeq < 1
+                || state.lastHash == null
+                || state.failedInARow == null
+                || !campaignId.equals(state.id)) {
             return null;
         }
         List<Event> tail = log.read(campaignId, state.lastSeq - 1);
@@ -239,8 +251,15 @@ public final class CampaignState {
             case MeasurementRecorded m ->
                 experiment(m.experimentId())
                         .measured(new Measurement(m.name(), m.value(), m.unit(), m.device(), m.step(), m.method(), at));
-            case ExperimentCompleted c -> experiment(c.experimentId()).completed(at);
-            case ExperimentFailed f -> experiment(f.experimentId()).failed(at, f.reason());
+            case ExperimentCompleted c -> {
+                experiment(c.experimentId()).completed(at);
+                failedInARow = 0;
+            }
+            case ExperimentFailed f -> {
+                experiment(f.experimentId()).failed(at, f.reason());
+                failedInARow++;
+                lastFailed = f.experimentId();
+            }
             case CampaignCompleted c -> {
                 status = CampaignStatus.COMPLETED;
                 endedAt = at;
@@ -254,6 +273,7 @@ public final class CampaignState {
             case CampaignResumed r -> {
                 status = CampaignStatus.RUNNING;
                 pausedImmediately = false;
+                failedInARow = 0;
             }
             case OperatorRequested r ->
                 openRequests.put(
@@ -261,6 +281,7 @@ public final class CampaignState {
             case OperatorAcknowledged a -> {
                 openRequests.remove(a.requestId());
                 acknowledged.add(a.requestId());
+                failedInARow = 0;
             }
             case CampaignAborted a -> {
                 status = CampaignStatus.ABORTED;
@@ -280,6 +301,19 @@ public final class CampaignState {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * How many experiments failed one after another since the last one completed, or since a person last resumed the
+     * campaign or answered an operator request.
+     */
+    public int failedInARow() {
+        return failedInARow;
+    }
+
+    /** The experiment that failed last, or null. */
+    public String lastFailed() {
+        return lastFailed;
     }
 
     public String name() {

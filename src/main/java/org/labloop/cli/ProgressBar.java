@@ -9,19 +9,26 @@ import org.labloop.engine.EngineListener;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
 
-/** A one-line progress bar redrawn when an experiment ends; plain lines when the output is not a terminal. */
+/**
+ * A one-line progress bar redrawn when an experiment ends (plain lines when the output is not a terminal, none with
+ * {@code bar} false), and a line whenever the campaign pauses, resumes or asks a person for something: a run that
+ * waits for an operator says so instead of looking stuck.
+ */
 final class ProgressBar implements EngineListener {
     private static final int WIDTH = 30;
 
     private final PrintWriter out;
     private final int budget;
+    private final boolean bar;
     private final boolean terminal;
     private Instant start;
     private int lastPrintedDone = -1;
+    private boolean midLine;
 
-    ProgressBar(PrintWriter out, int budget) {
+    ProgressBar(PrintWriter out, int budget, boolean bar) {
         this.out = out;
         this.budget = budget;
+        this.bar = bar;
         this.terminal = System.console() != null;
     }
 
@@ -29,6 +36,19 @@ final class ProgressBar implements EngineListener {
     public void committed(Event event, CampaignState state) {
         if (start == null) {
             start = event.at();
+        }
+        switch (event.body()) {
+            case EventBody.OperatorRequested r -> notice("OPERATOR REQUEST " + r.requestId() + ": " + r.message());
+            case EventBody.CampaignPaused p ->
+                notice("Paused by " + event.actor() + " (" + p.reason() + ")"
+                        + ("engine".equals(event.actor())
+                                ? ""
+                                : "; continue it with: labloop resume " + state.id() + " (from another terminal)"));
+            case EventBody.CampaignResumed r -> notice("Resumed by " + event.actor() + " (" + r.reason() + ")");
+            default -> {}
+        }
+        if (!bar) {
+            return;
         }
         if (!(event.body() instanceof EventBody.ExperimentCompleted
                 || event.body() instanceof EventBody.ExperimentFailed)) {
@@ -42,14 +62,25 @@ final class ProgressBar implements EngineListener {
         if (terminal) {
             out.print("\r" + line);
             out.flush();
+            midLine = true;
         } else if (done == budget || done / 10 != lastPrintedDone / 10) {
             out.println(line);
         }
         lastPrintedDone = done;
     }
 
+    /** A line of its own, below the bar. */
+    private void notice(String text) {
+        if (midLine) {
+            out.println();
+            midLine = false;
+        }
+        out.println(text);
+        out.flush();
+    }
+
     void finish() {
-        if (terminal && lastPrintedDone >= 0) {
+        if (midLine) {
             out.println();
         }
     }

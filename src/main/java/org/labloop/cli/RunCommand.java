@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.labloop.campaign.CampaignState;
 import org.labloop.core.InvalidInputException;
-import org.labloop.engine.EngineListener;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
@@ -262,8 +261,14 @@ final class RunCommand implements Callable<Integer> {
     /** Exit code of a run whose campaign an operator aborted: what was recorded stays, the campaign did not finish. */
     static final int ABORTED = 6;
 
+    /** Exit code of a run whose campaign finished with every experiment failed: it ran, but measured nothing. */
+    static final int NOTHING_MEASURED = 7;
+
     private static int exitCode(List<CampaignState> states) {
-        return states.stream().anyMatch(st -> st.status() == org.labloop.campaign.CampaignStatus.ABORTED) ? ABORTED : 0;
+        if (states.stream().anyMatch(st -> st.status() == org.labloop.campaign.CampaignStatus.ABORTED)) {
+            return ABORTED;
+        }
+        return states.stream().anyMatch(Summary::nothingMeasured) ? NOTHING_MEASURED : 0;
     }
 
     static String actor() {
@@ -287,18 +292,16 @@ final class RunCommand implements Callable<Integer> {
                 runner.simulated(prepared.spec()) ? "simulated devices in virtual time" : "real devices");
         out.flush();
         long t0 = System.nanoTime();
-        ProgressBar bar = progress ? new ProgressBar(out, prepared.spec().budget()) : null;
+        ProgressBar bar = new ProgressBar(out, prepared.spec().budget(), progress);
         CampaignState state;
         try {
-            state = runner.run(prepared, store, id, bar == null ? EngineListener.NONE : bar, actor(), engine -> {
+            state = runner.run(prepared, store, id, bar, actor(), engine -> {
                 if (resumeReason != null) {
                     engine.resume(actor(), resumeReason);
                 }
             });
         } finally {
-            if (bar != null) {
-                bar.finish();
-            }
+            bar.finish();
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         new Summary(prepared.spec(), state).print(out);

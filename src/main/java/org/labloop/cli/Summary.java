@@ -63,7 +63,13 @@ final class Summary {
         }
         List<ExperimentState> done = completed();
         if (done.isEmpty()) {
-            out.println("  no completed experiments yet");
+            long failed = state.count(ExperimentStatus.FAILED);
+            if (failed > 0 && state.inFlight().isEmpty()) {
+                out.printf("  no experiment produced a measurement: all %d that ended failed%n", failed);
+                printFailures(out);
+            } else {
+                out.println("  no completed experiments yet");
+            }
             return;
         }
         if (!spec.constraints().isEmpty()) {
@@ -116,6 +122,32 @@ final class Summary {
                     spec.constraints().isEmpty() ? "" : "feasible ");
             printTable(out, front);
         }
+    }
+
+    /** The most frequent failure reasons, so that a run where nothing worked says why without an export. */
+    private void printFailures(PrintWriter out) {
+        Map<String, Integer> reasons = new LinkedHashMap<>();
+        for (ExperimentState x : state.experiments().values()) {
+            if (x.status() == ExperimentStatus.FAILED) {
+                reasons.merge(x.failure() == null ? "no reason recorded" : x.failure(), 1, Integer::sum);
+            }
+        }
+        reasons.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(3)
+                .forEach(e -> out.printf("    %d x %s%n", e.getValue(), e.getKey()));
+        if (reasons.size() > 3) {
+            out.printf(
+                    "    and %d other reasons (labloop export %s --format csv lists each)%n",
+                    reasons.size() - 3, state.id());
+        }
+    }
+
+    /** Whether the campaign ended with experiments that all failed: it ran, but nothing was measured. */
+    static boolean nothingMeasured(CampaignState state) {
+        return state.status() == org.labloop.campaign.CampaignStatus.COMPLETED
+                && state.count(ExperimentStatus.COMPLETED) == 0
+                && state.count(ExperimentStatus.FAILED) > 0;
     }
 
     private String objectivesLabel() {

@@ -238,7 +238,10 @@ public final class CampaignLoader {
                     w.workcell(),
                     p,
                     c.emulator(),
-                    c.priority() == null ? 0 : c.priority());
+                    c.priority() == null ? 0 : c.priority(),
+                    c.pauseAfterFailures() == null
+                            ? CampaignSpec.DEFAULT_PAUSE_AFTER_FAILURES
+                            : c.pauseAfterFailures());
             Map<String, LoadedCampaign.Place> places = new java.util.HashMap<>(campaignDoc.places());
             places.putAll(workcellDoc.places());
             places.putAll(protocolDoc.places());

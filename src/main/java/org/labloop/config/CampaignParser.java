@@ -37,7 +37,8 @@ final class CampaignParser {
             "batch_size",
             "planner",
             "seed",
-            "priority");
+            "priority",
+            "pause_after_failures");
     static final Map<String, List<String>> PARAMETER_KEYS = parameterKeys();
     static final List<String> OBJECTIVE_KEYS = List.of("direction", "unit", "target", "threshold");
     static final List<String> DIRECTIONS = List.of("maximise", "minimise", "maximize", "minimize");
@@ -67,6 +68,7 @@ final class CampaignParser {
             PlannerSpec planner,
             Long seed,
             Integer priority,
+            Integer pauseAfterFailures,
             Map<String, FileRef> descriptors) {}
 
     /** Descriptor tables the parameters name (parameter name to file), in the order declared. */
@@ -152,6 +154,15 @@ final class CampaignParser {
                     -org.labloop.campaign.CampaignSpec.MAX_PRIORITY,
                     org.labloop.campaign.CampaignSpec.MAX_PRIORITY);
         }
+        Integer pauseAfterFailures = org.labloop.campaign.CampaignSpec.DEFAULT_PAUSE_AFTER_FAILURES;
+        e = r.optional("pause_after_failures");
+        if (e != null) {
+            pauseAfterFailures = v.integer(
+                    e.value(),
+                    "'pause_after_failures' (experiments failing in a row that pause the campaign; 0 never)",
+                    0,
+                    org.labloop.campaign.CampaignSpec.MAX_PAUSE_AFTER_FAILURES);
+        }
         return new Result(
                 name,
                 description,
@@ -167,6 +178,7 @@ final class CampaignParser {
                 planner,
                 seed,
                 priority,
+                pauseAfterFailures,
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(descriptorFiles)));
     }
 

@@ -241,6 +241,10 @@ public final class Engine implements AutoCloseable {
             record(ACTOR, new EventBody.CampaignCompleted("budget of " + spec.budget() + " experiments spent"));
             return Turn.FINISHED;
         }
+        if (!paused && tooManyFailures()) {
+            pauseForFailures();
+            paused = true;
+        }
         boolean proposed = !paused && propose();
         if (!(paused && state.pausedImmediately())) {
             dispatch();
@@ -249,6 +253,37 @@ public final class Engine implements AutoCloseable {
             return Turn.WAITING_FOR_A_PERSON;
         }
         return proposed ? Turn.PROPOSED : Turn.WORKING;
+    }
+
+    /**
+     * Whether as many experiments failed in a row as the campaign allows before a person looks, and more would be
+     * proposed (with the budget spent, the campaign just ends).
+     */
+    private boolean tooManyFailures() {
+        int limit = spec.pauseAfterFailures();
+        return limit > 0 && state.failedInARow() >= limit && state.status() == CampaignStatus.RUNNING && !budgetSpent();
+    }
+
+    /**
+     * Stops proposing and asks a person to look: experiments failing one after another usually mean a broken device, an
+     * empty reservoir or a wrong protocol, and the next ones would fail the same way and spend material. Experiments
+     * already in the lab run to the end.
+     */
+    private void pauseForFailures() {
+        ExperimentState last = state.experiments().get(state.lastFailed());
+        String requestId = "failures-" + last.id();
+        int step = Math.min(last.stepsDone(), spec.protocol().steps().size() - 1);
+        record(
+                ACTOR,
+                new EventBody.OperatorRequested(
+                        requestId,
+                        last.id(),
+                        step,
+                        state.failedInARow() + " experiments failed in a row (pause_after_failures: "
+                                + spec.pauseAfterFailures() + "); the last, " + last.id() + ": " + last.failure()
+                                + ". Check the workcell, then: labloop ack " + state.id() + " " + requestId
+                                + " --note '...'"));
+        record(ACTOR, new EventBody.CampaignPaused("waiting for operator request " + requestId, false));
     }
 
     /**

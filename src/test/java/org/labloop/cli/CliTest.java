@@ -155,4 +155,67 @@ class CliTest {
         assertThat(failed).isPositive();
         assertThat(run.out()).contains(failed + " failed");
     }
+    /** The fault demo with a reactor that fails every reaction, as a campaign file would give it. */
+    private Path brokenReactorCampaign(int budget, int pauseAfterFailures) throws Exception {
+        Path dir = tmp.resolve("broken-" + budget + "-" + pauseAfterFailures);
+        Files.createDirectories(dir);
+        Path examples = Path.of("examples/snar-faults");
+        Files.writeString(
+                dir.resolve("workcell.yaml"),
+                Files.readString(examples.resolve("workcell.yaml"))
+                        .replace(
+                                "options: {failure_rate: 0.1, disconnect_rate: 0.01, setup_min: 0.5}",
+                                "options: {failure_rate: 1.0, setup_min: 0.5}"));
+        Files.copy(examples.resolve("protocol.yaml"), dir.resolve("protocol.yaml"));
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                Files.readString(examples.resolve("campaign.yaml")).replace("budget: 40", "budget: " + budget)
+                        + "pause_after_failures: " + pauseAfterFailures + "\n");
+        return dir.resolve("campaign.yaml");
+    }
+
+    @Test
+    void run_whereEveryExperimentFails_exits7_andTheSummaryGivesTheReason() throws Exception {
+        Path campaign = brokenReactorCampaign(6, 0);
+        Result run =
+                labloop("run", campaign.toString(), "--data", tmp.resolve("d7").toString(), "--no-progress");
+
+        assertThat(run.code()).as(run.out() + run.err()).isEqualTo(7);
+        assertThat(run.out())
+                .contains("0 completed, 6 failed")
+                .contains("no experiment produced a measurement: all 6 that ended failed")
+                .contains("6 x step react failed on reactor");
+    }
+
+    @Test
+    void run_pausedByFailuresInARow_saysSoAndWaitsForTheAck() throws Exception {
+        Path campaign = brokenReactorCampaign(20, 2);
+        Path data = tmp.resolve("d-ack");
+        java.util.concurrent.CompletableFuture<Result> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress"));
+        String request = null;
+        for (int i = 0; i < 400 && request == null; i++) {
+            try (org.labloop.event.EventLog log = org.labloop.lab.Lab.openExisting(data)) {
+                if (!log.campaignIds().isEmpty()) {
+                    var open = org.labloop.lab.Lab.load(log, log.campaignIds().get(0))
+                            .openRequests();
+                    request = open.isEmpty() ? null : open.keySet().iterator().next();
+                }
+            } catch (RuntimeException e) {
+                // the store is not there yet
+            }
+            Thread.sleep(50);
+        }
+        assertThat(request).as("no operator request was raised").startsWith("failures-");
+        assertThat(run).isNotDone();
+
+        // Every reaction fails, so an ack would only lead to the next pause: abort instead.
+        Result abort = labloop("abort", "snar-faults-1", "--reason", "reactor broken", "--data", data.toString());
+        assertThat(abort.code()).as(abort.err()).isZero();
+        Result ended = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(ended.out())
+                .contains("OPERATOR REQUEST " + request + ": 2 experiments failed in a row")
+                .contains("Paused by engine (waiting for operator request " + request + ")");
+        assertThat(ended.code()).isEqualTo(6);
+    }
 }

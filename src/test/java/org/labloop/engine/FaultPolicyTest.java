@@ -190,4 +190,96 @@ class FaultPolicyTest {
                             assertThat(x.failure()).contains("cannot be re-run").contains("user:ana"));
         }
     }
+    /** An analyser that fails every step, and a campaign that pauses after {@code limit} failures in a row. */
+    private Engine brokenAnalyser(SqliteEventLog log, int budget, int limit, EngineListener listener) {
+        return SnarLab.engine(
+                log,
+                SnarLab.spec(
+                                budget,
+                                2,
+                                5,
+                                Map.of("failure_rate", 1.0),
+                                analyse(Optional.empty(), true, FailurePolicy.FAIL),
+                                1)
+                        .withPauseAfterFailures(limit),
+                listener);
+    }
+
+    @Test
+    void failuresInARow_pauseTheCampaignWithARequest_andEachAckAllowsAsManyMore() {
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            AtomicReference<Engine> ref = new AtomicReference<>();
+            List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Engine engine = brokenAnalyser(log, 12, 3, (event, state) -> {
+                if (event.body() instanceof EventBody.OperatorRequested r) {
+                    asked.add(r.requestId());
+                    // What the request says must be true when it is raised.
+                    assertThat(state.failedInARow()).isGreaterThanOrEqualTo(3);
+                    assertThat(r.message())
+                            .contains("experiments failed in a row (pause_after_failures: 3)")
+                            .contains("analyse failed on hplc")
+                            .contains("labloop ack " + state.id() + " " + r.requestId());
+                    Thread t = new Thread(() -> ref.get().acknowledge("user:ana", r.requestId(), "new column"));
+                    t.setDaemon(true);
+                    t.start();
+                }
+            });
+            ref.set(engine);
+            CampaignState state = engine.run();
+
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(state.count(ExperimentStatus.FAILED)).isEqualTo(12);
+            assertThat(state.openRequests()).isEmpty();
+            List<Event> events = log.readAll(state.id());
+            // Between two requests (and before the first) at most 3 failures plus the 2 already in the lab: no
+            // proposal is made while the campaign waits.
+            int failedSinceAnswer = 0;
+            boolean waiting = false;
+            for (Event e : events) {
+                switch (e.body()) {
+                    case EventBody.ExperimentFailed f -> failedSinceAnswer++;
+                    case EventBody.OperatorRequested r -> waiting = true;
+                    case EventBody.OperatorAcknowledged a -> {
+                        waiting = false;
+                        failedSinceAnswer = 0;
+                    }
+                    case EventBody.ExperimentProposed p ->
+                        assertThat(waiting)
+                                .as("proposed while waiting for a person: " + p.experimentId())
+                                .isFalse();
+                    default -> {}
+                }
+                assertThat(failedSinceAnswer).isLessThanOrEqualTo(3 + 2);
+            }
+            assertThat(asked).isNotEmpty().doesNotHaveDuplicates();
+            assertThat(events)
+                    .filteredOn(e -> e.body() instanceof EventBody.CampaignPaused)
+                    .hasSize(asked.size())
+                    .allSatisfy(e -> assertThat(e.actor()).isEqualTo("engine"));
+        }
+    }
+
+    @Test
+    void failuresInARow_withTheBudgetSpent_endTheCampaignInsteadOfPausingIt() {
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            CampaignState state = brokenAnalyser(log, 4, 3, EngineListener.NONE).run();
+
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(state.count(ExperimentStatus.FAILED)).isEqualTo(4);
+            assertThat(log.readAll(state.id())).noneMatch(e -> e.body() instanceof EventBody.OperatorRequested);
+        }
+    }
+
+    @Test
+    void failuresInARow_areFoldedFromTheLog_soAReloadedStateCountsTheSame() {
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            CampaignState live = brokenAnalyser(log, 4, 0, EngineListener.NONE).run();
+            assertThat(live.failedInARow()).isEqualTo(4);
+
+            log.dropSnapshots();
+            CampaignState replayed = CampaignState.load(log, live.id());
+            assertThat(replayed.failedInARow()).isEqualTo(4);
+            assertThat(replayed.lastFailed()).isEqualTo(live.lastFailed()).isNotNull();
+        }
+    }
 }

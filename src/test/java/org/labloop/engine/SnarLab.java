@@ -49,7 +49,11 @@ final class SnarLab {
                 1);
     }
 
-    /** The same lab with {@code analysers} HPLCs driven with {@code hplcOptions}, and this analysis step. */
+    /**
+     * The same lab with {@code analysers} HPLCs driven with {@code hplcOptions}, and this analysis step. Failures in a
+     * row never pause it: these campaigns run unattended to the end of their budget, whatever their fault rates
+     * ({@code FaultPolicyTest} turns the pause on to test it).
+     */
     static CampaignSpec spec(
             int budget, int batch, long seed, Map<String, Object> hplcOptions, StepSpec analyse, int analysers) {
         SearchSpace space = new SearchSpace(List.of(
@@ -91,7 +95,9 @@ final class SnarLab {
                 seed,
                 workcell,
                 protocol,
-                new EmulatorSpec("snar", Map.of("noise_pct", 1.0)));
+                new EmulatorSpec("snar", Map.of("noise_pct", 1.0)),
+                0,
+                0);
     }
 
     /** {@code s} with another name, seed, workcell, protocol and priority; the rest as it was. */
@@ -110,7 +116,8 @@ final class SnarLab {
                 workcell,
                 protocol,
                 s.emulator(),
-                priority);
+                priority,
+                s.pauseAfterFailures());
     }
 
     /** {@code s} with another workcell and protocol. */
