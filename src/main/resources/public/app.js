@@ -271,6 +271,7 @@ async function campaignPage(id) {
       <a class="btn" id="btn-json" href="#">JSON</a>
     </div>
     <div id="c-error"></div>
+    <div id="c-requests"></div>
     <div class="panel" style="margin-bottom:16px">
       <div style="display:flex;justify-content:space-between;margin-bottom:6px"><b>Progress</b><span id="c-progress-text" class="muted"></span></div>
       <div class="progress big"><div id="c-progress" style="width:0%"></div></div>
@@ -351,16 +352,31 @@ async function campaignPage(id) {
     document.getElementById('c-id').textContent = `${c.id} · planner ${c.planner} · seed ${c.seed} · workcell ${c.workcell}`;
     document.getElementById('c-status').innerHTML = badge(c.status);
     document.getElementById('c-status').dataset.status = c.status;
-    document.getElementById('c-live').innerHTML = c.live ? '<span class="live-dot"></span>live' : '';
+    document.getElementById('c-live').innerHTML = c.live ? '<span class="live-dot"></span>live'
+      : (c.run_elsewhere ? '<span class="live-dot"></span>run by another process' : '');
+    const can = JSON.parse(localStorage.getItem('labloop.who') || '{}').role !== 'viewer';
+    document.getElementById('c-requests').innerHTML = (c.open_requests || []).map((r) => `
+      <div class="panel request" style="margin-bottom:16px"><b>Operator request</b> <span class="mono">${h(r.id)}</span>
+        <div>${h(r.message)}</div>
+        <button class="btn primary" data-ack="${h(r.id)}" ${can ? '' : 'disabled'}>Acknowledge…</button></div>`).join('');
+    document.querySelectorAll('#c-requests [data-ack]').forEach((b) => b.addEventListener('click', async () => {
+      const note = prompt(`Acknowledge request ${b.dataset.ack}: what did you do about it?`, '');
+      if (note === null) return;
+      try {
+        await api(`/campaigns/${enc}/requests/${encodeURIComponent(b.dataset.ack)}/ack`, { method: 'POST', body: { note } });
+        toast('request acknowledged');
+        schedule();
+      } catch (e) { document.getElementById('c-error').innerHTML = errorBox(e); }
+    }));
     const done = c.experiments.completed + c.experiments.failed;
     document.getElementById('c-progress').style.width = (c.progress * 100).toFixed(1) + '%';
     document.getElementById('c-progress-text').textContent = `${done} of ${c.budget} experiments · ${c.experiments.proposed + c.experiments.running} in the lab`;
-    const can = JSON.parse(localStorage.getItem('labloop.who') || '{}').role !== 'viewer';
     const st = c.status;
     document.getElementById('btn-start').disabled = !can || c.live || !['created', 'interrupted', 'failed'].includes(st);
     document.getElementById('btn-start-with').disabled = document.getElementById('btn-start').disabled;
-    document.getElementById('btn-pause').disabled = !can || !c.live || st !== 'running';
-    document.getElementById('btn-resume').disabled = !can || !c.live || st !== 'paused';
+    const driven = c.live || c.run_elsewhere;
+    document.getElementById('btn-pause').disabled = !can || !driven || st !== 'running';
+    document.getElementById('btn-resume').disabled = !can || !driven || st !== 'paused';
     document.getElementById('btn-abort').disabled = !can || ['completed', 'aborted'].includes(st);
     const kpi = (label, value, note) => `<div class="panel kpi"><div class="label">${h(label)}</div><div class="value">${value}</div><div class="note">${note || ''}</div></div>`;
     const objs = (c.objectives || []).map((o) => {

@@ -49,6 +49,9 @@ public final class ApiServer implements AutoCloseable {
 
     private final Options options;
     private final ObjectMapper json;
+    private final com.fasterxml.jackson.databind.ObjectReader bodyReader;
+    private static final java.util.concurrent.atomic.AtomicLong INCIDENTS =
+            new java.util.concurrent.atomic.AtomicLong();
     private final Metrics metrics = new Metrics();
     private LabStore store;
     private EventLog log;
@@ -73,6 +76,8 @@ public final class ApiServer implements AutoCloseable {
         this.json = JsonMapper.builder()
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .build();
+        this.bodyReader =
+                json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /** Opens the store and starts listening; returns the port (useful with port 0). */
@@ -83,13 +88,44 @@ public final class ApiServer implements AutoCloseable {
         tokens = ApiTokens.open(options.dataDir());
         hub = new CampaignHub(lab, store, options.baseDir(), options.pace(), metrics, this::encode);
         app = Javalin.create(this::configure);
-        app.start(options.host(), options.port());
+        try {
+            app.start(options.host(), options.port());
+        } catch (RuntimeException e) {
+            close();
+            throw cannotListen(e);
+        }
         LOG.info("listening on {}:{}", options.host(), app.port());
         return app.port();
     }
 
     public int port() {
         return app.port();
+    }
+
+    /** Why the server could not listen, as the person who started it can act on it. */
+    private InvalidInputException cannotListen(RuntimeException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String where = options.host() + ":" + options.port();
+        if (root instanceof java.net.BindException) {
+            return InvalidInputException.of(
+                    "--port " + options.port(),
+                    "cannot listen on " + where + " (" + root.getMessage() + ")",
+                    "another program may use the port: pick another with --port, or 0 for any free one");
+        }
+        if (root instanceof java.net.UnknownHostException
+                || root instanceof java.nio.channels.UnresolvedAddressException) {
+            return InvalidInputException.of(
+                    "--host " + options.host(),
+                    "no such address on this machine",
+                    "give an address of this machine, such as 127.0.0.1 (the default) or 0.0.0.0 for every one");
+        }
+        return InvalidInputException.of(
+                "--host " + options.host() + " --port " + options.port(),
+                "cannot listen on " + where + ": " + root.getMessage(),
+                "check the address and port");
     }
 
     public ApiTokens tokens() {
@@ -125,6 +161,8 @@ public final class ApiServer implements AutoCloseable {
     private void configure(JavalinConfig config) {
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
+        // A known path with the wrong method is a 405 naming the method, not a 404.
+        config.http.prefer405over404 = true;
         config.concurrency.useVirtualThreads = true;
         config.jsonMapper(new JavalinJackson(json, false));
         config.staticFiles.add(sf -> {
@@ -157,8 +195,12 @@ public final class ApiServer implements AutoCloseable {
                 LOG.debug("request finished after its connection closed: {}", e.toString());
                 return;
             }
-            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-            error(ctx, new ApiError(500, "internal", "internal error: " + e, null));
+            long incident = INCIDENTS.incrementAndGet();
+            LOG.error("{} {} failed (incident {})", ctx.method(), ctx.path(), incident, e);
+            error(
+                    ctx,
+                    new ApiError(
+                            500, "internal", "internal error (incident " + incident + " in the server's log)", null));
         });
         r.error(404, ctx -> {
             if (!isJson(ctx.result())) {
@@ -168,6 +210,14 @@ public final class ApiServer implements AutoCloseable {
         r.error(405, ctx -> {
             if (!isJson(ctx.result())) {
                 error(ctx, new ApiError(405, "method_not_allowed", ctx.method() + " is not allowed here", null));
+            }
+        });
+        r.error(413, ctx -> {
+            if (!isJson(ctx.result())) {
+                error(
+                        ctx,
+                        new ApiError(
+                                413, "too_large", "the request body is larger than the server takes (1 MB)", "body"));
             }
         });
 
@@ -187,6 +237,7 @@ public final class ApiServer implements AutoCloseable {
         r.post(API + "/campaigns/{id}/pause", ctx -> control(ctx, "pause"));
         r.post(API + "/campaigns/{id}/resume", ctx -> control(ctx, "resume"));
         r.post(API + "/campaigns/{id}/abort", ctx -> control(ctx, "abort"));
+        r.post(API + "/campaigns/{id}/requests/{rid}/ack", this::acknowledge);
         r.get(API + "/campaigns/{id}/experiments", this::experiments);
         r.get(API + "/campaigns/{id}/experiments/{eid}", this::experiment);
         r.get(API + "/campaigns/{id}/measurements", this::measurements);
@@ -200,6 +251,15 @@ public final class ApiServer implements AutoCloseable {
         r.before(API + "/campaigns/{id}/stream", ctx -> {
             hub.view(ctx.pathParam("id"));
             streamStart(ctx);
+            String accept = ctx.header("Accept");
+            if (accept == null || !accept.contains("text/event-stream")) {
+                throw new ApiError(
+                        406,
+                        "not_acceptable",
+                        "this is a server-sent event stream: send 'Accept: text/event-stream' (an EventSource does;"
+                                + " with curl add -H 'Accept: text/event-stream'), or page through .../events",
+                        "Accept");
+            }
         });
         r.sse(API + "/campaigns/{id}/stream", client -> {
             CampaignView v = hub.view(client.ctx().pathParam("id"));
@@ -316,7 +376,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void login(Context ctx) {
-        JsonNode body = body(ctx);
+        JsonNode body = body(ctx, Set.of("token"));
         JsonNode token = body.get("token");
         if (token == null || !token.isTextual() || token.asText().isBlank()) {
             throw ApiError.badRequest("token", "send {\"token\": \"llt_...\"}");
@@ -358,8 +418,19 @@ public final class ApiServer implements AutoCloseable {
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(out.toString());
     }
 
+    /** The status words a campaign can show, for filters. */
+    private static final Set<String> STATUSES =
+            Set.of("created", "running", "paused", "completed", "aborted", "failed", "interrupted", "altered");
+
     private void listCampaigns(Context ctx) {
         Set<String> statuses = csv(ctx, "status");
+        for (String st : statuses) {
+            if (!STATUSES.contains(st)) {
+                throw ApiError.badRequest(
+                        "status",
+                        "unknown status '" + st + "'; use " + String.join(", ", new java.util.TreeSet<>(STATUSES)));
+            }
+        }
         List<Map<String, Object>> items = new ArrayList<>();
         for (CampaignView v : hub.all()) {
             Map<String, Object> m = v.read(s -> Views.summary(v, s));
@@ -372,7 +443,15 @@ public final class ApiServer implements AutoCloseable {
 
     private void createCampaign(Context ctx) {
         Principal who = controller(ctx);
-        JsonNode body = body(ctx);
+        JsonNode body = body(
+                ctx,
+                Set.of(
+                        "example",
+                        CampaignLoader.CAMPAIGN,
+                        CampaignLoader.WORKCELL,
+                        CampaignLoader.PROTOCOL,
+                        "seed",
+                        "start"));
         Long seed = null;
         if (body.has("seed") && !body.get("seed").isNull()) {
             if (!body.get("seed").canConvertToLong() || !body.get("seed").isIntegralNumber()) {
@@ -389,6 +468,12 @@ public final class ApiServer implements AutoCloseable {
         }
         List<SourceFile> sources;
         if (body.has("example")) {
+            for (String role : List.of(CampaignLoader.CAMPAIGN, CampaignLoader.WORKCELL, CampaignLoader.PROTOCOL)) {
+                if (body.has(role)) {
+                    throw ApiError.badRequest(
+                            role, "give either 'example' or the campaign, workcell and protocol files, not both");
+                }
+            }
             sources = exampleSources(text(body, "example"));
         } else {
             sources = List.of(
@@ -441,6 +526,13 @@ public final class ApiServer implements AutoCloseable {
         Principal who = controller(ctx);
         String id = ctx.pathParam("id");
         JsonNode body = ctx.body().isBlank() ? json.createObjectNode() : body(ctx);
+        onlyFields(
+                body,
+                switch (action) {
+                    case "start" -> Set.of("together_with");
+                    case "pause" -> Set.of("reason", "immediate");
+                    default -> Set.of("reason");
+                });
         String reason = "requested through the API";
         if (body.has("reason")) {
             JsonNode n = body.get("reason");
@@ -482,6 +574,25 @@ public final class ApiServer implements AutoCloseable {
         }
         CampaignView v = hub.view(id);
         ctx.status(202).json(Views.obj("accepted", action, "campaign", v.read(s -> Views.summary(v, s))));
+    }
+
+    private void acknowledge(Context ctx) {
+        Principal who = controller(ctx);
+        String id = ctx.pathParam("id");
+        JsonNode body = ctx.body().isBlank() ? json.createObjectNode() : body(ctx, Set.of("note"));
+        String note = "acknowledged through the API";
+        if (body.has("note")) {
+            JsonNode n = body.get("note");
+            if (!n.isTextual() || n.asText().length() > 2000) {
+                throw ApiError.badRequest("note", "note must be text of at most 2000 characters");
+            }
+            if (!n.asText().isBlank()) {
+                note = n.asText();
+            }
+        }
+        hub.acknowledge(id, who, ctx.pathParam("rid"), note);
+        CampaignView v = hub.view(id);
+        ctx.status(202).json(Views.obj("accepted", "ack", "campaign", v.read(s -> Views.summary(v, s))));
     }
 
     private void experiments(Context ctx) {
@@ -671,17 +782,36 @@ public final class ApiServer implements AutoCloseable {
             throw ApiError.badRequest("body", "the request needs a JSON body");
         }
         try {
-            JsonNode n = json.readTree(text);
+            JsonNode n = bodyReader.readTree(text);
             if (n == null || !n.isObject()) {
                 throw ApiError.badRequest("body", "the body must be a JSON object");
             }
             return n;
         } catch (JsonProcessingException e) {
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
             throw ApiError.badRequest(
                     "body",
-                    "the body is not valid JSON: " + e.getOriginalMessage() + " (line "
-                            + e.getLocation().getLineNr() + ", column "
-                            + e.getLocation().getColumnNr() + ")");
+                    "the body is not valid JSON: " + e.getOriginalMessage()
+                            + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+        }
+    }
+
+    /** The body, refusing fields the endpoint does not take (a misspelt one would otherwise be ignored). */
+    private JsonNode body(Context ctx, Set<String> fields) {
+        JsonNode body = body(ctx);
+        onlyFields(body, fields);
+        return body;
+    }
+
+    private static void onlyFields(JsonNode body, Set<String> fields) {
+        for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!fields.contains(f)) {
+                String hint = org.labloop.config.Suggest.closest(f, fields)
+                        .map(c -> "did you mean '" + c + "'?")
+                        .orElse("it takes " + String.join(", ", new java.util.TreeSet<>(fields)));
+                throw ApiError.badRequest(f, "unknown field '" + f + "'; " + hint);
+            }
         }
     }
 

@@ -56,6 +56,10 @@ final class CampaignHub implements AutoCloseable {
     private volatile List<String> ids;
     private volatile long idsAt;
     private volatile boolean closed;
+    /** When the projector last read what other processes appended. */
+    private long followedAt;
+
+    private static final long FOLLOW_NANOS = 500_000_000L;
 
     private record Running(Engine engine, Thread thread, LabClock clock) {}
 
@@ -94,7 +98,7 @@ final class CampaignHub implements AutoCloseable {
         }
         List<CampaignView> out = new ArrayList<>();
         for (String id : ids) {
-            out.add(view(id));
+            out.add(anyView(id));
         }
         return out;
     }
@@ -106,17 +110,34 @@ final class CampaignHub implements AutoCloseable {
 
     /** The read model of campaign {@code id}. */
     CampaignView view(String id) {
-        CampaignView v = views.get(id);
-        if (v != null) {
-            return v;
+        CampaignView known = views.get(id);
+        if (known != null && known.altered() == null) {
+            return known;
         }
-        if (!ids.contains(id)) {
+        if (known == null && !ids.contains(id)) {
             refreshIds();
             if (!ids.contains(id)) {
                 throw ApiError.notFound("id", "no campaign '" + id + "'");
             }
         }
-        return views.computeIfAbsent(id, k -> new CampaignView(k, log.readAll(k), this::specOf, encoder));
+        CampaignView v = anyView(id);
+        if (v.altered() != null) {
+            throw new ApiError(409, "altered_log", v.altered(), "id");
+        }
+        return v;
+    }
+
+    /** The read model of campaign {@code id}, even of an altered log (which then holds nothing but the problem). */
+    private CampaignView anyView(String id) {
+        return views.computeIfAbsent(id, k -> {
+            CampaignView v = new CampaignView(k, log.readAll(k), this::specOf, encoder, log);
+            if (v.altered() == null
+                    && !running.containsKey(k)
+                    && !v.read(s -> s.status().finished())) {
+                v.elsewhere(LabStore.driven(store.dir(), k));
+            }
+            return v;
+        });
     }
 
     private CampaignSpec specOf(CampaignState state) {
@@ -424,7 +445,6 @@ final class CampaignHub implements AutoCloseable {
 
     void pause(String id, Principal who, String reason, boolean immediate) {
         synchronized (lock(id)) {
-            Engine engine = liveEngine(id, "pause");
             CampaignView v = view(id);
             boolean ok = v.read(s -> s.status() == CampaignStatus.RUNNING
                     || (s.status() == CampaignStatus.PAUSED && immediate && !s.pausedImmediately()));
@@ -432,18 +452,59 @@ final class CampaignHub implements AutoCloseable {
                 throw ApiError.conflict("campaign " + id + " is " + v.read(s -> Views.status(v, s)) + "; only a "
                         + "running campaign can be paused");
             }
-            engine.pause(who.actor(), reason, immediate);
+            if (elsewhere(v, "pause")) {
+                submit(id, "pause", who, reason, immediate);
+                return;
+            }
+            long seq = v.lastSeq();
+            liveEngine(id, "pause").pause(who.actor(), reason, immediate);
+            awaitRecorded(v, seq, s -> s.status() == CampaignStatus.PAUSED && (!immediate || s.pausedImmediately()));
         }
     }
 
     void resume(String id, Principal who, String reason) {
         synchronized (lock(id)) {
-            Engine engine = liveEngine(id, "resume");
             CampaignView v = view(id);
             if (v.read(s -> s.status() != CampaignStatus.PAUSED)) {
                 throw ApiError.conflict("campaign " + id + " is not paused");
             }
-            engine.resume(who.actor(), reason);
+            if (elsewhere(v, "resume")) {
+                submit(id, "resume", who, reason, false);
+                return;
+            }
+            long seq = v.lastSeq();
+            liveEngine(id, "resume").resume(who.actor(), reason);
+            awaitRecorded(v, seq, s -> s.status() != CampaignStatus.PAUSED);
+        }
+    }
+
+    /**
+     * Answers operator request {@code requestId}: the engine retries the step (or fails its experiment when the step
+     * cannot be re-run) and lifts a pause it made for the request.
+     */
+    void acknowledge(String id, Principal who, String requestId, String note) {
+        synchronized (lock(id)) {
+            CampaignView v = view(id);
+            List<String> open = v.read(s -> List.copyOf(s.openRequests().keySet()));
+            if (!open.contains(requestId)) {
+                throw ApiError.notFound(
+                        "request",
+                        "campaign " + id + " has no open operator request '" + requestId + "'"
+                                + (open.isEmpty() ? "" : "; open: " + String.join(", ", open)));
+            }
+            if (elsewhere(v, "ack")) {
+                submit(id, "ack:" + requestId, who, note, false);
+                return;
+            }
+            Running r = running.get(id);
+            if (r == null) {
+                // No engine anywhere: recorded now; the engine that resumes the campaign acts on it.
+                appendHere(id, v, who, new EventBody.OperatorAcknowledged(requestId, note));
+                return;
+            }
+            long seq = v.lastSeq();
+            r.engine().acknowledge(who.actor(), requestId, note);
+            awaitRecorded(v, seq, s -> !s.openRequests().containsKey(requestId));
         }
     }
 
@@ -457,7 +518,13 @@ final class CampaignHub implements AutoCloseable {
             }
             Running r = running.get(id);
             if (r != null) {
+                long seq = v.lastSeq();
                 r.engine().abort(who.actor(), reason);
+                awaitRecorded(v, seq, s -> s.status().finished());
+                return;
+            }
+            if (elsewhere(v, "abort")) {
+                submit(id, "abort", who, reason, false);
                 return;
             }
             if (status == CampaignStatus.CREATED) {
@@ -474,9 +541,63 @@ final class CampaignHub implements AutoCloseable {
         view(id);
         Running r = running.get(id);
         if (r == null) {
-            throw ApiError.conflict("campaign " + id + " is not running in this server; nothing to " + what);
+            throw ApiError.conflict("campaign " + id + " is not running; start it first (POST " + ApiServer.API
+                    + "/campaigns/" + id + "/start), then " + what + " it");
         }
         return r.engine();
+    }
+
+    /** Whether another process (a labloop run in a terminal) drives the campaign right now. */
+    private boolean elsewhere(CampaignView v, String what) {
+        if (running.containsKey(v.id())) {
+            return false;
+        }
+        boolean driven = LabStore.driven(store.dir(), v.id());
+        v.elsewhere(driven);
+        return driven;
+    }
+
+    /** Hands a request to the engine of another process through the store's control inbox, as labloop pause does. */
+    private void submit(String id, String action, Principal who, String reason, boolean immediate) {
+        try (SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
+            control.submit(id, action, who.actor(), reason, immediate);
+        }
+    }
+
+    /** Records {@code body} for a campaign no engine drives, under its lock, as of its last event. */
+    private void appendHere(String id, CampaignView v, Principal who, EventBody body) {
+        LabStore.EngineLock engineLock;
+        try {
+            engineLock = store.lock(id);
+        } catch (CampaignLockedException e) {
+            throw ApiError.conflict(e.getMessage());
+        }
+        try {
+            Instant at = Instant.parse(v.read(CampaignState::lastEventAt));
+            inbox.add(log.append(id, at, who.actor(), body));
+        } finally {
+            engineLock.close();
+        }
+        awaitProjected(v, id);
+    }
+
+    /**
+     * Waits (a few seconds at most) until the engine has recorded what it was asked and the read model shows it, so
+     * that the next request is judged on the new state: two identical requests cannot both be accepted.
+     */
+    private void awaitRecorded(CampaignView v, long seqBefore, java.util.function.Predicate<CampaignState> done) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!closed && System.nanoTime() < deadline && running.containsKey(v.id())) {
+            if (v.lastSeq() > seqBefore && v.read(done::test)) {
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private Object lock(String id) {
@@ -492,6 +613,9 @@ final class CampaignHub implements AutoCloseable {
                 e = inbox.poll(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException ex) {
                 return;
+            }
+            if (System.nanoTime() - followedAt > FOLLOW_NANOS) {
+                followOthers();
             }
             if (e == null) {
                 continue;
@@ -512,6 +636,31 @@ final class CampaignHub implements AutoCloseable {
                 }
             } catch (RuntimeException ex) {
                 LOG.error("cannot apply event {} of {}", e.seq(), e.campaignId(), ex);
+            }
+        }
+    }
+
+    /**
+     * Brings the read models of unfinished campaigns this server does not drive up to date with the log: another
+     * process (a labloop run in a terminal, another server) may be running them on the same store.
+     */
+    private void followOthers() {
+        followedAt = System.nanoTime();
+        for (CampaignView v : views.values()) {
+            if (running.containsKey(v.id())
+                    || v.altered() != null
+                    || v.read(s -> s.status().finished())) {
+                continue;
+            }
+            try {
+                v.elsewhere(LabStore.driven(store.dir(), v.id()));
+                for (Event e : log.read(v.id(), v.lastSeq())) {
+                    if (!running.containsKey(v.id()) && v.apply(e)) {
+                        observe(v, e);
+                    }
+                }
+            } catch (RuntimeException ex) {
+                LOG.warn("cannot follow campaign {}: {}", v.id(), ex.getMessage());
             }
         }
     }

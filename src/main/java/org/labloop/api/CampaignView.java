@@ -24,21 +24,48 @@ final class CampaignView {
     private final List<Consumer<Published>> subscribers = new ArrayList<>();
     private final Function<Event, String> encoder;
     private final CampaignSpec spec;
+    private final String altered;
     private volatile boolean live;
+    private volatile boolean elsewhere;
     private volatile String error;
 
     /** An event with its API JSON, encoded once and shared by every reader and stream. */
     record Published(Event event, String json) {}
 
+    /** Folds {@code initial}, the campaign's whole log, once it is proven intact (an altered log is shown nowhere). */
     CampaignView(
             String id,
             List<Event> initial,
             Function<CampaignState, CampaignSpec> specOf,
-            Function<Event, String> encoder) {
+            Function<Event, String> encoder,
+            org.labloop.event.EventLog log) {
         this.id = id;
         this.encoder = encoder;
+        org.labloop.event.ChainCheck check = org.labloop.event.ChainCheck.of(initial);
+        if (!check.intact()) {
+            this.altered = "campaign " + id + " in " + log.location() + " is not intact: " + check.problem()
+                    + ". Nothing is shown from an altered log; run `labloop verify` for details and restore the data"
+                    + " directory from a backup";
+            this.spec = null;
+            return;
+        }
+        this.altered = null;
         initial.forEach(this::applyLocked);
         this.spec = state.lastSeq() == 0 ? null : specOf.apply(state);
+    }
+
+    /** Why the log cannot be shown (it is not intact), or null. */
+    String altered() {
+        return altered;
+    }
+
+    /** Whether another process drives the campaign (as last seen). */
+    boolean elsewhere() {
+        return elsewhere;
+    }
+
+    void elsewhere(boolean value) {
+        elsewhere = value;
     }
 
     String id() {

@@ -40,16 +40,23 @@ final class Views {
         return m;
     }
 
-    /** The API's status word: the log's status, or interrupted/failed for a campaign no engine is driving. */
+    /** The API's status word: the log's status, or interrupted/failed for a running campaign no engine drives. */
     static String status(CampaignView v, CampaignState s) {
+        if (v.altered() != null) {
+            return "altered";
+        }
         CampaignStatus st = s.status();
-        if (!v.live() && (st == CampaignStatus.RUNNING || st == CampaignStatus.PAUSED)) {
+        // A paused campaign stays "paused" without an engine: that is what a person must act on.
+        if (!v.live() && !v.elsewhere() && st == CampaignStatus.RUNNING) {
             return v.error() != null ? "failed" : "interrupted";
         }
         return st.name().toLowerCase(Locale.ROOT);
     }
 
     static Map<String, Object> summary(CampaignView v, CampaignState s) {
+        if (v.altered() != null) {
+            return obj("id", v.id(), "status", status(v, s), "live", false, "error", v.altered());
+        }
         CampaignSpec spec = v.spec();
         long completed = s.count(ExperimentStatus.COMPLETED);
         long failed = s.count(ExperimentStatus.FAILED);
@@ -62,7 +69,9 @@ final class Views {
                 "description", spec == null ? "" : spec.description(),
                 "status", status(v, s),
                 "live", v.live(),
+                "run_elsewhere", v.elsewhere(),
                 "paused_immediately", s.pausedImmediately(),
+                "paused_by", s.status() == CampaignStatus.PAUSED ? s.pausedBy() : null,
                 "budget", budget,
                 "batch_size", spec == null ? null : spec.batchSize(),
                 "planner", spec == null ? null : spec.planner().type(),
@@ -99,6 +108,16 @@ final class Views {
         CampaignSpec spec = v.spec();
         m.put("seed", s.seed());
         m.put("software_version", s.softwareVersion());
+        m.put(
+                "open_requests",
+                s.openRequests().values().stream()
+                        .map(r -> obj(
+                                "id", r.id(),
+                                "experiment", r.experimentId(),
+                                "step", r.step(),
+                                "message", r.message(),
+                                "at", r.at()))
+                        .toList());
         m.put(
                 "sources",
                 s.sources().stream()

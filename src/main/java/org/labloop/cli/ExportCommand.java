@@ -68,7 +68,10 @@ final class ExportCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Writes through a temporary file and a rename, so a failure never leaves half a dataset behind. */
+    /**
+     * Writes a regular file through a temporary file and a rename, so a failure never leaves half a dataset behind; a
+     * link is followed (the link stays, its target gets the data) and a pipe or device is written to directly.
+     */
     static void write(Path file, String text) {
         if (Files.isDirectory(file)) {
             throw InvalidInputException.of(
@@ -77,12 +80,18 @@ final class ExportCommand implements Callable<Integer> {
                     "give a file name, e.g. --out " + file.resolve("dataset.csv"));
         }
         try {
-            Path dir = file.toAbsolutePath().getParent();
+            Path target = Files.exists(file) ? file.toRealPath() : file.toAbsolutePath();
+            if (Files.exists(target) && !Files.isRegularFile(target)) {
+                Files.writeString(target, text, StandardCharsets.UTF_8);
+                return;
+            }
+            Path dir = target.getParent();
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".labloop-export", ".tmp");
             try {
                 Files.writeString(tmp, text, StandardCharsets.UTF_8);
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                keepPermissions(target, tmp);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);
             }
@@ -90,5 +99,19 @@ final class ExportCommand implements Callable<Integer> {
             throw InvalidInputException.of(
                     file.toString(), "cannot write: " + e.getMessage(), "check the path and free space");
         }
+    }
+
+    /**
+     * The replaced file's permissions, or those of a file written with a shell redirect (rw-r--r--), instead of the
+     * owner-only ones a temporary file is created with.
+     */
+    private static void keepPermissions(Path target, Path tmp) throws IOException {
+        if (!tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.exists(target)
+                ? Files.getPosixFilePermissions(target)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(tmp, perms);
     }
 }

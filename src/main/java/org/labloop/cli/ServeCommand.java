@@ -52,6 +52,10 @@ final class ServeCommand implements Callable<Integer> {
         Path dataDir = data.resolve();
         String home = System.getProperty("labloop.home");
         Path examples = (home == null ? Path.of("") : Path.of(home)).resolve("examples");
+        if (port < 0 || port > 65_535) {
+            throw InvalidInputException.of(
+                    "--port", "port " + port + " does not exist", "give a port from 1 to 65535, or 0 for any free one");
+        }
         ApiServer server = new ApiServer(new ApiServer.Options(
                 host,
                 port,
@@ -59,12 +63,12 @@ final class ServeCommand implements Callable<Integer> {
                 parsePace(pace),
                 Files.isDirectory(examples) ? examples : null,
                 Path.of("").toAbsolutePath()));
+        int actual = server.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }));
-        int actual = server.start();
         String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + actual;
         out.println("LabLoop " + org.labloop.core.Version.current() + " serving " + dataDir.toAbsolutePath());
         out.println("  dashboard  " + url + "/");

@@ -97,8 +97,21 @@ final class TokenCommand implements Runnable {
         public Integer call() {
             try (ApiTokens tokens = ApiTokens.open(data.resolve())) {
                 int n = tokens.revoke(name);
+                if (n == 0) {
+                    java.util.List<String> active = tokens.list().stream()
+                            .filter(i -> i.revokedAt() == null)
+                            .map(ApiTokens.Info::name)
+                            .distinct()
+                            .toList();
+                    throw org.labloop.core.InvalidInputException.of(
+                            "--name " + name,
+                            "no active token of '" + name + "' to revoke",
+                            active.isEmpty()
+                                    ? "there is no active token"
+                                    : "active tokens belong to: " + String.join(", ", active));
+                }
                 spec.commandLine().getOut().println("Revoked " + n + " token(s) of '" + name + "'.");
-                return n == 0 ? 1 : 0;
+                return 0;
             }
         }
     }

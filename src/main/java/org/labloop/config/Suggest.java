@@ -12,7 +12,7 @@ public final class Suggest {
     private Suggest() {}
 
     /** The candidate closest to {@code word}, if it is close enough to be a plausible typo. */
-    static Optional<String> closest(String word, Collection<String> candidates) {
+    public static Optional<String> closest(String word, Collection<String> candidates) {
         if (word.length() > MAX_WORD) {
             return Optional.empty();
         }

@@ -407,6 +407,7 @@ class ApiReadTest {
                         "/api/v1/campaigns/{id}/pause",
                         "/api/v1/campaigns/{id}/resume",
                         "/api/v1/campaigns/{id}/abort",
+                        "/api/v1/campaigns/{id}/requests/{rid}/ack",
                         "/api/v1/campaigns/{id}/experiments",
                         "/api/v1/campaigns/{id}/experiments/{eid}",
                         "/api/v1/campaigns/{id}/measurements",

@@ -218,4 +218,54 @@ class CliTest {
                 .contains("Paused by engine (waiting for operator request " + request + ")");
         assertThat(ended.code()).isEqualTo(6);
     }
+
+    @Test
+    void export_toALinkOrAPipe_writesThrough_andANewFileIsReadableByOthers() throws Exception {
+        Path dir = tmp.resolve("small");
+        Files.createDirectories(dir);
+        for (String f : List.of("workcell.yaml", "protocol.yaml")) {
+            Files.copy(Path.of("examples/snar").resolve(f), dir.resolve(f));
+        }
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                Files.readString(Path.of("examples/snar/campaign.yaml"))
+                        .replace("budget: 40", "budget: 4")
+                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
+        String data = tmp.resolve("small-data").toString();
+        assertThat(labloop("run", dir.resolve("campaign.yaml").toString(), "--data", data, "--no-progress")
+                        .code())
+                .isZero();
+        String expected = labloop("export", "--data", data).out();
+        assertThat(expected).contains("E0004");
+
+        Path fresh = tmp.resolve("fresh.csv");
+        assertThat(labloop("export", "--out", fresh.toString(), "--data", data).code())
+                .isZero();
+        assertThat(Files.getPosixFilePermissions(fresh))
+                .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+
+        Path target = tmp.resolve("target.csv");
+        Files.writeString(target, "old");
+        Path link = Files.createSymbolicLink(tmp.resolve("link.csv"), target);
+        assertThat(labloop("export", "--out", link.toString(), "--data", data).code())
+                .isZero();
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Files.readString(target)).isEqualTo(expected);
+
+        Path fifo = tmp.resolve("pipe");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor())
+                .isZero();
+        java.util.concurrent.CompletableFuture<String> reader =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Files.readString(fifo);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+        assertThat(labloop("export", "--out", fifo.toString(), "--data", data).code())
+                .isZero();
+        assertThat(reader.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(expected);
+        assertThat(Files.isRegularFile(fifo)).isFalse();
+    }
 }

@@ -36,6 +36,10 @@ class TokenCommandTest {
                         .code())
                 .isZero();
         assertThat(run("token", "list", "--data", data.toString()).out()).doesNotContain(" - \n");
+
+        Run again = run("token", "revoke", "--name", "bob", "--data", data.toString());
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("no active token of 'bob' to revoke");
     }
 
     @Test
