@@ -56,10 +56,27 @@ public final class Lab {
                 throw new InvalidInputException(
                         Problem.at(file.toString(), "file not found", missingTable(root, file)));
             }
+            if (confined && !insideReally(root, file)) {
+                // A link in the folder to a file outside it would read what the folder rule forbids.
+                throw new InvalidInputException(Problem.at(
+                        p,
+                        "a table of a campaign sent to the server must lie in " + root
+                                + " (this one is a link to a file outside it)",
+                        "copy the CSV into that folder instead of linking to it"));
+            }
             String text = CsvTables.readText(file);
             read.add(SourceFile.of(TABLE + p, file.toString(), text));
             return CsvTables.parse(file.toString(), text);
         });
+    }
+
+    /** Whether {@code file}, links resolved, lies in {@code root} (links resolved too). */
+    private static boolean insideReally(Path root, Path file) {
+        try {
+            return file.toRealPath().startsWith(root.toRealPath());
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** The CSV beside the campaign with the closest name, or where a relative table path starts. */

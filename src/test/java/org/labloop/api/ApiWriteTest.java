@@ -287,6 +287,28 @@ class ApiWriteTest {
     }
 
     @Test
+    void twoIdenticalPausesAtOnce_oneIsAccepted_theOtherIsAConflict() throws Exception {
+        String id = s.createExample(true);
+        s.awaitStatus(id, "running", 10);
+        String path = "/api/v1/campaigns/" + id + "/pause";
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String body = "{\"reason\":\"pause " + i + "\"}";
+            sent.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> s.post(path, body, s.admin)));
+        }
+        List<Integer> codes = new ArrayList<>();
+        for (var f : sent) {
+            codes.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+        }
+        assertThat(codes).containsOnly(202, 409).containsOnlyOnce(202);
+        s.awaitStatus(id, "paused", 10);
+        assertThat(s.getJson("/api/v1/campaigns/" + id + "/events?type=CampaignPaused")
+                        .get("items")
+                        .size())
+                .isEqualTo(1);
+    }
+
+    @Test
     void abortingACampaignThatNeverStarted_endsItAtOnce() {
         String id = s.createExample(false);
         assertThat(s.post("/api/v1/campaigns/" + id + "/abort", "{\"reason\":\"wrong plate\"}", s.admin)

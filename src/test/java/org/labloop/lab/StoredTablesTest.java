@@ -100,4 +100,20 @@ class StoredTablesTest {
                 .hasMessageNotContaining("key");
         Files.delete(outside);
     }
+
+    @Test
+    void aServerRefusesALinkInItsFolderToATableOutsideIt() throws Exception {
+        Path file = campaign();
+        Path outside = Files.writeString(dir.getParent().resolve("linked-" + dir.getFileName() + ".csv"), "key\nx\n");
+        Files.createSymbolicLink(dir.resolve("inside.csv"), outside);
+        Files.writeString(file, Files.readString(file).replace("file: screen.csv", "file: inside.csv"));
+
+        CampaignRunner server = new CampaignRunner(new Lab(), true);
+
+        assertThatThrownBy(() -> server.prepare(file, null))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("is a link to a file outside it")
+                .hasMessageNotContaining("key");
+        Files.delete(outside);
+    }
 }
