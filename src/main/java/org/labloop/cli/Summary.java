@@ -48,6 +48,16 @@ final class Summary {
                 state.count(ExperimentStatus.FAILED),
                 state.inFlight().size(),
                 spec.budget());
+        if (spec.protocol().steps().stream().anyMatch(st -> st.window().isPresent())) {
+            long missed = org.labloop.data.Dataset.of(state, spec).windowsMissed();
+            out.printf(
+                    "  time windows  %s%n",
+                    missed == 0
+                            ? "all kept"
+                            : missed + (missed == 1 ? " experiment" : " experiments")
+                                    + " missed one (after a retry or an operator request; the export's time_windows"
+                                    + " column says which and by how much)");
+        }
         if (state.createdAt() != null && state.lastEventAt() != null) {
             Duration d = Duration.between(Instant.parse(state.createdAt()), Instant.parse(state.lastEventAt()));
             out.printf(

@@ -28,6 +28,7 @@ import org.labloop.space.MoleculeParameter;
  * each step, in which position for a step a multi-position device can run, and when, which planner proposed it, the seed, the software version). Built from the campaign's
  * projection, so it always agrees with the event log. A campaign with outcome constraints gets a {@code feasible}
  * column: true when a completed experiment meets every constraint, false when it does not, empty until it completes.
+ * A protocol with time windows gets a {@code time_windows} column saying whether the experiment kept them.
  */
 public final class Dataset {
     private final CampaignState state;
@@ -106,6 +107,9 @@ public final class Dataset {
                 "proposed_at_min",
                 "ended_at_min",
                 "failure"));
+        if (windowed()) {
+            h.add("time_windows");
+        }
         for (String s : steps) {
             h.add(s + "_device");
             if (positioned.contains(s)) {
@@ -148,6 +152,9 @@ public final class Dataset {
             row.add(minutes(x.proposedAt()));
             row.add(minutes(x.endedAt()));
             row.add(x.failure() == null ? "" : x.failure());
+            if (windowed()) {
+                row.add(windows(x));
+            }
             Map<String, StepRecord> last = lastAttempts(x);
             for (String s : steps) {
                 StepRecord r = last.get(s);
@@ -171,6 +178,68 @@ public final class Dataset {
         Map<String, Double> values = new LinkedHashMap<>();
         x.measurements().values().forEach(m -> values.put(m.name(), m.value()));
         return spec.feasible(values);
+    }
+
+    /** Whether the protocol gives any step a time window. */
+    private boolean windowed() {
+        return spec.protocol().steps().stream().anyMatch(st -> st.window().isPresent());
+    }
+
+    /**
+     * Whether the experiment's steps kept their time windows, from the recorded times of the steps' last attempts:
+     * "kept", "missed: ..." naming each window missed and by how much, or empty before any windowed step started. A
+     * step retried after a failure, or held by an operator request, can start after its window has closed; its
+     * result is recorded as measured, and this says that the sample waited longer than the protocol allows. On the
+     * wall clock a second of slack is allowed for the time it takes to start a step.
+     */
+    public String windows(ExperimentState x) {
+        Map<String, StepRecord> last = lastAttempts(x);
+        long slackMs = "virtual".equals(state.timeMode()) ? 0 : 1000;
+        List<String> missed = new ArrayList<>();
+        boolean any = false;
+        List<org.labloop.protocol.StepSpec> protocol = spec.protocol().steps();
+        for (int k = 0; k < protocol.size(); k++) {
+            org.labloop.protocol.StepSpec step = protocol.get(k);
+            if (step.window().isEmpty()) {
+                continue;
+            }
+            org.labloop.protocol.TimeWindow w = step.window().get();
+            String after =
+                    w.after() != null ? w.after() : k > 0 ? protocol.get(k - 1).name() : null;
+            StepRecord before = after == null ? null : last.get(after);
+            StepRecord r = last.get(step.name());
+            if (before == null || before.endedAt() == null || r == null || r.startedAt() == null) {
+                continue;
+            }
+            any = true;
+            long work = Instant.parse(r.startedAt()).toEpochMilli()
+                    + (r.changeoverMillis() == null ? 0 : r.changeoverMillis());
+            long gap = work - Instant.parse(before.endedAt()).toEpochMilli();
+            long min = Math.round(w.minMinutes() * 60_000);
+            boolean open = Double.isInfinite(w.maxMinutes());
+            long max = open ? Long.MAX_VALUE : Math.round(w.maxMinutes() * 60_000);
+            if (gap < min - slackMs || (!open && gap > max + slackMs)) {
+                missed.add(String.format(
+                        Locale.ROOT,
+                        "%s %.1f min after %s (window %s to %s min)",
+                        step.name(),
+                        gap / 60_000.0,
+                        after,
+                        text(w.minMinutes()),
+                        open ? "any" : text(w.maxMinutes())));
+            }
+        }
+        if (!any) {
+            return "";
+        }
+        return missed.isEmpty() ? "kept" : "missed: " + String.join("; ", missed);
+    }
+
+    /** How many experiments missed a time window of the protocol. */
+    public long windowsMissed() {
+        return state.experiments().values().stream()
+                .filter(x -> windows(x).startsWith("missed"))
+                .count();
     }
 
     private static Map<String, StepRecord> lastAttempts(ExperimentState x) {
@@ -263,7 +332,12 @@ public final class Dataset {
             r.put("experiment_id", x.id());
             r.put("index", x.index());
             r.put("status", x.status().name().toLowerCase(Locale.ROOT));
-            r.set("parameters", EventCodec.mapper().valueToTree(x.parameters()));
+            ObjectNode params = r.putObject("parameters");
+            for (String p : parameters) {
+                if (x.parameters().containsKey(p)) {
+                    params.set(p, EventCodec.mapper().valueToTree(x.parameters().get(p)));
+                }
+            }
             if (!molecules.isEmpty()) {
                 ObjectNode smiles = r.putObject("smiles");
                 molecules.forEach(mp ->
@@ -287,6 +361,9 @@ public final class Dataset {
             prov.put("ended_at", x.endedAt());
             if (x.failure() != null) {
                 prov.put("failure", x.failure());
+            }
+            if (windowed()) {
+                prov.put("time_windows", windows(x));
             }
             ArrayNode mp = prov.putArray("measurements");
             x.measurements().values().stream()

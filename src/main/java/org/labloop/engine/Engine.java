@@ -238,7 +238,7 @@ public final class Engine implements AutoCloseable {
         }
         boolean paused = state.status() == CampaignStatus.PAUSED;
         if (!paused && budgetSpent() && state.inFlightCount() == 0) {
-            record(ACTOR, new EventBody.CampaignCompleted("budget of " + spec.budget() + " experiments spent"));
+            record(ACTOR, new EventBody.CampaignCompleted("budget of " + experiments(spec.budget()) + " spent"));
             return Turn.FINISHED;
         }
         if (!paused && tooManyFailures()) {
@@ -253,6 +253,10 @@ public final class Engine implements AutoCloseable {
             return Turn.WAITING_FOR_A_PERSON;
         }
         return proposed ? Turn.PROPOSED : Turn.WORKING;
+    }
+
+    private static String experiments(long n) {
+        return n + (n == 1 ? " experiment" : " experiments");
     }
 
     /**
@@ -293,7 +297,7 @@ public final class Engine implements AutoCloseable {
     void idle() {
         if (state.inFlightCount() == 0) {
             String reason = "the planner proposed nothing more after "
-                    + state.experiments().size() + " experiments (search space exhausted)";
+                    + experiments(state.experiments().size()) + " (search space exhausted)";
             record(ACTOR, new EventBody.CampaignCompleted(reason));
             return;
         }

@@ -282,4 +282,49 @@ class FaultPolicyTest {
             assertThat(replayed.lastFailed()).isEqualTo(live.lastFailed()).isNotNull();
         }
     }
+
+    @Test
+    void analysisRetriedAfterItsWindowClosed_isFlaggedInTheDataset_andOneOnTimeIsKept() {
+        FailurePolicy policy = new FailurePolicy(3, Duration.ofMinutes(20), FailurePolicy.Then.FAIL);
+        StepSpec analyse = new StepSpec(
+                "analyse",
+                "analyse",
+                Map.of(),
+                Optional.empty(),
+                true,
+                Optional.of(new org.labloop.protocol.TimeWindow("react", 0, 10)),
+                Optional.empty(),
+                true,
+                policy);
+        org.labloop.campaign.CampaignSpec spec = SnarLab.spec(12, 3, 17, Map.of("failure_rate", 0.4), analyse, 1);
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            CampaignState state = SnarLab.run(log, spec);
+            org.labloop.data.Dataset dataset = org.labloop.data.Dataset.of(state, spec);
+
+            assertThat(dataset.header()).contains("time_windows");
+            int kept = 0;
+            int missed = 0;
+            for (ExperimentState x : state.experiments().values()) {
+                long attempts = x.steps().stream()
+                        .filter(st -> st.name().equals("analyse"))
+                        .count();
+                String windows = dataset.windows(x);
+                if (attempts == 1) {
+                    // Placed by the scheduler, which keeps every window it plans.
+                    assertThat(windows).as(x.id()).isEqualTo("kept");
+                    kept++;
+                } else if (attempts > 1) {
+                    // A retry waits 20 min after a failure that came after the reaction: past the 10 min window.
+                    assertThat(windows)
+                            .as(x.id())
+                            .startsWith("missed: analyse ")
+                            .endsWith(" after react (window 0 to 10 min)");
+                    missed++;
+                }
+            }
+            assertThat(kept).isPositive();
+            assertThat(missed).isPositive();
+            assertThat(dataset.windowsMissed()).isEqualTo(missed);
+        }
+    }
 }
