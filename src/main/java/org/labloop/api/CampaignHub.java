@@ -468,6 +468,14 @@ final class CampaignHub implements AutoCloseable {
             if (v.read(s -> s.status() != CampaignStatus.PAUSED)) {
                 throw ApiError.conflict("campaign " + id + " is not paused");
             }
+            List<String> waitsFor = v.read(
+                    s -> Engine.waitsForAnswer(s) ? List.copyOf(s.openRequests().keySet()) : null);
+            if (waitsFor != null) {
+                throw ApiError.conflict("campaign " + id + " is paused for operator request "
+                        + String.join(", ", waitsFor)
+                        + ", which resume does not answer; answer it: POST " + ApiServer.API + "/campaigns/" + id
+                        + "/requests/" + waitsFor.get(0) + "/ack");
+            }
             if (elsewhere(v, "resume")) {
                 submit(id, "resume", who, reason, false);
                 return;

@@ -66,6 +66,15 @@ final class ResumeCommand implements Callable<Integer> {
                         cid, state.status().name().toLowerCase(java.util.Locale.ROOT));
                 return 0;
             }
+            boolean waits = org.labloop.engine.Engine.waitsForAnswer(state);
+            if (waits && store.running(cid)) {
+                throw InvalidInputException.of(
+                        "campaign " + cid,
+                        "it is paused for operator request "
+                                + String.join(", ", state.openRequests().keySet()) + ", which resume does not answer",
+                        "check what the request says (labloop status " + cid + "), then: labloop ack " + cid + " "
+                                + state.openRequests().keySet().iterator().next() + " --note '...'");
+            }
             if (store.running(cid)) {
                 try (SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
                     inbox.submit(cid, "resume", RunCommand.actor(), reason, false);
@@ -91,6 +100,14 @@ final class ResumeCommand implements Callable<Integer> {
             }
             CampaignRunner.Prepared prepared = runner.prepareStored(state);
             out.printf("Resuming campaign %s from event %d.%n", cid, state.lastSeq());
+            if (waits) {
+                // The process comes back, the pause stays: the run waits for the answer as it did before it stopped.
+                for (CampaignState.OperatorRequest r : state.openRequests().values()) {
+                    out.printf("It still waits for OPERATOR REQUEST %s: %s%n", r.id(), r.message());
+                }
+                out.println("Answer from another terminal with labloop ack; the campaign goes on once no request is"
+                        + " open.");
+            }
             return RunCommand.drive(runner, prepared, store, cid, !noProgress, out, reason);
         }
     }

@@ -341,10 +341,20 @@ public final class Engine implements AutoCloseable {
     /** Lifts a pause; safe to call from any thread. */
     public void resume(String actor, String reason) {
         clock.execute(() -> {
-            if (state.status() == CampaignStatus.PAUSED) {
+            if (state.status() == CampaignStatus.PAUSED && !waitsForAnswer(state)) {
                 record(actor, new EventBody.CampaignResumed(reason));
             }
         });
+    }
+
+    /**
+     * Whether the campaign is paused by its engine for operator requests still open: only answering them (labloop
+     * ack) lifts that pause, so restarting the process or a plain resume cannot skip the check a person was asked for.
+     */
+    public static boolean waitsForAnswer(CampaignState state) {
+        return state.status() == CampaignStatus.PAUSED
+                && ACTOR.equals(state.pausedBy())
+                && !state.openRequests().isEmpty();
     }
 
     /**

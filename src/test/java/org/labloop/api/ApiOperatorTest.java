@@ -176,6 +176,9 @@ class ApiOperatorTest {
         String rid = request.get("id").asText();
 
         String c = "/api/v1/campaigns/snar-faults-1";
+        HttpResponse<String> resume = s.post(c + "/resume", "{}", s.admin);
+        assertThat(resume.statusCode()).isEqualTo(409);
+        assertThat(s.json(resume).get("message").asText()).contains("/requests/" + rid + "/ack");
         HttpResponse<String> unknown = s.post(c + "/requests/nope/ack", "{}", s.admin);
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(s.json(unknown).get("message").asText()).contains("open: " + rid);

@@ -209,6 +209,12 @@ class CliTest {
         assertThat(request).as("no operator request was raised").startsWith("failures-");
         assertThat(run).isNotDone();
 
+        Result resume = labloop("resume", "snar-faults-1", "--data", data.toString());
+        assertThat(resume.code()).isEqualTo(2);
+        assertThat(resume.err())
+                .contains("which resume does not answer")
+                .contains("labloop ack snar-faults-1 " + request);
+
         // Every reaction fails, so an ack would only lead to the next pause: abort instead.
         Result abort = labloop("abort", "snar-faults-1", "--reason", "reactor broken", "--data", data.toString());
         assertThat(abort.code()).as(abort.err()).isZero();

@@ -219,7 +219,11 @@ class FaultPolicyTest {
                             .contains("experiments failed in a row (pause_after_failures: 3)")
                             .contains("analyse failed on hplc")
                             .contains("labloop ack " + state.id() + " " + r.requestId());
-                    Thread t = new Thread(() -> ref.get().acknowledge("user:ana", r.requestId(), "new column"));
+                    Thread t = new Thread(() -> {
+                        // Queued before the answer: a plain resume must not lift a pause made for a request.
+                        ref.get().resume("user:bob", "looks fine to me");
+                        ref.get().acknowledge("user:ana", r.requestId(), "new column");
+                    });
                     t.setDaemon(true);
                     t.start();
                 }
@@ -256,6 +260,10 @@ class FaultPolicyTest {
                     .filteredOn(e -> e.body() instanceof EventBody.CampaignPaused)
                     .hasSize(asked.size())
                     .allSatisfy(e -> assertThat(e.actor()).isEqualTo("engine"));
+            assertThat(events)
+                    .filteredOn(e -> e.body() instanceof EventBody.CampaignResumed)
+                    .hasSize(asked.size())
+                    .allSatisfy(e -> assertThat(e.actor()).isEqualTo("user:ana"));
         }
     }
 
