@@ -40,6 +40,14 @@ public interface Emulator {
         return List.of();
     }
 
+    /**
+     * Every answer the model can give, when it has finitely many (a table's rows); empty for a model defined by
+     * equations. Lets a campaign's outcome constraints be checked against what could ever be measured.
+     */
+    default java.util.Optional<java.util.Collection<Map<String, Double>>> answers() {
+        return java.util.Optional.empty();
+    }
+
     /** One thing a model cannot answer for: about {@code parameter} (a campaign parameter's name) or, when null, the whole. */
     record Gap(String parameter, String problem, String fix) {
         public Gap {

@@ -280,6 +280,11 @@ public final class LookupTableEmulator implements Emulator {
         return answer;
     }
 
+    @Override
+    public java.util.Optional<java.util.Collection<Map<String, Double>>> answers() {
+        return java.util.Optional.of(java.util.Collections.unmodifiableCollection(answers.values()));
+    }
+
     private Map<Key, Map<String, Double>> index(Table table) {
         int[] outcomeColumns = outputs.stream().mapToInt(table::requireColumn).toArray();
         Map<Key, Map<String, Double>> out = HashMap.newHashMap(table.size());

@@ -161,6 +161,10 @@ public final class CampaignRunner {
                             "constrain a reported outcome or map it with emulator.outputs"));
                 }
             }
+            Problem neverMet = neverMet(spec, emulator, places, where);
+            if (neverMet != null) {
+                problems.add(neverMet);
+            }
             for (String input : emulator.inputs()) {
                 if (spec.space().parameter(input).isEmpty()) {
                     problems.add(locate(
@@ -308,6 +312,38 @@ public final class CampaignRunner {
                 actor,
                 new EventBody.CampaignCreated(p.spec().name(), p.spec().seed(), Version.current(), sources));
         return id;
+    }
+
+    /**
+     * Constraints that no answer of a finite model (a table) meets all together: every experiment of the campaign
+     * would be infeasible, so its budget would be spent for nothing. Null when some answer meets them, or when the
+     * model's answers are not finite.
+     */
+    private static Problem neverMet(
+            CampaignSpec spec, Emulator emulator, Map<String, LoadedCampaign.Place> places, String where) {
+        if (spec.constraints().isEmpty()
+                || !spec.constraints().stream().allMatch(c -> emulator.outputs().contains(c.outcome()))) {
+            return null;
+        }
+        java.util.Collection<Map<String, Double>> answers = emulator.answers().orElse(null);
+        if (answers == null || answers.isEmpty() || answers.stream().anyMatch(spec::feasible)) {
+            return null;
+        }
+        List<String> counts = new ArrayList<>();
+        for (OutcomeConstraint c : spec.constraints()) {
+            long met = answers.stream()
+                    .filter(a -> a.get(c.outcome()) != null && c.satisfiedBy(a.get(c.outcome())))
+                    .count();
+            counts.add("'" + c + "' " + met + " of " + answers.size());
+        }
+        OutcomeConstraint first = spec.constraints().get(0);
+        return locate(
+                places,
+                where,
+                LoadedCampaign.constraint(first.toString()),
+                "no row of the emulator's table meets every constraint, so no experiment could be feasible (rows"
+                        + " meeting each: " + String.join(", ", counts) + ")",
+                "loosen the constraints, or check their outcomes and units against the table");
     }
 
     /** Rebuilds and re-checks what a stored campaign needs to run, from the files' text kept in its first event. */

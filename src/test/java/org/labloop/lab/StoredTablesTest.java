@@ -116,4 +116,22 @@ class StoredTablesTest {
                 .hasMessageNotContaining("key");
         Files.delete(outside);
     }
+
+    @Test
+    void constraintsNoRowOfTheTableMeets_areRefusedAtTheirLine_beforeAnythingRuns() throws Exception {
+        Path file = campaign();
+        Files.writeString(
+                file,
+                Files.readString(file).replace("budget: 2", "constraints: [yield >= 15, yield <= 12]\nbudget: 2"));
+
+        assertThatThrownBy(() -> new CampaignRunner(new Lab()).prepare(file, null))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("campaign.yaml:9")
+                .hasMessageContaining("no row of the emulator's table meets every constraint")
+                .hasMessageContaining("'yield >= 15' 1 of 2, 'yield <= 12' 1 of 2");
+
+        // One row meeting them all is enough.
+        Files.writeString(file, Files.readString(file).replace("yield <= 12", "yield <= 20"));
+        new CampaignRunner(new Lab()).prepare(file, null);
+    }
 }
