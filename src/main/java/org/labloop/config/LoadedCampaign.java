@@ -27,6 +27,11 @@ public record LoadedCampaign(CampaignSpec spec, List<SourceFile> sources, java.u
         return "device:" + name;
     }
 
+    /** {@link #places} key of one option of a device's driver. */
+    public static String driverOption(String device, String option) {
+        return "driver-option:" + device + ":" + option;
+    }
+
     /** {@link #places} key of a protocol step's time window ('within_min' or 'exactly_min'). */
     public static String window(String step) {
         return "window:" + step;

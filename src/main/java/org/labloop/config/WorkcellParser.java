@@ -154,7 +154,7 @@ final class WorkcellParser {
         Node.Entry driverEntry = r.optional("driver");
         if (driverEntry != null) {
             v.doc().place(LoadedCampaign.device(name), driverEntry.keyAt());
-            driver = driver(driverEntry, what, capabilities);
+            driver = driver(driverEntry, name, what, capabilities);
         }
         if (v.doc().errorCount() != before || kind == null || capabilities == null || driver == null) {
             return null;
@@ -198,7 +198,7 @@ final class WorkcellParser {
         return ok ? new LinkedHashSet<>(seen.keySet()) : null;
     }
 
-    private DriverSpec driver(Node.Entry entry, String device, Set<String> capabilities) {
+    private DriverSpec driver(Node.Entry entry, String name, String device, Set<String> capabilities) {
         String what = "the driver of " + device;
         Node.MapNode map = v.map(entry.value(), what);
         if (map == null) {
@@ -242,6 +242,7 @@ final class WorkcellParser {
             } else {
                 Map<String, Object> o = new LinkedHashMap<>();
                 for (Node.Entry option : omap.entries().values()) {
+                    v.doc().place(LoadedCampaign.driverOption(name, option.key()), option.keyAt());
                     Object value = v.plain(option.value(), "driver option '" + option.key() + "' of " + device);
                     ok &= value != null;
                     o.put(option.key(), value);

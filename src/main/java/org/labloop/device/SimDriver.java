@@ -2,7 +2,9 @@ package org.labloop.device;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -73,36 +75,44 @@ public final class SimDriver implements Driver {
         this.seed = context.seed();
         this.emulator = context.emulator().orElse(null);
         this.memory = context.memory();
+        List<DriverOptionException.Problem> problems = new ArrayList<>();
+        List<String> known = OPTIONS.stream().sorted().toList();
         for (String key : device.driver().options().keySet()) {
             if (!OPTIONS.contains(key)) {
-                throw new DeviceException(
-                        "device " + device.name() + ": unknown sim driver option '" + key + "'; known options: "
-                                + String.join(", ", OPTIONS.stream().sorted().toList()));
+                problems.add(new DriverOptionException.Problem(
+                        key,
+                        "unknown sim driver option '" + key + "'; known options: " + String.join(", ", known),
+                        known));
             }
         }
-        this.failureRate = rate("failure_rate");
-        this.disconnectRate = rate("disconnect_rate");
-        this.hangRate = rate("hang_rate");
-        this.implausibleRate = rate("implausible_rate");
-        this.setup = minutes("setup_min", 0);
-        this.disconnectFor = minutes("disconnect_min", 20);
-        this.hangFor = minutes("hang_min", 240);
+        this.failureRate = rate("failure_rate", problems);
+        this.disconnectRate = rate("disconnect_rate", problems);
+        this.hangRate = rate("hang_rate", problems);
+        this.implausibleRate = rate("implausible_rate", problems);
+        this.setup = minutes("setup_min", 0, problems);
+        this.disconnectFor = minutes("disconnect_min", 20, problems);
+        this.hangFor = minutes("hang_min", 240, problems);
+        if (!problems.isEmpty()) {
+            throw new DriverOptionException(device.name(), problems);
+        }
     }
 
-    private double rate(String option) {
+    private double rate(String option, List<DriverOptionException.Problem> problems) {
         Object v = device.driver().options().getOrDefault(option, 0.0);
         if (!(v instanceof Number n) || !(n.doubleValue() >= 0) || n.doubleValue() > 1) {
-            throw new DeviceException(
-                    "device " + device.name() + ": " + option + " must be a number from 0 to 1, got " + v);
+            problems.add(new DriverOptionException.Problem(
+                    option, option + " must be a number from 0 to 1, got " + v, List.of()));
+            return 0;
         }
         return n.doubleValue();
     }
 
-    private Duration minutes(String option, double defaultMinutes) {
+    private Duration minutes(String option, double defaultMinutes, List<DriverOptionException.Problem> problems) {
         Object v = device.driver().options().getOrDefault(option, defaultMinutes);
         if (!(v instanceof Number m) || !(m.doubleValue() >= 0) || m.doubleValue() > 1e6) {
-            throw new DeviceException("device " + device.name() + ": " + option
-                    + " must be a number of minutes from 0 to 1000000, got " + v);
+            problems.add(new DriverOptionException.Problem(
+                    option, option + " must be a number of minutes from 0 to 1000000, got " + v, List.of()));
+            return Duration.ZERO;
         }
         return Duration.ofMillis(Math.round(m.doubleValue() * 60_000));
     }

@@ -216,6 +216,20 @@ public final class CampaignRunner {
         for (DeviceSpec d : spec.workcell().devices()) {
             try {
                 lab.drivers.create(d, new DriverContext(scratch, spec.seed(), Optional.ofNullable(emulator)));
+            } catch (org.labloop.device.DriverOptionException e) {
+                for (org.labloop.device.DriverOptionException.Problem q : e.problems()) {
+                    String place = LoadedCampaign.driverOption(d.name(), q.option());
+                    problems.add(locate(
+                            places,
+                            where,
+                            places.containsKey(place) ? place : LoadedCampaign.device(d.name()),
+                            "device " + d.name() + ": " + q.message(),
+                            q.known().isEmpty()
+                                    ? "fix the option in the driver section of device '" + d.name() + "'"
+                                    : org.labloop.config.Suggest.closest(q.option(), q.known())
+                                            .map(c -> "did you mean '" + c + "'?")
+                                            .orElse("use one of the known options")));
+                }
             } catch (LabLoopException e) {
                 problems.add(locate(
                         places,

@@ -104,7 +104,9 @@ class PluginCheckTest {
         Files.copy(Path.of("examples/snar/protocol.yaml"), dir.resolve("protocol.yaml"));
         String workcell = Files.readString(Path.of("examples/snar/workcell.yaml"));
         assertThat(workcell).contains("setup_min: 0.5");
-        Files.writeString(dir.resolve("workcell.yaml"), workcell.replace("setup_min: 0.5", "setup_mn: 0.5"));
+        Files.writeString(
+                dir.resolve("workcell.yaml"),
+                workcell.replace("setup_min: 0.5", "setup_mn: 0.5\n        failure_rate: 2"));
         String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
         assertThat(campaign).contains("planner: {type: bayesian, avoid_repeats: true}");
         Files.writeString(
@@ -119,10 +121,14 @@ class PluginCheckTest {
                 tmp.resolve("data").toString());
 
         assertThat(r.code()).isEqualTo(2);
+        // Every option problem at once, each at its own line.
         assertThat(r.err())
-                .contains("2 problems")
+                .contains("3 problems")
                 .containsPattern("campaign\\.yaml:42:27: planner 'bayesian' has no option 'restart'")
-                .containsPattern("workcell\\.yaml:38:5: device reactor: unknown sim driver option 'setup_mn'");
+                .containsPattern("workcell\\.yaml:43:9: device reactor: unknown sim driver option 'setup_mn'.*"
+                        + "did you mean 'setup_min'\\?")
+                .containsPattern(
+                        "workcell\\.yaml:44:9: device reactor: failure_rate must be a number from 0 to 1," + " got 2");
     }
 
     @Test
