@@ -255,12 +255,16 @@ final class Summary {
         return v instanceof Double d ? num(d) : String.valueOf(v);
     }
 
+    /** A number for people: one decimal from 100 up, three below, without trailing zeros (120, 90, 0.5, 11561.4). */
     static String num(double v) {
         double a = Math.abs(v);
-        if (a != 0 && (a >= 1e6 || a < 1e-3)) {
-            return String.format(Locale.ROOT, "%.4g", v);
+        String text =
+                String.format(Locale.ROOT, a != 0 && (a >= 1e6 || a < 1e-3) ? "%.4g" : a >= 100 ? "%.1f" : "%.3f", v);
+        if (text.contains("e")) {
+            return text;
         }
-        return String.format(Locale.ROOT, a >= 100 ? "%.1f" : "%.3f", v);
+        String trimmed = text.replaceAll("0+$", "").replaceAll("\\.$", "");
+        return trimmed.equals("-0") ? "0" : trimmed;
     }
 
     private static String lower(String s) {
