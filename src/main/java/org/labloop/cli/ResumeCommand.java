@@ -40,6 +40,13 @@ final class ResumeCommand implements Callable<Integer> {
     boolean noProgress;
 
     @Option(
+            names = "--pace",
+            paramLabel = "X",
+            description = "Simulated campaigns only: virtual seconds per real second (default max, as fast as"
+                    + " possible), as for labloop run.")
+    String pace = "max";
+
+    @Option(
             names = "--alone",
             description = "Start a campaign that was created but never started even though others on its workcell"
                     + " were too (they may have been meant to share it).")
@@ -108,7 +115,8 @@ final class ResumeCommand implements Callable<Integer> {
                 out.println("Answer from another terminal with labloop ack; the campaign goes on once no request is"
                         + " open.");
             }
-            return RunCommand.drive(runner, prepared, store, cid, !noProgress, out, reason);
+            return RunCommand.drive(
+                    runner, prepared, store, cid, !noProgress, out, reason, ServeCommand.parsePace(pace));
         }
     }
 

@@ -40,6 +40,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
+    @Option(
+            names = "--pace",
+            paramLabel = "X",
+            description =
+                    "Simulated campaigns only: virtual seconds per real second, to watch and steer the run (pause,"
+                            + " resume, abort from another terminal); default max, as fast as possible. Event times stay"
+                            + " virtual, so the data are the same at any pace.")
+    String pace = "max";
+
     @Spec
     CommandSpec spec;
 
@@ -54,12 +63,19 @@ final class RunCommand implements Callable<Integer> {
                     forceNew,
                     spec.commandLine().getOut());
         }
+        double paced = ServeCommand.parsePace(pace);
+        if (campaigns.size() > 1 && paced > 0) {
+            throw InvalidInputException.of(
+                    "--pace", "several campaigns run together as fast as possible", "leave out --pace");
+        }
         return runFile(
                 new Lab(),
                 campaigns.get(0),
                 data.resolve(),
                 seed,
                 !noProgress,
+                forceNew,
+                paced,
                 spec.commandLine().getOut());
     }
 
@@ -72,6 +88,18 @@ final class RunCommand implements Callable<Integer> {
 
     static int runFile(
             Lab lab, Path file, Path dataDir, Long seed, boolean progress, boolean forceNew, PrintWriter out) {
+        return runFile(lab, file, dataDir, seed, progress, forceNew, 0, out);
+    }
+
+    static int runFile(
+            Lab lab,
+            Path file,
+            Path dataDir,
+            Long seed,
+            boolean progress,
+            boolean forceNew,
+            double pace,
+            PrintWriter out) {
         CampaignRunner runner = new CampaignRunner(lab);
         CampaignRunner.Prepared prepared = runner.prepare(file, seed);
         try (LabStore store = LabStore.open(dataDir)) {
@@ -97,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
                     noteUnfinishedNamesakes(store, prepared.spec().name(), id, out);
                 }
             }
-            return drive(runner, prepared, store, id, progress, out, null);
+            return drive(runner, prepared, store, id, progress, out, null, pace);
         }
     }
 
@@ -284,22 +312,46 @@ final class RunCommand implements Callable<Integer> {
             boolean progress,
             PrintWriter out,
             String resumeReason) {
+        return drive(runner, prepared, store, id, progress, out, resumeReason, 0);
+    }
+
+    /** As above, simulated time passing {@code pace} virtual seconds per real second (0: as fast as possible). */
+    static int drive(
+            CampaignRunner runner,
+            CampaignRunner.Prepared prepared,
+            LabStore store,
+            String id,
+            boolean progress,
+            PrintWriter out,
+            String resumeReason,
+            double pace) {
         out.printf(
                 "Running campaign %s: %d experiments, %d at a time, %s.%n",
                 id,
                 prepared.spec().budget(),
                 prepared.spec().batchSize(),
-                runner.simulated(prepared.spec()) ? "simulated devices in virtual time" : "real devices");
+                !runner.simulated(prepared.spec())
+                        ? "real devices"
+                        : pace > 0
+                                ? "simulated devices in virtual time, " + Summary.num(pace) + " virtual s per s"
+                                : "simulated devices in virtual time");
         out.flush();
         long t0 = System.nanoTime();
         ProgressBar bar = new ProgressBar(out, prepared.spec().budget(), progress);
         CampaignState state;
         try {
-            state = runner.run(prepared, store, id, bar, actor(), engine -> {
-                if (resumeReason != null) {
-                    engine.resume(actor(), resumeReason);
-                }
-            });
+            state = runner.run(
+                    prepared,
+                    store,
+                    id,
+                    bar,
+                    actor(),
+                    engine -> {
+                        if (resumeReason != null) {
+                            engine.resume(actor(), resumeReason);
+                        }
+                    },
+                    pace);
         } finally {
             bar.finish();
         }

@@ -379,10 +379,19 @@ public final class CampaignRunner {
      * otherwise. Virtual time resumes where the log left off.
      */
     public Engine engine(Prepared p, LabStore store, String id, EngineListener listener) {
+        return engine(p, store, id, listener, 0);
+    }
+
+    /**
+     * As {@link #engine(Prepared, LabStore, String, EngineListener)}, simulated time passing {@code pace} virtual
+     * seconds per real second (0: as fast as possible), so that a person can watch and steer a simulated run.
+     */
+    public Engine engine(Prepared p, LabStore store, String id, EngineListener listener, double pace) {
         CampaignState state = CampaignState.load(store.log(), id);
-        LabClock clock = simulated(p.spec())
-                ? new VirtualClock(resumeAt(store.log(), List.of(state)))
-                : new WallClock(Clock.systemUTC());
+        Instant start = resumeAt(store.log(), List.of(state));
+        LabClock clock = !simulated(p.spec())
+                ? new WallClock(Clock.systemUTC())
+                : pace > 0 ? new org.labloop.core.PacedClock(start, pace) : new VirtualClock(start);
         Map<String, Driver> drivers = createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices());
         return new Engine(p.spec(), state, store.log(), clock, p.planner(), drivers, listener);
     }
@@ -413,9 +422,21 @@ public final class CampaignRunner {
             EngineListener listener,
             String startedBy,
             java.util.function.Consumer<Engine> first) {
+        return run(p, store, id, listener, startedBy, first, 0);
+    }
+
+    /** As {@link #run(Prepared, LabStore, String, EngineListener, String, java.util.function.Consumer)}, paced. */
+    public CampaignState run(
+            Prepared p,
+            LabStore store,
+            String id,
+            EngineListener listener,
+            String startedBy,
+            java.util.function.Consumer<Engine> first,
+            double pace) {
         LabStore.EngineLock lock = store.lock(id);
         try (lock;
-                Engine engine = engine(p, store, id, listener);
+                Engine engine = engine(p, store, id, listener, pace);
                 SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
             inbox.take(id); // requests left from before this run are stale: they were meant for an engine now gone
             first.accept(engine);

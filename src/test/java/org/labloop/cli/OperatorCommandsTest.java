@@ -257,4 +257,68 @@ class OperatorCommandsTest {
                     .allSatisfy(e -> assertThat(e.actor()).startsWith("user:"));
         }
     }
+
+    private String smallCampaign() throws Exception {
+        Path dir = tmp.resolve("paced");
+        Files.createDirectories(dir);
+        for (String f : List.of("workcell.yaml", "protocol.yaml")) {
+            Files.copy(Path.of("examples/snar").resolve(f), dir.resolve(f));
+        }
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                Files.readString(Path.of("examples/snar/campaign.yaml"))
+                        .replace("budget: 40", "budget: 8")
+                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
+        return dir.resolve("campaign.yaml").toString();
+    }
+
+    @Test
+    void pacedRun_recordsTheSameDataAsARunAtFullSpeed() throws Exception {
+        String campaign = smallCampaign();
+        Path fast = tmp.resolve("fast");
+        Path paced = tmp.resolve("paced-data");
+        assertThat(CliTest.labloop("run", campaign, "--data", fast.toString(), "--no-progress")
+                        .code())
+                .isZero();
+        CliTest.Result slow =
+                CliTest.labloop("run", campaign, "--data", paced.toString(), "--no-progress", "--pace", "3000");
+        assertThat(slow.code()).as(slow.err()).isZero();
+        assertThat(slow.out()).contains("3000 virtual s per s");
+
+        String fastCsv = CliTest.labloop("export", "--data", fast.toString()).out();
+        assertThat(fastCsv.lines().count()).isEqualTo(9);
+        assertThat(CliTest.labloop("export", "--data", paced.toString()).out()).isEqualTo(fastCsv);
+        assertThat(CliTest.labloop(
+                                "run",
+                                campaign,
+                                "--pace",
+                                "fast",
+                                "--data",
+                                tmp.resolve("x").toString())
+                        .code())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void pacedRun_isPausedAndResumedFromAnotherCommand() throws Exception {
+        String campaign = smallCampaign();
+        Path data = tmp.resolve("paced-data");
+        CompletableFuture<CliTest.Result> run = CompletableFuture.supplyAsync(
+                () -> CliTest.labloop("run", campaign, "--data", data.toString(), "--no-progress", "--pace", "1500"));
+        awaitStatus(data, CampaignStatus.RUNNING);
+        assertThat(CliTest.labloop("pause", "snar-demo-1", "--data", data.toString())
+                        .code())
+                .isZero();
+        awaitStatus(data, CampaignStatus.PAUSED);
+        assertThat(run).isNotDone();
+        assertThat(CliTest.labloop("resume", "snar-demo-1", "--data", data.toString())
+                        .code())
+                .isZero();
+        CliTest.Result ended = run.get(120, TimeUnit.SECONDS);
+        assertThat(ended.code()).as(ended.err()).isZero();
+        assertThat(ended.out())
+                .contains("Paused by user:")
+                .contains("Resumed by user:")
+                .contains("completed - budget of 8 experiments spent");
+    }
 }
