@@ -117,6 +117,11 @@ final class PlanCommand implements Callable<Integer> {
             }
             if (prepared.size() == 1) {
                 CampaignRunner.Prepared p = prepared.get(0);
+                // The real planner runs for every proposal, so a large budget takes a while: progress goes to stderr
+                // on a terminal, or when the budget is large enough to need it.
+                int budget = p.spec().budget();
+                ProgressBar bar = new ProgressBar(
+                        spec.commandLine().getErr(), budget, System.console() != null || budget >= LARGE_BUDGET);
                 Engine engine = new Engine(
                         p.spec(),
                         CampaignState.load(log, ids.get(0)),
@@ -124,9 +129,13 @@ final class PlanCommand implements Callable<Integer> {
                         clock,
                         p.planner(),
                         twins(p, clock),
-                        EngineListener.NONE,
+                        bar,
                         scheduler);
-                states = List.of(engine.run());
+                try {
+                    states = List.of(engine.run());
+                } finally {
+                    bar.finish();
+                }
             } else {
                 try (SharedWorkcell cell =
                         new SharedWorkcell(prepared.get(0).spec().workcell(), clock)) {
@@ -147,6 +156,9 @@ final class PlanCommand implements Callable<Integer> {
         print(out, prepared.stream().map(CampaignRunner.Prepared::spec).toList(), states);
         return 0;
     }
+
+    /** Budgets from which the dry run reports its progress even when stderr is not a terminal. */
+    private static final int LARGE_BUDGET = 200;
 
     private static Map<String, Driver> twins(CampaignRunner.Prepared p, VirtualClock clock) {
         Map<String, Driver> drivers = new LinkedHashMap<>();
