@@ -149,6 +149,12 @@ final class BenchOptimizeCommand implements Callable<Integer> {
         } catch (LabLoopException e) {
             throw InvalidInputException.of("--option", e.getMessage(), "see docs/campaign-file.md for planner options");
         }
+        if (target != null && !Double.isFinite(target)) {
+            throw InvalidInputException.of(
+                    "--target",
+                    "'" + target + "' is not a finite number",
+                    "give the objective value to reach, e.g. 99");
+        }
         Table table = CsvTables.read(data);
         PoolBenchmarkConfig config = new PoolBenchmarkConfig(
                 table,
@@ -210,8 +216,11 @@ final class BenchOptimizeCommand implements Callable<Integer> {
             for (BenchResult.Repeat r : result.repeats()) {
                 StringBuilder sb = new StringBuilder();
                 for (int i = 0; i < r.values().size(); i++) {
-                    // An infeasible pick is shown in brackets.
-                    String v = String.format(Locale.ROOT, "%.1f", r.values().get(i));
+                    // As the table gives it (rounding would show 99.98 as the best, 100); an infeasible pick is shown
+                    // in brackets.
+                    String v = java.math.BigDecimal.valueOf(r.values().get(i))
+                            .stripTrailingZeros()
+                            .toPlainString();
                     sb.append(' ').append(r.feasible().get(i) ? v : "[" + v + "]");
                 }
                 out.printf("  seed %d picks:%s%n", r.seed(), sb);

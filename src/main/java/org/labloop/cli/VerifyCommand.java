@@ -25,6 +25,13 @@ final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "A campaign id; default: all.")
     String id;
 
+    @picocli.CommandLine.Option(
+            names = "--against",
+            paramLabel = "EXPORT.json",
+            description = "A JSON export of the campaign made earlier: its last event (seq and hash) must still be in"
+                    + " the log, so events removed from the end since are found too.")
+    java.nio.file.Path against;
+
     @Mixin
     DataOption data;
 
@@ -36,7 +43,10 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         int code = 0;
         try (SqliteEventLog log = Lab.openReadOnly(data.resolve(), false)) {
-            List<String> ids = id == null ? log.campaignIds() : List.of(Lab.pickCampaign(log, id));
+            Anchor anchor = against == null ? null : Anchor.read(against);
+            List<String> ids = anchor != null && id == null
+                    ? List.of(Lab.pickCampaign(log, anchor.campaign()))
+                    : id == null ? log.campaignIds() : List.of(Lab.pickCampaign(log, id));
             for (String cid : ids) {
                 List<Event> events;
                 try {
@@ -47,7 +57,17 @@ final class VerifyCommand implements Callable<Integer> {
                     continue;
                 }
                 ChainCheck check = ChainCheck.of(events);
-                if (check.intact()) {
+                if (check.intact() && anchor != null && anchor.campaign().equals(cid)) {
+                    String problem = anchor.problem(events);
+                    if (problem != null) {
+                        out.printf("%s: NOT INTACT against %s: %s%n", cid, against, problem);
+                        code = ALTERED;
+                        continue;
+                    }
+                    out.printf(
+                            "%s: intact, %d events, and holds event %d of %s unchanged%n",
+                            cid, check.events(), anchor.seq(), against);
+                } else if (check.intact()) {
                     out.printf("%s: intact, %d events%n", cid, check.events());
                 } else {
                     out.printf("%s: NOT INTACT at event %d: %s%n", cid, check.firstBadSeq(), check.problem());
@@ -68,5 +88,48 @@ final class VerifyCommand implements Callable<Integer> {
                             + " backup (the lines above name what is wrong)");
         }
         return code;
+    }
+
+    /** The last event an export was made from: a log that no longer holds it lost events or was rewritten. */
+    record Anchor(String campaign, long seq, String hash) {
+        static Anchor read(java.nio.file.Path file) {
+            com.fasterxml.jackson.databind.JsonNode root;
+            try {
+                root = org.labloop.event.EventCodec.mapper().readTree(java.nio.file.Files.readString(file));
+            } catch (java.io.IOException e) {
+                throw org.labloop.core.InvalidInputException.of(
+                        file.toString(),
+                        "cannot read it as JSON: " + e.getMessage(),
+                        "give a file written by labloop export --format json");
+            }
+            com.fasterxml.jackson.databind.JsonNode id = root == null ? null : root.get("campaign_id");
+            com.fasterxml.jackson.databind.JsonNode seq = root == null ? null : root.get("last_event_seq");
+            com.fasterxml.jackson.databind.JsonNode hash = root == null ? null : root.get("last_event_hash");
+            if (id == null
+                    || !id.isTextual()
+                    || seq == null
+                    || !seq.canConvertToLong()
+                    || hash == null
+                    || !hash.isTextual()) {
+                throw org.labloop.core.InvalidInputException.of(
+                        file.toString(),
+                        "is not a LabLoop JSON export (it needs campaign_id, last_event_seq and last_event_hash)",
+                        "give a file written by labloop export --format json");
+            }
+            return new Anchor(id.asText(), seq.asLong(), hash.asText());
+        }
+
+        /** What is wrong with {@code events} (an intact chain) against the export, or null. */
+        String problem(List<Event> events) {
+            if (events.size() < seq) {
+                return "the log ends at event " + events.size() + " but the export was made from event " + seq
+                        + ": events were removed from its end";
+            }
+            String stored = events.get((int) (seq - 1)).hash();
+            return stored.equals(hash)
+                    ? null
+                    : "event " + seq + " has hash " + stored + " in the log but " + hash
+                            + " in the export: the log was rewritten";
+        }
     }
 }

@@ -106,7 +106,8 @@ public final class Dataset {
                 "software_version",
                 "proposed_at_min",
                 "ended_at_min",
-                "failure"));
+                "failure",
+                "failed_attempts"));
         if (windowed()) {
             h.add("time_windows");
         }
@@ -152,6 +153,8 @@ public final class Dataset {
             row.add(minutes(x.proposedAt()));
             row.add(minutes(x.endedAt()));
             row.add(x.failure() == null ? "" : x.failure());
+            row.add(Long.toString(
+                    x.steps().stream().filter(r -> "failed".equals(r.status())).count()));
             if (windowed()) {
                 row.add(windows(x));
             }
@@ -390,6 +393,12 @@ public final class Dataset {
                         .put("started_at", s.startedAt())
                         .put("ended_at", s.endedAt())
                         .put("idempotency_key", s.idempotencyKey());
+                if (s.failure() != null) {
+                    o.put("failure", s.failure());
+                }
+                if (s.changeoverMillis() != null) {
+                    o.put("changeover_min", s.changeoverMillis() / 60_000.0);
+                }
             });
         }
         try {

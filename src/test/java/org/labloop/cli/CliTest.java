@@ -154,6 +154,18 @@ class CliTest {
         }
         assertThat(failed).isPositive();
         assertThat(run.out()).contains(failed + " failed");
+        // Every failed step attempt is counted, retried ones included, and the JSON gives each one's reason.
+        int attempts = 0;
+        for (int i = 0; i < table.size(); i++) {
+            int n = Integer.parseInt(table.cell(i, "failed_attempts"));
+            assertThat(n).isGreaterThanOrEqualTo(table.cell(i, "status").equals("failed") ? 1 : 0);
+            attempts += n;
+        }
+        assertThat(attempts).isGreaterThan(failed);
+        String json =
+                labloop("export", "--format", "json", "--data", data.toString()).out();
+        assertThat(json.split("\"status\" : \"failed\"", -1).length - 1).isEqualTo(attempts + failed);
+        assertThat(json).contains("\"failure\" : \"simulated fault on");
     }
     /** The fault demo with a reactor that fails every reaction, as a campaign file would give it. */
     private Path brokenReactorCampaign(int budget, int pauseAfterFailures) throws Exception {
@@ -273,5 +285,49 @@ class CliTest {
                 .isZero();
         assertThat(reader.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(expected);
         assertThat(Files.isRegularFile(fifo)).isFalse();
+    }
+
+    @Test
+    void verifyAgainstAnEarlierExport_findsEventsRemovedFromTheEndOfTheLog() throws Exception {
+        Path dir = tmp.resolve("cut");
+        Files.createDirectories(dir);
+        for (String f : List.of("workcell.yaml", "protocol.yaml")) {
+            Files.copy(Path.of("examples/snar").resolve(f), dir.resolve(f));
+        }
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                Files.readString(Path.of("examples/snar/campaign.yaml"))
+                        .replace("budget: 40", "budget: 4")
+                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
+        Path data = tmp.resolve("cut-data");
+        assertThat(labloop("run", dir.resolve("campaign.yaml").toString(), "--data", data.toString(), "--no-progress")
+                        .code())
+                .isZero();
+        Path export = tmp.resolve("export.json");
+        assertThat(labloop("export", "--format", "json", "--out", export.toString(), "--data", data.toString())
+                        .code())
+                .isZero();
+        Result before = labloop("verify", "--against", export.toString(), "--data", data.toString());
+        assertThat(before.code()).as(before.out() + before.err()).isZero();
+        assertThat(before.out()).contains("unchanged");
+
+        // The last events removed behind LabLoop's back: the chain that is left is still intact.
+        try (java.sql.Connection db =
+                        java.sql.DriverManager.getConnection("jdbc:sqlite:" + data.resolve("labloop.db"));
+                java.sql.Statement st = db.createStatement()) {
+            st.execute("DROP TRIGGER events_no_delete");
+            assertThat(st.executeUpdate("DELETE FROM events WHERE seq > (SELECT MAX(seq) - 5 FROM events)"))
+                    .isEqualTo(5);
+            st.execute("DELETE FROM snapshots");
+        }
+        assertThat(labloop("verify", "--data", data.toString()).code()).isZero();
+        Result after = labloop("verify", "--against", export.toString(), "--data", data.toString());
+        assertThat(after.code()).isEqualTo(4);
+        assertThat(after.out()).contains("events were removed from its end");
+
+        Path notAnExport = Files.writeString(tmp.resolve("x.json"), "{\"a\": 1}");
+        Result bad = labloop("verify", "--against", notAnExport.toString(), "--data", data.toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("is not a LabLoop JSON export");
     }
 }
