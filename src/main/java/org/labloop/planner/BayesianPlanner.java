@@ -225,6 +225,7 @@ public final class BayesianPlanner implements Planner {
                 Map<String, Double> details = new LinkedHashMap<>();
                 details.put("mean." + obj.name(), obj.direction().sign() * p.mean());
                 details.put("sd." + obj.name(), p.sd());
+                details.put("noise_sd." + obj.name(), gp.noiseSd());
                 details.put("acquisition", p.acquisition());
                 explain(details, scorer.feasibility(), p.features());
                 out.add(new Proposal(p.point(), rationale(scorer, p), details));
@@ -380,6 +381,7 @@ public final class BayesianPlanner implements Planner {
                 Objective obj = objectives.get(j);
                 details.put("mean." + obj.name(), obj.direction().sign() * mean[j]);
                 details.put("sd." + obj.name(), Math.sqrt(var1[0]));
+                details.put("noise_sd." + obj.name(), models[j].noiseSd());
             }
             details.put("acquisition", value);
             double expected = ehvi.expected(mean[0], sd[0], mean[1], sd[1]);
@@ -578,6 +580,7 @@ public final class BayesianPlanner implements Planner {
                 Objective obj = objectives.get(j);
                 details.put("mean." + obj.name(), obj.direction().sign() * mean[0]);
                 details.put("sd." + obj.name(), Math.sqrt(var[0]));
+                details.put("noise_sd." + obj.name(), models[j].noiseSd());
             }
             details.put("acquisition", p.acquisition());
             explain(details, scorer.feasibility(), p.features());

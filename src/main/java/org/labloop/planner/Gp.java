@@ -51,6 +51,11 @@ final class Gp {
     private final DMatrixRMaj kinv;
     private final double[] alpha;
 
+    /** The fitted measurement noise as a standard deviation in the outcome's own units. */
+    double noiseSd() {
+        return Math.sqrt(hyper.noise()) * yStd;
+    }
+
     private Gp(double[][] x, double[] y, double yMean, double yStd, Hyper hyper, Metric metric) {
         this.x = x;
         this.y = y;

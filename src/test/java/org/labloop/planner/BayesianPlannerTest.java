@@ -164,7 +164,7 @@ class BayesianPlannerTest {
                 .propose(request(LINE, List.of(Y), obs, List.of(), 1, Optional.empty(), 3))
                 .get(0);
         assertThat(p.point().number("x")).isCloseTo(6.6, within(0.5));
-        assertThat(p.details()).containsKeys("mean.y", "sd.y", "acquisition");
+        assertThat(p.details()).containsKeys("mean.y", "sd.y", "noise_sd.y", "acquisition");
         assertThat(p.rationale()).isIn("exploit", "explore");
     }
 
@@ -330,7 +330,8 @@ class BayesianPlannerTest {
         assertThat(out.stream().map(Proposal::point).distinct()).hasSize(3);
         assertThat(out).allSatisfy(p -> {
             assertThat(space.violations(p.point())).isEmpty();
-            assertThat(p.details()).containsKeys("mean.f1", "sd.f1", "mean.f2", "sd.f2", "acquisition");
+            assertThat(p.details())
+                    .containsKeys("mean.f1", "sd.f1", "noise_sd.f1", "mean.f2", "sd.f2", "noise_sd.f2", "acquisition");
         });
         // The front of this problem has b = 0: proposals should favour small b.
         double meanB =

@@ -82,6 +82,21 @@ class GpTest {
     }
 
     @Test
+    void fittedNoise_inTheOutcomesUnits_recoversTheNoiseOfTheData() {
+        // 200 readings of 50 sin(6x) + 300 with noise of sd 5, in units where the outcome spans about 100.
+        SplittableRandom random = new SplittableRandom(11);
+        int n = 200;
+        double[][] x = new double[n][1];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i][0] = random.nextDouble();
+            y[i] = 50 * Math.sin(6 * x[i][0]) + 300 + 5 * random.nextGaussian();
+        }
+        Gp gp = Gp.fit(x, y, 2, new SplittableRandom(3), WEAK);
+        assertThat(gp.noiseSd()).isCloseTo(5.0, within(1.0));
+    }
+
+    @Test
     void analyticGradientMatchesFiniteDifferences() {
         SplittableRandom random = new SplittableRandom(5);
         int n = 12;
