@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import org.labloop.campaign.CampaignState;
+import org.labloop.config.CampaignLoader;
 import org.labloop.core.InvalidInputException;
 import org.labloop.data.Dataset;
+import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.lab.Lab;
 import picocli.CommandLine.Command;
@@ -19,7 +21,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code labloop export [ID] --format csv|json [--out FILE]}: a campaign's dataset with provenance. */
+/**
+ * {@code labloop export [ID] --format csv|json [--out FILE] [--sources DIR]}: a campaign's dataset with provenance
+ * (docs/export.md), and the files it was defined by.
+ */
 @Command(
         name = "export",
         mixinStandardHelpOptions = true,
@@ -43,6 +48,13 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
     Path outFile;
 
+    @Option(
+            names = "--sources",
+            paramLabel = "DIR",
+            description = "Also write the files the campaign was defined by (as stored in its log) into DIR, laid out"
+                    + " as the campaign file refers to them: labloop run DIR/CAMPAIGN.yaml reproduces it.")
+    Path sourcesDir;
+
     @Mixin
     DataOption data;
 
@@ -56,6 +68,9 @@ final class ExportCommand implements Callable<Integer> {
             CampaignState state = Lab.loadVerified(log, Lab.pickCampaign(log, id));
             Dataset dataset = Dataset.of(state, new Lab().specOf(state));
             text = format == Format.csv ? dataset.toCsv() : dataset.toJson();
+            if (sourcesDir != null) {
+                writeSources(state, sourcesDir, spec.commandLine().getErr());
+            }
         }
         if (outFile == null) {
             PrintWriter out = spec.commandLine().getOut();
@@ -66,6 +81,58 @@ final class ExportCommand implements Callable<Integer> {
         write(outFile, text);
         spec.commandLine().getErr().println("Wrote " + outFile);
         return 0;
+    }
+
+    /**
+     * Writes the campaign's stored files into {@code dir} where the campaign file expects them: the workcell,
+     * protocol and descriptor tables relative to it, lookup tables under the name the campaign gives them. A file it
+     * names outside its own folder is written beside it instead, with a note. Files already there with other content
+     * are not overwritten.
+     */
+    static void writeSources(CampaignState state, Path dir, PrintWriter err) {
+        EventBody.Source campaign = state.sources().stream()
+                .filter(s -> s.role().equals(CampaignLoader.CAMPAIGN))
+                .findFirst()
+                .orElseThrow(() -> InvalidInputException.of(
+                        "campaign " + state.id(), "its log holds no campaign file", "it cannot be written out"));
+        Path campaignPath = Path.of(campaign.path());
+        Path base = campaignPath.toAbsolutePath().getParent();
+        Path root = dir.toAbsolutePath().normalize();
+        java.util.Map<Path, String> files = new java.util.LinkedHashMap<>();
+        for (EventBody.Source s : state.sources()) {
+            Path rel;
+            if (s == campaign) {
+                rel = campaignPath.getFileName();
+            } else if (s.role().startsWith("table:")) {
+                rel = Path.of(s.role().substring("table:".length()));
+            } else {
+                rel = base.relativize(Path.of(s.path()).toAbsolutePath());
+            }
+            Path target = root.resolve(rel).normalize();
+            if (!target.startsWith(root) || rel.isAbsolute()) {
+                target = root.resolve(Path.of(s.path()).getFileName());
+                err.println("Note: the campaign names " + rel + " outside its folder; it is written as " + target
+                        + ": point the campaign file at it to run the copy.");
+            }
+            if (Files.exists(target) && !sameText(target, s.text())) {
+                throw InvalidInputException.of(
+                        target.toString(), "exists with other content", "give --sources an empty or new folder");
+            }
+            files.put(target, s.text());
+        }
+        files.forEach((target, text) -> {
+            write(target, text);
+            err.println("Wrote " + target);
+        });
+    }
+
+    private static boolean sameText(Path file, String text) {
+        try {
+            return Files.isRegularFile(file)
+                    && Files.readString(file, StandardCharsets.UTF_8).equals(text);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

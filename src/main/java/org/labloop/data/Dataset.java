@@ -98,16 +98,9 @@ public final class Dataset {
         if (!spec.constraints().isEmpty()) {
             h.add("feasible");
         }
-        h.addAll(List.of(
-                "planner",
-                "planner_version",
-                "rationale",
-                "seed",
-                "software_version",
-                "proposed_at_min",
-                "ended_at_min",
-                "failure",
-                "failed_attempts"));
+        h.addAll(List.of("planner", "planner_version", "rationale"));
+        plannerDetails().forEach(k -> h.add("planner_" + k));
+        h.addAll(List.of("seed", "software_version", "proposed_at_min", "ended_at_min", "failure", "failed_attempts"));
         if (windowed()) {
             h.add("time_windows");
         }
@@ -148,6 +141,10 @@ public final class Dataset {
             row.add(x.planner());
             row.add(x.plannerVersion());
             row.add(x.rationale());
+            for (String k : plannerDetails()) {
+                Double d = x.details().get(k);
+                row.add(d == null ? "" : text(d));
+            }
             row.add(Long.toString(state.seed()));
             row.add(state.softwareVersion());
             row.add(minutes(x.proposedAt()));
@@ -182,6 +179,18 @@ public final class Dataset {
         x.measurements().values().forEach(m -> values.put(m.name(), m.value()));
         return spec.feasible(values);
     }
+
+    /** The numbers planners recorded with their proposals (predicted mean, sd, ...), by name, over every row. */
+    private List<String> plannerDetails() {
+        if (detailNames == null) {
+            Set<String> names = new TreeSet<>();
+            state.experiments().values().forEach(x -> names.addAll(x.details().keySet()));
+            detailNames = List.copyOf(names);
+        }
+        return detailNames;
+    }
+
+    private List<String> detailNames;
 
     /** Whether the protocol gives any step a time window. */
     private boolean windowed() {
@@ -319,6 +328,9 @@ public final class Dataset {
         root.put("created_at", state.createdAt());
         root.put("last_event_seq", state.lastSeq());
         root.put("last_event_hash", state.lastHash());
+        ObjectNode units = root.putObject("units");
+        spec.space().parameters().forEach(p -> units.put(p.name(), p.unit() == null ? "" : p.unit()));
+        spec.objectives().forEach(o -> units.put(o.name(), o.unit() == null ? "" : o.unit()));
         ArrayNode sources = root.putArray("sources");
         state.sources()
                 .forEach(s -> sources.addObject()

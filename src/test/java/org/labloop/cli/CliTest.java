@@ -58,10 +58,20 @@ class CliTest {
                         "analyse_end_min");
         assertThat(table.cell(0, "analyse_device")).isEqualTo("hplc");
         assertThat(table.cell(0, "seed")).isEqualTo("7");
+        // What the planner predicted for its own choices; the space-filling start has no predictions.
+        assertThat(table.columns()).contains("planner_mean.sty", "planner_sd.sty", "planner_noise_sd.e_factor");
+        assertThat(table.cell(0, "rationale")).isEqualTo("space-filling");
+        assertThat(table.cell(0, "planner_mean.sty")).isEmpty();
+        assertThat(table.cell(39, "rationale")).isIn("explore", "exploit");
+        assertThat(Double.parseDouble(table.cell(39, "planner_sd.sty"))).isNotNegative();
 
         Result json = labloop("export", "--format", "json", "--data", data.toString());
         assertThat(json.code()).isZero();
-        assertThat(json.out()).contains("\"provenance\"").contains("\"idempotency_key\"");
+        assertThat(json.out())
+                .contains("\"provenance\"")
+                .contains("\"idempotency_key\"")
+                .contains("\"tau\" : \"min\"")
+                .contains("\"sty\" : \"kg m-3 h-1\"");
 
         Result status = labloop("status", "--data", data.toString());
         assertThat(status.out()).contains("snar-demo-1").contains("completed");
@@ -329,5 +339,41 @@ class CliTest {
         Result bad = labloop("verify", "--against", notAnExport.toString(), "--data", data.toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("is not a LabLoop JSON export");
+    }
+
+    @Test
+    void exportedSources_runAgain_reproduceTheDataset() throws Exception {
+        Path dir = tmp.resolve("orig");
+        Files.createDirectories(dir.resolve("cell"));
+        Files.copy(Path.of("examples/snar/workcell.yaml"), dir.resolve("cell/workcell.yaml"));
+        Files.copy(Path.of("examples/snar/protocol.yaml"), dir.resolve("protocol.yaml"));
+        Files.writeString(
+                dir.resolve("campaign.yaml"),
+                Files.readString(Path.of("examples/snar/campaign.yaml"))
+                        .replace("budget: 40", "budget: 6")
+                        .replace("workcell: workcell.yaml", "workcell: cell/workcell.yaml")
+                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
+        Path data = tmp.resolve("orig-data");
+        assertThat(labloop("run", dir.resolve("campaign.yaml").toString(), "--data", data.toString(), "--no-progress")
+                        .code())
+                .isZero();
+        Path copy = tmp.resolve("copy");
+        Result export = labloop("export", "--sources", copy.toString(), "--data", data.toString());
+        assertThat(export.code()).as(export.err()).isZero();
+        assertThat(copy.resolve("cell/workcell.yaml")).hasSameTextualContentAs(dir.resolve("cell/workcell.yaml"));
+        assertThat(copy.resolve("protocol.yaml")).exists();
+
+        Path again = tmp.resolve("again-data");
+        assertThat(labloop("run", copy.resolve("campaign.yaml").toString(), "--data", again.toString(), "--no-progress")
+                        .code())
+                .isZero();
+        assertThat(labloop("export", "--data", again.toString()).out()).isEqualTo(export.out());
+
+        // An existing folder with other files of the same names is not overwritten.
+        Files.writeString(copy.resolve("protocol.yaml"), "mine");
+        Result clash = labloop("export", "--sources", copy.toString(), "--data", data.toString());
+        assertThat(clash.code()).isEqualTo(2);
+        assertThat(clash.err()).contains("exists with other content");
+        assertThat(copy.resolve("protocol.yaml")).hasContent("mine");
     }
 }
