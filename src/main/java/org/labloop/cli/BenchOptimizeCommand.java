@@ -121,6 +121,12 @@ final class BenchOptimizeCommand implements Callable<Integer> {
         if (batch < 1 || budget < 1 || repeats < 1) {
             throw InvalidInputException.of("options", "--batch, --budget and --repeats must be at least 1", "");
         }
+        if (batch > budget) {
+            throw InvalidInputException.of(
+                    "--batch " + batch,
+                    "is larger than the budget (" + budget + "): the first batch alone would overrun it",
+                    "give a batch of at most " + budget);
+        }
         List<OutcomeConstraint> parsed = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (String c : constraints) {

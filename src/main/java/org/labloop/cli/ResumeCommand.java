@@ -66,6 +66,13 @@ final class ResumeCommand implements Callable<Integer> {
         CampaignRunner runner = new CampaignRunner(lab);
         try (LabStore store = LabStore.open(data.resolve())) {
             String cid = id != null ? Lab.pickCampaign(store.log(), id) : onlyUnfinished(store);
+            if (cid == null) {
+                // As for a named campaign that has ended: nothing to do is not a failure.
+                out.printf(
+                        "No unfinished campaign in %s; nothing to resume.%n",
+                        store.log().location());
+                return 0;
+            }
             CampaignState state = Lab.load(store.log(), cid);
             if (state.status().finished()) {
                 out.printf(
@@ -165,10 +172,14 @@ final class ResumeCommand implements Callable<Integer> {
         return java.util.Optional.empty();
     }
 
+    /** The one campaign to resume when none is named, or null when none is unfinished. */
     private static String onlyUnfinished(LabStore store) {
         List<String> open = store.log().campaignIds().stream()
                 .filter(c -> !Lab.load(store.log(), c).status().finished())
                 .toList();
+        if (open.isEmpty()) {
+            return null;
+        }
         if (open.size() == 1) {
             return open.get(0);
         }
@@ -191,10 +202,8 @@ final class ResumeCommand implements Callable<Integer> {
         }
         throw InvalidInputException.of(
                 store.log().location(),
-                open.isEmpty() ? "no unfinished campaign" : open.size() + " unfinished campaigns",
-                open.isEmpty()
-                        ? "see labloop status"
-                        : "name one: " + String.join(", ", open)
-                                + ", or run their campaign files again (labloop run A.yaml B.yaml) to resume them together");
+                open.size() + " unfinished campaigns",
+                "name one: " + String.join(", ", open)
+                        + ", or run their campaign files again (labloop run A.yaml B.yaml) to resume them together");
     }
 }

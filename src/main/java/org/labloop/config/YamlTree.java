@@ -81,7 +81,7 @@ final class YamlTree {
             doc.error(stop.at, stop.getMessage(), stop.hint);
             return null;
         } catch (JsonProcessingException e) {
-            syntaxError(doc, e);
+            syntaxError(doc, e, text);
             return null;
         } catch (IOException | RuntimeException e) {
             // SnakeYAML can throw its own unchecked exceptions (limits, bad characters); none may escape.
@@ -207,7 +207,7 @@ final class YamlTree {
         return new Node.Loc(l.getLineNr(), l.getColumnNr());
     }
 
-    private static void syntaxError(Doc doc, JsonProcessingException e) {
+    private static void syntaxError(Doc doc, JsonProcessingException e, String source) {
         Node.Loc at = Node.Loc.START;
         String message = e.getOriginalMessage();
         if (e.getLocation() != null) {
@@ -228,8 +228,31 @@ final class YamlTree {
             doc.error(at, "the file exceeds a safety limit: " + text, "no LabLoop file needs values this large");
             return;
         }
+        if (at.column() > MAX_SIMPLE_KEY && longKeyOn(source, at.line())) {
+            // The parser gives up on a key past this length and blames the ':' after it or a missing one.
+            doc.error(
+                    new Node.Loc(at.line(), 1),
+                    "a name on this line is longer than YAML allows for a key (" + MAX_SIMPLE_KEY + " characters)",
+                    "shorten it");
+            return;
+        }
         doc.error(at, "YAML syntax error: " + text, syntaxHint(text));
     }
+
+    /** Whether line {@code line} (from 1) starts with a key (text up to its first ': ' or ':') past the limit. */
+    private static boolean longKeyOn(String source, int line) {
+        String[] lines = source.split("\n", -1);
+        if (line < 1 || line > lines.length) {
+            return false;
+        }
+        String l = lines[line - 1].stripLeading();
+        int colon = l.indexOf(':');
+        int key = colon < 0 ? l.length() : colon;
+        return key > MAX_SIMPLE_KEY && l.substring(0, Math.min(key, l.length())).indexOf(' ') < 0;
+    }
+
+    /** The longest key the YAML parser reads without a '?' before it. */
+    private static final int MAX_SIMPLE_KEY = 1024;
 
     private static String syntaxHint(String message) {
         if (message.contains("\\t(TAB)") || message.contains("\t")) {

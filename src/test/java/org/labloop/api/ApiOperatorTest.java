@@ -8,7 +8,6 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -126,24 +125,6 @@ class ApiOperatorTest {
         assertThat(s.json(r).get("message").asText()).contains("Accept: text/event-stream");
     }
 
-    /** A copy of the fault demo whose reactor fails every reaction and that pauses after two failures in a row. */
-    private Path brokenReactorCampaign() throws Exception {
-        Path dir = tmp.resolve("broken");
-        Files.createDirectories(dir);
-        Path examples = Path.of("examples/snar-faults");
-        Files.writeString(
-                dir.resolve("workcell.yaml"),
-                Files.readString(examples.resolve("workcell.yaml"))
-                        .replace(
-                                "options: {failure_rate: 0.1, disconnect_rate: 0.01, setup_min: 0.5}",
-                                "options: {failure_rate: 1.0, setup_min: 0.5}"));
-        Files.copy(examples.resolve("protocol.yaml"), dir.resolve("protocol.yaml"));
-        Files.writeString(
-                dir.resolve("campaign.yaml"),
-                Files.readString(examples.resolve("campaign.yaml")) + "pause_after_failures: 2\n");
-        return dir.resolve("campaign.yaml");
-    }
-
     private static CompletableFuture<String> runInTerminal(String... args) {
         return CompletableFuture.supplyAsync(() -> {
             StringWriter out = new StringWriter();
@@ -155,7 +136,7 @@ class ApiOperatorTest {
     @Test
     void campaignRunByAnotherProcess_isFollowed_andItsOperatorRequestIsAnsweredThroughTheApi() throws Exception {
         serve();
-        Path campaign = brokenReactorCampaign();
+        Path campaign = org.labloop.lab.ExampleCopies.brokenReactor(tmp.resolve("broken"), 40, 2);
         CompletableFuture<String> terminal = runInTerminal(
                 "run", campaign.toString(), "--data", tmp.resolve("data").toString(), "--no-progress");
 

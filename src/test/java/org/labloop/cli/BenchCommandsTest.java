@@ -164,6 +164,14 @@ class BenchCommandsTest {
     @Test
     void badBenchOptions_areRejectedWithExit2() {
         assertThat(CliTest.labloop("bench", "snar", "--variant", "2019").code()).isEqualTo(2);
+        CliTest.Result nanTarget =
+                CliTest.labloop("bench", "optimize", "--data", arylation(), "--objective", "yield", "--target", "NaN");
+        assertThat(nanTarget.code()).isEqualTo(2);
+        assertThat(nanTarget.err()).contains("not a finite number");
+        CliTest.Result bigBatch = CliTest.labloop(
+                "bench", "optimize", "--data", arylation(), "--objective", "yield", "--batch", "30", "--budget", "10");
+        assertThat(bigBatch.code()).isEqualTo(2);
+        assertThat(bigBatch.err()).contains("larger than the budget");
         assertThat(CliTest.labloop("bench", "optimize", "--data", arylation(), "--objective", "nope")
                         .code())
                 .isEqualTo(2);

@@ -177,28 +177,10 @@ class CliTest {
         assertThat(json.split("\"status\" : \"failed\"", -1).length - 1).isEqualTo(attempts + failed);
         assertThat(json).contains("\"failure\" : \"simulated fault on");
     }
-    /** The fault demo with a reactor that fails every reaction, as a campaign file would give it. */
-    private Path brokenReactorCampaign(int budget, int pauseAfterFailures) throws Exception {
-        Path dir = tmp.resolve("broken-" + budget + "-" + pauseAfterFailures);
-        Files.createDirectories(dir);
-        Path examples = Path.of("examples/snar-faults");
-        Files.writeString(
-                dir.resolve("workcell.yaml"),
-                Files.readString(examples.resolve("workcell.yaml"))
-                        .replace(
-                                "options: {failure_rate: 0.1, disconnect_rate: 0.01, setup_min: 0.5}",
-                                "options: {failure_rate: 1.0, setup_min: 0.5}"));
-        Files.copy(examples.resolve("protocol.yaml"), dir.resolve("protocol.yaml"));
-        Files.writeString(
-                dir.resolve("campaign.yaml"),
-                Files.readString(examples.resolve("campaign.yaml")).replace("budget: 40", "budget: " + budget)
-                        + "pause_after_failures: " + pauseAfterFailures + "\n");
-        return dir.resolve("campaign.yaml");
-    }
 
     @Test
     void run_whereEveryExperimentFails_exits7_andTheSummaryGivesTheReason() throws Exception {
-        Path campaign = brokenReactorCampaign(6, 0);
+        Path campaign = org.labloop.lab.ExampleCopies.brokenReactor(tmp.resolve("broken-6"), 6, 0);
         Result run =
                 labloop("run", campaign.toString(), "--data", tmp.resolve("d7").toString(), "--no-progress");
 
@@ -211,7 +193,7 @@ class CliTest {
 
     @Test
     void run_pausedByFailuresInARow_saysSoAndWaitsForTheAck() throws Exception {
-        Path campaign = brokenReactorCampaign(20, 2);
+        Path campaign = org.labloop.lab.ExampleCopies.brokenReactor(tmp.resolve("broken-20"), 20, 2);
         Path data = tmp.resolve("d-ack");
         java.util.concurrent.CompletableFuture<Result> run = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress"));
@@ -249,18 +231,9 @@ class CliTest {
 
     @Test
     void export_toALinkOrAPipe_writesThrough_andANewFileIsReadableByOthers() throws Exception {
-        Path dir = tmp.resolve("small");
-        Files.createDirectories(dir);
-        for (String f : List.of("workcell.yaml", "protocol.yaml")) {
-            Files.copy(Path.of("examples/snar").resolve(f), dir.resolve(f));
-        }
-        Files.writeString(
-                dir.resolve("campaign.yaml"),
-                Files.readString(Path.of("examples/snar/campaign.yaml"))
-                        .replace("budget: 40", "budget: 4")
-                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
+        Path campaign = org.labloop.lab.ExampleCopies.snar(tmp.resolve("small"), 4);
         String data = tmp.resolve("small-data").toString();
-        assertThat(labloop("run", dir.resolve("campaign.yaml").toString(), "--data", data, "--no-progress")
+        assertThat(labloop("run", campaign.toString(), "--data", data, "--no-progress")
                         .code())
                 .isZero();
         String expected = labloop("export", "--data", data).out();
@@ -299,18 +272,9 @@ class CliTest {
 
     @Test
     void verifyAgainstAnEarlierExport_findsEventsRemovedFromTheEndOfTheLog() throws Exception {
-        Path dir = tmp.resolve("cut");
-        Files.createDirectories(dir);
-        for (String f : List.of("workcell.yaml", "protocol.yaml")) {
-            Files.copy(Path.of("examples/snar").resolve(f), dir.resolve(f));
-        }
-        Files.writeString(
-                dir.resolve("campaign.yaml"),
-                Files.readString(Path.of("examples/snar/campaign.yaml"))
-                        .replace("budget: 40", "budget: 4")
-                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
+        Path campaign = org.labloop.lab.ExampleCopies.snar(tmp.resolve("cut"), 4);
         Path data = tmp.resolve("cut-data");
-        assertThat(labloop("run", dir.resolve("campaign.yaml").toString(), "--data", data.toString(), "--no-progress")
+        assertThat(labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress")
                         .code())
                 .isZero();
         Path export = tmp.resolve("export.json");

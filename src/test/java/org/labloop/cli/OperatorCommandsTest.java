@@ -21,20 +21,6 @@ class OperatorCommandsTest {
     @TempDir
     Path tmp;
 
-    private Path longCampaign() throws Exception {
-        Path dir = tmp.resolve("campaign");
-        Files.createDirectories(dir);
-        for (String f : List.of("workcell.yaml", "protocol.yaml")) {
-            Files.copy(Path.of("examples/snar").resolve(f), dir.resolve(f));
-        }
-        Files.writeString(
-                dir.resolve("campaign.yaml"),
-                Files.readString(Path.of("examples/snar/campaign.yaml"))
-                        .replace("budget: 40", "budget: 400")
-                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
-        return dir.resolve("campaign.yaml");
-    }
-
     private static void awaitStatus(Path data, CampaignStatus want) throws InterruptedException {
         for (int i = 0; i < 200; i++) {
             try (EventLog log = Lab.openExisting(data)) {
@@ -52,7 +38,7 @@ class OperatorCommandsTest {
 
     @Test
     void pauseResumeAndAbort_fromAnotherCommand_reachTheRunningEngine_andAreRecordedWithWhoAndWhy() throws Exception {
-        Path campaign = longCampaign();
+        Path campaign = org.labloop.lab.ExampleCopies.snar(tmp.resolve("campaign"), 400);
         Path data = tmp.resolve("data");
         CompletableFuture<CliTest.Result> run = CompletableFuture.supplyAsync(
                 () -> CliTest.labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress"));
@@ -258,23 +244,10 @@ class OperatorCommandsTest {
         }
     }
 
-    private String smallCampaign() throws Exception {
-        Path dir = tmp.resolve("paced");
-        Files.createDirectories(dir);
-        for (String f : List.of("workcell.yaml", "protocol.yaml")) {
-            Files.copy(Path.of("examples/snar").resolve(f), dir.resolve(f));
-        }
-        Files.writeString(
-                dir.resolve("campaign.yaml"),
-                Files.readString(Path.of("examples/snar/campaign.yaml"))
-                        .replace("budget: 40", "budget: 8")
-                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
-        return dir.resolve("campaign.yaml").toString();
-    }
-
     @Test
     void pacedRun_recordsTheSameDataAsARunAtFullSpeed() throws Exception {
-        String campaign = smallCampaign();
+        String campaign =
+                org.labloop.lab.ExampleCopies.snar(tmp.resolve("paced"), 8).toString();
         Path fast = tmp.resolve("fast");
         Path paced = tmp.resolve("paced-data");
         assertThat(CliTest.labloop("run", campaign, "--data", fast.toString(), "--no-progress")
@@ -301,7 +274,8 @@ class OperatorCommandsTest {
 
     @Test
     void pacedRun_isPausedAndResumedFromAnotherCommand() throws Exception {
-        String campaign = smallCampaign();
+        String campaign =
+                org.labloop.lab.ExampleCopies.snar(tmp.resolve("paced"), 8).toString();
         Path data = tmp.resolve("paced-data");
         CompletableFuture<CliTest.Result> run = CompletableFuture.supplyAsync(
                 () -> CliTest.labloop("run", campaign, "--data", data.toString(), "--no-progress", "--pace", "1500"));

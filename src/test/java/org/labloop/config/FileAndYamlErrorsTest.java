@@ -92,6 +92,14 @@ class FileAndYamlErrorsTest {
     }
 
     @Test
+    void load_nameLongerThanAYamlKeyMayBe_saysSo_notThatAColonIsMissing() {
+        String workcell = "workcell: c\ndevices:\n  " + "r".repeat(5000) + ":\n    kind: reactor\n";
+        List<Problem> problems = Fixture.problems(dir, CAMPAIGN, workcell, PROTOCOL);
+
+        assertSingle(problems, "workcell.yaml", 3, 1, "longer than YAML allows for a key (1024 characters)", "shorten");
+    }
+
+    @Test
     void load_tabIndentation_reportsTheTab() {
         List<Problem> problems = Fixture.problems(dir, CAMPAIGN, "workcell: c\ndevices:\n\tx: 1\n", PROTOCOL);
 
