@@ -42,6 +42,8 @@ import org.labloop.space.SearchSpace;
  * {@code molecule_dims} (principal components kept per molecule parameter, default 4, or {@code auto}: as many as
  * explain 95% of the variance), {@code multi_objective} (auto | ehvi |
  * parego, default auto). EHVI counts hypervolume from each objective's {@code threshold} where the campaign gives one.
+ * {@code log_outcomes} (default false): an objective whose observed values are all positive and span a factor of 10 or
+ * more is modelled on the log scale (see {@link Scale}).
  */
 public final class BayesianPlanner implements Planner {
     public static final String NAME = "bayesian";
@@ -62,7 +64,8 @@ public final class BayesianPlanner implements Planner {
             Encoding.MoleculeMode moleculeMode,
             int moleculeDims,
             MultiObjective multiObjective,
-            boolean avoidRepeats) {
+            boolean avoidRepeats,
+            boolean logOutcomes) {
 
         /**
          * Whether {@code objectives} objectives are planned by expected hypervolume improvement: by default two are,
@@ -213,7 +216,8 @@ public final class BayesianPlanner implements Planner {
         RandomGenerator random = request.random();
         if (objectives.size() == 1) {
             Objective obj = objectives.get(0);
-            double[] y = outcomes(usable, obj);
+            Scale scale = scales(objectives, usable)[0];
+            double[] y = outcomes(usable, obj, scale);
             Gp gp = Gp.fit(x, y, options.restarts(), random, enc.metric());
             Feasibility feasibility =
                     Feasibility.fit(constraints, request.observations(), enc, options.restarts(), random);
@@ -223,9 +227,7 @@ public final class BayesianPlanner implements Planner {
             List<Proposal> out = new ArrayList<>();
             for (Pick p : picks) {
                 Map<String, Double> details = new LinkedHashMap<>();
-                details.put("mean." + obj.name(), obj.direction().sign() * p.mean());
-                details.put("sd." + obj.name(), p.sd());
-                details.put("noise_sd." + obj.name(), gp.noiseSd());
+                scale.record(details, obj.name(), p.mean(), p.sd(), gp.noiseSd());
                 details.put("acquisition", p.acquisition());
                 explain(details, scorer.feasibility(), p.features());
                 out.add(new Proposal(p.point(), rationale(scorer, p), details));
@@ -306,7 +308,8 @@ public final class BayesianPlanner implements Planner {
         List<OutcomeConstraint> constraints = request.constraints();
         int m = objectives.size();
         double[][] ys = new double[m][];
-        Gp[] models = fitEach(objectives, usable, x, ys, options.restarts(), candidates, random);
+        Scale[] scales = scales(objectives, usable);
+        Gp[] models = fitEach(objectives, scales, usable, x, ys, options.restarts(), candidates, random);
         Feasibility feasibility =
                 Feasibility.fit(constraints, request.observations(), candidates.encoding(), options.restarts(), random);
         List<double[]> front = new ArrayList<>();
@@ -323,7 +326,7 @@ public final class BayesianPlanner implements Planner {
         for (int j = 0; j < m; j++) {
             Objective obj = objectives.get(j);
             if (obj.threshold().isPresent()) {
-                reference[j] = obj.direction().sign() * obj.threshold().getAsDouble();
+                reference[j] = scales[j].model(obj.threshold().getAsDouble());
             }
         }
         // Pending experiments join the front at their predicted means, unless predicted to break a constraint.
@@ -378,10 +381,7 @@ public final class BayesianPlanner implements Planner {
                 // The model's own uncertainty is what a person reads; EHVI uses what is left given the points in
                 // flight.
                 sd[j] = Math.sqrt(known[j].variance(features, var1[0]));
-                Objective obj = objectives.get(j);
-                details.put("mean." + obj.name(), obj.direction().sign() * mean[j]);
-                details.put("sd." + obj.name(), Math.sqrt(var1[0]));
-                details.put("noise_sd." + obj.name(), models[j].noiseSd());
+                scales[j].record(details, objectives.get(j).name(), mean[j], Math.sqrt(var1[0]), models[j].noiseSd());
             }
             details.put("acquisition", value);
             double expected = ehvi.expected(mean[0], sd[0], mean[1], sd[1]);
@@ -423,9 +423,13 @@ public final class BayesianPlanner implements Planner {
         return feasibility.isEmpty() || feasibility.logProbability(features) >= Math.log(0.5);
     }
 
-    /** Fills {@code ys[j]} with objective j's outcomes (maximised direction) and fits a GP to each, in order. */
+    /**
+     * Fills {@code ys[j]} with objective j's outcomes (maximised direction, on its scale) and fits a GP to each, in
+     * order.
+     */
     private static Gp[] fitEach(
             List<Objective> objectives,
+            Scale[] scales,
             List<Observation> usable,
             double[][] x,
             double[][] ys,
@@ -434,7 +438,7 @@ public final class BayesianPlanner implements Planner {
             RandomGenerator random) {
         Gp[] models = new Gp[objectives.size()];
         for (int j = 0; j < models.length; j++) {
-            ys[j] = outcomes(usable, objectives.get(j));
+            ys[j] = outcomes(usable, objectives.get(j), scales[j]);
             models[j] = Gp.fit(x, ys[j], restarts, random, candidates.encoding().metric());
         }
         return models;
@@ -527,7 +531,9 @@ public final class BayesianPlanner implements Planner {
         List<Objective> objectives = request.objectives();
         int m = objectives.size();
         double[][] ys = new double[m][];
-        Gp[] models = fitEach(objectives, usable, x, ys, Math.max(1, options.restarts() - 1), candidates, random);
+        Scale[] scales = scales(objectives, usable);
+        Gp[] models =
+                fitEach(objectives, scales, usable, x, ys, Math.max(1, options.restarts() - 1), candidates, random);
         List<OutcomeConstraint> constraints = request.constraints();
         Feasibility feasibility = Feasibility.fit(
                 constraints,
@@ -577,10 +583,7 @@ public final class BayesianPlanner implements Planner {
             double[] var = new double[1];
             for (int j = 0; j < m; j++) {
                 models[j].predict(new double[][] {p.features()}, 0, 1, mean, var);
-                Objective obj = objectives.get(j);
-                details.put("mean." + obj.name(), obj.direction().sign() * mean[0]);
-                details.put("sd." + obj.name(), Math.sqrt(var[0]));
-                details.put("noise_sd." + obj.name(), models[j].noiseSd());
+                scales[j].record(details, objectives.get(j).name(), mean[0], Math.sqrt(var[0]), models[j].noiseSd());
             }
             details.put("acquisition", p.acquisition());
             explain(details, scorer.feasibility(), p.features());
@@ -613,12 +616,80 @@ public final class BayesianPlanner implements Planner {
         return out;
     }
 
-    private static double[] outcomes(List<Observation> usable, Objective obj) {
+    private static double[] outcomes(List<Observation> usable, Objective obj, Scale scale) {
         double[] y = new double[usable.size()];
         for (int i = 0; i < y.length; i++) {
-            y[i] = obj.direction().sign() * usable.get(i).outcomes().get(obj.name());
+            y[i] = scale.model(usable.get(i).outcomes().get(obj.name()));
         }
         return y;
+    }
+
+    /**
+     * The scale an objective is modelled on. Models always maximise: by default the model sees the value times the
+     * direction's sign; on the log scale it sees the sign times the value's natural logarithm (a minimised E-factor
+     * of 20 is modelled as -ln 20). Both are increasing in the signed value, so Pareto dominance, the incumbent and the
+     * hypervolume's ordering are the same on either scale; EHVI and its reference point are computed on the model's
+     * scale.
+     *
+     * <p>On the log scale the model's Gaussian prediction N(mu, sd^2) of the modelled value means the objective is
+     * lognormal, and what proposals record is in the objective's own units: {@code mean.X} is the median exp(sign *
+     * mu), never negative, and {@code sd.X} (and {@code noise_sd.X}) the delta-method sd median * sd (not the lognormal
+     * sd, which for wide predictions is dominated by the tail). {@code log_mean.X}, {@code log_sd.X} and {@code
+     * log_noise_sd.X} give the prediction of ln X itself, where intervals are symmetric.
+     */
+    record Scale(double sign, boolean log) {
+        double model(double value) {
+            return log ? sign * Math.log(value) : sign * value;
+        }
+
+        /** The predicted value in the objective's units: the model's mean with the sign undone, or the median. */
+        double mean(double mu) {
+            return log ? Math.exp(sign * mu) : sign * mu;
+        }
+
+        /** A standard deviation on the model's scale, in the objective's units at the model mean {@code mu}. */
+        double sd(double mu, double sd) {
+            return log ? Math.exp(sign * mu) * sd : sd;
+        }
+
+        /** Records the prediction for objective {@code name}: mean, sd and the model's noise sd. */
+        void record(Map<String, Double> details, String name, double mu, double sd, double noiseSd) {
+            details.put("mean." + name, mean(mu));
+            details.put("sd." + name, sd(mu, sd));
+            details.put("noise_sd." + name, sd(mu, noiseSd));
+            if (log) {
+                details.put("log_mean." + name, sign * mu);
+                details.put("log_sd." + name, sd);
+                details.put("log_noise_sd." + name, noiseSd);
+            }
+        }
+    }
+
+    /**
+     * Each objective's scale: the log scale under {@code log_outcomes} when every observed value is positive and the
+     * largest is at least 10 times the smallest (and a threshold, if given, is positive); otherwise the plain one.
+     */
+    private Scale[] scales(List<Objective> objectives, List<Observation> usable) {
+        Scale[] out = new Scale[objectives.size()];
+        for (int j = 0; j < out.length; j++) {
+            Objective obj = objectives.get(j);
+            boolean log = false;
+            if (options.logOutcomes() && !usable.isEmpty()) {
+                double min = Double.POSITIVE_INFINITY;
+                double max = Double.NEGATIVE_INFINITY;
+                for (Observation o : usable) {
+                    double v = o.outcomes().get(obj.name());
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                log = min > 0
+                        && Double.isFinite(max)
+                        && max >= 10 * min
+                        && (obj.threshold().isEmpty() || obj.threshold().getAsDouble() > 0);
+            }
+            out[j] = new Scale(obj.direction().sign(), log);
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ batch selection
@@ -1154,7 +1225,8 @@ public final class BayesianPlanner implements Planner {
                 "molecule_encoding",
                 "molecule_dims",
                 "multi_objective",
-                "avoid_repeats");
+                "avoid_repeats",
+                "log_outcomes");
         List<InvalidPlannerOptionsException.OptionProblem> problems = new ArrayList<>();
         for (String k : raw.keySet().stream().sorted().toList()) {
             if (!known.contains(k)) {
@@ -1242,10 +1314,17 @@ public final class BayesianPlanner implements Planner {
                         throw new PlanningException("planner 'bayesian': avoid_repeats must be true or false, got '"
                                 + o.get("avoid_repeats") + "'");
                 });
+        boolean logOutcomes = checked(problems, "log_outcomes", false, () -> switch (text(o, "log_outcomes", "false")) {
+            case "true", "yes" -> true;
+            case "false", "no" -> false;
+            default ->
+                throw new PlanningException(
+                        "planner 'bayesian': log_outcomes must be true or false, got '" + o.get("log_outcomes") + "'");
+        });
         if (!problems.isEmpty()) {
             throw new InvalidPlannerOptionsException(problems);
         }
-        return new Options(acq, initial, beta, restarts, rawSamples, mode, dims, multi, avoidRepeats);
+        return new Options(acq, initial, beta, restarts, rawSamples, mode, dims, multi, avoidRepeats, logOutcomes);
     }
 
     /** The value {@code parse} gives, or {@code fallback} with its problem noted against {@code option}. */

@@ -485,4 +485,78 @@ class BayesianPlannerTest {
                 .hasMessageContaining("base")
                 .hasMessageContaining("not a smiles");
     }
+
+    @Test
+    void logOutcomes_isABoolean() {
+        assertThat(planner(Map.of("log_outcomes", "yes")).options().logOutcomes())
+                .isTrue();
+        assertThat(planner(Map.of()).options().logOutcomes()).isFalse();
+        assertThatThrownBy(() -> planner(Map.of("log_outcomes", "maybe")))
+                .isInstanceOf(InvalidPlannerOptionsException.class)
+                .hasMessageContaining("log_outcomes must be true or false, got 'maybe'");
+    }
+
+    /** A positive, heavy-tailed waste figure falling from about 1000 at x = 0 to about 1 at x = 10, like an E-factor. */
+    private static double waste(double x) {
+        return 1 + 1000 * Math.exp(-1.2 * x) + 5 * Math.exp(-(x - 6) * (x - 6));
+    }
+
+    private static List<Observation> wasteAndYield(double[] xs) {
+        List<Observation> obs = new ArrayList<>();
+        for (double v : xs) {
+            obs.add(Observation.of(x(v), Map.of("yield", Math.sin(v / 3), "waste", waste(v))));
+        }
+        return obs;
+    }
+
+    @Test
+    void logOutcomes_predictsAHeavyTailedPositiveObjectiveInItsOwnUnits_neverBelowZero() {
+        Objective yield = new Objective("yield", Direction.MAXIMISE);
+        Objective waste = new Objective("waste", Direction.MINIMISE);
+        List<Observation> obs = wasteAndYield(new double[] {0, 0.7, 1.5, 3, 5, 7.5, 9});
+        for (long seed = 1; seed <= 3; seed++) {
+            List<Proposal> out = planner(Map.of("log_outcomes", true))
+                    .propose(request(LINE, List.of(yield, waste), obs, List.of(), 4, Optional.empty(), seed));
+            assertThat(out).hasSize(4);
+            for (Proposal p : out) {
+                Map<String, Double> d = p.details();
+                assertThat(d.get("mean.waste")).as("seed %d", seed).isPositive();
+                assertThat(d.get("sd.waste")).isNotNegative();
+                assertThat(d.get("noise_sd.waste")).isNotNegative();
+                // The median in the objective's units, and the delta-method sd, from the prediction of ln(waste).
+                assertThat(d.get("mean.waste")).isCloseTo(Math.exp(d.get("log_mean.waste")), within(1e-9));
+                assertThat(d.get("sd.waste")).isCloseTo(d.get("mean.waste") * d.get("log_sd.waste"), within(1e-9));
+                // The prediction lands within a factor of three of the truth: the log model tracks the decay.
+                assertThat(Math.abs(d.get("log_mean.waste")
+                                - Math.log(waste(p.point().number("x")))))
+                        .as("x = %s", p.point().number("x"))
+                        .isLessThan(Math.log(3));
+                // yield can be negative: it stays on its own scale.
+                assertThat(d).doesNotContainKey("log_mean.yield");
+            }
+        }
+        // One objective (log EI on ln(waste)): the same holds.
+        for (Proposal p : planner(Map.of("log_outcomes", true))
+                .propose(request(LINE, List.of(waste), obs, List.of(), 3, Optional.empty(), 1))) {
+            assertThat(p.details().get("mean.waste")).isPositive();
+            assertThat(p.details()).containsKey("log_sd.waste");
+        }
+    }
+
+    @Test
+    void logOutcomes_leavesObjectivesThatDoNotSpanAFactorOfTen_asTheyWere() {
+        // Both objectives stay within a factor of 10 (or are not all positive): the option changes nothing, proposal
+        // for proposal, detail for detail.
+        Objective f1 = new Objective("f1", Direction.MAXIMISE);
+        Objective f2 = new Objective("f2", Direction.MINIMISE);
+        List<Observation> obs = new ArrayList<>();
+        for (double v : new double[] {0, 1.5, 3, 5, 7.5, 9}) {
+            obs.add(Observation.of(x(v), Map.of("f1", Math.sin(v / 3), "f2", 2 + Math.cos(v / 2))));
+        }
+        List<Proposal> plain =
+                planner(Map.of()).propose(request(LINE, List.of(f1, f2), obs, List.of(), 3, Optional.empty(), 4));
+        List<Proposal> logged = planner(Map.of("log_outcomes", true))
+                .propose(request(LINE, List.of(f1, f2), obs, List.of(), 3, Optional.empty(), 4));
+        assertThat(logged).isEqualTo(plain);
+    }
 }
