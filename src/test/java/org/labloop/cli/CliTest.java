@@ -316,7 +316,9 @@ class CliTest {
                 Files.readString(Path.of("examples/snar/campaign.yaml"))
                         .replace("budget: 40", "budget: 6")
                         .replace("workcell: workcell.yaml", "workcell: cell/workcell.yaml")
-                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
+                        .replace(
+                                "planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}",
+                                "planner: {type: sobol}"));
         Path data = tmp.resolve("orig-data");
         assertThat(labloop("run", dir.resolve("campaign.yaml").toString(), "--data", data.toString(), "--no-progress")
                         .code())

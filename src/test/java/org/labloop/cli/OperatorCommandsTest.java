@@ -186,7 +186,9 @@ class OperatorCommandsTest {
                 dir.resolve("campaign.yaml"),
                 Files.readString(Path.of("examples/snar/campaign.yaml"))
                         .replace("budget: 40", "budget: 8")
-                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
+                        .replace(
+                                "planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}",
+                                "planner: {type: sobol}"));
         Files.writeString(
                 dir.resolve("workcell.yaml"),
                 Files.readString(Path.of("examples/snar/workcell.yaml"))

@@ -45,15 +45,17 @@ class PlanAndBenchTest {
         Path example = Path.of("examples/snar");
         // Sobol points: every experiment has a temperature of its own.
         String campaign = Files.readString(example.resolve("campaign.yaml"));
-        assertThat(campaign).contains("planner: {type: bayesian, avoid_repeats: true}");
+        assertThat(campaign).contains("planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}");
         Files.writeString(
                 dir.resolve("campaign.yaml"),
-                campaign.replace("planner: {type: bayesian, avoid_repeats: true}", "planner: sobol"));
+                campaign.replace(
+                        "planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}", "planner: sobol"));
         Path plainDir = tmp.resolve("plain");
         Files.createDirectories(plainDir);
         Files.writeString(
                 plainDir.resolve("campaign.yaml"),
-                campaign.replace("planner: {type: bayesian, avoid_repeats: true}", "planner: sobol"));
+                campaign.replace(
+                        "planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}", "planner: sobol"));
         Files.copy(example.resolve("workcell.yaml"), plainDir.resolve("workcell.yaml"));
         Files.copy(example.resolve("protocol.yaml"), plainDir.resolve("protocol.yaml"));
         String workcell = Files.readString(example.resolve("workcell.yaml"));

@@ -108,11 +108,12 @@ class PluginCheckTest {
                 dir.resolve("workcell.yaml"),
                 workcell.replace("setup_min: 0.5", "setup_mn: 0.5\n        failure_rate: 2"));
         String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
-        assertThat(campaign).contains("planner: {type: bayesian, avoid_repeats: true}");
+        assertThat(campaign).contains("planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}");
         Files.writeString(
                 dir.resolve("campaign.yaml"),
                 campaign.replace(
-                        "planner: {type: bayesian, avoid_repeats: true}", "planner: {type: bayesian, restart: 3}"));
+                        "planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}",
+                        "planner: {type: bayesian, restart: 3}"));
 
         CliTest.Result r = CliTest.labloop(
                 "run",
@@ -135,7 +136,7 @@ class PluginCheckTest {
     void plannerProblems_ofParsingAndOfTheCampaignsFit_areReportedTogether_eachAtItsLine() throws Exception {
         // A value that does not parse, and an option this space has nothing for (no molecule parameter).
         Path file = campaign(
-                "planner: {type: bayesian, avoid_repeats: true}",
+                "planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}",
                 "planner:\n  type: bayesian\n  avoid_repeats: maybe\n  molecule_dims: 3");
 
         CliTest.Result r = CliTest.labloop(

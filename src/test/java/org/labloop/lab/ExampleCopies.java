@@ -19,7 +19,9 @@ public final class ExampleCopies {
                 "snar",
                 dir,
                 campaign -> campaign.replace("budget: 40", "budget: " + budget)
-                        .replace("planner: {type: bayesian, avoid_repeats: true}", "planner: {type: sobol}"));
+                        .replace(
+                                "planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}",
+                                "planner: {type: sobol}"));
     }
 
     /**
