@@ -299,7 +299,8 @@ class CampaignLoaderTest {
         assertThat(spec.budget()).isEqualTo(40);
         assertThat(spec.batchSize()).isEqualTo(4);
         assertThat(spec.seed()).isEqualTo(7);
-        assertThat(spec.planner()).isEqualTo(new PlannerSpec("bayesian", Map.of("avoid_repeats", true)));
+        assertThat(spec.planner())
+                .isEqualTo(new PlannerSpec("bayesian", Map.of("avoid_repeats", true, "log_outcomes", true)));
         assertThat(spec.emulator().options()).containsEntry("variant", "corrected");
         assertThat(spec.workcell().device("reactor").orElseThrow().capacity()).isEqualTo(8);
         assertThat(spec.workcell().devicesFor("analyse"))
