@@ -376,7 +376,9 @@ async function campaignPage(id) {
     document.getElementById('btn-start-with').disabled = document.getElementById('btn-start').disabled;
     const driven = c.live || c.run_elsewhere;
     document.getElementById('btn-pause').disabled = !can || !driven || st !== 'running';
-    document.getElementById('btn-resume').disabled = !can || !driven || st !== 'paused';
+    // A pause made for an operator request is lifted by answering it, not by Resume.
+    const waitsForAnswer = c.paused_by === 'engine' && (c.open_requests || []).length > 0;
+    document.getElementById('btn-resume').disabled = !can || !driven || st !== 'paused' || waitsForAnswer;
     document.getElementById('btn-abort').disabled = !can || ['completed', 'aborted'].includes(st);
     const kpi = (label, value, note) => `<div class="panel kpi"><div class="label">${h(label)}</div><div class="value">${value}</div><div class="note">${note || ''}</div></div>`;
     const objs = (c.objectives || []).map((o) => {

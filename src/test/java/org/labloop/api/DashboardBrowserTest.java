@@ -231,6 +231,58 @@ class DashboardBrowserTest {
         }
     }
 
+    @Test
+    void operatorRequest_isShownOnTheCampaignPage_andAnsweredThere() throws Exception {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get(s.base + "/");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        browser.findElement(By.id("token")).sendKeys(s.admin);
+        browser.findElement(By.id("login-button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("list"), "No campaigns yet"));
+
+        // Every reaction fails; after two in a row the campaign pauses and asks a person.
+        Path broken = org.labloop.lab.ExampleCopies.brokenReactor(profile.resolve("broken"), 40, 2);
+        ObjectNode body = TestServer.JSON.createObjectNode();
+        for (String role : List.of("campaign", "workcell", "protocol")) {
+            body.put(role, Files.readString(broken.resolveSibling(role + ".yaml")));
+        }
+        body.put("start", true);
+        HttpResponse<String> r = s.post("/api/v1/campaigns", body.toString(), s.admin);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String id = s.json(r).get("id").asText();
+        browser.get(s.base + "/#/campaigns/" + id);
+
+        WebElement ack = wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#c-requests [data-ack]")));
+        String request = ack.getDomAttribute("data-ack");
+        assertThat(browser.findElement(By.id("c-requests")).getText())
+                .contains("Operator request")
+                .contains("2 experiments failed in a row");
+        shot("operator-request");
+        assertThat(browser.findElement(By.id("btn-resume")).isEnabled())
+                .as("Resume does not answer a request")
+                .isFalse();
+        ack.click();
+        org.openqa.selenium.Alert prompt = wait.until(ExpectedConditions.alertIsPresent());
+        prompt.sendKeys("reseated the reactor block");
+        prompt.accept();
+
+        JsonNode answered = null;
+        for (int i = 0; i < 200 && answered == null; i++) {
+            JsonNode items = s.getJson("/api/v1/campaigns/" + id + "/events?type=OperatorAcknowledged")
+                    .get("items");
+            answered = items.isEmpty() ? null : items.get(0);
+            Thread.sleep(50);
+        }
+        assertThat(answered).as("no acknowledgement was recorded").isNotNull();
+        assertThat(answered.get("actor").asText()).isEqualTo("user:alice");
+        assertThat(answered.get("body").get("requestId").asText()).isEqualTo(request);
+        assertThat(answered.get("body").get("note").asText()).isEqualTo("reseated the reactor block");
+        assertThat(s.post("/api/v1/campaigns/" + id + "/abort", "{\"reason\":\"end of the test\"}", s.admin)
+                        .statusCode())
+                .isEqualTo(202);
+        s.awaitStatus(id, "aborted", 30);
+    }
+
     private String createFromFiles(String campaignFile) throws Exception {
         ObjectNode body = TestServer.JSON.createObjectNode();
         body.put("campaign", Files.readString(Path.of(campaignFile)));
