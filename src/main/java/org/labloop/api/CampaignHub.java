@@ -420,12 +420,16 @@ final class CampaignHub implements AutoCloseable {
     }
 
     private void awaitProjected(CampaignView v, String id) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!closed && System.nanoTime() < deadline) {
+        await(() -> {
             Optional<Event> last = safeLast(id);
-            if (last.isEmpty() || v.lastSeq() >= last.get().seq()) {
-                return;
-            }
+            return last.isEmpty() || v.lastSeq() >= last.get().seq();
+        });
+    }
+
+    /** Polls {@code done} until it holds, for five seconds at most (less once the hub closes or on an interrupt). */
+    private void await(java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!closed && System.nanoTime() < deadline && !done.getAsBoolean()) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -594,18 +598,7 @@ final class CampaignHub implements AutoCloseable {
      * that the next request is judged on the new state: two identical requests cannot both be accepted.
      */
     private void awaitRecorded(CampaignView v, long seqBefore, java.util.function.Predicate<CampaignState> done) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!closed && System.nanoTime() < deadline && running.containsKey(v.id())) {
-            if (v.lastSeq() > seqBefore && v.read(done::test)) {
-                return;
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        await(() -> !running.containsKey(v.id()) || (v.lastSeq() > seqBefore && v.read(done::test)));
     }
 
     private Object lock(String id) {
