@@ -131,6 +131,9 @@ final class CampaignHub implements AutoCloseable {
     private CampaignView anyView(String id) {
         return views.computeIfAbsent(id, k -> {
             CampaignView v = new CampaignView(k, log.readAll(k), this::specOf, encoder, log);
+            if (v.spec() != null) {
+                v.timeMode(runner.simulated(v.spec()) ? "virtual" : "wall");
+            }
             if (v.altered() == null
                     && !running.containsKey(k)
                     && !v.read(s -> s.status().finished())) {

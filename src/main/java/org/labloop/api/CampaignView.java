@@ -27,6 +27,7 @@ final class CampaignView {
     private final String altered;
     private volatile boolean live;
     private volatile boolean elsewhere;
+    private volatile String expectedTimeMode;
     private volatile String error;
 
     /** An event with its API JSON, encoded once and shared by every reader and stream. */
@@ -57,6 +58,18 @@ final class CampaignView {
     /** Why the log cannot be shown (it is not intact), or null. */
     String altered() {
         return altered;
+    }
+
+    /**
+     * How the campaign's time passes: as recorded once it has started, else as its workcell will make it ("virtual"
+     * for simulated devices, "wall" otherwise), or null when its files no longer read.
+     */
+    String timeMode(CampaignState s) {
+        return s.timeMode() != null ? s.timeMode() : expectedTimeMode;
+    }
+
+    void timeMode(String expected) {
+        expectedTimeMode = expected;
     }
 
     /** Whether another process drives the campaign (as last seen). */

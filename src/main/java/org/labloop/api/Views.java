@@ -90,7 +90,7 @@ final class Views {
                 "ended_at", s.endedAt(),
                 "end_reason", s.endReason(),
                 "elapsed_minutes", minutesBetween(s.createdAt(), s.lastEventAt()),
-                "time_mode", s.timeMode(),
+                "time_mode", v.timeMode(s),
                 "last_seq", s.lastSeq(),
                 "error", v.error());
         if (spec != null) {
@@ -250,7 +250,7 @@ final class Views {
         m.put("planner_version", x.plannerVersion());
         m.put("planner_details", new LinkedHashMap<>(x.details()));
         m.put("campaign", s.id());
-        m.put("time_mode", s.timeMode());
+        m.put("time_mode", v.timeMode(s));
         m.put("seed", s.seed());
         m.put("software_version", s.softwareVersion());
         m.put(

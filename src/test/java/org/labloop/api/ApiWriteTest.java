@@ -66,6 +66,8 @@ class ApiWriteTest {
                 .hasValue("/api/v1/campaigns/" + c.get("id").asText());
         assertThat(c.get("status").asText()).isEqualTo("created");
         assertThat(c.get("seed").asLong()).isEqualTo(11);
+        // Before it starts, a campaign on simulated devices already says its time will be virtual.
+        assertThat(c.get("time_mode").asText()).isEqualTo("virtual");
         JsonNode first = s.getJson("/api/v1/campaigns/" + c.get("id").asText() + "/events")
                 .get("items")
                 .get(0);
