@@ -525,24 +525,14 @@ public final class ApiServer implements AutoCloseable {
     private void control(Context ctx, String action) {
         Principal who = controller(ctx);
         String id = ctx.pathParam("id");
-        JsonNode body = ctx.body().isBlank() ? json.createObjectNode() : body(ctx);
-        onlyFields(
-                body,
+        JsonNode body = optionalBody(
+                ctx,
                 switch (action) {
                     case "start" -> Set.of("together_with");
                     case "pause" -> Set.of("reason", "immediate");
                     default -> Set.of("reason");
                 });
-        String reason = "requested through the API";
-        if (body.has("reason")) {
-            JsonNode n = body.get("reason");
-            if (!n.isTextual() || n.asText().length() > 2000) {
-                throw ApiError.badRequest("reason", "reason must be text of at most 2000 characters");
-            }
-            if (!n.asText().isBlank()) {
-                reason = n.asText();
-            }
-        }
+        String reason = optionalText(body, "reason", "requested through the API");
         boolean immediate = false;
         if (body.has("immediate")) {
             if (!body.get("immediate").isBoolean()) {
@@ -553,7 +543,7 @@ public final class ApiServer implements AutoCloseable {
         List<String> togetherWith = new java.util.ArrayList<>();
         if (body.has("together_with")) {
             JsonNode n = body.get("together_with");
-            if (!"start".equals(action) || !n.isArray() || n.size() > 100) {
+            if (!n.isArray() || n.size() > 100) {
                 throw ApiError.badRequest(
                         "together_with",
                         "together_with is a list of campaign ids (at most 100) to start with this one on its workcell");
@@ -579,17 +569,7 @@ public final class ApiServer implements AutoCloseable {
     private void acknowledge(Context ctx) {
         Principal who = controller(ctx);
         String id = ctx.pathParam("id");
-        JsonNode body = ctx.body().isBlank() ? json.createObjectNode() : body(ctx, Set.of("note"));
-        String note = "acknowledged through the API";
-        if (body.has("note")) {
-            JsonNode n = body.get("note");
-            if (!n.isTextual() || n.asText().length() > 2000) {
-                throw ApiError.badRequest("note", "note must be text of at most 2000 characters");
-            }
-            if (!n.asText().isBlank()) {
-                note = n.asText();
-            }
-        }
+        String note = optionalText(optionalBody(ctx, Set.of("note")), "note", "acknowledged through the API");
         hub.acknowledge(id, who, ctx.pathParam("rid"), note);
         CampaignView v = hub.view(id);
         ctx.status(202).json(Views.obj("accepted", "ack", "campaign", v.read(s -> Views.summary(v, s))));
@@ -801,6 +781,23 @@ public final class ApiServer implements AutoCloseable {
         JsonNode body = body(ctx);
         onlyFields(body, fields);
         return body;
+    }
+
+    /** A body that may be left out (then empty), with only these fields. */
+    private JsonNode optionalBody(Context ctx, Set<String> fields) {
+        return ctx.body().isBlank() ? json.createObjectNode() : body(ctx, fields);
+    }
+
+    /** A text field of at most 2000 characters; {@code dflt} when it is missing or blank. */
+    private static String optionalText(JsonNode body, String field, String dflt) {
+        JsonNode n = body.get(field);
+        if (n == null) {
+            return dflt;
+        }
+        if (!n.isTextual() || n.asText().length() > 2000) {
+            throw ApiError.badRequest(field, field + " must be text of at most 2000 characters");
+        }
+        return n.asText().isBlank() ? dflt : n.asText();
     }
 
     private static void onlyFields(JsonNode body, Set<String> fields) {

@@ -39,6 +39,9 @@ public final class Dataset {
     private final Set<String> positioned;
 
     private final CampaignSpec spec;
+    /** The names of the numbers planners recorded with their proposals (predicted mean, sd, ...), over every row. */
+    private final List<String> detailNames;
+
     /** Molecule parameters, whose rows also give the chosen molecule's SMILES (column NAME_smiles). */
     private final List<MoleculeParameter> molecules;
 
@@ -53,6 +56,9 @@ public final class Dataset {
         this.outcomes = outcomes;
         this.steps = steps;
         this.spec = spec;
+        Set<String> details = new TreeSet<>();
+        state.experiments().values().forEach(x -> details.addAll(x.details().keySet()));
+        this.detailNames = List.copyOf(details);
         this.molecules = spec.space().parameters().stream()
                 .filter(p -> p instanceof MoleculeParameter)
                 .map(p -> (MoleculeParameter) p)
@@ -99,7 +105,7 @@ public final class Dataset {
             h.add("feasible");
         }
         h.addAll(List.of("planner", "planner_version", "rationale"));
-        plannerDetails().forEach(k -> h.add("planner_" + k));
+        detailNames.forEach(k -> h.add("planner_" + k));
         h.addAll(List.of("seed", "software_version", "proposed_at_min", "ended_at_min", "failure", "failed_attempts"));
         if (windowed()) {
             h.add("time_windows");
@@ -141,7 +147,7 @@ public final class Dataset {
             row.add(x.planner());
             row.add(x.plannerVersion());
             row.add(x.rationale());
-            for (String k : plannerDetails()) {
+            for (String k : detailNames) {
                 Double d = x.details().get(k);
                 row.add(d == null ? "" : text(d));
             }
@@ -179,18 +185,6 @@ public final class Dataset {
         x.measurements().values().forEach(m -> values.put(m.name(), m.value()));
         return spec.feasible(values);
     }
-
-    /** The numbers planners recorded with their proposals (predicted mean, sd, ...), by name, over every row. */
-    private List<String> plannerDetails() {
-        if (detailNames == null) {
-            Set<String> names = new TreeSet<>();
-            state.experiments().values().forEach(x -> names.addAll(x.details().keySet()));
-            detailNames = List.copyOf(names);
-        }
-        return detailNames;
-    }
-
-    private List<String> detailNames;
 
     /** Whether the protocol gives any step a time window. */
     private boolean windowed() {
