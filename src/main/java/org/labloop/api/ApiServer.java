@@ -165,6 +165,7 @@ public final class ApiServer implements AutoCloseable {
         config.http.prefer405over404 = true;
         config.concurrency.useVirtualThreads = true;
         config.jsonMapper(new JavalinJackson(json, false));
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
         config.staticFiles.add(sf -> {
             sf.hostedPath = "/";
             sf.directory = "/public";
@@ -655,16 +656,21 @@ public final class ApiServer implements AutoCloseable {
             }
             String workcell = v.spec().workcell().name();
             Map<String, Object> current = byWorkcell.get(workcell);
-            if (current != null && Boolean.TRUE.equals(current.get("live")) && !v.live()) {
+            boolean live = v.live() && !v.read(s -> s.status().finished());
+            if (current != null && Boolean.TRUE.equals(current.get("live")) && !live) {
                 continue;
             }
             byWorkcell.put(
                     workcell,
                     Views.obj(
-                            "workcell", workcell,
-                            "campaign", v.id(),
-                            "live", v.live(),
-                            "devices", v.read(s -> Views.devices(v, s))));
+                            "workcell",
+                            workcell,
+                            "campaign",
+                            v.id(),
+                            "live",
+                            live,
+                            "devices",
+                            v.read(s -> Views.devices(v, s))));
         }
         ctx.json(Map.of("items", List.copyOf(byWorkcell.values())));
     }

@@ -140,6 +140,20 @@ public final class ApiTokens implements AutoCloseable {
         }
     }
 
+    /** Revokes the token with this id if it is active; returns whether it was. */
+    public synchronized boolean revokeId(long id) {
+        try (PreparedStatement ps =
+                db.prepareStatement("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+            ps.setString(1, clock.instant().toString());
+            ps.setLong(2, id);
+            int n = ps.executeUpdate();
+            cache.clear();
+            return n > 0;
+        } catch (SQLException e) {
+            throw new StoreException("cannot revoke token " + id + ": " + e.getMessage(), e);
+        }
+    }
+
     public synchronized List<Info> list() {
         List<Info> out = new ArrayList<>();
         try (Statement st = db.createStatement();

@@ -158,8 +158,14 @@ final class CampaignHub implements AutoCloseable {
                 .toList();
     }
 
+    /**
+     * Campaigns an engine of this server drives and that have not finished. A campaign that finished while the partners
+     * it shares a workcell with still run is no longer counted, though its engine thread lives on with theirs.
+     */
     int running() {
-        return running.size();
+        return (int) running.keySet().stream()
+                .filter(id -> !view(id).read(s -> s.status().finished()))
+                .count();
     }
 
     // ------------------------------------------------------------------ writing

@@ -68,7 +68,7 @@ final class Views {
                 "name", s.name(),
                 "description", spec == null ? "" : spec.description(),
                 "status", status(v, s),
-                "live", v.live(),
+                "live", v.live() && !s.status().finished(),
                 "run_elsewhere", v.elsewhere(),
                 "paused_immediately", s.pausedImmediately(),
                 "paused_by", s.status() == CampaignStatus.PAUSED ? s.pausedBy() : null,

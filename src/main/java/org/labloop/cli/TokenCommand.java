@@ -3,6 +3,7 @@ package org.labloop.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.labloop.api.ApiTokens;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,13 +48,24 @@ final class TokenCommand implements Runnable {
         @Override
         public Integer call() {
             try (ApiTokens tokens = ApiTokens.open(data.resolve())) {
+                java.util.List<Long> older = tokens.list().stream()
+                        .filter(i -> i.revokedAt() == null && i.name().equals(name))
+                        .map(ApiTokens.Info::id)
+                        .toList();
                 ApiTokens.Issued issued = tokens.create(name, role);
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(issued.token());
                 out.flush();
-                spec.commandLine()
-                        .getErr()
-                        .println("Token for '" + name + "' (role " + role + "). It is shown only now: keep it safe.");
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("Token for '" + name + "' (role " + role + "). It is shown only now: keep it safe.");
+                if (!older.isEmpty()) {
+                    // Rotation: the old token stays valid until it is revoked on its own.
+                    err.println("'" + name + "' also has "
+                            + (older.size() == 1 ? "an older active token" : "older active tokens")
+                            + " (id "
+                            + older.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                            + "); once it is replaced, revoke it with: labloop token revoke --id " + older.get(0));
+                }
                 return 0;
             }
         }
@@ -82,10 +94,24 @@ final class TokenCommand implements Runnable {
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke every token of NAME.")
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
+            description = "Revoke every token of NAME, or one token by its ID (as 'token list' shows it).")
     static final class Revoke implements Callable<Integer> {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Whose tokens to revoke.")
-        String name;
+        @ArgGroup(multiplicity = "1")
+        Which which;
+
+        static final class Which {
+            @Option(names = "--name", paramLabel = "NAME", description = "Whose tokens to revoke (all of them).")
+            String name;
+
+            @Option(
+                    names = "--id",
+                    paramLabel = "ID",
+                    description = "The one token to revoke, for example the old one after issuing a new one.")
+            Long id;
+        }
 
         @Mixin
         DataOption data;
@@ -96,19 +122,43 @@ final class TokenCommand implements Runnable {
         @Override
         public Integer call() {
             try (ApiTokens tokens = ApiTokens.open(data.resolve())) {
+                java.util.List<ApiTokens.Info> active = tokens.list().stream()
+                        .filter(i -> i.revokedAt() == null)
+                        .toList();
+                if (which.id != null) {
+                    long id = which.id;
+                    if (!tokens.revokeId(id)) {
+                        throw org.labloop.core.InvalidInputException.of(
+                                "--id " + id,
+                                "no active token has id " + id,
+                                active.isEmpty()
+                                        ? "there is no active token"
+                                        : "active token ids: "
+                                                + String.join(
+                                                        ", ",
+                                                        active.stream()
+                                                                .map(i -> i.id() + " (" + i.name() + ")")
+                                                                .toList()));
+                    }
+                    String name = active.stream()
+                            .filter(i -> i.id() == id)
+                            .map(ApiTokens.Info::name)
+                            .findFirst()
+                            .orElse("?");
+                    spec.commandLine().getOut().println("Revoked token " + id + " of '" + name + "'.");
+                    return 0;
+                }
+                String name = which.name;
                 int n = tokens.revoke(name);
                 if (n == 0) {
-                    java.util.List<String> active = tokens.list().stream()
-                            .filter(i -> i.revokedAt() == null)
-                            .map(ApiTokens.Info::name)
-                            .distinct()
-                            .toList();
+                    java.util.List<String> names =
+                            active.stream().map(ApiTokens.Info::name).distinct().toList();
                     throw org.labloop.core.InvalidInputException.of(
                             "--name " + name,
                             "no active token of '" + name + "' to revoke",
-                            active.isEmpty()
+                            names.isEmpty()
                                     ? "there is no active token"
-                                    : "active tokens belong to: " + String.join(", ", active));
+                                    : "active tokens belong to: " + String.join(", ", names));
                 }
                 spec.commandLine().getOut().println("Revoked " + n + " token(s) of '" + name + "'.");
                 return 0;

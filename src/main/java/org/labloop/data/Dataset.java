@@ -287,7 +287,7 @@ public final class Dataset {
             if (i > 0) {
                 sb.append(',');
             }
-            String c = row.get(i);
+            String c = spreadsheetSafe(row.get(i));
             if (c.contains(",") || c.contains("\"") || c.contains("\n") || c.contains("\r")) {
                 sb.append('"').append(c.replace("\"", "\"\"")).append('"');
             } else {
@@ -295,6 +295,31 @@ public final class Dataset {
             }
         }
         sb.append('\n');
+    }
+
+    /**
+     * A text cell that a spreadsheet would run as a formula (it starts with {@code = + - @}, a tab or a carriage
+     * return) gets a leading {@code '}, as OWASP advises against CSV injection: a choice name or a driver's failure
+     * message must not become a formula on the machine of whoever opens the export. Numbers, negative ones included,
+     * are left as they are; the JSON export keeps every text exactly.
+     */
+    static String spreadsheetSafe(String cell) {
+        if (cell.isEmpty() || "=+-@\t\r".indexOf(cell.charAt(0)) < 0 || isNumber(cell)) {
+            return cell;
+        }
+        return "'" + cell;
+    }
+
+    private static boolean isNumber(String cell) {
+        try {
+            Double.parseDouble(cell);
+            // parseDouble also takes Java suffixes and hex ("1d", "0x1p3"), which no cell of ours is written as.
+            return cell.chars().allMatch(ch -> Character.isDigit(ch) || "+-.eE".indexOf(ch) >= 0)
+                    || cell.equals("-Infinity")
+                    || cell.equals("+Infinity");
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static String smilesColumn(MoleculeParameter m) {

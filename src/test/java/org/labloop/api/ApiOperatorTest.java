@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -79,6 +80,28 @@ class ApiOperatorTest {
                 s.post("/api/v1/campaigns", "{\"campaign\":\"" + "x".repeat(2_000_000) + "\"}", s.admin);
         assertThat(huge.statusCode()).isEqualTo(413);
         assertThat(s.json(huge).get("code").asText()).isEqualTo("too_large");
+    }
+
+    @Test
+    void requestsTheHttpServerRefusesItself_getTheApisJsonErrors_notHtml() {
+        serve();
+        HttpResponse<String> nul = s.get("/api/v1/campaigns/%00", s.admin);
+        HttpResponse<String> longUrl = s.get("/api/v1/" + "a".repeat(10_000), s.admin);
+        HttpResponse<String> bigHeader = s.send(
+                HttpRequest.newBuilder(URI.create(s.base + "/health"))
+                        .header("X-Big", "a".repeat(20_000))
+                        .GET(),
+                null);
+        for (var r : List.of(nul, longUrl, bigHeader)) {
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+            assertThat(s.json(r).get("message").asText()).isNotBlank();
+        }
+        assertThat(nul.statusCode()).isEqualTo(400);
+        assertThat(s.json(nul).get("code").asText()).isEqualTo("bad_request");
+        assertThat(longUrl.statusCode()).isEqualTo(414);
+        assertThat(s.json(longUrl).get("message").asText()).contains("longer than the server takes");
+        assertThat(bigHeader.statusCode()).isEqualTo(431);
+        assertThat(s.json(bigHeader).get("code").asText()).isEqualTo("request_header_fields_too_large");
     }
 
     @Test

@@ -33,8 +33,13 @@ class ApiSharedWorkcellTest {
     }
 
     private String create(String campaignFile, String workcellText) throws Exception {
+        return create(campaignFile, workcellText, t -> t);
+    }
+
+    private String create(String campaignFile, String workcellText, java.util.function.UnaryOperator<String> edit)
+            throws Exception {
         ObjectNode body = TestServer.JSON.createObjectNode();
-        body.put("campaign", Files.readString(Path.of(campaignFile)));
+        body.put("campaign", edit.apply(Files.readString(Path.of(campaignFile))));
         body.put("workcell", workcellText);
         body.put("protocol", Files.readString(Path.of("examples/snar/protocol.yaml")));
         HttpResponse<String> r = s.post("/api/v1/campaigns", body.toString(), s.admin);
@@ -55,6 +60,33 @@ class ApiSharedWorkcellTest {
     private Instant lastEventAt(String id) {
         List<JsonNode> events = events(id);
         return Instant.parse(events.get(events.size() - 1).get("at").asText());
+    }
+
+    @Test
+    void health_countsOnlyUnfinishedCampaigns_whenOnePartnerFinishedBeforeTheOther() throws Exception {
+        String urgent = create("examples/snar-shared/urgent.yaml", workcell());
+        String background =
+                create("examples/snar-shared/background.yaml", workcell(), t -> t.replace("budget: 20", "budget: 150"));
+        HttpResponse<String> r = s.post(
+                "/api/v1/campaigns/" + background + "/start", "{\"together_with\": [\"" + urgent + "\"]}", s.admin);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        s.awaitStatus(background, "running", 60);
+        HttpResponse<String> pause = s.post("/api/v1/campaigns/" + background + "/pause", "{}", s.admin);
+        assertThat(pause.statusCode()).as(pause.body()).isEqualTo(202);
+
+        s.awaitStatus(urgent, "completed", 120);
+        s.awaitStatus(background, "paused", 120);
+        assertThat(s.getJson("/health").get("campaigns_running").asInt()).isEqualTo(1);
+        assertThat(s.getJson("/api/v1/campaigns/" + urgent).get("live").asBoolean())
+                .isFalse();
+        assertThat(s.getJson("/api/v1/campaigns/" + background).get("live").asBoolean())
+                .isTrue();
+
+        assertThat(s.post("/api/v1/campaigns/" + background + "/resume", "{}", s.admin)
+                        .statusCode())
+                .isEqualTo(202);
+        s.awaitStatus(background, "completed", 120);
+        assertThat(s.getJson("/health").get("campaigns_running").asInt()).isZero();
     }
 
     @Test

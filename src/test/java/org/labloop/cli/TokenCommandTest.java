@@ -43,6 +43,32 @@ class TokenCommandTest {
     }
 
     @Test
+    void rotation_revokeById_keepsTheNewTokenAndRefusesTheOld() {
+        String old = run("token", "create", "--name", "robot", "--data", data.toString())
+                .out()
+                .strip();
+        Run second = run("token", "create", "--name", "robot", "--data", data.toString());
+        String fresh = second.out().strip();
+        assertThat(second.err()).contains("older active token (id 1)", "labloop token revoke --id 1");
+
+        Run revoked = run("token", "revoke", "--id", "1", "--data", data.toString());
+        assertThat(revoked.code()).isZero();
+        assertThat(revoked.out()).contains("Revoked token 1 of 'robot'");
+        try (org.labloop.api.ApiTokens tokens = org.labloop.api.ApiTokens.open(data)) {
+            assertThat(tokens.authenticate(old)).isEmpty();
+            assertThat(tokens.authenticate(fresh)).isPresent();
+        }
+
+        Run again = run("token", "revoke", "--id", "1", "--data", data.toString());
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("no active token has id 1", "active token ids: 2 (robot)");
+        assertThat(run("token", "revoke", "--data", data.toString()).code()).isEqualTo(2);
+        assertThat(run("token", "revoke", "--id", "2", "--name", "robot", "--data", data.toString())
+                        .code())
+                .isEqualTo(2);
+    }
+
+    @Test
     void badNameOrRole_isAnInputError() {
         assertThat(run("token", "create", "--name", "no spaces", "--data", data.toString())
                         .code())
