@@ -60,6 +60,8 @@ public final class CampaignState {
     private String pausedBy;
     private long lastSeq;
     private String lastHash = EventCodec.GENESIS;
+    /** The hash of the campaign's first event: with the id, what tells two campaigns of one name in two stores apart. */
+    private String firstHash;
 
     @com.fasterxml.jackson.databind.annotation.JsonSerialize(contentUsing = FinishedOnce.class)
     private Map<String, ExperimentState> experiments = new LinkedHashMap<>();
@@ -120,6 +122,7 @@ public final class CampaignState {
                 || state.lastSeq < 1
                 || state.lastHash == null
                 || state.failedInARow == null
+                || state.firstHash == null
                 || !campaignId.equals(state.id)) {
             return null;
         }
@@ -174,6 +177,9 @@ public final class CampaignState {
         }
         lastSeq = e.seq();
         lastHash = e.hash();
+        if (lastSeq == 1) {
+            firstHash = lastHash;
+        }
         lastEventAt = at;
     }
 
@@ -381,6 +387,10 @@ public final class CampaignState {
 
     public String lastHash() {
         return lastHash;
+    }
+
+    public String firstHash() {
+        return firstHash;
     }
 
     /** Operator requests not yet acknowledged, in the order they were raised. */

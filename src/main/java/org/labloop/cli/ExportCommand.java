@@ -42,11 +42,21 @@ final class ExportCommand implements Callable<Integer> {
             description = "Campaign id; may be left out when the store holds one campaign.")
     String id;
 
-    @Option(names = "--format", paramLabel = "csv|json", description = "Output format (default: csv).")
-    Format format = Format.csv;
+    @Option(
+            names = "--format",
+            paramLabel = "csv|json",
+            description = "Output format (default: from the --out file's extension, .json or .csv; else csv).")
+    Format format;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
+            description = "Write to FILE instead of standard output. An existing file is replaced only if it is a"
+                    + " LabLoop export (or with --force); never a file in the data directory.")
     Path outFile;
+
+    @Option(names = "--force", description = "Replace --out FILE even if it is not a LabLoop export.")
+    boolean force;
 
     @Option(
             names = "--sources",
@@ -64,10 +74,15 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String text;
-        try (EventLog log = Lab.openReadOnly(data.resolve(), true)) {
+        Format chosen = format(format, outFile);
+        Path dataDir = data.resolve();
+        if (outFile != null) {
+            checkTarget(outFile, dataDir, force);
+        }
+        try (EventLog log = Lab.openReadOnly(dataDir, true)) {
             CampaignState state = Lab.loadVerified(log, Lab.pickCampaign(log, id));
             Dataset dataset = Dataset.of(state, new Lab().specOf(state));
-            text = format == Format.csv ? dataset.toCsv() : dataset.toJson();
+            text = chosen == Format.csv ? dataset.toCsv() : dataset.toJson();
             if (sourcesDir != null) {
                 writeSources(state, sourcesDir, spec.commandLine().getErr());
             }
@@ -81,6 +96,71 @@ final class ExportCommand implements Callable<Integer> {
         write(outFile, text);
         spec.commandLine().getErr().println("Wrote " + outFile);
         return 0;
+    }
+
+    /** The format asked for, else the one the output file's extension names, else CSV; a contradiction is an error. */
+    static Format format(Format asked, Path out) {
+        String name = out == null ? "" : out.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        Format byName = name.endsWith(".json") ? Format.json : name.endsWith(".csv") ? Format.csv : null;
+        if (asked != null && byName != null && asked != byName) {
+            throw InvalidInputException.of(
+                    "--out " + out,
+                    "names a ." + byName + " file but --format is " + asked,
+                    "drop --format, or name the file ." + asked);
+        }
+        return asked != null ? asked : byName != null ? byName : Format.csv;
+    }
+
+    /**
+     * An export never goes into the data directory (it would replace the store) and replaces an existing file only
+     * when that file is an earlier export, or with {@code --force}: a mistyped path must not destroy a campaign file.
+     */
+    static void checkTarget(Path out, Path dataDir, boolean force) {
+        Path target;
+        Path store;
+        try {
+            target = Files.exists(out) ? out.toRealPath() : realParent(out);
+            store = Files.exists(dataDir)
+                    ? dataDir.toRealPath()
+                    : dataDir.toAbsolutePath().normalize();
+        } catch (IOException e) {
+            throw InvalidInputException.of(out.toString(), "cannot be resolved: " + e.getMessage(), "check the path");
+        }
+        if (target.startsWith(store)) {
+            throw InvalidInputException.of(
+                    "--out " + out,
+                    "is inside the data directory " + store + ", which holds the event store",
+                    "write the export somewhere else, e.g. --out dataset."
+                            + (out.toString().endsWith(".json") ? "json" : "csv"));
+        }
+        if (!force && Files.isRegularFile(target) && !isExport(target)) {
+            throw InvalidInputException.of(
+                    "--out " + out,
+                    "exists and is not a LabLoop export",
+                    "choose a new file name, or add --force to replace it");
+        }
+    }
+
+    /** The absolute path of a file yet to be written, through the real path of its nearest existing folder. */
+    private static Path realParent(Path out) throws IOException {
+        Path abs = out.toAbsolutePath().normalize();
+        Path existing = abs.getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        return existing == null ? abs : existing.toRealPath().resolve(existing.relativize(abs));
+    }
+
+    /** Whether a file starts as LabLoop writes an export (CSV header or JSON root), so replacing it loses nothing. */
+    private static boolean isExport(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            String head = new String(in.readNBytes(64), StandardCharsets.UTF_8);
+            return head.isEmpty()
+                    || head.startsWith("campaign_id,experiment_id,")
+                    || head.replaceAll("\\s+", "").startsWith("{\"campaign_id\":");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

@@ -44,6 +44,12 @@ final class VerifyCommand implements Callable<Integer> {
         int code = 0;
         try (SqliteEventLog log = Lab.openReadOnly(data.resolve(), false)) {
             Anchor anchor = against == null ? null : Anchor.read(against);
+            if (anchor != null && id != null && !id.equals(anchor.campaign())) {
+                throw org.labloop.core.InvalidInputException.of(
+                        "--against " + against,
+                        "is an export of campaign " + anchor.campaign() + ", not of " + id,
+                        "give an export of " + id + ", or leave out the id to check " + anchor.campaign());
+            }
             List<String> ids = anchor != null && id == null
                     ? List.of(Lab.pickCampaign(log, anchor.campaign()))
                     : id == null ? log.campaignIds() : List.of(Lab.pickCampaign(log, id));
@@ -91,7 +97,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     /** The last event an export was made from: a log that no longer holds it lost events or was rewritten. */
-    record Anchor(String campaign, long seq, String hash) {
+    record Anchor(String campaign, String firstHash, long seq, String hash) {
         static Anchor read(java.nio.file.Path file) {
             com.fasterxml.jackson.databind.JsonNode root;
             try {
@@ -99,7 +105,7 @@ final class VerifyCommand implements Callable<Integer> {
             } catch (java.io.IOException e) {
                 throw org.labloop.core.InvalidInputException.of(
                         file.toString(),
-                        "cannot read it as JSON: " + e.getMessage(),
+                        "cannot read it as JSON: " + jsonProblem(e),
                         "give a file written by labloop export --format json");
             }
             com.fasterxml.jackson.databind.JsonNode id = root == null ? null : root.get("campaign_id");
@@ -116,11 +122,32 @@ final class VerifyCommand implements Callable<Integer> {
                         "is not a LabLoop JSON export (it needs campaign_id, last_event_seq and last_event_hash)",
                         "give a file written by labloop export --format json");
             }
-            return new Anchor(id.asText(), seq.asLong(), hash.asText());
+            com.fasterxml.jackson.databind.JsonNode first = root.get("first_event_hash");
+            // Exports written before the first hash was kept have none: the last event's hash then decides alone.
+            return new Anchor(
+                    id.asText(),
+                    first != null && first.isTextual() ? first.asText() : null,
+                    seq.asLong(),
+                    hash.asText());
+        }
+
+        /** Jackson's message without its note on how it hides the source, and with the line and column. */
+        private static String jsonProblem(java.io.IOException e) {
+            if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+                com.fasterxml.jackson.core.JsonLocation at = j.getLocation();
+                return j.getOriginalMessage()
+                        + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
+            }
+            return e.getMessage();
         }
 
         /** What is wrong with {@code events} (an intact chain) against the export, or null. */
         String problem(List<Event> events) {
+            if (firstHash != null && !events.isEmpty() && !events.get(0).hash().equals(firstHash)) {
+                return "the export is of another campaign that has the same id " + campaign
+                        + " (its first event differs: it comes from another store, or the log was rewritten from the"
+                        + " start)";
+            }
             if (events.size() < seq) {
                 return "the log ends at event " + events.size() + " but the export was made from event " + seq
                         + ": events were removed from its end";

@@ -345,6 +345,7 @@ public final class Dataset {
         root.put("status", state.status().name().toLowerCase(Locale.ROOT));
         root.put("time_mode", state.timeMode());
         root.put("created_at", state.createdAt());
+        root.put("first_event_hash", state.firstHash());
         root.put("last_event_seq", state.lastSeq());
         root.put("last_event_hash", state.lastHash());
         ObjectNode units = root.putObject("units");

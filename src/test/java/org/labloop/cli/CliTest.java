@@ -246,7 +246,7 @@ class CliTest {
                 .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
 
         Path target = tmp.resolve("target.csv");
-        Files.writeString(target, "old");
+        Files.writeString(target, "campaign_id,experiment_id,index\nold-1,E0001,1\n");
         Path link = Files.createSymbolicLink(tmp.resolve("link.csv"), target);
         assertThat(labloop("export", "--out", link.toString(), "--data", data).code())
                 .isZero();
@@ -268,6 +268,51 @@ class CliTest {
                 .isZero();
         assertThat(reader.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(expected);
         assertThat(Files.isRegularFile(fifo)).isFalse();
+    }
+
+    @Test
+    void exportOut_neverReplacesTheStoreOrAFileThatIsNoExport_andTakesItsFormatFromTheExtension() throws Exception {
+        Path campaign = org.labloop.lab.ExampleCopies.snar(tmp.resolve("guard"), 3);
+        Path data = tmp.resolve("guard-data");
+        assertThat(labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress")
+                        .code())
+                .isZero();
+        byte[] store = Files.readAllBytes(data.resolve("labloop.db"));
+
+        Result intoStore =
+                labloop("export", "--out", data.resolve("labloop.db").toString(), "--force", "--data", data.toString());
+        assertThat(intoStore.code()).isEqualTo(2);
+        assertThat(intoStore.err()).contains("inside the data directory", "holds the event store");
+        Result newFileInStore = labloop("export", "--out", data.resolve("x.csv").toString(), "--data", data.toString());
+        assertThat(newFileInStore.code()).isEqualTo(2);
+        assertThat(Files.readAllBytes(data.resolve("labloop.db"))).isEqualTo(store);
+        assertThat(data.resolve("x.csv")).doesNotExist();
+
+        String yaml = Files.readString(campaign);
+        Result overYaml = labloop("export", "--out", campaign.toString(), "--data", data.toString());
+        assertThat(overYaml.code()).isEqualTo(2);
+        assertThat(overYaml.err()).contains("exists and is not a LabLoop export", "--force");
+        assertThat(Files.readString(campaign)).isEqualTo(yaml);
+        Path notes = tmp.resolve("notes.txt");
+        Files.writeString(notes, "my notes");
+        assertThat(labloop("export", "--out", notes.toString(), "--force", "--data", data.toString())
+                        .code())
+                .isZero();
+        assertThat(Files.readString(notes)).startsWith("campaign_id,experiment_id,");
+
+        Path json = tmp.resolve("d.json");
+        assertThat(labloop("export", "--out", json.toString(), "--data", data.toString())
+                        .code())
+                .isZero();
+        assertThat(Files.readString(json)).startsWith("{");
+        // Exporting again replaces an earlier export without --force.
+        assertThat(labloop("export", "--out", json.toString(), "--data", data.toString())
+                        .code())
+                .isZero();
+        Result contradiction =
+                labloop("export", "--out", json.toString(), "--format", "csv", "--data", data.toString());
+        assertThat(contradiction.code()).isEqualTo(2);
+        assertThat(contradiction.err()).contains("names a .json file but --format is csv");
     }
 
     @Test
@@ -303,6 +348,55 @@ class CliTest {
         Result bad = labloop("verify", "--against", notAnExport.toString(), "--data", data.toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("is not a LabLoop JSON export");
+        Path csv = Files.writeString(tmp.resolve("x.csv"), "campaign_id,experiment_id\n");
+        Result notJson = labloop("verify", "--against", csv.toString(), "--data", data.toString());
+        assertThat(notJson.code()).isEqualTo(2);
+        assertThat(notJson.err()).contains("cannot read it as JSON", "line 1").doesNotContain("REDACTED");
+    }
+
+    @Test
+    void verifyAgainst_anExportOfAnotherCampaign_saysSo_insteadOfCallingTheLogAltered() throws Exception {
+        Path campaign = org.labloop.lab.ExampleCopies.snar(tmp.resolve("two"), 3);
+        Path one = tmp.resolve("store-one");
+        Path two = tmp.resolve("store-two");
+        // Same file, other seeds: campaigns of the same id, snar-demo-1, with other events.
+        for (Path data : List.of(one, two)) {
+            String seed = data == one ? "3" : "4";
+            assertThat(labloop("run", campaign.toString(), "--seed", seed, "--data", data.toString(), "--no-progress")
+                            .code())
+                    .isZero();
+        }
+        // A second campaign in store one: its own export must not pass for the first campaign's.
+        assertThat(labloop(
+                                "run",
+                                campaign.toString(),
+                                "--new",
+                                "--seed",
+                                "5",
+                                "--data",
+                                one.toString(),
+                                "--no-progress")
+                        .code())
+                .isZero();
+        Path exportTwo = tmp.resolve("two.json");
+        assertThat(labloop("export", "snar-demo-1", "--out", exportTwo.toString(), "--data", two.toString())
+                        .code())
+                .isZero();
+        Path exportSecond = tmp.resolve("second.json");
+        assertThat(labloop("export", "snar-demo-2", "--out", exportSecond.toString(), "--data", one.toString())
+                        .code())
+                .isZero();
+
+        Result otherStore = labloop("verify", "--against", exportTwo.toString(), "--data", one.toString());
+        assertThat(otherStore.code()).isEqualTo(4);
+        assertThat(otherStore.out()).contains("another campaign that has the same id snar-demo-1");
+        Result otherId =
+                labloop("verify", "snar-demo-1", "--against", exportSecond.toString(), "--data", one.toString());
+        assertThat(otherId.code()).isEqualTo(2);
+        assertThat(otherId.err()).contains("is an export of campaign snar-demo-2, not of snar-demo-1");
+        assertThat(labloop("verify", "--against", exportSecond.toString(), "--data", one.toString())
+                        .code())
+                .isZero();
     }
 
     @Test
