@@ -611,6 +611,10 @@ public final class ApiServer implements AutoCloseable {
         Set<String> names = csv(ctx, "name");
         Set<String> devices = csv(ctx, "device");
         Set<String> experiments = csv(ctx, "experiment");
+        if (v.spec() != null) {
+            known("name", names, v.spec().outcomes(), "outcome");
+            known("device", devices, deviceNames(v), "device");
+        }
         List<Map<String, Object>> items = v.read(s -> {
             List<Map<String, Object>> out = new ArrayList<>();
             for (ExperimentState x : s.experiments().values()) {
@@ -631,9 +635,16 @@ public final class ApiServer implements AutoCloseable {
         ctx.json(page(ctx, items));
     }
 
+    private static List<String> deviceNames(CampaignView v) {
+        return v.spec().workcell().devices().stream().map(d -> d.name()).toList();
+    }
+
     private void steps(Context ctx) {
         CampaignView v = hub.view(ctx.pathParam("id"));
         Set<String> devices = csv(ctx, "device");
+        if (v.spec() != null) {
+            known("device", devices, deviceNames(v), "device");
+        }
         List<Map<String, Object>> items = v.read(s -> {
             List<Map<String, Object>> out = new ArrayList<>();
             for (ExperimentState x : s.experiments().values()) {
@@ -680,6 +691,7 @@ public final class ApiServer implements AutoCloseable {
         long after = longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
         int limit = (int) longParam(ctx, "limit", 100, 1, MAX_PAGE_SIZE);
         Set<String> types = csv(ctx, "type");
+        known("type", types, EVENT_TYPES, "event type");
         Predicate<Event> filter =
                 types.isEmpty() ? e -> true : e -> types.contains(e.body().typeName());
         List<CampaignView.Published> page = v.events(after, limit, filter);
@@ -717,19 +729,31 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void examples(Context ctx) {
-        List<Map<String, Object>> items = new ArrayList<>();
+        ctx.json(Map.of(
+                "items", exampleNames().stream().map(n -> Views.obj("name", n)).toList()));
+    }
+
+    private List<String> exampleNames() {
         Path dir = options.examplesDir();
-        if (dir != null && Files.isDirectory(dir)) {
-            try (var list = Files.list(dir)) {
-                list.filter(d -> Files.isRegularFile(d.resolve("campaign.yaml")))
-                        .map(d -> d.getFileName().toString())
-                        .sorted()
-                        .forEach(n -> items.add(Views.obj("name", n)));
-            } catch (java.io.IOException e) {
-                throw new ApiError(500, "internal", "cannot list examples: " + e.getMessage(), null);
-            }
+        if (dir == null || !Files.isDirectory(dir)) {
+            return List.of();
         }
-        ctx.json(Map.of("items", items));
+        try (var list = Files.list(dir)) {
+            return list.filter(d -> Files.isRegularFile(d.resolve("campaign.yaml")))
+                    .map(d -> d.getFileName().toString())
+                    .sorted()
+                    .toList();
+        } catch (java.io.IOException e) {
+            throw new ApiError(500, "internal", "cannot list examples: " + e.getMessage(), null);
+        }
+    }
+
+    private ApiError noExample(String name) {
+        List<String> names = exampleNames();
+        String hint = org.labloop.config.Suggest.closest(name, names)
+                .map(c -> "; did you mean '" + c + "'?")
+                .orElse(names.isEmpty() ? "; this server has no examples" : "; examples: " + String.join(", ", names));
+        return ApiError.notFound("example", "no example '" + name + "'" + hint);
     }
 
     private void example(Context ctx) {
@@ -742,11 +766,11 @@ public final class ApiServer implements AutoCloseable {
 
     private List<SourceFile> exampleSources(String name) {
         if (!name.matches("[A-Za-z0-9_-]{1,64}") || options.examplesDir() == null) {
-            throw ApiError.notFound("example", "no example '" + name + "'");
+            throw noExample(name);
         }
         Path file = options.examplesDir().resolve(name).resolve("campaign.yaml");
         if (!Files.isRegularFile(file)) {
-            throw ApiError.notFound("example", "no example '" + name + "'");
+            throw noExample(name);
         }
         // Stored with a path relative to the examples folder, so the log does not record where the server was
         // installed.
@@ -817,6 +841,24 @@ public final class ApiServer implements AutoCloseable {
             }
         }
     }
+
+    /** A filter value that names nothing that exists is a mistake to report, not an empty page. */
+    private static void known(String param, Set<String> asked, java.util.Collection<String> known, String what) {
+        for (String a : asked) {
+            if (!known.contains(a)) {
+                String hint = org.labloop.config.Suggest.closest(a, known)
+                        .map(c -> "did you mean '" + c + "'?")
+                        .orElse("use " + String.join(", ", new java.util.TreeSet<>(known)));
+                throw ApiError.badRequest(param, "unknown " + what + " '" + a + "'; " + hint);
+            }
+        }
+    }
+
+    /** Event type names, as stored in the log. */
+    private static final Set<String> EVENT_TYPES = Arrays.stream(
+                    org.labloop.event.EventBody.class.getPermittedSubclasses())
+            .map(Class::getSimpleName)
+            .collect(Collectors.toUnmodifiableSet());
 
     private static Set<String> csv(Context ctx, String name) {
         String v = ctx.queryParam(name);

@@ -479,7 +479,14 @@ final class CampaignHub implements AutoCloseable {
         synchronized (lock(id)) {
             CampaignView v = view(id);
             if (v.read(s -> s.status() != CampaignStatus.PAUSED)) {
-                throw ApiError.conflict("campaign " + id + " is not paused");
+                String status = v.read(s -> Views.status(v, s));
+                throw ApiError.conflict("campaign " + id + " is " + status + ", not paused"
+                        + switch (status) {
+                            case "interrupted", "created" ->
+                                "; start it to run it again: POST " + ApiServer.API + "/campaigns/" + id + "/start";
+                            case "running" -> "; nothing to resume";
+                            default -> "";
+                        });
             }
             List<String> waitsFor = v.read(
                     s -> Engine.waitsForAnswer(s) ? List.copyOf(s.openRequests().keySet()) : null);

@@ -362,8 +362,20 @@ final class RunCommand implements Callable<Integer> {
                 "Wall time %.1f s. Data: %s (campaign %s, %d events, hash-chained).%n",
                 wall, dataDir.resolve("labloop.db"), state.id(), state.lastSeq());
         out.printf(
-                "Export it: ./labloop export %s --format csv%s%n",
-                state.id(), dataDir.equals(Path.of("labloop-data")) ? "" : " --data " + dataDir);
+                "Export it: %s export %s --format csv%s%n",
+                launcher(), state.id(), dataDir.equals(Path.of("labloop-data")) ? "" : " --data " + dataDir);
         return exitCode(List.of(state));
+    }
+
+    /** How to call the launcher from the current folder: ./labloop in its own folder, its path from elsewhere. */
+    static String launcher() {
+        String home = System.getProperty("labloop.home");
+        if (home == null) {
+            return "labloop";
+        }
+        Path dir = Path.of(home).toAbsolutePath().normalize();
+        return dir.equals(Path.of("").toAbsolutePath().normalize())
+                ? "./labloop"
+                : dir.resolve("labloop").toString();
     }
 }

@@ -48,8 +48,8 @@ final class Summary {
                 state.count(ExperimentStatus.FAILED),
                 state.inFlight().size(),
                 spec.budget());
-        if (spec.protocol().steps().stream().anyMatch(st -> st.window().isPresent())) {
-            long missed = org.labloop.data.Dataset.of(state, spec).windowsMissed();
+        if (windowed()) {
+            long missed = dataset().windowsMissed();
             out.printf(
                     "  time windows  %s%n",
                     missed == 0
@@ -103,7 +103,16 @@ final class Summary {
             ExperimentState best = done.stream()
                     .max(Comparator.comparingDouble(x -> o.direction().sign() * value(x, o)))
                     .orElseThrow();
-            out.printf("Best %s: %s%s at %s%n", o.name(), num(value(best, o)), unit(o.unit()), best.id());
+            out.printf(
+                    "Best %s: %s%s at %s%s%n",
+                    o.name(),
+                    num(value(best, o)),
+                    unit(o.unit()),
+                    best.id(),
+                    missedWindow(best)
+                            ? ", whose sample missed its time window: "
+                                    + dataset().windows(best).substring("missed: ".length())
+                            : "");
             StringBuilder others = new StringBuilder();
             for (Objective other : spec.objectives()) {
                 if (other != o) {
@@ -131,7 +140,30 @@ final class Summary {
                     done.size(),
                     spec.constraints().isEmpty() ? "" : "feasible ");
             printTable(out, front);
+            if (front.stream().anyMatch(this::missedWindow)) {
+                out.println(
+                        "  * the sample missed a time window of the protocol, so the result may be off (the export's"
+                                + " time_windows column says by how much)");
+            }
         }
+    }
+
+    private org.labloop.data.Dataset dataset;
+
+    private org.labloop.data.Dataset dataset() {
+        if (dataset == null) {
+            dataset = org.labloop.data.Dataset.of(state, spec);
+        }
+        return dataset;
+    }
+
+    private boolean windowed() {
+        return spec.protocol().steps().stream().anyMatch(st -> st.window().isPresent());
+    }
+
+    /** Whether a step of the experiment started outside its time window (after a retry or an operator request). */
+    private boolean missedWindow(ExperimentState x) {
+        return windowed() && dataset().windows(x).startsWith("missed");
     }
 
     /** The most frequent failure reasons, so that a run where nothing worked says why without an export. */
@@ -177,7 +209,7 @@ final class Summary {
         rows.stream()
                 .sorted(Comparator.comparingDouble(x -> -first.direction().sign() * value(x, first)))
                 .forEach(x -> {
-                    List<String> row = new ArrayList<>(List.of(x.id()));
+                    List<String> row = new ArrayList<>(List.of(x.id() + (missedWindow(x) ? " *" : "")));
                     spec.objectives().forEach(o -> row.add(num(value(x, o))));
                     spec.space()
                             .parameters()

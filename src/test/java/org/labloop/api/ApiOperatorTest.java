@@ -72,6 +72,28 @@ class ApiOperatorTest {
                 "reson",
                 "did you mean 'reason'?");
         assertBadRequest(s.get("/api/v1/campaigns?status=bogus", s.admin), "status", "unknown status 'bogus'");
+        assertBadRequest(
+                s.get("/api/v1/campaigns/" + id + "/events?type=StepStarted,Bogus", s.admin),
+                "type",
+                "unknown event type 'Bogus'");
+        assertThat(s.get("/api/v1/campaigns/" + id + "/events?type=StepStarted,CampaignCreated", s.admin)
+                        .statusCode())
+                .isEqualTo(200);
+        assertBadRequest(
+                s.get("/api/v1/campaigns/" + id + "/measurements?name=styy", s.admin),
+                "name",
+                "unknown outcome 'styy'; did you mean 'sty'?");
+        assertBadRequest(
+                s.get("/api/v1/campaigns/" + id + "/steps?device=hplcc", s.admin),
+                "device",
+                "unknown device 'hplcc'; did you mean 'hplc'?");
+        HttpResponse<String> resumeCreated = s.post("/api/v1/campaigns/" + id + "/resume", "{}", s.admin);
+        assertThat(resumeCreated.statusCode()).isEqualTo(409);
+        assertThat(s.json(resumeCreated).get("message").asText())
+                .contains("is created, not paused", "/campaigns/" + id + "/start");
+        HttpResponse<String> noExample = s.post("/api/v1/campaigns", "{\"example\":\"snarr\"}", s.admin);
+        assertThat(noExample.statusCode()).isEqualTo(404);
+        assertThat(s.json(noExample).get("message").asText()).contains("no example 'snarr'; did you mean 'snar'?");
 
         HttpResponse<String> wrongMethod = s.get("/api/v1/login", null);
         assertThat(wrongMethod.statusCode()).isEqualTo(405);
