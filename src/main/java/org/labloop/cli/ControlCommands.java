@@ -49,6 +49,11 @@ final class ControlCommands {
                             "only an unfinished campaign can be paused, aborted or acknowledged");
                 }
                 PrintWriter out = spec.commandLine().getOut();
+                String done = alreadyDone(cid, state);
+                if (done != null) {
+                    out.println(done);
+                    return 0;
+                }
                 if (store.running(cid)) {
                     try (SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
                         send(inbox, cid, state);
@@ -63,6 +68,11 @@ final class ControlCommands {
         }
 
         abstract void send(SqliteControlInbox inbox, String cid, CampaignState state);
+
+        /** What to say when the request would change nothing (nothing is then sent or recorded); null otherwise. */
+        String alreadyDone(String cid, CampaignState state) {
+            return null;
+        }
 
         /** With no engine running, records the request directly, holding the campaign's lock meanwhile. */
         static void recordHere(LabStore store, String cid, CampaignState state, EventBody body) {
@@ -95,11 +105,16 @@ final class ControlCommands {
         }
 
         @Override
+        String alreadyDone(String cid, CampaignState state) {
+            // A pause --now still tightens a plain pause: steps stop starting.
+            return state.status() == CampaignStatus.PAUSED && (!now || state.pausedImmediately())
+                    ? "Campaign " + cid + " is already paused (by " + state.pausedBy() + "); nothing sent. Continue it"
+                            + " with: labloop resume " + cid
+                    : null;
+        }
+
+        @Override
         void here(LabStore store, String cid, CampaignState state, PrintWriter out) {
-            if (state.status() == CampaignStatus.PAUSED) {
-                out.printf("Campaign %s is already paused.%n", cid);
-                return;
-            }
             recordHere(store, cid, state, new EventBody.CampaignPaused(reason, now));
             out.printf("Campaign %s paused. Continue it with: labloop resume %s%n", cid, cid);
         }

@@ -105,6 +105,16 @@ class OperatorCommandsTest {
                 "pause", "snar-demo-1", "--reason", "wait for the new column", "--data", data.toString());
         assertThat(pause.code()).as(pause.err()).isZero();
         assertThat(pause.out()).contains("paused");
+        long events;
+        try (EventLog log = Lab.openExisting(data)) {
+            events = Lab.load(log, "snar-demo-1").lastSeq();
+        }
+        CliTest.Result again = CliTest.labloop("pause", "snar-demo-1", "--data", data.toString());
+        assertThat(again.code()).isZero();
+        assertThat(again.out()).contains("is already paused", "nothing sent", "labloop resume snar-demo-1");
+        try (EventLog log = Lab.openExisting(data)) {
+            assertThat(Lab.load(log, "snar-demo-1").lastSeq()).isEqualTo(events);
+        }
 
         CliTest.Result run = CliTest.labloop("run", file.toString(), "--data", data.toString(), "--no-progress");
         assertThat(run.code()).isEqualTo(2);
