@@ -123,6 +123,7 @@ final class RunCommand implements Callable<Integer> {
                 id = runner.create(prepared, store.log(), actor());
                 if (!forceNew) {
                     noteUnfinishedNamesakes(store, prepared.spec().name(), id, out);
+                    noteFinishedTwins(runner, prepared, store, id, out);
                 }
             }
             return drive(runner, prepared, store, id, progress, out, null, pace);
@@ -143,6 +144,23 @@ final class RunCommand implements Callable<Integer> {
                 out.println("Note: campaign " + other + " of the same name is unfinished; it was created from other"
                         + " file contents or another seed, so this run started " + created
                         + " instead. To continue it: labloop resume " + other);
+            }
+        }
+    }
+
+    /** Says so when these very files and seed already ran to the end: the new campaign repeats that one. */
+    private static void noteFinishedTwins(
+            CampaignRunner runner, CampaignRunner.Prepared prepared, LabStore store, String created, PrintWriter out) {
+        for (String other : store.log().campaignIds()) {
+            if (other.equals(created)) {
+                continue;
+            }
+            CampaignState s = Lab.load(store.log(), other);
+            if (s.status().finished() && runner.isTwin(prepared, s)) {
+                out.println("Note: campaign " + other + ", from the same files and seed, is already "
+                        + s.status().name().toLowerCase(java.util.Locale.ROOT) + "; this run starts " + created
+                        + ", a new campaign. To see the earlier one: labloop status " + other);
+                return;
             }
         }
     }

@@ -43,4 +43,19 @@ class EditedFileRunTest {
                 .contains("this run started snar-demo-2")
                 .contains("labloop resume snar-demo-1");
     }
+
+    @Test
+    void runningTheSameFilesAgain_afterTheyCompleted_saysANewCampaignStarts() throws Exception {
+        Path file = org.labloop.lab.ExampleCopies.snar(tmp.resolve("again"), 3);
+        Path data = tmp.resolve("data");
+        CliTest.Result first = labloop("run", file.toString(), "--data", data.toString(), "--no-progress");
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.out()).doesNotContain("Note:");
+
+        CliTest.Result second = labloop("run", file.toString(), "--data", data.toString(), "--no-progress");
+        assertThat(second.code()).as(second.err()).isZero();
+        assertThat(second.out())
+                .contains("Note: campaign snar-demo-1, from the same files and seed, is already completed")
+                .contains("this run starts snar-demo-2");
+    }
 }
