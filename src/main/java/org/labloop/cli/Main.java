@@ -47,6 +47,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true); // --format JSON as well as json
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof LabLoopException e) {
                 err.println("labloop: " + e.getMessage());

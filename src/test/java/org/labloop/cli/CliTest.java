@@ -309,6 +309,9 @@ class CliTest {
         assertThat(labloop("export", "--out", json.toString(), "--data", data.toString())
                         .code())
                 .isZero();
+        assertThat(labloop("export", "--format", "JSON", "--data", data.toString())
+                        .out())
+                .startsWith("{");
         Result contradiction =
                 labloop("export", "--out", json.toString(), "--format", "csv", "--data", data.toString());
         assertThat(contradiction.code()).isEqualTo(2);
