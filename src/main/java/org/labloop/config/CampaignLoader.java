@@ -209,7 +209,9 @@ public final class CampaignLoader {
         ProtocolParser.Context ctx = new ProtocolParser.Context(
                 w == null ? null : w.capabilities(),
                 w == null ? null : w.name(),
-                c == null ? null : c.parameterTypes());
+                c == null ? null : c.parameterTypes(),
+                w == null ? null : w.workcell(),
+                c == null ? null : c.space());
         Protocol p = proot == null ? null : ProtocolParser.parse(proot, protocolDoc, ctx);
 
         List<Problem> tableProblems = new ArrayList<>();

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,10 +15,17 @@ import org.labloop.protocol.FailurePolicy;
 import org.labloop.protocol.Protocol;
 import org.labloop.protocol.StepSpec;
 import org.labloop.protocol.TimeWindow;
+import org.labloop.space.ContinuousParameter;
+import org.labloop.space.DiscreteParameter;
+import org.labloop.space.SearchSpace;
+import org.labloop.workcell.DeviceSpec;
+import org.labloop.workcell.DurationRange;
+import org.labloop.workcell.Workcell;
 
 /**
- * Reads a protocol file (format: docs/protocol-file.md) and checks it against the workcell (every capability exists)
- * and the campaign (every {@code $param} is a parameter).
+ * Reads a protocol file (format: docs/protocol-file.md) and checks it against the workcell (every capability exists,
+ * a timeout leaves time for the step, {@code then: other_device} has another device to go to) and the campaign (every
+ * {@code $param} is a parameter).
  */
 final class ProtocolParser {
     static final List<String> KEYS = List.of("protocol", "steps");
@@ -43,8 +51,15 @@ final class ProtocolParser {
      * What the protocol is checked against. {@code capabilities}: every capability of the workcell, or null when the
      * workcell could not be read. {@code parameters}: the campaign's parameters by name with their type
      * (continuous, discrete, categorical, molecule, or null when unreadable), or null when they could not be read.
+     * {@code workcell} and {@code space}: the workcell and the campaign's search space, or null when they have problems
+     * (the checks that need them are then skipped).
      */
-    record Context(Set<String> capabilities, String workcellName, Map<String, String> parameters) {}
+    record Context(
+            Set<String> capabilities,
+            String workcellName,
+            Map<String, String> parameters,
+            Workcell workcell,
+            SearchSpace space) {}
 
     private final Values v;
     private final Context ctx;
@@ -79,12 +94,18 @@ final class ProtocolParser {
                 Map<String, Node.Loc> names = new LinkedHashMap<>();
                 boolean allRead = true;
                 boolean measures = false;
+                Step measuring = null;
                 for (int i = 0; i < list.items().size(); i++) {
                     Step s = step(list.items().get(i), i + 1, names);
                     if (s == null) {
                         allRead = false;
                     } else {
                         measures |= s.measures;
+                        if (s.measuresAt != null && measuring == null) {
+                            measuring = s;
+                        } else if (s.measuresAt != null) {
+                            secondMeasuringStep(measuring, s);
+                        }
                         if (s.spec != null) {
                             steps.add(s.spec);
                         }
@@ -110,8 +131,25 @@ final class ProtocolParser {
         }
     }
 
-    /** A step as read: {@code spec} is null when it has problems; {@code measures} is known either way. */
-    private record Step(StepSpec spec, boolean measures) {}
+    /**
+     * A step as read: {@code spec} is null when it has problems; {@code measures} is known either way (true when it
+     * could not be read); {@code measuresAt} is where {@code measures: true} was written, null unless it was.
+     */
+    private record Step(StepSpec spec, boolean measures, String what, Node.Loc measuresAt) {}
+
+    /**
+     * The engine records a measuring step's outputs only for outcomes not yet measured, so with two measuring steps the
+     * first one's outputs become the measurements and the later step's readings are dropped without a word.
+     */
+    private void secondMeasuringStep(Step first, Step second) {
+        v.error(
+                second.measuresAt,
+                first.what + " (line " + first.measuresAt.line() + ") and " + second.what
+                        + " both have 'measures: true', but an experiment's measurements come from one step: those"
+                        + " of " + first.what + " would be recorded and the readings of " + second.what + " lost",
+                "keep 'measures: true' on the one step whose outputs are the measurements (usually the analysis)"
+                        + " and remove it from the other");
+    }
 
     private Step step(Node item, int number, Map<String, Node.Loc> names) {
         String what = "step " + number;
@@ -175,11 +213,13 @@ final class ProtocolParser {
         }
 
         boolean measures = false;
+        Node.Loc measuresAt = null;
         Node.Entry mEntry = r.optional("measures");
         if (mEntry != null) {
             Boolean b = v.bool(mEntry.value(), "'measures' of " + what);
             // When unreadable, assume it was meant to measure: "no step measures" would only repeat the problem.
             measures = b == null || b;
+            measuresAt = Boolean.TRUE.equals(b) ? mEntry.keyAt() : null;
         }
         Optional<Arg> setup = Optional.empty();
         Node.Entry setupEntry = r.optional("setup");
@@ -199,6 +239,10 @@ final class ProtocolParser {
                         "write the minutes to wait for the device, e.g. timeout: 30");
             } else if (minutes != null) {
                 timeout = Optional.of(Duration.ofMillis(Math.round(minutes * 60_000)));
+                // A duration written but unreadable is reported already; the devices' timings would not be the step's.
+                if (capability != null && (durEntry == null || duration.isPresent())) {
+                    timeoutLeavesTime(toEntry.value().at(), what, capability, timeout.get(), duration);
+                }
             }
         }
         boolean retryable = true;
@@ -210,24 +254,97 @@ final class ProtocolParser {
         FailurePolicy onFailure = FailurePolicy.FAIL;
         Node.Entry ofEntry = r.optional("on_failure");
         if (ofEntry != null) {
-            onFailure = onFailure(ofEntry, what, retryable);
+            onFailure = onFailure(ofEntry, what, retryable, capability);
         }
         if (v.doc().errorCount() != before || name == null || capability == null || onFailure == null) {
-            return new Step(null, measures);
+            return new Step(null, measures, what, measuresAt);
         }
         try {
             return new Step(
                     new StepSpec(
                             name, capability, args, duration, measures, window, timeout, retryable, onFailure, setup),
-                    measures);
+                    measures,
+                    what,
+                    measuresAt);
         } catch (IllegalArgumentException | NullPointerException e) {
             v.error(map.at(), "invalid step: " + e.getMessage(), "fix " + what);
-            return new Step(null, measures);
+            return new Step(null, measures, what, measuresAt);
         }
     }
 
+    /**
+     * Refuses a timeout shorter than the least time the step can take on any device that can run it: every attempt
+     * would be cancelled and fail. The least time is the one the scheduler and the window check plan with
+     * ({@link DurationRange}: mean - 3 sd of the device's timing, or the step's own duration, plus setup_min). A
+     * duration set by a parameter is taken from the parameter's range, as the window check does (it takes the upper
+     * end, for the longest a step may last; here the lower end, for the shortest).
+     */
+    private void timeoutLeavesTime(
+            Node.Loc at, String what, String capability, Duration timeout, Optional<Arg> duration) {
+        Workcell cell = ctx.workcell();
+        if (cell == null || cell.devicesFor(capability).isEmpty()) {
+            return; // a capability no device has is reported on its own
+        }
+        OptionalLong shortestFixed = OptionalLong.empty();
+        OptionalLong longestFixed = OptionalLong.empty();
+        String basis;
+        if (duration.isEmpty()) {
+            basis = "on any device that can " + capability + " (mean - 3 sd of its timing, plus its setup_min)";
+        } else if (duration.get() instanceof Arg.Literal l && l.value() instanceof Double minutes) {
+            shortestFixed = OptionalLong.of(Math.round(minutes * 60_000));
+            longestFixed = shortestFixed;
+            basis = "(its duration, plus any setup_min of the device)";
+        } else if (duration.get() instanceof Arg.Ref ref) {
+            double[] range = range(ref.parameter());
+            if (range == null) {
+                return; // the parameter is unreadable or not a number, which is reported on its own
+            }
+            shortestFixed = OptionalLong.of(Math.round(Math.max(0, range[0]) * 60_000));
+            longestFixed = OptionalLong.of(Math.round(Math.max(0, range[1]) * 60_000));
+            basis = "(its duration is $" + ref.parameter() + ", at least " + CampaignParser.fmt(Math.max(0, range[0]))
+                    + " min, plus any setup_min of the device)";
+        } else {
+            return; // a duration is a number or a reference: nothing else gets this far
+        }
+        long shortestMs = DurationRange.of(cell, capability, shortestFixed).loMs();
+        if (timeout.toMillis() >= shortestMs) {
+            return;
+        }
+        long longestMs = DurationRange.of(cell, capability, longestFixed).hiMs();
+        v.error(
+                at,
+                "'timeout' of " + what + " is " + minutes(timeout.toMillis(), false) + " min, but the step takes at"
+                        + " least " + minutes(shortestMs, false) + " min " + basis + ": every attempt would time out",
+                "raise 'timeout' to at least " + minutes(longestMs, true) + ", the longest the step is planned to"
+                        + " take, or remove it");
+    }
+
+    /** A numeric parameter's lowest and highest value; null when it is not one or the space could not be read. */
+    private double[] range(String parameter) {
+        SearchSpace space = ctx.space();
+        if (space == null) {
+            return null;
+        }
+        return switch (space.parameter(parameter).orElse(null)) {
+            case ContinuousParameter c ->
+                new double[] {c.bound().min(), c.bound().max()};
+            case DiscreteParameter d ->
+                new double[] {
+                    d.values().stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                    d.values().stream().mapToDouble(Double::doubleValue).max().orElse(0)
+                };
+            case null, default -> null;
+        };
+    }
+
+    /** Milliseconds as minutes to 0.01, rounded down (a least time) or up (a time to allow). */
+    private static String minutes(long ms, boolean up) {
+        double hundredths = up ? Math.ceil(ms / 600.0) : Math.floor(ms / 600.0);
+        return CampaignParser.fmt(hundredths / 100);
+    }
+
     /** {@code on_failure: {retries: N, backoff: MINUTES, then: fail|other_device|pause}}; null when it has problems. */
-    private FailurePolicy onFailure(Node.Entry entry, String what, boolean retryable) {
+    private FailurePolicy onFailure(Node.Entry entry, String what, boolean retryable, String capability) {
         String where = "'on_failure' of " + what;
         Node.MapNode map = v.map(entry.value(), where);
         if (map == null) {
@@ -278,6 +395,9 @@ final class ProtocolParser {
                             "use then: fail or then: pause");
                 } else {
                     then = parsed.get();
+                    if (then == FailurePolicy.Then.OTHER_DEVICE) {
+                        onlyDevice(th.value().at(), what, capability);
+                    }
                 }
             }
         }
@@ -285,6 +405,27 @@ final class ProtocolParser {
             return null;
         }
         return new FailurePolicy(retries, backoff, then);
+    }
+
+    /**
+     * {@code then: other_device} where a single device has the capability: the engine finds no other device when the
+     * step fails, so the experiment fails anyway, and only at run time. Skipped when the workcell has problems.
+     */
+    private void onlyDevice(Node.Loc at, String what, String capability) {
+        if (ctx.workcell() == null || capability == null) {
+            return;
+        }
+        List<DeviceSpec> able = ctx.workcell().devicesFor(capability);
+        if (able.size() == 1) {
+            v.error(
+                    at,
+                    what + " moves to another device when it fails (then: other_device), but '"
+                            + able.get(0).name() + "' is the only device of workcell '"
+                            + ctx.workcell().name()
+                            + "' that can " + capability,
+                    "add a second device with capability '" + capability + "' to the workcell, or use then: fail or"
+                            + " then: pause");
+        }
     }
 
     /**

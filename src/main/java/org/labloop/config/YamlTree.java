@@ -170,7 +170,7 @@ final class YamlTree {
                         keyAt,
                         "key '" + key + "' appears twice in the same map (first on line "
                                 + previous.keyAt().line() + ")",
-                        "remove one of them; only the first is used");
+                        "remove one of them: a key may appear only once in a map");
             } else {
                 entries.put(key, new Node.Entry(key, keyAt, value));
             }

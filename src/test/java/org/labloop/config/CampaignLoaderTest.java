@@ -155,6 +155,20 @@ class CampaignLoaderTest {
     }
 
     @Test
+    void load_yesAndNo_areTheWordsAsChoicesButTrueAndFalseWhereABooleanIsExpected() {
+        String campaign = Fixture.replace(CAMPAIGN, "choices: [EtOH, MeCN]", "choices: [yes, no]");
+        String protocol = Fixture.replace(PROTOCOL, "measures: true", "measures: yes");
+
+        CampaignSpec spec = Fixture.loader()
+                .load(Fixture.write(dir, campaign, WORKCELL, protocol))
+                .spec();
+
+        assertThat(spec.space().parameter("solvent"))
+                .contains(new CategoricalParameter("solvent", List.of("yes", "no")));
+        assertThat(spec.protocol().steps().get(2).measures()).isTrue();
+    }
+
+    @Test
     void load_optionalKeysAbsent_usesDefaults() {
         String campaign = CAMPAIGN.replace("batch_size: 4\n", "")
                 .replace("planner: {type: sobol}\n", "")

@@ -152,4 +152,170 @@ class ProtocolFileErrorsTest {
         assertThat(problems).extracting(Problem::message).noneMatch(m -> m.contains("has capability"));
         assertThat(problems).extracting(p -> p.source().endsWith(FILE)).containsExactly(false, true);
     }
+
+    // ---------------------------------------------------------------- one measuring step
+
+    @Test
+    void twoMeasuringSteps_areRefused_namingBoth() {
+        String text = Fixture.replace(PROTOCOL, "duration: $tau", "duration: $tau\n    measures: true");
+
+        assertSingle(
+                load(text),
+                FILE,
+                12,
+                5,
+                "step 'react' (line 9) and step 'analyse' both have 'measures: true', but an experiment's measurements"
+                        + " come from one step: those of step 'react' would be recorded and the readings of step"
+                        + " 'analyse' lost",
+                "keep 'measures: true' on the one step whose outputs are the measurements (usually the analysis) and"
+                        + " remove it from the other");
+    }
+
+    @Test
+    void threeMeasuringSteps_eachLaterOneIsRefused_namingTheFirst() {
+        String text = Fixture.replace(PROTOCOL, "capability: dispense", "capability: dispense\n    measures: true");
+        text = Fixture.replace(text, "duration: $tau", "duration: $tau\n    measures: true");
+
+        List<Problem> problems = load(text);
+
+        assertThat(problems).hasSize(2);
+        Fixture.assertProblem(problems.get(0), FILE, 10, 5, "step 'dispense' (line 5) and step 'react'", "");
+        Fixture.assertProblem(problems.get(1), FILE, 13, 5, "step 'dispense' (line 5) and step 'analyse'", "");
+    }
+
+    @Test
+    void measuresNotABoolean_isNotAlsoCountedAsASecondMeasuringStep() {
+        String text = Fixture.replace(PROTOCOL, "duration: $tau", "duration: $tau\n    measures: sometimes");
+
+        assertSingle(load(text), FILE, 9, 15, "'measures' of step 'react' must be true or false", "");
+    }
+
+    // ---------------------------------------------------------------- timeouts
+
+    @Test
+    void timeoutShorterThanTheDevicesCanTake_isRefused_withTheLongestAsTheHint() {
+        String workcell = Fixture.replace(WORKCELL, "dispense: {mean: 2.0, sd: 0.2}", "dispense: {mean: 4, sd: 0.2}");
+        String text = Fixture.replace(PROTOCOL, "capability: dispense", "capability: dispense\n    timeout: 2");
+
+        assertSingle(
+                Fixture.problems(dir, CAMPAIGN, workcell, text),
+                FILE,
+                5,
+                col(text, 5, "2"),
+                "'timeout' of step 'dispense' is 2 min, but the step takes at least 3.4 min on any device that can"
+                        + " dispense (mean - 3 sd of its timing, plus its setup_min): every attempt would time out",
+                "raise 'timeout' to at least 4.6, the longest the step is planned to take, or remove it");
+    }
+
+    @Test
+    void timeoutEqualToTheShortestDuration_isAllowed() {
+        String workcell = Fixture.replace(WORKCELL, "dispense: {mean: 2.0, sd: 0.2}", "dispense: {mean: 4, sd: 0.2}");
+        String text = Fixture.replace(PROTOCOL, "capability: dispense", "capability: dispense\n    timeout: 3.4");
+
+        var spec = Fixture.loader()
+                .load(Fixture.write(dir, CAMPAIGN, workcell, text))
+                .spec();
+
+        assertThat(spec.protocol().steps().get(0).timeout()).contains(java.time.Duration.ofSeconds(204));
+    }
+
+    @Test
+    void timeoutShorterThanTheStepsOwnDurationAndSetup_isRefused() {
+        String workcell = Fixture.replace(
+                WORKCELL, "    capacity: 8\n", "    capacity: 8\n    driver: {options: {setup_min: 1}}\n");
+        String text = Fixture.replace(PROTOCOL, "duration: $tau", "duration: 10\n    timeout: 10.5");
+
+        assertSingle(
+                Fixture.problems(dir, CAMPAIGN, workcell, text),
+                FILE,
+                9,
+                col(text, 9, "10.5"),
+                "'timeout' of step 'react' is 10.5 min, but the step takes at least 11 min (its duration, plus any"
+                        + " setup_min of the device)",
+                "raise 'timeout' to at least 11");
+    }
+
+    @Test
+    void timeoutBelowTheLowestValueOfTheDurationParameter_isRefused() {
+        String text = Fixture.replace(PROTOCOL, "duration: $tau", "duration: $tau\n    timeout: 0.4");
+
+        assertSingle(
+                load(text),
+                FILE,
+                9,
+                col(text, 9, "0.4"),
+                "'timeout' of step 'react' is 0.4 min, but the step takes at least 0.5 min (its duration is $tau, at"
+                        + " least 0.5 min, plus any setup_min of the device)",
+                "raise 'timeout' to at least 2, the longest");
+    }
+
+    @Test
+    void timeoutWithinTheRangeOfTheDurationParameter_isAllowed() {
+        // Only experiments with a long tau would time out: that may be what the user wants.
+        String text = Fixture.replace(PROTOCOL, "duration: $tau", "duration: $tau\n    timeout: 1");
+
+        var spec = Fixture.loader()
+                .load(Fixture.write(dir, CAMPAIGN, WORKCELL, text))
+                .spec();
+
+        assertThat(spec.protocol().steps().get(1).timeout()).contains(java.time.Duration.ofMinutes(1));
+    }
+
+    // ---------------------------------------------------------------- then: other_device
+
+    @Test
+    void otherDeviceWhereOnlyOneDeviceHasTheCapability_isRefused_namingTheDevice() {
+        String text =
+                Fixture.replace(PROTOCOL, "measures: true", "measures: true\n    on_failure: {then: other_device}");
+
+        assertSingle(
+                load(text),
+                FILE,
+                12,
+                col(text, 12, "other_device"),
+                "step 'analyse' moves to another device when it fails (then: other_device), but 'hplc' is the only"
+                        + " device of workcell 'cell' that can analyse",
+                "add a second device with capability 'analyse' to the workcell, or use then: fail or then: pause");
+    }
+
+    @Test
+    void otherDeviceWithASecondCapableDevice_isAllowed() {
+        String workcell = WORKCELL + "  hplc2:\n    kind: analyzer\n    capabilities: [analyse]\n";
+        String text =
+                Fixture.replace(PROTOCOL, "measures: true", "measures: true\n    on_failure: {then: other_device}");
+
+        var spec = Fixture.loader()
+                .load(Fixture.write(dir, CAMPAIGN, workcell, text))
+                .spec();
+
+        assertThat(spec.protocol().steps().get(2).onFailure().then())
+                .isEqualTo(org.labloop.protocol.FailurePolicy.Then.OTHER_DEVICE);
+    }
+
+    @Test
+    void filesThatCannotWork_areReportedTogetherWithEveryOtherProblem() {
+        String campaign = Fixture.replace(CAMPAIGN, "batch_size: 4", "batch_size: 41");
+        campaign = Fixture.replace(campaign, "seed: 7", "seed: x");
+        String text =
+                Fixture.replace(PROTOCOL, "duration: $tau", "duration: $tau\n    measures: true\n    timeout: 0.1");
+        text = Fixture.replace(
+                text, "capability: analyse", "capability: analyse\n    on_failure: {then: other_device}");
+
+        List<Problem> problems = Fixture.problems(dir, campaign, WORKCELL, text);
+
+        assertThat(problems)
+                .extracting(p -> p.source().substring(p.source().lastIndexOf('/') + 1) + ":" + p.line())
+                .containsExactly(
+                        "campaign.yaml:14",
+                        "campaign.yaml:16",
+                        "protocol.yaml:10",
+                        "protocol.yaml:13",
+                        "protocol.yaml:14");
+        assertThat(problems)
+                .extracting(Problem::message)
+                .anySatisfy(m -> assertThat(m).startsWith("batch_size 41 is larger than the budget of 40"))
+                .anySatisfy(m -> assertThat(m).startsWith("'timeout' of step 'react' is 0.1 min"))
+                .anySatisfy(m -> assertThat(m).contains("(then: other_device)"))
+                .anySatisfy(m -> assertThat(m).contains("both have 'measures: true'"));
+    }
 }
