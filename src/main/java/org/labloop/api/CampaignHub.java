@@ -145,7 +145,7 @@ final class CampaignHub implements AutoCloseable {
 
     private CampaignSpec specOf(CampaignState state) {
         try {
-            return lab.loader().parse(sources(state)).spec().withSeed(state.seed());
+            return lab.loader().parseStored(sources(state)).spec().withSeed(state.seed());
         } catch (LabLoopException e) {
             LOG.warn("campaign {} no longer parses: {}", state.id(), e.getMessage());
             return null;

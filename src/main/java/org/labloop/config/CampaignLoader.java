@@ -81,9 +81,21 @@ public final class CampaignLoader {
      * @throws InvalidInputException with every problem found
      */
     public LoadedCampaign parse(List<SourceFile> sources) {
+        return parse(sources, false);
+    }
+
+    /**
+     * As {@link #parse}, for a campaign already stored: files that read but cannot work as written (a check added after
+     * the campaign was created, such as a timeout shorter than its step) do not stop its data from being read.
+     */
+    public LoadedCampaign parseStored(List<SourceFile> sources) {
+        return parse(sources, true);
+    }
+
+    private LoadedCampaign parse(List<SourceFile> sources, boolean stored) {
         Objects.requireNonNull(sources, "sources");
         try {
-            return parseSources(sources);
+            return parseSources(sources, stored);
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -137,10 +149,10 @@ public final class CampaignLoader {
                 }
             });
         }
-        return assemble(campaign, c, campaignSource, workcell, protocol, tables);
+        return assemble(campaign, c, campaignSource, workcell, protocol, tables, false);
     }
 
-    private LoadedCampaign parseSources(List<SourceFile> sources) {
+    private LoadedCampaign parseSources(List<SourceFile> sources, boolean stored) {
         List<Problem> roleProblems = new ArrayList<>();
         SourceFile campaign = role(sources, CAMPAIGN, roleProblems);
         SourceFile workcell = role(sources, WORKCELL, roleProblems);
@@ -176,7 +188,7 @@ public final class CampaignLoader {
                 }
             }
         }
-        return assemble(doc, c, campaign, workcell, protocol, tables);
+        return assemble(doc, c, campaign, workcell, protocol, tables, stored);
     }
 
     private static SourceFile role(List<SourceFile> sources, String role, List<Problem> problems) {
@@ -199,7 +211,8 @@ public final class CampaignLoader {
             SourceFile campaign,
             SourceFile workcell,
             SourceFile protocol,
-            Map<String, SourceFile> tables) {
+            Map<String, SourceFile> tables,
+            boolean stored) {
         Doc workcellDoc = new Doc(workcell == null ? WORKCELL : workcell.path());
         Doc protocolDoc = new Doc(protocol == null ? PROTOCOL : protocol.path());
 
@@ -219,10 +232,10 @@ public final class CampaignLoader {
                 ? null
                 : DescriptorTables.attach(c.space(), c.descriptors(), tables, campaignDoc, tableProblems);
         List<Problem> problems = new ArrayList<>();
-        problems.addAll(campaignDoc.problems());
+        problems.addAll(campaignDoc.problems(!stored));
         problems.addAll(tableProblems);
-        problems.addAll(workcellDoc.problems());
-        problems.addAll(protocolDoc.problems());
+        problems.addAll(workcellDoc.problems(!stored));
+        problems.addAll(protocolDoc.problems(!stored));
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }

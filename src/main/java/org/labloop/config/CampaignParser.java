@@ -141,7 +141,7 @@ final class CampaignParser {
             // More in flight than will ever run makes no sense, and the Bayesian planner would spend the whole budget
             // on its space-filling first batch. Equal is allowed: the user asks for one batch on purpose.
             if (batchSize != null && budget != null && batchSize > budget) {
-                v.error(
+                v.unworkable(
                         e.value().at(),
                         "batch_size " + batchSize + " is larger than the budget of " + budget,
                         "the campaign runs at most " + budget + " experiments, so at most " + budget

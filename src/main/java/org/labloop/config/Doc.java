@@ -9,6 +9,7 @@ import org.labloop.core.Problem;
 final class Doc {
     private final String source;
     private final List<Problem> problems = new ArrayList<>();
+    private final List<Problem> unworkable = new ArrayList<>();
     /** Where sections that are checked later (planner, emulator, drivers) were written, by name. */
     private final java.util.Map<String, Node.Loc> places = new java.util.LinkedHashMap<>();
 
@@ -22,6 +23,15 @@ final class Doc {
 
     void error(Node.Loc at, String message, String hint) {
         problems.add(new Problem(source, at.line(), at.column(), message, hint));
+    }
+
+    /**
+     * A file that reads but cannot work as written (every attempt would time out, a reading would be lost): refused
+     * when a campaign is created, but not when a stored campaign is read again, so campaigns stored before the check
+     * existed stay readable and exportable.
+     */
+    void unworkable(Node.Loc at, String message, String hint) {
+        unworkable.add(new Problem(source, at.line(), at.column(), message, hint));
     }
 
     /** A problem with the file as a whole (it does not exist, cannot be read): no position. */
@@ -48,9 +58,17 @@ final class Doc {
         return problems.size();
     }
 
-    /** The problems in file order. */
+    /** Every problem in file order. */
     List<Problem> problems() {
+        return problems(true);
+    }
+
+    /** The problems in file order, with those that only make the campaign unworkable when {@code unworkableToo}. */
+    List<Problem> problems(boolean unworkableToo) {
         List<Problem> sorted = new ArrayList<>(problems);
+        if (unworkableToo) {
+            sorted.addAll(unworkable);
+        }
         sorted.sort(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
         return sorted;
     }

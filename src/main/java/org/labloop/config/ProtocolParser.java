@@ -142,7 +142,7 @@ final class ProtocolParser {
      * first one's outputs become the measurements and the later step's readings are dropped without a word.
      */
     private void secondMeasuringStep(Step first, Step second) {
-        v.error(
+        v.unworkable(
                 second.measuresAt,
                 first.what + " (line " + first.measuresAt.line() + ") and " + second.what
                         + " both have 'measures: true', but an experiment's measurements come from one step: those"
@@ -311,7 +311,7 @@ final class ProtocolParser {
             return;
         }
         long longestMs = DurationRange.of(cell, capability, longestFixed).hiMs();
-        v.error(
+        v.unworkable(
                 at,
                 "'timeout' of " + what + " is " + minutes(timeout.toMillis(), false) + " min, but the step takes at"
                         + " least " + minutes(shortestMs, false) + " min " + basis + ": every attempt would time out",
@@ -417,7 +417,7 @@ final class ProtocolParser {
         }
         List<DeviceSpec> able = ctx.workcell().devicesFor(capability);
         if (able.size() == 1) {
-            v.error(
+            v.unworkable(
                     at,
                     what + " moves to another device when it fails (then: other_device), but '"
                             + able.get(0).name() + "' is the only device of workcell '"

@@ -31,6 +31,11 @@ final class Values {
         doc.error(at, message, hint);
     }
 
+    /** A file that reads but cannot work as written (see {@link Doc#unworkable}). */
+    void unworkable(Node.Loc at, String message, String hint) {
+        doc.unworkable(at, message, hint);
+    }
+
     Node.MapNode map(Node n, String what) {
         if (n instanceof Node.MapNode m) {
             return m;

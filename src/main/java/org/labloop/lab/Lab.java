@@ -179,7 +179,7 @@ public final class Lab {
                 .map(s -> new SourceFile(s.role(), s.path(), s.text(), s.sha256()))
                 .toList();
         try {
-            return loader().parse(sources).spec().withSeed(state.seed());
+            return loader().parseStored(sources).spec().withSeed(state.seed());
         } catch (InvalidInputException e) {
             throw new EventLogException(
                     "campaign " + state.id() + ": the campaign files stored in its first event no"

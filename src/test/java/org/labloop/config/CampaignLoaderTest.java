@@ -1,6 +1,7 @@
 package org.labloop.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.labloop.config.Fixture.CAMPAIGN;
 import static org.labloop.config.Fixture.PROTOCOL;
 import static org.labloop.config.Fixture.WORKCELL;
@@ -252,6 +253,30 @@ class CampaignLoaderTest {
         assertThat(loaded.sources()).extracting(SourceFile::role).containsExactly("campaign", "workcell", "protocol");
         assertThat(loaded.sources()).extracting(SourceFile::text).containsExactly(CAMPAIGN, WORKCELL, PROTOCOL);
         assertThat(loaded.sources().get(0).sha256()).isEqualTo(SourceFile.sha256(CAMPAIGN));
+    }
+
+    @Test
+    void parseStored_readsACampaignThatCannotWorkAsWritten_whichParseRefuses() {
+        LoadedCampaign loaded = Fixture.loader().load(Fixture.write(dir, CAMPAIGN, WORKCELL, PROTOCOL));
+        // As a campaign stored before the check existed: more in flight than its budget.
+        String unworkable = Fixture.replace(
+                Fixture.replace(CAMPAIGN, "budget: 40", "budget: 16"), "batch_size: 4", "batch_size: 50");
+        List<SourceFile> stored = loaded.sources().stream()
+                .map(f -> f.role().equals("campaign") ? SourceFile.of(f.role(), f.path(), unworkable) : f)
+                .toList();
+
+        assertThatThrownBy(() -> Fixture.loader().parse(stored))
+                .isInstanceOf(org.labloop.core.InvalidInputException.class)
+                .hasMessageContaining("batch_size 50 is larger than the budget of 16");
+        CampaignSpec spec = Fixture.loader().parseStored(stored).spec();
+        assertThat(spec.batchSize()).isEqualTo(50);
+        assertThat(spec.budget()).isEqualTo(16);
+        // A file broken in its syntax is refused either way.
+        List<SourceFile> broken = loaded.sources().stream()
+                .map(f -> f.role().equals("campaign") ? SourceFile.of(f.role(), f.path(), "budget: [") : f)
+                .toList();
+        assertThatThrownBy(() -> Fixture.loader().parseStored(broken))
+                .isInstanceOf(org.labloop.core.InvalidInputException.class);
     }
 
     @Test
