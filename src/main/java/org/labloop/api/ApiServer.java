@@ -720,9 +720,10 @@ public final class ApiServer implements AutoCloseable {
         if (!format.equals("csv") && !format.equals("json")) {
             throw ApiError.badRequest("format", "format must be csv or json");
         }
+        Dataset.Recording recording = format.equals("json") ? hub.recording(v.id()) : null;
         String text = v.read(s -> format.equals("csv")
                 ? Dataset.of(s, v.spec()).toCsv()
-                : Dataset.of(s, v.spec()).toJson());
+                : Dataset.of(s, v.spec()).withRecording(recording).toJson());
         ctx.header("Content-Disposition", "attachment; filename=\"" + v.id() + "." + format + "\"")
                 .contentType(format.equals("csv") ? "text/csv; charset=utf-8" : "application/json")
                 .result(text);

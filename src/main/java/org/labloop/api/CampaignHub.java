@@ -158,6 +158,11 @@ final class CampaignHub implements AutoCloseable {
                 .toList();
     }
 
+    /** When the campaign's events were written on the wall clock (see {@link Lab#recording}). */
+    org.labloop.data.Dataset.Recording recording(String id) {
+        return Lab.recording(log, id);
+    }
+
     /**
      * Campaigns an engine of this server drives and that have not finished. A campaign that finished while the partners
      * it shares a workcell with still run is no longer counted, though its engine thread lives on with theirs.

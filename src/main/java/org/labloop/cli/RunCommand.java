@@ -296,7 +296,9 @@ final class RunCommand implements Callable<Integer> {
         double wall = (System.nanoTime() - t0) / 1e9;
         for (int i = 0; i < states.size(); i++) {
             out.printf("%n");
-            new Summary(prepared.get(i).spec(), states.get(i)).print(out);
+            new Summary(prepared.get(i).spec(), states.get(i))
+                    .recorded(Lab.recording(store.log(), states.get(i).id()))
+                    .print(out);
         }
         out.printf(
                 "%nWall time %.1f s. Data: %s (campaigns %s, hash-chained).%n",
@@ -353,6 +355,15 @@ final class RunCommand implements Callable<Integer> {
                         : pace > 0
                                 ? "simulated devices in virtual time, " + Summary.num(pace) + " virtual s per s"
                                 : "simulated devices in virtual time");
+        if (prepared.spec().batchSize() >= prepared.spec().budget()
+                && prepared.spec().budget() > 1
+                && prepared.spec().planner().type().equals("bayesian")) {
+            out.printf(
+                    "Note: batch_size %d is not below the budget of %d: every experiment is proposed at once, before"
+                            + " any result, so the bayesian planner has nothing to learn from and proposes a"
+                            + " space-filling design. Lower batch_size to let it learn.%n",
+                    prepared.spec().batchSize(), prepared.spec().budget());
+        }
         out.flush();
         long t0 = System.nanoTime();
         ProgressBar bar = new ProgressBar(out, prepared.spec().budget(), progress);
@@ -374,7 +385,9 @@ final class RunCommand implements Callable<Integer> {
             bar.finish();
         }
         double wall = (System.nanoTime() - t0) / 1e9;
-        new Summary(prepared.spec(), state).print(out);
+        new Summary(prepared.spec(), state)
+                .recorded(Lab.recording(store.log(), state.id()))
+                .print(out);
         Path dataDir = store.dir();
         out.printf(
                 "Wall time %.1f s. Data: %s (campaign %s, %d events, hash-chained).%n",

@@ -36,7 +36,9 @@ final class StatusCommand implements Callable<Integer> {
             if (id != null) {
                 String cid = Lab.pickCampaign(log, id);
                 CampaignState state = Lab.loadVerified(log, cid);
-                new Summary(lab.specOf(state), state).print(out);
+                new Summary(lab.specOf(state), state)
+                        .recorded(Lab.recording(log, cid))
+                        .print(out);
                 if (interrupted(state)) {
                     out.printf(
                             "  not running   no process drives it since its run was interrupted; 'labloop resume %s'"

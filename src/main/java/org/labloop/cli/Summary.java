@@ -23,6 +23,14 @@ final class Summary {
     private final CampaignSpec spec;
     private final CampaignState state;
 
+    private org.labloop.data.Dataset.Recording recording;
+
+    /** Also says when the events were really written (a simulated campaign's own times are virtual). */
+    Summary recorded(org.labloop.data.Dataset.Recording r) {
+        this.recording = r;
+        return this;
+    }
+
     Summary(CampaignSpec spec, CampaignState state) {
         this.spec = spec;
         this.state = state;
@@ -63,6 +71,12 @@ final class Summary {
             out.printf(
                     "  %s time  %s%n",
                     "virtual".equals(state.timeMode()) ? "virtual" : "elapsed", ProgressBar.human(d));
+        }
+        if (recording != null) {
+            out.printf(
+                    "  recorded      %s to %s (wall clock)%n",
+                    recording.from().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                    recording.to().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         }
         out.printf("  planner       %s, seed %d%n", spec.planner().type(), state.seed());
         if (state.status() == org.labloop.campaign.CampaignStatus.PAUSED) {

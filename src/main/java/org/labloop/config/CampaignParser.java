@@ -138,16 +138,6 @@ final class CampaignParser {
         e = r.optional("batch_size");
         if (e != null) {
             batchSize = v.integer(e.value(), "'batch_size' (experiments in flight at once)", 1, MAX_BATCH_SIZE);
-            // More in flight than will ever run makes no sense, and the Bayesian planner would spend the whole budget
-            // on its space-filling first batch. Equal is allowed: the user asks for one batch on purpose.
-            if (batchSize != null && budget != null && batchSize > budget) {
-                v.unworkable(
-                        e.value().at(),
-                        "batch_size " + batchSize + " is larger than the budget of " + budget,
-                        "the campaign runs at most " + budget + " experiments, so at most " + budget
-                                + " can be in the lab at once: write batch_size: " + budget
-                                + " or less, or raise 'budget'");
-            }
         }
         PlannerSpec planner = planner(r);
         Long seed = 0L;

@@ -45,12 +45,32 @@ public final class Dataset {
     /** Molecule parameters, whose rows also give the chosen molecule's SMILES (column NAME_smiles). */
     private final List<MoleculeParameter> molecules;
 
+    /** When the campaign's events were really written (wall clock), if the log keeps it; null otherwise. */
+    private final Recording recording;
+
+    /**
+     * When a campaign's events were written on the wall clock, outside the hash chain (a simulated campaign's events
+     * carry virtual times): the first and last, and each action a person took.
+     */
+    public record Recording(java.time.Instant from, java.time.Instant to, List<Action> actions) {
+        public Recording {
+            java.util.Objects.requireNonNull(from, "from");
+            java.util.Objects.requireNonNull(to, "to");
+            actions = List.copyOf(actions);
+        }
+    }
+
+    /** An event a person caused: its seq, type, actor, its (possibly virtual) time and when it was really written. */
+    public record Action(long seq, String type, String actor, String at, java.time.Instant recordedAt) {}
+
     private Dataset(
             CampaignState state,
             List<String> parameters,
             List<String> outcomes,
             List<String> steps,
-            CampaignSpec spec) {
+            CampaignSpec spec,
+            Recording recording) {
+        this.recording = recording;
         this.state = state;
         this.parameters = parameters;
         this.outcomes = outcomes;
@@ -89,7 +109,12 @@ public final class Dataset {
         }
         params.addAll(extraParams);
         outs.addAll(extraOuts);
-        return new Dataset(state, List.copyOf(params), List.copyOf(outs), List.copyOf(steps), spec);
+        return new Dataset(state, List.copyOf(params), List.copyOf(outs), List.copyOf(steps), spec, null);
+    }
+
+    /** The same dataset, its JSON also saying when the events were really written (null: nothing to say). */
+    public Dataset withRecording(Recording r) {
+        return new Dataset(state, parameters, outcomes, steps, spec, r);
     }
 
     public int rows() {
@@ -346,6 +371,23 @@ public final class Dataset {
         root.put("time_mode", state.timeMode());
         root.put("created_at", state.createdAt());
         root.put("first_event_hash", state.firstHash());
+        if (recording != null) {
+            root.put("recorded_from", recording.from().toString());
+            root.put("recorded_to", recording.to().toString());
+            ArrayNode actions = root.putArray("operator_actions");
+            recording
+                    .actions()
+                    .forEach(a -> actions.addObject()
+                            .put("seq", a.seq())
+                            .put("type", a.type())
+                            .put("actor", a.actor())
+                            .put("at", a.at())
+                            .put(
+                                    "recorded_at",
+                                    a.recordedAt() == null
+                                            ? null
+                                            : a.recordedAt().toString()));
+        }
         root.put("last_event_seq", state.lastSeq());
         root.put("last_event_hash", state.lastHash());
         ObjectNode units = root.putObject("units");

@@ -32,6 +32,14 @@ public interface EventLog extends AutoCloseable {
     /** The last event of a campaign, if any. */
     Optional<Event> last(String campaignId);
 
+    /**
+     * The wall-clock time each event of a campaign was written, by seq: outside the hash chain, so simulated runs
+     * keep byte-identical events while this says when they really ran. Empty where the log does not keep it.
+     */
+    default java.util.Map<Long, Instant> recordedAt(String campaignId) {
+        return java.util.Map.of();
+    }
+
     /** Stores a serialized projection of a campaign as of event {@code seq}; a cache, rebuilt from the log when absent. */
     void saveSnapshot(String campaignId, long seq, String json);
 

@@ -358,12 +358,14 @@ final class StoreMutator {
             switch (r.nextInt(4)) {
                 case 0 -> st.executeUpdate("DELETE FROM events WHERE campaign_id = " + id + " AND seq = " + seq);
                 case 1 ->
-                    st.executeUpdate("INSERT INTO events SELECT campaign_id, (SELECT MAX(seq) + 1 FROM events),"
+                    st.executeUpdate("INSERT INTO events (campaign_id, seq, at, actor, type, body, prev_hash, hash)"
+                            + " SELECT campaign_id, (SELECT MAX(seq) + 1 FROM events),"
                             + " at, actor, type, body, prev_hash, hash FROM events WHERE campaign_id = " + id
                             + " AND seq = "
                             + seq);
                 case 3 ->
-                    st.executeUpdate("INSERT INTO events SELECT campaign_id, " + (r.nextBoolean() ? 0 : -seq)
+                    st.executeUpdate("INSERT INTO events (campaign_id, seq, at, actor, type, body, prev_hash, hash)"
+                            + " SELECT campaign_id, " + (r.nextBoolean() ? 0 : -seq)
                             + ", at, actor, type, body, prev_hash, hash FROM events WHERE campaign_id = " + id
                             + " AND seq = " + seq);
                 default ->

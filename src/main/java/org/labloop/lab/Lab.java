@@ -173,6 +173,33 @@ public final class Lab {
         return CampaignState.load(log, id);
     }
 
+    /**
+     * When campaign {@code id}'s events were written on the wall clock, and the actions people took (events by a
+     * {@code user:} actor) with theirs; null when the log keeps no such times (events written before it did).
+     */
+    public static org.labloop.data.Dataset.Recording recording(EventLog log, String id) {
+        java.util.Map<Long, java.time.Instant> times = log.recordedAt(id);
+        if (times.isEmpty()) {
+            return null;
+        }
+        List<org.labloop.data.Dataset.Action> actions = new java.util.ArrayList<>();
+        for (org.labloop.event.Event e : log.readAll(id)) {
+            if (e.actor().startsWith("user:")) {
+                actions.add(new org.labloop.data.Dataset.Action(
+                        e.seq(),
+                        e.body().typeName(),
+                        e.actor(),
+                        org.labloop.event.EventCodec.text(e.at()),
+                        times.get(e.seq())));
+            }
+        }
+        java.time.Instant from =
+                times.values().stream().min(java.util.Comparator.naturalOrder()).orElseThrow();
+        java.time.Instant to =
+                times.values().stream().max(java.util.Comparator.naturalOrder()).orElseThrow();
+        return new org.labloop.data.Dataset.Recording(from, to, actions);
+    }
+
     /** The spec a stored campaign was created with, parsed again from the files' text kept in its first event. */
     public CampaignSpec specOf(CampaignState state) {
         List<SourceFile> sources = state.sources().stream()

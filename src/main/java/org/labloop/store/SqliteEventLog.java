@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,11 +43,20 @@ public final class SqliteEventLog implements EventLog {
     private final Map<String, Head> heads = new HashMap<>();
 
     private final boolean readOnly;
+    /** Stamps each row with when it was written (outside the hash chain); the store's own edge to real time. */
+    private Clock wallClock = Clock.systemUTC();
 
     private SqliteEventLog(Path file, Connection db, boolean readOnly) {
         this.file = file;
         this.db = db;
         this.readOnly = readOnly;
+    }
+
+    /** As {@link #open(Path)}, stamping rows with {@code wallClock}'s time (for tests). */
+    public static SqliteEventLog open(Path dataDir, Clock wallClock) {
+        SqliteEventLog log = open(dataDir);
+        log.wallClock = java.util.Objects.requireNonNull(wallClock, "wallClock");
+        return log;
     }
 
     /**
@@ -328,8 +338,10 @@ public final class SqliteEventLog implements EventLog {
         // hit it, not as a later "no transaction is active".
         try (Statement tx = db.createStatement();
                 PreparedStatement ps = db.prepareStatement("INSERT INTO events"
-                        + " (campaign_id, seq, at, actor, type, body, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)")) {
+                        + " (campaign_id, seq, at, actor, type, body, prev_hash, hash, recorded_at)"
+                        + " VALUES (?,?,?,?,?,?,?,?,?)")) {
             tx.execute("BEGIN IMMEDIATE");
+            String recorded = wallClock.instant().toString();
             try {
                 for (int i = 0; i < events.size(); i++) {
                     Event e = events.get(i);
@@ -341,6 +353,7 @@ public final class SqliteEventLog implements EventLog {
                     ps.setString(6, jsons.get(i));
                     ps.setString(7, e.prevHash());
                     ps.setString(8, e.hash());
+                    ps.setString(9, recorded);
                     ps.executeUpdate();
                 }
                 tx.execute("COMMIT");
@@ -375,6 +388,24 @@ public final class SqliteEventLog implements EventLog {
         } catch (SQLException e) {
             throw StoreFile.failure("cannot read campaign " + campaignId + " from", file, e);
         }
+    }
+
+    @Override
+    public synchronized Map<Long, Instant> recordedAt(String campaignId) {
+        Map<Long, Instant> out = new java.util.LinkedHashMap<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT seq, recorded_at FROM events WHERE campaign_id = ?"
+                + " AND recorded_at IS NOT NULL ORDER BY seq")) {
+            ps.setString(1, campaignId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getLong(1), Instant.parse(rs.getString(2)));
+                }
+            }
+        } catch (SQLException | java.time.format.DateTimeParseException e) {
+            // A store opened read-only before its upgrade has no such column; the times are extra information only.
+            return Map.of();
+        }
+        return out;
     }
 
     private static boolean isConstraint(SQLException e) {

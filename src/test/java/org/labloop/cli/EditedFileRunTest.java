@@ -45,6 +45,23 @@ class EditedFileRunTest {
     }
 
     @Test
+    void bayesianCampaignWithTheWholeBudgetInOneBatch_isRunWithANoteThatItCannotLearn() throws Exception {
+        Path dir = tmp.resolve("one-batch");
+        Files.createDirectories(dir);
+        for (String f : List.of("workcell.yaml", "protocol.yaml", "campaign.yaml")) {
+            Files.copy(Path.of("examples/snar").resolve(f), dir.resolve(f));
+        }
+        Path file = dir.resolve("campaign.yaml");
+        Files.writeString(file, Files.readString(file).replace("budget: 40", "budget: 3"));
+
+        CliTest.Result r =
+                labloop("run", file.toString(), "--data", tmp.resolve("d").toString(), "--no-progress");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Note: batch_size 4 is not below the budget of 3", "Lower batch_size");
+    }
+
+    @Test
     void runningTheSameFilesAgain_afterTheyCompleted_saysANewCampaignStarts() throws Exception {
         Path file = org.labloop.lab.ExampleCopies.snar(tmp.resolve("again"), 3);
         Path data = tmp.resolve("data");

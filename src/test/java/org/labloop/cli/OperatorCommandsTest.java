@@ -109,6 +109,25 @@ class OperatorCommandsTest {
         try (EventLog log = Lab.openExisting(data)) {
             events = Lab.load(log, "snar-demo-1").lastSeq();
         }
+        // The export says when the person really paused it: the campaign's own times are virtual.
+        com.fasterxml.jackson.databind.JsonNode export = org.labloop.event.EventCodec.mapper()
+                .readTree(CliTest.labloop("export", "--format", "json", "--data", data.toString())
+                        .out());
+        com.fasterxml.jackson.databind.JsonNode paused = null;
+        for (com.fasterxml.jackson.databind.JsonNode a : export.get("operator_actions")) {
+            if (a.get("type").asText().equals("CampaignPaused")) {
+                paused = a;
+            }
+        }
+        assertThat(paused).as(export.toString()).isNotNull();
+        assertThat(paused.get("actor").asText()).startsWith("user:");
+        java.time.Instant pausedAt =
+                java.time.Instant.parse(paused.get("recorded_at").asText());
+        assertThat(pausedAt).isAfter(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(java.time.Instant.parse(export.get("recorded_to").asText())).isEqualTo(pausedAt);
+        assertThat(java.time.Instant.parse(export.get("recorded_from").asText()))
+                .isBeforeOrEqualTo(pausedAt);
+
         CliTest.Result again = CliTest.labloop("pause", "snar-demo-1", "--data", data.toString());
         assertThat(again.code()).isZero();
         assertThat(again.out()).contains("is already paused", "nothing sent", "labloop resume snar-demo-1");

@@ -258,19 +258,24 @@ class CampaignLoaderTest {
     @Test
     void parseStored_readsACampaignThatCannotWorkAsWritten_whichParseRefuses() {
         LoadedCampaign loaded = Fixture.loader().load(Fixture.write(dir, CAMPAIGN, WORKCELL, PROTOCOL));
-        // As a campaign stored before the check existed: more in flight than its budget.
-        String unworkable = Fixture.replace(
-                Fixture.replace(CAMPAIGN, "budget: 40", "budget: 16"), "batch_size: 4", "batch_size: 50");
+        // As a campaign stored before the check existed: a timeout no attempt can meet.
+        String protocol = loaded.sources().get(2).text();
+        assertThat(protocol).contains("capability: react");
+        String unworkable = protocol.replace("capability: react", "capability: react\n    timeout: 0.001");
         List<SourceFile> stored = loaded.sources().stream()
-                .map(f -> f.role().equals("campaign") ? SourceFile.of(f.role(), f.path(), unworkable) : f)
+                .map(f -> f.role().equals("protocol") ? SourceFile.of(f.role(), f.path(), unworkable) : f)
                 .toList();
 
         assertThatThrownBy(() -> Fixture.loader().parse(stored))
                 .isInstanceOf(org.labloop.core.InvalidInputException.class)
-                .hasMessageContaining("batch_size 50 is larger than the budget of 16");
+                .hasMessageContaining("every attempt would time out");
         CampaignSpec spec = Fixture.loader().parseStored(stored).spec();
-        assertThat(spec.batchSize()).isEqualTo(50);
-        assertThat(spec.budget()).isEqualTo(16);
+        assertThat(spec.protocol().steps().stream()
+                        .filter(st -> st.capability().equals("react"))
+                        .findFirst()
+                        .orElseThrow()
+                        .timeout())
+                .hasValue(java.time.Duration.ofMillis(60));
         // A file broken in its syntax is refused either way.
         List<SourceFile> broken = loaded.sources().stream()
                 .map(f -> f.role().equals("campaign") ? SourceFile.of(f.role(), f.path(), "budget: [") : f)

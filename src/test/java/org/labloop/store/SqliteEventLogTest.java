@@ -43,6 +43,27 @@ class SqliteEventLogTest {
     }
 
     @Test
+    void recordedAt_isTheWallClockOfEachAppend_andLeavesTheHashChainAsItWas() {
+        Instant wall = Instant.parse("2026-11-29T08:00:00Z");
+        java.util.List<List<Event>> runs = new java.util.ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            java.time.Clock clock = java.time.Clock.fixed(wall.plusSeconds(3600L * run), java.time.ZoneOffset.UTC);
+            try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("run" + run), clock)) {
+                String id = log.newCampaignId("c");
+                log.append(id, Instant.EPOCH, "user:test", new EventBody.CampaignCreated("c", 1, "dev", List.of()));
+                log.appendAll(id, Instant.EPOCH.plusSeconds(60), "planner:random", List.of(proposed("E0001")));
+                assertThat(log.recordedAt(id))
+                        .containsExactly(
+                                Map.entry(1L, wall.plusSeconds(3600L * run)),
+                                Map.entry(2L, wall.plusSeconds(3600L * run)));
+                runs.add(log.readAll(id));
+            }
+        }
+        // Same events an hour apart on the wall clock: the same bytes and hashes.
+        assertThat(runs.get(1)).isEqualTo(runs.get(0));
+    }
+
+    @Test
     void reopenedStore_continuesTheChain() {
         String id;
         try (SqliteEventLog log = SqliteEventLog.open(dir)) {
