@@ -134,7 +134,8 @@ final class Views {
                                     "name", d.name(),
                                     "kind", d.kind().name().toLowerCase(Locale.ROOT),
                                     "capabilities", List.copyOf(new java.util.TreeSet<>(d.capabilities())),
-                                    "capacity", d.capacity()))
+                                    "capacity", d.capacity(),
+                                    "changeover_min", d.changeover().toMillis() / 60_000.0))
                             .toList());
             m.put(
                     "protocol",
@@ -222,6 +223,17 @@ final class Views {
      */
     static Map<String, Object> experiment(CampaignSpec spec, CampaignState s, ExperimentState x) {
         Map<String, Object> m = experiment(s, x);
+        if (spec != null) {
+            // In the order the campaign file declares them, as the exports give them.
+            Map<String, Object> ordered = new LinkedHashMap<>();
+            spec.space().names().forEach(n -> {
+                if (x.parameters().containsKey(n)) {
+                    ordered.put(n, x.parameters().get(n));
+                }
+            });
+            x.parameters().forEach(ordered::putIfAbsent);
+            m.put("parameters", ordered);
+        }
         boolean judged = spec != null && !spec.constraints().isEmpty() && x.status() == ExperimentStatus.COMPLETED;
         m.put("feasible", judged ? feasible(spec, x) : null);
         return m;

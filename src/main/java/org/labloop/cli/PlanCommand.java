@@ -195,7 +195,22 @@ final class PlanCommand implements Callable<Integer> {
      * One step on a device's timeline: start and end in minutes from the start, who ran it, and in which position (from
      * 1; null on a one-position device).
      */
-    private record Slot(double start, double end, String who, String step, String status, Integer position) {}
+    private record Slot(
+            double start, double end, String who, String step, String status, Integer position, String changeover) {}
+
+    /** How a step's bar began with a changeover, and to what setup ("changeover 8 min to 80"); empty without one. */
+    private static String changeover(CampaignSpec cs, ExperimentState x, StepRecord s) {
+        if (s.changeoverMillis() == null || s.changeoverMillis() == 0) {
+            return "";
+        }
+        String setup = "";
+        if (s.step() < cs.protocol().steps().size()) {
+            StepSpec step = cs.protocol().steps().get(s.step());
+            Object value = step.setup().map(a -> a.resolve(x.parameters())).orElse(null);
+            setup = value == null ? "" : " to " + (value instanceof Number n ? Summary.num(n.doubleValue()) : value);
+        }
+        return " (first " + Summary.num(s.changeoverMillis() / 60_000.0) + " min changeover" + setup + ")";
+    }
 
     private void print(PrintWriter out, List<CampaignSpec> specs, List<CampaignState> states) {
         String t0 = CampaignRunner.VIRTUAL_START.toString();
@@ -222,7 +237,8 @@ final class PlanCommand implements Callable<Integer> {
                                     who,
                                     s.name(),
                                     s.status(),
-                                    s.position()));
+                                    s.position(),
+                                    changeover(cs, x, s)));
                     end = Math.max(end, min(t0, s.endedAt()));
                 }
                 if (x.status() == ExperimentStatus.FAILED) {
@@ -267,12 +283,13 @@ final class PlanCommand implements Callable<Integer> {
             for (int i = 0; i < shown; i++) {
                 Slot s = list.get(i);
                 out.printf(
-                        "    %8.1f - %8.1f  %s%s %s%s%n",
+                        "    %8.1f - %8.1f  %s%s %s%s%s%n",
                         s.start(),
                         s.end(),
                         s.position() == null ? "" : "#" + s.position() + " ",
                         s.who(),
                         s.step(),
+                        s.changeover(),
                         "completed".equals(s.status()) ? "" : " (" + s.status() + ")");
             }
             if (shown < list.size()) {

@@ -170,6 +170,9 @@ class ApiReadTest {
                         .get("items"))
                 .isEmpty();
         JsonNode x = p2.get("items").get(0);
+        List<String> order = new java.util.ArrayList<>();
+        x.get("parameters").fieldNames().forEachRemaining(order::add);
+        assertThat(order).containsExactly("tau", "equiv", "conc", "temperature");
         assertThat(x.get("measurements").get("sty").get("device").asText()).isEqualTo("hplc");
         assertThat(x.get("steps")).hasSize(5);
         assertThat(x.get("parameters").has("tau")).isTrue();

@@ -79,6 +79,9 @@ class PlanAndBenchTest {
         assertThat(hplcBusy(switching.out()) - hplcBusy(plain.out()))
                 .isCloseTo(78, org.assertj.core.api.Assertions.within(0.5));
         assertThat(switching.out()).contains("Conflicts: none.");
+        // The timeline says which bars begin with a changeover, and to what setup.
+        assertThat(switching.out()).containsPattern("E\\d{4} analyse \\(first 2 min changeover to \\d");
+        assertThat(plain.out()).doesNotContain("changeover to");
     }
 
     @Test
