@@ -210,6 +210,7 @@ final class ProtocolParser {
         Node.Entry durEntry = r.optional("duration");
         if (durEntry != null) {
             duration = Optional.ofNullable(duration(durEntry.value(), "'duration' of " + what));
+            durationUnit(durEntry.value().at(), what, duration);
         }
 
         boolean measures = false;
@@ -544,6 +545,29 @@ final class ProtocolParser {
             }
         }
         return new Arg.Ref(param);
+    }
+
+    /** Units a parameter may be given when it sets a step's duration, which is in minutes. */
+    private static final Set<String> MINUTES = Set.of("", "min", "mins", "minute", "minutes");
+
+    /**
+     * A duration set by a parameter whose unit says it is not in minutes (hours, seconds) would run every step 60 times
+     * too long or too short: units are labels, so nothing else would catch it.
+     */
+    private void durationUnit(Node.Loc at, String what, Optional<Arg> duration) {
+        if (ctx.space() == null || duration.isEmpty() || !(duration.get() instanceof Arg.Ref ref)) {
+            return;
+        }
+        ctx.space().parameter(ref.parameter()).ifPresent(p -> {
+            String unit = p.unit() == null ? "" : p.unit().trim();
+            if (!MINUTES.contains(unit.toLowerCase(java.util.Locale.ROOT))) {
+                v.unworkable(
+                        at,
+                        "'duration' of " + what + " is $" + ref.parameter() + ", whose unit is '" + unit
+                                + "', but step durations are in minutes",
+                        "give parameter '" + ref.parameter() + "' unit: min and its range in minutes");
+            }
+        });
     }
 
     /** Minutes: a number or a reference to a numeric parameter. */

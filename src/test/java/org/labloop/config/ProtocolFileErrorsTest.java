@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.labloop.core.Problem;
 
 /** One test per kind of mistake in a protocol file, including those only seen against the workcell and campaign. */
@@ -290,6 +292,43 @@ class ProtocolFileErrorsTest {
 
         assertThat(spec.protocol().steps().get(2).onFailure().then())
                 .isEqualTo(org.labloop.protocol.FailurePolicy.Then.OTHER_DEVICE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h", "s", "hours"})
+    void durationFromAParameterWhoseUnitIsNotMinutes_isRefused(String unit) {
+        String campaign = Fixture.replace(
+                CAMPAIGN,
+                "tau: {type: continuous, min: 0.5, max: 2.0, unit: min}",
+                "tau: {type: continuous, min: 0.5, max: 2.0, unit: " + unit + "}");
+
+        List<Problem> problems = Fixture.problems(dir, campaign, WORKCELL, PROTOCOL);
+
+        assertThat(problems).hasSize(1);
+        assertThat(problems.get(0).source()).endsWith("protocol.yaml");
+        assertThat(problems.get(0).line()).isEqualTo(8);
+        assertThat(problems.get(0).message())
+                .isEqualTo("'duration' of step 'react' is $tau, whose unit is '" + unit
+                        + "', but step durations are in minutes");
+        assertThat(problems.get(0).hint()).isEqualTo("give parameter 'tau' unit: min and its range in minutes");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"min", "minutes", "Min"})
+    void durationFromAParameterInMinutes_isAccepted(String unit) {
+        String campaign = Fixture.replace(
+                CAMPAIGN,
+                "tau: {type: continuous, min: 0.5, max: 2.0, unit: min}",
+                "tau: {type: continuous, min: 0.5, max: 2.0, unit: " + unit + "}");
+
+        assertThat(Fixture.loader()
+                        .load(Fixture.write(dir, campaign, WORKCELL, PROTOCOL))
+                        .spec()
+                        .space()
+                        .parameter("tau")
+                        .orElseThrow()
+                        .unit())
+                .isEqualTo(unit);
     }
 
     @Test
