@@ -45,6 +45,9 @@ public final class ApiTokens implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** Marks the store open in this process while this connection is (see SqliteEventLog#holdOpen). */
+    private SqliteEventLog.Hold hold;
+
     /** Opens the token table of the store in {@code dataDir} (creating the store and its tables when needed). */
     public static ApiTokens open(Path dataDir) {
         // Opening the event log runs the migrations, which create the token table.
@@ -55,7 +58,9 @@ public final class ApiTokens implements AutoCloseable {
             try (Statement st = db.createStatement()) {
                 st.execute("PRAGMA busy_timeout=10000");
             }
-            return new ApiTokens(db, Clock.systemUTC());
+            ApiTokens tokens = new ApiTokens(db, Clock.systemUTC());
+            tokens.hold = SqliteEventLog.holdOpen(file);
+            return tokens;
         } catch (SQLException e) {
             throw new StoreException("cannot open tokens in " + file + ": " + e.getMessage(), e);
         }
@@ -188,6 +193,10 @@ public final class ApiTokens implements AutoCloseable {
             db.close();
         } catch (SQLException e) {
             throw new StoreException("cannot close tokens: " + e.getMessage(), e);
+        } finally {
+            if (hold != null) {
+                hold.close();
+            }
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.Objects;
 public final class SqliteControlInbox implements AutoCloseable {
     private final Path file;
     private final Connection db;
+    private SqliteEventLog.Hold hold;
 
     /** One request: pause (graceful or immediate), resume, abort, or ack of an operator request. */
     public record Request(long id, String action, String actor, String reason, boolean immediate) {
@@ -42,7 +43,9 @@ public final class SqliteControlInbox implements AutoCloseable {
                 st.execute("PRAGMA busy_timeout=10000");
                 st.execute("PRAGMA synchronous=FULL");
             }
-            return new SqliteControlInbox(file, db);
+            SqliteControlInbox inbox = new SqliteControlInbox(file, db);
+            inbox.hold = SqliteEventLog.holdOpen(file);
+            return inbox;
         } catch (SQLException e) {
             throw new StoreException("cannot open the control inbox in " + file + ": " + e.getMessage(), e);
         }
@@ -102,6 +105,10 @@ public final class SqliteControlInbox implements AutoCloseable {
             db.close();
         } catch (SQLException e) {
             throw new StoreException("cannot close the control inbox " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (hold != null) {
+                hold.close();
+            }
         }
     }
 }

@@ -84,7 +84,7 @@ public final class SqliteEventLog implements EventLog {
             if (!Files.isRegularFile(file)) {
                 throw new StoreException("store " + file + " is not a regular file; " + StoreFile.RESTORE);
             }
-            StoreFile.checkBytes(file);
+            checkBytesUnlessOpen(file);
             try (Connection ro = connectReadOnly(file)) {
                 StoreFile.requireSound(ro, file);
                 StoreFile.checkSchema(ro, file, true);
@@ -107,7 +107,7 @@ public final class SqliteEventLog implements EventLog {
                 throw e;
             }
             db.setAutoCommit(true);
-            return new SqliteEventLog(file, db, false);
+            return opened(new SqliteEventLog(file, db, false));
         } catch (SQLException e) {
             throw StoreFile.failure("cannot open store", file, e);
         }
@@ -132,7 +132,7 @@ public final class SqliteEventLog implements EventLog {
             throw new StoreException("no LabLoop store at " + file + " (the file is missing or not a regular file);"
                     + " pass --data the directory of a store");
         }
-        StoreFile.checkBytes(file);
+        checkBytesUnlessOpen(file);
         Connection db;
         try {
             db = connectReadOnly(file);
@@ -148,7 +148,7 @@ public final class SqliteEventLog implements EventLog {
             closeQuietly(db);
             throw e;
         }
-        return new SqliteEventLog(file, db, true);
+        return opened(new SqliteEventLog(file, db, true));
     }
 
     /** SQLite's page-level check of the whole file: empty when sound, else its first findings. */
@@ -537,6 +537,64 @@ public final class SqliteEventLog implements EventLog {
             db.close();
         } catch (SQLException e) {
             throw StoreFile.failure("cannot close store", file, e);
+        } finally {
+            if (registered) {
+                registered = false;
+                OPEN.computeIfPresent(key(file), (k, n) -> n == 1 ? null : n - 1);
+            }
+        }
+    }
+
+    /**
+     * Stores this process has open, by real path, with how many logs hold each. SQLite's locks are POSIX locks, which
+     * the kernel drops for the whole process as soon as any descriptor of the file is closed: reading the store's
+     * header with plain file I/O while one of its connections is open would let another process (a second labloop, a
+     * sqlite3 shell) believe it is the last user, checkpoint and delete the write-ahead log still being written, and
+     * so lose committed events. The header is therefore read only while this process has the file open nowhere.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Integer> OPEN =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private boolean registered;
+
+    private static String key(Path file) {
+        try {
+            return file.toRealPath().toString();
+        } catch (IOException e) {
+            return file.toAbsolutePath().normalize().toString();
+        }
+    }
+
+    private static SqliteEventLog opened(SqliteEventLog log) {
+        OPEN.merge(key(log.file), 1, Integer::sum);
+        log.registered = true;
+        return log;
+    }
+
+    /**
+     * Marks the store {@code file} as open in this process for a connection made outside this class (the token table,
+     * the control inbox), until the returned hold is closed; see {@link #OPEN}.
+     */
+    public static Hold holdOpen(Path file) {
+        String k = key(file);
+        OPEN.merge(k, 1, Integer::sum);
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                OPEN.computeIfPresent(k, (key, n) -> n == 1 ? null : n - 1);
+            }
+        };
+    }
+
+    /** A mark that the store is open in this process; closing it releases the mark (once). */
+    public interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private static void checkBytesUnlessOpen(Path file) {
+        if (!OPEN.containsKey(key(file))) {
+            StoreFile.checkBytes(file);
         }
     }
 

@@ -64,6 +64,39 @@ class SqliteEventLogTest {
     }
 
     @Test
+    void openStore_keepsItsLocks_whenTheSameProcessOpensAndClosesItAgain() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isReadable(Path.of("/proc/locks")), "needs Linux's /proc/locks");
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            String id = log.newCampaignId("c");
+            log.append(id, Instant.EPOCH, "user:test", new EventBody.CampaignCreated("c", 1, "dev", List.of()));
+            Path file = dir.resolve(SqliteEventLog.FILE_NAME);
+            assertThat(locksHeldOn(file)).as("locks while open").isPositive();
+
+            // What a server does while it runs: another log and the token table opened and closed again.
+            SqliteEventLog.openReadOnly(dir).close();
+            SqliteEventLog.open(dir).close();
+
+            // Without its locks another process (a sqlite3 shell) could take the store for unused and delete the
+            // write-ahead log this connection still writes to.
+            assertThat(locksHeldOn(file))
+                    .as("locks after the other opens closed")
+                    .isPositive();
+        }
+    }
+
+    /** POSIX locks this process holds on {@code file}'s inode, from /proc/locks. */
+    private static long locksHeldOn(Path file) throws java.io.IOException {
+        long inode = (Long) java.nio.file.Files.getAttribute(file, "unix:ino");
+        String pid = Long.toString(ProcessHandle.current().pid());
+        return java.nio.file.Files.readAllLines(Path.of("/proc/locks")).stream()
+                .map(l -> l.trim().split("\\s+"))
+                .filter(f -> f.length > 5 && f[1].equals("POSIX") && f[4].equals(pid))
+                .filter(f -> f[5].endsWith(":" + inode))
+                .count();
+    }
+
+    @Test
     void reopenedStore_continuesTheChain() {
         String id;
         try (SqliteEventLog log = SqliteEventLog.open(dir)) {
