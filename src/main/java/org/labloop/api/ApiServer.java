@@ -612,7 +612,15 @@ public final class ApiServer implements AutoCloseable {
         Set<String> devices = csv(ctx, "device");
         Set<String> experiments = csv(ctx, "experiment");
         if (v.spec() != null) {
-            known("name", names, v.spec().outcomes(), "outcome");
+            // Declared outcomes and anything a measuring step recorded besides them.
+            Set<String> measured = new java.util.TreeSet<>(v.spec().outcomes());
+            v.read(s -> {
+                s.experiments()
+                        .values()
+                        .forEach(x -> measured.addAll(x.measurements().keySet()));
+                return null;
+            });
+            known("name", names, measured, "outcome");
             known("device", devices, deviceNames(v), "device");
         }
         List<Map<String, Object>> items = v.read(s -> {

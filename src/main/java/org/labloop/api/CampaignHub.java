@@ -160,7 +160,7 @@ final class CampaignHub implements AutoCloseable {
 
     /** When the campaign's events were written on the wall clock (see {@link Lab#recording}). */
     org.labloop.data.Dataset.Recording recording(String id) {
-        return Lab.recording(log, id);
+        return Lab.recording(log, id, true);
     }
 
     /**
@@ -168,9 +168,16 @@ final class CampaignHub implements AutoCloseable {
      * it shares a workcell with still run is no longer counted, though its engine thread lives on with theirs.
      */
     int running() {
-        return (int) running.keySet().stream()
-                .filter(id -> !view(id).read(s -> s.status().finished()))
-                .count();
+        return (int) running.keySet().stream().filter(this::unfinished).count();
+    }
+
+    /** Whether the campaign has not finished; one whose log cannot be read is counted (its engine still runs). */
+    private boolean unfinished(String id) {
+        try {
+            return !view(id).read(s -> s.status().finished());
+        } catch (ApiError e) {
+            return true;
+        }
     }
 
     // ------------------------------------------------------------------ writing

@@ -19,4 +19,9 @@ final class DataOption {
         String env = System.getenv("LABLOOP_DATA");
         return Path.of(env == null || env.isBlank() ? "labloop-data" : env);
     }
+
+    /** What a printed command needs to reach the same store: " --data DIR" when it was given, else nothing. */
+    String hint() {
+        return dir == null ? "" : " --data " + dir;
+    }
 }

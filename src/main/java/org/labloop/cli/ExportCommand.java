@@ -81,7 +81,8 @@ final class ExportCommand implements Callable<Integer> {
         }
         try (EventLog log = Lab.openReadOnly(dataDir, true)) {
             CampaignState state = Lab.loadVerified(log, Lab.pickCampaign(log, id));
-            Dataset dataset = Dataset.of(state, new Lab().specOf(state)).withRecording(Lab.recording(log, state.id()));
+            Dataset dataset =
+                    Dataset.of(state, new Lab().specOf(state)).withRecording(Lab.recording(log, state.id(), true));
             text = chosen == Format.csv ? dataset.toCsv() : dataset.toJson();
             if (sourcesDir != null) {
                 writeSources(state, sourcesDir, spec.commandLine().getErr());

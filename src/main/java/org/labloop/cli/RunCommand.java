@@ -151,17 +151,22 @@ final class RunCommand implements Callable<Integer> {
     /** Says so when these very files and seed already ran to the end: the new campaign repeats that one. */
     private static void noteFinishedTwins(
             CampaignRunner runner, CampaignRunner.Prepared prepared, LabStore store, String created, PrintWriter out) {
+        CampaignState latest = null;
         for (String other : store.log().campaignIds()) {
             if (other.equals(created)) {
                 continue;
             }
             CampaignState s = Lab.load(store.log(), other);
             if (s.status().finished() && runner.isTwin(prepared, s)) {
-                out.println("Note: campaign " + other + ", from the same files and seed, is already "
-                        + s.status().name().toLowerCase(java.util.Locale.ROOT) + "; this run starts " + created
-                        + ", a new campaign. To see the earlier one: labloop status " + other);
-                return;
+                latest = s; // ids come in creation order: the last one found is the latest
             }
+        }
+        if (latest != null) {
+            Path dataDir = store.dir();
+            out.println("Note: campaign " + latest.id() + ", from the same files and seed, is already "
+                    + latest.status().name().toLowerCase(java.util.Locale.ROOT) + "; this run starts " + created
+                    + ", a new campaign. To see the earlier one: " + launcher() + " status " + latest.id()
+                    + (dataDir.equals(Path.of("labloop-data")) ? "" : " --data " + dataDir));
         }
     }
 
@@ -297,7 +302,7 @@ final class RunCommand implements Callable<Integer> {
         for (int i = 0; i < states.size(); i++) {
             out.printf("%n");
             new Summary(prepared.get(i).spec(), states.get(i))
-                    .recorded(Lab.recording(store.log(), states.get(i).id()))
+                    .recorded(Lab.recording(store.log(), states.get(i).id(), false))
                     .print(out);
         }
         out.printf(
@@ -386,7 +391,7 @@ final class RunCommand implements Callable<Integer> {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         new Summary(prepared.spec(), state)
-                .recorded(Lab.recording(store.log(), state.id()))
+                .recorded(Lab.recording(store.log(), state.id(), false))
                 .print(out);
         Path dataDir = store.dir();
         out.printf(

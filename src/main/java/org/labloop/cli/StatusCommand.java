@@ -37,7 +37,7 @@ final class StatusCommand implements Callable<Integer> {
                 String cid = Lab.pickCampaign(log, id);
                 CampaignState state = Lab.loadVerified(log, cid);
                 new Summary(lab.specOf(state), state)
-                        .recorded(Lab.recording(log, cid))
+                        .recorded(Lab.recording(log, cid, false))
                         .print(out);
                 if (interrupted(state)) {
                     out.printf(

@@ -72,7 +72,7 @@ final class Summary {
                     "  %s time  %s%n",
                     "virtual".equals(state.timeMode()) ? "virtual" : "elapsed", ProgressBar.human(d));
         }
-        if (recording != null) {
+        if (recording != null && recording.from() != null) {
             out.printf(
                     "  recorded      %s to %s (wall clock)%n",
                     recording.from().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),

@@ -60,11 +60,17 @@ final class TokenCommand implements Runnable {
                 err.println("Token for '" + name + "' (role " + role + "). It is shown only now: keep it safe.");
                 if (!older.isEmpty()) {
                     // Rotation: the old token stays valid until it is revoked on its own.
-                    err.println("'" + name + "' also has "
-                            + (older.size() == 1 ? "an older active token" : "older active tokens")
-                            + " (id "
-                            + older.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
-                            + "); once it is replaced, revoke it with: labloop token revoke --id " + older.get(0));
+                    String ids = older.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+                    err.println(
+                            older.size() == 1
+                                    ? "'" + name + "' also has an older active token (id " + ids
+                                            + "); once it is replaced,"
+                                            + " revoke it with: " + RunCommand.launcher() + " token revoke --id " + ids
+                                            + data.hint()
+                                    : "'" + name + "' also has older active tokens (ids " + ids
+                                            + "); once they are replaced,"
+                                            + " revoke each with: " + RunCommand.launcher() + " token revoke --id ID"
+                                            + data.hint());
                 }
                 return 0;
             }

@@ -144,9 +144,14 @@ final class VerifyCommand implements Callable<Integer> {
         /** What is wrong with {@code events} (an intact chain) against the export, or null. */
         String problem(List<Event> events) {
             if (firstHash != null && !events.isEmpty() && !events.get(0).hash().equals(firstHash)) {
-                return "the export is of another campaign that has the same id " + campaign
-                        + " (its first event differs: it comes from another store, or the log was rewritten from the"
-                        + " start)";
+                // Most likely the export of a namesake in another store (ids count up per store): the wrong file,
+                // not a damaged store, so nothing here says to restore one.
+                throw org.labloop.core.InvalidInputException.of(
+                        "--against",
+                        "the export is of another campaign that has the same id " + campaign
+                                + ": its first event differs from this store's (it was made from another store; if it"
+                                + " was made from this one, the log was rewritten from its start)",
+                        "give an export of this store's campaign " + campaign);
             }
             if (events.size() < seq) {
                 return "the log ends at event " + events.size() + " but the export was made from event " + seq

@@ -290,6 +290,12 @@ final class ProtocolParser {
         OptionalLong longestFixed = OptionalLong.empty();
         String basis;
         if (duration.isEmpty()) {
+            // Only timings the workcell declares are evidence: a device without one is planned with a stand-in
+            // minute, which says nothing about how long a real instrument takes.
+            if (cell.devicesFor(capability).stream()
+                    .anyMatch(d -> !d.driver().durations().containsKey(capability))) {
+                return;
+            }
             basis = "on any device that can " + capability + " (mean - 3 sd of its timing, plus its setup_min)";
         } else if (duration.get() instanceof Arg.Literal l && l.value() instanceof Double minutes) {
             shortestFixed = OptionalLong.of(Math.round(minutes * 60_000));

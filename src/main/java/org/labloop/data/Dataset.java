@@ -54,8 +54,9 @@ public final class Dataset {
      */
     public record Recording(java.time.Instant from, java.time.Instant to, List<Action> actions) {
         public Recording {
-            java.util.Objects.requireNonNull(from, "from");
-            java.util.Objects.requireNonNull(to, "to");
+            if ((from == null) != (to == null)) {
+                throw new IllegalArgumentException("a recorded span needs both ends, or neither");
+            }
             actions = List.copyOf(actions);
         }
     }
@@ -372,8 +373,10 @@ public final class Dataset {
         root.put("created_at", state.createdAt());
         root.put("first_event_hash", state.firstHash());
         if (recording != null) {
-            root.put("recorded_from", recording.from().toString());
-            root.put("recorded_to", recording.to().toString());
+            if (recording.from() != null) {
+                root.put("recorded_from", recording.from().toString());
+                root.put("recorded_to", recording.to().toString());
+            }
             ArrayNode actions = root.putArray("operator_actions");
             recording
                     .actions()

@@ -174,29 +174,37 @@ public final class Lab {
     }
 
     /**
-     * When campaign {@code id}'s events were written on the wall clock, and the actions people took (events by a
-     * {@code user:} actor) with theirs; null when the log keeps no such times (events written before it did).
+     * When campaign {@code id}'s events were written on the wall clock (null when none of them says: the log was
+     * written before LabLoop kept these times), with the actions people took (events by a {@code user:} actor) when
+     * {@code withActions}. The span (first to last) is given only when every event has its time: a campaign begun
+     * before the store kept them would otherwise seem to have begun at the upgrade.
      */
-    public static org.labloop.data.Dataset.Recording recording(EventLog log, String id) {
+    public static org.labloop.data.Dataset.Recording recording(EventLog log, String id, boolean withActions) {
         java.util.Map<Long, java.time.Instant> times = log.recordedAt(id);
         if (times.isEmpty()) {
             return null;
         }
         List<org.labloop.data.Dataset.Action> actions = new java.util.ArrayList<>();
-        for (org.labloop.event.Event e : log.readAll(id)) {
-            if (e.actor().startsWith("user:")) {
-                actions.add(new org.labloop.data.Dataset.Action(
-                        e.seq(),
-                        e.body().typeName(),
-                        e.actor(),
-                        org.labloop.event.EventCodec.text(e.at()),
-                        times.get(e.seq())));
+        if (withActions) {
+            for (org.labloop.event.Event e : log.readAll(id)) {
+                if (e.actor().startsWith("user:")) {
+                    actions.add(new org.labloop.data.Dataset.Action(
+                            e.seq(),
+                            e.body().typeName(),
+                            e.actor(),
+                            org.labloop.event.EventCodec.text(e.at()),
+                            times.get(e.seq())));
+                }
             }
         }
-        java.time.Instant from =
-                times.values().stream().min(java.util.Comparator.naturalOrder()).orElseThrow();
-        java.time.Instant to =
-                times.values().stream().max(java.util.Comparator.naturalOrder()).orElseThrow();
+        // Rows written before the times were kept are the log's first ones.
+        boolean complete = times.containsKey(1L);
+        java.time.Instant from = complete ? times.get(1L) : null;
+        java.time.Instant to = complete
+                ? times.values().stream()
+                        .max(java.util.Comparator.naturalOrder())
+                        .orElseThrow()
+                : null;
         return new org.labloop.data.Dataset.Recording(from, to, actions);
     }
 

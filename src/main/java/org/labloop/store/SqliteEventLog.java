@@ -401,9 +401,12 @@ public final class SqliteEventLog implements EventLog {
                     out.put(rs.getLong(1), Instant.parse(rs.getString(2)));
                 }
             }
-        } catch (SQLException | java.time.format.DateTimeParseException e) {
-            // A store opened read-only before its upgrade has no such column; the times are extra information only.
-            return Map.of();
+        } catch (SQLException e) {
+            // A store opened read-only before its upgrade has no such column: it keeps no such times.
+            if (String.valueOf(e.getMessage()).contains("no such column")) {
+                return Map.of();
+            }
+            throw StoreFile.failure("cannot read the wall-clock times of campaign " + campaignId + " in", file, e);
         }
         return out;
     }

@@ -49,7 +49,7 @@ class TokenCommandTest {
                 .strip();
         Run second = run("token", "create", "--name", "robot", "--data", data.toString());
         String fresh = second.out().strip();
-        assertThat(second.err()).contains("older active token (id 1)", "labloop token revoke --id 1");
+        assertThat(second.err()).contains("older active token (id 1)", "labloop token revoke --id 1 --data " + data);
 
         Run revoked = run("token", "revoke", "--id", "1", "--data", data.toString());
         assertThat(revoked.code()).isZero();

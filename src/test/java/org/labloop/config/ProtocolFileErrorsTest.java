@@ -210,6 +210,22 @@ class ProtocolFileErrorsTest {
     }
 
     @Test
+    void shortTimeoutOnADeviceWithNoDeclaredTiming_isAllowed() {
+        // No 'durations' entry for analyse: the one-minute stand-in the scheduler plans with is no evidence.
+        String workcell = Fixture.replace(
+                WORKCELL,
+                "driver: {durations: {analyse: 6}, options: {column: C18, flow: [1, 2]}}",
+                "driver: {options: {column: C18, flow: [1, 2]}}");
+        String text = Fixture.replace(PROTOCOL, "capability: analyse", "capability: analyse\n    timeout: 0.5");
+
+        var spec = Fixture.loader()
+                .load(Fixture.write(dir, CAMPAIGN, workcell, text))
+                .spec();
+
+        assertThat(spec.protocol().steps().get(2).timeout()).contains(java.time.Duration.ofSeconds(30));
+    }
+
+    @Test
     void timeoutEqualToTheShortestDuration_isAllowed() {
         String workcell = Fixture.replace(WORKCELL, "dispense: {mean: 2.0, sd: 0.2}", "dispense: {mean: 4, sd: 0.2}");
         String text = Fixture.replace(PROTOCOL, "capability: dispense", "capability: dispense\n    timeout: 3.4");
