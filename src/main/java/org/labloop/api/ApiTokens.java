@@ -133,29 +133,25 @@ public final class ApiTokens implements AutoCloseable {
 
     /** Revokes every token named {@code name}; returns how many. */
     public synchronized int revoke(String name) {
-        try (PreparedStatement ps =
-                db.prepareStatement("UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")) {
-            ps.setString(1, clock.instant().toString());
-            ps.setString(2, name);
-            int n = ps.executeUpdate();
-            cache.clear();
-            return n;
-        } catch (SQLException e) {
-            throw new StoreException("cannot revoke tokens: " + e.getMessage(), e);
-        }
+        return revokeWhere("name", name);
     }
 
     /** Revokes the token with this id if it is active; returns whether it was. */
     public synchronized boolean revokeId(long id) {
-        try (PreparedStatement ps =
-                db.prepareStatement("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+        return revokeWhere("id", id) > 0;
+    }
+
+    /** Revokes the active tokens whose {@code column} (a fixed name, never input) equals {@code value}. */
+    private int revokeWhere(String column, Object value) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "UPDATE api_tokens SET revoked_at = ? WHERE " + column + " = ? AND revoked_at IS NULL")) {
             ps.setString(1, clock.instant().toString());
-            ps.setLong(2, id);
+            ps.setObject(2, value);
             int n = ps.executeUpdate();
             cache.clear();
-            return n > 0;
+            return n;
         } catch (SQLException e) {
-            throw new StoreException("cannot revoke token " + id + ": " + e.getMessage(), e);
+            throw new StoreException("cannot revoke tokens (" + column + " " + value + "): " + e.getMessage(), e);
         }
     }
 
