@@ -611,7 +611,7 @@ public final class ApiServer implements AutoCloseable {
         Set<String> names = csv(ctx, "name");
         Set<String> devices = csv(ctx, "device");
         Set<String> experiments = csv(ctx, "experiment");
-        if (v.spec() != null) {
+        if (v.spec() != null && !names.isEmpty()) {
             // Declared outcomes and anything a measuring step recorded besides them.
             Set<String> measured = new java.util.TreeSet<>(v.spec().outcomes());
             v.read(s -> {
@@ -621,6 +621,8 @@ public final class ApiServer implements AutoCloseable {
                 return null;
             });
             known("name", names, measured, "outcome");
+        }
+        if (v.spec() != null) {
             known("device", devices, deviceNames(v), "device");
         }
         List<Map<String, Object>> items = v.read(s -> {

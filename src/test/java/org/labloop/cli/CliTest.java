@@ -233,11 +233,7 @@ class CliTest {
 
     @Test
     void export_toALinkOrAPipe_writesThrough_andANewFileIsReadableByOthers() throws Exception {
-        Path campaign = org.labloop.lab.ExampleCopies.snar(tmp.resolve("small"), 4);
-        String data = tmp.resolve("small-data").toString();
-        assertThat(labloop("run", campaign.toString(), "--data", data, "--no-progress")
-                        .code())
-                .isZero();
+        String data = ranSnar("small", 4).toString();
         String expected = labloop("export", "--data", data).out();
         assertThat(expected).contains("E0004");
 
@@ -272,17 +268,23 @@ class CliTest {
         assertThat(Files.isRegularFile(fifo)).isFalse();
     }
 
+    /** Runs a copy of examples/snar (Sobol, {@code budget} experiments) from tmp/NAME into tmp/NAME-data; returns it. */
+    private Path ranSnar(String name, int budget) {
+        Path campaign = org.labloop.lab.ExampleCopies.snar(tmp.resolve(name), budget);
+        Path data = tmp.resolve(name + "-data");
+        Result run = labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress");
+        assertThat(run.code()).as(run.err()).isZero();
+        return data;
+    }
+
     private static String withoutWallClock(String json) {
         return json.replaceAll("\"(recorded_from|recorded_to|recorded_at)\" : \"[^\"]*\"", "\"$1\" : \"\"");
     }
 
     @Test
     void exportOut_neverReplacesTheStoreOrAFileThatIsNoExport_andTakesItsFormatFromTheExtension() throws Exception {
-        Path campaign = org.labloop.lab.ExampleCopies.snar(tmp.resolve("guard"), 3);
-        Path data = tmp.resolve("guard-data");
-        assertThat(labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress")
-                        .code())
-                .isZero();
+        Path data = ranSnar("guard", 3);
+        Path campaign = tmp.resolve("guard").resolve("campaign.yaml");
         byte[] store = Files.readAllBytes(data.resolve("labloop.db"));
 
         Result intoStore =
@@ -326,11 +328,7 @@ class CliTest {
 
     @Test
     void verifyAgainstAnEarlierExport_findsEventsRemovedFromTheEndOfTheLog() throws Exception {
-        Path campaign = org.labloop.lab.ExampleCopies.snar(tmp.resolve("cut"), 4);
-        Path data = tmp.resolve("cut-data");
-        assertThat(labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress")
-                        .code())
-                .isZero();
+        Path data = ranSnar("cut", 4);
         Path export = tmp.resolve("export.json");
         assertThat(labloop("export", "--format", "json", "--out", export.toString(), "--data", data.toString())
                         .code())

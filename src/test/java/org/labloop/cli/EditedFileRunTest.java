@@ -46,13 +46,8 @@ class EditedFileRunTest {
 
     @Test
     void bayesianCampaignWithTheWholeBudgetInOneBatch_isRunWithANoteThatItCannotLearn() throws Exception {
-        Path dir = tmp.resolve("one-batch");
-        Files.createDirectories(dir);
-        for (String f : List.of("workcell.yaml", "protocol.yaml", "campaign.yaml")) {
-            Files.copy(Path.of("examples/snar").resolve(f), dir.resolve(f));
-        }
-        Path file = dir.resolve("campaign.yaml");
-        Files.writeString(file, Files.readString(file).replace("budget: 40", "budget: 3"));
+        Path file = org.labloop.lab.ExampleCopies.copy(
+                "snar", tmp.resolve("one-batch"), c -> c.replace("budget: 40", "budget: 3"));
 
         CliTest.Result r =
                 labloop("run", file.toString(), "--data", tmp.resolve("d").toString(), "--no-progress");

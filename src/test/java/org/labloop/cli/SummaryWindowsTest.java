@@ -2,7 +2,6 @@ package org.labloop.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,17 +20,14 @@ class SummaryWindowsTest {
         // An HPLC that fails often, with an analysis retried 20 minutes later: most samples miss their 10 min window.
         Path campaign = org.labloop.lab.ExampleCopies.snar(tmp.resolve("c"), 16);
         Path dir = campaign.getParent();
-        Files.writeString(
+        org.labloop.lab.ExampleCopies.edit(
                 dir.resolve("protocol.yaml"),
-                Files.readString(dir.resolve("protocol.yaml"))
-                        .replace(
-                                "    measures: true", "    on_failure: {retries: 4, backoff: 20}\n    measures: true"));
-        Files.writeString(
+                t -> t.replace("    measures: true", "    on_failure: {retries: 4, backoff: 20}\n    measures: true"));
+        org.labloop.lab.ExampleCopies.edit(
                 dir.resolve("workcell.yaml"),
-                Files.readString(dir.resolve("workcell.yaml"))
-                        .replace(
-                                "        analyse: {mean: 6.0, sd: 0.3}",
-                                "        analyse: {mean: 6.0, sd: 0.3}\n      options: {failure_rate: 0.6}"));
+                t -> t.replace(
+                        "        analyse: {mean: 6.0, sd: 0.3}",
+                        "        analyse: {mean: 6.0, sd: 0.3}\n      options: {failure_rate: 0.6}"));
         Path data = tmp.resolve("data");
         CliTest.Result run = CliTest.labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress");
         assertThat(run.code()).as(run.err()).isZero();

@@ -42,7 +42,8 @@ public final class ExampleCopies {
         return campaign;
     }
 
-    private static Path copy(String example, Path dir, UnaryOperator<String> campaignEdit) {
+    /** examples/{@code example} in {@code dir}, its campaign file edited (the edit must change it); returns that file. */
+    public static Path copy(String example, Path dir, UnaryOperator<String> campaignEdit) {
         Path from = Path.of("examples", example);
         try {
             Files.createDirectories(dir);
@@ -60,7 +61,8 @@ public final class ExampleCopies {
         }
     }
 
-    private static void edit(Path file, UnaryOperator<String> edit) {
+    /** Edits a copied file in place; an edit that changes nothing is an error (the example moved on). */
+    public static void edit(Path file, UnaryOperator<String> edit) {
         try {
             String text = Files.readString(file);
             String edited = edit.apply(text);
