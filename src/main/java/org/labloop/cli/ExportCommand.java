@@ -14,6 +14,7 @@ import org.labloop.data.Dataset;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.lab.Lab;
+import org.labloop.lab.LabStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,7 +53,7 @@ final class ExportCommand implements Callable<Integer> {
             names = "--out",
             paramLabel = "FILE",
             description = "Write to FILE instead of standard output. An existing file is replaced only if it is a"
-                    + " LabLoop export (or with --force); never a file in the data directory.")
+                    + " LabLoop export (or with --force); never a file of the event store.")
     Path outFile;
 
     @Option(names = "--force", description = "Replace --out FILE even if it is not a LabLoop export.")
@@ -113,8 +114,10 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     /**
-     * An export never goes into the data directory (it would replace the store) and replaces an existing file only
-     * when that file is an earlier export, or with {@code --force}: a mistyped path must not destroy a campaign file.
+     * An export never replaces a file of the store (its databases, their journals, its locks), even with {@code
+     * --force}, and replaces any other existing file only when that file is an earlier export, or with {@code --force}:
+     * a mistyped path must not destroy a campaign or its files. New files may go anywhere, the data directory included
+     * (with {@code --data .}, the current folder).
      */
     static void checkTarget(Path out, Path dataDir, boolean force) {
         Path target;
@@ -127,11 +130,11 @@ final class ExportCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw InvalidInputException.of(out.toString(), "cannot be resolved: " + e.getMessage(), "check the path");
         }
-        if (target.startsWith(store)) {
+        if (LabStore.holds(store, target)) {
             throw InvalidInputException.of(
                     "--out " + out,
-                    "is inside the data directory " + store + ", which holds the event store",
-                    "write the export somewhere else, e.g. --out dataset."
+                    "is a file of the event store in " + store,
+                    "write the export to another file, e.g. --out dataset."
                             + (out.toString().endsWith(".json") ? "json" : "csv"));
         }
         if (!force && Files.isRegularFile(target) && !isExport(target)) {

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * The append-only record of everything. {@link #append} returns only after the event is durably committed, so the
- * engine may act on it. Implementations: SQLite (embedded default), PostgreSQL.
+ * engine may act on it. Implementations: SQLite (the store), and in memory (benchmarks and dry runs).
  */
 public interface EventLog extends AutoCloseable {
 

@@ -14,6 +14,9 @@ import org.labloop.store.SqliteEventLog;
 
 /** A data directory opened for running campaigns: the event log, the simulated devices' memory, and engine locks. */
 public final class LabStore implements AutoCloseable {
+    /** The folder of the data directory that holds one lock file per campaign. */
+    private static final String LOCKS = "locks";
+
     private final Path dir;
     private final SqliteEventLog log;
     private final SqliteDeviceMemory devices;
@@ -47,11 +50,33 @@ public final class LabStore implements AutoCloseable {
     }
 
     /**
+     * Whether {@code file} is, or would become, part of the store in data directory {@code dir} (both real, absolute
+     * paths): the folder itself, the event log or the simulated devices' memory with any journal SQLite keeps beside
+     * them, or the folder of run locks. Other files in the directory are the user's.
+     */
+    public static boolean holds(Path dir, Path file) {
+        if (!file.startsWith(dir)) {
+            return false;
+        }
+        Path rel = dir.relativize(file);
+        if (rel.toString().isEmpty() || rel.getName(0).toString().equals(LOCKS)) {
+            return true;
+        }
+        String name = rel.toString();
+        for (String db : new String[] {SqliteEventLog.FILE_NAME, SqliteDeviceMemory.FILE_NAME}) {
+            if (name.equals(db) || name.startsWith(db + "-")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Takes the exclusive right to drive {@code campaignId}. The operating system releases it when the process dies,
      * however it dies, so a killed run never leaves a stale lock.
      */
     public EngineLock lock(String campaignId) {
-        Path file = dir.resolve("locks").resolve(campaignId + ".lock");
+        Path file = dir.resolve(LOCKS).resolve(campaignId + ".lock");
         try {
             Files.createDirectories(file.getParent());
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -78,7 +103,7 @@ public final class LabStore implements AutoCloseable {
      * writing anything: a shared lock on its lock file is refused while an engine holds the exclusive one.
      */
     public static boolean driven(Path dir, String campaignId) {
-        Path file = dir.resolve("locks").resolve(campaignId + ".lock");
+        Path file = dir.resolve(LOCKS).resolve(campaignId + ".lock");
         if (!Files.exists(file)) {
             return false;
         }

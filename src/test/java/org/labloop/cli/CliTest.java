@@ -282,7 +282,7 @@ class CliTest {
     }
 
     @Test
-    void exportOut_neverReplacesTheStoreOrAFileThatIsNoExport_andTakesItsFormatFromTheExtension() throws Exception {
+    void exportOut_neverReplacesAStoreFileOrAFileThatIsNoExport_andTakesItsFormatFromTheExtension() throws Exception {
         Path data = ranSnar("guard", 3);
         Path campaign = tmp.resolve("guard").resolve("campaign.yaml");
         byte[] store = Files.readAllBytes(data.resolve("labloop.db"));
@@ -290,11 +290,20 @@ class CliTest {
         Result intoStore =
                 labloop("export", "--out", data.resolve("labloop.db").toString(), "--force", "--data", data.toString());
         assertThat(intoStore.code()).isEqualTo(2);
-        assertThat(intoStore.err()).contains("inside the data directory", "holds the event store");
-        Result newFileInStore = labloop("export", "--out", data.resolve("x.csv").toString(), "--data", data.toString());
-        assertThat(newFileInStore.code()).isEqualTo(2);
+        assertThat(intoStore.err()).contains("is a file of the event store");
+        for (String storeFile : List.of("labloop.db-wal", "sim-devices.db", "locks/x.csv", ".")) {
+            Result r = labloop(
+                    "export", "--out", data.resolve(storeFile).toString(), "--force", "--data", data.toString());
+            assertThat(r.code()).as(storeFile).isEqualTo(2);
+            assertThat(r.err()).as(storeFile).contains("is a file of the event store");
+        }
         assertThat(Files.readAllBytes(data.resolve("labloop.db"))).isEqualTo(store);
-        assertThat(data.resolve("x.csv")).doesNotExist();
+        assertThat(data.resolve("labloop.db-wal")).doesNotExist();
+        // Any other new file may go into the data directory (as with --data .).
+        Result newFileInDataDir =
+                labloop("export", "--out", data.resolve("x.csv").toString(), "--data", data.toString());
+        assertThat(newFileInDataDir.code()).as(newFileInDataDir.err()).isZero();
+        assertThat(Files.readString(data.resolve("x.csv"))).startsWith("campaign_id,experiment_id,");
 
         String yaml = Files.readString(campaign);
         Result overYaml = labloop("export", "--out", campaign.toString(), "--data", data.toString());
