@@ -553,9 +553,6 @@ final class ProtocolParser {
         return new Arg.Ref(param);
     }
 
-    /** Units a parameter may be given when it sets a step's duration, which is in minutes. */
-    private static final Set<String> MINUTES = Set.of("", "min", "mins", "minute", "minutes");
-
     /**
      * A duration set by a parameter whose unit says it is not in minutes (hours, seconds) would run every step 60 times
      * too long or too short: units are labels, so nothing else would catch it.
@@ -566,7 +563,7 @@ final class ProtocolParser {
         }
         ctx.space().parameter(ref.parameter()).ifPresent(p -> {
             String unit = p.unit() == null ? "" : p.unit().trim();
-            if (!MINUTES.contains(unit.toLowerCase(java.util.Locale.ROOT))) {
+            if (!org.labloop.space.Units.agree(unit, "min")) {
                 v.unworkable(
                         at,
                         "'duration' of " + what + " is $" + ref.parameter() + ", whose unit is '" + unit

@@ -31,6 +31,14 @@ public interface Emulator {
     }
 
     /**
+     * The unit the model reads a numeric {@code input} in ("min", "degC", "mol/L"): a parameter given in another unit
+     * would be read wrongly. Empty when the input has no unit or the model does not know it (a table's columns).
+     */
+    default java.util.Optional<String> unit(String input) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * What the model cannot answer for in a campaign's search space: values of a parameter it has no answer for, or
      * combinations it lacks. {@code parameterOf} gives the campaign's parameter for each of the model's inputs (by the
      * model's input name). Empty when it answers everywhere, as a model defined by equations does.

@@ -102,12 +102,24 @@ final class RenamedEmulator implements Emulator {
 
     @Override
     public java.util.Optional<org.labloop.space.Bound> domain(String input) {
+        int i = outerIndex(input);
+        return i < 0 ? java.util.Optional.empty() : inner.domain(innerInputs[i]);
+    }
+
+    @Override
+    public java.util.Optional<String> unit(String input) {
+        int i = outerIndex(input);
+        return i < 0 ? java.util.Optional.empty() : inner.unit(innerInputs[i]);
+    }
+
+    /** The position of the campaign's name {@code input} among the model's inputs; -1 when it is none. */
+    private int outerIndex(String input) {
         for (int i = 0; i < outerInputs.length; i++) {
             if (outerInputs[i].equals(input)) {
-                return inner.domain(innerInputs[i]);
+                return i;
             }
         }
-        return java.util.Optional.empty();
+        return -1;
     }
 
     @Override

@@ -36,7 +36,8 @@ public final class SnarEmulator implements Emulator {
     private static final List<String> INPUTS = List.of(TAU, EQUIV, CONC, TEMPERATURE);
     private static final List<String> OUTPUTS = List.of(STY, E_FACTOR);
 
-    // Domain, in the order of INPUTS: tau (min), equiv, conc (mol/L), temperature (degC).
+    // Domain and units, in the order of INPUTS: tau (min), equiv, conc (mol/L), temperature (degC).
+    private static final String[] UNITS = {"min", "", "mol/L", "degC"};
     private static final double[] LOWER = {0.5, 1.0, 0.1, 30.0};
     private static final double[] UPPER = {2.0, 5.0, 0.5, 120.0};
     // A planner mapping the unit cube to the domain may land an ulp outside; such values are clamped, not rejected.
@@ -283,6 +284,12 @@ public final class SnarEmulator implements Emulator {
         return index < 0
                 ? java.util.Optional.empty()
                 : java.util.Optional.of(new org.labloop.space.Bound(LOWER[index], UPPER[index]));
+    }
+
+    @Override
+    public java.util.Optional<String> unit(String input) {
+        int index = INPUTS.indexOf(input);
+        return index < 0 || UNITS[index].isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(UNITS[index]);
     }
 
     private static String range(int index) {

@@ -72,8 +72,12 @@ public final class CampaignRunner {
         return check(spec, loaded.sources(), baseDir, campaignFile.toString(), loaded.places());
     }
 
+    /**
+     * Checks a campaign already in the store before it runs again. What a newer LabLoop refuses in a new campaign
+     * (a parameter's unit the emulator does not read its input in) is not checked: data recorded stays runnable.
+     */
     public Prepared check(CampaignSpec spec, List<SourceFile> sources, Path baseDir, String where) {
-        return check(spec, sources, baseDir, where, Map.of());
+        return check(spec, sources, baseDir, where, Map.of(), false);
     }
 
     /**
@@ -87,6 +91,16 @@ public final class CampaignRunner {
             Path baseDir,
             String where,
             Map<String, LoadedCampaign.Place> places) {
+        return check(spec, sources, baseDir, where, places, true);
+    }
+
+    private Prepared check(
+            CampaignSpec spec,
+            List<SourceFile> sources,
+            Path baseDir,
+            String where,
+            Map<String, LoadedCampaign.Place> places,
+            boolean fresh) {
         List<Problem> problems = new ArrayList<>();
         for (org.labloop.space.Parameter param : spec.space().parameters()) {
             if (param instanceof org.labloop.space.MoleculeParameter m) {
@@ -181,7 +195,9 @@ public final class CampaignRunner {
                                             : "")));
                     continue;
                 }
-                String[] outside = outsideDomain(spec, emulator, input);
+                // A range in the wrong unit is out of the model's domain for that reason alone: say only that.
+                String[] unit = fresh ? otherUnit(spec, emulator, input) : null;
+                String[] outside = unit != null ? unit : outsideDomain(spec, emulator, input);
                 if (outside != null) {
                     problems.add(locate(places, where, LoadedCampaign.parameter(input), outside[0], outside[1]));
                 }
@@ -684,6 +700,28 @@ public final class CampaignRunner {
                     + spec.emulator().type() + "' answers only for " + number(b.min()) + " to " + number(b.max())
                     + "; experiments outside would fail and use up the budget",
             "keep '" + input + "' within " + number(b.min()) + " to " + number(b.max())
+        };
+    }
+
+    /**
+     * The message and hint of a problem when parameter {@code input} is given in a unit other than the one the emulator
+     * reads it in (it would take 1.5 h for 1.5 min); null when they agree or either says nothing.
+     */
+    private static String[] otherUnit(CampaignSpec spec, Emulator emulator, String input) {
+        Optional<String> expected = emulator.unit(input);
+        String given = spec.space()
+                .parameter(input)
+                .map(org.labloop.space.Parameter::unit)
+                .orElse("");
+        if (expected.isEmpty() || org.labloop.space.Units.agree(given, expected.get())) {
+            return null;
+        }
+        return new String[] {
+            "parameter '" + input + "' is in '" + given.trim() + "', but emulator '"
+                    + spec.emulator().type()
+                    + "' reads '" + input + "' in " + expected.get() + ": every value would be taken as "
+                    + expected.get(),
+            "give '" + input + "' unit: " + expected.get() + " and its range in " + expected.get()
         };
     }
 

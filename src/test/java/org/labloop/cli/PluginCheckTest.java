@@ -46,6 +46,32 @@ class PluginCheckTest {
     }
 
     @Test
+    void aParameterInAnotherUnitThanTheModelReadsItIn_isRefused_andNothingIsWritten() throws Exception {
+        Path data = tmp.resolve("data");
+        // 30 to 120 K lies inside the model's range in degC, so only the unit can tell.
+        Path file = campaign("min: 30, max: 120, unit: degC}", "min: 30, max: 120, unit: K}");
+
+        CliTest.Result r = CliTest.labloop("run", file.toString(), "--data", data.toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("parameter 'temperature' is in 'K', but emulator 'snar' reads 'temperature' in degC")
+                .contains("give 'temperature' unit: degC and its range in degC");
+        assertThat(data).doesNotExist();
+
+        // Other spellings of the model's units are the same units.
+        Files.writeString(
+                file,
+                Files.readString(file)
+                        .replace("unit: K}", "unit: °C}")
+                        .replace("max: 2.0, unit: min}", "max: 2.0, unit: minutes}")
+                        .replace("budget: 40", "budget: 2"));
+        assertThat(Files.readString(file)).contains("unit: minutes}", "unit: °C}", "budget: 2");
+        CliTest.Result ok = CliTest.labloop("run", file.toString(), "--data", data.toString(), "--no-progress");
+        assertThat(ok.code()).as(ok.err()).isZero();
+    }
+
+    @Test
     void aParameterNothingReads_isRefusedAtItsLine_withTheWaysToUseIt() throws Exception {
         String anchor = "parameters:\n";
         Path file = campaign(anchor, anchor + "  stirring: {type: continuous, min: 100, max: 900, unit: rpm}\n");

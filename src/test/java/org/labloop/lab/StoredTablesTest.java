@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.SourceFile;
+import org.labloop.config.LoadedCampaign;
 import org.labloop.core.InvalidInputException;
 import org.labloop.store.InMemoryEventLog;
 
@@ -41,6 +42,31 @@ class StoredTablesTest {
             assertThat(again.emulator().evaluate(Map.of("solvent", "EtOH"), new SplittableRandom(1)))
                     .containsEntry("yield", 10.0);
             assertThat(again.sources()).isEqualTo(p.sources()); // nothing read anew, nothing added
+        }
+    }
+
+    @Test
+    void aStoredCampaignWithAUnitANewCampaignMayNotHave_stillRuns() throws Exception {
+        Path copy = ExampleCopies.snar(dir.resolve("snar"), 2);
+        Files.writeString(
+                copy, Files.readString(copy).replace("min: 30, max: 120, unit: degC}", "min: 30, max: 120, unit: K}"));
+        CampaignRunner runner = new CampaignRunner(new Lab());
+        assertThatThrownBy(() -> runner.prepare(copy, null))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("parameter 'temperature' is in 'K'");
+
+        // Stored by an earlier version, which let it through: it is read and runs as it was recorded.
+        LoadedCampaign loaded = new Lab().loader().load(copy);
+        CampaignRunner.Prepared p = runner.check(loaded.spec(), loaded.sources(), copy.getParent(), copy.toString());
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            String id = runner.create(p, log, "test");
+            CampaignRunner.Prepared again = runner.prepareStored(CampaignState.load(log, id));
+            assertThat(again.spec()
+                            .space()
+                            .parameter("temperature")
+                            .orElseThrow()
+                            .unit())
+                    .isEqualTo("K");
         }
     }
 
