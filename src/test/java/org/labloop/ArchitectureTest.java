@@ -2,12 +2,18 @@ package org.labloop;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaConstructor;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The dependency rules that keep the architecture readable from the package tree. */
 class ArchitectureTest {
@@ -41,23 +47,40 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** The packages that talk to the outside world: files, SQL, HTTP, the terminal. Every other one is checked. */
+    private static final String[] ADAPTERS = {
+        "org.labloop.config..",
+        "org.labloop.store..",
+        "org.labloop.data..",
+        "org.labloop.lab..",
+        "org.labloop.api..",
+        "org.labloop.fuzz..",
+        "org.labloop.bench..",
+        "org.labloop.cli.."
+    };
+
+    /** Where the engine's decisions are made: time comes from the injected clock, randomness from a seeded source. */
+    private static final String[] DETERMINISTIC = {
+        "org.labloop.space..",
+        "org.labloop.campaign..",
+        "org.labloop.workcell..",
+        "org.labloop.protocol..",
+        "org.labloop.event..",
+        "org.labloop.engine..",
+        "org.labloop.device..",
+        "org.labloop.emulator..",
+        "org.labloop.planner..",
+        "org.labloop.chem..",
+        "org.labloop.schedule.."
+    };
+
     @Test
     void onlyAdapters_touchSqlHttpOrFiles() {
         noClasses()
                 .that()
-                .resideInAnyPackage(
-                        "org.labloop.core..",
-                        "org.labloop.space..",
-                        "org.labloop.campaign..",
-                        "org.labloop.workcell..",
-                        "org.labloop.protocol..",
-                        "org.labloop.event..",
-                        "org.labloop.engine..",
-                        "org.labloop.device..",
-                        "org.labloop.emulator..",
-                        "org.labloop.planner..",
-                        "org.labloop.chem..",
-                        "org.labloop.schedule..")
+                .resideInAPackage("org.labloop..")
+                .and()
+                .resideOutsideOfPackages(ADAPTERS)
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("java.sql..", "java.net.http..", "io.javalin..", "java.io.File", "java.nio.file..")
@@ -70,22 +93,113 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** Calls that read the wall clock, in any of its forms. */
+    private static final DescribedPredicate<JavaCall<?>> READS_THE_WALL_CLOCK =
+            new DescribedPredicate<>("read the wall clock") {
+                @Override
+                public boolean test(JavaCall<?> call) {
+                    String owner = call.getTargetOwner().getName();
+                    String name = call.getName();
+                    return (name.equals("now") && owner.startsWith("java.time."))
+                            || (owner.equals("java.time.Clock") && name.startsWith("system"))
+                            || (owner.equals("java.lang.System")
+                                    && (name.equals("currentTimeMillis") || name.equals("nanoTime")))
+                            || (owner.equals("java.util.Date")
+                                    && name.equals(JavaConstructor.CONSTRUCTOR_NAME)
+                                    && call.getTarget().getRawParameterTypes().isEmpty());
+                }
+            };
+
+    /** Randomness that no seed controls. */
+    private static final DescribedPredicate<JavaCall<?>> UNSEEDED_RANDOMNESS =
+            new DescribedPredicate<>("draw unseeded random numbers") {
+                @Override
+                public boolean test(JavaCall<?> call) {
+                    String owner = call.getTargetOwner().getName();
+                    String name = call.getName();
+                    boolean constructor = name.equals(JavaConstructor.CONSTRUCTOR_NAME);
+                    return (constructor
+                                    && (owner.equals("java.util.Random") || owner.equals("java.util.SplittableRandom"))
+                                    && call.getTarget().getRawParameterTypes().isEmpty())
+                            || (constructor && owner.equals("java.security.SecureRandom"))
+                            || (owner.equals("java.lang.Math") && name.equals("random"))
+                            || owner.equals("java.util.concurrent.ThreadLocalRandom")
+                            || (owner.equals("java.util.UUID") && name.equals("randomUUID"))
+                            || (owner.equals("java.util.random.RandomGenerator") && name.equals("getDefault"));
+                }
+            };
+
     @Test
-    void engine_readsTimeOnlyFromTheInjectedClock() {
+    void decisions_readTimeOnlyFromTheInjectedClock_andRandomnessOnlyFromASeededSource() {
         noClasses()
                 .that()
-                .resideInAnyPackage(
-                        "org.labloop.engine..",
-                        "org.labloop.device..",
-                        "org.labloop.planner..",
-                        "org.labloop.schedule..")
+                .resideInAnyPackage(DETERMINISTIC)
                 .should()
-                .callMethod(java.time.Instant.class, "now")
+                .callCodeUnitWhere(READS_THE_WALL_CLOCK)
                 .orShould()
-                .callMethod(System.class, "currentTimeMillis")
-                .orShould()
-                .callMethod(java.time.LocalDateTime.class, "now")
+                .callCodeUnitWhere(UNSEEDED_RANDOMNESS)
                 .check(classes);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "instant, true",
+        "clock, true",
+        "nanos, true",
+        "date, true",
+        "random, true",
+        "math, true",
+        "uuid, true",
+        "seeded, false",
+        "recorded, false"
+    })
+    void theClockAndRandomnessRules_catchEveryFormOfWhatTheyForbid(String method, boolean forbidden) {
+        JavaClasses offender = new ClassFileImporter().importClasses(Offender.class);
+        boolean caught = offender.get(Offender.class).getMethods().stream()
+                .filter(m -> m.getName().equals(method))
+                .flatMap(m -> m.getCallsFromSelf().stream())
+                .anyMatch(c -> READS_THE_WALL_CLOCK.test(c) || UNSEEDED_RANDOMNESS.test(c));
+        assertThat(caught).isEqualTo(forbidden);
+    }
+
+    /** What the rules above must catch, and what they must let through. */
+    @SuppressWarnings("unused")
+    private static final class Offender {
+        Object instant() {
+            return java.time.Instant.now(java.time.Clock.systemUTC());
+        }
+
+        Object clock() {
+            return java.time.Clock.systemDefaultZone();
+        }
+
+        long nanos() {
+            return System.nanoTime();
+        }
+
+        Object date() {
+            return new java.util.Date();
+        }
+
+        Object random() {
+            return new java.util.Random();
+        }
+
+        double math() {
+            return Math.random();
+        }
+
+        Object uuid() {
+            return java.util.UUID.randomUUID();
+        }
+
+        Object seeded() {
+            return new java.util.SplittableRandom(42);
+        }
+
+        Object recorded() {
+            return java.time.Instant.ofEpochMilli(42);
+        }
     }
 
     @Test

@@ -30,6 +30,7 @@ class ChaosTest {
                 .contains("measurements duplicated   0")
                 .contains("event log intact          yes")
                 .contains("same outcomes as uninterrupted run   yes")
+                .contains("same dataset (provenance and times)  yes")
                 .contains("PASS");
     }
 
@@ -57,6 +58,7 @@ class ChaosTest {
                 .contains("measurements duplicated   0")
                 .contains("event log intact          yes")
                 .contains("same outcomes as uninterrupted run   yes")
+                .contains("same dataset (provenance and times)  yes")
                 .contains("PASS");
     }
 }
