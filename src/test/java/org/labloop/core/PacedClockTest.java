@@ -7,50 +7,80 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class PacedClockTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-    @Test
-    void timestampsAreVirtual_andRealTimeIsVirtualDividedByPace() {
-        // Timed from before the clock exists: it counts real time from its creation, and setting up the timers (a
-        // lambda's first use) can take tens of milliseconds on a cold JVM.
-        long t0 = System.nanoTime();
-        PacedClock clock = new PacedClock(T0, 600); // one virtual minute = 100 ms
-        List<Instant> seen = new ArrayList<>();
-        clock.schedule(Duration.ofMinutes(1), () -> seen.add(clock.now()));
-        clock.schedule(Duration.ofMinutes(2), () -> seen.add(clock.now()));
-        while (clock.runNext(Duration.ZERO)) {
-            // run both timers
+    /** Real time as the test sets it, in nanoseconds; it tells {@code read} each time the clock looks at it. */
+    private static final class Ticker implements PacedClock.Ticker {
+        final AtomicLong nanos = new AtomicLong();
+        final Semaphore read = new Semaphore(0);
+
+        @Override
+        public long nanoTime() {
+            read.release();
+            return nanos.get();
         }
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertThat(seen).containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
-        assertThat(ms).isBetween(199L, 1500L);
     }
 
     @Test
-    void paceZero_runsAsFastAsAVirtualClock() {
-        PacedClock clock = new PacedClock(T0, 0);
-        clock.schedule(Duration.ofDays(3), () -> {});
-        long t0 = System.nanoTime();
+    void aTimerRuns_whenRealTimeReachesItsVirtualDelayDividedByThePace_atItsVirtualTime() {
+        Ticker ticker = new Ticker();
+        PacedClock clock = new PacedClock(T0, 600, ticker); // one virtual minute = 100 ms
+        List<Instant> seen = new ArrayList<>();
+        clock.schedule(Duration.ofMinutes(1), () -> seen.add(clock.now()));
+        clock.schedule(Duration.ofMinutes(2), () -> seen.add(clock.now()));
+
+        ticker.nanos.set(100_000_000); // the first one's moment: due without waiting
         assertThat(clock.runNext(Duration.ZERO)).isTrue();
-        // Did not wait the three days, nor any share of them (a bound far above any pause of a loaded machine).
-        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(30_000);
-        assertThat(clock.now()).isEqualTo(T0.plus(Duration.ofDays(3)));
+        ticker.nanos.set(200_000_000);
+        assertThat(clock.runNext(Duration.ZERO)).isTrue();
+
+        assertThat(seen).containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
         assertThat(clock.runNext(Duration.ZERO)).isFalse();
     }
 
     @Test
-    void actionsFromOtherThreads_runWhileItWaits_withoutMovingTime() throws Exception {
-        PacedClock clock = new PacedClock(T0, 1); // a virtual hour would take an hour
-        clock.schedule(Duration.ofHours(1), () -> {});
+    @Timeout(60) // A clock the action did not wake would wait the timer's hour.
+    void anActionFromAnotherThread_wakesTheClockWhileItWaitsForATimer_andRunsAtTheSameVirtualTime() throws Exception {
+        Ticker ticker = new Ticker();
+        PacedClock clock = new PacedClock(T0, 1, ticker); // a virtual hour takes an hour of the ticker's time
+        List<String> ran = new ArrayList<>();
+        clock.schedule(Duration.ofHours(1), () -> ran.add("timer"));
         List<Instant> seen = new ArrayList<>();
-        Thread other = new Thread(() -> clock.execute(() -> seen.add(clock.now())));
+        ticker.read.drainPermits();
+        Thread other = new Thread(() -> {
+            // Once runNext has read the time, it is about to wait (or waits) for the timer's hour.
+            ticker.read.acquireUninterruptibly();
+            clock.execute(() -> seen.add(clock.now()));
+        });
         other.start();
-        other.join();
+
         assertThat(clock.runNext(Duration.ZERO)).isTrue();
+        other.join();
+
         assertThat(seen).containsExactly(T0);
+        assertThat(ran).as("the timer's hour has not passed").isEmpty();
+        assertThat(clock.now()).isEqualTo(T0);
+        ticker.nanos.set(Duration.ofHours(1).toNanos());
+        assertThat(clock.runNext(Duration.ZERO)).isTrue();
+        assertThat(ran).containsExactly("timer");
+        assertThat(clock.now()).isEqualTo(T0.plus(Duration.ofHours(1)));
+    }
+
+    @Test
+    @Timeout(60) // Waiting any share of three days would hang here.
+    void paceZero_runsAsFastAsAVirtualClock() {
+        Ticker ticker = new Ticker(); // real time does not move at all
+        PacedClock clock = new PacedClock(T0, 0, ticker);
+        clock.schedule(Duration.ofDays(3), () -> {});
+        assertThat(clock.runNext(Duration.ZERO)).isTrue();
+        assertThat(clock.now()).isEqualTo(T0.plus(Duration.ofDays(3)));
+        assertThat(clock.runNext(Duration.ZERO)).isFalse();
     }
 
     @Test
