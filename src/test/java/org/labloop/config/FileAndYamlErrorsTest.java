@@ -277,6 +277,7 @@ class FileAndYamlErrorsTest {
         java.util.Random random = new java.util.Random(42);
         String alphabet = " :-[]{},'\"$#&*!|>\n\t0123456789abcxyz.";
         String[] originals = {CAMPAIGN, WORKCELL, PROTOCOL};
+        int refused = 0;
         for (int round = 0; round < 600; round++) {
             String[] texts = originals.clone();
             int which = round % 3;
@@ -297,11 +298,16 @@ class FileAndYamlErrorsTest {
             try {
                 Fixture.loader().parse(sources);
             } catch (org.labloop.core.InvalidInputException e) {
+                refused++;
                 assertThat(e.problems())
                         .as(texts[which])
+                        .isNotEmpty()
                         .noneMatch(problem -> problem.message().startsWith("internal error"))
                         .allMatch(problem -> problem.line() > 0 && problem.column() > 0);
             }
         }
+        // Most edits of one to three characters break a file (a loader that took everything would fail here);
+        // some land in a comment, a name or a number and leave it valid.
+        assertThat(refused).isBetween(300, 599);
     }
 }
