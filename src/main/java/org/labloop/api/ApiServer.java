@@ -58,6 +58,8 @@ public final class ApiServer implements AutoCloseable {
     private ApiTokens tokens;
     private CampaignHub hub;
     private Javalin app;
+    /** Every endpoint as "METHOD /path" (filters and static files aside), as registered. */
+    private final java.util.Set<String> endpoints = new java.util.concurrent.ConcurrentSkipListSet<>();
 
     /**
      * How to run: where the store is, which address to bind (loopback by default), the pace of simulated campaigns
@@ -148,6 +150,11 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** The endpoints the server answers, as "METHOD /path" (for checking the OpenAPI document against them). */
+    java.util.Set<String> endpoints() {
+        return java.util.Set.copyOf(endpoints);
+    }
+
     String encode(Event e) {
         try {
             return json.writeValueAsString(Views.event(e));
@@ -173,6 +180,12 @@ public final class ApiServer implements AutoCloseable {
             sf.headers = Map.of("Cache-Control", "no-cache");
         });
         config.staticFiles.enableWebjars();
+        config.events.handlerAdded(h -> {
+            String method = h.getHttpMethod().name();
+            if (!method.startsWith("BEFORE") && !method.startsWith("AFTER")) {
+                endpoints.add(method + " " + h.getPath());
+            }
+        });
 
         var r = config.routes;
         r.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));

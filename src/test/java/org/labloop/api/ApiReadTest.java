@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -390,36 +391,20 @@ class ApiReadTest {
     }
 
     @Test
-    void openApiDocument_isServedAndDescribesEveryRoute() throws Exception {
+    void openApiDocument_isServedAndDescribesExactlyTheEndpointsTheServerAnswers() throws Exception {
         HttpResponse<String> r = s.get("/openapi.yaml", null);
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(r.body());
-        Set<String> paths = new HashSet<>();
-        doc.get("paths").fieldNames().forEachRemaining(paths::add);
-        assertThat(paths)
-                .containsExactlyInAnyOrder(
-                        "/health",
-                        "/metrics",
-                        "/api/v1/login",
-                        "/api/v1/me",
-                        "/api/v1/examples",
-                        "/api/v1/examples/{name}",
-                        "/api/v1/campaigns",
-                        "/api/v1/campaigns/{id}",
-                        "/api/v1/campaigns/{id}/start",
-                        "/api/v1/campaigns/{id}/pause",
-                        "/api/v1/campaigns/{id}/resume",
-                        "/api/v1/campaigns/{id}/abort",
-                        "/api/v1/campaigns/{id}/requests/{rid}/ack",
-                        "/api/v1/campaigns/{id}/experiments",
-                        "/api/v1/campaigns/{id}/experiments/{eid}",
-                        "/api/v1/campaigns/{id}/measurements",
-                        "/api/v1/campaigns/{id}/steps",
-                        "/api/v1/campaigns/{id}/devices",
-                        "/api/v1/devices",
-                        "/api/v1/campaigns/{id}/events",
-                        "/api/v1/campaigns/{id}/stream",
-                        "/api/v1/campaigns/{id}/dataset");
+        Set<String> documented = new HashSet<>();
+        doc.get("paths")
+                .properties()
+                .forEach(path -> path.getValue()
+                        .fieldNames()
+                        .forEachRemaining(
+                                method -> documented.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
+        Set<String> served = s.server.endpoints();
+        assertThat(served).contains("GET /api/v1/campaigns", "POST /api/v1/campaigns/{id}/start");
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(served);
     }
 
     @Test
