@@ -641,6 +641,7 @@ final class CampaignHub implements AutoCloseable {
             try {
                 e = inbox.poll(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
                 return;
             }
             if (System.nanoTime() - followedAt > FOLLOW_NANOS) {

@@ -122,7 +122,9 @@ public final class LoadTest {
                     }
                 }));
             }
-            connected.await(30, TimeUnit.SECONDS);
+            if (!connected.await(30, TimeUnit.SECONDS)) {
+                out.printf("SSE: only %d of %d clients connected within 30 s%n", sseConnected.get(), s.clients());
+            }
 
             // Open-loop read load.
             List<String> paths = List.of(
@@ -216,7 +218,7 @@ public final class LoadTest {
                     virtualMin * 60 / s.pace(),
                     100 * (virtualMin * 60 / s.pace()) / wall);
             out.flush();
-            int result = errors.get() == 0 && sseErrors.get() == 0 && all ? 0 : 1;
+            int result = errors.get() == 0 && sseErrors.get() == 0 && sseConnected.get() == s.clients() && all ? 0 : 1;
             synchronized (bodies) {
                 for (InputStream b : bodies) {
                     try {

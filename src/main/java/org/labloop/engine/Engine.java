@@ -444,6 +444,9 @@ public final class Engine implements AutoCloseable {
             try {
                 c.close();
             } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
                 throw new EngineException("cannot stop the engine clock: " + e.getMessage(), e);
             }
         }
