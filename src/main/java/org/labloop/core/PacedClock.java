@@ -8,10 +8,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Virtual time that people can watch: timestamps are virtual and advance exactly as on a {@link VirtualClock} (so
- * events stay deterministic), but before each jump the clock waits {@code virtual delay / pace} of real time. With a
- * pace of 600, ten virtual minutes take one real second. While it waits, actions handed in from other threads (an
- * operator's pause) run at once. A pace of 0 or infinity means no waiting at all.
+ * Virtual time that people can watch: timers fire at their virtual times exactly as on a {@link VirtualClock} (so a
+ * campaign nobody touches records the same events at any pace), but before each jump the clock waits {@code virtual
+ * delay / pace} of real time. With a pace of 600, ten virtual minutes take one real second. Virtual time runs on with
+ * real time between timers too: an action handed in from another thread (an operator's pause) runs at once, at the
+ * virtual moment it arrived (never past the next timer), and time keeps passing while nothing is scheduled, as it would
+ * in the lab a run stands for. A pace of 0 or infinity means no waiting at all, and then time moves only with timers.
  *
  * <p>{@link #close} stops the clock from any thread: the loop's next {@link #runNext} throws {@link Stopped}, which
  * ends the engine without writing anything (as a crash would, so a restart resumes the campaign).
@@ -72,16 +74,15 @@ public final class PacedClock implements LabClock, AutoCloseable {
     @Override
     public boolean runNext(Duration maxWait) {
         checkOpen();
+        Timer timer = timers.peek();
         Runnable next = external.poll();
         if (next != null) {
+            catchUp(timer);
             next.run();
             return true;
         }
-        Timer timer = timers.peek();
         if (timer == null) {
-            boolean ran = awaitExternal(maxWait);
-            reanchor();
-            return ran;
+            return awaitExternal(maxWait);
         }
         long wait = deadline(timer.due) - ticker.nanoTime();
         if (wait < -MAX_LAG_NANOS) {
@@ -90,6 +91,7 @@ public final class PacedClock implements LabClock, AutoCloseable {
             Runnable early = poll(wait);
             checkOpen();
             if (early != null) {
+                catchUp(timer);
                 early.run();
                 return true;
             }
@@ -113,6 +115,11 @@ public final class PacedClock implements LabClock, AutoCloseable {
         anchorVirtual = now;
     }
 
+    /**
+     * Waits for an action from another thread while nothing is scheduled. Virtual time runs on meanwhile (the anchor
+     * stays), but {@code now} moves only when an action arrives: the loop records nothing else at a moment no timer
+     * chose, so a run nobody touches stays the same at any pace.
+     */
     private boolean awaitExternal(Duration maxWait) {
         if (maxWait.isZero() || maxWait.isNegative()) {
             return false;
@@ -122,8 +129,28 @@ public final class PacedClock implements LabClock, AutoCloseable {
         if (next == null) {
             return false;
         }
+        catchUp(null);
         next.run();
         return true;
+    }
+
+    /**
+     * Before a person's action runs: moves virtual time to the real moment at this pace, never backwards and never
+     * past {@code next}'s time (which it reaches by firing). The wake-up {@link #close} sends does not move it.
+     */
+    private void catchUp(Timer next) {
+        if (Double.isInfinite(pace) || closed) {
+            return;
+        }
+        double virtualNanos = (ticker.nanoTime() - anchorNanos) * pace;
+        // Beyond a century of virtual time, the next timer (or nothing) bounds the jump anyway.
+        Instant at = anchorVirtual.plusNanos((long) Math.min(virtualNanos, 3.15e18));
+        if (next != null && at.isAfter(next.due)) {
+            at = next.due;
+        }
+        if (at.isAfter(now)) {
+            now = at;
+        }
     }
 
     private Runnable poll(long nanos) {

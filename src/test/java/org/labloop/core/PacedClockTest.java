@@ -46,7 +46,8 @@ class PacedClockTest {
 
     @Test
     @Timeout(60) // A clock the action did not wake would wait the timer's hour.
-    void anActionFromAnotherThread_wakesTheClockWhileItWaitsForATimer_andRunsAtTheSameVirtualTime() throws Exception {
+    void anActionFromAnotherThread_wakesTheClockWhileItWaitsForATimer_andRunsAtTheVirtualMomentItCame()
+            throws Exception {
         Ticker ticker = new Ticker();
         PacedClock clock = new PacedClock(T0, 1, ticker); // a virtual hour takes an hour of the ticker's time
         List<String> ran = new ArrayList<>();
@@ -56,6 +57,7 @@ class PacedClockTest {
         Thread other = new Thread(() -> {
             // Once runNext has read the time, it is about to wait (or waits) for the timer's hour.
             ticker.read.acquireUninterruptibly();
+            ticker.nanos.set(Duration.ofMinutes(20).toNanos());
             clock.execute(() -> seen.add(clock.now()));
         });
         other.start();
@@ -63,13 +65,50 @@ class PacedClockTest {
         assertThat(clock.runNext(Duration.ZERO)).isTrue();
         other.join();
 
-        assertThat(seen).containsExactly(T0);
+        assertThat(seen).containsExactly(T0.plus(Duration.ofMinutes(20)));
         assertThat(ran).as("the timer's hour has not passed").isEmpty();
-        assertThat(clock.now()).isEqualTo(T0);
         ticker.nanos.set(Duration.ofHours(1).toNanos());
         assertThat(clock.runNext(Duration.ZERO)).isTrue();
         assertThat(ran).containsExactly("timer");
         assertThat(clock.now()).isEqualTo(T0.plus(Duration.ofHours(1)));
+    }
+
+    @Test
+    void whileNothingIsScheduled_virtualTimeRunsOn_andAPersonsActionLandsAtItsMoment() {
+        Ticker ticker = new Ticker();
+        PacedClock clock = new PacedClock(T0, 60, ticker); // a real second is a virtual minute
+        // Paused: nothing scheduled; the loop looks for a person's action now and then.
+        ticker.nanos.set(Duration.ofSeconds(10).toNanos());
+        assertThat(clock.runNext(Duration.ofMillis(1))).isFalse();
+        assertThat(clock.runNext(Duration.ZERO)).isFalse();
+        assertThat(clock.now())
+                .as("nothing recorded meanwhile, so nothing moved")
+                .isEqualTo(T0);
+        ticker.nanos.set(Duration.ofSeconds(40).toNanos());
+        List<Instant> seen = new ArrayList<>();
+        clock.execute(() -> seen.add(clock.now()));
+        assertThat(clock.runNext(Duration.ofMillis(1))).isTrue();
+        assertThat(seen).containsExactly(T0.plus(Duration.ofMinutes(40)));
+
+        // Steps scheduled after it are paced from there.
+        List<Instant> fired = new ArrayList<>();
+        clock.schedule(Duration.ofMinutes(5), () -> fired.add(clock.now()));
+        ticker.nanos.set(Duration.ofSeconds(45).toNanos());
+        assertThat(clock.runNext(Duration.ZERO)).isTrue();
+        assertThat(fired).containsExactly(T0.plus(Duration.ofMinutes(45)));
+    }
+
+    @Test
+    void unpaced_actionsRunAtTheLastTimersTime() {
+        Ticker ticker = new Ticker();
+        PacedClock clock = new PacedClock(T0, 0, ticker);
+        clock.schedule(Duration.ofMinutes(5), () -> {});
+        assertThat(clock.runNext(Duration.ZERO)).isTrue();
+        ticker.nanos.set(Duration.ofHours(1).toNanos());
+        List<Instant> seen = new ArrayList<>();
+        clock.execute(() -> seen.add(clock.now()));
+        assertThat(clock.runNext(Duration.ZERO)).isTrue();
+        assertThat(seen).containsExactly(T0.plus(Duration.ofMinutes(5)));
     }
 
     @Test
