@@ -40,9 +40,13 @@ public final class WindowFeasibility {
 
     /**
      * A window the scheduler cannot keep: on step {@code step}; {@code neededMinutes}, the smallest maximum that would
-     * do with the other windows as they are (empty when none would).
+     * do with the other windows as they are (empty when none would). Why: the step is reserved when its chain starts,
+     * when the window's reference step ({@code after}) may still end anywhere in a range of {@code endRangeMinutes}
+     * (its own timing's spread and that of the chain's steps before it), and the steps in between may take up to
+     * {@code betweenMinutes}.
      */
-    public record Unkeepable(String step, OptionalDouble neededMinutes) {}
+    public record Unkeepable(
+            String step, OptionalDouble neededMinutes, String after, double endRangeMinutes, double betweenMinutes) {}
 
     /** The windows of {@code spec}'s protocol that no experiment could be sure of, in protocol order. */
     public static List<Unkeepable> check(CampaignSpec spec) {
@@ -67,15 +71,31 @@ public final class WindowFeasibility {
                 }
             }
             if (!placeable(spec, devices, alone)) {
-                out.add(new Unkeepable(spec.protocol().steps().get(k).name(), needed(spec, devices, alone, k)));
+                out.add(unkeepable(spec, job, k, needed(spec, devices, alone, k)));
             }
         }
         if (out.isEmpty()) {
             // Each can be kept alone but not all together: report the last, with the others as written.
             int k = windowed.get(windowed.size() - 1);
-            out.add(new Unkeepable(spec.protocol().steps().get(k).name(), needed(spec, devices, job, k)));
+            out.add(unkeepable(spec, job, k, needed(spec, devices, job, k)));
         }
         return out;
+    }
+
+    private static Unkeepable unkeepable(CampaignSpec spec, Job job, int k, OptionalDouble needed) {
+        int after = job.ops().get(k).window().after();
+        long range = 0;
+        for (int i = job.chainHead(after); i <= after; i++) {
+            range += job.ops().get(i).duration().hi()
+                    - job.ops().get(i).duration().lo();
+        }
+        long between = 0;
+        for (int i = after + 1; i < k; i++) {
+            between += job.ops().get(i).duration().hi();
+        }
+        List<StepSpec> steps = spec.protocol().steps();
+        return new Unkeepable(
+                steps.get(k).name(), needed, steps.get(after).name(), range / 60_000.0, between / 60_000.0);
     }
 
     /** The smallest maximum lag for window {@code k} that makes {@code job} placeable, to 0.01 min. */

@@ -585,39 +585,63 @@ public final class CampaignRunner {
     }
 
     private static String unkeepable(CampaignSpec spec, WindowFeasibility.Unkeepable u) {
-        org.labloop.protocol.StepSpec step = spec.protocol().steps().stream()
-                .filter(s -> s.name().equals(u.step()))
-                .findFirst()
-                .orElseThrow();
-        org.labloop.protocol.TimeWindow w = step.window().orElseThrow();
-        String after = w.after() != null ? w.after() : previous(spec, step);
+        org.labloop.protocol.TimeWindow w = window(spec, u);
         String when = w.minMinutes() == w.maxMinutes()
-                ? "exactly " + number(w.maxMinutes()) + " min after '" + after + "' ends"
-                : "within " + number(w.maxMinutes()) + " min after '" + after + "' ends";
+                ? "exactly " + number(w.maxMinutes()) + " min after '" + u.after() + "' ends"
+                : "within " + number(w.maxMinutes()) + " min after '" + u.after() + "' ends";
+        List<String> why = new ArrayList<>();
+        if (u.endRangeMinutes() > 0) {
+            why.add("'" + u.after() + "' may end anywhere in a range of " + minutes(u.endRangeMinutes())
+                    + " min (its planned duration, mean - 3 sd to mean + 3 sd, and that of the steps before it in the"
+                    + " chain)");
+        }
+        if (u.betweenMinutes() > 0) {
+            why.add("the steps in between may take up to " + minutes(u.betweenMinutes()) + " min");
+        }
         return "step '" + u.step() + "' is to begin " + when + ", which the workcell cannot promise for every"
-                + " experiment: the scheduler plans each step in between for as long as it may take (mean + 3 sd, the"
-                + " longest duration the parameters allow) and counts a changeover its device may need first";
+                + " experiment: its place is reserved when the chain starts"
+                + (why.isEmpty() ? "" : ", while " + String.join(" and ", why))
+                + (changesOver(spec) ? " (changeovers its devices may need count too)" : "");
     }
 
     private static String fix(CampaignSpec spec, WindowFeasibility.Unkeepable u) {
+        List<String> narrow = new ArrayList<>();
+        if (u.endRangeMinutes() > 0) {
+            narrow.add("narrow the timing (sd) of '" + u.after() + "'");
+        }
+        if (u.betweenMinutes() > 0) {
+            narrow.add("shorten the steps in between");
+        }
+        if (changesOver(spec)) {
+            narrow.add("lower changeover_min");
+        }
+        String or = String.join(", ", narrow);
         if (u.neededMinutes().isEmpty()) {
-            return "shorten the steps in between (or their sd, or changeover_min), or remove the window";
+            return or + ", or remove the window";
         }
         String at = number(u.neededMinutes().getAsDouble());
-        boolean exact = spec.protocol().steps().stream()
-                .filter(s -> s.name().equals(u.step()))
-                .anyMatch(s -> s.window().orElseThrow().minMinutes()
-                        == s.window().orElseThrow().maxMinutes());
-        return exact
+        org.labloop.protocol.TimeWindow w = window(spec, u);
+        return w.minMinutes() == w.maxMinutes()
                 ? "an exact window cannot absorb that uncertainty: give it 'within_min: " + at + "' (or more) instead,"
-                        + " or shorten what comes in between"
-                : "raise 'within_min' to at least " + at + ", or shorten what comes in between";
+                        + " or " + or
+                : "raise 'within_min' to at least " + at + ", or " + or;
     }
 
-    private static String previous(CampaignSpec spec, org.labloop.protocol.StepSpec step) {
-        List<org.labloop.protocol.StepSpec> steps = spec.protocol().steps();
-        int i = steps.indexOf(step);
-        return i > 0 ? steps.get(i - 1).name() : "?";
+    private static boolean changesOver(CampaignSpec spec) {
+        return spec.workcell().devices().stream().anyMatch(d -> !d.changeover().isZero());
+    }
+
+    private static org.labloop.protocol.TimeWindow window(CampaignSpec spec, WindowFeasibility.Unkeepable u) {
+        return spec.protocol().steps().stream()
+                .filter(s -> s.name().equals(u.step()))
+                .findFirst()
+                .orElseThrow()
+                .window()
+                .orElseThrow();
+    }
+
+    private static String minutes(double m) {
+        return String.format(java.util.Locale.ROOT, "%.2f", m).replaceAll("\\.?0+$", "");
     }
 
     /** The planner built from the options that were not wrong, to check the rest with; null when it cannot be built. */

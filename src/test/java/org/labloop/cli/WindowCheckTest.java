@@ -48,6 +48,30 @@ class WindowCheckTest {
     }
 
     @Test
+    void windowShorterThanTheSpreadOfItsReferenceStep_namesThatStepsTiming_asWhatToNarrow() throws Exception {
+        // The reaction takes the reactor's timing, 60 +- 2 min: it may end anywhere in 54-66 min, so an analysis
+        // reserved when it starts cannot be promised within 1 min of its end.
+        Path file = campaign(
+                "within_min: 10 ",
+                "within_min: 1 ",
+                "react: 1.0                   # fallback only: the protocol's react step sets its own duration",
+                "react: {mean: 60, sd: 2}");
+        Path protocol = file.resolveSibling("protocol.yaml");
+        String text = Files.readString(protocol);
+        assertThat(text).contains("    duration: $tau");
+        Files.writeString(protocol, text.replaceAll("    duration: \\$tau[^\n]*\n", ""));
+
+        CliTest.Result r = plan(file);
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("step 'analyse' is to begin within 1 min after 'react' ends")
+                .contains("'react' may end anywhere in a range of 12 min")
+                .contains("the steps in between may take up to 0.65 min")
+                .contains("raise 'within_min' to at least 12.66, or narrow the timing (sd) of 'react'");
+    }
+
+    @Test
     void theSmallestWindowItSuggests_isAccepted_andKeptInThePlan() throws Exception {
         CliTest.Result r = plan(campaign("within_min: 10 ", "within_min: 0.66", "", ""));
 
