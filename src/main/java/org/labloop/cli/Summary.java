@@ -301,11 +301,16 @@ final class Summary {
         return v instanceof Double d ? num(d) : String.valueOf(v);
     }
 
-    /** A number for people: one decimal from 100 up, three below, without trailing zeros (120, 90, 0.5, 11561.4). */
+    /**
+     * A number for people: one decimal from 100 up, three from 1 up, four significant digits below (so results of a
+     * few hundredths that differ in the third digit still look different), without trailing zeros (120, 90, 0.5,
+     * 11561.4, 0.02078).
+     */
     static String num(double v) {
         double a = Math.abs(v);
-        String text =
-                String.format(Locale.ROOT, a != 0 && (a >= 1e6 || a < 1e-3) ? "%.4g" : a >= 100 ? "%.1f" : "%.3f", v);
+        String format =
+                a != 0 && (a >= 1e6 || a < 1e-3) ? "%.4g" : a >= 100 ? "%.1f" : a >= 1 || a == 0 ? "%.3f" : "%.4g";
+        String text = String.format(Locale.ROOT, format, v);
         if (text.contains("e")) {
             return text;
         }
