@@ -114,6 +114,7 @@ final class RunCommand implements Callable<Integer> {
                             "this campaign is paused (by " + twinState.pausedBy() + ")",
                             "continue it with: labloop resume " + id + ", or start another with --new");
                 }
+                LabStore.requireNotDriven(store.dir(), id);
                 out.println("Resuming unfinished campaign " + id + " (same files and seed; --new starts another).");
                 List<String> partners = unfinishedPartners(store, twinState);
                 if (!partners.isEmpty()) {
@@ -208,6 +209,7 @@ final class RunCommand implements Callable<Integer> {
             for (int i = 0; i < prepared.size(); i++) {
                 CampaignRunner.Prepared p = prepared.get(i);
                 if (twins.get(i).isPresent()) {
+                    LabStore.requireNotDriven(store.dir(), twins.get(i).get());
                     out.println("Resuming unfinished campaign " + twins.get(i).get() + " (same files and seed).");
                     ids.add(twins.get(i).get());
                 } else {

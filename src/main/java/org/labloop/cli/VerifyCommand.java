@@ -100,6 +100,12 @@ final class VerifyCommand implements Callable<Integer> {
     record Anchor(String campaign, String firstHash, long seq, String hash) {
         static Anchor read(java.nio.file.Path file) {
             com.fasterxml.jackson.databind.JsonNode root;
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                throw org.labloop.core.InvalidInputException.of(
+                        "--against " + file,
+                        java.nio.file.Files.isDirectory(file) ? "is a folder" : "does not exist",
+                        "give the JSON file labloop export --format json --out FILE wrote");
+            }
             try {
                 root = org.labloop.event.EventCodec.mapper().readTree(java.nio.file.Files.readString(file));
             } catch (java.io.IOException e) {

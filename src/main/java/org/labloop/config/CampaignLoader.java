@@ -285,7 +285,7 @@ public final class CampaignLoader {
             return null;
         }
         String what = role.startsWith(DESCRIPTORS) ? "descriptor table" : role;
-        String text = readOrReport(path, campaign, ref.at(), campaign, what);
+        String text = readOrReport(path, campaign, ref.at(), campaign, what, besideCampaign(campaignFile, path));
         return text == null ? null : SourceFile.of(role, path.toString(), text);
     }
 
@@ -294,6 +294,26 @@ public final class CampaignLoader {
      * problem with the file itself when {@code at} is null.
      */
     private static String readOrReport(Path path, Doc doc, Node.Loc at, Doc self, String role) {
+        return readOrReport(path, doc, at, self, role, "");
+    }
+
+    /**
+     * "there is a NAME beside the campaign file" when a file of the missing one's name is there (the path went
+     * elsewhere, as {@code ../NAME} does); empty otherwise.
+     */
+    private static String besideCampaign(Path campaignFile, Path missing) {
+        Path dir = campaignFile.toAbsolutePath().getParent();
+        Path name = missing.getFileName();
+        if (dir == null || name == null || Files.exists(missing)) {
+            return "";
+        }
+        Path beside = dir.resolve(name);
+        return !beside.equals(missing.toAbsolutePath().normalize()) && Files.isRegularFile(beside)
+                ? "there is a " + name + " beside the campaign file: to use it, write " + name
+                : "";
+    }
+
+    private static String readOrReport(Path path, Doc doc, Node.Loc at, Doc self, String role, String besides) {
         String problem;
         String hint;
         try {
@@ -307,8 +327,10 @@ public final class CampaignLoader {
                 return read(path);
             }
         } catch (NoSuchFileException e) {
-            problem = role + " file " + path + " does not exist";
-            hint = missingHint(path, at != null);
+            Path absolute = path.toAbsolutePath().normalize();
+            problem = role + " file " + path
+                    + (absolute.toString().equals(path.toString()) ? "" : " (" + absolute + ")") + " does not exist";
+            hint = besides.isEmpty() ? missingHint(path, at != null) : besides;
         } catch (AccessDeniedException e) {
             problem = role + " file " + path + " cannot be read: permission denied";
             hint = "check the file's permissions";

@@ -88,13 +88,27 @@ public final class LabStore implements AutoCloseable {
             }
             if (lock == null) {
                 channel.close();
-                throw new CampaignLockedException("campaign " + campaignId + " is being run by another process; wait"
-                        + " for it to finish, or pause or abort it with labloop pause/abort " + campaignId);
+                throw runByAnother(campaignId);
             }
             return new EngineLock(channel, lock);
         } catch (IOException e) {
             throw new CampaignLockedException(
                     "cannot lock campaign " + campaignId + " in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static CampaignLockedException runByAnother(String campaignId) {
+        return new CampaignLockedException("campaign " + campaignId + " is being run by another process; wait"
+                + " for it to finish, or pause or abort it with labloop pause/abort " + campaignId);
+    }
+
+    /**
+     * Refuses, before anything is said or done about it, a campaign another process drives right now (the lock taken
+     * to run it refuses it too; this says so first).
+     */
+    public static void requireNotDriven(Path dir, String campaignId) {
+        if (driven(dir, campaignId)) {
+            throw runByAnother(campaignId);
         }
     }
 

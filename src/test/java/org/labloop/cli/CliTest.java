@@ -368,6 +368,10 @@ class CliTest {
         Result notJson = labloop("verify", "--against", csv.toString(), "--data", data.toString());
         assertThat(notJson.code()).isEqualTo(2);
         assertThat(notJson.err()).contains("cannot read it as JSON", "line 1").doesNotContain("REDACTED");
+        Result missing =
+                labloop("verify", "--against", tmp.resolve("nowhere.json").toString(), "--data", data.toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("nowhere.json: does not exist").doesNotContain("as JSON");
     }
 
     @Test

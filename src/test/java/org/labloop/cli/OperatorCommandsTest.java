@@ -208,6 +208,25 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void runOfTheFilesOfACampaignAnotherProcessDrives_isRefusedBeforeSayingItResumes() throws Exception {
+        Path file = org.labloop.lab.ExampleCopies.snar(tmp.resolve("held"), 3);
+        Path data = tmp.resolve("held-data");
+        org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(new Lab());
+        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
+            String id = runner.create(runner.prepare(file, null), store.log(), "test");
+            org.labloop.lab.LabStore.EngineLock held = store.lock(id); // as a live engine holds it
+            try {
+                CliTest.Result r = CliTest.labloop("run", file.toString(), "--data", data.toString());
+                assertThat(r.code()).isEqualTo(5);
+                assertThat(r.err()).contains("campaign " + id + " is being run by another process");
+                assertThat(r.out()).doesNotContain("Resuming", "Running campaign");
+            } finally {
+                held.close();
+            }
+        }
+    }
+
+    @Test
     void operatorRequest_isListedByStatus_andAckFromAnotherCommandRetriesTheStepAndResumes() throws Exception {
         Path dir = tmp.resolve("asks");
         Files.createDirectories(dir);
