@@ -201,7 +201,8 @@ public final class LookupTableEmulator implements Emulator {
                                 + "; the column has " + col.describeLevels(),
                         "choose among the table's values"
                                 + (p instanceof MoleculeParameter
-                                        ? " (a molecule is matched by its name in the campaign file)"
+                                        ? " (a molecule is matched by its name in the campaign file, or, when the column holds"
+                                                + " SMILES, by its SMILES written exactly as there)"
                                         : "")));
             }
         }

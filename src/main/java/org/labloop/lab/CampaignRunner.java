@@ -149,8 +149,8 @@ public final class CampaignRunner {
             }
         }
         try {
-            emulator =
-                    lab.emulators(baseDir, storedTables, readTables, confined).create(spec.emulator());
+            emulator = org.labloop.emulator.MoleculeAliases.bind(
+                    lab.emulators(baseDir, storedTables, readTables, confined).create(spec.emulator()), spec.space());
             for (Objective o : spec.objectives()) {
                 if (!emulator.outputs().contains(o.name())) {
                     problems.add(locate(

@@ -39,4 +39,30 @@ class MoleculeExportTest {
                 .contains("\"smiles\" : {")
                 .containsPattern("\"solvent\" : \"(CCO|CC#N)\"");
     }
+
+    @Test
+    void aTableKeyedBySmiles_answersForMoleculesTheCampaignNames_andTheDatasetKeepsTheNames() throws Exception {
+        Path file = SolventScreen.write(tmp, "{type: molecule, choices: {ethanol: CCO, acetonitrile: \"CC#N\"}}");
+        java.nio.file.Files.writeString(tmp.resolve("screen.csv"), "solvent,yield\nCCO,10\nCC#N,20\n");
+        Path data = tmp.resolve("data");
+        CliTest.Result run = labloop("run", file.toString(), "--data", data.toString(), "--no-progress");
+        assertThat(run.code()).as(run.err()).isZero();
+
+        Table t = CsvTables.parse(
+                "export",
+                labloop("export", "--format", "csv", "--data", data.toString()).out());
+        assertThat(t.size()).isEqualTo(2);
+        for (int r = 0; r < t.size(); r++) {
+            boolean ethanol = t.cell(r, "solvent").equals("ethanol");
+            assertThat(t.cell(r, "solvent")).isIn("ethanol", "acetonitrile");
+            assertThat(Double.parseDouble(t.cell(r, "yield"))).isEqualTo(ethanol ? 10.0 : 20.0);
+        }
+
+        // A name that is not in the table and a SMILES that is not either: refused, saying how molecules match.
+        java.nio.file.Files.writeString(tmp.resolve("screen.csv"), "solvent,yield\nCCO,10\nCCCO,20\n");
+        CliTest.Result refused =
+                labloop("run", file.toString(), "--data", tmp.resolve("d2").toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("no row of").contains("by its SMILES written exactly as there");
+    }
 }

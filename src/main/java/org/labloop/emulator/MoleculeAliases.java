@@ -1,0 +1,128 @@
+package org.labloop.emulator;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import org.labloop.space.MoleculeParameter;
+import org.labloop.space.Parameter;
+import org.labloop.space.SearchSpace;
+
+/**
+ * Lets a model that knows molecules by their SMILES (a table whose column holds SMILES, as published reaction tables
+ * do) answer for the molecules a campaign calls by name ({@code ArCl: "ClC1=CC=..."}): each name is passed on as its
+ * SMILES, exactly as the campaign file writes it. Used for a molecule parameter only where the model has no answer
+ * for its names and one for every one of its SMILES.
+ */
+public final class MoleculeAliases implements Emulator {
+    private final Emulator inner;
+    /** Campaign parameter, then choice name, to the SMILES passed on. */
+    private final Map<String, Map<String, String>> smiles;
+
+    private MoleculeAliases(Emulator inner, Map<String, Map<String, String>> smiles) {
+        this.inner = inner;
+        this.smiles = Map.copyOf(smiles);
+    }
+
+    /** {@code inner}, or {@code inner} answering for molecule names by SMILES where only that way it answers. */
+    public static Emulator bind(Emulator inner, SearchSpace space) {
+        Map<String, Map<String, String>> smiles = new LinkedHashMap<>();
+        for (String input : inner.inputs()) {
+            if (!(space.parameter(input).orElse(null) instanceof MoleculeParameter m)) {
+                continue;
+            }
+            List<String> codes =
+                    m.choices().stream().map(MoleculeParameter.Molecule::smiles).toList();
+            if (new HashSet<>(codes).size() != codes.size()) {
+                continue; // two names for one structure: a name cannot be told from the other by its SMILES
+            }
+            MoleculeParameter bySmiles = new MoleculeParameter(
+                    m.name(),
+                    codes.stream()
+                            .map(code -> new MoleculeParameter.Molecule(code, code))
+                            .toList());
+            if (hasGap(inner, space, input, m) && !hasGap(inner, space, input, bySmiles)) {
+                Map<String, String> byName = new HashMap<>();
+                m.choices().forEach(c -> byName.put(c.name(), c.smiles()));
+                smiles.put(input, byName);
+            }
+        }
+        return smiles.isEmpty() ? inner : new MoleculeAliases(inner, smiles);
+    }
+
+    private static boolean hasGap(Emulator e, SearchSpace space, String input, Parameter as) {
+        Function<String, Optional<Parameter>> parameterOf =
+                name -> name.equals(input) ? Optional.of(as) : space.parameter(name);
+        return e.gaps(parameterOf).stream().anyMatch(g -> input.equals(g.parameter()));
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public String version() {
+        return inner.version();
+    }
+
+    @Override
+    public List<String> inputs() {
+        return inner.inputs();
+    }
+
+    @Override
+    public List<String> outputs() {
+        return inner.outputs();
+    }
+
+    @Override
+    public Optional<org.labloop.space.Bound> domain(String input) {
+        return inner.domain(input);
+    }
+
+    @Override
+    public Optional<String> unit(String input) {
+        return inner.unit(input);
+    }
+
+    @Override
+    public List<Gap> gaps(Function<String, Optional<Parameter>> parameterOf) {
+        return inner.gaps(name -> parameterOf.apply(name).map(p -> asSmiles(name, p)));
+    }
+
+    private Parameter asSmiles(String input, Parameter p) {
+        if (!smiles.containsKey(input) || !(p instanceof MoleculeParameter m)) {
+            return p;
+        }
+        return new MoleculeParameter(
+                m.name(),
+                m.choices().stream()
+                        .map(c -> new MoleculeParameter.Molecule(c.smiles(), c.smiles()))
+                        .toList());
+    }
+
+    @Override
+    public Optional<java.util.Collection<Map<String, Double>>> answers() {
+        return inner.answers();
+    }
+
+    @Override
+    public Map<String, Double> evaluate(Map<String, Object> inputs, RandomGenerator noise) {
+        if (inputs == null) {
+            return inner.evaluate(null, noise);
+        }
+        Map<String, Object> passed = new LinkedHashMap<>(inputs);
+        smiles.forEach((input, byName) -> {
+            Object v = passed.get(input);
+            if (v instanceof String name && byName.containsKey(name)) {
+                passed.put(input, byName.get(name));
+            }
+        });
+        return inner.evaluate(passed, noise);
+    }
+}
