@@ -258,6 +258,8 @@ final class CampaignParser {
             for (Node.Entry o : r.others(List.of("type"))) {
                 if (key.equals(LoadedCampaign.PLANNER)) {
                     v.doc().place(LoadedCampaign.plannerOption(o.key()), o.keyAt());
+                } else if (key.equals(LoadedCampaign.EMULATOR)) {
+                    v.doc().place(LoadedCampaign.emulatorOption(o.key()), o.keyAt());
                 }
                 Object value = v.plain(o.value(), key + " option '" + o.key() + "'");
                 ok &= value != null;

@@ -22,6 +22,11 @@ public record LoadedCampaign(CampaignSpec spec, List<SourceFile> sources, java.u
     /** {@link #places} key of the campaign's emulator section. */
     public static final String EMULATOR = "emulator";
 
+    /** {@link #places} key of one option of the campaign's emulator section. */
+    public static String emulatorOption(String option) {
+        return "emulator:" + option;
+    }
+
     /** {@link #places} key of a device's driver section (its entry when it has none). */
     public static String device(String name) {
         return "device:" + name;

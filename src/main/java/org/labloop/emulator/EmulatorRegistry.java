@@ -100,7 +100,10 @@ public final class EmulatorRegistry {
         if (!unknown.isEmpty()) {
             throw new EmulationException(
                     "emulator '" + spec.type() + "' has no option" + (unknown.size() > 1 ? "s " : " ") + quoted(unknown)
-                            + "; its options are " + String.join(", ", known));
+                            + "; its options are " + String.join(", ", known),
+                    unknown.iterator().next(),
+                    unknown.iterator().next(),
+                    known);
         }
         Map<String, String> inputNames = Options.stringMap(spec.type(), spec.options(), OPTION_INPUTS);
         Map<String, String> outputNames = Options.stringMap(spec.type(), spec.options(), OPTION_OUTPUTS);

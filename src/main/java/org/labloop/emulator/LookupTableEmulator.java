@@ -74,14 +74,14 @@ public final class LookupTableEmulator implements Emulator {
         }
         Set<String> outcomeSet = new LinkedHashSet<>();
         for (String o : outcomes) {
-            requireColumn(table, o, "outcome");
+            requireColumn(table, o, "outcome", "outcomes");
             if (!outcomeSet.add(o)) {
                 throw new EmulationException(source + ": outcome column '" + o + "' is listed twice");
             }
         }
         Set<String> ignoreSet = new HashSet<>();
         for (String c : ignore) {
-            requireColumn(table, c, "ignored");
+            requireColumn(table, c, "ignored", "ignore");
             if (outcomeSet.contains(c)) {
                 throw new EmulationException(source + ": column '" + c + "' is both an outcome and ignored");
             }
@@ -341,10 +341,13 @@ public final class LookupTableEmulator implements Emulator {
         return sb.toString();
     }
 
-    private void requireColumn(Table table, String column, String role) {
+    private void requireColumn(Table table, String column, String role, String option) {
         if (table.columnIndex(column).isEmpty()) {
             throw new EmulationException(
-                    source + " has no " + role + " column '" + column + "'; its columns are " + columnList(table));
+                    source + " has no " + role + " column '" + column + "'; its columns are " + columnList(table),
+                    option,
+                    column,
+                    table.columns());
         }
     }
 

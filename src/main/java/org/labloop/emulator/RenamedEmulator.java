@@ -46,8 +46,12 @@ final class RenamedEmulator implements Emulator {
     private static List<String> rename(Emulator inner, String option, List<String> names, Map<String, String> map) {
         for (Map.Entry<String, String> e : map.entrySet()) {
             if (!names.contains(e.getKey())) {
-                throw new EmulationException("emulator '" + inner.name() + "', option '" + option + "': '" + e.getKey()
-                        + "' is not one of its " + option + "; they are " + String.join(", ", names));
+                throw new EmulationException(
+                        "emulator '" + inner.name() + "', option '" + option + "': '" + e.getKey()
+                                + "' is not one of its " + option + "; they are " + String.join(", ", names),
+                        option,
+                        e.getKey(),
+                        names);
             }
             if (e.getValue().isBlank()) {
                 throw new EmulationException("emulator '" + inner.name() + "', option '" + option + "': the name for '"

@@ -160,7 +160,9 @@ public final class CampaignRunner {
                             "objective '" + o.name() + "' is not measured by emulator '"
                                     + spec.emulator().type() + "' (it reports " + String.join(", ", emulator.outputs())
                                     + ")",
-                            "rename the objective or map it with emulator.outputs"));
+                            org.labloop.config.Suggest.closest(o.name(), emulator.outputs())
+                                    .map(m -> "did you mean '" + m + "'?")
+                                    .orElse("rename the objective or map it with emulator.outputs")));
                 }
             }
             for (OutcomeConstraint c : spec.constraints()) {
@@ -172,7 +174,9 @@ public final class CampaignRunner {
                             "constraint '" + c + "' is on '" + c.outcome() + "', which emulator '"
                                     + spec.emulator().type() + "' does not measure (it reports "
                                     + String.join(", ", emulator.outputs()) + ")",
-                            "constrain a reported outcome or map it with emulator.outputs"));
+                            org.labloop.config.Suggest.closest(c.outcome(), emulator.outputs())
+                                    .map(m -> "did you mean '" + m + "'?")
+                                    .orElse("constrain a reported outcome or map it with emulator.outputs")));
                 }
             }
             Problem neverMet = neverMet(spec, emulator, places, where);
@@ -212,13 +216,29 @@ public final class CampaignRunner {
                         g.fix()));
             }
         } catch (InvalidInputException e) {
-            // A table that cannot be read: its own problems, with their own hints.
+            // A table that cannot be read: its own problems, with their own hints, at the file it names.
+            String file = LoadedCampaign.emulatorOption("file");
             for (Problem q : e.problems()) {
-                problems.add(locate(places, where, LoadedCampaign.EMULATOR, "emulator: " + describe(q), q.hint()));
+                problems.add(locate(
+                        places,
+                        where,
+                        places.containsKey(file) ? file : LoadedCampaign.EMULATOR,
+                        "emulator: " + describe(q),
+                        q.hint()));
             }
         } catch (LabLoopException e) {
+            String at = LoadedCampaign.EMULATOR;
+            String hint = "fix the emulator section";
+            if (e instanceof org.labloop.emulator.EmulationException x) {
+                String option = x.option().map(LoadedCampaign::emulatorOption).orElse(at);
+                at = places.containsKey(option) ? option : at;
+                hint = x.meant(org.labloop.config.Suggest::closest)
+                        .map(c -> "did you mean '" + c + "'?")
+                        .orElse(hint);
+            }
+            String message = e.getMessage();
             problems.add(locate(
-                    places, where, LoadedCampaign.EMULATOR, "emulator: " + e.getMessage(), "fix the emulator section"));
+                    places, where, at, message.startsWith("emulator '") ? message : "emulator: " + message, hint));
         }
         List<Problem> durations = durationParameters(spec, places, where);
         problems.addAll(durations);
@@ -669,7 +689,9 @@ public final class CampaignRunner {
                         where,
                         places.containsKey(key) ? key : LoadedCampaign.PLANNER,
                         plannerMessage(o.message()),
-                        "fix the planner section"));
+                        org.labloop.config.Suggest.closest(o.option(), o.known())
+                                .map(c -> "did you mean '" + c + "'?")
+                                .orElse("fix the planner section")));
             }
         } else {
             problems.add(locate(

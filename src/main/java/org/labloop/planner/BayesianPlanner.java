@@ -1236,7 +1236,8 @@ public final class BayesianPlanner implements Planner {
                                 + String.join(", ", known.stream().sorted().toList())
                                 + (k.equals("reference_point")
                                         ? " (the reference point is the objectives' threshold)"
-                                        : "")));
+                                        : ""),
+                        known.stream().sorted().toList()));
             }
         }
         Map<String, Object> o = new HashMap<>(raw);

@@ -7,11 +7,19 @@ import java.util.stream.Collectors;
 public final class InvalidPlannerOptionsException extends PlanningException {
     private static final long serialVersionUID = 1L;
 
-    /** One wrong option: its key as written, and what is wrong with it. */
-    public record OptionProblem(String option, String message) {
+    /**
+     * One wrong option: its key as written, what is wrong with it, and, for a key the planner does not have, the keys
+     * it has (to suggest the one meant).
+     */
+    public record OptionProblem(String option, String message, List<String> known) {
         public OptionProblem {
             java.util.Objects.requireNonNull(option, "option");
             java.util.Objects.requireNonNull(message, "message");
+            known = List.copyOf(known);
+        }
+
+        public OptionProblem(String option, String message) {
+            this(option, message, List.of());
         }
     }
 

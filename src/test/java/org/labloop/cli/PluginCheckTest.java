@@ -151,7 +151,8 @@ class PluginCheckTest {
         // Every option problem at once, each at its own line.
         assertThat(r.err())
                 .contains("3 problems")
-                .containsPattern("campaign\\.yaml:42:27: planner 'bayesian' has no option 'restart'")
+                .containsPattern("campaign\\.yaml:42:27: planner 'bayesian' has no option 'restart'.*"
+                        + "did you mean 'restarts'\\?")
                 .containsPattern("workcell\\.yaml:43:9: device reactor: unknown sim driver option 'setup_mn'.*"
                         + "did you mean 'setup_min'\\?")
                 .containsPattern(

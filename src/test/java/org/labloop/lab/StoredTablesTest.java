@@ -71,6 +71,39 @@ class StoredTablesTest {
     }
 
     @Test
+    void misspeltNames_inTheEmulatorAndConstraints_getTheNameMeant_atTheirOwnPlace() throws Exception {
+        Path file = campaign();
+        String text = Files.readString(file);
+        Files.writeString(
+                file,
+                text.replace("outcomes: [yield]}", "outcomes: [yield], inputs: {Solvent: solvent}}")
+                        + "constraints: [\"Yield >= 5\"]\n");
+        CampaignRunner runner = new CampaignRunner(new Lab());
+
+        assertThatThrownBy(() -> runner.prepare(file, null))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class,
+                        e -> assertThat(e.problems())
+                                .extracting(Object::toString)
+                                .anySatisfy(m -> assertThat(m)
+                                        .contains("option 'inputs': 'Solvent' is not one of its inputs")
+                                        .contains("did you mean 'solvent'?")
+                                        .contains(":4:"))
+                                .doesNotContain("emulator: emulator"));
+
+        Files.writeString(file, text + "constraints: [\"Yield >= 5\"]\n");
+        assertThatThrownBy(() -> runner.prepare(file, null))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class,
+                        e -> assertThat(e.problems())
+                                .singleElement()
+                                .extracting(Object::toString)
+                                .asString()
+                                .contains("constraint 'Yield >= 5' is on 'Yield'")
+                                .contains("did you mean 'yield'?"));
+    }
+
+    @Test
     void tableMistakes_areReportedWhereTheyWereMade_withOneHintEach() throws Exception {
         Path file = campaign();
         String text = Files.readString(file);
@@ -85,7 +118,8 @@ class StoredTablesTest {
                         InvalidInputException.class,
                         e -> assertThat(e.problems())
                                 .extracting(Object::toString)
-                                .containsExactly(file + ":4:1: emulator: " + dir.resolve("screne.csv")
+                                // At the file option of the emulator section, where the name was written.
+                                .containsExactly(file + ":4:26: emulator: " + dir.resolve("screne.csv")
                                         + ": file not found (hint: did you mean 'screen.csv'?)"));
 
         Files.writeString(file, text.replace("yield: {direction: maximise}", "yeild: {direction: maximise}"));
