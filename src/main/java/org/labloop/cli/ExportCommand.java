@@ -62,8 +62,9 @@ final class ExportCommand implements Callable<Integer> {
     @Option(
             names = "--sources",
             paramLabel = "DIR",
-            description = "Also write the files the campaign was defined by (as stored in its log) into DIR, laid out"
-                    + " as the campaign file refers to them: labloop run DIR/CAMPAIGN.yaml reproduces it.")
+            description = "Write the files the campaign was defined by (as stored in its log) into DIR, laid out as the"
+                    + " campaign file refers to them: labloop run DIR/CAMPAIGN.yaml reproduces it. The dataset is"
+                    + " written as well only with --out or --format.")
     Path sourcesDir;
 
     @Mixin
@@ -88,6 +89,13 @@ final class ExportCommand implements Callable<Integer> {
             if (sourcesDir != null) {
                 writeSources(state, sourcesDir, spec.commandLine().getErr());
             }
+        }
+        if (outFile == null && sourcesDir != null && format == null) {
+            // Asked for the campaign's files alone: the dataset is not poured onto the terminal as well.
+            spec.commandLine()
+                    .getErr()
+                    .println("The dataset itself: add --out FILE (or --format csv|json for standard output).");
+            return 0;
         }
         if (outFile == null) {
             PrintWriter out = spec.commandLine().getOut();

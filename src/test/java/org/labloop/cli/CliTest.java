@@ -442,6 +442,8 @@ class CliTest {
         Path copy = tmp.resolve("copy");
         Result export = labloop("export", "--sources", copy.toString(), "--data", data.toString());
         assertThat(export.code()).as(export.err()).isZero();
+        assertThat(export.out()).as("the files alone were asked for").isEmpty();
+        assertThat(export.err()).contains("add --out FILE");
         assertThat(copy.resolve("cell/workcell.yaml")).hasSameTextualContentAs(dir.resolve("cell/workcell.yaml"));
         assertThat(copy.resolve("protocol.yaml")).exists();
 
@@ -449,7 +451,8 @@ class CliTest {
         assertThat(labloop("run", copy.resolve("campaign.yaml").toString(), "--data", again.toString(), "--no-progress")
                         .code())
                 .isZero();
-        assertThat(labloop("export", "--data", again.toString()).out()).isEqualTo(export.out());
+        assertThat(labloop("export", "--data", again.toString()).out())
+                .isEqualTo(labloop("export", "--data", data.toString()).out());
 
         // An existing folder with other files of the same names is not overwritten.
         Files.writeString(copy.resolve("protocol.yaml"), "mine");
