@@ -72,12 +72,21 @@ final class PlanCommand implements Callable<Integer> {
             defaultValue = "12")
     int steps;
 
+    /** Taken so that a command written for {@code run} works here too; a dry run has no store to use it for. */
+    @Option(names = "--data", paramLabel = "DIR", hidden = true)
+    Path data;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (data != null) {
+            spec.commandLine()
+                    .getErr()
+                    .println("Note: plan reads and writes no store; --data " + data + " is not used.");
+        }
         if (!org.labloop.engine.Engine.SCHEDULERS.contains(scheduler)) {
             throw InvalidInputException.of(
                     "--scheduler",

@@ -28,6 +28,17 @@ class PlanAndBenchTest {
                 .contains("E0001 dispense")
                 .contains("more (--steps 0 shows all)");
         assertThat(Files.exists(cwdStore)).isEqualTo(storeBefore);
+
+        // A --data copied from a run command is taken, said to be unused, and creates nothing.
+        Path data = tmp.resolve("data");
+        CliTest.Result withData =
+                CliTest.labloop("plan", "examples/snar/campaign.yaml", "--steps", "1", "--data", data.toString());
+        assertThat(withData.code()).as(withData.err()).isZero();
+        assertThat(withData.err()).contains("plan reads and writes no store");
+        assertThat(withData.out())
+                .isEqualTo(CliTest.labloop("plan", "examples/snar/campaign.yaml", "--steps", "1")
+                        .out());
+        assertThat(data).doesNotExist();
     }
 
     /** Busy minutes of the HPLC in a plan's utilisation table. */
