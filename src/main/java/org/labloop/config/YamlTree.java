@@ -236,7 +236,29 @@ final class YamlTree {
                     "shorten it");
             return;
         }
-        doc.error(at, "YAML syntax error: " + text, syntaxHint(text));
+        doc.error(
+                at, "YAML syntax error: " + text, smilesNear(source, at.line()).orElse(syntaxHint(text)));
+    }
+
+    /** A charged SMILES bracket atom ("[Na+]", "[O-]", "[NH4+]"), or two bracket atoms joined by '.'. */
+    private static final java.util.regex.Pattern SMILES_BRACKETS =
+            java.util.regex.Pattern.compile("\\[\\d*[A-Z][a-z]?@{0,2}(H\\d*)?[+-]+\\d*\\]|\\]\\.\\[");
+
+    /**
+     * A hint for an unquoted SMILES that YAML read as a list ({@code CsF: [Cs+].[F-]}): on the line of the error or the
+     * one before, outside quotes. Empty when there is none.
+     */
+    private static java.util.Optional<String> smilesNear(String source, int line) {
+        String[] lines = source.split("\n", -1);
+        for (int l = Math.max(1, line - 1); l <= Math.min(line, lines.length); l++) {
+            String unquoted = lines[l - 1].replaceAll("\"[^\"]*\"|'[^']*'", "\"\"");
+            java.util.regex.Matcher m = SMILES_BRACKETS.matcher(unquoted);
+            if (m.find()) {
+                return java.util.Optional.of("a SMILES with [brackets] (such as " + m.group()
+                        + ") reads as a YAML list unless quoted: write it in quotes, e.g. \"[Na+].[OH-]\"");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Whether line {@code line} (from 1) starts with a key (text up to its first ': ' or ':') past the limit. */

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.labloop.campaign.SourceFile;
 import org.labloop.core.Problem;
 
@@ -89,6 +91,34 @@ class FileAndYamlErrorsTest {
                 9,
                 "YAML syntax error: mapping values are not allowed here",
                 "check the indentation");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "base: {type: molecule, choices: {CsF: [Cs+].[F-], KOAc: \"CC(=O)[O-].[K+]\"}}",
+                "base:\n    type: molecule\n    choices:\n      CsF: [Cs+].[F-]\n      KOAc: \"CC(=O)[O-].[K+]\""
+            })
+    void load_unquotedSmilesWithBrackets_isAYamlError_whoseHintSaysToQuoteIt(String base) {
+        String campaign = Fixture.replace(
+                CAMPAIGN,
+                "base: {type: molecule, choices: {KOAc: \"CC(=O)[O-].[K+]\", CsOPiv: \"CC(C)(C)C(=O)[O-].[Cs+]\"}}",
+                base.replace("\n", "\n  "));
+
+        List<Problem> problems = Fixture.problems(dir, campaign, WORKCELL, PROTOCOL);
+
+        assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p.message()).startsWith("YAML syntax error");
+            assertThat(p.hint()).contains("[Cs+]").contains("reads as a YAML list unless quoted");
+        });
+    }
+
+    @Test
+    void load_unclosedListWithoutSmiles_keepsTheGeneralHint() {
+        List<Problem> problems =
+                Fixture.problems(dir, Fixture.replace(CAMPAIGN, "[EtOH, MeCN]", "[EtOH MeCN] x]"), WORKCELL, PROTOCOL);
+
+        assertThat(problems).singleElement().satisfies(p -> assertThat(p.hint()).doesNotContain("SMILES"));
     }
 
     @Test
