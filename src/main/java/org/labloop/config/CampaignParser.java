@@ -501,6 +501,15 @@ final class CampaignParser {
                 ok = false;
                 continue;
             }
+            if (c.value() instanceof Node.ListNode) {
+                // [Cs+] unquoted is a YAML list holding "Cs+".
+                v.error(
+                        c.value().at(),
+                        "the SMILES of choice '" + c.key() + "' of " + r.what() + " was read as a YAML list",
+                        "a SMILES with [brackets] must be quoted: write " + c.key() + ": \"[...]\"");
+                ok = false;
+                continue;
+            }
             String smiles = v.name(c.value(), "the SMILES of choice '" + c.key() + "' of " + r.what());
             if (smiles == null) {
                 ok = false;

@@ -114,6 +114,18 @@ class FileAndYamlErrorsTest {
     }
 
     @Test
+    void load_unquotedSmilesThatReadsAsAList_isRefusedAtItsChoice_sayingToQuoteIt() {
+        String campaign = Fixture.replace(CAMPAIGN, "KOAc: \"CC(=O)[O-].[K+]\"", "CsF: [Cs+]");
+
+        List<Problem> problems = Fixture.problems(dir, campaign, WORKCELL, PROTOCOL);
+
+        assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p.message()).contains("the SMILES of choice 'CsF'").contains("was read as a YAML list");
+            assertThat(p.hint()).contains("must be quoted");
+        });
+    }
+
+    @Test
     void load_unclosedListWithoutSmiles_keepsTheGeneralHint() {
         List<Problem> problems =
                 Fixture.problems(dir, Fixture.replace(CAMPAIGN, "[EtOH, MeCN]", "[EtOH MeCN] x]"), WORKCELL, PROTOCOL);
