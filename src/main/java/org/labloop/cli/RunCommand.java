@@ -297,6 +297,11 @@ final class RunCommand implements Callable<Integer> {
                 prepared.stream().allMatch(p -> runner.simulated(p.spec()))
                         ? "simulated devices in virtual time"
                         : "real devices");
+        for (int i = 0; i < prepared.size(); i++) {
+            for (String n : runner.notes(prepared.get(i))) {
+                out.println("Note: " + ids.get(i) + ": " + n + ".");
+            }
+        }
         out.flush();
         long t0 = System.nanoTime();
         List<CampaignState> states = runner.runShared(prepared, store, ids, actor(), resumeReason);
@@ -371,6 +376,7 @@ final class RunCommand implements Callable<Integer> {
                             + " space-filling design. Lower batch_size to let it learn.%n",
                     prepared.spec().batchSize(), prepared.spec().budget());
         }
+        runner.notes(prepared).forEach(n -> out.println("Note: " + n + "."));
         out.flush();
         long t0 = System.nanoTime();
         ProgressBar bar = new ProgressBar(out, prepared.spec().budget(), progress);

@@ -396,6 +396,39 @@ public final class CampaignRunner {
                 "loosen the constraints, or check their outcomes and units against the table");
     }
 
+    /**
+     * What is allowed but likely not meant, to say before a run: a constraint every answer of the emulator's table
+     * meets (it rules nothing out: a sign or direction slip?), and, for simulated devices, a parameter the emulator does
+     * not read (only steps do), which the planner will vary although no simulated outcome depends on it.
+     */
+    public List<String> notes(Prepared p) {
+        List<String> notes = new ArrayList<>();
+        CampaignSpec spec = p.spec();
+        Emulator emulator = p.emulator();
+        if (emulator == null) {
+            return notes;
+        }
+        java.util.Collection<Map<String, Double>> answers = emulator.answers().orElse(List.of());
+        for (OutcomeConstraint c : spec.constraints()) {
+            if (!answers.isEmpty()
+                    && answers.stream()
+                            .allMatch(a -> a.get(c.outcome()) != null && c.satisfiedBy(a.get(c.outcome())))) {
+                notes.add("every row of the emulator's table meets constraint '" + c + "', so it rules nothing out;"
+                        + " check its direction and sign if it was meant to");
+            }
+        }
+        if (simulated(spec)) {
+            for (org.labloop.space.Parameter param : spec.space().parameters()) {
+                if (!emulator.inputs().contains(param.name())) {
+                    notes.add("parameter '" + param.name() + "' is no input of emulator '"
+                            + spec.emulator().type()
+                            + "': the planner varies it, but no simulated outcome depends on it");
+                }
+            }
+        }
+        return notes;
+    }
+
     /** Rebuilds and re-checks what a stored campaign needs to run, from the files' text kept in its first event. */
     public Prepared prepareStored(CampaignState state) {
         CampaignSpec spec = lab.specOf(state);

@@ -112,6 +112,33 @@ class PluginCheckTest {
     }
 
     @Test
+    void run_notesAConstraintEveryRowMeets_andAParameterNoSimulatedOutcomeDependsOn() throws Exception {
+        Path dir = tmp.resolve("screen");
+        Files.createDirectories(dir);
+        Path file = org.labloop.lab.SolventScreen.write(dir, "{type: categorical, choices: [EtOH, MeCN]}");
+        Path protocol = dir.resolve("protocol.yaml");
+        Files.writeString(
+                protocol,
+                Files.readString(protocol)
+                        .replace("args: {solvent: $solvent}", "args: {solvent: $solvent, rpm: $stir}"));
+        Files.writeString(
+                file,
+                Files.readString(file)
+                                .replace("parameters:\n", "parameters:\n  stir: {type: discrete, values: [100, 200]}\n")
+                        + "constraints: [\"yield >= -5\"]\n");
+
+        CliTest.Result r = CliTest.labloop(
+                "run", file.toString(), "--data", tmp.resolve("data").toString(), "--no-progress");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("Note: every row of the emulator's table meets constraint 'yield >= -5', so it rules nothing"
+                        + " out")
+                .contains("Note: parameter 'stir' is no input of emulator 'lookup'")
+                .doesNotContain("parameter 'solvent' is no input");
+    }
+
+    @Test
     void aParameterInsideTheRange_isAccepted_byThePlanToo() throws Exception {
         Path file = campaign(
                 "temperature: {type: continuous, min: 30, max: 120",
