@@ -380,7 +380,7 @@ final class CampaignHub implements AutoCloseable {
                 SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
             try {
                 for (int i = 0; i < group.size(); i++) {
-                    control.take(group.get(i)); // requests left from before this run were meant for an engine gone
+                    CampaignRunner.handPending(control, group.get(i), engines.get(i));
                     pollers.add(CampaignRunner.startControlPoller(control, group.get(i), engines.get(i)));
                 }
                 cell.run(startedBy);
@@ -416,7 +416,7 @@ final class CampaignHub implements AutoCloseable {
         try (engineLock;
                 engine;
                 SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
-            control.take(id); // requests left from before this run were meant for an engine now gone
+            CampaignRunner.handPending(control, id, engine);
             // labloop pause/resume/abort/ack from a terminal reach this engine too
             poller = CampaignRunner.startControlPoller(control, id, engine);
             engine.run(startedBy);

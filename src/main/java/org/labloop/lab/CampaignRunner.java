@@ -507,7 +507,7 @@ public final class CampaignRunner {
         try (lock;
                 Engine engine = engine(p, store, id, listener, pace);
                 SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
-            inbox.take(id); // requests left from before this run are stale: they were meant for an engine now gone
+            handPending(inbox, id, engine);
             first.accept(engine);
             Thread poller =
                     Thread.ofPlatform().daemon().name("labloop-control-" + id).start(() -> poll(inbox, id, engine));
@@ -554,7 +554,7 @@ public final class CampaignRunner {
                             createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices());
                     Engine engine =
                             cell.add(p.spec(), states.get(i), store.log(), p.planner(), drivers, EngineListener.NONE);
-                    inbox.take(ids.get(i)); // stale requests were meant for an engine now gone
+                    handPending(inbox, ids.get(i), engine);
                     if (resumeReason != null && i == 0) {
                         engine.resume(startedBy, resumeReason);
                     }
@@ -897,16 +897,7 @@ public final class CampaignRunner {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 for (SqliteControlInbox.Request r : inbox.take(id)) {
-                    switch (r.action()) {
-                        case "pause" -> engine.pause(r.actor(), r.reason(), r.immediate());
-                        case "resume" -> engine.resume(r.actor(), r.reason());
-                        case "abort" -> engine.abort(r.actor(), r.reason());
-                        default -> {
-                            if (r.action().startsWith("ack:")) {
-                                engine.acknowledge(r.actor(), r.action().substring(4), r.reason());
-                            }
-                        }
-                    }
+                    hand(r, engine);
                 }
                 Thread.sleep(250);
             } catch (InterruptedException e) {
@@ -914,6 +905,31 @@ public final class CampaignRunner {
             } catch (LabLoopException e) {
                 org.slf4j.LoggerFactory.getLogger(CampaignRunner.class)
                         .warn("control inbox of {}: {}", id, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Hands {@code engine}, before it starts, the requests a person left in the control inbox for campaign {@code id}
+     * that no engine took: made while an engine ran the campaign that stopped (killed, crashed) before taking them. They
+     * are still meant (an abort must not be lost to a crash), and go first, in the order they were made.
+     */
+    public static void handPending(SqliteControlInbox inbox, String id, Engine engine) {
+        for (SqliteControlInbox.Request r : inbox.take(id)) {
+            hand(r, engine);
+        }
+    }
+
+    /** Hands a person's request from the control inbox to the engine, which records it on its next turn. */
+    private static void hand(SqliteControlInbox.Request r, Engine engine) {
+        switch (r.action()) {
+            case "pause" -> engine.pause(r.actor(), r.reason(), r.immediate());
+            case "resume" -> engine.resume(r.actor(), r.reason());
+            case "abort" -> engine.abort(r.actor(), r.reason());
+            default -> {
+                if (r.action().startsWith("ack:")) {
+                    engine.acknowledge(r.actor(), r.action().substring(4), r.reason());
+                }
             }
         }
     }

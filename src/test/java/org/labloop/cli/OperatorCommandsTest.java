@@ -177,6 +177,45 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void anAbortAnEngineDidNotTakeBeforeItWasKilled_isRecordedWhenTheCampaignResumes() {
+        Path file = org.labloop.lab.ExampleCopies.snar(tmp.resolve("aborted"), 6);
+        Path data = tmp.resolve("aborted-data");
+        org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(new Lab());
+        String id;
+        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
+            id = runner.create(runner.prepare(file, null), store.log(), "user:test");
+            // An engine started it; a person's abort reached the inbox; the engine was killed before taking it.
+            store.log()
+                    .append(
+                            id,
+                            org.labloop.lab.CampaignRunner.VIRTUAL_START,
+                            "engine",
+                            new EventBody.CampaignStarted("virtual"));
+        }
+        try (org.labloop.store.SqliteControlInbox inbox = org.labloop.store.SqliteControlInbox.open(data)) {
+            inbox.submit(id, "abort", "user:alice", "wrong reagent lot", false);
+        }
+
+        CliTest.Result r = CliTest.labloop("resume", id, "--data", data.toString(), "--no-progress");
+
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(6);
+        try (EventLog log = Lab.openExisting(data)) {
+            CampaignState s = Lab.load(log, id);
+            assertThat(s.status()).isEqualTo(CampaignStatus.ABORTED);
+            assertThat(s.endReason()).contains("wrong reagent lot");
+            assertThat(log.readAll(id))
+                    .filteredOn(e -> e.body() instanceof EventBody.CampaignAborted)
+                    .singleElement()
+                    .extracting(Event::actor)
+                    .isEqualTo("user:alice");
+            assertThat(s.experiments()).hasSizeLessThan(6);
+        }
+        try (org.labloop.store.SqliteControlInbox inbox = org.labloop.store.SqliteControlInbox.open(data)) {
+            assertThat(inbox.take(id)).as("taken once").isEmpty();
+        }
+    }
+
+    @Test
     void status_showsARunningCampaignThatNoProcessDrives_asInterrupted_andOneThatIsDriven_asRunning() {
         Path data = tmp.resolve("data");
         org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(new Lab());
