@@ -277,7 +277,9 @@ public final class ApiServer implements AutoCloseable {
         });
         r.sse(API + "/campaigns/{id}/stream", client -> {
             CampaignView v = hub.view(client.ctx().pathParam("id"));
-            SseStream stream = new SseStream(client);
+            String token = client.ctx().header("Authorization").substring(7).trim();
+            SseStream stream =
+                    new SseStream(client, () -> tokens.authenticate(token).isPresent());
             Runnable unsubscribe = v.subscribe(streamStart(client.ctx()), stream::offer);
             client.onClose(stream::stop);
             try {

@@ -21,11 +21,17 @@ final class SseStream {
     private static final CampaignView.Published STOP = new CampaignView.Published(null, null);
     static final AtomicInteger OPEN = new AtomicInteger();
 
+    /** How often the stream asks whether its token is still valid (a revoked one ends it). */
+    private static final long CHECK_SECONDS = 1;
+
     private final SseClient client;
+    private final java.util.function.BooleanSupplier allowed;
     private final BlockingQueue<CampaignView.Published> queue = new LinkedBlockingQueue<>();
 
-    SseStream(SseClient client) {
+    /** {@code allowed}: whether the client may still read (its token not revoked), asked every second. */
+    SseStream(SseClient client, java.util.function.BooleanSupplier allowed) {
         this.client = client;
+        this.allowed = allowed;
     }
 
     /** Queues an event; never blocks. */
@@ -46,14 +52,23 @@ final class SseStream {
     void pump() {
         OPEN.incrementAndGet();
         try {
+            long quietSeconds = 0;
             while (!client.terminated()) {
-                CampaignView.Published p = queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+                if (!allowed.getAsBoolean()) {
+                    client.sendComment("the token was revoked");
+                    break;
+                }
+                CampaignView.Published p = queue.poll(CHECK_SECONDS, TimeUnit.SECONDS);
                 if (p == STOP) {
                     break;
                 }
                 if (p == null) {
-                    client.sendComment("keep-alive");
+                    if (++quietSeconds >= HEARTBEAT_SECONDS / CHECK_SECONDS) {
+                        quietSeconds = 0;
+                        client.sendComment("keep-alive");
+                    }
                 } else {
+                    quietSeconds = 0;
                     client.sendData(p.json(), Long.toString(p.event().seq()));
                 }
             }

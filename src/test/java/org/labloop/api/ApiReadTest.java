@@ -347,6 +347,35 @@ class ApiReadTest {
         assertThat(s.json(bad).get("field").asText()).isEqualTo("Last-Event-ID");
     }
 
+    @Test
+    void aStreamWhoseTokenIsRevoked_ends() throws Exception {
+        String token =
+                s.server.tokens().create("stream-reader", Principal.VIEWER).token();
+        long last = s.getJson("/api/v1/campaigns/" + id).get("last_seq").asLong();
+        HttpResponse<java.io.InputStream> r = s.http.send(
+                HttpRequest.newBuilder(URI.create(s.base + "/api/v1/campaigns/" + id + "/stream?after=0"))
+                        .header("Accept", "text/event-stream")
+                        .header("Authorization", "Bearer " + token)
+                        .timeout(Duration.ofSeconds(60))
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<String> after = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            int data = 0;
+            String line;
+            while (data < last && (line = in.readLine()) != null) {
+                data += line.startsWith("data:") ? 1 : 0;
+            }
+            // The campaign has ended: the stream would stay open, with keep-alives, for as long as the client reads.
+            s.server.tokens().revoke("stream-reader");
+            while ((line = in.readLine()) != null) {
+                after.add(line);
+            }
+        }
+        assertThat(after).contains(": the token was revoked");
+    }
+
     /** Reads {@code count} data messages from the stream and returns their ids. */
     static List<Long> readStream(String query, String lastEventId, int count) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(
