@@ -35,7 +35,7 @@ final class StatusCommand implements Callable<Integer> {
         try (EventLog log = Lab.openReadOnly(data.resolve(), true)) {
             if (id != null) {
                 String cid = Lab.pickCampaign(log, id);
-                CampaignState state = Lab.loadVerified(log, cid);
+                CampaignState state = current(log, Lab.loadVerified(log, cid));
                 new Summary(lab.specOf(state), state)
                         .recorded(Lab.recording(log, cid, false))
                         .print(out);
@@ -61,7 +61,7 @@ final class StatusCommand implements Callable<Integer> {
                     out.printf(fmt, cid, "empty", 0, 0, 0, "-", "(no events)");
                     continue;
                 }
-                CampaignState s = Lab.foldVerified(log, cid, events);
+                CampaignState s = current(log, Lab.foldVerified(log, cid, events));
                 out.printf(
                         fmt,
                         cid,
@@ -74,6 +74,17 @@ final class StatusCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /**
+     * {@code s}, or the campaign as its log stands now when it looked interrupted: a run that ended between reading its
+     * log and looking for its lock wrote its last events before letting go of the lock, so reading again finds them.
+     */
+    private CampaignState current(EventLog log, CampaignState s) {
+        if (!interrupted(s)) {
+            return s;
+        }
+        return log.last(s.id()).map(e -> e.seq()).orElse(0L) == s.lastSeq() ? s : Lab.loadVerified(log, s.id());
     }
 
     /** Started, not finished, not paused, and no process drives it: its run was killed or crashed. */
