@@ -169,7 +169,16 @@ public final class SqliteEventLog implements EventLog {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.setBusyTimeout(10000);
-        Connection db = DriverManager.getConnection(url(file), config.toProperties());
+        // A store on a read-only medium (an archived copy): SQLite cannot create the shared-memory file its log mode
+        // needs, so the file is read as unchanging. Only when no write-ahead log lies beside it, whose events the
+        // file would not show yet.
+        Path dir = file.getParent();
+        boolean archived = dir != null
+                && !Files.isWritable(dir)
+                && !Files.exists(StoreFile.sibling(file, "-wal"))
+                && !Files.exists(StoreFile.sibling(file, "-shm"));
+        String url = archived ? "jdbc:sqlite:file:" + file.toUri().getRawPath() + "?immutable=1" : url(file);
+        Connection db = DriverManager.getConnection(url, config.toProperties());
         try (Statement st = db.createStatement()) {
             st.execute("PRAGMA query_only=1");
         } catch (SQLException e) {

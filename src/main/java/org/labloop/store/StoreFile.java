@@ -201,6 +201,9 @@ final class StoreFile {
                     ResultSet rs = st.executeQuery(sql)) {
                 rs.next();
             } catch (SQLException e) {
+                if (!damage(e)) {
+                    throw failure("cannot read store", file, e);
+                }
                 throw new StoreException(
                         "store " + file + " is damaged or not a LabLoop store (" + firstLine(e) + "); " + RESTORE, e);
             }
@@ -232,9 +235,26 @@ final class StoreFile {
                 }
             }
         } catch (SQLException e) {
+            if (!damage(e)) {
+                // A directory it cannot write to, a disk that is gone: not the file's fault, and not for a backup.
+                throw failure("cannot check store", file, e);
+            }
             problems.add(firstLine(e));
         }
         return problems;
+    }
+
+    /** Whether SQLite failed because the file's content is bad, rather than because it cannot get at the file. */
+    private static boolean damage(SQLException e) {
+        SQLiteErrorCode code = e instanceof SQLiteException s ? s.getResultCode() : null;
+        String name = code == null ? "" : code.name();
+        return code == null
+                || name.startsWith("SQLITE_CORRUPT")
+                || name.startsWith("SQLITE_NOTADB")
+                || name.startsWith("SQLITE_ERROR")
+                || name.startsWith("SQLITE_FORMAT")
+                || name.startsWith("SQLITE_SCHEMA")
+                || name.startsWith("SQLITE_MISMATCH");
     }
 
     static void requireSound(Connection db, Path file) {
