@@ -80,6 +80,12 @@ public final class SqliteEventLog implements EventLog {
                     e);
         }
         Path file = dir.resolve(FILE_NAME);
+        if (!Files.isWritable(dir)) {
+            // Said here, before SQLite opens the file read-only without a word and a later write fails elsewhere.
+            throw new StoreException("data directory " + dataDir + " is not writable (a read-only file system, or"
+                    + " its permissions): running and controlling campaigns write to the store; status, verify and"
+                    + " export only read it");
+        }
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) || Files.exists(file)) {
             if (!Files.isRegularFile(file)) {
                 throw new StoreException("store " + file + " is not a regular file; " + StoreFile.RESTORE);
