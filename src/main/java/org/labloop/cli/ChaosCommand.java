@@ -289,9 +289,11 @@ final class ChaosCommand implements Callable<Integer> {
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(
                     List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
-            String home = System.getProperty("labloop.home");
-            if (home != null) {
-                cmd.add("-Dlabloop.home=" + home);
+            for (String property : List.of("labloop.home", "org.sqlite.lib.path", "org.sqlite.lib.name")) {
+                String value = System.getProperty(property);
+                if (value != null) {
+                    cmd.add("-D" + property + "=" + value);
+                }
             }
             cmd.add(Main.class.getName());
             cmd.addAll(args);
