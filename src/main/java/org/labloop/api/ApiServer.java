@@ -78,8 +78,10 @@ public final class ApiServer implements AutoCloseable {
         this.json = JsonMapper.builder()
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .build();
-        this.bodyReader =
-                json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        // A body that names a field twice is refused rather than read by its last value.
+        this.bodyReader = json.reader()
+                .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
 
     /** Opens the store and starts listening; returns the port (useful with port 0). */
@@ -730,11 +732,17 @@ public final class ApiServer implements AutoCloseable {
     private static long streamStart(Context ctx) {
         String lastId = ctx.header("Last-Event-ID");
         if (lastId != null && !lastId.isBlank()) {
+            long seq;
             try {
-                return Math.max(0, Long.parseLong(lastId.trim()));
+                seq = Long.parseLong(lastId.trim());
             } catch (NumberFormatException e) {
-                throw ApiError.badRequest("Last-Event-ID", "Last-Event-ID must be an event seq");
+                seq = -1;
             }
+            if (seq < 0) {
+                // As ?after= is: a seq is 0 or more.
+                throw ApiError.badRequest("Last-Event-ID", "Last-Event-ID must be an event seq (0 or more)");
+            }
+            return seq;
         }
         return longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
     }

@@ -22,6 +22,6 @@ final class DataOption {
 
     /** What a printed command needs to reach the same store: " --data DIR" when it was given, else nothing. */
     String hint() {
-        return dir == null ? "" : " --data " + dir;
+        return dir == null ? "" : " --data " + Shell.quote(dir);
     }
 }

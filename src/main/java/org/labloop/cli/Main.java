@@ -38,8 +38,25 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Set once the command has returned: a shutdown before that came from a signal (kill, Ctrl-C). */
+    private static volatile boolean returned;
+
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        if (args.length > 0 && java.util.Set.of("run", "resume", "demo").contains(args[0])) {
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                if (!returned) {
+                                    System.err.println("labloop: stopped by a signal; what was recorded stays in the"
+                                            + " store: labloop status shows where the campaign is, labloop resume"
+                                            + " continues it");
+                                }
+                            },
+                            "labloop-signal-note"));
+        }
+        int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        returned = true;
+        System.exit(code);
     }
 
     /** Runs the CLI and returns its exit code; used by tests with their own writers. */

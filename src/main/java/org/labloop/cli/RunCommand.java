@@ -167,7 +167,7 @@ final class RunCommand implements Callable<Integer> {
             out.println("Note: campaign " + latest.id() + ", from the same files and seed, is already "
                     + latest.status().name().toLowerCase(java.util.Locale.ROOT) + "; this run starts " + created
                     + ", a new campaign. To see the earlier one: " + launcher() + " status " + latest.id()
-                    + (dataDir.equals(Path.of("labloop-data")) ? "" : " --data " + dataDir));
+                    + (dataDir.equals(Path.of("labloop-data")) ? "" : " --data " + Shell.quote(dataDir)));
         }
     }
 
@@ -407,7 +407,9 @@ final class RunCommand implements Callable<Integer> {
                 wall, dataDir.resolve("labloop.db"), state.id(), state.lastSeq());
         out.printf(
                 "Export it: %s export %s --format csv%s%n",
-                launcher(), state.id(), dataDir.equals(Path.of("labloop-data")) ? "" : " --data " + dataDir);
+                launcher(),
+                state.id(),
+                dataDir.equals(Path.of("labloop-data")) ? "" : " --data " + Shell.quote(dataDir));
         return exitCode(List.of(state));
     }
 
@@ -418,8 +420,6 @@ final class RunCommand implements Callable<Integer> {
             return "labloop";
         }
         Path dir = Path.of(home).toAbsolutePath().normalize();
-        return dir.equals(Path.of("").toAbsolutePath().normalize())
-                ? "./labloop"
-                : dir.resolve("labloop").toString();
+        return dir.equals(Path.of("").toAbsolutePath().normalize()) ? "./labloop" : Shell.quote(dir.resolve("labloop"));
     }
 }

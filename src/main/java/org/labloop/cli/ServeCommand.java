@@ -94,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private String dataHint() {
-        return data.dir == null ? "" : " --data " + data.dir;
+        return data.dir == null ? "" : " --data " + Shell.quote(data.dir);
     }
 
     static double parsePace(String text) {

@@ -89,8 +89,19 @@ public final class Lab {
         return new CampaignLoader(planners.names(), emulators(Path.of("")).names());
     }
 
+    /** A data directory given as a file is named as such, as run names it, not as a store whose file is missing. */
+    private static void requireStoreIn(Path dataDir) {
+        if (Files.isRegularFile(dataDir)) {
+            throw new InvalidInputException(Problem.at(
+                    dataDir.toString(),
+                    "is a file, not a data directory",
+                    "pass --data the directory that holds " + SqliteEventLog.FILE_NAME));
+        }
+    }
+
     /** Opens the store in an existing data directory; refuses to create one for read-only commands. */
     public static EventLog openExisting(Path dataDir) {
+        requireStoreIn(dataDir);
         if (!Files.isRegularFile(dataDir.resolve(SqliteEventLog.FILE_NAME))) {
             throw new InvalidInputException(Problem.at(
                     dataDir.toString(),
@@ -106,6 +117,7 @@ public final class Lab {
      * {@code checkPages} false leaves SQLite's page check to the caller ({@code verify} reports it itself).
      */
     public static SqliteEventLog openReadOnly(Path dataDir, boolean checkPages) {
+        requireStoreIn(dataDir);
         if (!Files.exists(dataDir.resolve(SqliteEventLog.FILE_NAME))) {
             throw new InvalidInputException(Problem.at(
                     dataDir.toString(),

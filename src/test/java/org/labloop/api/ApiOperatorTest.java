@@ -56,6 +56,11 @@ class ApiOperatorTest {
         assertBadRequest(s.post("/api/v1/campaigns", nested, s.admin), "body", "not valid JSON");
         assertBadRequest(
                 s.post("/api/v1/campaigns", "{\"example\":\"snar\"}{\"x\":1}", s.admin), "body", "not valid JSON");
+        // A field named twice is refused, not read by its last value.
+        assertBadRequest(
+                s.post("/api/v1/campaigns", "{\"example\":\"snar\",\"seed\":1,\"seed\":2}", s.admin),
+                "body",
+                "Duplicate field 'seed'");
         assertBadRequest(
                 s.post("/api/v1/campaigns", "{\"example\":\"snar\",\"sead\":5}", s.admin),
                 "sead",

@@ -345,6 +345,11 @@ class ApiReadTest {
                 s.admin);
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(s.json(bad).get("field").asText()).isEqualTo("Last-Event-ID");
+        HttpResponse<String> negative = s.send(
+                HttpRequest.newBuilder(URI.create(s.base + "/api/v1/campaigns/" + id + "/stream"))
+                        .header("Last-Event-ID", "-3"),
+                s.admin);
+        assertThat(negative.statusCode()).as("as ?after=-3 is").isEqualTo(400);
     }
 
     @Test

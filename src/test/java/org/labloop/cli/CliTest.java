@@ -372,6 +372,11 @@ class CliTest {
                 labloop("verify", "--against", tmp.resolve("nowhere.json").toString(), "--data", data.toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("nowhere.json: does not exist").doesNotContain("as JSON");
+        for (String command : List.of("status", "verify", "export")) {
+            Result file = labloop(command, "--data", csv.toString());
+            assertThat(file.code()).as(command).isEqualTo(2);
+            assertThat(file.err()).as(command).contains("is a file, not a data directory");
+        }
     }
 
     @Test
