@@ -281,6 +281,12 @@ final class CampaignHub implements AutoCloseable {
             } catch (CampaignLockedException e) {
                 throw ApiError.conflict(e.getMessage());
             }
+            try {
+                runner.requireDevicesFree(store, List.of(p), List.of(id));
+            } catch (CampaignLockedException e) {
+                engineLock.close();
+                throw ApiError.conflict(e.getMessage());
+            }
             Thread thread = Thread.ofPlatform()
                     .name("labloop-engine-" + id)
                     .daemon()
@@ -352,6 +358,7 @@ final class CampaignHub implements AutoCloseable {
                 for (String id : group) {
                     locks.add(store.lock(id));
                 }
+                runner.requireDevicesFree(store, prepared, group);
             } catch (CampaignLockedException e) {
                 locks.forEach(LabStore.EngineLock::close);
                 throw ApiError.conflict(e.getMessage());

@@ -121,6 +121,7 @@ final class RunCommand implements Callable<Integer> {
                     return resumeShared(runner, store, id, partners, out, null);
                 }
             } else {
+                runner.requireDevicesFree(store, List.of(prepared), List.of()); // before anything is written
                 id = runner.create(prepared, store.log(), actor());
                 if (!forceNew) {
                     noteUnfinishedNamesakes(store, prepared.spec().name(), id, out);
@@ -204,6 +205,8 @@ final class RunCommand implements Callable<Integer> {
                             .forEach(finishedPartners::add);
                 }
             }
+            List<String> twinIds = twins.stream().flatMap(Optional::stream).toList();
+            runner.requireDevicesFree(store, prepared, twinIds); // before anything is written
             List<String> ids = new ArrayList<>();
             List<CampaignRunner.Prepared> running = new ArrayList<>();
             for (int i = 0; i < prepared.size(); i++) {

@@ -504,6 +504,12 @@ public final class CampaignRunner {
             java.util.function.Consumer<Engine> first,
             double pace) {
         LabStore.EngineLock lock = store.lock(id);
+        try {
+            requireDevicesFree(store, List.of(p), List.of(id));
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         try (lock;
                 Engine engine = engine(p, store, id, listener, pace);
                 SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
@@ -542,6 +548,7 @@ public final class CampaignRunner {
             for (String id : ids.stream().sorted().toList()) {
                 locks.add(store.lock(id));
             }
+            requireDevicesFree(store, prepared, ids);
             List<CampaignState> states =
                     ids.stream().map(id -> CampaignState.load(store.log(), id)).toList();
             boolean simulated = prepared.stream().allMatch(p -> simulated(p.spec()));
@@ -917,6 +924,38 @@ public final class CampaignRunner {
     public static void handPending(SqliteControlInbox inbox, String id, Engine engine) {
         for (SqliteControlInbox.Request r : inbox.take(id)) {
             hand(r, engine);
+        }
+    }
+
+    /**
+     * Refuses to run campaigns {@code ids} on real devices (not simulated) while another campaign of the store runs on
+     * a workcell of the same name with real devices, in this process or another: two plans that do not know of each
+     * other would book the same instruments. Campaigns meant to share a workcell run together, on one plan. Simulated
+     * campaigns each have their own simulated devices and are never refused.
+     */
+    public void requireDevicesFree(LabStore store, List<Prepared> prepared, List<String> ids) {
+        for (Prepared p : prepared) {
+            if (simulated(p.spec())) {
+                continue;
+            }
+            String cell = p.spec().workcell().name();
+            for (String other : store.log().campaignIds()) {
+                if (ids.contains(other) || !LabStore.driven(store.dir(), other)) {
+                    continue;
+                }
+                CampaignState s = CampaignState.load(store.log(), other);
+                CampaignSpec theirs;
+                try {
+                    theirs = lab.specOf(s);
+                } catch (LabLoopException e) {
+                    continue; // files this version cannot read: not runnable here, so not running on these devices
+                }
+                if (!s.status().finished() && theirs.workcell().name().equals(cell) && !simulated(theirs)) {
+                    throw new CampaignLockedException("workcell '" + cell + "' is in use: campaign " + other + " runs"
+                            + " on its devices now; wait for it to finish, or run the campaigns together on one plan"
+                            + " (labloop run A.yaml B.yaml, or start with together_with)");
+                }
+            }
         }
     }
 
