@@ -387,8 +387,8 @@ final class CampaignHub implements AutoCloseable {
                 SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
             try {
                 for (int i = 0; i < group.size(); i++) {
-                    CampaignRunner.handPending(control, group.get(i), engines.get(i));
-                    pollers.add(CampaignRunner.startControlPoller(control, group.get(i), engines.get(i)));
+                    java.util.Set<Long> handed = CampaignRunner.handPending(control, group.get(i), engines.get(i));
+                    pollers.add(CampaignRunner.startControlPoller(control, group.get(i), engines.get(i), handed));
                 }
                 cell.run(startedBy);
             } finally {
@@ -423,9 +423,9 @@ final class CampaignHub implements AutoCloseable {
         try (engineLock;
                 engine;
                 SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
-            CampaignRunner.handPending(control, id, engine);
+            java.util.Set<Long> handed = CampaignRunner.handPending(control, id, engine);
             // labloop pause/resume/abort/ack from a terminal reach this engine too
-            poller = CampaignRunner.startControlPoller(control, id, engine);
+            poller = CampaignRunner.startControlPoller(control, id, engine, handed);
             engine.run(startedBy);
             poller.interrupt();
             poller.join(2000);

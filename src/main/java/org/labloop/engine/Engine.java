@@ -227,7 +227,37 @@ public final class Engine implements AutoCloseable {
         rememberSetups();
         record(startedBy, new EventBody.CampaignStarted(clock.isVirtual() ? "virtual" : "wall", sharedWith));
         reconcile();
+        startLooping();
         return true;
+    }
+
+    /**
+     * What people asked for before the loop began (a pause or abort left in the control inbox by a run that was
+     * killed): done once the start is recorded, before the first turn proposes or starts anything.
+     */
+    private final List<Runnable> prelude = new ArrayList<>();
+
+    private boolean looping; // guarded by prelude
+
+    /** Runs {@code action} on the loop thread: after the start is recorded if the loop has not begun, else next turn. */
+    private void onLoop(Runnable action) {
+        synchronized (prelude) {
+            if (!looping) {
+                prelude.add(action);
+                return;
+            }
+        }
+        clock.execute(action);
+    }
+
+    private void startLooping() {
+        List<Runnable> asked;
+        synchronized (prelude) {
+            looping = true;
+            asked = List.copyOf(prelude);
+            prelude.clear();
+        }
+        asked.forEach(Runnable::run);
     }
 
     /** One turn: act on an abort, end a spent campaign, top the lab up with proposals, start what can start. */
@@ -330,19 +360,37 @@ public final class Engine implements AutoCloseable {
      * starts; otherwise experiments already in the lab run to the end and only new proposals stop.
      */
     public void pause(String actor, String reason, boolean immediate) {
-        clock.execute(() -> {
-            if (state.status() == CampaignStatus.RUNNING
-                    || (state.status() == CampaignStatus.PAUSED && immediate && !state.pausedImmediately())) {
-                record(actor, new EventBody.CampaignPaused(reason, immediate));
+        pause(actor, reason, immediate, NOTHING);
+    }
+
+    /** As {@link #pause(String, String, boolean)}; {@code dealtWith} runs on the loop thread once it is recorded. */
+    public void pause(String actor, String reason, boolean immediate, Runnable dealtWith) {
+        onLoop(() -> {
+            try {
+                if (state.status() == CampaignStatus.RUNNING
+                        || (state.status() == CampaignStatus.PAUSED && immediate && !state.pausedImmediately())) {
+                    record(actor, new EventBody.CampaignPaused(reason, immediate));
+                }
+            } finally {
+                dealtWith.run();
             }
         });
     }
 
     /** Lifts a pause; safe to call from any thread. */
     public void resume(String actor, String reason) {
-        clock.execute(() -> {
-            if (state.status() == CampaignStatus.PAUSED && !waitsForAnswer(state)) {
-                record(actor, new EventBody.CampaignResumed(reason));
+        resume(actor, reason, NOTHING);
+    }
+
+    /** As {@link #resume(String, String)}; {@code dealtWith} runs on the loop thread once it is recorded. */
+    public void resume(String actor, String reason, Runnable dealtWith) {
+        onLoop(() -> {
+            try {
+                if (state.status() == CampaignStatus.PAUSED && !waitsForAnswer(state)) {
+                    record(actor, new EventBody.CampaignResumed(reason));
+                }
+            } finally {
+                dealtWith.run();
             }
         });
     }
@@ -363,22 +411,35 @@ public final class Engine implements AutoCloseable {
      * request is open.
      */
     public void acknowledge(String actor, String requestId, String note) {
-        clock.execute(() -> {
-            CampaignState.OperatorRequest r = state.openRequests().get(requestId);
-            if (r == null) {
-                return;
-            }
-            record(actor, new EventBody.OperatorAcknowledged(requestId, note));
-            afterAcknowledged(
-                    state.experiments().get(r.experimentId()),
-                    r.step(),
-                    requestId + " acknowledged by " + actor + ": " + note);
-            if (state.openRequests().isEmpty()
-                    && state.status() == CampaignStatus.PAUSED
-                    && ACTOR.equals(state.pausedBy())) {
-                record(actor, new EventBody.CampaignResumed("operator request " + requestId + " acknowledged"));
+        acknowledge(actor, requestId, note, NOTHING);
+    }
+
+    /** As {@link #acknowledge(String, String, String)}; {@code dealtWith} runs on the loop thread once recorded. */
+    public void acknowledge(String actor, String requestId, String note, Runnable dealtWith) {
+        onLoop(() -> {
+            try {
+                answer(actor, requestId, note);
+            } finally {
+                dealtWith.run();
             }
         });
+    }
+
+    private void answer(String actor, String requestId, String note) {
+        CampaignState.OperatorRequest r = state.openRequests().get(requestId);
+        if (r == null) {
+            return;
+        }
+        record(actor, new EventBody.OperatorAcknowledged(requestId, note));
+        afterAcknowledged(
+                state.experiments().get(r.experimentId()),
+                r.step(),
+                requestId + " acknowledged by " + actor + ": " + note);
+        if (state.openRequests().isEmpty()
+                && state.status() == CampaignStatus.PAUSED
+                && ACTOR.equals(state.pausedBy())) {
+            record(actor, new EventBody.CampaignResumed("operator request " + requestId + " acknowledged"));
+        }
     }
 
     /** An acknowledged failure: a retryable step runs again, one that is not fails its experiment. */
@@ -406,11 +467,26 @@ public final class Engine implements AutoCloseable {
 
     /** Stops the campaign for good at the next turn of the loop; safe to call from any thread. */
     public void abort(String actor, String reason) {
-        clock.execute(() -> {
+        abort(actor, reason, NOTHING);
+    }
+
+    /** As {@link #abort(String, String)}; {@code dealtWith} runs on the loop thread once the abort is recorded. */
+    public void abort(String actor, String reason, Runnable dealtWith) {
+        onLoop(() -> {
+            if (state.status().finished()) {
+                dealtWith.run();
+                return;
+            }
             abortRequest = reason;
             abortActor = actor;
+            abortsDealtWith.add(dealtWith);
         });
     }
+
+    /** Callers waiting for the abort to be recorded. */
+    private final List<Runnable> abortsDealtWith = new ArrayList<>();
+
+    private static final Runnable NOTHING = () -> {};
 
     /** The campaign's state; read it on the loop thread or after {@link #run} returned. */
     public CampaignState state() {
@@ -431,6 +507,8 @@ public final class Engine implements AutoCloseable {
         }
         ready.clear();
         record(abortActor, new EventBody.CampaignAborted(abortRequest));
+        abortsDealtWith.forEach(Runnable::run);
+        abortsDealtWith.clear();
     }
 
     @Override

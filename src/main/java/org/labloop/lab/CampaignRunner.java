@@ -513,10 +513,9 @@ public final class CampaignRunner {
         try (lock;
                 Engine engine = engine(p, store, id, listener, pace);
                 SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
-            handPending(inbox, id, engine);
+            java.util.Set<Long> handed = handPending(inbox, id, engine);
             first.accept(engine);
-            Thread poller =
-                    Thread.ofPlatform().daemon().name("labloop-control-" + id).start(() -> poll(inbox, id, engine));
+            Thread poller = startControlPoller(inbox, id, engine, handed);
             try {
                 return engine.run(startedBy);
             } finally {
@@ -561,11 +560,11 @@ public final class CampaignRunner {
                             createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices());
                     Engine engine =
                             cell.add(p.spec(), states.get(i), store.log(), p.planner(), drivers, EngineListener.NONE);
-                    handPending(inbox, ids.get(i), engine);
+                    java.util.Set<Long> handed = handPending(inbox, ids.get(i), engine);
                     if (resumeReason != null && i == 0) {
                         engine.resume(startedBy, resumeReason);
                     }
-                    pollers.add(startControlPoller(inbox, ids.get(i), engine));
+                    pollers.add(startControlPoller(inbox, ids.get(i), engine, handed));
                 }
                 return cell.run(startedBy);
             } finally {
@@ -897,14 +896,26 @@ public final class CampaignRunner {
      * another process) to {@code engine} every quarter of a second until interrupted.
      */
     public static Thread startControlPoller(SqliteControlInbox inbox, String id, Engine engine) {
-        return Thread.ofPlatform().daemon().name("labloop-control-" + id).start(() -> poll(inbox, id, engine));
+        return startControlPoller(inbox, id, engine, java.util.Set.of());
     }
 
-    private static void poll(SqliteControlInbox inbox, String id, Engine engine) {
+    /** As above, {@code handed} (by {@link #handPending}) not being handed again. */
+    public static Thread startControlPoller(
+            SqliteControlInbox inbox, String id, Engine engine, java.util.Set<Long> handed) {
+        return Thread.ofPlatform()
+                .daemon()
+                .name("labloop-control-" + id)
+                .start(() -> poll(inbox, id, engine, new java.util.HashSet<>(handed)));
+    }
+
+    private static void poll(SqliteControlInbox inbox, String id, Engine engine, java.util.Set<Long> handed) {
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                for (SqliteControlInbox.Request r : inbox.take(id)) {
-                    hand(r, engine);
+                for (SqliteControlInbox.Request r : inbox.open(id)) {
+                    // Open until its event is recorded: handed once, then waited for.
+                    if (handed.add(r.id())) {
+                        hand(r, engine, inbox);
+                    }
                 }
                 Thread.sleep(250);
             } catch (InterruptedException e) {
@@ -918,12 +929,44 @@ public final class CampaignRunner {
 
     /**
      * Hands {@code engine}, before it starts, the requests a person left in the control inbox for campaign {@code id}
-     * that no engine took: made while an engine ran the campaign that stopped (killed, crashed) before taking them. They
-     * are still meant (an abort must not be lost to a crash), and go first, in the order they were made.
+     * that no engine recorded: made while an engine ran the campaign that stopped (killed, crashed) before recording
+     * them. They are still meant (an abort must not be lost to a crash): the engine records them, in the order they
+     * were made, right after its start and before it proposes or starts anything. Returns the requests handed.
      */
-    public static void handPending(SqliteControlInbox inbox, String id, Engine engine) {
-        for (SqliteControlInbox.Request r : inbox.take(id)) {
-            hand(r, engine);
+    public static java.util.Set<Long> handPending(SqliteControlInbox inbox, String id, Engine engine) {
+        java.util.Set<Long> handed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (SqliteControlInbox.Request r : inbox.open(id)) {
+            hand(r, engine, inbox);
+            handed.add(r.id());
+        }
+        return handed;
+    }
+
+    /**
+     * Hands a person's request from the control inbox to the engine, which records it on its next turn; the request is
+     * marked done in the inbox only then, so a crash in between leaves it for the next engine.
+     */
+    private static void hand(SqliteControlInbox.Request r, Engine engine, SqliteControlInbox inbox) {
+        Runnable done = () -> {
+            try {
+                inbox.done(r.id());
+            } catch (LabLoopException e) {
+                // Left open, the request is read again by the next engine; recording it twice changes nothing.
+                org.slf4j.LoggerFactory.getLogger(CampaignRunner.class)
+                        .warn("control request {} stays open: {}", r.id(), e.getMessage());
+            }
+        };
+        switch (r.action()) {
+            case "pause" -> engine.pause(r.actor(), r.reason(), r.immediate(), done);
+            case "resume" -> engine.resume(r.actor(), r.reason(), done);
+            case "abort" -> engine.abort(r.actor(), r.reason(), done);
+            default -> {
+                if (r.action().startsWith("ack:")) {
+                    engine.acknowledge(r.actor(), r.action().substring(4), r.reason(), done);
+                } else {
+                    done.run(); // an action this version does not know: nothing to record
+                }
+            }
         }
     }
 
@@ -954,20 +997,6 @@ public final class CampaignRunner {
                     throw new CampaignLockedException("workcell '" + cell + "' is in use: campaign " + other + " runs"
                             + " on its devices now; wait for it to finish, or run the campaigns together on one plan"
                             + " (labloop run A.yaml B.yaml, or start with together_with)");
-                }
-            }
-        }
-    }
-
-    /** Hands a person's request from the control inbox to the engine, which records it on its next turn. */
-    private static void hand(SqliteControlInbox.Request r, Engine engine) {
-        switch (r.action()) {
-            case "pause" -> engine.pause(r.actor(), r.reason(), r.immediate());
-            case "resume" -> engine.resume(r.actor(), r.reason());
-            case "abort" -> engine.abort(r.actor(), r.reason());
-            default -> {
-                if (r.action().startsWith("ack:")) {
-                    engine.acknowledge(r.actor(), r.action().substring(4), r.reason());
                 }
             }
         }

@@ -66,36 +66,37 @@ public final class SqliteControlInbox implements AutoCloseable {
     }
 
     /**
-     * The campaign's requests not taken yet, in order; each is claimed (marked taken) first, so two readers never both
-     * act on one. Reading is a plain query: the running engine's writes are not held up by an empty mailbox.
+     * The campaign's requests not yet dealt with, in order. Only the process that holds the campaign's lock (its
+     * engine) reads them, and it marks each {@link #done} once its event is recorded: a request whose engine is killed
+     * before that is read again by the next engine. Reading is a plain query: the running engine's writes are not held
+     * up by an empty mailbox.
      */
-    public synchronized List<Request> take(String campaignId) {
+    public synchronized List<Request> open(String campaignId) {
         List<Request> open = new ArrayList<>();
-        try {
-            try (PreparedStatement ps = db.prepareStatement("SELECT id, action, actor, reason, immediate"
-                    + " FROM control_requests WHERE campaign_id = ? AND taken = 0 ORDER BY id")) {
-                ps.setString(1, campaignId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        open.add(new Request(
-                                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) != 0));
-                    }
+        try (PreparedStatement ps = db.prepareStatement("SELECT id, action, actor, reason, immediate"
+                + " FROM control_requests WHERE campaign_id = ? AND taken = 0 ORDER BY id")) {
+            ps.setString(1, campaignId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    open.add(new Request(
+                            rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) != 0));
                 }
             }
-            List<Request> claimed = new ArrayList<>();
-            for (Request r : open) {
-                try (PreparedStatement up =
-                        db.prepareStatement("UPDATE control_requests SET taken = 1 WHERE id = ? AND taken = 0")) {
-                    up.setLong(1, r.id());
-                    if (up.executeUpdate() == 1) {
-                        claimed.add(r);
-                    }
-                }
-            }
-            return claimed;
+            return open;
         } catch (SQLException e) {
             throw new StoreException(
                     "cannot read control requests of " + campaignId + " in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Marks request {@code requestId} dealt with: its event is recorded (or there was nothing to do). */
+    public synchronized void done(long requestId) {
+        try (PreparedStatement up = db.prepareStatement("UPDATE control_requests SET taken = 1 WHERE id = ?")) {
+            up.setLong(1, requestId);
+            up.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "cannot mark control request " + requestId + " done in " + file + ": " + e.getMessage(), e);
         }
     }
 
