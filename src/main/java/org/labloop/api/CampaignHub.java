@@ -191,7 +191,7 @@ final class CampaignHub implements AutoCloseable {
         }
         CampaignRunner.Prepared p =
                 runner.check(spec, sources, baseDir, sources.get(0).path(), loaded.places());
-        String id = runner.create(p, log, who.actor());
+        String id = runner.create(p.requireNew(), log, who.actor());
         refreshIds();
         view(id);
         return id;

@@ -71,15 +71,19 @@ final class ChaosCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (kills < 0) {
-            throw InvalidInputException.of("--kills", "must be 0 or more, got " + kills, "pass --kills 100");
+        if (kills < 1) {
+            throw InvalidInputException.of(
+                    "--kills",
+                    "must be 1 or more, got " + kills + ": without a kill there is nothing to prove",
+                    "pass --kills 100");
         }
         Lab lab = new Lab();
         RunCommand.requireDistinct(campaigns);
         // Bad files, or files on different workcells, fail here, before any child runs.
         org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(lab);
-        List<org.labloop.lab.CampaignRunner.Prepared> prepared =
-                campaigns.stream().map(f -> runner.prepare(f, seed)).toList();
+        List<org.labloop.lab.CampaignRunner.Prepared> prepared = campaigns.stream()
+                .map(f -> runner.prepare(f, seed).requireNew())
+                .toList();
         org.labloop.lab.CampaignRunner.requireOneWorkcell(
                 prepared, campaigns.stream().map(Path::toString).toList());
         List<String> files = campaigns.stream().map(Path::toString).toList();
@@ -246,7 +250,7 @@ final class ChaosCommand implements Callable<Integer> {
             out.printf("  same outcomes as uninterrupted run   %s%n", sameOutcomes ? "yes" : "NO");
             out.printf("  same dataset (provenance and times)  %s%n", sameDataset ? "yes" : "NO");
             // Without a kill there is nothing to prove: it would be an uninterrupted run compared with another.
-            boolean killed = kills == 0 || survived > 0;
+            boolean killed = survived > 0;
             boolean ok = killed && lost == 0 && duplicated == 0 && broken == null && sameOutcomes && sameDataset;
             out.println(ok ? "PASS" : killed ? "FAIL" : "FAIL: no kill landed");
             return ok ? 0 : 1;
@@ -291,7 +295,7 @@ final class ChaosCommand implements Callable<Integer> {
                     List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
             for (String property : List.of("labloop.home", "org.sqlite.lib.path", "org.sqlite.lib.name")) {
                 String value = System.getProperty(property);
-                if (value != null) {
+                if (value != null && !value.isEmpty()) {
                     cmd.add("-D" + property + "=" + value);
                 }
             }

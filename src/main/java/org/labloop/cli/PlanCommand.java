@@ -100,8 +100,9 @@ final class PlanCommand implements Callable<Integer> {
         RunCommand.requireDistinct(campaigns);
         Lab lab = new Lab();
         CampaignRunner runner = new CampaignRunner(lab);
-        List<CampaignRunner.Prepared> prepared =
-                campaigns.stream().map(f -> runner.prepare(f, seed)).toList();
+        List<CampaignRunner.Prepared> prepared = campaigns.stream()
+                .map(f -> runner.prepare(f, seed).requireNew())
+                .toList();
         if (prepared.size() > 1) {
             if (!"heuristic".equals(scheduler)) {
                 throw InvalidInputException.of(

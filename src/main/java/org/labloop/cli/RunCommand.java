@@ -102,6 +102,9 @@ final class RunCommand implements Callable<Integer> {
             PrintWriter out) {
         CampaignRunner runner = new CampaignRunner(lab);
         CampaignRunner.Prepared prepared = runner.prepare(file, seed);
+        if (forceNew || !storeExists(dataDir)) {
+            prepared.requireNew(); // no campaign to resume: refused before the store is made
+        }
         try (LabStore store = LabStore.open(dataDir)) {
             Optional<String> twin = forceNew ? Optional.empty() : runner.unfinishedTwin(prepared, store.log());
             String id;
@@ -122,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
                 }
             } else {
                 runner.requireDevicesFree(store, List.of(prepared), List.of()); // before anything is written
-                id = runner.create(prepared, store.log(), actor());
+                id = runner.create(prepared.requireNew(), store.log(), actor());
                 if (!forceNew) {
                     noteUnfinishedNamesakes(store, prepared.spec().name(), id, out);
                     noteFinishedTwins(runner, prepared, store, id, out);
@@ -181,6 +184,9 @@ final class RunCommand implements Callable<Integer> {
         // Checked before anything is created: bad input writes nothing.
         CampaignRunner.requireOneWorkcell(
                 prepared, files.stream().map(Path::toString).toList());
+        if (forceNew || !storeExists(dataDir)) {
+            prepared.forEach(CampaignRunner.Prepared::requireNew);
+        }
         try (LabStore store = LabStore.open(dataDir)) {
             java.util.Map<String, CampaignState> states = new java.util.HashMap<>();
             java.util.function.Function<String, CampaignState> state =
@@ -207,6 +213,11 @@ final class RunCommand implements Callable<Integer> {
             }
             List<String> twinIds = twins.stream().flatMap(Optional::stream).toList();
             runner.requireDevicesFree(store, prepared, twinIds); // before anything is written
+            for (int i = 0; i < prepared.size(); i++) {
+                if (twins.get(i).isEmpty()) {
+                    prepared.get(i).requireNew();
+                }
+            }
             List<String> ids = new ArrayList<>();
             List<CampaignRunner.Prepared> running = new ArrayList<>();
             for (int i = 0; i < prepared.size(); i++) {
@@ -230,6 +241,10 @@ final class RunCommand implements Callable<Integer> {
             }
             return driveShared(runner, running, store, ids, out, null);
         }
+    }
+
+    private static boolean storeExists(Path dataDir) {
+        return java.nio.file.Files.exists(dataDir.resolve(org.labloop.store.SqliteEventLog.FILE_NAME));
     }
 
     /** Campaigns {@code s} has shared its workcell with that have not ended: they resume with it. */

@@ -61,9 +61,30 @@ public final class CampaignRunner {
         this.confined = confined;
     }
 
-    /** Everything a run needs, built and checked before the store is touched. */
+    /**
+     * Everything a run needs, built and checked before the store is touched. {@code refusedIfNew}: what a newer
+     * LabLoop refuses in a new campaign but lets a campaign already in the store run with (a parameter in another unit
+     * than the emulator reads it in); call {@link #requireNew} before creating one.
+     */
     public record Prepared(
-            CampaignSpec spec, List<SourceFile> sources, Planner planner, Emulator emulator, Path baseDir) {}
+            CampaignSpec spec,
+            List<SourceFile> sources,
+            Planner planner,
+            Emulator emulator,
+            Path baseDir,
+            List<Problem> refusedIfNew) {
+        public Prepared {
+            refusedIfNew = List.copyOf(refusedIfNew);
+        }
+
+        /** Refuses to create a new campaign from these files when they hold what only a stored one may keep. */
+        public Prepared requireNew() {
+            if (!refusedIfNew.isEmpty()) {
+                throw new InvalidInputException(refusedIfNew);
+            }
+            return this;
+        }
+    }
 
     public Prepared prepare(Path campaignFile, Long seedOverride) {
         LoadedCampaign loaded = lab.loader().load(campaignFile);
@@ -102,6 +123,7 @@ public final class CampaignRunner {
             Map<String, LoadedCampaign.Place> places,
             boolean fresh) {
         List<Problem> problems = new ArrayList<>();
+        List<Problem> refusedIfNew = new ArrayList<>();
         for (org.labloop.space.Parameter param : spec.space().parameters()) {
             if (param instanceof org.labloop.space.MoleculeParameter m) {
                 for (org.labloop.space.MoleculeParameter.Molecule choice : m.choices()) {
@@ -200,8 +222,12 @@ public final class CampaignRunner {
                     continue;
                 }
                 // A range in the wrong unit is out of the model's domain for that reason alone: say only that.
-                String[] unit = fresh ? otherUnit(spec, emulator, input) : null;
-                String[] outside = unit != null ? unit : outsideDomain(spec, emulator, input);
+                String[] unit = otherUnit(spec, emulator, input);
+                if (unit != null) {
+                    refusedIfNew.add(locate(places, where, LoadedCampaign.parameter(input), unit[0], unit[1]));
+                    continue;
+                }
+                String[] outside = outsideDomain(spec, emulator, input);
                 if (outside != null) {
                     problems.add(locate(places, where, LoadedCampaign.parameter(input), outside[0], outside[1]));
                 }
@@ -276,6 +302,9 @@ public final class CampaignRunner {
             }
         }
         if (!problems.isEmpty()) {
+            if (fresh) {
+                problems.addAll(refusedIfNew);
+            }
             // File by file (in the order they first come up), then top to bottom, as the loader reports them.
             List<String> files =
                     problems.stream().map(Problem::source).distinct().toList();
@@ -286,7 +315,7 @@ public final class CampaignRunner {
         }
         List<SourceFile> all = new ArrayList<>(sources);
         all.addAll(readTables);
-        return new Prepared(spec, List.copyOf(all), planner, emulator, baseDir);
+        return new Prepared(spec, List.copyOf(all), planner, emulator, baseDir, fresh ? refusedIfNew : List.of());
     }
 
     /** A problem's place and message, without its hint (which the caller gives on its own). */

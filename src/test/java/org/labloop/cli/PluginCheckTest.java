@@ -72,6 +72,33 @@ class PluginCheckTest {
     }
 
     @Test
+    void runOfTheFilesOfAStoredCampaignWithAUnitANewOneMayNotHave_resumesIt() throws Exception {
+        Path data = tmp.resolve("data");
+        Path file = campaign("min: 30, max: 120, unit: degC}", "min: 30, max: 120, unit: K}");
+        Files.writeString(file, Files.readString(file).replace("budget: 40", "budget: 2"));
+        org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(new org.labloop.lab.Lab());
+        String id;
+        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
+            // Created by an earlier version, which let the unit through, and interrupted.
+            var loaded = new org.labloop.lab.Lab().loader().load(file);
+            id = runner.create(
+                    runner.check(loaded.spec(), loaded.sources(), file.getParent(), file.toString()),
+                    store.log(),
+                    "user:test");
+        }
+
+        CliTest.Result r = CliTest.labloop("run", file.toString(), "--data", data.toString(), "--no-progress");
+
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("Resuming unfinished campaign " + id);
+        CliTest.Result again = CliTest.labloop("run", file.toString(), "--data", data.toString(), "--new");
+        assertThat(again.code())
+                .as("a new campaign from these files is refused")
+                .isEqualTo(2);
+        assertThat(again.err()).contains("parameter 'temperature' is in 'K'");
+    }
+
+    @Test
     void aParameterNothingReads_isRefusedAtItsLine_withTheWaysToUseIt() throws Exception {
         String anchor = "parameters:\n";
         Path file = campaign(anchor, anchor + "  stirring: {type: continuous, min: 100, max: 900, unit: rpm}\n");

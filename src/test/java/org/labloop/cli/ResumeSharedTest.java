@@ -34,6 +34,13 @@ class ResumeSharedTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(
                 List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
+        // SQLite's library where the build unpacked it, so the killed child leaves no copy of its own behind.
+        for (String property : List.of("org.sqlite.lib.path", "org.sqlite.lib.name")) {
+            String value = System.getProperty(property);
+            if (value != null && !value.isEmpty()) {
+                cmd.add("-D" + property + "=" + value);
+            }
+        }
         cmd.addAll(
                 List.of(Main.class.getName(), "run", URGENT, BACKGROUND, "--data", data.toString(), "--no-progress"));
         Process child = new ProcessBuilder(cmd)

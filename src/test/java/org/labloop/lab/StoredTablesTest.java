@@ -51,7 +51,7 @@ class StoredTablesTest {
         Files.writeString(
                 copy, Files.readString(copy).replace("min: 30, max: 120, unit: degC}", "min: 30, max: 120, unit: K}"));
         CampaignRunner runner = new CampaignRunner(new Lab());
-        assertThatThrownBy(() -> runner.prepare(copy, null))
+        assertThatThrownBy(() -> runner.prepare(copy, null).requireNew())
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("parameter 'temperature' is in 'K'");
 
