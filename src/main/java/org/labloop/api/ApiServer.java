@@ -280,8 +280,15 @@ public final class ApiServer implements AutoCloseable {
         r.sse(API + "/campaigns/{id}/stream", client -> {
             CampaignView v = hub.view(client.ctx().pathParam("id"));
             String token = client.ctx().header("Authorization").substring(7).trim();
-            SseStream stream =
-                    new SseStream(client, () -> tokens.authenticate(token).isPresent());
+            SseStream stream = new SseStream(client, () -> {
+                try {
+                    return tokens.authenticate(token).isPresent();
+                } catch (org.labloop.core.LabLoopException e) {
+                    // The token table cannot be read just now (busy, closing): the stream goes on until it can.
+                    LOG.warn("cannot check the token of an event stream: {}", e.getMessage());
+                    return true;
+                }
+            });
             Runnable unsubscribe = v.subscribe(streamStart(client.ctx()), stream::offer);
             client.onClose(stream::stop);
             try {

@@ -680,8 +680,8 @@ public final class CampaignRunner {
         List<String> why = new ArrayList<>();
         if (u.endRangeMinutes() > 0) {
             why.add("'" + u.after() + "' may end anywhere in a range of " + minutes(u.endRangeMinutes())
-                    + " min (its planned duration, mean - 3 sd to mean + 3 sd, and that of the steps before it in the"
-                    + " chain)");
+                    + " min (its planned duration, mean - 3 sd to mean + 3 sd of the device's timing or the range of"
+                    + " the parameter that sets it, with that of the steps before it in the chain)");
         }
         if (u.betweenMinutes() > 0) {
             why.add("the steps in between may take up to " + minutes(u.betweenMinutes()) + " min");
@@ -833,8 +833,7 @@ public final class CampaignRunner {
         return new String[] {
             "parameter '" + input + "' is in '" + given.trim() + "', but emulator '"
                     + spec.emulator().type()
-                    + "' reads '" + input + "' in " + expected.get() + ": every value would be taken as "
-                    + expected.get(),
+                    + "' reads it in " + expected.get() + ": every value would be taken as " + expected.get(),
             "give '" + input + "' unit: " + expected.get() + " and its range in " + expected.get()
         };
     }

@@ -17,7 +17,7 @@ public final class Units {
         canonical("min", "min", "mins", "minute", "minutes");
         canonical("h", "h", "hr", "hrs", "hour", "hours");
         canonical("s", "s", "sec", "secs", "second", "seconds");
-        canonical("degC", "degc", "deg c", "°c", "ºc", "celsius", "c");
+        canonical("degC", "degc", "deg c", "°c", "ºc", "oc", "celsius", "c");
         canonical("K", "k", "kelvin");
         canonical("degF", "degf", "deg f", "°f", "ºf", "fahrenheit", "f");
         canonical("mol/L", "mol/l", "mol l-1", "mol l^-1", "mol/dm3", "mol dm-3", "molar");

@@ -353,6 +353,7 @@ class ApiReadTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60) // a stream that did not end would hang the read below
     void aStreamWhoseTokenIsRevoked_ends() throws Exception {
         String token =
                 s.server.tokens().create("stream-reader", Principal.VIEWER).token();

@@ -55,7 +55,7 @@ class PluginCheckTest {
 
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err())
-                .contains("parameter 'temperature' is in 'K', but emulator 'snar' reads 'temperature' in degC")
+                .contains("parameter 'temperature' is in 'K', but emulator 'snar' reads it in degC")
                 .contains("give 'temperature' unit: degC and its range in degC");
         assertThat(data).doesNotExist();
 

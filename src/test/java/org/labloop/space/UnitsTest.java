@@ -16,6 +16,7 @@ class UnitsTest {
         "s, min, false",
         "°C, degC, true",
         "deg C, degC, true",
+        "oC, degC, true",
         "K, degC, false",
         "M, mol/L, true",
         "mol l-1, mol/L, true",
