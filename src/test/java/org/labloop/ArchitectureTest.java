@@ -1,6 +1,7 @@
 package org.labloop;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.base.DescribedPredicate;
@@ -249,5 +250,28 @@ class ArchitectureTest {
         Object recorded() {
             return java.time.Instant.ofEpochMilli(42);
         }
+    }
+
+    @Test
+    void domainPackages_doNotDependOnTheEngineStoreOrCli() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "org.labloop.space..",
+                        "org.labloop.workcell..",
+                        "org.labloop.protocol..",
+                        "org.labloop.campaign..",
+                        "org.labloop.event..",
+                        "org.labloop.emulator..",
+                        "org.labloop.device..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.labloop.engine..", "org.labloop.store..", "org.labloop.cli..")
+                .check(classes);
+    }
+
+    @Test
+    void featurePackages_haveNoCycles() {
+        slices().matching("org.labloop.(*)..").should().beFreeOfCycles().check(classes);
     }
 }

@@ -76,25 +76,42 @@ public final class LabStore implements AutoCloseable {
      * however it dies, so a killed run never leaves a stale lock.
      */
     public EngineLock lock(String campaignId) {
-        Path file = dir.resolve(LOCKS).resolve(campaignId + ".lock");
-        try {
-            Files.createDirectories(file.getParent());
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
+        Path file = lockFile(dir, campaignId);
+        synchronized (HELD) {
+            if (HELD.contains(file)) {
+                throw runByAnother(campaignId); // this process: opening the file again would cost it its locks
+            }
             try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
+                Files.createDirectories(file.getParent());
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock == null) {
+                    channel.close();
+                    throw runByAnother(campaignId);
+                }
+                HELD.add(file);
+                return new EngineLock(file, channel, lock);
+            } catch (IOException e) {
+                throw new CampaignLockedException(
+                        "cannot lock campaign " + campaignId + " in " + dir + ": " + e.getMessage());
             }
-            if (lock == null) {
-                channel.close();
-                throw runByAnother(campaignId);
-            }
-            return new EngineLock(channel, lock);
-        } catch (IOException e) {
-            throw new CampaignLockedException(
-                    "cannot lock campaign " + campaignId + " in " + dir + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The lock files this process holds. POSIX locks belong to the process, and closing any descriptor of a file drops
+     * every lock the process has on it: a file held here is therefore never opened again by this process (to probe or
+     * to lock it) until it is let go.
+     */
+    private static final java.util.Set<Path> HELD = new java.util.HashSet<>();
+
+    private static Path lockFile(Path dir, String campaignId) {
+        return dir.resolve(LOCKS).resolve(campaignId + ".lock").toAbsolutePath().normalize();
     }
 
     private static CampaignLockedException runByAnother(String campaignId) {
@@ -117,22 +134,27 @@ public final class LabStore implements AutoCloseable {
      * writing anything: a shared lock on its lock file is refused while an engine holds the exclusive one.
      */
     public static boolean driven(Path dir, String campaignId) {
-        Path file = dir.resolve(LOCKS).resolve(campaignId + ".lock");
-        if (!Files.exists(file)) {
-            return false;
-        }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
-            if (lock == null) {
-                return true;
+        Path file = lockFile(dir, campaignId);
+        synchronized (HELD) {
+            if (HELD.contains(file)) {
+                return true; // this very process drives it
             }
-            lock.release();
-            return false;
-        } catch (OverlappingFileLockException e) {
-            return true; // this very process drives it
-        } catch (IOException e) {
-            throw new CampaignLockedException(
-                    "cannot read the lock of campaign " + campaignId + " in " + dir + ": " + e.getMessage());
+            if (!Files.exists(file)) {
+                return false;
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
+                if (lock == null) {
+                    return true;
+                }
+                lock.release();
+                return false;
+            } catch (OverlappingFileLockException e) {
+                return true;
+            } catch (IOException e) {
+                throw new CampaignLockedException(
+                        "cannot read the lock of campaign " + campaignId + " in " + dir + ": " + e.getMessage());
+            }
         }
     }
 
@@ -157,21 +179,33 @@ public final class LabStore implements AutoCloseable {
 
     /** Held while an engine drives a campaign. */
     public static final class EngineLock implements AutoCloseable {
+        private final Path file;
         private final FileChannel channel;
         private final FileLock lock;
 
-        EngineLock(FileChannel channel, FileLock lock) {
+        EngineLock(Path file, FileChannel channel, FileLock lock) {
+            this.file = file;
             this.channel = channel;
             this.lock = lock;
         }
 
+        private boolean released; // guarded by HELD
+
         @Override
         public void close() {
-            try {
-                lock.release();
-                channel.close();
-            } catch (IOException e) {
-                throw new CampaignLockedException("cannot release campaign lock: " + e.getMessage());
+            synchronized (HELD) {
+                if (released) {
+                    return; // let go already: the file may be another lock's by now
+                }
+                released = true;
+                try {
+                    lock.release();
+                    channel.close();
+                } catch (IOException e) {
+                    throw new CampaignLockedException("cannot release campaign lock: " + e.getMessage());
+                } finally {
+                    HELD.remove(file);
+                }
             }
         }
     }
