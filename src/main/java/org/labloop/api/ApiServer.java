@@ -506,7 +506,7 @@ public final class ApiServer implements AutoCloseable {
                     source(body, CampaignLoader.WORKCELL),
                     source(body, CampaignLoader.PROTOCOL));
         }
-        String id = hub.create(sources, seed, who);
+        String id = hub.create(sources, seed, who, start);
         if (start) {
             hub.start(id, who);
         }

@@ -184,6 +184,11 @@ final class CampaignHub implements AutoCloseable {
 
     /** Validates the campaign completely, then appends its first event; nothing is written when it is invalid. */
     String create(List<SourceFile> sources, Long seed, Principal who) {
+        return create(sources, seed, who, false);
+    }
+
+    /** As above; {@code toStart}: refused (409) before it is written when its real devices are in use. */
+    String create(List<SourceFile> sources, Long seed, Principal who, boolean toStart) {
         org.labloop.config.LoadedCampaign loaded = lab.loader().parse(sources);
         CampaignSpec spec = loaded.spec();
         if (seed != null) {
@@ -191,6 +196,13 @@ final class CampaignHub implements AutoCloseable {
         }
         CampaignRunner.Prepared p =
                 runner.check(spec, sources, baseDir, sources.get(0).path(), loaded.places());
+        if (toStart) {
+            try {
+                runner.requireDevicesFree(store, List.of(p), List.of());
+            } catch (CampaignLockedException e) {
+                throw ApiError.conflict(e.getMessage());
+            }
+        }
         String id = runner.create(p.requireNew(), log, who.actor());
         refreshIds();
         view(id);
@@ -279,13 +291,16 @@ final class CampaignHub implements AutoCloseable {
             try {
                 engineLock = store.lock(id);
             } catch (CampaignLockedException e) {
+                engine.close();
                 throw ApiError.conflict(e.getMessage());
             }
             try {
                 runner.requireDevicesFree(store, List.of(p), List.of(id));
-            } catch (CampaignLockedException e) {
+            } catch (RuntimeException e) {
+                // Refused (or the store failed): nothing runs, so the lock and the engine's clock go at once.
                 engineLock.close();
-                throw ApiError.conflict(e.getMessage());
+                engine.close();
+                throw e instanceof CampaignLockedException ? ApiError.conflict(e.getMessage()) : e;
             }
             Thread thread = Thread.ofPlatform()
                     .name("labloop-engine-" + id)
@@ -359,9 +374,10 @@ final class CampaignHub implements AutoCloseable {
                     locks.add(store.lock(id));
                 }
                 runner.requireDevicesFree(store, prepared, group);
-            } catch (CampaignLockedException e) {
+            } catch (RuntimeException e) {
                 locks.forEach(LabStore.EngineLock::close);
-                throw ApiError.conflict(e.getMessage());
+                cell.close();
+                throw e instanceof CampaignLockedException ? ApiError.conflict(e.getMessage()) : e;
             }
             Thread thread = Thread.ofPlatform()
                     .name("labloop-engine-" + String.join("+", group))

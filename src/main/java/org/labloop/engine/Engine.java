@@ -239,6 +239,9 @@ public final class Engine implements AutoCloseable {
 
     private boolean looping; // guarded by prelude
 
+    /** An abort is among what was asked before the loop began. */
+    private boolean abortAsked; // guarded by prelude
+
     /** Runs {@code action} on the loop thread: after the start is recorded if the loop has not begun, else next turn. */
     private void onLoop(Runnable action) {
         synchronized (prelude) {
@@ -366,14 +369,11 @@ public final class Engine implements AutoCloseable {
     /** As {@link #pause(String, String, boolean)}; {@code dealtWith} runs on the loop thread once it is recorded. */
     public void pause(String actor, String reason, boolean immediate, Runnable dealtWith) {
         onLoop(() -> {
-            try {
-                if (state.status() == CampaignStatus.RUNNING
-                        || (state.status() == CampaignStatus.PAUSED && immediate && !state.pausedImmediately())) {
-                    record(actor, new EventBody.CampaignPaused(reason, immediate));
-                }
-            } finally {
-                dealtWith.run();
+            if (state.status() == CampaignStatus.RUNNING
+                    || (state.status() == CampaignStatus.PAUSED && immediate && !state.pausedImmediately())) {
+                record(actor, new EventBody.CampaignPaused(reason, immediate));
             }
+            dealtWith.run(); // only once recorded: a failed write leaves the request for the next engine
         });
     }
 
@@ -385,13 +385,10 @@ public final class Engine implements AutoCloseable {
     /** As {@link #resume(String, String)}; {@code dealtWith} runs on the loop thread once it is recorded. */
     public void resume(String actor, String reason, Runnable dealtWith) {
         onLoop(() -> {
-            try {
-                if (state.status() == CampaignStatus.PAUSED && !waitsForAnswer(state)) {
-                    record(actor, new EventBody.CampaignResumed(reason));
-                }
-            } finally {
-                dealtWith.run();
+            if (state.status() == CampaignStatus.PAUSED && !waitsForAnswer(state)) {
+                record(actor, new EventBody.CampaignResumed(reason));
             }
+            dealtWith.run();
         });
     }
 
@@ -417,11 +414,8 @@ public final class Engine implements AutoCloseable {
     /** As {@link #acknowledge(String, String, String)}; {@code dealtWith} runs on the loop thread once recorded. */
     public void acknowledge(String actor, String requestId, String note, Runnable dealtWith) {
         onLoop(() -> {
-            try {
-                answer(actor, requestId, note);
-            } finally {
-                dealtWith.run();
-            }
+            answer(actor, requestId, note);
+            dealtWith.run();
         });
     }
 
@@ -472,6 +466,9 @@ public final class Engine implements AutoCloseable {
 
     /** As {@link #abort(String, String)}; {@code dealtWith} runs on the loop thread once the abort is recorded. */
     public void abort(String actor, String reason, Runnable dealtWith) {
+        synchronized (prelude) {
+            abortAsked |= !looping;
+        }
         onLoop(() -> {
             if (state.status().finished()) {
                 dealtWith.run();
@@ -537,6 +534,10 @@ public final class Engine implements AutoCloseable {
      * key. Measurements or endings that were not yet recorded are recorded now. Nothing is done twice.
      */
     private void reconcile() {
+        boolean aborting;
+        synchronized (prelude) {
+            aborting = abortAsked;
+        }
         List<ExperimentState> inFlight = new ArrayList<>(state.inFlight());
         inFlight.sort(java.util.Comparator.comparingLong(ExperimentState::readySince));
         // Recorded positions first; a start recorded without one (an older log) then gets a free one.
@@ -571,7 +572,12 @@ public final class Engine implements AutoCloseable {
                         driver.adopt(request, stepListener);
                         armTimeout(request, java.time.Instant.parse(s.startedAt()));
                     }
-                    case StepStatus.Unknown u -> startOnDriver(driver, request);
+                    case StepStatus.Unknown u -> {
+                        // An abort a person asked for before this start stops it anyway: not sent to the device.
+                        if (!aborting) {
+                            startOnDriver(driver, request);
+                        }
+                    }
                 }
             } else if (!x.steps().isEmpty()) {
                 StepRecord last = x.steps().get(x.steps().size() - 1);

@@ -295,7 +295,7 @@ public final class Fuzzer {
         Outcome outcome;
         String detail = "";
         try {
-            runner.prepare(campaign, null);
+            runner.prepare(campaign, null).requireNew(); // as a new campaign from these files would be
             outcome = Outcome.ACCEPTED;
         } catch (LabLoopException e) {
             log(
