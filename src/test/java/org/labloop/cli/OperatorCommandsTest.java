@@ -176,22 +176,27 @@ class OperatorCommandsTest {
         }
     }
 
-    @Test
-    void anAbortAnEngineDidNotTakeBeforeItWasKilled_isRecordedWhenTheCampaignResumes() {
-        Path file = org.labloop.lab.ExampleCopies.snar(tmp.resolve("aborted"), 6);
-        Path data = tmp.resolve("aborted-data");
+    /** Creates the campaign of {@code file} in {@code data} as a run that was killed after its start leaves it. */
+    private static String interrupted(Path file, Path data) {
         org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(new Lab());
-        String id;
         try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
-            id = runner.create(runner.prepare(file, null), store.log(), "user:test");
-            // An engine started it; a person's abort reached the inbox; the engine was killed before taking it.
+            String id = runner.create(runner.prepare(file, null), store.log(), "user:test");
             store.log()
                     .append(
                             id,
                             org.labloop.lab.CampaignRunner.VIRTUAL_START,
                             "engine",
                             new EventBody.CampaignStarted("virtual"));
+            return id;
         }
+    }
+
+    @Test
+    void anAbortAnEngineDidNotTakeBeforeItWasKilled_isRecordedWhenTheCampaignResumes() {
+        Path file = org.labloop.lab.ExampleCopies.snar(tmp.resolve("aborted"), 6);
+        Path data = tmp.resolve("aborted-data");
+        // An engine started it; a person's abort reached the inbox; the engine was killed before taking it.
+        String id = interrupted(file, data);
         try (org.labloop.store.SqliteControlInbox inbox = org.labloop.store.SqliteControlInbox.open(data)) {
             inbox.submit(id, "abort", "user:alice", "wrong reagent lot", false);
         }
@@ -220,17 +225,8 @@ class OperatorCommandsTest {
     @Test
     void status_showsARunningCampaignThatNoProcessDrives_asInterrupted_andOneThatIsDriven_asRunning() {
         Path data = tmp.resolve("data");
-        org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(new Lab());
-        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
-            String id = runner.create(runner.prepare(Path.of("examples/snar/campaign.yaml"), null), store.log(), "t");
-            // An engine started it and was killed: the log says running, no process holds the campaign.
-            store.log()
-                    .append(
-                            id,
-                            org.labloop.lab.CampaignRunner.VIRTUAL_START,
-                            "engine",
-                            new EventBody.CampaignStarted("virtual"));
-        }
+        // An engine started it and was killed: the log says running, no process holds the campaign.
+        interrupted(Path.of("examples/snar/campaign.yaml"), data);
         CliTest.Result killed = CliTest.labloop("status", "--data", data.toString());
         assertThat(killed.code()).as(killed.err()).isZero();
         assertThat(killed.out()).contains("snar-demo-1").contains("interrupted");
