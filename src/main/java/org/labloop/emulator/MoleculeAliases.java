@@ -18,13 +18,12 @@ import org.labloop.space.SearchSpace;
  * SMILES, exactly as the campaign file writes it. Used for a molecule parameter only where the model has no answer
  * for its names and one for every one of its SMILES.
  */
-public final class MoleculeAliases implements Emulator {
-    private final Emulator inner;
+public final class MoleculeAliases extends ForwardingEmulator {
     /** Campaign parameter, then choice name, to the SMILES passed on. */
     private final Map<String, Map<String, String>> smiles;
 
     private MoleculeAliases(Emulator inner, Map<String, Map<String, String>> smiles) {
-        this.inner = inner;
+        super(inner);
         this.smiles = Map.copyOf(smiles);
     }
 
@@ -61,36 +60,6 @@ public final class MoleculeAliases implements Emulator {
     }
 
     @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public String version() {
-        return inner.version();
-    }
-
-    @Override
-    public List<String> inputs() {
-        return inner.inputs();
-    }
-
-    @Override
-    public List<String> outputs() {
-        return inner.outputs();
-    }
-
-    @Override
-    public Optional<org.labloop.space.Bound> domain(String input) {
-        return inner.domain(input);
-    }
-
-    @Override
-    public Optional<String> unit(String input) {
-        return inner.unit(input);
-    }
-
-    @Override
     public List<Gap> gaps(Function<String, Optional<Parameter>> parameterOf) {
         return inner.gaps(name -> parameterOf.apply(name).map(p -> asSmiles(name, p)));
     }
@@ -104,11 +73,6 @@ public final class MoleculeAliases implements Emulator {
                 m.choices().stream()
                         .map(c -> new MoleculeParameter.Molecule(c.smiles(), c.smiles()))
                         .toList());
-    }
-
-    @Override
-    public Optional<java.util.Collection<Map<String, Double>>> answers() {
-        return inner.answers();
     }
 
     @Override

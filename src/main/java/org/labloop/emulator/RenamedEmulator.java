@@ -14,8 +14,7 @@ import java.util.random.RandomGenerator;
  * its objective {@code space_time_yield}. Built by the registry from the generic {@code inputs} and {@code outputs}
  * options (emulator name to campaign name); names not listed stay as they are.
  */
-final class RenamedEmulator implements Emulator {
-    private final Emulator inner;
+final class RenamedEmulator extends ForwardingEmulator {
     private final String[] innerInputs;
     private final String[] outerInputs;
     private final List<String> inputs;
@@ -24,7 +23,7 @@ final class RenamedEmulator implements Emulator {
     private final String renamingNote;
 
     RenamedEmulator(Emulator inner, Map<String, String> inputNames, Map<String, String> outputNames) {
-        this.inner = inner;
+        super(inner);
         this.innerInputs = inner.inputs().toArray(String[]::new);
         this.inputs = rename(inner, "inputs", inner.inputs(), inputNames);
         this.outerInputs = inputs.toArray(String[]::new);
@@ -72,16 +71,6 @@ final class RenamedEmulator implements Emulator {
     }
 
     @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public String version() {
-        return inner.version();
-    }
-
-    @Override
     public List<String> inputs() {
         return inputs;
     }
@@ -124,6 +113,20 @@ final class RenamedEmulator implements Emulator {
             }
         }
         return -1;
+    }
+
+    /** The inner model's answers under the campaign's outcome names. */
+    @Override
+    public java.util.Optional<java.util.Collection<Map<String, Double>>> answers() {
+        return inner.answers().map(all -> {
+            java.util.Collection<Map<String, Double>> renamed = new ArrayList<>(all.size());
+            for (Map<String, Double> a : all) {
+                Map<String, Double> r = new java.util.LinkedHashMap<>();
+                a.forEach((k, v) -> r.put(outputNames.getOrDefault(k, k), v));
+                renamed.add(r);
+            }
+            return renamed;
+        });
     }
 
     @Override

@@ -124,6 +124,32 @@ class EmulatorRegistryTest {
     }
 
     @Test
+    void aRenamedTable_givesItsAnswersUnderTheCampaignsOutcomeNames() {
+        Emulator plain = registry.create(new EmulatorSpec(
+                "lookup",
+                Map.of(
+                        "file", "data/direct_arylation/yield_and_cost.csv",
+                        "outcomes", List.of("yield", "cost"),
+                        "ignore", List.of("new_index"))));
+        Emulator renamed = registry.create(new EmulatorSpec(
+                "lookup",
+                Map.of(
+                        "file", "data/direct_arylation/yield_and_cost.csv",
+                        "outcomes", List.of("yield", "cost"),
+                        "ignore", List.of("new_index"),
+                        "outputs", Map.of("yield", "area_pct"))));
+
+        var answers = renamed.answers().orElseThrow();
+        assertThat(answers).hasSameSizeAs(plain.answers().orElseThrow());
+        assertThat(answers).allSatisfy(a -> assertThat(a).containsOnlyKeys("area_pct", "cost"));
+        assertThat(answers.stream().mapToDouble(a -> a.get("area_pct")).max().orElseThrow())
+                .isEqualTo(plain.answers().orElseThrow().stream()
+                        .mapToDouble(a -> a.get("yield"))
+                        .max()
+                        .orElseThrow());
+    }
+
+    @Test
     void renamedEmulator_missingOrBadInput_namesTheCampaignParameter() {
         Emulator e = registry.create(new EmulatorSpec("snar", Map.of("inputs", Map.of("tau", "residence_min"))));
 
