@@ -62,10 +62,23 @@ public final class CampaignLoader {
      * @throws InvalidInputException with every problem found in the three files
      */
     public LoadedCampaign load(Path campaignFile) {
+        return load(campaignFile, false);
+    }
+
+    /**
+     * As {@link #load}, but files that read and cannot work as written (see {@link #parseStored}) are returned, with
+     * what is wrong in {@link LoadedCampaign#unworkable()}, instead of refused: an unfinished campaign stored from the
+     * same files may still be resumed. Whoever creates a new campaign from them refuses those problems.
+     */
+    public LoadedCampaign loadKeepingUnworkable(Path campaignFile) {
+        return load(campaignFile, true);
+    }
+
+    private LoadedCampaign load(Path campaignFile, boolean keepUnworkable) {
         Objects.requireNonNull(campaignFile, "campaignFile");
         Doc campaign = new Doc(campaignFile.toString());
         try {
-            return loadFrom(campaignFile, campaign);
+            return loadFrom(campaignFile, campaign, keepUnworkable);
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -128,7 +141,7 @@ public final class CampaignLoader {
 
     // ---------------------------------------------------------------- load and parse
 
-    private LoadedCampaign loadFrom(Path campaignFile, Doc campaign) {
+    private LoadedCampaign loadFrom(Path campaignFile, Doc campaign, boolean keepUnworkable) {
         String campaignText = readOrReport(campaignFile, campaign, null, campaign, CAMPAIGN);
         if (campaignText == null) {
             throw failure(campaign.problems(), campaign);
@@ -149,7 +162,7 @@ public final class CampaignLoader {
                 }
             });
         }
-        return assemble(campaign, c, campaignSource, workcell, protocol, tables, false);
+        return assemble(campaign, c, campaignSource, workcell, protocol, tables, keepUnworkable);
     }
 
     private LoadedCampaign parseSources(List<SourceFile> sources, boolean stored) {
@@ -236,7 +249,15 @@ public final class CampaignLoader {
         problems.addAll(tableProblems);
         problems.addAll(workcellDoc.problems(!stored));
         problems.addAll(protocolDoc.problems(!stored));
+        List<Problem> unworkable = new ArrayList<>();
+        if (stored) {
+            unworkable.addAll(campaignDoc.unworkable());
+            unworkable.addAll(workcellDoc.unworkable());
+            unworkable.addAll(protocolDoc.unworkable());
+        }
         if (!problems.isEmpty()) {
+            // Files that do not even read are refused whoever asks; then every problem is said at once.
+            problems.addAll(unworkable);
             throw new InvalidInputException(problems);
         }
         try {
@@ -262,7 +283,7 @@ public final class CampaignLoader {
             places.putAll(protocolDoc.places());
             List<SourceFile> sources = new ArrayList<>(List.of(campaign, workcell, protocol));
             sources.addAll(tables.values());
-            return new LoadedCampaign(spec, sources, places);
+            return new LoadedCampaign(spec, sources, places, unworkable);
         } catch (IllegalArgumentException | NullPointerException e) {
             campaignDoc.error(Node.Loc.START, "invalid campaign: " + e.getMessage(), "fix the campaign file");
             throw failure(campaignDoc.problems(), campaignDoc);

@@ -34,6 +34,13 @@ final class Doc {
         unworkable.add(new Problem(source, at.line(), at.column(), message, hint));
     }
 
+    /** The problems that only make the campaign unworkable, in file order. */
+    List<Problem> unworkable() {
+        List<Problem> sorted = new ArrayList<>(unworkable);
+        sorted.sort(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
+        return sorted;
+    }
+
     /** A problem with the file as a whole (it does not exist, cannot be read): no position. */
     void fileError(String message, String hint) {
         problems.add(Problem.at(source, message, hint));

@@ -10,7 +10,11 @@ import org.labloop.campaign.SourceFile;
  * workcell, protocol, in that order) so that the event log can store exactly what was run and
  * {@link CampaignLoader#parse} can rebuild the same spec later.
  */
-public record LoadedCampaign(CampaignSpec spec, List<SourceFile> sources, java.util.Map<String, Place> places) {
+public record LoadedCampaign(
+        CampaignSpec spec,
+        List<SourceFile> sources,
+        java.util.Map<String, Place> places,
+        List<org.labloop.core.Problem> unworkable) {
     /** {@link #places} key of the campaign's planner section. */
     public static final String PLANNER = "planner";
 
@@ -70,10 +74,19 @@ public record LoadedCampaign(CampaignSpec spec, List<SourceFile> sources, java.u
     /** Where a section was written: file, line and column (1-based), for problems found after loading. */
     public record Place(String file, int line, int column) {}
 
+    /**
+     * {@code unworkable}: what makes files that read cannot work as written (see {@link CampaignLoader#loadKeepingUnworkable}); empty
+     * from {@link CampaignLoader#load}, which refuses such files.
+     */
     public LoadedCampaign {
         Objects.requireNonNull(spec, "spec");
         sources = List.copyOf(sources);
         places = java.util.Map.copyOf(places);
+        unworkable = List.copyOf(unworkable);
+    }
+
+    public LoadedCampaign(CampaignSpec spec, List<SourceFile> sources, java.util.Map<String, Place> places) {
+        this(spec, sources, places, List.of());
     }
 
     public LoadedCampaign(CampaignSpec spec, List<SourceFile> sources) {

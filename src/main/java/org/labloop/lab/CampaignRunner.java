@@ -86,11 +86,17 @@ public final class CampaignRunner {
         }
     }
 
+    /**
+     * Reads and checks a campaign file. What only a new campaign is refused for (files that cannot work as written, a
+     * parameter in another unit than the emulator reads it in) is left in {@link Prepared#refusedIfNew}: the same
+     * files may resume a campaign stored before those checks existed.
+     */
     public Prepared prepare(Path campaignFile, Long seedOverride) {
-        LoadedCampaign loaded = lab.loader().load(campaignFile);
+        LoadedCampaign loaded = lab.loader().loadKeepingUnworkable(campaignFile);
         CampaignSpec spec = seedOverride == null ? loaded.spec() : loaded.spec().withSeed(seedOverride);
         Path baseDir = campaignFile.toAbsolutePath().getParent();
-        return check(spec, loaded.sources(), baseDir, campaignFile.toString(), loaded.places());
+        return check(
+                spec, loaded.sources(), baseDir, campaignFile.toString(), loaded.places(), true, loaded.unworkable());
     }
 
     /**
@@ -98,7 +104,7 @@ public final class CampaignRunner {
      * (a parameter's unit the emulator does not read its input in) is not checked: data recorded stays runnable.
      */
     public Prepared check(CampaignSpec spec, List<SourceFile> sources, Path baseDir, String where) {
-        return check(spec, sources, baseDir, where, Map.of(), false);
+        return check(spec, sources, baseDir, where, Map.of(), false, List.of());
     }
 
     /**
@@ -112,7 +118,7 @@ public final class CampaignRunner {
             Path baseDir,
             String where,
             Map<String, LoadedCampaign.Place> places) {
-        return check(spec, sources, baseDir, where, places, true);
+        return check(spec, sources, baseDir, where, places, true, List.of());
     }
 
     private Prepared check(
@@ -121,9 +127,10 @@ public final class CampaignRunner {
             Path baseDir,
             String where,
             Map<String, LoadedCampaign.Place> places,
-            boolean fresh) {
+            boolean fresh,
+            List<Problem> unworkable) {
         List<Problem> problems = new ArrayList<>();
-        List<Problem> refusedIfNew = new ArrayList<>();
+        List<Problem> refusedIfNew = new ArrayList<>(unworkable);
         for (org.labloop.space.Parameter param : spec.space().parameters()) {
             if (param instanceof org.labloop.space.MoleculeParameter m) {
                 for (org.labloop.space.MoleculeParameter.Molecule choice : m.choices()) {

@@ -99,6 +99,41 @@ class PluginCheckTest {
     }
 
     @Test
+    void runOfTheFilesOfAStoredCampaignThatANewerCheckFindsUnworkable_resumesIt() throws Exception {
+        Path data = tmp.resolve("data");
+        Path file = campaign("budget: 40", "budget: 2");
+        Path protocol = file.resolveSibling("protocol.yaml");
+        String text = Files.readString(protocol);
+        assertThat(text).contains("    measures: true");
+        // The HPLC is the only analyser: moving a failed analysis to another device cannot work.
+        Files.writeString(
+                protocol,
+                text.replace("    measures: true", "    measures: true\n    on_failure: {then: other_device}"));
+        org.labloop.lab.Lab lab = new org.labloop.lab.Lab();
+        String id;
+        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
+            // Created by an earlier version, which let it through, and interrupted.
+            var stored = lab.loader()
+                    .parseStored(lab.loader().loadKeepingUnworkable(file).sources());
+            org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(lab);
+            id = runner.create(
+                    runner.check(stored.spec(), stored.sources(), file.getParent(), file.toString()),
+                    store.log(),
+                    "user:test");
+        }
+
+        CliTest.Result r = CliTest.labloop("run", file.toString(), "--data", data.toString(), "--no-progress");
+
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("Resuming unfinished campaign " + id);
+        CliTest.Result again = CliTest.labloop("run", file.toString(), "--data", data.toString(), "--new");
+        assertThat(again.code())
+                .as("a new campaign from these files is refused")
+                .isEqualTo(2);
+        assertThat(again.err()).contains("other_device");
+    }
+
+    @Test
     void aParameterNothingReads_isRefusedAtItsLine_withTheWaysToUseIt() throws Exception {
         String anchor = "parameters:\n";
         Path file = campaign(anchor, anchor + "  stirring: {type: continuous, min: 100, max: 900, unit: rpm}\n");
