@@ -73,34 +73,14 @@ class PluginCheckTest {
 
     @Test
     void runOfTheFilesOfAStoredCampaignWithAUnitANewOneMayNotHave_resumesIt() throws Exception {
-        Path data = tmp.resolve("data");
         Path file = campaign("min: 30, max: 120, unit: degC}", "min: 30, max: 120, unit: K}");
         Files.writeString(file, Files.readString(file).replace("budget: 40", "budget: 2"));
-        org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(new org.labloop.lab.Lab());
-        String id;
-        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
-            // Created by an earlier version, which let the unit through, and interrupted.
-            var loaded = new org.labloop.lab.Lab().loader().load(file);
-            id = runner.create(
-                    runner.check(loaded.spec(), loaded.sources(), file.getParent(), file.toString()),
-                    store.log(),
-                    "user:test");
-        }
 
-        CliTest.Result r = CliTest.labloop("run", file.toString(), "--data", data.toString(), "--no-progress");
-
-        assertThat(r.code()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("Resuming unfinished campaign " + id);
-        CliTest.Result again = CliTest.labloop("run", file.toString(), "--data", data.toString(), "--new");
-        assertThat(again.code())
-                .as("a new campaign from these files is refused")
-                .isEqualTo(2);
-        assertThat(again.err()).contains("parameter 'temperature' is in 'K'");
+        assertStoredCampaignResumesByItsFiles_butNoNewOneIsMade(file, "parameter 'temperature' is in 'K'");
     }
 
     @Test
     void runOfTheFilesOfAStoredCampaignThatANewerCheckFindsUnworkable_resumesIt() throws Exception {
-        Path data = tmp.resolve("data");
         Path file = campaign("budget: 40", "budget: 2");
         Path protocol = file.resolveSibling("protocol.yaml");
         String text = Files.readString(protocol);
@@ -109,10 +89,20 @@ class PluginCheckTest {
         Files.writeString(
                 protocol,
                 text.replace("    measures: true", "    measures: true\n    on_failure: {then: other_device}"));
+
+        assertStoredCampaignResumesByItsFiles_butNoNewOneIsMade(file, "other_device");
+    }
+
+    /**
+     * Stores the campaign of {@code file} as an earlier version did (which let through what is refused now) and as a
+     * killed run left it; then {@code run} of the files resumes it, and a new campaign from them is refused, saying
+     * {@code refusal}.
+     */
+    private void assertStoredCampaignResumesByItsFiles_butNoNewOneIsMade(Path file, String refusal) {
+        Path data = tmp.resolve("data");
         org.labloop.lab.Lab lab = new org.labloop.lab.Lab();
         String id;
         try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
-            // Created by an earlier version, which let it through, and interrupted.
             var stored = lab.loader()
                     .parseStored(lab.loader().loadKeepingUnworkable(file).sources());
             org.labloop.lab.CampaignRunner runner = new org.labloop.lab.CampaignRunner(lab);
@@ -130,7 +120,7 @@ class PluginCheckTest {
         assertThat(again.code())
                 .as("a new campaign from these files is refused")
                 .isEqualTo(2);
-        assertThat(again.err()).contains("other_device");
+        assertThat(again.err()).contains(refusal);
     }
 
     @Test

@@ -211,9 +211,7 @@ class CampaignFileErrorsTest {
         String text = Fixture.replace(
                 Fixture.replace(CAMPAIGN, "budget: 40", "budget: 3"), "batch_size: 4", "batch_size: 50");
 
-        var spec = Fixture.loader()
-                .load(Fixture.write(dir, text, WORKCELL, PROTOCOL))
-                .spec();
+        var spec = Fixture.spec(dir, text, WORKCELL, PROTOCOL);
 
         assertThat(spec.batchSize()).isEqualTo(50);
         assertThat(spec.budget()).isEqualTo(3);

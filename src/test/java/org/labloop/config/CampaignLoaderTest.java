@@ -37,9 +37,7 @@ class CampaignLoaderTest {
     Path dir;
 
     private CampaignSpec loadFixture(String campaign) {
-        return Fixture.loader()
-                .load(Fixture.write(dir, campaign, WORKCELL, PROTOCOL))
-                .spec();
+        return Fixture.spec(dir, campaign, WORKCELL, PROTOCOL);
     }
 
     @Test
@@ -125,9 +123,7 @@ class CampaignLoaderTest {
         String workcell =
                 Fixture.replace(WORKCELL, "    kind: analyzer\n", "    kind: analyzer\n    changeover_min: 4.5\n");
         String protocol = Fixture.replace(PROTOCOL, "capability: analyse\n", "capability: analyse\n    setup: $base\n");
-        CampaignSpec spec = Fixture.loader()
-                .load(Fixture.write(dir, CAMPAIGN, workcell, protocol))
-                .spec();
+        CampaignSpec spec = Fixture.spec(dir, CAMPAIGN, workcell, protocol);
 
         assertThat(spec.workcell().device("hplc").orElseThrow().changeover()).isEqualTo(Duration.ofSeconds(270));
         assertThat(spec.workcell().device("reactor").orElseThrow().changeover()).isZero();
@@ -160,9 +156,7 @@ class CampaignLoaderTest {
         String campaign = Fixture.replace(CAMPAIGN, "choices: [EtOH, MeCN]", "choices: [yes, no]");
         String protocol = Fixture.replace(PROTOCOL, "measures: true", "measures: yes");
 
-        CampaignSpec spec = Fixture.loader()
-                .load(Fixture.write(dir, campaign, WORKCELL, protocol))
-                .spec();
+        CampaignSpec spec = Fixture.spec(dir, campaign, WORKCELL, protocol);
 
         assertThat(spec.space().parameter("solvent"))
                 .contains(new CategoricalParameter("solvent", List.of("yes", "no")));

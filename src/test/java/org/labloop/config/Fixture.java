@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.labloop.campaign.CampaignSpec;
 import org.labloop.core.InvalidInputException;
 import org.labloop.core.Problem;
 
@@ -94,6 +95,11 @@ final class Fixture {
             fail("fixture text has no '" + piece + "'");
         }
         return text.replace(piece, with);
+    }
+
+    /** The spec these files load into. */
+    static CampaignSpec spec(Path dir, String campaign, String workcell, String protocol) {
+        return loader().load(write(dir, campaign, workcell, protocol)).spec();
     }
 
     /** The problems loading these files reports; fails when loading succeeds or throws anything else. */

@@ -218,9 +218,7 @@ class ProtocolFileErrorsTest {
                 "driver: {options: {column: C18, flow: [1, 2]}}");
         String text = Fixture.replace(PROTOCOL, "capability: analyse", "capability: analyse\n    timeout: 0.5");
 
-        var spec = Fixture.loader()
-                .load(Fixture.write(dir, CAMPAIGN, workcell, text))
-                .spec();
+        var spec = Fixture.spec(dir, CAMPAIGN, workcell, text);
 
         assertThat(spec.protocol().steps().get(2).timeout()).contains(java.time.Duration.ofSeconds(30));
     }
@@ -230,9 +228,7 @@ class ProtocolFileErrorsTest {
         String workcell = Fixture.replace(WORKCELL, "dispense: {mean: 2.0, sd: 0.2}", "dispense: {mean: 4, sd: 0.2}");
         String text = Fixture.replace(PROTOCOL, "capability: dispense", "capability: dispense\n    timeout: 3.4");
 
-        var spec = Fixture.loader()
-                .load(Fixture.write(dir, CAMPAIGN, workcell, text))
-                .spec();
+        var spec = Fixture.spec(dir, CAMPAIGN, workcell, text);
 
         assertThat(spec.protocol().steps().get(0).timeout()).contains(java.time.Duration.ofSeconds(204));
     }
@@ -272,9 +268,7 @@ class ProtocolFileErrorsTest {
         // Only experiments with a long tau would time out: that may be what the user wants.
         String text = Fixture.replace(PROTOCOL, "duration: $tau", "duration: $tau\n    timeout: 1");
 
-        var spec = Fixture.loader()
-                .load(Fixture.write(dir, CAMPAIGN, WORKCELL, text))
-                .spec();
+        var spec = Fixture.spec(dir, CAMPAIGN, WORKCELL, text);
 
         assertThat(spec.protocol().steps().get(1).timeout()).contains(java.time.Duration.ofMinutes(1));
     }
@@ -302,9 +296,7 @@ class ProtocolFileErrorsTest {
         String text =
                 Fixture.replace(PROTOCOL, "measures: true", "measures: true\n    on_failure: {then: other_device}");
 
-        var spec = Fixture.loader()
-                .load(Fixture.write(dir, CAMPAIGN, workcell, text))
-                .spec();
+        var spec = Fixture.spec(dir, CAMPAIGN, workcell, text);
 
         assertThat(spec.protocol().steps().get(2).onFailure().then())
                 .isEqualTo(org.labloop.protocol.FailurePolicy.Then.OTHER_DEVICE);
@@ -337,9 +329,7 @@ class ProtocolFileErrorsTest {
                 "tau: {type: continuous, min: 0.5, max: 2.0, unit: min}",
                 "tau: {type: continuous, min: 0.5, max: 2.0, unit: " + unit + "}");
 
-        assertThat(Fixture.loader()
-                        .load(Fixture.write(dir, campaign, WORKCELL, PROTOCOL))
-                        .spec()
+        assertThat(Fixture.spec(dir, campaign, WORKCELL, PROTOCOL)
                         .space()
                         .parameter("tau")
                         .orElseThrow()

@@ -23,9 +23,7 @@ class ProtocolWindowsTest {
         String text =
                 Fixture.replace(PROTOCOL, "measures: true", "measures: true\n    within_min: 10\n    after: react");
         text = Fixture.replace(text, "duration: $tau", "duration: $tau\n    exactly_min: 0.5");
-        var spec = Fixture.loader()
-                .load(Fixture.write(dir, CAMPAIGN, WORKCELL, text))
-                .spec();
+        var spec = Fixture.spec(dir, CAMPAIGN, WORKCELL, text);
         StepSpec react = spec.protocol().steps().get(1);
         StepSpec analyse = spec.protocol().steps().get(2);
         assertThat(react.window()).contains(new TimeWindow(null, 0.5, 0.5));

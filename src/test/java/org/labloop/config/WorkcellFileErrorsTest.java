@@ -54,9 +54,7 @@ class WorkcellFileErrorsTest {
     void load_changeoverOnAMultiPositionDevice_isAccepted() {
         String text = Fixture.replace(WORKCELL, "    capacity: 8\n", "    capacity: 8\n    changeover_min: 5\n");
 
-        var spec = Fixture.loader()
-                .load(Fixture.write(dir, CAMPAIGN, text, PROTOCOL))
-                .spec();
+        var spec = Fixture.spec(dir, CAMPAIGN, text, PROTOCOL);
 
         org.assertj.core.api.Assertions.assertThat(
                         spec.workcell().device("reactor").orElseThrow().changeover())

@@ -115,14 +115,10 @@ class StoredTablesTest {
                         .replace("file: screen.csv", "file: screne.csv"));
         CampaignRunner runner = new CampaignRunner(new Lab());
 
-        assertThatThrownBy(() -> runner.prepare(file, null))
-                .isInstanceOfSatisfying(
-                        InvalidInputException.class,
-                        e -> assertThat(e.problems())
-                                .extracting(Object::toString)
-                                // At the file option of the emulator section, where the name was written.
-                                .containsExactly(file + ":4:26: emulator: " + dir.resolve("screne.csv")
-                                        + ": file not found (hint: did you mean 'screen.csv'?)"));
+        assertThat(problems(runner, file))
+                // At the file option of the emulator section, where the name was written.
+                .containsExactly(file + ":4:26: emulator: " + dir.resolve("screne.csv")
+                        + ": file not found (hint: did you mean 'screen.csv'?)");
 
         Files.writeString(file, text.replace("yield: {direction: maximise}", "yeild: {direction: maximise}"));
         assertThatThrownBy(() -> runner.prepare(file, null))
@@ -135,17 +131,11 @@ class StoredTablesTest {
 
         Files.writeString(dir.resolve("screen.csv"), "Solvent,yield,purity\nEtOH,10,97\nMeCN,20,98\n");
         Files.writeString(file, text);
-        assertThatThrownBy(() -> runner.prepare(file, null))
-                .isInstanceOfSatisfying(
-                        InvalidInputException.class,
-                        e -> assertThat(e.problems())
-                                .extracting(Object::toString)
-                                .anySatisfy(m -> assertThat(m)
-                                        .contains("needs input 'Solvent'")
-                                        .contains("did you mean 'solvent'"))
-                                .anySatisfy(m -> assertThat(m)
-                                        .contains("needs input 'purity'")
-                                        .contains("goes under the emulator's outcomes or ignore")));
+        assertThat(problems(runner, file))
+                .anySatisfy(m -> assertThat(m).contains("needs input 'Solvent'").contains("did you mean 'solvent'"))
+                .anySatisfy(m -> assertThat(m)
+                        .contains("needs input 'purity'")
+                        .contains("goes under the emulator's outcomes or ignore"));
     }
 
     @Test
