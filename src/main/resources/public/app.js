@@ -271,6 +271,7 @@ async function campaignPage(id) {
       <a class="btn" id="btn-json" href="#">JSON</a>
     </div>
     <div id="c-error"></div>
+    <div id="c-approval"></div>
     <div id="c-requests"></div>
     <div class="panel" style="margin-bottom:16px">
       <div style="display:flex;justify-content:space-between;margin-bottom:6px"><b>Progress</b><span id="c-progress-text" class="muted"></span></div>
@@ -368,11 +369,32 @@ async function campaignPage(id) {
         schedule();
       } catch (e) { document.getElementById('c-error').innerHTML = errorBox(e); }
     }));
+    // Electronic signatures the campaign's file asks for before it runs; each signer gives their token again.
+    const ap = c.approval || { signatures_needed: 0, signatures: [], missing: 0 };
+    const me = JSON.parse(localStorage.getItem('labloop.who') || '{}').name;
+    const signedByMe = ap.signatures.some((g) => g.signer === me);
+    document.getElementById('c-approval').innerHTML = ap.signatures_needed === 0 && !ap.signatures.length ? '' : `
+      <div class="panel" id="approval" style="margin-bottom:16px"><b>Approval</b>
+        <span class="muted">${ap.signatures.length} of ${ap.signatures_needed} signatures${ap.missing ? ` · waits for ${ap.missing} more before it runs` : ''}</span>
+        <ul>${ap.signatures.map((g) => `<li>signed by <b>${h(g.signer)}</b> (${h(g.role)}) at <span class="mono">${h(g.signed_at)}</span>: “${h(g.meaning)}”</li>`).join('')}</ul>
+        ${ap.missing && !c.started_at ? `<button class="btn primary" id="btn-sign" ${can && !signedByMe ? '' : 'disabled'}>${signedByMe ? 'You have signed' : 'Sign…'}</button>` : ''}</div>`;
+    const signBtn = document.getElementById('btn-sign');
+    if (signBtn) signBtn.addEventListener('click', async () => {
+      const meaning = prompt('What does your signature mean?', 'approved to run');
+      if (meaning === null) return;
+      const again = prompt('To sign, enter your token again:', '');
+      if (!again) return;
+      try {
+        await api(`/campaigns/${enc}/sign`, { method: 'POST', body: { meaning, token: again.trim() } });
+        toast('signed');
+        schedule();
+      } catch (e) { document.getElementById('c-error').innerHTML = errorBox(e); }
+    });
     const done = c.experiments.completed + c.experiments.failed;
     document.getElementById('c-progress').style.width = (c.progress * 100).toFixed(1) + '%';
     document.getElementById('c-progress-text').textContent = `${done} of ${c.budget} experiments · ${c.experiments.proposed + c.experiments.running} in the lab`;
     const st = c.status;
-    document.getElementById('btn-start').disabled = !can || c.live || !['created', 'interrupted', 'failed'].includes(st);
+    document.getElementById('btn-start').disabled = !can || c.live || ap.missing > 0 || !['created', 'interrupted', 'failed'].includes(st);
     document.getElementById('btn-start-with').disabled = document.getElementById('btn-start').disabled;
     const driven = c.live || c.run_elsewhere;
     document.getElementById('btn-pause').disabled = !can || !driven || st !== 'running';

@@ -32,6 +32,7 @@ import org.labloop.event.Event;
 import org.labloop.event.EventLog;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
+import org.labloop.lab.Signing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -254,6 +255,7 @@ public final class ApiServer implements AutoCloseable {
         r.post(API + "/campaigns/{id}/resume", ctx -> control(ctx, "resume"));
         r.post(API + "/campaigns/{id}/abort", ctx -> control(ctx, "abort"));
         r.post(API + "/campaigns/{id}/requests/{rid}/ack", this::acknowledge);
+        r.post(API + "/campaigns/{id}/sign", this::sign);
         r.get(API + "/campaigns/{id}/experiments", this::experiments);
         r.get(API + "/campaigns/{id}/experiments/{eid}", this::experiment);
         r.get(API + "/campaigns/{id}/measurements", this::measurements);
@@ -507,11 +509,20 @@ public final class ApiServer implements AutoCloseable {
                     source(body, CampaignLoader.PROTOCOL));
         }
         String id = hub.create(sources, seed, who, start);
-        if (start) {
+        // A campaign whose file asks for signatures is created and waits for them: starting it would be refused.
+        boolean awaitsSignatures = hub.signaturesMissing(id) > 0;
+        if (start && !awaitsSignatures) {
             hub.start(id, who);
         }
         CampaignView v = hub.view(id);
-        ctx.status(201).header("Location", API + "/campaigns/" + id).json(v.read(s -> Views.detail(v, s)));
+        Map<String, Object> detail = v.read(s -> Views.detail(v, s));
+        if (start && awaitsSignatures) {
+            detail.put(
+                    "not_started",
+                    "campaign " + id + " waits for signatures before it runs: each signer sends POST " + API
+                            + "/campaigns/" + id + "/sign, then start it");
+        }
+        ctx.status(201).header("Location", API + "/campaigns/" + id).json(detail);
     }
 
     private SourceFile source(JsonNode body, String role) {
@@ -589,6 +600,31 @@ public final class ApiServer implements AutoCloseable {
         }
         CampaignView v = hub.view(id);
         ctx.status(202).json(Views.obj("accepted", action, "campaign", v.read(s -> Views.summary(v, s))));
+    }
+
+    /**
+     * An electronic signature on a campaign before it runs: the signer sends their token again in the body (proving
+     * that they, not just their browser session, sign) and what the signature means.
+     */
+    private void sign(Context ctx) {
+        Principal session = principal(ctx);
+        String id = ctx.pathParam("id");
+        JsonNode body = body(ctx, Set.of("token", "meaning"));
+        JsonNode token = body.get("token");
+        if (token == null || !token.isTextual() || token.asText().isBlank()) {
+            throw ApiError.badRequest(
+                    "token", "send your token again in the body to sign: {\"token\": \"llt_...\", \"meaning\": ...}");
+        }
+        Principal signer = tokens.authenticate(token.asText().trim())
+                .orElseThrow(
+                        () -> ApiError.unauthorized("the token given to sign with is not valid (unknown or revoked)"));
+        if (!signer.name().equals(session.name())) {
+            throw ApiError.forbidden("the token given to sign with belongs to '" + signer.name() + "', not to '"
+                    + session.name() + "', who is logged in; each person signs with their own token");
+        }
+        hub.sign(id, signer, optionalText(body, "meaning", Signing.DEFAULT_MEANING));
+        CampaignView v = hub.view(id);
+        ctx.status(201).json(Views.obj("signed_by", signer.name(), "campaign", v.read(s -> Views.detail(v, s))));
     }
 
     private void acknowledge(Context ctx) {

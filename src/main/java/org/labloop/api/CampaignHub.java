@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.labloop.campaign.Approval;
 import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.CampaignStatus;
@@ -28,6 +29,7 @@ import org.labloop.lab.CampaignLockedException;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
+import org.labloop.lab.Signing;
 import org.labloop.store.SqliteControlInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -274,6 +276,7 @@ final class CampaignHub implements AutoCloseable {
             if (spec == null) {
                 throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
             }
+            requireApproved(spec, state);
             CampaignRunner.Prepared p = runner.check(spec, sources(state), baseDir, id);
             LabClock clock = runner.simulated(spec)
                     ? new PacedClock(CampaignRunner.resumeAt(log, List.of(state)), pace)
@@ -343,6 +346,7 @@ final class CampaignHub implements AutoCloseable {
                 if (spec == null) {
                     throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
                 }
+                requireApproved(spec, state);
                 states.add(state);
                 prepared.add(runner.check(spec, sources(state), baseDir, id));
             }
@@ -624,6 +628,56 @@ final class CampaignHub implements AutoCloseable {
     private void submit(String id, String action, Principal who, String reason, boolean immediate) {
         try (SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
             control.submit(id, action, who.actor(), reason, immediate);
+        }
+    }
+
+    /** 409 {@code approval_required} while the campaign still needs signatures. */
+    private static void requireApproved(CampaignSpec spec, CampaignState state) {
+        try {
+            Approval.require(spec, state);
+        } catch (Approval.NotApprovedException e) {
+            throw new ApiError(409, "approval_required", e.getMessage(), null);
+        }
+    }
+
+    /** Signatures campaign {@code id} still needs before it may start (0 when its files no longer read). */
+    int signaturesMissing(String id) {
+        CampaignView v = view(id);
+        CampaignSpec spec = v.spec();
+        return spec == null ? 0 : v.read(s -> Approval.missing(spec, s));
+    }
+
+    /**
+     * Records {@code who}'s signature on campaign {@code id} (who has proven who they are), meaning {@code meaning}
+     * (blank: the default).
+     */
+    void sign(String id, Principal who, String meaning) {
+        CampaignView v = view(id);
+        synchronized (lock(id)) {
+            if (running.containsKey(id)) {
+                throw ApiError.conflict(
+                        "campaign " + id + " is running; a signature approves a campaign before it runs");
+            }
+            Event e;
+            try {
+                e = Signing.sign(
+                        store,
+                        id,
+                        who.name(),
+                        who.role(),
+                        meaning == null ? Signing.DEFAULT_MEANING : meaning,
+                        Clock.systemUTC().instant());
+            } catch (Signing.Refused r) {
+                throw switch (r.why()) {
+                    case ROLE -> ApiError.forbidden(r.getMessage());
+                    case MEANING -> ApiError.badRequest("meaning", r.getMessage());
+                    case TOO_LATE, ALREADY_SIGNED -> ApiError.conflict(r.getMessage());
+                };
+            } catch (CampaignLockedException r) {
+                throw ApiError.conflict(r.getMessage());
+            }
+            inbox.add(e);
+            awaitProjected(v, id);
         }
     }
 

@@ -99,8 +99,25 @@ final class Views {
                     "constraints",
                     spec.constraints().stream().map(Object::toString).toList());
             m.put("best", best(spec, s));
+            m.put("approval", approval(spec, s));
         }
         return m;
+    }
+
+    /** How many signatures the campaign's file asks for before it runs, who signed, and how many are missing. */
+    static Map<String, Object> approval(CampaignSpec spec, CampaignState s) {
+        return obj(
+                "signatures_needed", spec.signaturesNeeded(),
+                "missing", org.labloop.campaign.Approval.missing(spec, s),
+                "signatures",
+                        s.signatures().stream()
+                                .map(g -> obj(
+                                        "signer", g.signer(),
+                                        "role", g.role(),
+                                        "meaning", g.meaning(),
+                                        "signed_at", g.signedAt(),
+                                        "seq", g.seq()))
+                                .toList());
     }
 
     static Map<String, Object> detail(CampaignView v, CampaignState s) {

@@ -20,7 +20,8 @@ import org.labloop.workcell.Workcell;
  * to run ({@code budget}), how many may be in the lab at once ({@code batchSize}), who plans, the seed, the
  * workcell, protocol and emulator it uses, its {@code priority} on a workcell it shares with other campaigns
  * (higher goes first), and after how many experiments failing in a row it pauses for a person
- * ({@code pauseAfterFailures}; 0 never).
+ * ({@code pauseAfterFailures}; 0 never), and how many people must sign its definition before it runs
+ * ({@code signaturesNeeded}; 0 none).
  */
 public record CampaignSpec(
         String name,
@@ -36,7 +37,11 @@ public record CampaignSpec(
         Protocol protocol,
         EmulatorSpec emulator,
         int priority,
-        int pauseAfterFailures) {
+        int pauseAfterFailures,
+        int signaturesNeeded) {
+
+    /** The largest number of signatures a campaign file may ask for before the campaign runs. */
+    public static final int MAX_SIGNATURES = 10;
 
     /** The largest priority magnitude a campaign file may give. */
     public static final int MAX_PRIORITY = 1000;
@@ -87,6 +92,44 @@ public record CampaignSpec(
             throw new IllegalArgumentException("campaign " + name + " pause_after_failures must be from 0 (never) to "
                     + MAX_PAUSE_AFTER_FAILURES + ", got " + pauseAfterFailures);
         }
+        if (signaturesNeeded < 0 || signaturesNeeded > MAX_SIGNATURES) {
+            throw new IllegalArgumentException("campaign " + name + " approval signatures must be from 0 (none) to "
+                    + MAX_SIGNATURES + ", got " + signaturesNeeded);
+        }
+    }
+
+    /** A campaign that needs no signature before it runs. */
+    public CampaignSpec(
+            String name,
+            String description,
+            SearchSpace space,
+            List<Objective> objectives,
+            List<OutcomeConstraint> constraints,
+            int budget,
+            int batchSize,
+            PlannerSpec planner,
+            long seed,
+            Workcell workcell,
+            Protocol protocol,
+            EmulatorSpec emulator,
+            int priority,
+            int pauseAfterFailures) {
+        this(
+                name,
+                description,
+                space,
+                objectives,
+                constraints,
+                budget,
+                batchSize,
+                planner,
+                seed,
+                workcell,
+                protocol,
+                emulator,
+                priority,
+                pauseAfterFailures,
+                0);
     }
 
     /** A campaign that pauses after the default number of failures in a row. */
@@ -186,7 +229,8 @@ public record CampaignSpec(
                 protocol,
                 emulator,
                 priority,
-                pauseAfterFailures);
+                pauseAfterFailures,
+                signaturesNeeded);
     }
 
     /** The same campaign pausing after {@code failures} experiments fail in a row (0: never). */
@@ -205,6 +249,7 @@ public record CampaignSpec(
                 protocol,
                 emulator,
                 priority,
-                failures);
+                failures,
+                signaturesNeeded);
     }
 }

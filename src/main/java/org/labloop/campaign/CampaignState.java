@@ -20,6 +20,7 @@ import org.labloop.event.EventBody.CampaignCompleted;
 import org.labloop.event.EventBody.CampaignCreated;
 import org.labloop.event.EventBody.CampaignPaused;
 import org.labloop.event.EventBody.CampaignResumed;
+import org.labloop.event.EventBody.CampaignSigned;
 import org.labloop.event.EventBody.CampaignStarted;
 import org.labloop.event.EventBody.ExperimentCompleted;
 import org.labloop.event.EventBody.ExperimentFailed;
@@ -82,6 +83,9 @@ public final class CampaignState {
     private Integer failedInARow = 0;
 
     private String lastFailed;
+
+    /** Electronic signatures of the campaign's definition, in the order they were given. */
+    private List<Signature> signatures = new ArrayList<>();
 
     private Map<String, OperatorRequest> openRequests = new LinkedHashMap<>();
     private java.util.Set<String> acknowledged = new java.util.TreeSet<>();
@@ -289,6 +293,13 @@ public final class CampaignState {
                 acknowledged.add(a.requestId());
                 failedInARow = 0;
             }
+            case CampaignSigned g -> {
+                if (!g.definition().equals(firstHash)) {
+                    throw new EventLogException("campaign " + e.campaignId() + ": event " + e.seq()
+                            + " signs a definition other than the campaign's (" + g.definition() + ")");
+                }
+                signatures.add(new Signature(g.signer(), g.role(), g.meaning(), g.signedAt(), e.seq()));
+            }
             case CampaignAborted a -> {
                 status = CampaignStatus.ABORTED;
                 endedAt = at;
@@ -392,6 +403,22 @@ public final class CampaignState {
     public String firstHash() {
         return firstHash;
     }
+
+    /** Electronic signatures of the campaign's definition, in the order they were given. */
+    public List<Signature> signatures() {
+        return signatures == null ? List.of() : Collections.unmodifiableList(signatures);
+    }
+
+    /** Whether {@code signer} has signed the campaign's definition. */
+    public boolean signedBy(String signer) {
+        return signatures().stream().anyMatch(g -> g.signer().equals(signer));
+    }
+
+    /**
+     * One electronic signature: who signed, with which role, what it means, when by the wall clock (ISO-8601), and the
+     * event that records it.
+     */
+    public record Signature(String signer, String role, String meaning, String signedAt, long seq) {}
 
     /** Operator requests not yet acknowledged, in the order they were raised. */
     public Map<String, OperatorRequest> openRequests() {

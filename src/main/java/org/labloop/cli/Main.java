@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ControlCommands.Pause.class,
             ControlCommands.Abort.class,
             ControlCommands.Ack.class,
+            SignCommand.class,
             ChaosCommand.class,
             BenchCommand.class,
             StatusCommand.class,

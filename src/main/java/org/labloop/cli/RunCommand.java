@@ -308,6 +308,9 @@ final class RunCommand implements Callable<Integer> {
             List<String> ids,
             PrintWriter out,
             String resumeReason) {
+        if (awaitingApproval(prepared, store, ids, out)) {
+            return org.labloop.campaign.Approval.NotApprovedException.EXIT_CODE;
+        }
         out.printf(
                 "Running campaigns %s together on workcell %s, %s.%n",
                 String.join(", ", ids),
@@ -334,6 +337,46 @@ final class RunCommand implements Callable<Integer> {
                 "%nWall time %.1f s. Data: %s (campaigns %s, hash-chained).%n",
                 wall, store.dir().resolve("labloop.db"), String.join(", ", ids));
         return exitCode(states);
+    }
+
+    /**
+     * Says which of the campaigns still wait for signatures (their files ask for {@code approval}) and how to give
+     * them; true when any does, and then nothing is run.
+     */
+    static boolean awaitingApproval(
+            List<CampaignRunner.Prepared> prepared, LabStore store, List<String> ids, PrintWriter out) {
+        boolean waiting = false;
+        for (int i = 0; i < ids.size(); i++) {
+            CampaignState s = Lab.load(store.log(), ids.get(i));
+            int needed = prepared.get(i).spec().signaturesNeeded();
+            int missing = org.labloop.campaign.Approval.missing(prepared.get(i).spec(), s);
+            if (missing == 0) {
+                continue;
+            }
+            waiting = true;
+            String data = store.dir().equals(Path.of("labloop-data")) ? "" : " --data " + Shell.quote(store.dir());
+            out.printf(
+                    "Campaign %s waits for approval: its file asks for %d signature%s before it runs, and it has %s."
+                            + " Nothing was started.%n",
+                    s.id(),
+                    needed,
+                    needed == 1 ? "" : "s",
+                    s.signatures().isEmpty()
+                            ? "none"
+                            : s.signatures().size() + " ("
+                                    + String.join(
+                                            ", ",
+                                            s.signatures().stream()
+                                                    .map(CampaignState.Signature::signer)
+                                                    .toList())
+                                    + ")");
+            out.printf(
+                    "  Each signer, with their own operator or admin token (%s token create --name NAME%s):"
+                            + " %s sign %s%s%n",
+                    launcher(), data, launcher(), s.id(), data);
+            out.printf("  Then start it: %s resume %s%s%n", launcher(), s.id(), data);
+        }
+        return waiting;
     }
 
     /** Exit code of a run whose campaign an operator aborted: what was recorded stays, the campaign did not finish. */
@@ -375,6 +418,9 @@ final class RunCommand implements Callable<Integer> {
             PrintWriter out,
             String resumeReason,
             double pace) {
+        if (awaitingApproval(List.of(prepared), store, List.of(id), out)) {
+            return org.labloop.campaign.Approval.NotApprovedException.EXIT_CODE;
+        }
         out.printf(
                 "Running campaign %s: %d experiments, %d at a time, %s.%n",
                 id,

@@ -65,7 +65,11 @@ final class StatusCommand implements Callable<Integer> {
                 out.printf(
                         fmt,
                         cid,
-                        interrupted(s) ? "interrupted" : s.status().name().toLowerCase(Locale.ROOT),
+                        interrupted(s)
+                                ? "interrupted"
+                                : org.labloop.campaign.Approval.missing(lab.specOf(s), s) > 0
+                                        ? "unsigned"
+                                        : s.status().name().toLowerCase(Locale.ROOT),
                         s.count(ExperimentStatus.COMPLETED),
                         s.count(ExperimentStatus.FAILED),
                         s.inFlight().size(),

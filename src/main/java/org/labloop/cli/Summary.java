@@ -79,6 +79,19 @@ final class Summary {
                     recording.to().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         }
         out.printf("  planner       %s, seed %d%n", spec.planner().type(), state.seed());
+        if (spec.signaturesNeeded() > 0 || !state.signatures().isEmpty()) {
+            int missing = org.labloop.campaign.Approval.missing(spec, state);
+            out.printf(
+                    "  approval      %d of %d signatures%s%n",
+                    state.signatures().size(),
+                    spec.signaturesNeeded(),
+                    missing > 0
+                            ? "; WAITS FOR " + missing + " MORE before it runs (labloop sign " + state.id() + ")"
+                            : "");
+            for (CampaignState.Signature g : state.signatures()) {
+                out.printf("    signed by %s (%s) at %s: \"%s\"%n", g.signer(), g.role(), g.signedAt(), g.meaning());
+            }
+        }
         if (state.status() == org.labloop.campaign.CampaignStatus.PAUSED) {
             out.printf("  paused by     %s%n", state.pausedBy());
         }

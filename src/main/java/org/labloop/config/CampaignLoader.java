@@ -275,9 +275,8 @@ public final class CampaignLoader {
                     p,
                     c.emulator(),
                     c.priority() == null ? 0 : c.priority(),
-                    c.pauseAfterFailures() == null
-                            ? CampaignSpec.DEFAULT_PAUSE_AFTER_FAILURES
-                            : c.pauseAfterFailures());
+                    c.pauseAfterFailures() == null ? CampaignSpec.DEFAULT_PAUSE_AFTER_FAILURES : c.pauseAfterFailures(),
+                    c.signaturesNeeded() == null ? 0 : c.signaturesNeeded());
             Map<String, LoadedCampaign.Place> places = new java.util.HashMap<>(campaignDoc.places());
             places.putAll(workcellDoc.places());
             places.putAll(protocolDoc.places());

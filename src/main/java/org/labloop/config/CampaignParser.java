@@ -38,7 +38,8 @@ final class CampaignParser {
             "planner",
             "seed",
             "priority",
-            "pause_after_failures");
+            "pause_after_failures",
+            "approval");
     static final Map<String, List<String>> PARAMETER_KEYS = parameterKeys();
     static final List<String> OBJECTIVE_KEYS = List.of("direction", "unit", "target", "threshold");
     static final List<String> DIRECTIONS = List.of("maximise", "minimise", "maximize", "minimize");
@@ -69,6 +70,7 @@ final class CampaignParser {
             Long seed,
             Integer priority,
             Integer pauseAfterFailures,
+            Integer signaturesNeeded,
             Map<String, FileRef> descriptors) {}
 
     /** Descriptor tables the parameters name (parameter name to file), in the order declared. */
@@ -163,6 +165,11 @@ final class CampaignParser {
                     0,
                     org.labloop.campaign.CampaignSpec.MAX_PAUSE_AFTER_FAILURES);
         }
+        Integer signaturesNeeded = 0;
+        e = r.optional("approval");
+        if (e != null) {
+            signaturesNeeded = approval(e);
+        }
         return new Result(
                 name,
                 description,
@@ -179,7 +186,25 @@ final class CampaignParser {
                 seed,
                 priority,
                 pauseAfterFailures,
+                signaturesNeeded,
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(descriptorFiles)));
+    }
+
+    /** {@code approval: {signatures: N}}: how many people sign the campaign's definition before it runs. */
+    private Integer approval(Node.Entry e) {
+        Node.MapNode map = v.map(e.value(), "'approval' (for example 'approval: {signatures: 1}')");
+        if (map == null) {
+            return null;
+        }
+        MapReader r = new MapReader(v, map, "'approval'", e.keyAt(), List.of("signatures"));
+        Node.Entry n = r.required("signatures", "1");
+        return n == null
+                ? null
+                : v.integer(
+                        n.value(),
+                        "'signatures' of 'approval' (people who sign the campaign before it runs)",
+                        0,
+                        org.labloop.campaign.CampaignSpec.MAX_SIGNATURES);
     }
 
     /** Notes the descriptor table a categorical or molecule parameter names, if any. */

@@ -402,6 +402,19 @@ public final class Dataset {
                         .put("role", s.role())
                         .put("path", s.path())
                         .put("sha256", s.sha256()));
+        if (spec.signaturesNeeded() > 0 || !state.signatures().isEmpty()) {
+            ObjectNode approval = root.putObject("approval");
+            approval.put("signatures_needed", spec.signaturesNeeded());
+            ArrayNode signatures = approval.putArray("signatures");
+            state.signatures()
+                    .forEach(g -> signatures
+                            .addObject()
+                            .put("signer", g.signer())
+                            .put("role", g.role())
+                            .put("meaning", g.meaning())
+                            .put("signed_at", g.signedAt())
+                            .put("seq", g.seq()));
+        }
         if (!spec.constraints().isEmpty()) {
             ArrayNode constraints = root.putArray("constraints");
             spec.constraints().forEach(c -> constraints.add(c.toString()));

@@ -219,6 +219,7 @@ public final class Engine implements AutoCloseable {
         if (state.status().finished()) {
             return false;
         }
+        org.labloop.campaign.Approval.require(spec, state);
         for (ExperimentState x : state.experiments().values()) {
             if (x.status().finished()) {
                 observe(x);

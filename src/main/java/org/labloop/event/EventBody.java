@@ -27,6 +27,7 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = EventBody.CampaignAborted.class, name = "CampaignAborted"),
     @JsonSubTypes.Type(value = EventBody.OperatorRequested.class, name = "OperatorRequested"),
     @JsonSubTypes.Type(value = EventBody.OperatorAcknowledged.class, name = "OperatorAcknowledged"),
+    @JsonSubTypes.Type(value = EventBody.CampaignSigned.class, name = "CampaignSigned"),
 })
 public sealed interface EventBody {
 
@@ -243,6 +244,24 @@ public sealed interface EventBody {
         public OperatorAcknowledged {
             Objects.requireNonNull(requestId, "requestId");
             Objects.requireNonNull(note, "note");
+        }
+    }
+
+    /**
+     * A person signed the campaign's definition before it ran (an electronic signature): who ({@code signer}, with the
+     * {@code role} their token had), what the signature means ("approved to run"), when they signed by the wall clock
+     * ({@code signedAt}, ISO-8601; the event's own time is the campaign's clock, virtual for simulated runs) and the
+     * hash of the campaign's first event ({@code definition}), which holds the text of every file that defines it, so
+     * the signature cannot be carried over to another definition.
+     */
+    record CampaignSigned(String signer, String role, String meaning, String signedAt, String definition)
+            implements EventBody {
+        public CampaignSigned {
+            Objects.requireNonNull(signer, "signer");
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(meaning, "meaning");
+            Objects.requireNonNull(signedAt, "signedAt");
+            Objects.requireNonNull(definition, "definition");
         }
     }
 }

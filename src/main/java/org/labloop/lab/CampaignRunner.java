@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.labloop.campaign.Approval;
 import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.SourceFile;
@@ -541,6 +542,8 @@ public final class CampaignRunner {
             double pace) {
         LabStore.EngineLock lock = store.lock(id);
         try {
+            // Before any driver connects: a campaign awaiting signatures touches no device.
+            Approval.require(p.spec(), CampaignState.load(store.log(), id));
             requireDevicesFree(store, List.of(p), List.of(id));
         } catch (RuntimeException e) {
             lock.close();
@@ -586,6 +589,9 @@ public final class CampaignRunner {
             requireDevicesFree(store, prepared, ids);
             List<CampaignState> states =
                     ids.stream().map(id -> CampaignState.load(store.log(), id)).toList();
+            for (int i = 0; i < ids.size(); i++) {
+                Approval.require(prepared.get(i).spec(), states.get(i));
+            }
             boolean simulated = prepared.stream().allMatch(p -> simulated(p.spec()));
             LabClock clock =
                     simulated ? new VirtualClock(resumeAt(store.log(), states)) : new WallClock(Clock.systemUTC());

@@ -38,6 +38,42 @@ class CampaignFileErrorsTest {
     }
 
     @Test
+    void load_approval_readsTheSignaturesNeeded_andDefaultsToNone() {
+        assertThat(Fixture.spec(dir, CAMPAIGN, WORKCELL, PROTOCOL).signaturesNeeded())
+                .isZero();
+        String signed = Fixture.replace(CAMPAIGN, "seed: 7\n", "seed: 7\napproval: {signatures: 2}\n");
+        assertThat(Fixture.spec(dir, signed, WORKCELL, PROTOCOL).signaturesNeeded())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void load_approvalMistakes_areEachReportedAtTheValueWithWhatToWrite() {
+        String tooMany = Fixture.replace(CAMPAIGN, "seed: 7\n", "seed: 7\napproval: {signatures: 11}\n");
+        assertSingle(
+                load(tooMany),
+                FILE,
+                17,
+                col(tooMany, 17, "11"),
+                "'signatures' of 'approval' (people who sign the campaign before it runs) must be between 0 and 10, got 11",
+                "pick a value in range");
+
+        String notAMap = Fixture.replace(CAMPAIGN, "seed: 7\n", "seed: 7\napproval: 2\n");
+        assertSingle(load(notAMap), FILE, 17, col(notAMap, 17, "2"), "approval: {signatures: 1}", "{key: value");
+
+        String typo = Fixture.replace(CAMPAIGN, "seed: 7\n", "seed: 7\napproval: {signature: 1}\n");
+        List<Problem> problems = load(typo);
+        assertThat(problems)
+                .anySatisfy(p -> assertProblem(
+                        p,
+                        FILE,
+                        17,
+                        col(typo, 17, "signature"),
+                        "unknown key 'signature' in 'approval'",
+                        "'signatures'"));
+        assertThat(problems).anySatisfy(p -> assertThat(p.message()).contains("'approval' has no 'signatures'"));
+    }
+
+    @Test
     void load_badConstraint_isReportedAtItsLineWithHowToWriteIt() {
         String text = Fixture.replace(CAMPAIGN, "budget: 40\n", "constraints:\n  - e_factor > 20\nbudget: 40\n");
 

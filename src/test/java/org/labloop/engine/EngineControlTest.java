@@ -131,4 +131,71 @@ class EngineControlTest {
             assertThat(events.get(events.size() - 1).body()).isInstanceOf(EventBody.CampaignAborted.class);
         }
     }
+
+    /** The SnAr test campaign, its file asking for {@code signatures} signatures before it runs. */
+    private static org.labloop.campaign.CampaignSpec needing(int signatures) {
+        org.labloop.campaign.CampaignSpec s = SnarLab.spec(4, 2, 3, 0);
+        return new org.labloop.campaign.CampaignSpec(
+                s.name(),
+                s.description(),
+                s.space(),
+                s.objectives(),
+                s.constraints(),
+                s.budget(),
+                s.batchSize(),
+                s.planner(),
+                s.seed(),
+                s.workcell(),
+                s.protocol(),
+                s.emulator(),
+                s.priority(),
+                s.pauseAfterFailures(),
+                signatures);
+    }
+
+    @Test
+    void run_ofAnUnsignedCampaign_isRefusedBeforeItsStartIsRecorded_andRunsOnceSigned() {
+        org.labloop.campaign.CampaignSpec spec = needing(1);
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            String id = SnarLab.create(log, spec);
+            Engine unsigned =
+                    SnarLab.engine(log, spec, id, org.labloop.device.DeviceMemory.inProcess(), EngineListener.NONE);
+            org.assertj.core.api.Assertions.assertThatThrownBy(unsigned::run)
+                    .isInstanceOf(org.labloop.campaign.Approval.NotApprovedException.class)
+                    .hasMessageContaining("campaign " + id + " needs 1 signature before it runs and has none");
+            unsigned.close();
+            assertThat(log.readAll(id)).hasSize(1);
+
+            String definition = log.readAll(id).get(0).hash();
+            log.append(
+                    id,
+                    java.time.Instant.EPOCH,
+                    "user:alice",
+                    new EventBody.CampaignSigned(
+                            "alice", "operator", "approved to run", "2026-11-29T12:00:00Z", definition));
+            CampaignState done = SnarLab.engine(
+                            log, spec, id, org.labloop.device.DeviceMemory.inProcess(), EngineListener.NONE)
+                    .run();
+            assertThat(done.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(done.signatures())
+                    .extracting(CampaignState.Signature::signer)
+                    .containsExactly("alice");
+        }
+    }
+
+    @Test
+    void aSignatureOfAnotherDefinition_doesNotFoldIntoTheCampaign() {
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            String id = SnarLab.create(log, needing(1));
+            log.append(
+                    id,
+                    java.time.Instant.EPOCH,
+                    "user:alice",
+                    new EventBody.CampaignSigned(
+                            "alice", "operator", "approved to run", "2026-11-29T12:00:00Z", "0".repeat(64)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> CampaignState.replay(log, id))
+                    .isInstanceOf(org.labloop.event.EventLogException.class)
+                    .hasMessageContaining("signs a definition other than the campaign's");
+        }
+    }
 }

@@ -67,7 +67,8 @@ class EventCodecTest {
                 new EventBody.CampaignResumed("go"),
                 new EventBody.CampaignAborted(odd),
                 new EventBody.OperatorRequested("E0002-react-1", "E0002", 2, odd),
-                new EventBody.OperatorAcknowledged("E0002-react-1", odd));
+                new EventBody.OperatorAcknowledged("E0002-react-1", odd),
+                new EventBody.CampaignSigned("alice", "operator", odd, "2026-11-29T12:00:00.123Z", "ab12"));
     }
 
     @Test

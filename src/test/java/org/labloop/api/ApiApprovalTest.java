@@ -1,0 +1,115 @@
+package org.labloop.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Signing a campaign through the API before it runs: who may, what is refused, and that start waits for it. */
+class ApiApprovalTest {
+    @TempDir
+    Path data;
+
+    TestServer s;
+
+    @BeforeEach
+    void start() {
+        s = new TestServer(data, 0);
+    }
+
+    @AfterEach
+    void stop() {
+        s.close();
+    }
+
+    private HttpResponse<String> sign(String id, String bearer, String token, String meaning) {
+        ObjectNode body = TestServer.JSON.createObjectNode();
+        if (token != null) {
+            body.put("token", token);
+        }
+        if (meaning != null) {
+            body.put("meaning", meaning);
+        }
+        return s.post("/api/v1/campaigns/" + id + "/sign", body.toString(), bearer);
+    }
+
+    private long events(String id) {
+        return s.getJson("/api/v1/campaigns/" + id).get("last_seq").asLong();
+    }
+
+    @Test
+    void createWithStart_ofACampaignAskingForSignatures_isCreatedNotStarted_andStartIs409UntilSigned() {
+        HttpResponse<String> created =
+                s.post("/api/v1/campaigns", "{\"example\":\"snar-approval\",\"start\":true}", s.admin);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode c = s.json(created);
+        String id = c.get("id").asText();
+        assertThat(c.get("status").asText()).isEqualTo("created");
+        assertThat(c.get("not_started").asText()).contains("waits for signatures", "/sign");
+        assertThat(c.get("approval").get("signatures_needed").asInt()).isEqualTo(2);
+        assertThat(c.get("approval").get("missing").asInt()).isEqualTo(2);
+
+        HttpResponse<String> start = s.post("/api/v1/campaigns/" + id + "/start", "{}", s.admin);
+        assertThat(start.statusCode()).isEqualTo(409);
+        assertThat(s.json(start).get("code").asText()).isEqualTo("approval_required");
+        assertThat(s.json(start).get("message").asText()).contains("needs 2 signatures before it runs");
+        assertThat(events(id)).isEqualTo(1);
+    }
+
+    @Test
+    void signing_needsTheSignersOwnTokenAgain_anOperatorRole_andOneSignaturePerPerson_thenTheCampaignRuns() {
+        String id = s.json(s.post("/api/v1/campaigns", "{\"example\":\"snar-approval\"}", s.admin))
+                .get("id")
+                .asText();
+        String bob = s.server.tokens().create("bob", Principal.ADMIN).token();
+
+        assertThat(sign(id, s.admin, null, null).statusCode()).isEqualTo(400);
+        assertThat(sign(id, s.admin, "llt_nonsense", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> othersToken = sign(id, s.admin, bob, null);
+        assertThat(othersToken.statusCode()).isEqualTo(403);
+        assertThat(s.json(othersToken).get("message").asText()).contains("belongs to 'bob', not to 'alice'");
+        HttpResponse<String> viewer = sign(id, s.viewer, s.viewer, null);
+        assertThat(viewer.statusCode()).isEqualTo(403);
+        assertThat(s.json(viewer).get("message").asText()).contains("which may only read");
+        assertThat(sign(id, s.admin, s.admin, "x".repeat(201)).statusCode()).isEqualTo(400);
+        assertThat(s.post("/api/v1/campaigns/" + id + "/sign", "{\"token\":\"" + s.admin + "\",\"why\":1}", s.admin)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(events(id)).as("nothing refused is written").isEqualTo(1);
+
+        HttpResponse<String> alice = sign(id, s.admin, s.admin, "approved: reagents checked");
+        assertThat(alice.statusCode()).as(alice.body()).isEqualTo(201);
+        JsonNode approval = s.json(alice).get("campaign").get("approval");
+        assertThat(approval.get("missing").asInt()).isEqualTo(1);
+        assertThat(approval.get("signatures").get(0).get("signer").asText()).isEqualTo("alice");
+        assertThat(approval.get("signatures").get(0).get("role").asText()).isEqualTo("operator");
+        assertThat(approval.get("signatures").get(0).get("meaning").asText()).isEqualTo("approved: reagents checked");
+
+        HttpResponse<String> again = sign(id, s.admin, s.admin, null);
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(s.json(again).get("message").asText()).contains("'alice' has already signed");
+
+        HttpResponse<String> second = sign(id, bob, bob, null);
+        assertThat(second.statusCode()).isEqualTo(201);
+        assertThat(s.json(second).get("campaign").get("approval").get("missing").asInt())
+                .isZero();
+        assertThat(s.getJson("/api/v1/campaigns/" + id + "/events?type=CampaignSigned")
+                        .get("items")
+                        .size())
+                .isEqualTo(2);
+
+        assertThat(s.post("/api/v1/campaigns/" + id + "/start", "{}", s.admin).statusCode())
+                .isEqualTo(202);
+        s.awaitStatus(id, "completed", 120);
+        String carol = s.server.tokens().create("carol", Principal.OPERATOR).token();
+        HttpResponse<String> late = sign(id, carol, carol, null);
+        assertThat(late.statusCode()).isEqualTo(409);
+        assertThat(s.json(late).get("message").asText()).contains("a signature approves a campaign before it runs");
+    }
+}
