@@ -53,6 +53,21 @@ public final class Smiles {
         return mol;
     }
 
+    /**
+     * One text per structure (the CDK's unique SMILES): two ways of writing the same molecule, such as {@code OCC} and
+     * {@code C(O)C}, or a salt's components in another order, give the same text. Empty when {@code smiles} is not a
+     * valid molecule.
+     */
+    public static Optional<String> canonical(String smiles) {
+        try {
+            return Optional.of(
+                    new org.openscience.cdk.smiles.SmilesGenerator(org.openscience.cdk.smiles.SmiFlavor.Unique)
+                            .create(parse(smiles)));
+        } catch (InvalidMoleculeException | org.openscience.cdk.exception.CDKException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Why {@code smiles} is not a valid molecule, or empty when it is. */
     public static Optional<String> problem(String smiles) {
         try {

@@ -39,6 +39,14 @@ public interface Emulator {
     }
 
     /**
+     * The texts the model answers for at {@code input}, when it answers for a finite set of texts (a table's column of
+     * names or SMILES, as written there); empty otherwise.
+     */
+    default java.util.Optional<List<String>> texts(String input) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * What the model cannot answer for in a campaign's search space: values of a parameter it has no answer for, or
      * combinations it lacks. {@code parameterOf} gives the campaign's parameter for each of the model's inputs (by the
      * model's input name). Empty when it answers everywhere, as a model defined by equations does.

@@ -46,6 +46,11 @@ abstract class ForwardingEmulator implements Emulator {
     }
 
     @Override
+    public Optional<List<String>> texts(String input) {
+        return inner.texts(input);
+    }
+
+    @Override
     public List<Gap> gaps(Function<String, Optional<Parameter>> parameterOf) {
         return inner.gaps(parameterOf);
     }

@@ -202,7 +202,8 @@ public final class LookupTableEmulator implements Emulator {
                         "choose among the table's values"
                                 + (p instanceof MoleculeParameter
                                         ? " (a molecule is matched by its name in the campaign file, or, when the column holds"
-                                                + " SMILES, by its SMILES written exactly as there)"
+                                                + " SMILES, by its structure: the same SMILES, or the same molecule written another"
+                                                + " way)"
                                         : "")));
             }
         }
@@ -279,6 +280,16 @@ public final class LookupTableEmulator implements Emulator {
             throw new EmulationException("no row of " + source + " matches " + describe(values));
         }
         return answer;
+    }
+
+    @Override
+    public java.util.Optional<List<String>> texts(String input) {
+        for (Column c : columns) {
+            if (c.name.equals(input) && c instanceof TextColumn t) {
+                return java.util.Optional.of(List.copyOf(t.levels.keySet()));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     @Override

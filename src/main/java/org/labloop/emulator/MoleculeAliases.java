@@ -14,9 +14,10 @@ import org.labloop.space.SearchSpace;
 
 /**
  * Lets a model that knows molecules by their SMILES (a table whose column holds SMILES, as published reaction tables
- * do) answer for the molecules a campaign calls by name ({@code ArCl: "ClC1=CC=..."}): each name is passed on as its
- * SMILES, exactly as the campaign file writes it. Used for a molecule parameter only where the model has no answer
- * for its names and one for every one of its SMILES.
+ * do) answer for the molecules a campaign calls by name ({@code ArCl: "ClC1=CC=..."}): each name is passed on as the
+ * model's own text for that structure, which is the SMILES the campaign file writes, or one the model holds for the
+ * same structure written another way ({@code C(O)C} for {@code OCC}, a salt's components in another order). Used for
+ * a molecule parameter only where the model has no answer for its names and one for every one of its molecules.
  */
 public final class MoleculeAliases extends ForwardingEmulator {
     /** Campaign parameter, then choice name, to the SMILES passed on. */
@@ -34,8 +35,7 @@ public final class MoleculeAliases extends ForwardingEmulator {
             if (!(space.parameter(input).orElse(null) instanceof MoleculeParameter m)) {
                 continue;
             }
-            List<String> codes =
-                    m.choices().stream().map(MoleculeParameter.Molecule::smiles).toList();
+            List<String> codes = asWritten(inner.texts(input).orElse(List.of()), m);
             if (new HashSet<>(codes).size() != codes.size()) {
                 continue; // two names for one structure: a name cannot be told from the other by its SMILES
             }
@@ -46,11 +46,47 @@ public final class MoleculeAliases extends ForwardingEmulator {
                             .toList());
             if (hasGap(inner, space, input, m) && !hasGap(inner, space, input, bySmiles)) {
                 Map<String, String> byName = new HashMap<>();
-                m.choices().forEach(c -> byName.put(c.name(), c.smiles()));
+                for (int i = 0; i < codes.size(); i++) {
+                    byName.put(m.choices().get(i).name(), codes.get(i));
+                }
                 smiles.put(input, byName);
             }
         }
         return smiles.isEmpty() ? inner : new MoleculeAliases(inner, smiles);
+    }
+
+    /**
+     * For each molecule of {@code m}, the text among {@code texts} (the model's) that names it: its SMILES as written
+     * when the model holds that text, else the one text the model holds for the same structure, else its SMILES.
+     */
+    private static List<String> asWritten(List<String> texts, MoleculeParameter m) {
+        java.util.Set<String> held = new HashSet<>(texts);
+        List<String> asGiven =
+                m.choices().stream().map(MoleculeParameter.Molecule::smiles).toList();
+        if (held.containsAll(asGiven)) {
+            return asGiven; // every one as the model writes it: no structure to compare
+        }
+        Map<String, String> byStructure = new HashMap<>();
+        java.util.Set<String> ambiguous = new HashSet<>();
+        for (String t : texts) {
+            org.labloop.chem.Smiles.canonical(t).ifPresent(key -> {
+                if (byStructure.putIfAbsent(key, t) != null) {
+                    ambiguous.add(key); // two texts for one structure: neither is the model's name for it
+                }
+            });
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (MoleculeParameter.Molecule c : m.choices()) {
+            String code = c.smiles();
+            if (!held.contains(code)) {
+                String key = org.labloop.chem.Smiles.canonical(code).orElse(null);
+                if (key != null && !ambiguous.contains(key) && byStructure.containsKey(key)) {
+                    code = byStructure.get(key);
+                }
+            }
+            out.add(code);
+        }
+        return out;
     }
 
     private static boolean hasGap(Emulator e, SearchSpace space, String input, Parameter as) {
@@ -71,7 +107,10 @@ public final class MoleculeAliases extends ForwardingEmulator {
         return new MoleculeParameter(
                 m.name(),
                 m.choices().stream()
-                        .map(c -> new MoleculeParameter.Molecule(c.smiles(), c.smiles()))
+                        .map(c -> {
+                            String code = smiles.get(input).getOrDefault(c.name(), c.smiles());
+                            return new MoleculeParameter.Molecule(code, code);
+                        })
                         .toList());
     }
 

@@ -105,6 +105,12 @@ final class RenamedEmulator extends ForwardingEmulator {
         return i < 0 ? java.util.Optional.empty() : inner.unit(innerInputs[i]);
     }
 
+    @Override
+    public java.util.Optional<List<String>> texts(String input) {
+        int i = outerIndex(input);
+        return i < 0 ? java.util.Optional.empty() : inner.texts(innerInputs[i]);
+    }
+
     /** The position of the campaign's name {@code input} among the model's inputs; -1 when it is none. */
     private int outerIndex(String input) {
         for (int i = 0; i < outerInputs.length; i++) {

@@ -48,4 +48,33 @@ class SmilesTest {
                 .isInstanceOf(Smiles.InvalidMoleculeException.class)
                 .hasMessageContaining(why);
     }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "CCO | OCC | C(O)C",
+                "CC(=O)[O-].[K+] | [K+].CC([O-])=O | [O-]C(C)=O.[K+]",
+                "c1ccccc1 | C1=CC=CC=C1 | C=1C=CC=CC=1",
+                "ClC1=CC=C(N=CC=C2)C2=C1 | Clc1ccc2ncccc2c1 | c1cc2cc(Cl)ccc2nc1"
+            })
+    void canonical_givesOneTextPerStructure_howeverItIsWritten(String a, String b, String c) {
+        assertThat(Smiles.canonical(a)).isPresent();
+        assertThat(Smiles.canonical(b)).isEqualTo(Smiles.canonical(a));
+        assertThat(Smiles.canonical(c)).isEqualTo(Smiles.canonical(a));
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {"CCO | CCCO", "CC(=O)[O-].[K+] | CC(=O)[O-].[Na+]", "c1ccccc1 | C1CCCCC1"})
+    void canonical_tellsDifferentMoleculesApart(String a, String b) {
+        assertThat(Smiles.canonical(a)).isNotEqualTo(Smiles.canonical(b));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"C1CC(", "Xx", "C C"})
+    void canonical_ofAnInvalidSmiles_isEmpty(String smiles) {
+        assertThat(Smiles.canonical(smiles)).isEmpty();
+    }
 }
