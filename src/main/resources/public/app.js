@@ -628,12 +628,12 @@ async function openExperiment(campaign, eid) {
 // ------------------------------------------------------------------ devices
 
 async function devicesPage() {
-  app.innerHTML = `<div class="page-head"><h1>Devices</h1><span class="sub">each workcell as its latest campaign sees it; refreshed every second</span></div><div id="devices"></div>`;
+  app.innerHTML = `<div class="page-head"><h1>Devices</h1><span class="sub">each workcell as the campaigns running on it see it (or its latest campaign); refreshed every second</span></div><div id="devices"></div>`;
   const render = async () => {
     const data = await api('/devices');
     document.getElementById('devices').innerHTML = data.items.map((w) => `
       <div class="panel" style="margin-bottom:16px">
-        <div class="chart-head"><h2>${h(w.workcell)}</h2><span class="muted">campaign <a href="#/campaigns/${encodeURIComponent(w.campaign)}" class="mono">${h(w.campaign)}</a></span>
+        <div class="chart-head"><h2>${h(w.workcell)}</h2><span class="muted">campaign <a href="#/campaigns/${encodeURIComponent(w.campaign)}" class="mono">${h(w.campaign)}</a>${w.time_mode === 'virtual' ? ' · simulated' : ''}${(w.shared_with || []).length ? ` · shared with ${w.shared_with.map(h).join(', ')}` : ''}</span>
           ${w.live ? '<span class="live-dot"></span><span class="muted">live</span>' : ''}</div>
         <div class="devices">${w.devices.map((d) => `
           <div class="panel device" data-device="${h(d.name)}">

@@ -729,31 +729,42 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void devices(Context ctx) {
-        // Devices of every workcell in use, as seen by the latest campaign that uses each workcell.
-        Map<String, Map<String, Object>> byWorkcell = new LinkedHashMap<>();
+        // Per workcell: every campaign running on it now, each with the devices as its steps use them (a simulated
+        // campaign has simulated devices of its own; campaigns sharing a workcell in one run share its devices), or,
+        // when none runs, the latest campaign that used it.
+        Map<String, List<Map<String, Object>>> live = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> latest = new LinkedHashMap<>();
         for (CampaignView v : hub.all()) {
             if (v.spec() == null) {
                 continue;
             }
             String workcell = v.spec().workcell().name();
-            Map<String, Object> current = byWorkcell.get(workcell);
-            boolean live = v.live() && !v.read(s -> s.status().finished());
-            if (current != null && Boolean.TRUE.equals(current.get("live")) && !live) {
-                continue;
+            boolean running =
+                    (v.live() || v.elsewhere()) && !v.read(s -> s.status().finished());
+            Map<String, Object> item = v.read(s -> Views.obj(
+                    "workcell", workcell,
+                    "campaign", v.id(),
+                    "live", running,
+                    "time_mode", v.timeMode(s),
+                    "shared_with", s.sharedWith(),
+                    "devices", Views.devices(v, s)));
+            if (running) {
+                live.computeIfAbsent(workcell, w -> new ArrayList<>()).add(item);
+            } else {
+                latest.put(workcell, item);
             }
-            byWorkcell.put(
-                    workcell,
-                    Views.obj(
-                            "workcell",
-                            workcell,
-                            "campaign",
-                            v.id(),
-                            "live",
-                            live,
-                            "devices",
-                            v.read(s -> Views.devices(v, s))));
         }
-        ctx.json(Map.of("items", List.copyOf(byWorkcell.values())));
+        List<Map<String, Object>> items = new ArrayList<>();
+        java.util.Set<String> workcells = new java.util.LinkedHashSet<>(latest.keySet());
+        workcells.addAll(live.keySet());
+        for (String w : workcells) {
+            if (live.containsKey(w)) {
+                items.addAll(live.get(w));
+            } else {
+                items.add(latest.get(w));
+            }
+        }
+        ctx.json(Map.of("items", items));
     }
 
     private void events(Context ctx) {

@@ -56,6 +56,33 @@ class ApiWriteTest {
     }
 
     @Test
+    void devices_listEachRunningSimulatedCampaignOnAWorkcell_withItsOwnDevices() {
+        String first = s.createExample(true);
+        String second = s.createExample(true);
+        s.awaitStatus(first, "running", 30);
+        s.awaitStatus(second, "running", 30);
+
+        JsonNode items = s.getJson("/api/v1/devices").get("items");
+        assertThat(items).hasSize(2);
+        assertThat(items).extracting(i -> i.get("campaign").asText()).containsExactlyInAnyOrder(first, second);
+        for (JsonNode item : items) {
+            assertThat(item.get("workcell").asText()).isEqualTo("snar-flow-cell");
+            assertThat(item.get("live").asBoolean()).isTrue();
+            assertThat(item.get("time_mode").asText()).isEqualTo("virtual");
+            assertThat(item.get("devices")).hasSize(4);
+        }
+        for (String id : List.of(first, second)) {
+            s.post("/api/v1/campaigns/" + id + "/abort", "{\"reason\":\"test over\"}", s.admin);
+            s.awaitStatus(id, "aborted", 30);
+        }
+        // Nothing runs on the workcell now: its latest campaign stands for it.
+        JsonNode after = s.getJson("/api/v1/devices").get("items");
+        assertThat(after).hasSize(1);
+        assertThat(after.get(0).get("campaign").asText()).isEqualTo(second);
+        assertThat(after.get(0).get("live").asBoolean()).isFalse();
+    }
+
+    @Test
     void createFromYamlTexts_is201WithLocation_andLeavesTheCampaignCreated() throws Exception {
         ObjectNode body = yamlBody();
         body.put("seed", 11);
