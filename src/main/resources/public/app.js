@@ -53,6 +53,30 @@ async function api(path, options = {}) {
   return body;
 }
 
+// The signature form: what the signature means, and the signer's token typed again in a password field (not shown).
+function signDialog(campaignId) {
+  return new Promise((resolve) => {
+    const d = document.createElement('dialog');
+    d.className = 'panel sign-dialog';
+    d.innerHTML = `<form method="dialog">
+      <h2>Sign campaign <span class="mono">${h(campaignId)}</span></h2>
+      <p class="muted">Your signature is recorded in the campaign's audit trail with your name, role and the time.</p>
+      <label>What your signature means<br><input id="sign-meaning" maxlength="200" required value="approved to run" style="width:100%"></label>
+      <label>Your token, typed again<br><input id="sign-token" type="password" autocomplete="off" required style="width:100%"></label>
+      <div style="margin-top:12px;display:flex;gap:8px;justify-content:flex-end">
+        <button class="btn" value="cancel" formnovalidate>Cancel</button><button class="btn primary" value="sign" id="sign-ok">Sign</button></div></form>`;
+    document.body.appendChild(d);
+    d.addEventListener('close', () => {
+      const ok = d.returnValue === 'sign';
+      const meaning = d.querySelector('#sign-meaning').value.trim();
+      const again = d.querySelector('#sign-token').value.trim();
+      d.remove();
+      resolve(ok ? { meaning, token: again } : null);
+    });
+    d.showModal();
+  });
+}
+
 function toast(text) {
   const t = document.createElement('div');
   t.className = 'toast'; t.textContent = text;
@@ -372,7 +396,7 @@ async function campaignPage(id) {
     // Electronic signatures the campaign's file asks for before it runs; each signer gives their token again.
     const ap = c.approval || { signatures_needed: 0, signatures: [], missing: 0 };
     const me = JSON.parse(localStorage.getItem('labloop.who') || '{}').name;
-    const signedByMe = ap.signatures.some((g) => g.signer === me);
+    const signedByMe = ap.signatures.some((g) => g.signer.toLowerCase() === String(me || '').toLowerCase());
     document.getElementById('c-approval').innerHTML = ap.signatures_needed === 0 && !ap.signatures.length ? '' : `
       <div class="panel" id="approval" style="margin-bottom:16px"><b>Approval</b>
         <span class="muted">${ap.signatures.length} of ${ap.signatures_needed} signatures${ap.missing ? ` · waits for ${ap.missing} more before it runs` : ''}</span>
@@ -380,12 +404,10 @@ async function campaignPage(id) {
         ${ap.missing && !c.started_at ? `<button class="btn primary" id="btn-sign" ${can && !signedByMe ? '' : 'disabled'}>${signedByMe ? 'You have signed' : 'Sign…'}</button>` : ''}</div>`;
     const signBtn = document.getElementById('btn-sign');
     if (signBtn) signBtn.addEventListener('click', async () => {
-      const meaning = prompt('What does your signature mean?', 'approved to run');
-      if (meaning === null) return;
-      const again = prompt('To sign, enter your token again:', '');
-      if (!again) return;
+      const answer = await signDialog(id);
+      if (!answer) return;
       try {
-        await api(`/campaigns/${enc}/sign`, { method: 'POST', body: { meaning, token: again.trim() } });
+        await api(`/campaigns/${enc}/sign`, { method: 'POST', body: answer });
         toast('signed');
         schedule();
       } catch (e) { document.getElementById('c-error').innerHTML = errorBox(e); }

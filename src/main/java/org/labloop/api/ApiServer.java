@@ -615,14 +615,21 @@ public final class ApiServer implements AutoCloseable {
             throw ApiError.badRequest(
                     "token", "send your token again in the body to sign: {\"token\": \"llt_...\", \"meaning\": ...}");
         }
+        // 403, not 401: the session stays valid (a mistyped signature must not log the person out).
         Principal signer = tokens.authenticate(token.asText().trim())
-                .orElseThrow(
-                        () -> ApiError.unauthorized("the token given to sign with is not valid (unknown or revoked)"));
-        if (!signer.name().equals(session.name())) {
-            throw ApiError.forbidden("the token given to sign with belongs to '" + signer.name() + "', not to '"
-                    + session.name() + "', who is logged in; each person signs with their own token");
+                .filter(p -> p.name().equals(session.name()))
+                .orElseThrow(() -> ApiError.forbidden("the token given to sign with is not a valid token of '"
+                        + session.name() + "', who is logged in; each person signs with their own token"));
+        String meaning = Signing.DEFAULT_MEANING;
+        JsonNode m = body.get("meaning");
+        if (m != null) {
+            if (!m.isTextual()) {
+                throw ApiError.badRequest(
+                        "meaning", "meaning is text of 1 to " + Signing.MAX_MEANING + " characters, or left out");
+            }
+            meaning = m.asText(); // a blank one is refused, not replaced: what is recorded is what was signed
         }
-        hub.sign(id, signer, optionalText(body, "meaning", Signing.DEFAULT_MEANING));
+        hub.sign(id, signer, meaning);
         CampaignView v = hub.view(id);
         ctx.status(201).json(Views.obj("signed_by", signer.name(), "campaign", v.read(s -> Views.detail(v, s))));
     }

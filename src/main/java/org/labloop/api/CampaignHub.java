@@ -198,7 +198,7 @@ final class CampaignHub implements AutoCloseable {
         }
         CampaignRunner.Prepared p =
                 runner.check(spec, sources, baseDir, sources.get(0).path(), loaded.places());
-        if (toStart) {
+        if (toStart && spec.signaturesNeeded() == 0) { // one that waits for signatures is not started now
             try {
                 runner.requireDevicesFree(store, List.of(p), List.of());
             } catch (CampaignLockedException e) {
@@ -658,20 +658,27 @@ final class CampaignHub implements AutoCloseable {
                 throw ApiError.conflict(
                         "campaign " + id + " is running; a signature approves a campaign before it runs");
             }
+            CampaignSpec spec = v.spec();
+            if (spec == null) {
+                throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
+            }
             Event e;
             try {
                 e = Signing.sign(
                         store,
                         id,
+                        spec.signaturesNeeded(),
                         who.name(),
                         who.role(),
                         meaning == null ? Signing.DEFAULT_MEANING : meaning,
-                        Clock.systemUTC().instant());
+                        Clock.systemUTC());
             } catch (Signing.Refused r) {
+                // Refused signing attempts go to the server's log (who, which campaign, why); nothing is recorded.
+                LOG.warn("{} was refused signing campaign {}: {}", who.actor(), id, r.getMessage());
                 throw switch (r.why()) {
                     case ROLE -> ApiError.forbidden(r.getMessage());
                     case MEANING -> ApiError.badRequest("meaning", r.getMessage());
-                    case TOO_LATE, ALREADY_SIGNED -> ApiError.conflict(r.getMessage());
+                    case TOO_LATE, ALREADY_SIGNED, NOT_NEEDED -> ApiError.conflict(r.getMessage());
                 };
             } catch (CampaignLockedException r) {
                 throw ApiError.conflict(r.getMessage());

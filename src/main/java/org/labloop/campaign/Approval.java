@@ -60,7 +60,7 @@ public final class Approval {
                     + " before it runs and has " + who + "; nothing was started. A person with an operator or admin"
                     + " token who has not signed it yet signs it with: labloop sign " + state.id()
                     + " (or POST /api/v1/campaigns/" + state.id() + "/sign); then start it: labloop resume "
-                    + state.id();
+                    + state.id() + " (or POST /api/v1/campaigns/" + state.id() + "/start)";
         }
     }
 }

@@ -409,9 +409,9 @@ public final class CampaignState {
         return signatures == null ? List.of() : Collections.unmodifiableList(signatures);
     }
 
-    /** Whether {@code signer} has signed the campaign's definition. */
+    /** Whether {@code signer} has signed the campaign's definition (names compared without regard to case). */
     public boolean signedBy(String signer) {
-        return signatures().stream().anyMatch(g -> g.signer().equals(signer));
+        return signatures().stream().anyMatch(g -> g.signer().equalsIgnoreCase(signer));
     }
 
     /**

@@ -154,7 +154,10 @@ final class BenchScheduleCommand implements Callable<Integer> {
         }
         if (scenario == null || engineBudget > 0) {
             int budget = engineBudget > 0 ? engineBudget : 5_000;
-            out.printf("Engine loop: %,d-experiment SnAr campaign in virtual time, in-memory event log%n", budget);
+            out.printf(
+                    "Engine loop: %,d-experiment SnAr campaign in virtual time, in-memory event log (median of %d timed"
+                            + " runs after 2 untimed ones)%n",
+                    budget, EngineThroughput.TIMED_RUNS);
             out.flush();
             engineFigures(out, root.putObject("engine"), budget, false);
             out.println("Same loop, analyses answered by a closed-form stand-in instead of the SnAr ODE model"

@@ -86,6 +86,14 @@ final class ChaosCommand implements Callable<Integer> {
                 .toList();
         org.labloop.lab.CampaignRunner.requireOneWorkcell(
                 prepared, campaigns.stream().map(Path::toString).toList());
+        for (int i = 0; i < prepared.size(); i++) {
+            if (prepared.get(i).spec().signaturesNeeded() > 0) {
+                throw InvalidInputException.of(
+                        campaigns.get(i).toString(),
+                        "asks for approval (signatures before it runs), and a chaos run starts its campaigns unattended",
+                        "run chaos on a copy of the file without 'approval'");
+            }
+        }
         List<String> files = campaigns.stream().map(Path::toString).toList();
         String named = String.join(" and ", files);
         Path dir = work != null ? work : Files.createTempDirectory("labloop-chaos");

@@ -136,6 +136,12 @@ final class ControlCommands {
 
         @Override
         void here(LabStore store, String cid, CampaignState state, PrintWriter out) {
+            if (state.startedAt() == null) {
+                // Never started (one waiting for signatures, say): nothing is in the lab, so nothing to cancel.
+                recordHere(store, cid, state, new EventBody.CampaignAborted(reason));
+                out.printf("Campaign %s aborted before it started: %s%n", cid, reason);
+                return;
+            }
             CampaignRunner runner = new CampaignRunner(new Lab());
             CampaignState end = runner.run(
                     runner.prepareStored(state),

@@ -113,6 +113,9 @@ final class ResumeCommand implements Callable<Integer> {
                 requireNoUnstartedTwins(lab, store, state);
             }
             CampaignRunner.Prepared prepared = runner.prepareStored(state);
+            if (RunCommand.awaitingApproval(List.of(prepared), store, List.of(cid), out)) {
+                return org.labloop.campaign.Approval.NotApprovedException.EXIT_CODE;
+            }
             out.printf("Resuming campaign %s from event %d.%n", cid, state.lastSeq());
             if (waits) {
                 // The process comes back, the pause stays: the run waits for the answer as it did before it stopped.

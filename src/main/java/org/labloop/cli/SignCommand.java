@@ -17,6 +17,8 @@ import org.labloop.campaign.Approval;
 import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.CampaignState;
 import org.labloop.core.InvalidInputException;
+import org.labloop.event.Event;
+import org.labloop.event.EventBody;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
@@ -69,6 +71,12 @@ final class SignCommand implements Callable<Integer> {
             cid = Lab.pickCampaign(store.log(), id);
         }
         String token = token();
+        if (token.isEmpty()) {
+            throw InvalidInputException.of(
+                    tokenFile == null ? "the token" : "--token-file " + tokenFile,
+                    "no token was given",
+                    "type your token at the prompt, or give --token-file FILE");
+        }
         Principal who;
         try (ApiTokens tokens = ApiTokens.open(data.resolve())) {
             who = tokens.authenticate(token)
@@ -78,21 +86,16 @@ final class SignCommand implements Callable<Integer> {
                             "use the token 'labloop token create --name YOU" + data.hint() + "' printed for you"));
         }
         try (LabStore store = LabStore.open(data.resolve())) {
-            Signing.sign(
-                    store,
-                    cid,
-                    who.name(),
-                    who.role(),
-                    meaning,
-                    Clock.systemUTC().instant());
-            CampaignState state = Lab.load(store.log(), cid);
-            CampaignState.Signature mine =
-                    state.signatures().get(state.signatures().size() - 1);
+            CampaignSpec campaign = new CampaignRunner(new Lab())
+                    .prepareStored(Lab.load(store.log(), cid))
+                    .spec();
+            Event signed = Signing.sign(
+                    store, cid, campaign.signaturesNeeded(), who.name(), who.role(), meaning, Clock.systemUTC());
+            EventBody.CampaignSigned mine = (EventBody.CampaignSigned) signed.body();
             out.printf(
                     "Campaign %s signed by %s (%s) at %s: \"%s\".%n",
                     cid, mine.signer(), mine.role(), mine.signedAt(), mine.meaning());
-            CampaignSpec campaign =
-                    new CampaignRunner(new Lab()).prepareStored(state).spec();
+            CampaignState state = Lab.load(store.log(), cid);
             int missing = Approval.missing(campaign, state);
             String signers = state.signatures().stream()
                     .map(CampaignState.Signature::signer)

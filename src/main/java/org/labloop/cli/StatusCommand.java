@@ -62,18 +62,20 @@ final class StatusCommand implements Callable<Integer> {
                     continue;
                 }
                 CampaignState s = current(log, Lab.foldVerified(log, cid, events));
+                org.labloop.campaign.CampaignSpec campaign = lab.specOf(s);
                 out.printf(
                         fmt,
                         cid,
                         interrupted(s)
                                 ? "interrupted"
-                                : org.labloop.campaign.Approval.missing(lab.specOf(s), s) > 0
+                                : s.status() == org.labloop.campaign.CampaignStatus.CREATED
+                                                && org.labloop.campaign.Approval.missing(campaign, s) > 0
                                         ? "unsigned"
                                         : s.status().name().toLowerCase(Locale.ROOT),
                         s.count(ExperimentStatus.COMPLETED),
                         s.count(ExperimentStatus.FAILED),
                         s.inFlight().size(),
-                        lab.specOf(s).budget(),
+                        campaign.budget(),
                         elapsed(s));
             }
             return 0;

@@ -95,6 +95,7 @@ public final class LabStore implements AutoCloseable {
                     throw runByAnother(campaignId);
                 }
                 HELD.add(file);
+                log.reread(campaignId);
                 return new EngineLock(file, channel, lock);
             } catch (IOException e) {
                 throw new CampaignLockedException(

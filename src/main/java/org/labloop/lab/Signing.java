@@ -1,7 +1,10 @@
 package org.labloop.lab;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import org.labloop.campaign.CampaignState;
 import org.labloop.core.LabLoopException;
 import org.labloop.event.Event;
@@ -23,10 +26,12 @@ public final class Signing {
     private Signing() {}
 
     /**
-     * Records {@code signer}'s signature (with the {@code role} of the token they proved themselves with, what it
-     * means, and the wall-clock instant of signing) on campaign {@code id}; returns the event that records it.
+     * Records {@code signer}'s signature (with the {@code role} of the token they proved themselves with and what it
+     * means) on campaign {@code id}, whose file asks for {@code needed} signatures; the time of signing is read from
+     * {@code clock} once the campaign's lock is held. Returns the event that records it.
      */
-    public static Event sign(LabStore store, String id, String signer, String role, String meaning, Instant signedAt) {
+    public static Event sign(
+            LabStore store, String id, int needed, String signer, String role, String meaning, Clock clock) {
         if (!"operator".equals(role) && !"admin".equals(role)) {
             throw new Refused(
                     Refused.Why.ROLE,
@@ -34,35 +39,76 @@ public final class Signing {
                             + " or admin token");
         }
         String what = meaning == null ? "" : meaning.strip();
-        if (what.isEmpty() || what.length() > MAX_MEANING || what.chars().anyMatch(Character::isISOControl)) {
+        if (!oneLine(what)) {
             throw new Refused(
                     Refused.Why.MEANING,
                     "the meaning of a signature is one line of 1 to " + MAX_MEANING + " characters, such as '"
-                            + DEFAULT_MEANING + "' or 'reviewed as QA'");
+                            + DEFAULT_MEANING + "' or 'reviewed as QA', without control or text-direction characters");
         }
-        refuseIfTooLate(Lab.load(store.log(), id), signer);
-        LabStore.EngineLock lock = store.lock(id);
+        refuseIfTooLate(Lab.load(store.log(), id), needed, signer);
+        LabStore.EngineLock lock = lock(store, id);
         try {
             // Read again under the lock: another signature or a start may have landed since.
             CampaignState state = Lab.load(store.log(), id);
-            refuseIfTooLate(state, signer);
+            refuseIfTooLate(state, needed, signer);
+            Instant signedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             return store.log()
                     .append(
                             id,
                             Instant.parse(state.lastEventAt()),
                             "user:" + signer,
                             new EventBody.CampaignSigned(
-                                    signer,
-                                    role,
-                                    what,
-                                    EventCodec.text(signedAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)),
-                                    state.firstHash()));
+                                    signer, role, what, EventCodec.text(signedAt), state.firstHash()));
         } finally {
             lock.close();
         }
     }
 
-    private static void refuseIfTooLate(CampaignState state, String signer) {
+    /**
+     * The campaign's lock, waiting a few seconds for it: others signing at the same moment hold it only to write their
+     * signature.
+     */
+    private static LabStore.EngineLock lock(LabStore store, String id) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try {
+                return store.lock(id);
+            } catch (CampaignLockedException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new CampaignLockedException("campaign " + id + " stayed busy for 5 s (a run of it, or other"
+                            + " signatures being written); nothing was signed: try again");
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new CampaignLockedException("interrupted while waiting to sign campaign " + id);
+                }
+            }
+        }
+    }
+
+    /**
+     * One line of 1 to {@link #MAX_MEANING} characters (code points), with no control, line-separating or
+     * text-direction character: what the audit trail shows is what was signed.
+     */
+    static boolean oneLine(String text) {
+        int count = text.codePointCount(0, text.length());
+        if (count == 0 || count > MAX_MEANING) {
+            return false;
+        }
+        return text.codePoints()
+                .noneMatch(cp -> Character.isISOControl(cp)
+                        || Character.getType(cp) == Character.LINE_SEPARATOR
+                        || Character.getType(cp) == Character.PARAGRAPH_SEPARATOR
+                        || (cp >= 0x202A && cp <= 0x202E)
+                        || (cp >= 0x2066 && cp <= 0x2069)
+                        || cp == 0x200E
+                        || cp == 0x200F
+                        || cp == 0x061C);
+    }
+
+    private static void refuseIfTooLate(CampaignState state, int needed, String signer) {
         if (state.status().finished()) {
             throw new Refused(
                     Refused.Why.TOO_LATE,
@@ -82,6 +128,14 @@ public final class Signing {
                     "'" + signer + "' has already signed campaign " + state.id() + "; each person signs once, so a"
                             + " further signature must come from someone else");
         }
+        if (state.signatures().size() >= needed) {
+            throw new Refused(
+                    Refused.Why.NOT_NEEDED,
+                    needed == 0
+                            ? "campaign " + state.id() + " needs no signature (its file has no 'approval'); start it"
+                            : "campaign " + state.id() + " has all " + needed + " signature" + (needed == 1 ? "" : "s")
+                                    + " its file asks for; start it");
+        }
     }
 
     /** A signature that is not recorded, and why. Nothing was written. */
@@ -97,7 +151,9 @@ public final class Signing {
             /** The campaign has started or finished. */
             TOO_LATE,
             /** This person has signed already. */
-            ALREADY_SIGNED
+            ALREADY_SIGNED,
+            /** The campaign has every signature its file asks for, or asks for none. */
+            NOT_NEEDED
         }
 
         private final Why why;

@@ -393,6 +393,15 @@ public final class SqliteEventLog implements EventLog {
         return events;
     }
 
+    /**
+     * Forgets what this process knew of the end of campaign {@code campaignId}'s log, so that its next append reads it
+     * from the file: called when the process takes the campaign's lock, since another process may have appended while
+     * it did not hold it (a signature, a pause recorded from a terminal).
+     */
+    public synchronized void reread(String campaignId) {
+        heads.remove(campaignId);
+    }
+
     private Head loadHead(String campaignId) {
         try (PreparedStatement ps =
                 db.prepareStatement("SELECT seq, hash FROM events WHERE campaign_id = ? ORDER BY seq DESC LIMIT 1")) {

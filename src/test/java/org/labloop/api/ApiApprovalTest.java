@@ -70,14 +70,21 @@ class ApiApprovalTest {
         String bob = s.server.tokens().create("bob", Principal.ADMIN).token();
 
         assertThat(sign(id, s.admin, null, null).statusCode()).isEqualTo(400);
-        assertThat(sign(id, s.admin, "llt_nonsense", null).statusCode()).isEqualTo(401);
+        // A mistyped token is a 403: the session it was sent with stays valid.
+        assertThat(sign(id, s.admin, "llt_nonsense", null).statusCode()).isEqualTo(403);
         HttpResponse<String> othersToken = sign(id, s.admin, bob, null);
         assertThat(othersToken.statusCode()).isEqualTo(403);
-        assertThat(s.json(othersToken).get("message").asText()).contains("belongs to 'bob', not to 'alice'");
+        assertThat(s.json(othersToken).get("message").asText()).contains("is not a valid token of 'alice'");
         HttpResponse<String> viewer = sign(id, s.viewer, s.viewer, null);
         assertThat(viewer.statusCode()).isEqualTo(403);
         assertThat(s.json(viewer).get("message").asText()).contains("which may only read");
         assertThat(sign(id, s.admin, s.admin, "x".repeat(201)).statusCode()).isEqualTo(400);
+        assertThat(sign(id, s.admin, s.admin, "  ").statusCode())
+                .as("a blank meaning")
+                .isEqualTo(400);
+        assertThat(sign(id, s.admin, s.admin, "approved\u202Edeniers").statusCode())
+                .as("a text-direction override")
+                .isEqualTo(400);
         assertThat(s.post("/api/v1/campaigns/" + id + "/sign", "{\"token\":\"" + s.admin + "\",\"why\":1}", s.admin)
                         .statusCode())
                 .isEqualTo(400);
@@ -111,5 +118,30 @@ class ApiApprovalTest {
         HttpResponse<String> late = sign(id, carol, carol, null);
         assertThat(late.statusCode()).isEqualTo(409);
         assertThat(s.json(late).get("message").asText()).contains("a signature approves a campaign before it runs");
+    }
+
+    @Test
+    void aSignatureWrittenByAnotherProcess_isSeenByTheServer_whichSignsAndStartsAfterIt() throws Exception {
+        String id = s.json(s.post("/api/v1/campaigns", "{\"example\":\"snar-approval\"}", s.admin))
+                .get("id")
+                .asText();
+        String bob = s.server.tokens().create("bob", Principal.ADMIN).token();
+        java.nio.file.Path bobsToken = java.nio.file.Files.writeString(data.resolve("bob.token"), bob + "\n");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = org.labloop.cli.Main.execute(
+                new String[] {"sign", id, "--data", data.toString(), "--token-file", bobsToken.toString()},
+                new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true));
+        assertThat(code).as(err.toString()).isZero();
+
+        HttpResponse<String> alice = sign(id, s.admin, s.admin, null);
+        assertThat(alice.statusCode()).as(alice.body()).isEqualTo(201);
+        assertThat(s.post("/api/v1/campaigns/" + id + "/start", "{}", s.admin).statusCode())
+                .isEqualTo(202);
+        JsonNode done = s.awaitStatus(id, "completed", 120);
+        assertThat(done.get("approval").get("signatures"))
+                .extracting(g -> g.get("signer").asText())
+                .containsExactly("bob", "alice");
     }
 }

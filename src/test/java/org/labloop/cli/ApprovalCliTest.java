@@ -169,4 +169,54 @@ class ApprovalCliTest {
         assertThat(late.code()).isEqualTo(2);
         assertThat(late.err()).contains("is already completed; a signature approves a campaign before it runs");
     }
+
+    @Test
+    void abort_ofACampaignWaitingForSignatures_endsItWithoutSigning_andStatusShowsAborted() throws Exception {
+        CliTest.labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress");
+
+        CliTest.Result abort = CliTest.labloop("abort", ID, "--reason", "wrong reagent lot", "--data", data.toString());
+
+        assertThat(abort.code()).as(abort.err()).isZero();
+        assertThat(abort.out()).contains("aborted before it started: wrong reagent lot");
+        assertThat(events()).extracting(e -> e.body().typeName()).containsExactly("CampaignCreated", "CampaignAborted");
+        assertThat(CliTest.labloop("status", "--data", data.toString()).out())
+                .contains("aborted")
+                .doesNotContain("unsigned");
+    }
+
+    @Test
+    void sign_namesDifferingOnlyInCase_areOnePerson_andNoSignatureIsTakenBeyondWhatTheFileAsks() throws Exception {
+        Path alice = token("alice", "operator");
+        Path alsoAlice = token("Alice", "admin");
+        Path bob = token("bob", "operator");
+        Path carol = token("carol", "operator");
+        CliTest.labloop("run", campaign.toString(), "--data", data.toString(), "--no-progress");
+        assertThat(sign(alice).code()).isZero();
+
+        CliTest.Result again = sign(alsoAlice);
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("'Alice' has already signed");
+
+        assertThat(sign(bob).code()).isZero();
+        CliTest.Result third = sign(carol);
+        assertThat(third.code()).isEqualTo(2);
+        assertThat(third.err()).contains("has all 2 signatures its file asks for; start it");
+        assertThat(events()).hasSize(3);
+    }
+
+    @Test
+    void chaos_refusesACampaignThatAsksForApproval_beforeRunningAnything() {
+        CliTest.Result chaos = CliTest.labloop(
+                "chaos",
+                "--campaign",
+                campaign.toString(),
+                "--kills",
+                "1",
+                "--work",
+                tmp.resolve("w").toString());
+
+        assertThat(chaos.code()).isEqualTo(2);
+        assertThat(chaos.err()).contains("asks for approval", "without 'approval'");
+        assertThat(tmp.resolve("w")).doesNotExist();
+    }
 }
