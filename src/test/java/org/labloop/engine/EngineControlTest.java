@@ -134,23 +134,7 @@ class EngineControlTest {
 
     /** The SnAr test campaign, its file asking for {@code signatures} signatures before it runs. */
     private static org.labloop.campaign.CampaignSpec needing(int signatures) {
-        org.labloop.campaign.CampaignSpec s = SnarLab.spec(4, 2, 3, 0);
-        return new org.labloop.campaign.CampaignSpec(
-                s.name(),
-                s.description(),
-                s.space(),
-                s.objectives(),
-                s.constraints(),
-                s.budget(),
-                s.batchSize(),
-                s.planner(),
-                s.seed(),
-                s.workcell(),
-                s.protocol(),
-                s.emulator(),
-                s.priority(),
-                s.pauseAfterFailures(),
-                signatures);
+        return SnarLab.needingSignatures(SnarLab.spec(4, 2, 3, 0), signatures);
     }
 
     @Test

@@ -103,6 +103,22 @@ final class SnarLab {
     /** {@code s} with another name, seed, workcell, protocol and priority; the rest as it was. */
     static CampaignSpec variant(
             CampaignSpec s, String name, long seed, Workcell workcell, Protocol protocol, int priority) {
+        return variant(s, name, seed, workcell, protocol, priority, s.signaturesNeeded());
+    }
+
+    /** {@code s} asking for {@code signatures} signatures before it runs. */
+    static CampaignSpec needingSignatures(CampaignSpec s, int signatures) {
+        return variant(s, s.name(), s.seed(), s.workcell(), s.protocol(), s.priority(), signatures);
+    }
+
+    private static CampaignSpec variant(
+            CampaignSpec s,
+            String name,
+            long seed,
+            Workcell workcell,
+            Protocol protocol,
+            int priority,
+            int signatures) {
         return new CampaignSpec(
                 name,
                 s.description(),
@@ -117,7 +133,8 @@ final class SnarLab {
                 protocol,
                 s.emulator(),
                 priority,
-                s.pauseAfterFailures());
+                s.pauseAfterFailures(),
+                signatures);
     }
 
     /** {@code s} with another workcell and protocol. */
