@@ -408,6 +408,7 @@ async function campaignPage(id) {
       if (!answer) return;
       try {
         await api(`/campaigns/${enc}/sign`, { method: 'POST', body: answer });
+        document.getElementById('c-error').innerHTML = '';
         toast('signed');
         schedule();
       } catch (e) { document.getElementById('c-error').innerHTML = errorBox(e); }

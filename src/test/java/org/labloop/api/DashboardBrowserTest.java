@@ -283,6 +283,56 @@ class DashboardBrowserTest {
         s.awaitStatus(id, "aborted", 30);
     }
 
+    @Test
+    void aCampaignAskingForApproval_isSignedOnItsPage_withTheTokenTypedInAPasswordField() throws Exception {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get(s.base + "/");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        browser.findElement(By.id("token")).sendKeys(s.admin);
+        browser.findElement(By.id("login-button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("list"), "No campaigns yet"));
+        String id = s.json(s.post("/api/v1/campaigns", "{\"example\":\"snar-approval\"}", s.admin))
+                .get("id")
+                .asText();
+        browser.get(s.base + "/#/campaigns/" + id);
+
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("approval"), "0 of 2 signatures"));
+        assertThat(browser.findElement(By.id("btn-start")).isEnabled())
+                .as("Start waits for the signatures")
+                .isFalse();
+
+        // A mistyped token is refused and the person stays signed in.
+        sign(wait, "approved: reagents checked", "llt_mistyped");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("c-error"), "not a valid token"));
+        assertThat(browser.getCurrentUrl()).contains("#/campaigns/" + id);
+
+        sign(wait, "approved: reagents checked", s.admin);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("approval"), "1 of 2 signatures"));
+        assertThat(browser.findElement(By.id("approval")).getText())
+                .contains("signed by alice (operator)", "approved: reagents checked");
+        assertThat(browser.findElement(By.id("c-error")).getText())
+                .as("the earlier refusal is cleared")
+                .isEmpty();
+        wait.until(d -> !d.findElement(By.id("btn-sign")).isEnabled());
+        shot("approval");
+        JsonNode signed = s.getJson("/api/v1/campaigns/" + id + "/events?type=CampaignSigned")
+                .get("items");
+        assertThat(signed).hasSize(1);
+        assertThat(signed.get(0).get("body").get("meaning").asText()).isEqualTo("approved: reagents checked");
+    }
+
+    /** Opens the signing dialog and fills it in. */
+    private void sign(WebDriverWait wait, String meaning, String token) {
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("btn-sign"))).click();
+        WebElement field = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-token")));
+        assertThat(field.getDomAttribute("type")).isEqualTo("password");
+        WebElement what = browser.findElement(By.id("sign-meaning"));
+        what.clear();
+        what.sendKeys(meaning);
+        field.sendKeys(token);
+        browser.findElement(By.id("sign-ok")).click();
+    }
+
     private String createFromFiles(String campaignFile) throws Exception {
         ObjectNode body = TestServer.JSON.createObjectNode();
         body.put("campaign", Files.readString(Path.of(campaignFile)));
