@@ -309,6 +309,10 @@ final class RunCommand implements Callable<Integer> {
             PrintWriter out,
             String resumeReason) {
         if (awaitingApproval(prepared, store, ids, out)) {
+            out.printf(
+                    "Campaigns %s run together on their workcell, so none starts until every one is signed; then run"
+                            + " the same files together again.%n",
+                    String.join(", ", ids));
             return org.labloop.campaign.Approval.NotApprovedException.EXIT_CODE;
         }
         out.printf(
@@ -374,7 +378,9 @@ final class RunCommand implements Callable<Integer> {
                     "  Each signer, with their own operator or admin token (%s token create --name NAME%s):"
                             + " %s sign %s%s%n",
                     launcher(), data, launcher(), s.id(), data);
-            out.printf("  Then start it: %s resume %s%s%n", launcher(), s.id(), data);
+            if (ids.size() == 1) {
+                out.printf("  Then start it: %s resume %s%s%n", launcher(), s.id(), data);
+            }
         }
         return waiting;
     }

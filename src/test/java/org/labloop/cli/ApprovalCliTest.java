@@ -219,4 +219,23 @@ class ApprovalCliTest {
         assertThat(chaos.err()).contains("asks for approval", "without 'approval'");
         assertThat(tmp.resolve("w")).doesNotExist();
     }
+
+    @Test
+    void filesRunTogether_waitForEverySignature_andSaySo() throws Exception {
+        Path other = ExampleCopies.snar(tmp.resolve("other"), 6);
+        Files.writeString(other, Files.readString(other).replace("campaign: snar-demo", "campaign: snar-other"));
+
+        CliTest.Result run = CliTest.labloop(
+                "run", campaign.toString(), other.toString(), "--data", data.toString(), "--no-progress");
+
+        assertThat(run.code()).as(run.err()).isEqualTo(8);
+        assertThat(run.out())
+                .contains("Campaign " + ID + " waits for approval")
+                .doesNotContain("snar-other-1 waits")
+                .contains("none starts until every one is signed; then run the same files together again")
+                .doesNotContain("Then start it");
+        try (EventLog log = Lab.openExisting(data)) {
+            assertThat(log.readAll("snar-other-1")).hasSize(1);
+        }
+    }
 }
