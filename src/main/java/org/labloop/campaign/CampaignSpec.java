@@ -215,6 +215,15 @@ public record CampaignSpec(
 
     /** The same campaign with another seed (the {@code --seed} option). */
     public CampaignSpec withSeed(long newSeed) {
+        return copy(newSeed, pauseAfterFailures);
+    }
+
+    /** The same campaign pausing after {@code failures} experiments fail in a row (0: never). */
+    public CampaignSpec withPauseAfterFailures(int failures) {
+        return copy(seed, failures);
+    }
+
+    private CampaignSpec copy(long newSeed, int failures) {
         return new CampaignSpec(
                 name,
                 description,
@@ -225,26 +234,6 @@ public record CampaignSpec(
                 batchSize,
                 planner,
                 newSeed,
-                workcell,
-                protocol,
-                emulator,
-                priority,
-                pauseAfterFailures,
-                signaturesNeeded);
-    }
-
-    /** The same campaign pausing after {@code failures} experiments fail in a row (0: never). */
-    public CampaignSpec withPauseAfterFailures(int failures) {
-        return new CampaignSpec(
-                name,
-                description,
-                space,
-                objectives,
-                constraints,
-                budget,
-                batchSize,
-                planner,
-                seed,
                 workcell,
                 protocol,
                 emulator,
