@@ -13,6 +13,14 @@ public interface EventLog extends AutoCloseable {
     /** Reserves a new campaign id derived from {@code name} (unique in this log). */
     String newCampaignId(String name);
 
+    /**
+     * Creates a campaign of {@code name}: reserves its id and appends its first event, {@code body}; returns that
+     * event. A log that can do both in one transaction leaves neither behind when the process dies in between.
+     */
+    default Event create(String name, Instant at, String actor, EventBody.CampaignCreated body) {
+        return append(newCampaignId(name), at, actor, body);
+    }
+
     /** Appends and commits one event; returns it sealed with its seq and hash. */
     Event append(String campaignId, Instant at, String actor, EventBody body);
 

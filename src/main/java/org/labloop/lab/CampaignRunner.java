@@ -388,17 +388,16 @@ public final class CampaignRunner {
 
     /** Appends the campaign's first event; from here on it exists in the store. Returns its id. */
     public String create(Prepared p, EventLog log, String actor) {
-        String id = log.newCampaignId(p.spec().name());
         List<EventBody.Source> sources = p.sources().stream()
                 .map(s -> new EventBody.Source(s.role(), s.path(), s.sha256(), s.text()))
                 .toList();
         Instant at = simulated(p.spec()) ? VIRTUAL_START : Clock.systemUTC().instant();
-        log.append(
-                id,
-                at,
-                actor,
-                new EventBody.CampaignCreated(p.spec().name(), p.spec().seed(), Version.current(), sources));
-        return id;
+        return log.create(
+                        p.spec().name(),
+                        at,
+                        actor,
+                        new EventBody.CampaignCreated(p.spec().name(), p.spec().seed(), Version.current(), sources))
+                .campaignId();
     }
 
     /**

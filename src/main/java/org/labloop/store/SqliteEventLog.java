@@ -274,32 +274,10 @@ public final class SqliteEventLog implements EventLog {
     @Override
     public synchronized String newCampaignId(String name) {
         requireWritable("create a campaign");
-        String slug = slug(name);
         try {
             db.setAutoCommit(false);
             try {
-                long created;
-                int n;
-                try (Statement st = db.createStatement();
-                        ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(created), 0) FROM campaigns")) {
-                    rs.next();
-                    created = rs.getLong(1) + 1;
-                }
-                try (PreparedStatement ps = db.prepareStatement("SELECT COUNT(*) FROM campaigns WHERE id LIKE ?")) {
-                    ps.setString(1, slug + "-%");
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        n = rs.getInt(1) + 1;
-                    }
-                }
-                String id = slug + "-" + n;
-                try (PreparedStatement ps =
-                        db.prepareStatement("INSERT INTO campaigns (id, name, created) VALUES (?, ?, ?)")) {
-                    ps.setString(1, id);
-                    ps.setString(2, name);
-                    ps.setLong(3, created);
-                    ps.executeUpdate();
-                }
+                String id = reserveId(name);
                 db.commit();
                 return id;
             } catch (SQLException e) {
@@ -311,6 +289,88 @@ public final class SqliteEventLog implements EventLog {
         } catch (SQLException e) {
             throw StoreFile.failure("cannot create campaign '" + name + "' in", file, e);
         }
+    }
+
+    /**
+     * Reserves the campaign's id and writes its first event in one transaction, so that a process killed in between
+     * leaves neither: the id is free again for the next campaign of that name.
+     */
+    @Override
+    public synchronized Event create(String name, Instant at, String actor, EventBody.CampaignCreated body) {
+        requireWritable("create a campaign");
+        String json = EventCodec.toJson(body);
+        try (Statement tx = db.createStatement()) {
+            tx.execute("BEGIN IMMEDIATE");
+            try {
+                String id = reserveId(name);
+                Event e = new Event(
+                        id,
+                        1,
+                        at,
+                        actor,
+                        body,
+                        EventCodec.GENESIS,
+                        EventCodec.hash(EventCodec.GENESIS, id, 1, at, actor, json));
+                try (PreparedStatement ps = db.prepareStatement(INSERT_EVENT)) {
+                    bind(ps, e, json, wallClock.instant().toString());
+                    ps.executeUpdate();
+                }
+                tx.execute("COMMIT");
+                heads.put(id, new Head(1, e.hash()));
+                return e;
+            } catch (SQLException e) {
+                try {
+                    tx.execute("ROLLBACK");
+                } catch (SQLException r) {
+                    e.addSuppressed(r); // SQLite may have rolled back already
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw StoreFile.failure("cannot create campaign '" + name + "' in", file, e);
+        }
+    }
+
+    /** The next free id for a campaign of {@code name}, inserted into the campaigns table in the open transaction. */
+    private String reserveId(String name) throws SQLException {
+        String slug = slug(name);
+        long created;
+        int n;
+        try (Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(created), 0) FROM campaigns")) {
+            rs.next();
+            created = rs.getLong(1) + 1;
+        }
+        try (PreparedStatement ps = db.prepareStatement("SELECT COUNT(*) FROM campaigns WHERE id LIKE ?")) {
+            ps.setString(1, slug + "-%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                n = rs.getInt(1) + 1;
+            }
+        }
+        String id = slug + "-" + n;
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO campaigns (id, name, created) VALUES (?, ?, ?)")) {
+            ps.setString(1, id);
+            ps.setString(2, name);
+            ps.setLong(3, created);
+            ps.executeUpdate();
+        }
+        return id;
+    }
+
+    private static final String INSERT_EVENT = "INSERT INTO events"
+            + " (campaign_id, seq, at, actor, type, body, prev_hash, hash, recorded_at) VALUES (?,?,?,?,?,?,?,?,?)";
+
+    private static void bind(PreparedStatement ps, Event e, String json, String recorded) throws SQLException {
+        ps.setString(1, e.campaignId());
+        ps.setLong(2, e.seq());
+        ps.setString(3, e.at().toString());
+        ps.setString(4, e.actor());
+        ps.setString(5, e.body().typeName());
+        ps.setString(6, json);
+        ps.setString(7, e.prevHash());
+        ps.setString(8, e.hash());
+        ps.setString(9, recorded);
     }
 
     /** SQLite may already have rolled back (a full disk, an I/O error): keep the first error, not the rollback's. */
@@ -352,23 +412,12 @@ public final class SqliteEventLog implements EventLog {
         // The transaction is spelled out in SQL so that an I/O error (a full disk) surfaces from the statement that
         // hit it, not as a later "no transaction is active".
         try (Statement tx = db.createStatement();
-                PreparedStatement ps = db.prepareStatement("INSERT INTO events"
-                        + " (campaign_id, seq, at, actor, type, body, prev_hash, hash, recorded_at)"
-                        + " VALUES (?,?,?,?,?,?,?,?,?)")) {
+                PreparedStatement ps = db.prepareStatement(INSERT_EVENT)) {
             tx.execute("BEGIN IMMEDIATE");
             String recorded = wallClock.instant().toString();
             try {
                 for (int i = 0; i < events.size(); i++) {
-                    Event e = events.get(i);
-                    ps.setString(1, campaignId);
-                    ps.setLong(2, e.seq());
-                    ps.setString(3, e.at().toString());
-                    ps.setString(4, actor);
-                    ps.setString(5, e.body().typeName());
-                    ps.setString(6, jsons.get(i));
-                    ps.setString(7, e.prevHash());
-                    ps.setString(8, e.hash());
-                    ps.setString(9, recorded);
+                    bind(ps, events.get(i), jsons.get(i), recorded);
                     ps.executeUpdate();
                 }
                 tx.execute("COMMIT");

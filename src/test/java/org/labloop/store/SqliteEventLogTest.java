@@ -43,6 +43,36 @@ class SqliteEventLogTest {
     }
 
     @Test
+    void create_thatFailsToWriteTheFirstEvent_reservesNoId_andTheNextCampaignOfTheNameTakesIt() throws Exception {
+        EventBody.CampaignCreated created = new EventBody.CampaignCreated("SnAr demo", 7, "dev", List.of());
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            // As a process killed between the two writes would leave it: the first event refused.
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteEventLog.FILE_NAME));
+                    Statement st = c.createStatement()) {
+                st.execute("CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk gone'); END");
+            }
+            assertThatThrownBy(() -> log.create("SnAr demo", Instant.EPOCH, "user:test", created))
+                    .hasMessageContaining("disk gone");
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteEventLog.FILE_NAME));
+                    Statement st = c.createStatement()) {
+                st.execute("DROP TRIGGER refuse");
+                try (java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM campaigns")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("campaign rows").isZero();
+                }
+            }
+
+            Event first = log.create("SnAr demo", Instant.EPOCH, "user:test", created);
+            assertThat(first.campaignId()).isEqualTo("snar-demo-1");
+            assertThat(first.seq()).isEqualTo(1);
+            assertThat(log.readAll("snar-demo-1")).containsExactly(first);
+            Event next = log.append("snar-demo-1", Instant.EPOCH, "planner:random", proposed("E0001"));
+            assertThat(next.prevHash()).isEqualTo(first.hash());
+            assertThat(ChainCheck.of(log.readAll("snar-demo-1")).intact()).isTrue();
+        }
+    }
+
+    @Test
     void recordedAt_isTheWallClockOfEachAppend_andLeavesTheHashChainAsItWas() {
         Instant wall = Instant.parse("2026-11-29T08:00:00Z");
         java.util.List<List<Event>> runs = new java.util.ArrayList<>();
