@@ -271,31 +271,44 @@ final class CampaignHub implements AutoCloseable {
                         "campaign " + id + " is " + status.name().toLowerCase(java.util.Locale.ROOT)
                                 + "; a finished campaign cannot be started again");
             }
-            CampaignState state = CampaignState.load(log, id);
-            CampaignSpec spec = specOf(state);
-            if (spec == null) {
-                throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
-            }
-            requireApproved(spec, state);
-            CampaignRunner.Prepared p = runner.check(spec, sources(state), baseDir, id);
-            LabClock clock = runner.simulated(spec)
-                    ? new PacedClock(CampaignRunner.resumeAt(log, List.of(state)), pace)
-                    : new WallClock(Clock.systemUTC());
-            Engine engine = new Engine(
-                    spec,
-                    state,
-                    log,
-                    clock,
-                    new TimedPlanner(p.planner(), metrics),
-                    runner.createDrivers(spec, clock, Optional.of(p.emulator()), store.devices()),
-                    (event, s) -> inbox.add(event));
-            // Only one process drives a campaign; the lock goes with the engine thread.
+            // Only one process drives a campaign; the lock goes with the engine thread. It is taken before the log is
+            // read, so that what another process recorded just before (an abort, a signature) is in the state.
             LabStore.EngineLock engineLock;
             try {
                 engineLock = store.lock(id);
             } catch (CampaignLockedException e) {
-                engine.close();
                 throw ApiError.conflict(e.getMessage());
+            }
+            CampaignRunner.Prepared p;
+            LabClock clock;
+            Engine engine;
+            try {
+                CampaignState state = CampaignState.load(log, id);
+                if (state.status().finished()) {
+                    throw ApiError.conflict("campaign " + id + " is "
+                            + state.status().name().toLowerCase(java.util.Locale.ROOT)
+                            + "; a finished campaign cannot be started again");
+                }
+                CampaignSpec spec = specOf(state);
+                if (spec == null) {
+                    throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
+                }
+                requireApproved(spec, state);
+                p = runner.check(spec, sources(state), baseDir, id);
+                clock = runner.simulated(spec)
+                        ? new PacedClock(CampaignRunner.resumeAt(log, List.of(state)), pace)
+                        : new WallClock(Clock.systemUTC());
+                engine = new Engine(
+                        spec,
+                        state,
+                        log,
+                        clock,
+                        new TimedPlanner(p.planner(), metrics),
+                        runner.createDrivers(spec, clock, Optional.of(p.emulator()), store.devices()),
+                        (event, st) -> inbox.add(event));
+            } catch (RuntimeException e) {
+                engineLock.close();
+                throw e;
             }
             try {
                 runner.requireDevicesFree(store, List.of(p), List.of(id));
@@ -329,64 +342,73 @@ final class CampaignHub implements AutoCloseable {
 
     private void startTogether(List<String> group, Principal who) {
         withLocks(group, 0, () -> {
-            List<CampaignRunner.Prepared> prepared = new ArrayList<>();
-            List<CampaignState> states = new ArrayList<>();
             for (String id : group) {
                 if (running.containsKey(id)) {
                     throw ApiError.conflict("campaign " + id + " is already running; campaigns that share a workcell"
                             + " start together");
                 }
-                CampaignState state = CampaignState.load(log, id);
-                if (state.status().finished()) {
-                    throw ApiError.conflict("campaign " + id + " is "
-                            + state.status().name().toLowerCase(java.util.Locale.ROOT)
-                            + "; a finished campaign cannot be started again");
-                }
-                CampaignSpec spec = specOf(state);
-                if (spec == null) {
-                    throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
-                }
-                requireApproved(spec, state);
-                states.add(state);
-                prepared.add(runner.check(spec, sources(state), baseDir, id));
             }
-            try {
-                CampaignRunner.requireOneWorkcell(
-                        prepared, group.stream().map(g -> "campaign " + g).toList());
-            } catch (LabLoopException e) {
-                throw ApiError.badRequest("together_with", e.getMessage());
-            }
-            boolean simulated = prepared.stream().allMatch(x -> runner.simulated(x.spec()));
-            LabClock clock = simulated
-                    ? new PacedClock(CampaignRunner.resumeAt(log, states), pace)
-                    : new WallClock(Clock.systemUTC());
-            SharedWorkcell cell = new SharedWorkcell(prepared.get(0).spec().workcell(), clock);
-            List<Engine> engines = new ArrayList<>();
-            for (int i = 0; i < group.size(); i++) {
-                CampaignRunner.Prepared p = prepared.get(i);
-                engines.add(cell.add(
-                        p.spec(),
-                        states.get(i),
-                        log,
-                        new TimedPlanner(p.planner(), metrics),
-                        runner.createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices()),
-                        (event, st) -> inbox.add(event)));
-            }
+            // The campaigns' locks before their logs are read, so that what another process recorded just before (an
+            // abort, a signature) is in their states.
             List<LabStore.EngineLock> locks = new ArrayList<>();
+            SharedWorkcell cell = null;
+            List<Engine> engines = new ArrayList<>();
+            LabClock clock;
             try {
                 for (String id : group) {
                     locks.add(store.lock(id));
                 }
+                List<CampaignRunner.Prepared> prepared = new ArrayList<>();
+                List<CampaignState> states = new ArrayList<>();
+                for (String id : group) {
+                    CampaignState state = CampaignState.load(log, id);
+                    if (state.status().finished()) {
+                        throw ApiError.conflict("campaign " + id + " is "
+                                + state.status().name().toLowerCase(java.util.Locale.ROOT)
+                                + "; a finished campaign cannot be started again");
+                    }
+                    CampaignSpec spec = specOf(state);
+                    if (spec == null) {
+                        throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
+                    }
+                    requireApproved(spec, state);
+                    states.add(state);
+                    prepared.add(runner.check(spec, sources(state), baseDir, id));
+                }
+                try {
+                    CampaignRunner.requireOneWorkcell(
+                            prepared, group.stream().map(g -> "campaign " + g).toList());
+                } catch (LabLoopException e) {
+                    throw ApiError.badRequest("together_with", e.getMessage());
+                }
                 runner.requireDevicesFree(store, prepared, group);
+                boolean simulated = prepared.stream().allMatch(x -> runner.simulated(x.spec()));
+                clock = simulated
+                        ? new PacedClock(CampaignRunner.resumeAt(log, states), pace)
+                        : new WallClock(Clock.systemUTC());
+                cell = new SharedWorkcell(prepared.get(0).spec().workcell(), clock);
+                for (int i = 0; i < group.size(); i++) {
+                    CampaignRunner.Prepared p = prepared.get(i);
+                    engines.add(cell.add(
+                            p.spec(),
+                            states.get(i),
+                            log,
+                            new TimedPlanner(p.planner(), metrics),
+                            runner.createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices()),
+                            (event, st) -> inbox.add(event)));
+                }
             } catch (RuntimeException e) {
                 locks.forEach(LabStore.EngineLock::close);
-                cell.close();
+                if (cell != null) {
+                    cell.close();
+                }
                 throw e instanceof CampaignLockedException ? ApiError.conflict(e.getMessage()) : e;
             }
+            SharedWorkcell shared = cell;
             Thread thread = Thread.ofPlatform()
                     .name("labloop-engine-" + String.join("+", group))
                     .daemon()
-                    .unstarted(() -> driveTogether(group, engines, cell, locks, who.actor()));
+                    .unstarted(() -> driveTogether(group, engines, shared, locks, who.actor()));
             for (int i = 0; i < group.size(); i++) {
                 running.put(group.get(i), new Running(engines.get(i), thread, clock));
                 view(group.get(i)).live(true);
@@ -595,8 +617,8 @@ final class CampaignHub implements AutoCloseable {
                 return;
             }
             if (status == CampaignStatus.CREATED) {
-                Instant at = Instant.parse(v.read(CampaignState::lastEventAt));
-                inbox.add(log.append(id, at, who.actor(), new EventBody.CampaignAborted(reason)));
+                // Under the campaign's lock, as every append: a signature from a terminal may have come first.
+                appendHere(id, v, who, new EventBody.CampaignAborted(reason));
                 return;
             }
             throw ApiError.conflict("campaign " + id + " was interrupted with experiments in the lab; start it, then "

@@ -330,7 +330,8 @@ final class Views {
             return List.of();
         }
         List<Map<String, Object>> out = new ArrayList<>();
-        boolean active = v.live() && !s.status().finished();
+        // Driven here or by another process whose log this server follows.
+        boolean active = (v.live() || v.elsewhere()) && !s.status().finished();
         for (DeviceSpec d : spec.workcell().devices()) {
             List<Map<String, Object>> current = new ArrayList<>();
             int done = 0;

@@ -56,13 +56,24 @@ public final class Smiles {
     /**
      * One text per structure (the CDK's unique SMILES): two ways of writing the same molecule, such as {@code OCC} and
      * {@code C(O)C}, or a salt's components in another order, give the same text. Empty when {@code smiles} is not a
-     * valid molecule.
+     * valid molecule, and when it marks stereochemistry or isotopes: the unique SMILES leaves those out (two
+     * enantiomers would compare equal), and the canonical form that keeps them needs the InChI library, which LabLoop
+     * does not ship, so such a molecule is matched only as written.
      */
     public static Optional<String> canonical(String smiles) {
         try {
+            IAtomContainer mol = parse(smiles);
+            if (mol.stereoElements().iterator().hasNext()) {
+                return Optional.empty();
+            }
+            for (IAtom atom : mol.atoms()) {
+                if (atom.getMassNumber() != null) {
+                    return Optional.empty();
+                }
+            }
             return Optional.of(
                     new org.openscience.cdk.smiles.SmilesGenerator(org.openscience.cdk.smiles.SmiFlavor.Unique)
-                            .create(parse(smiles)));
+                            .create(mol));
         } catch (InvalidMoleculeException | org.openscience.cdk.exception.CDKException e) {
             return Optional.empty();
         }

@@ -80,7 +80,7 @@ final class EngineThroughput {
         List<Figures> timed = new java.util.ArrayList<>();
         for (int i = 0; i < TIMED_RUNS; i++) {
             // Each timed run starts on a collected heap: otherwise whether a long collection of the runs before falls
-            // inside it decides its figure (timings of one build varied from 70,000 to 118,000 events/s that way).
+            // inside it decides its figure (one process measured from 17,000 to 116,000 events/s that way).
             System.gc();
             long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();

@@ -144,4 +144,27 @@ class ApiApprovalTest {
                 .extracting(g -> g.get("signer").asText())
                 .containsExactly("bob", "alice");
     }
+
+    @Test
+    void abortThroughTheApi_ofACampaignSignedFromATerminal_isRecordedAfterTheSignature() throws Exception {
+        String id = s.json(s.post("/api/v1/campaigns", "{\"example\":\"snar-approval\"}", s.admin))
+                .get("id")
+                .asText();
+        java.nio.file.Path token = java.nio.file.Files.writeString(data.resolve("alice.token"), s.admin + "\n");
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = org.labloop.cli.Main.execute(
+                new String[] {"sign", id, "--data", data.toString(), "--token-file", token.toString()},
+                new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(err, true));
+        assertThat(code).as(err.toString()).isZero();
+
+        HttpResponse<String> abort =
+                s.post("/api/v1/campaigns/" + id + "/abort", "{\"reason\":\"wrong lot\"}", s.admin);
+
+        assertThat(abort.statusCode()).as(abort.body()).isEqualTo(202);
+        JsonNode events = s.getJson("/api/v1/campaigns/" + id + "/events").get("items");
+        assertThat(events)
+                .extracting(e -> e.get("type").asText())
+                .containsExactly("CampaignCreated", "CampaignSigned", "CampaignAborted");
+    }
 }

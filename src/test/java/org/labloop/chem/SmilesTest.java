@@ -73,6 +73,13 @@ class SmilesTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"C/C=C/C", "C/C=C\\C", "N[C@@H](C)C(=O)O", "N[C@H](C)C(=O)O", "[13CH4]", "[2H]C"})
+    void canonical_ofAMoleculeMarkingStereochemistryOrIsotopes_isEmpty_soItIsMatchedOnlyAsWritten(String smiles) {
+        assertThat(Smiles.problem(smiles)).isEmpty();
+        assertThat(Smiles.canonical(smiles)).isEmpty();
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"C1CC(", "Xx", "C C"})
     void canonical_ofAnInvalidSmiles_isEmpty(String smiles) {
         assertThat(Smiles.canonical(smiles)).isEmpty();
