@@ -63,8 +63,12 @@ public final class MoleculeAliases extends ForwardingEmulator {
         java.util.Set<String> held = new HashSet<>(texts);
         List<String> asGiven =
                 m.choices().stream().map(MoleculeParameter.Molecule::smiles).toList();
-        if (held.containsAll(asGiven)) {
-            return asGiven; // every one as the model writes it: no structure to compare
+        if (held.containsAll(asGiven)
+                || texts.stream()
+                        .anyMatch(t -> org.labloop.chem.Smiles.problem(t).isPresent())) {
+            // Every one as the model writes it, or a column that is not all SMILES (names such as EtOH beside CO):
+            // no structure to compare.
+            return asGiven;
         }
         Map<String, String> byStructure = new HashMap<>();
         java.util.Set<String> ambiguous = new HashSet<>();

@@ -96,4 +96,15 @@ class MoleculeExportTest {
         assertThat(refused.code()).isEqualTo(2);
         assertThat(refused.err()).contains("no row of").contains("has solvent = ethanol");
     }
+
+    @Test
+    void aColumnOfNames_isNotReadAsStructures_evenWhereANameReadsAsSmiles() throws Exception {
+        // A column of names: "CO" names carbon monoxide and "C(C)O" is a code, though as SMILES they would be the
+        // methanol and ethanol the campaign writes "OC" and "CCO".
+        SolventScreen.write(tmp, "{type: molecule, choices: {methanol: OC, ethanol: CCO}}");
+        CliTest.Result refused = runOver("CO,10\nC(C)O,20\nEtOH,30\n");
+
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("no row of").contains("has solvent = methanol, ethanol");
+    }
 }
