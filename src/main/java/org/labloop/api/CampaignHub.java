@@ -284,16 +284,7 @@ final class CampaignHub implements AutoCloseable {
             Engine engine;
             try {
                 CampaignState state = CampaignState.load(log, id);
-                if (state.status().finished()) {
-                    throw ApiError.conflict("campaign " + id + " is "
-                            + state.status().name().toLowerCase(java.util.Locale.ROOT)
-                            + "; a finished campaign cannot be started again");
-                }
-                CampaignSpec spec = specOf(state);
-                if (spec == null) {
-                    throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
-                }
-                requireApproved(spec, state);
+                CampaignSpec spec = startable(state);
                 p = runner.check(spec, sources(state), baseDir, id);
                 clock = runner.simulated(spec)
                         ? new PacedClock(CampaignRunner.resumeAt(log, List.of(state)), pace)
@@ -362,16 +353,7 @@ final class CampaignHub implements AutoCloseable {
                 List<CampaignState> states = new ArrayList<>();
                 for (String id : group) {
                     CampaignState state = CampaignState.load(log, id);
-                    if (state.status().finished()) {
-                        throw ApiError.conflict("campaign " + id + " is "
-                                + state.status().name().toLowerCase(java.util.Locale.ROOT)
-                                + "; a finished campaign cannot be started again");
-                    }
-                    CampaignSpec spec = specOf(state);
-                    if (spec == null) {
-                        throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
-                    }
-                    requireApproved(spec, state);
+                    CampaignSpec spec = startable(state);
                     states.add(state);
                     prepared.add(runner.check(spec, sources(state), baseDir, id));
                 }
@@ -651,6 +633,24 @@ final class CampaignHub implements AutoCloseable {
         try (SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
             control.submit(id, action, who.actor(), reason, immediate);
         }
+    }
+
+    /**
+     * The definition of a campaign about to start, read under its lock: 409 when it has finished, when its files no
+     * longer read, or when it still needs signatures.
+     */
+    private CampaignSpec startable(CampaignState state) {
+        if (state.status().finished()) {
+            throw ApiError.conflict("campaign " + state.id() + " is "
+                    + state.status().name().toLowerCase(java.util.Locale.ROOT)
+                    + "; a finished campaign cannot be started again");
+        }
+        CampaignSpec spec = specOf(state);
+        if (spec == null) {
+            throw ApiError.conflict("campaign " + state.id() + " was defined by files this version cannot read");
+        }
+        requireApproved(spec, state);
+        return spec;
     }
 
     /** 409 {@code approval_required} while the campaign still needs signatures. */

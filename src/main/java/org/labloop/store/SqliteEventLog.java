@@ -319,11 +319,7 @@ public final class SqliteEventLog implements EventLog {
                 heads.put(id, new Head(1, e.hash()));
                 return e;
             } catch (SQLException e) {
-                try {
-                    tx.execute("ROLLBACK");
-                } catch (SQLException r) {
-                    e.addSuppressed(r); // SQLite may have rolled back already
-                }
+                rollback(tx, e);
                 throw e;
             }
         } catch (SQLException e) {
@@ -371,6 +367,15 @@ public final class SqliteEventLog implements EventLog {
         ps.setString(7, e.prevHash());
         ps.setString(8, e.hash());
         ps.setString(9, recorded);
+    }
+
+    /** Ends a transaction begun in SQL; an error of the rollback (SQLite may have rolled back already) is kept with it. */
+    private static void rollback(Statement tx, SQLException cause) {
+        try {
+            tx.execute("ROLLBACK");
+        } catch (SQLException r) {
+            cause.addSuppressed(r);
+        }
     }
 
     /** SQLite may already have rolled back (a full disk, an I/O error): keep the first error, not the rollback's. */
@@ -422,11 +427,7 @@ public final class SqliteEventLog implements EventLog {
                 }
                 tx.execute("COMMIT");
             } catch (SQLException e) {
-                try {
-                    tx.execute("ROLLBACK");
-                } catch (SQLException r) {
-                    e.addSuppressed(r); // SQLite may have rolled back already
-                }
+                rollback(tx, e);
                 throw e;
             }
         } catch (SQLException e) {

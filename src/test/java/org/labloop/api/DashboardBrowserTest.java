@@ -233,12 +233,7 @@ class DashboardBrowserTest {
 
     @Test
     void operatorRequest_isShownOnTheCampaignPage_andAnsweredThere() throws Exception {
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-        browser.get(s.base + "/");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
-        browser.findElement(By.id("token")).sendKeys(s.admin);
-        browser.findElement(By.id("login-button")).click();
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("list"), "No campaigns yet"));
+        WebDriverWait wait = signIn();
 
         // Every reaction fails; after two in a row the campaign pauses and asks a person.
         Path broken = org.labloop.lab.ExampleCopies.brokenReactor(profile.resolve("broken"), 40, 2);
@@ -285,12 +280,7 @@ class DashboardBrowserTest {
 
     @Test
     void aCampaignAskingForApproval_isSignedOnItsPage_withTheTokenTypedInAPasswordField() throws Exception {
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-        browser.get(s.base + "/");
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
-        browser.findElement(By.id("token")).sendKeys(s.admin);
-        browser.findElement(By.id("login-button")).click();
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("list"), "No campaigns yet"));
+        WebDriverWait wait = signIn();
         String id = s.json(s.post("/api/v1/campaigns", "{\"example\":\"snar-approval\"}", s.admin))
                 .get("id")
                 .asText();
@@ -319,6 +309,17 @@ class DashboardBrowserTest {
                 .get("items");
         assertThat(signed).hasSize(1);
         assertThat(signed.get(0).get("body").get("meaning").asText()).isEqualTo("approved: reagents checked");
+    }
+
+    /** Signs in with alice's token on an empty store; returns a 30 s wait. */
+    private WebDriverWait signIn() {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get(s.base + "/");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        browser.findElement(By.id("token")).sendKeys(s.admin);
+        browser.findElement(By.id("login-button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("list"), "No campaigns yet"));
+        return wait;
     }
 
     /** Opens the signing dialog and fills it in. */
