@@ -33,6 +33,7 @@ import org.labloop.event.EventLog;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
 import org.labloop.lab.Signing;
+import org.labloop.store.StoreLocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,11 +67,17 @@ public final class ApiServer implements AutoCloseable {
      * How to run: where the store is, which address to bind (loopback by default), the pace of simulated campaigns
      * (virtual seconds per real second; 0 = as fast as possible) and where example campaigns live.
      */
-    public record Options(String host, int port, Path dataDir, double pace, Path examplesDir, Path baseDir) {
+    public record Options(String host, int port, StoreLocation store, double pace, Path examplesDir, Path baseDir) {
         public Options {
+            java.util.Objects.requireNonNull(store, "store");
             if (pace < 0 || Double.isNaN(pace)) {
                 throw new IllegalArgumentException("pace must be 0 or positive");
             }
+        }
+
+        /** A store in data directory {@code dataDir}. */
+        public Options(String host, int port, Path dataDir, double pace, Path examplesDir, Path baseDir) {
+            this(host, port, new StoreLocation.Directory(dataDir), pace, examplesDir, baseDir);
         }
     }
 
@@ -88,9 +95,9 @@ public final class ApiServer implements AutoCloseable {
     /** Opens the store and starts listening; returns the port (useful with port 0). */
     public int start() {
         Lab lab = new Lab();
-        store = LabStore.open(options.dataDir());
+        store = LabStore.open(options.store());
         log = store.log();
-        tokens = ApiTokens.open(options.dataDir());
+        tokens = ApiTokens.open(options.store());
         hub = new CampaignHub(lab, store, options.baseDir(), options.pace(), metrics, this::encode);
         app = Javalin.create(this::configure);
         try {

@@ -20,8 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.labloop.core.InvalidInputException;
+import org.labloop.store.PostgresEventLog;
 import org.labloop.store.SqliteEventLog;
 import org.labloop.store.StoreException;
+import org.labloop.store.StoreLocation;
 
 /**
  * API bearer tokens, kept in the store's {@code api_tokens} table as SHA-256 hashes only: a token is shown once, when
@@ -47,6 +49,17 @@ public final class ApiTokens implements AutoCloseable {
 
     /** Marks the store open in this process while this connection is (see SqliteEventLog#holdOpen). */
     private SqliteEventLog.Hold hold;
+
+    /** Opens the token table of the store at {@code location} (creating the store and its tables when needed). */
+    public static ApiTokens open(StoreLocation location) {
+        return switch (location) {
+            case StoreLocation.Directory d -> open(d.path());
+            case StoreLocation.Postgres pg -> {
+                PostgresEventLog.open(pg).close(); // creates the tables when missing
+                yield new ApiTokens(PostgresEventLog.connect(pg), Clock.systemUTC());
+            }
+        };
+    }
 
     /** Opens the token table of the store in {@code dataDir} (creating the store and its tables when needed). */
     public static ApiTokens open(Path dataDir) {

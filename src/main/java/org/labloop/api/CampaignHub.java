@@ -30,7 +30,7 @@ import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
 import org.labloop.lab.Signing;
-import org.labloop.store.SqliteControlInbox;
+import org.labloop.store.ControlInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,7 +139,7 @@ final class CampaignHub implements AutoCloseable {
             if (v.altered() == null
                     && !running.containsKey(k)
                     && !v.read(s -> s.status().finished())) {
-                v.elsewhere(LabStore.driven(store.dir(), k));
+                v.elsewhere(store.driven(k));
             }
             return v;
         });
@@ -295,7 +295,7 @@ final class CampaignHub implements AutoCloseable {
                         log,
                         clock,
                         new TimedPlanner(p.planner(), metrics),
-                        runner.createDrivers(spec, clock, Optional.of(p.emulator()), store.devices()),
+                        runner.createDrivers(spec, id, clock, Optional.of(p.emulator()), store.devices()),
                         (event, st) -> inbox.add(event));
             } catch (RuntimeException e) {
                 engineLock.close();
@@ -376,7 +376,8 @@ final class CampaignHub implements AutoCloseable {
                             states.get(i),
                             log,
                             new TimedPlanner(p.planner(), metrics),
-                            runner.createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices()),
+                            runner.createDrivers(
+                                    p.spec(), group.get(i), clock, Optional.of(p.emulator()), store.devices()),
                             (event, st) -> inbox.add(event)));
                 }
             } catch (RuntimeException e) {
@@ -408,7 +409,7 @@ final class CampaignHub implements AutoCloseable {
             String startedBy) {
         List<Thread> pollers = new ArrayList<>();
         try (cell;
-                SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
+                ControlInbox control = ControlInbox.open(store.location())) {
             try {
                 for (int i = 0; i < group.size(); i++) {
                     java.util.Set<Long> handed = CampaignRunner.handPending(control, group.get(i), engines.get(i));
@@ -446,7 +447,7 @@ final class CampaignHub implements AutoCloseable {
         Thread poller = null;
         try (engineLock;
                 engine;
-                SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
+                ControlInbox control = ControlInbox.open(store.location())) {
             java.util.Set<Long> handed = CampaignRunner.handPending(control, id, engine);
             // labloop pause/resume/abort/ack from a terminal reach this engine too
             poller = CampaignRunner.startControlPoller(control, id, engine, handed);
@@ -623,14 +624,14 @@ final class CampaignHub implements AutoCloseable {
         if (running.containsKey(v.id())) {
             return false;
         }
-        boolean driven = LabStore.driven(store.dir(), v.id());
+        boolean driven = store.driven(v.id());
         v.elsewhere(driven);
         return driven;
     }
 
     /** Hands a request to the engine of another process through the store's control inbox, as labloop pause does. */
     private void submit(String id, String action, Principal who, String reason, boolean immediate) {
-        try (SqliteControlInbox control = SqliteControlInbox.open(store.dir())) {
+        try (ControlInbox control = ControlInbox.open(store.location())) {
             control.submit(id, action, who.actor(), reason, immediate);
         }
     }
@@ -789,7 +790,7 @@ final class CampaignHub implements AutoCloseable {
                 continue;
             }
             try {
-                v.elsewhere(LabStore.driven(store.dir(), v.id()));
+                v.elsewhere(store.driven(v.id()));
                 for (Event e : log.read(v.id(), v.lastSeq())) {
                     if (!running.containsKey(v.id()) && v.apply(e)) {
                         observe(v, e);

@@ -26,6 +26,8 @@ import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.lab.Lab;
 import org.labloop.store.LogProgress;
+import org.labloop.store.PostgresEventLog;
+import org.labloop.store.StoreLocation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -61,6 +63,14 @@ final class ChaosCommand implements Callable<Integer> {
             paramLabel = "DIR",
             description = "Where to keep both runs' data (default: a new temporary directory).")
     Path work;
+
+    @Option(
+            names = "--store",
+            paramLabel = "URL",
+            description = "Keep the interrupted run's store there instead of under --work: a PostgreSQL address"
+                    + " (postgresql://USER@HOST:PORT/DATABASE?schema=NAME) whose schema holds no campaign yet, to prove"
+                    + " the server store the same way.")
+    String store;
 
     @Spec
     CommandSpec spec;
@@ -98,18 +108,30 @@ final class ChaosCommand implements Callable<Integer> {
         String named = String.join(" and ", files);
         Path dir = work != null ? work : Files.createTempDirectory("labloop-chaos");
         Path reference = dir.resolve("reference");
-        Path chaos = dir.resolve("chaos");
+        StoreLocation chaos = store == null
+                ? new StoreLocation.Directory(dir.resolve("chaos"))
+                : StoreLocation.parse(store, System.getenv());
         // Both stores must hold this run's campaigns only: they are compared campaign by campaign.
-        for (Path p : List.of(reference, chaos)) {
+        for (Path p : List.of(reference, dir.resolve("chaos"))) {
             if (Files.exists(p)) {
                 throw InvalidInputException.of(
                         "--work " + dir, "already holds a chaos run (" + p + ")", "give a new or empty directory");
             }
         }
+        if (chaos instanceof StoreLocation.Postgres pg && PostgresEventLog.exists(pg)) {
+            try (EventLog log = Lab.openReadOnly(chaos, false)) {
+                if (!log.campaignIds().isEmpty()) {
+                    throw InvalidInputException.of(
+                            "--store " + pg.describe(),
+                            "already holds campaigns (" + log.campaignIds().size() + ")",
+                            "name a new schema with ?schema=NAME");
+                }
+            }
+        }
 
         out.printf("Chaos run of %s, seed %d, %d kills requested; data in %s%n", named, seed, kills, dir);
         long t0 = System.nanoTime();
-        Child ref = Child.start(run(files, reference, true));
+        Child ref = Child.start(run(files, new StoreLocation.Directory(reference), true));
         ref.awaitLine(STARTED);
         long refStarted = System.nanoTime();
         int refCode = ref.waitFor();
@@ -125,7 +147,7 @@ final class ChaosCommand implements Callable<Integer> {
         // machine, every asked-for kill falls inside the one campaign. Between polls the child runs on, so where in
         // its work each kill lands is still anyone's guess.
         long refEvents;
-        try (LogProgress p = new LogProgress(reference)) {
+        try (LogProgress p = new LogProgress(new StoreLocation.Directory(reference))) {
             refEvents = p.events();
         }
         SplittableRandom random = new SplittableRandom(seed);
@@ -142,7 +164,7 @@ final class ChaosCommand implements Callable<Integer> {
         // without --new, which resumes those it finds unfinished together and creates any a kill came before (a kill
         // can land before they have recorded that they share the workcell, which 'resume' needs to group them).
         List<String> again = files.size() == 1
-                ? List.of("resume", "--data", chaos.toString(), "--no-progress")
+                ? List.of("resume", "--data", chaos.describe(), "--no-progress")
                 : run(files, chaos, false);
         try (LogProgress progress = new LogProgress(chaos)) {
             while (!finished) {
@@ -174,7 +196,7 @@ final class ChaosCommand implements Callable<Integer> {
     }
 
     /** True when the store holds {@code campaigns} campaigns and every one has ended (no child running). */
-    private static boolean allFinished(Path data, int campaigns) {
+    private static boolean allFinished(StoreLocation data, int campaigns) {
         try (EventLog log = Lab.openReadOnly(data, false)) {
             List<String> ids = log.campaignIds();
             return ids.size() == campaigns
@@ -182,11 +204,11 @@ final class ChaosCommand implements Callable<Integer> {
         }
     }
 
-    private List<String> run(List<String> files, Path data, boolean fresh) {
+    private List<String> run(List<String> files, StoreLocation data, boolean fresh) {
         List<String> args = new ArrayList<>();
         args.add("run");
         args.addAll(files);
-        args.addAll(List.of("--data", data.toString(), "--seed", Long.toString(seed), "--no-progress"));
+        args.addAll(List.of("--data", data.describe(), "--seed", Long.toString(seed), "--no-progress"));
         if (fresh) {
             args.add("--new");
         }
@@ -194,7 +216,7 @@ final class ChaosCommand implements Callable<Integer> {
     }
 
     private int compare(
-            PrintWriter out, Lab lab, Path reference, Path chaos, int survived, int restarts, double total) {
+            PrintWriter out, Lab lab, Path reference, StoreLocation chaos, int survived, int restarts, double total) {
         try (EventLog refLog = Lab.openExisting(reference);
                 EventLog log = Lab.openExisting(chaos)) {
             // Both stores hold the campaigns in the order their files were given.

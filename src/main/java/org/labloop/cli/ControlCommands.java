@@ -9,7 +9,7 @@ import org.labloop.event.EventBody;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
-import org.labloop.store.SqliteControlInbox;
+import org.labloop.store.ControlInbox;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,8 +38,8 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            Lab.openExisting(data.resolve()).close();
-            try (LabStore store = LabStore.open(data.resolve())) {
+            Lab.openExisting(data.location()).close();
+            try (LabStore store = LabStore.open(data.location())) {
                 String cid = Lab.pickCampaign(store.log(), id);
                 CampaignState state = Lab.load(store.log(), cid);
                 if (state.status().finished()) {
@@ -55,7 +55,7 @@ final class ControlCommands {
                     return 0;
                 }
                 if (store.running(cid)) {
-                    try (SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
+                    try (ControlInbox inbox = ControlInbox.open(store.location())) {
                         send(inbox, cid, state);
                     }
                     out.printf(
@@ -67,7 +67,7 @@ final class ControlCommands {
             }
         }
 
-        abstract void send(SqliteControlInbox inbox, String cid, CampaignState state);
+        abstract void send(ControlInbox inbox, String cid, CampaignState state);
 
         /** What to say when the request would change nothing (nothing is then sent or recorded); null otherwise. */
         String alreadyDone(String cid, CampaignState state) {
@@ -100,7 +100,7 @@ final class ControlCommands {
         String reason = "paused from the command line";
 
         @Override
-        void send(SqliteControlInbox inbox, String cid, CampaignState state) {
+        void send(ControlInbox inbox, String cid, CampaignState state) {
             inbox.submit(cid, "pause", RunCommand.actor(), reason, now);
         }
 
@@ -130,7 +130,7 @@ final class ControlCommands {
         String reason;
 
         @Override
-        void send(SqliteControlInbox inbox, String cid, CampaignState state) {
+        void send(ControlInbox inbox, String cid, CampaignState state) {
             inbox.submit(cid, "abort", RunCommand.actor(), reason, false);
         }
 
@@ -167,7 +167,7 @@ final class ControlCommands {
         String note = "acknowledged";
 
         @Override
-        void send(SqliteControlInbox inbox, String cid, CampaignState state) {
+        void send(ControlInbox inbox, String cid, CampaignState state) {
             check(state);
             inbox.submit(cid, "ack:" + request, RunCommand.actor(), note, false);
         }

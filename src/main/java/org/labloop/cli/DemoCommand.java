@@ -36,7 +36,7 @@ final class DemoCommand implements Callable<Integer> {
         return RunCommand.runFile(
                 new Lab(),
                 demoFile(),
-                data.resolve(),
+                data.location(),
                 seed,
                 !noProgress,
                 spec.commandLine().getOut());

@@ -77,11 +77,11 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         String text;
         Format chosen = format(format, outFile);
-        Path dataDir = data.resolve();
+        org.labloop.store.StoreLocation where = data.location();
         if (outFile != null) {
-            checkTarget(outFile, dataDir, force);
+            checkTarget(outFile, where instanceof org.labloop.store.StoreLocation.Directory d ? d.path() : null, force);
         }
-        try (EventLog log = Lab.openReadOnly(dataDir, true)) {
+        try (EventLog log = Lab.openReadOnly(where, true)) {
             CampaignState state = Lab.loadVerified(log, Lab.pickCampaign(log, id));
             Dataset dataset =
                     Dataset.of(state, new Lab().specOf(state)).withRecording(Lab.recording(log, state.id(), true));
@@ -132,13 +132,15 @@ final class ExportCommand implements Callable<Integer> {
         Path store;
         try {
             target = Files.exists(out) ? out.toRealPath() : realParent(out);
-            store = Files.exists(dataDir)
-                    ? dataDir.toRealPath()
-                    : dataDir.toAbsolutePath().normalize();
+            store = dataDir == null
+                    ? null // a PostgreSQL store has no files here
+                    : Files.exists(dataDir)
+                            ? dataDir.toRealPath()
+                            : dataDir.toAbsolutePath().normalize();
         } catch (IOException e) {
             throw InvalidInputException.of(out.toString(), "cannot be resolved: " + e.getMessage(), "check the path");
         }
-        if (LabStore.holds(store, target)) {
+        if (store != null && LabStore.holds(store, target)) {
             throw InvalidInputException.of(
                     "--out " + out,
                     "is a file of the event store in " + store,

@@ -8,7 +8,7 @@ import org.labloop.core.InvalidInputException;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
-import org.labloop.store.SqliteControlInbox;
+import org.labloop.store.ControlInbox;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,10 +61,10 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Lab.openExisting(data.resolve()).close();
+        Lab.openExisting(data.location()).close();
         Lab lab = new Lab();
         CampaignRunner runner = new CampaignRunner(lab);
-        try (LabStore store = LabStore.open(data.resolve())) {
+        try (LabStore store = LabStore.open(data.location())) {
             String cid = id != null ? Lab.pickCampaign(store.log(), id) : onlyUnfinished(store);
             if (cid == null) {
                 // As for a named campaign that has ended: nothing to do is not a failure.
@@ -90,7 +90,7 @@ final class ResumeCommand implements Callable<Integer> {
                                 + state.openRequests().keySet().iterator().next() + " --note '...'");
             }
             if (store.running(cid)) {
-                try (SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
+                try (ControlInbox inbox = ControlInbox.open(store.location())) {
                     inbox.submit(cid, "resume", RunCommand.actor(), reason, false);
                 }
                 if (state.status() == org.labloop.campaign.CampaignStatus.PAUSED) {

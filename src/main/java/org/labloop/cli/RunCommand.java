@@ -11,6 +11,7 @@ import org.labloop.core.InvalidInputException;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
+import org.labloop.store.StoreLocation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
             return runShared(
                     new Lab(),
                     campaigns,
-                    data.resolve(),
+                    data.location(),
                     seed,
                     forceNew,
                     spec.commandLine().getOut());
@@ -71,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
         return runFile(
                 new Lab(),
                 campaigns.get(0),
-                data.resolve(),
+                data.location(),
                 seed,
                 !noProgress,
                 forceNew,
@@ -82,19 +83,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--new", description = "Start a new campaign even if an unfinished one from the same files exists.")
     boolean forceNew;
 
-    static int runFile(Lab lab, Path file, Path dataDir, Long seed, boolean progress, PrintWriter out) {
+    static int runFile(Lab lab, Path file, StoreLocation dataDir, Long seed, boolean progress, PrintWriter out) {
         return runFile(lab, file, dataDir, seed, progress, false, out);
     }
 
     static int runFile(
-            Lab lab, Path file, Path dataDir, Long seed, boolean progress, boolean forceNew, PrintWriter out) {
+            Lab lab, Path file, StoreLocation dataDir, Long seed, boolean progress, boolean forceNew, PrintWriter out) {
         return runFile(lab, file, dataDir, seed, progress, forceNew, 0, out);
     }
 
     static int runFile(
             Lab lab,
             Path file,
-            Path dataDir,
+            StoreLocation dataDir,
             Long seed,
             boolean progress,
             boolean forceNew,
@@ -117,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
                             "this campaign is paused (by " + twinState.pausedBy() + ")",
                             "continue it with: labloop resume " + id + ", or start another with --new");
                 }
-                LabStore.requireNotDriven(store.dir(), id);
+                store.requireNotDriven(id);
                 out.println("Resuming unfinished campaign " + id + " (same files and seed; --new starts another).");
                 List<String> partners = unfinishedPartners(store, twinState);
                 if (!partners.isEmpty()) {
@@ -167,16 +168,16 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         if (latest != null) {
-            Path dataDir = store.dir();
             out.println("Note: campaign " + latest.id() + ", from the same files and seed, is already "
                     + latest.status().name().toLowerCase(java.util.Locale.ROOT) + "; this run starts " + created
                     + ", a new campaign. To see the earlier one: " + launcher() + " status " + latest.id()
-                    + (dataDir.equals(Path.of("labloop-data")) ? "" : " --data " + Shell.quote(dataDir)));
+                    + dataHint(store));
         }
     }
 
     /** Runs several campaign files at once on the workcell they share (each resumed if an unfinished twin exists). */
-    static int runShared(Lab lab, List<Path> files, Path dataDir, Long seed, boolean forceNew, PrintWriter out) {
+    static int runShared(
+            Lab lab, List<Path> files, StoreLocation dataDir, Long seed, boolean forceNew, PrintWriter out) {
         requireDistinct(files);
         CampaignRunner runner = new CampaignRunner(lab);
         List<CampaignRunner.Prepared> prepared =
@@ -223,7 +224,7 @@ final class RunCommand implements Callable<Integer> {
             for (int i = 0; i < prepared.size(); i++) {
                 CampaignRunner.Prepared p = prepared.get(i);
                 if (twins.get(i).isPresent()) {
-                    LabStore.requireNotDriven(store.dir(), twins.get(i).get());
+                    store.requireNotDriven(twins.get(i).get());
                     out.println("Resuming unfinished campaign " + twins.get(i).get() + " (same files and seed).");
                     ids.add(twins.get(i).get());
                 } else {
@@ -243,8 +244,26 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean storeExists(Path dataDir) {
-        return java.nio.file.Files.exists(dataDir.resolve(org.labloop.store.SqliteEventLog.FILE_NAME));
+    private static boolean storeExists(StoreLocation location) {
+        return switch (location) {
+            case StoreLocation.Directory d ->
+                java.nio.file.Files.exists(d.path().resolve(org.labloop.store.SqliteEventLog.FILE_NAME));
+            case StoreLocation.Postgres pg -> org.labloop.store.PostgresEventLog.exists(pg);
+        };
+    }
+
+    /** What a printed command needs to reach {@code store}: nothing for the default data directory. */
+    static String dataHint(LabStore store) {
+        return store.location() instanceof StoreLocation.Directory d && d.path().equals(Path.of("labloop-data"))
+                ? ""
+                : " --data " + Shell.quote(store.location().describe());
+    }
+
+    /** Where the data went, for a run's last lines: the store's file, or its PostgreSQL address. */
+    static String dataPlace(LabStore store) {
+        return store.location() instanceof StoreLocation.Directory d
+                ? d.path().resolve(org.labloop.store.SqliteEventLog.FILE_NAME).toString()
+                : store.location().describe();
     }
 
     /** Campaigns {@code s} has shared its workcell with that have not ended: they resume with it. */
@@ -339,7 +358,7 @@ final class RunCommand implements Callable<Integer> {
         }
         out.printf(
                 "%nWall time %.1f s. Data: %s (campaigns %s, hash-chained).%n",
-                wall, store.dir().resolve("labloop.db"), String.join(", ", ids));
+                wall, dataPlace(store), String.join(", ", ids));
         return exitCode(states);
     }
 
@@ -358,7 +377,7 @@ final class RunCommand implements Callable<Integer> {
                 continue;
             }
             waiting = true;
-            String data = store.dir().equals(Path.of("labloop-data")) ? "" : " --data " + Shell.quote(store.dir());
+            String data = dataHint(store);
             out.printf(
                     "Campaign %s waits for approval: its file asks for %d signature%s before it runs, and it has %s."
                             + " Nothing was started.%n",
@@ -471,15 +490,10 @@ final class RunCommand implements Callable<Integer> {
         new Summary(prepared.spec(), state)
                 .recorded(Lab.recording(store.log(), state.id(), false))
                 .print(out);
-        Path dataDir = store.dir();
         out.printf(
                 "Wall time %.1f s. Data: %s (campaign %s, %d events, hash-chained).%n",
-                wall, dataDir.resolve("labloop.db"), state.id(), state.lastSeq());
-        out.printf(
-                "Export it: %s export %s --format csv%s%n",
-                launcher(),
-                state.id(),
-                dataDir.equals(Path.of("labloop-data")) ? "" : " --data " + Shell.quote(dataDir));
+                wall, dataPlace(store), state.id(), state.lastSeq());
+        out.printf("Export it: %s export %s --format csv%s%n", launcher(), state.id(), dataHint(store));
         return exitCode(List.of(state));
     }
 

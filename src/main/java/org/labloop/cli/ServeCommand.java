@@ -49,7 +49,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        Path dataDir = data.resolve();
+        org.labloop.store.StoreLocation dataDir = data.location();
         String home = System.getProperty("labloop.home");
         Path examples = (home == null ? Path.of("") : Path.of(home)).resolve("examples");
         if (port < 0 || port > 65_535) {
@@ -70,7 +70,7 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }));
         String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + actual;
-        out.println("LabLoop " + org.labloop.core.Version.current() + " serving " + dataDir.toAbsolutePath());
+        out.println("LabLoop " + org.labloop.core.Version.current() + " serving " + where(dataDir));
         out.println("  dashboard  " + url + "/");
         out.println("  API        " + url + "/api/v1  (OpenAPI: " + url + "/openapi.yaml, Swagger UI: " + url
                 + "/swagger.html)");
@@ -94,7 +94,13 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private String dataHint() {
-        return data.dir == null ? "" : " --data " + Shell.quote(data.dir);
+        return data.hint();
+    }
+
+    private static String where(org.labloop.store.StoreLocation location) {
+        return location instanceof org.labloop.store.StoreLocation.Directory d
+                ? d.path().toAbsolutePath().toString()
+                : location.describe();
     }
 
     static double parsePace(String text) {

@@ -65,9 +65,9 @@ final class SignCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Lab.openExisting(data.resolve()).close();
+        Lab.openExisting(data.location()).close();
         String cid;
-        try (LabStore store = LabStore.open(data.resolve())) {
+        try (LabStore store = LabStore.open(data.location())) {
             cid = Lab.pickCampaign(store.log(), id);
         }
         String token = token();
@@ -78,14 +78,14 @@ final class SignCommand implements Callable<Integer> {
                     "type your token at the prompt, or give --token-file FILE");
         }
         Principal who;
-        try (ApiTokens tokens = ApiTokens.open(data.resolve())) {
+        try (ApiTokens tokens = ApiTokens.open(data.location())) {
             who = tokens.authenticate(token)
                     .orElseThrow(() -> InvalidInputException.of(
                             tokenFile == null ? "the token given" : "--token-file " + tokenFile,
                             "is not a valid token of this store (unknown or revoked)",
                             "use the token 'labloop token create --name YOU" + data.hint() + "' printed for you"));
         }
-        try (LabStore store = LabStore.open(data.resolve())) {
+        try (LabStore store = LabStore.open(data.location())) {
             CampaignSpec campaign = new CampaignRunner(new Lab())
                     .prepareStored(Lab.load(store.log(), cid))
                     .spec();

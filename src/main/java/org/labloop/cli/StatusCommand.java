@@ -32,7 +32,7 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Lab lab = new Lab();
-        try (EventLog log = Lab.openReadOnly(data.resolve(), true)) {
+        try (EventLog log = Lab.openReadOnly(data.location(), true)) {
             if (id != null) {
                 String cid = Lab.pickCampaign(log, id);
                 CampaignState state = current(log, Lab.loadVerified(log, cid));
@@ -95,7 +95,7 @@ final class StatusCommand implements Callable<Integer> {
 
     /** Started, not finished, not paused, and no process drives it: its run was killed or crashed. */
     private boolean interrupted(CampaignState s) {
-        return s.status() == org.labloop.campaign.CampaignStatus.RUNNING && !LabStore.driven(data.resolve(), s.id());
+        return s.status() == org.labloop.campaign.CampaignStatus.RUNNING && !LabStore.driven(data.location(), s.id());
     }
 
     /** Engine-clock time from creation to the last event, marked virtual for simulated runs. */

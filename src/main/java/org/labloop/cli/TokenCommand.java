@@ -47,7 +47,7 @@ final class TokenCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (ApiTokens tokens = ApiTokens.open(data.resolve())) {
+            try (ApiTokens tokens = ApiTokens.open(data.location())) {
                 java.util.List<Long> older = tokens.list().stream()
                         .filter(i -> i.revokedAt() == null && i.name().equals(name))
                         .map(ApiTokens.Info::id)
@@ -88,7 +88,7 @@ final class TokenCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (ApiTokens tokens = ApiTokens.open(data.resolve())) {
+            try (ApiTokens tokens = ApiTokens.open(data.location())) {
                 out.printf("%-4s %-24s %-9s %-26s %s%n", "ID", "NAME", "ROLE", "CREATED", "REVOKED");
                 for (ApiTokens.Info i : tokens.list()) {
                     out.printf(
@@ -127,7 +127,7 @@ final class TokenCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (ApiTokens tokens = ApiTokens.open(data.resolve())) {
+            try (ApiTokens tokens = ApiTokens.open(data.location())) {
                 java.util.List<ApiTokens.Info> active = tokens.list().stream()
                         .filter(i -> i.revokedAt() == null)
                         .toList();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.labloop.event.ChainCheck;
 import org.labloop.event.Event;
+import org.labloop.event.EventLog;
 import org.labloop.event.EventLogException;
 import org.labloop.lab.Lab;
 import org.labloop.store.SqliteEventLog;
@@ -42,7 +43,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         int code = 0;
-        try (SqliteEventLog log = Lab.openReadOnly(data.resolve(), false)) {
+        try (EventLog log = Lab.openReadOnly(data.location(), false)) {
             Anchor anchor = against == null ? null : Anchor.read(against);
             if (anchor != null && id != null && !id.equals(anchor.campaign())) {
                 throw org.labloop.core.InvalidInputException.of(
@@ -80,20 +81,27 @@ final class VerifyCommand implements Callable<Integer> {
                     code = ALTERED;
                 }
             }
-            List<String> damage = log.damage();
+            List<String> damage = log instanceof SqliteEventLog file ? file.damage() : List.of();
             if (!damage.isEmpty()) {
-                out.printf("%s: DAMAGED: SQLite's page check says: %s%n", log.file(), String.join("; ", damage));
+                out.printf(
+                        "%s: DAMAGED: SQLite's page check says: %s%n",
+                        ((SqliteEventLog) log).file(), String.join("; ", damage));
                 code = ALTERED;
             }
         }
         if (code != 0) {
             spec.commandLine()
                     .getErr()
-                    .println("labloop: store " + data.resolve().resolve(SqliteEventLog.FILE_NAME)
-                            + " is not intact; restore the data directory from a"
-                            + " backup (the lines above name what is wrong)");
+                    .println("labloop: store " + place(data.location())
+                            + " is not intact; restore it from a backup (the lines above name what is wrong)");
         }
         return code;
+    }
+
+    private static String place(org.labloop.store.StoreLocation where) {
+        return where instanceof org.labloop.store.StoreLocation.Directory d
+                ? d.path().resolve(SqliteEventLog.FILE_NAME).toString()
+                : where.describe();
     }
 
     /** The last event an export was made from: a log that no longer holds it lost events or was rewritten. */

@@ -64,8 +64,16 @@ public final class SimDriver implements Driver {
     private final Duration hangFor;
     private final double implausibleRate;
     private final Duration setup;
-    private Instant offlineUntil = Instant.MIN;
+    private Instant offlineUntil;
+    /**
+     * Where the device remembers until when it is off line, so that an engine taking over after a crash finds it still
+     * off line: a key no step has (theirs are campaign/experiment/step/attempt).
+     */
+    private final String offlineKey;
+
     private final Map<String, LabClock.Cancellable> running = new HashMap<>();
+    /** The state of the memory entry that says the device is off line until its due time. */
+    private static final String OFFLINE = "offline";
     /** The step (idempotency key) in each position in use. */
     private final Map<Integer, String> positions = new HashMap<>();
 
@@ -75,6 +83,10 @@ public final class SimDriver implements Driver {
         this.seed = context.seed();
         this.emulator = context.emulator().orElse(null);
         this.memory = context.memory();
+        this.offlineKey = context.scope().isEmpty() ? "offline" : context.scope() + "/offline";
+        this.offlineUntil = memory.get(device.name(), offlineKey)
+                .map(DeviceMemory.Entry::due)
+                .orElse(Instant.MIN);
         List<DriverOptionException.Problem> problems = new ArrayList<>();
         List<String> known = OPTIONS.stream().sorted().toList();
         for (String key : device.driver().options().keySet()) {
@@ -163,6 +175,10 @@ public final class SimDriver implements Driver {
         Instant now = clock.now();
         if (plan.disconnects) {
             offlineUntil = now.plus(disconnectFor);
+            memory.put(
+                    device.name(),
+                    offlineKey,
+                    new DeviceMemory.Entry(now, offlineUntil, OFFLINE, Map.of(), "disconnected"));
         }
         Duration takes = plan.hangs ? hangFor : plan.duration.plus(request.changeover());
         if (now.isBefore(offlineUntil)) {

@@ -587,7 +587,8 @@ public final class Engine implements AutoCloseable {
                 } else if (state.openRequests().values().stream()
                         .noneMatch(r -> r.experimentId().equals(x.id()))) {
                     // The failure was recorded but not yet acted on: its policy decides, as it would have.
-                    afterFailure(x, last.step(), last.device(), last.failure());
+                    afterFailure(
+                            x, last.step(), last.device(), last.failure(), java.time.Instant.parse(last.endedAt()));
                 }
             } else {
                 ready.add(x.id());
@@ -899,13 +900,23 @@ public final class Engine implements AutoCloseable {
         throw new EngineException("device report for unknown step " + request.idempotencyKey());
     }
 
-    /** What happens after step {@code stepIndex} of {@code x} failed: its policy decides. */
-    private void afterFailure(ExperimentState x, int stepIndex, String device, String reason) {
+    /**
+     * What happens after step {@code stepIndex} of {@code x} failed at {@code failedAt}: its policy decides. A retry
+     * waits out its backoff from the failure, so an engine that takes over after a crash retries when the one before
+     * it would have; a backoff already over by then makes the experiment ready at once, in the order of the others.
+     */
+    private void afterFailure(
+            ExperimentState x, int stepIndex, String device, String reason, java.time.Instant failedAt) {
         StepSpec step = spec.protocol().steps().get(stepIndex);
         FailurePolicy policy = step.onFailure();
         int attempts = attempts(x, stepIndex);
         if (step.retryable() && attempts <= policy.retries()) {
-            clock.schedule(policy.backoffBefore(attempts), () -> {
+            java.time.Instant due = failedAt.plus(policy.backoffBefore(attempts));
+            if (due.isBefore(clock.now())) {
+                ready.add(x.id());
+                return;
+            }
+            clock.schedule(Duration.between(clock.now(), due), () -> {
                 if (!x.status().finished() && abortRequest == null) {
                     ready.add(x.id());
                 }
@@ -1115,7 +1126,7 @@ public final class Engine implements AutoCloseable {
             record(
                     "device:" + device,
                     new EventBody.StepFailed(request.experimentId(), request.step(), device, reason));
-            afterFailure(state.experiments().get(request.experimentId()), request.step(), device, reason);
+            afterFailure(state.experiments().get(request.experimentId()), request.step(), device, reason, clock.now());
         }
 
         private boolean stillRunning(StepRequest request) {

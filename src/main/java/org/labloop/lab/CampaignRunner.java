@@ -36,7 +36,7 @@ import org.labloop.planner.Planner;
 import org.labloop.planner.PlannerSpec;
 import org.labloop.space.Objective;
 import org.labloop.space.OutcomeConstraint;
-import org.labloop.store.SqliteControlInbox;
+import org.labloop.store.ControlInbox;
 import org.labloop.workcell.DeviceSpec;
 import org.labloop.workcell.Workcell;
 
@@ -363,12 +363,17 @@ public final class CampaignRunner {
         return out;
     }
 
-    /** Drivers whose simulated devices remember their steps in {@code memory} (the data directory's, to survive). */
+    /**
+     * Drivers of campaign {@code campaignId} whose simulated devices remember their steps in {@code memory} (the
+     * store's, to survive a crash).
+     */
     public Map<String, Driver> createDrivers(
-            CampaignSpec spec, LabClock clock, Optional<Emulator> emulator, DeviceMemory memory) {
+            CampaignSpec spec, String campaignId, LabClock clock, Optional<Emulator> emulator, DeviceMemory memory) {
         Map<String, Driver> drivers = new LinkedHashMap<>();
         for (DeviceSpec d : spec.workcell().devices()) {
-            drivers.put(d.name(), lab.drivers.create(d, new DriverContext(clock, spec.seed(), emulator, memory)));
+            drivers.put(
+                    d.name(),
+                    lab.drivers.create(d, new DriverContext(clock, spec.seed(), emulator, memory, campaignId)));
         }
         return drivers;
     }
@@ -497,7 +502,7 @@ public final class CampaignRunner {
         LabClock clock = !simulated(p.spec())
                 ? new WallClock(Clock.systemUTC())
                 : pace > 0 ? new org.labloop.core.PacedClock(start, pace) : new VirtualClock(start);
-        Map<String, Driver> drivers = createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices());
+        Map<String, Driver> drivers = createDrivers(p.spec(), id, clock, Optional.of(p.emulator()), store.devices());
         return new Engine(p.spec(), state, store.log(), clock, p.planner(), drivers, listener);
     }
 
@@ -550,7 +555,7 @@ public final class CampaignRunner {
         }
         try (lock;
                 Engine engine = engine(p, store, id, listener, pace);
-                SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
+                ControlInbox inbox = ControlInbox.open(store.location())) {
             java.util.Set<Long> handed = handPending(inbox, id, engine);
             first.accept(engine);
             Thread poller = startControlPoller(inbox, id, engine, handed);
@@ -581,7 +586,7 @@ public final class CampaignRunner {
         Workcell workcell = prepared.get(0).spec().workcell();
         List<LabStore.EngineLock> locks = new ArrayList<>();
         List<Thread> pollers = new ArrayList<>();
-        try (SqliteControlInbox inbox = SqliteControlInbox.open(store.dir())) {
+        try (ControlInbox inbox = ControlInbox.open(store.location())) {
             for (String id : ids.stream().sorted().toList()) {
                 locks.add(store.lock(id));
             }
@@ -598,7 +603,7 @@ public final class CampaignRunner {
                 for (int i = 0; i < ids.size(); i++) {
                     Prepared p = prepared.get(i);
                     Map<String, Driver> drivers =
-                            createDrivers(p.spec(), clock, Optional.of(p.emulator()), store.devices());
+                            createDrivers(p.spec(), ids.get(i), clock, Optional.of(p.emulator()), store.devices());
                     Engine engine =
                             cell.add(p.spec(), states.get(i), store.log(), p.planner(), drivers, EngineListener.NONE);
                     java.util.Set<Long> handed = handPending(inbox, ids.get(i), engine);
@@ -935,23 +940,22 @@ public final class CampaignRunner {
      * Starts a daemon thread that hands requests from the control inbox (labloop pause, resume, abort, ack from
      * another process) to {@code engine} every quarter of a second until interrupted.
      */
-    public static Thread startControlPoller(SqliteControlInbox inbox, String id, Engine engine) {
+    public static Thread startControlPoller(ControlInbox inbox, String id, Engine engine) {
         return startControlPoller(inbox, id, engine, java.util.Set.of());
     }
 
     /** As above, {@code handed} (by {@link #handPending}) not being handed again. */
-    public static Thread startControlPoller(
-            SqliteControlInbox inbox, String id, Engine engine, java.util.Set<Long> handed) {
+    public static Thread startControlPoller(ControlInbox inbox, String id, Engine engine, java.util.Set<Long> handed) {
         return Thread.ofPlatform()
                 .daemon()
                 .name("labloop-control-" + id)
                 .start(() -> poll(inbox, id, engine, new java.util.HashSet<>(handed)));
     }
 
-    private static void poll(SqliteControlInbox inbox, String id, Engine engine, java.util.Set<Long> handed) {
+    private static void poll(ControlInbox inbox, String id, Engine engine, java.util.Set<Long> handed) {
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                for (SqliteControlInbox.Request r : inbox.open(id)) {
+                for (ControlInbox.Request r : inbox.open(id)) {
                     // Open until its event is recorded: handed once, then waited for.
                     if (handed.add(r.id())) {
                         hand(r, engine, inbox);
@@ -973,9 +977,9 @@ public final class CampaignRunner {
      * them. They are still meant (an abort must not be lost to a crash): the engine records them, in the order they
      * were made, right after its start and before it proposes or starts anything. Returns the requests handed.
      */
-    public static java.util.Set<Long> handPending(SqliteControlInbox inbox, String id, Engine engine) {
+    public static java.util.Set<Long> handPending(ControlInbox inbox, String id, Engine engine) {
         java.util.Set<Long> handed = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        for (SqliteControlInbox.Request r : inbox.open(id)) {
+        for (ControlInbox.Request r : inbox.open(id)) {
             hand(r, engine, inbox);
             handed.add(r.id());
         }
@@ -986,7 +990,7 @@ public final class CampaignRunner {
      * Hands a person's request from the control inbox to the engine, which records it on its next turn; the request is
      * marked done in the inbox only then, so a crash in between leaves it for the next engine.
      */
-    private static void hand(SqliteControlInbox.Request r, Engine engine, SqliteControlInbox inbox) {
+    private static void hand(ControlInbox.Request r, Engine engine, ControlInbox inbox) {
         Runnable done = () -> {
             try {
                 inbox.done(r.id());
@@ -1023,7 +1027,7 @@ public final class CampaignRunner {
             }
             String cell = p.spec().workcell().name();
             for (String other : store.log().campaignIds()) {
-                if (ids.contains(other) || !LabStore.driven(store.dir(), other)) {
+                if (ids.contains(other) || !store.driven(other)) {
                     continue;
                 }
                 CampaignState s = CampaignState.load(store.log(), other);

@@ -18,7 +18,9 @@ import org.labloop.event.Event;
 import org.labloop.event.EventLog;
 import org.labloop.event.EventLogException;
 import org.labloop.planner.PlannerRegistry;
+import org.labloop.store.PostgresEventLog;
 import org.labloop.store.SqliteEventLog;
+import org.labloop.store.StoreLocation;
 
 /** The composition root: which registries, stores and loaders the CLI uses. */
 public final class Lab {
@@ -96,6 +98,40 @@ public final class Lab {
                     dataDir.toString(),
                     "is a file, not a data directory",
                     "pass --data the directory that holds " + SqliteEventLog.FILE_NAME));
+        }
+    }
+
+    /** Opens the existing store at {@code location}; refuses to create one for commands that act on a campaign. */
+    public static EventLog openExisting(StoreLocation location) {
+        return switch (location) {
+            case StoreLocation.Directory d -> openExisting(d.path());
+            case StoreLocation.Postgres pg -> {
+                requirePostgresStore(pg);
+                yield PostgresEventLog.open(pg);
+            }
+        };
+    }
+
+    /**
+     * Opens the existing store at {@code location} for a command that only reads (status, export, verify): nothing is
+     * created, migrated or written. {@code checkPages} applies to the embedded store (see below).
+     */
+    public static EventLog openReadOnly(StoreLocation location, boolean checkPages) {
+        return switch (location) {
+            case StoreLocation.Directory d -> openReadOnly(d.path(), checkPages);
+            case StoreLocation.Postgres pg -> {
+                requirePostgresStore(pg);
+                yield PostgresEventLog.openReadOnly(pg);
+            }
+        };
+    }
+
+    private static void requirePostgresStore(StoreLocation.Postgres pg) {
+        if (!PostgresEventLog.exists(pg)) {
+            throw new InvalidInputException(Problem.at(
+                    pg.describe(),
+                    "no LabLoop store here (schema " + pg.schema() + " holds none)",
+                    "run a campaign there first, or name the schema that holds one with ?schema=NAME"));
         }
     }
 

@@ -9,40 +9,73 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.labloop.device.DeviceMemory;
 import org.labloop.event.EventLog;
-import org.labloop.store.SqliteDeviceMemory;
+import org.labloop.store.PostgresEventLog;
+import org.labloop.store.PostgresLocks;
 import org.labloop.store.SqliteEventLog;
+import org.labloop.store.StoreLocation;
+import org.labloop.store.StoredDeviceMemory;
 
-/** A data directory opened for running campaigns: the event log, the simulated devices' memory, and engine locks. */
+/**
+ * A store opened for running campaigns: the event log, the simulated devices' memory, and engine locks. A data
+ * directory (SQLite files, file locks) or a PostgreSQL schema (tables, advisory locks).
+ */
 public final class LabStore implements AutoCloseable {
     /** The folder of the data directory that holds one lock file per campaign. */
     private static final String LOCKS = "locks";
 
-    private final Path dir;
-    private final SqliteEventLog log;
-    private final SqliteDeviceMemory devices;
+    private final StoreLocation location;
+    private final SqliteEventLog sqlite;
+    private final PostgresEventLog postgres;
+    private final StoredDeviceMemory devices;
+    private final PostgresLocks pgLocks;
 
-    private LabStore(Path dir, SqliteEventLog log, SqliteDeviceMemory devices) {
-        this.dir = dir;
-        this.log = log;
+    private LabStore(
+            StoreLocation location,
+            SqliteEventLog sqlite,
+            PostgresEventLog postgres,
+            StoredDeviceMemory devices,
+            PostgresLocks pgLocks) {
+        this.location = location;
+        this.sqlite = sqlite;
+        this.postgres = postgres;
         this.devices = devices;
+        this.pgLocks = pgLocks;
     }
 
     public static LabStore open(Path dir) {
-        SqliteEventLog log = SqliteEventLog.open(dir);
-        try {
-            return new LabStore(dir, log, SqliteDeviceMemory.open(dir));
-        } catch (RuntimeException e) {
-            log.close();
-            throw e;
-        }
+        return open(new StoreLocation.Directory(dir));
     }
 
-    public Path dir() {
-        return dir;
+    /** Opens (creating when missing) the store at {@code location}. */
+    public static LabStore open(StoreLocation location) {
+        return switch (location) {
+            case StoreLocation.Directory d -> {
+                SqliteEventLog log = SqliteEventLog.open(d.path());
+                try {
+                    yield new LabStore(location, log, null, StoredDeviceMemory.open(d.path()), null);
+                } catch (RuntimeException e) {
+                    log.close();
+                    throw e;
+                }
+            }
+            case StoreLocation.Postgres pg -> {
+                PostgresEventLog log = PostgresEventLog.open(pg);
+                try {
+                    yield new LabStore(location, null, log, StoredDeviceMemory.open(pg), new PostgresLocks(pg));
+                } catch (RuntimeException e) {
+                    log.close();
+                    throw e;
+                }
+            }
+        };
+    }
+
+    public StoreLocation location() {
+        return location;
     }
 
     public EventLog log() {
-        return log;
+        return sqlite != null ? sqlite : postgres;
     }
 
     public DeviceMemory devices() {
@@ -63,7 +96,7 @@ public final class LabStore implements AutoCloseable {
             return true;
         }
         String name = rel.toString();
-        for (String db : new String[] {SqliteEventLog.FILE_NAME, SqliteDeviceMemory.FILE_NAME}) {
+        for (String db : new String[] {SqliteEventLog.FILE_NAME, StoredDeviceMemory.FILE_NAME}) {
             if (name.equals(db) || name.startsWith(db + "-")) {
                 return true;
             }
@@ -76,14 +109,27 @@ public final class LabStore implements AutoCloseable {
      * however it dies, so a killed run never leaves a stale lock.
      */
     public EngineLock lock(String campaignId) {
-        Path file = lockFile(dir, campaignId);
+        if (location instanceof StoreLocation.Postgres pg) {
+            String key = pgKey(pg, campaignId);
+            synchronized (HELD) {
+                if (HELD.contains(key) || !pgLocks.tryLock(campaignId)) {
+                    throw runByAnother(campaignId);
+                }
+                HELD.add(key);
+                postgres.reread(campaignId);
+                return new EngineLock(key, () -> pgLocks.unlock(campaignId));
+            }
+        }
+        Path dir = ((StoreLocation.Directory) location).path();
+        String file = lockFile(dir, campaignId);
         synchronized (HELD) {
             if (HELD.contains(file)) {
                 throw runByAnother(campaignId); // this process: opening the file again would cost it its locks
             }
             try {
-                Files.createDirectories(file.getParent());
-                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                Files.createDirectories(Path.of(file).getParent());
+                FileChannel channel =
+                        FileChannel.open(Path.of(file), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock;
                 try {
                     lock = channel.tryLock();
@@ -95,8 +141,12 @@ public final class LabStore implements AutoCloseable {
                     throw runByAnother(campaignId);
                 }
                 HELD.add(file);
-                log.reread(campaignId);
-                return new EngineLock(file, channel, lock);
+                sqlite.reread(campaignId);
+                FileLock held = lock;
+                return new EngineLock(file, () -> {
+                    held.release();
+                    channel.close();
+                });
             } catch (IOException e) {
                 throw new CampaignLockedException(
                         "cannot lock campaign " + campaignId + " in " + dir + ": " + e.getMessage());
@@ -104,15 +154,23 @@ public final class LabStore implements AutoCloseable {
         }
     }
 
+    private static String pgKey(StoreLocation.Postgres pg, String campaignId) {
+        return "postgresql:" + pg.describe() + "#" + campaignId;
+    }
+
     /**
      * The lock files this process holds. POSIX locks belong to the process, and closing any descriptor of a file drops
      * every lock the process has on it: a file held here is therefore never opened again by this process (to probe or
      * to lock it) until it is let go.
      */
-    private static final java.util.Set<Path> HELD = new java.util.HashSet<>();
+    private static final java.util.Set<String> HELD = new java.util.HashSet<>();
 
-    private static Path lockFile(Path dir, String campaignId) {
-        return dir.resolve(LOCKS).resolve(campaignId + ".lock").toAbsolutePath().normalize();
+    private static String lockFile(Path dir, String campaignId) {
+        return dir.resolve(LOCKS)
+                .resolve(campaignId + ".lock")
+                .toAbsolutePath()
+                .normalize()
+                .toString();
     }
 
     private static CampaignLockedException runByAnother(String campaignId) {
@@ -124,20 +182,51 @@ public final class LabStore implements AutoCloseable {
      * Refuses, before anything is said or done about it, a campaign another process drives right now (the lock taken
      * to run it refuses it too; this says so first).
      */
-    public static void requireNotDriven(Path dir, String campaignId) {
-        if (driven(dir, campaignId)) {
+    public void requireNotDriven(String campaignId) {
+        if (driven(campaignId)) {
             throw runByAnother(campaignId);
         }
+    }
+
+    /** Whether some process (this one included) drives campaign {@code campaignId} of this store right now. */
+    public boolean driven(String campaignId) {
+        if (location instanceof StoreLocation.Postgres pg) {
+            synchronized (HELD) {
+                return HELD.contains(pgKey(pg, campaignId)) || pgLocks.heldElsewhere(campaignId);
+            }
+        }
+        return driven(((StoreLocation.Directory) location).path(), campaignId);
+    }
+
+    /**
+     * Whether some process drives campaign {@code campaignId} of the store at {@code location} right now, found
+     * without writing anything, for commands that only read the store.
+     */
+    public static boolean driven(StoreLocation location, String campaignId) {
+        return switch (location) {
+            case StoreLocation.Directory d -> driven(d.path(), campaignId);
+            case StoreLocation.Postgres pg -> {
+                synchronized (HELD) {
+                    if (HELD.contains(pgKey(pg, campaignId))) {
+                        yield true;
+                    }
+                }
+                try (PostgresLocks locks = new PostgresLocks(pg)) {
+                    yield locks.heldElsewhere(campaignId);
+                }
+            }
+        };
     }
 
     /**
      * Whether some process drives campaign {@code campaignId} of data directory {@code dir} right now, found without
      * writing anything: a shared lock on its lock file is refused while an engine holds the exclusive one.
      */
-    public static boolean driven(Path dir, String campaignId) {
-        Path file = lockFile(dir, campaignId);
+    private static boolean driven(Path dir, String campaignId) {
+        String name = lockFile(dir, campaignId);
+        Path file = Path.of(name);
         synchronized (HELD) {
-            if (HELD.contains(file)) {
+            if (HELD.contains(name)) {
                 return true; // this very process drives it
             }
             if (!Files.exists(file)) {
@@ -174,20 +263,30 @@ public final class LabStore implements AutoCloseable {
         try {
             devices.close();
         } finally {
-            log.close();
+            try {
+                if (pgLocks != null) {
+                    pgLocks.close();
+                }
+            } finally {
+                log().close();
+            }
         }
+    }
+
+    /** How a held lock is let go. */
+    @FunctionalInterface
+    interface Release {
+        void release() throws IOException;
     }
 
     /** Held while an engine drives a campaign. */
     public static final class EngineLock implements AutoCloseable {
-        private final Path file;
-        private final FileChannel channel;
-        private final FileLock lock;
+        private final String key;
+        private final Release release;
 
-        EngineLock(Path file, FileChannel channel, FileLock lock) {
-            this.file = file;
-            this.channel = channel;
-            this.lock = lock;
+        EngineLock(String key, Release release) {
+            this.key = key;
+            this.release = release;
         }
 
         private boolean released; // guarded by HELD
@@ -196,16 +295,15 @@ public final class LabStore implements AutoCloseable {
         public void close() {
             synchronized (HELD) {
                 if (released) {
-                    return; // let go already: the file may be another lock's by now
+                    return; // let go already: the key may be another lock's by now
                 }
                 released = true;
                 try {
-                    lock.release();
-                    channel.close();
+                    release.release();
                 } catch (IOException e) {
                     throw new CampaignLockedException("cannot release campaign lock: " + e.getMessage());
                 } finally {
-                    HELD.remove(file);
+                    HELD.remove(key);
                 }
             }
         }

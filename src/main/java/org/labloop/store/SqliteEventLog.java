@@ -9,24 +9,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
-import org.labloop.event.Event;
-import org.labloop.event.EventBody;
-import org.labloop.event.EventCodec;
-import org.labloop.event.EventLog;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteException;
 
@@ -34,22 +22,15 @@ import org.sqlite.SQLiteException;
  * The embedded event log: one SQLite file in WAL mode with {@code synchronous=FULL}, so an append that returned
  * survives a crash or power cut. Schema changes go through Flyway migrations.
  */
-public final class SqliteEventLog implements EventLog {
+public final class SqliteEventLog extends SqlEventLog {
     /** File name of the store inside a data directory. */
     public static final String FILE_NAME = "labloop.db";
 
     private final Path file;
-    private final Connection db;
-    private final Map<String, Head> heads = new HashMap<>();
-
-    private final boolean readOnly;
-    /** Stamps each row with when it was written (outside the hash chain); the store's own edge to real time. */
-    private Clock wallClock = Clock.systemUTC();
 
     private SqliteEventLog(Path file, Connection db, boolean readOnly) {
+        super(db, readOnly);
         this.file = file;
-        this.db = db;
-        this.readOnly = readOnly;
     }
 
     /** As {@link #open(Path)}, stamping rows with {@code wallClock}'s time (for tests). */
@@ -265,342 +246,45 @@ public final class SqliteEventLog implements EventLog {
         return null;
     }
 
-    private void requireWritable(String what) {
-        if (readOnly) {
-            throw new StoreException("cannot " + what + ": store " + file + " was opened read-only");
+    @Override
+    void begin(boolean creating) throws SQLException {
+        // Spelled out in SQL so that an I/O error (a full disk) surfaces from the statement that hit it, not as a
+        // later "no transaction is active"; IMMEDIATE takes the write lock now, so creators queue up.
+        try (Statement st = db.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
         }
     }
 
     @Override
-    public synchronized String newCampaignId(String name) {
-        requireWritable("create a campaign");
-        try {
-            db.setAutoCommit(false);
-            try {
-                String id = reserveId(name);
-                db.commit();
-                return id;
-            } catch (SQLException e) {
-                rollbackQuietly(e);
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw StoreFile.failure("cannot create campaign '" + name + "' in", file, e);
-        }
-    }
-
-    /**
-     * Reserves the campaign's id and writes its first event in one transaction, so that a process killed in between
-     * leaves neither: the id is free again for the next campaign of that name.
-     */
-    @Override
-    public synchronized Event create(String name, Instant at, String actor, EventBody.CampaignCreated body) {
-        requireWritable("create a campaign");
-        String json = EventCodec.toJson(body);
-        try (Statement tx = db.createStatement()) {
-            tx.execute("BEGIN IMMEDIATE");
-            try {
-                String id = reserveId(name);
-                Event e = new Event(
-                        id,
-                        1,
-                        at,
-                        actor,
-                        body,
-                        EventCodec.GENESIS,
-                        EventCodec.hash(EventCodec.GENESIS, id, 1, at, actor, json));
-                try (PreparedStatement ps = db.prepareStatement(INSERT_EVENT)) {
-                    bind(ps, e, json, wallClock.instant().toString());
-                    ps.executeUpdate();
-                }
-                tx.execute("COMMIT");
-                heads.put(id, new Head(1, e.hash()));
-                return e;
-            } catch (SQLException e) {
-                rollback(tx, e);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw StoreFile.failure("cannot create campaign '" + name + "' in", file, e);
-        }
-    }
-
-    /** The next free id for a campaign of {@code name}, inserted into the campaigns table in the open transaction. */
-    private String reserveId(String name) throws SQLException {
-        String slug = slug(name);
-        long created;
-        int n;
-        try (Statement st = db.createStatement();
-                ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(created), 0) FROM campaigns")) {
-            rs.next();
-            created = rs.getLong(1) + 1;
-        }
-        try (PreparedStatement ps = db.prepareStatement("SELECT COUNT(*) FROM campaigns WHERE id LIKE ?")) {
-            ps.setString(1, slug + "-%");
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                n = rs.getInt(1) + 1;
-            }
-        }
-        String id = slug + "-" + n;
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO campaigns (id, name, created) VALUES (?, ?, ?)")) {
-            ps.setString(1, id);
-            ps.setString(2, name);
-            ps.setLong(3, created);
-            ps.executeUpdate();
-        }
-        return id;
-    }
-
-    private static final String INSERT_EVENT = "INSERT INTO events"
-            + " (campaign_id, seq, at, actor, type, body, prev_hash, hash, recorded_at) VALUES (?,?,?,?,?,?,?,?,?)";
-
-    private static void bind(PreparedStatement ps, Event e, String json, String recorded) throws SQLException {
-        ps.setString(1, e.campaignId());
-        ps.setLong(2, e.seq());
-        ps.setString(3, e.at().toString());
-        ps.setString(4, e.actor());
-        ps.setString(5, e.body().typeName());
-        ps.setString(6, json);
-        ps.setString(7, e.prevHash());
-        ps.setString(8, e.hash());
-        ps.setString(9, recorded);
-    }
-
-    /** Ends a transaction begun in SQL; an error of the rollback (SQLite may have rolled back already) is kept with it. */
-    private static void rollback(Statement tx, SQLException cause) {
-        try {
-            tx.execute("ROLLBACK");
-        } catch (SQLException r) {
-            cause.addSuppressed(r);
+    void commit() throws SQLException {
+        try (Statement st = db.createStatement()) {
+            st.execute("COMMIT");
         }
     }
 
     /** SQLite may already have rolled back (a full disk, an I/O error): keep the first error, not the rollback's. */
-    private void rollbackQuietly(SQLException cause) {
-        try {
-            db.rollback();
+    @Override
+    void rollback(SQLException cause) {
+        try (Statement st = db.createStatement()) {
+            st.execute("ROLLBACK");
         } catch (SQLException r) {
             cause.addSuppressed(r);
         }
     }
 
-    static String slug(String name) {
-        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
-        return s.isEmpty() ? "campaign" : s.length() > 40 ? s.substring(0, 40) : s;
+    @Override
+    StoreException failure(String what, SQLException e) {
+        return StoreFile.failure(what, file, e);
     }
 
     @Override
-    public Event append(String campaignId, Instant at, String actor, EventBody body) {
-        return appendAll(campaignId, at, actor, List.of(body)).get(0);
+    String explain(SQLException e) {
+        return StoreFile.explain(e);
     }
 
     @Override
-    public synchronized List<Event> appendAll(String campaignId, Instant at, String actor, List<EventBody> bodies) {
-        requireWritable("append to campaign " + campaignId);
-        Head head = heads.computeIfAbsent(campaignId, this::loadHead);
-        List<Event> events = new ArrayList<>(bodies.size());
-        List<String> jsons = new ArrayList<>(bodies.size()); // encoded once, for the hash and for the row
-        long seq = head.seq;
-        String prev = head.hash;
-        for (EventBody body : bodies) {
-            String json = EventCodec.toJson(body);
-            seq++;
-            Event e = new Event(
-                    campaignId, seq, at, actor, body, prev, EventCodec.hash(prev, campaignId, seq, at, actor, json));
-            events.add(e);
-            jsons.add(json);
-            prev = e.hash();
-        }
-        // The transaction is spelled out in SQL so that an I/O error (a full disk) surfaces from the statement that
-        // hit it, not as a later "no transaction is active".
-        try (Statement tx = db.createStatement();
-                PreparedStatement ps = db.prepareStatement(INSERT_EVENT)) {
-            tx.execute("BEGIN IMMEDIATE");
-            String recorded = wallClock.instant().toString();
-            try {
-                for (int i = 0; i < events.size(); i++) {
-                    bind(ps, events.get(i), jsons.get(i), recorded);
-                    ps.executeUpdate();
-                }
-                tx.execute("COMMIT");
-            } catch (SQLException e) {
-                rollback(tx, e);
-                throw e;
-            }
-        } catch (SQLException e) {
-            heads.remove(campaignId);
-            throw new StoreException(
-                    "cannot append " + bodies.get(0).typeName() + " to campaign " + campaignId + " in " + file + ": "
-                            + (isConstraint(e)
-                                    ? StoreFile.firstLine(e) + " (another process may be running this campaign)"
-                                    : StoreFile.explain(e)),
-                    e);
-        }
-        heads.put(campaignId, new Head(seq, prev));
-        return events;
-    }
-
-    /**
-     * Forgets what this process knew of the end of campaign {@code campaignId}'s log, so that its next append reads it
-     * from the file: called when the process takes the campaign's lock, since another process may have appended while
-     * it did not hold it (a signature, a pause recorded from a terminal).
-     */
-    public synchronized void reread(String campaignId) {
-        heads.remove(campaignId);
-    }
-
-    private Head loadHead(String campaignId) {
-        try (PreparedStatement ps =
-                db.prepareStatement("SELECT seq, hash FROM events WHERE campaign_id = ? ORDER BY seq DESC LIMIT 1")) {
-            ps.setString(1, campaignId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Head(rs.getLong(1), rs.getString(2)) : new Head(0, EventCodec.GENESIS);
-            }
-        } catch (SQLException e) {
-            throw StoreFile.failure("cannot read campaign " + campaignId + " from", file, e);
-        }
-    }
-
-    @Override
-    public synchronized Map<Long, Instant> recordedAt(String campaignId) {
-        Map<Long, Instant> out = new java.util.LinkedHashMap<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT seq, recorded_at FROM events WHERE campaign_id = ?"
-                + " AND recorded_at IS NOT NULL ORDER BY seq")) {
-            ps.setString(1, campaignId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getLong(1), Instant.parse(rs.getString(2)));
-                }
-            }
-        } catch (SQLException e) {
-            // A store opened read-only before its upgrade has no such column: it keeps no such times.
-            if (String.valueOf(e.getMessage()).contains("no such column")) {
-                return Map.of();
-            }
-            throw StoreFile.failure("cannot read the wall-clock times of campaign " + campaignId + " in", file, e);
-        }
-        return out;
-    }
-
-    private static boolean isConstraint(SQLException e) {
+    boolean isConstraint(SQLException e) {
         return e instanceof SQLiteException s && s.getResultCode().name().startsWith("SQLITE_CONSTRAINT");
-    }
-
-    @Override
-    public synchronized List<Event> read(String campaignId, long afterSeq) {
-        List<Event> out = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement(
-                "SELECT seq, at, actor, body, prev_hash, hash FROM events WHERE campaign_id = ? AND seq > ? ORDER BY seq")) {
-            ps.setString(1, campaignId);
-            ps.setLong(2, afterSeq);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(decode(campaignId, rs));
-                }
-            }
-        } catch (SQLException e) {
-            String after = out.isEmpty()
-                    ? ""
-                    : " after event " + out.get(out.size() - 1).seq();
-            throw StoreFile.failure("cannot read campaign " + campaignId + after + " from", file, e);
-        }
-        return out;
-    }
-
-    /** One row as an event; a row that does not decode is reported with its seq, never passed on half-read. */
-    private Event decode(String campaignId, ResultSet rs) throws SQLException {
-        long seq = rs.getLong(1);
-        String at = rs.getString(2);
-        String actor = rs.getString(3);
-        String body = rs.getString(4);
-        String prevHash = rs.getString(5);
-        String hash = rs.getString(6);
-        try {
-            if (at == null || actor == null || body == null || prevHash == null || hash == null) {
-                throw new IllegalArgumentException("a column is empty (NULL)");
-            }
-            EventBody decoded = EventCodec.fromJson(body);
-            if (decoded == null) {
-                throw new IllegalArgumentException("its body is null");
-            }
-            return new Event(campaignId, seq, Instant.parse(at), actor, decoded, prevHash, hash);
-        } catch (RuntimeException e) {
-            throw new StoreException(
-                    "event " + seq + " of campaign " + campaignId + " in " + file + " is unreadable: "
-                            + StoreFile.firstLine(e) + "; " + StoreFile.RESTORE,
-                    e);
-        }
-    }
-
-    @Override
-    public synchronized List<String> campaignIds() {
-        List<String> ids = new ArrayList<>();
-        try (Statement st = db.createStatement();
-                // A campaign whose first event never committed (a crash in between) does not exist.
-                ResultSet rs = st.executeQuery("SELECT id FROM campaigns c WHERE EXISTS"
-                        + " (SELECT 1 FROM events e WHERE e.campaign_id = c.id) ORDER BY created")) {
-            while (rs.next()) {
-                String id = rs.getString(1);
-                if (id == null) {
-                    throw new StoreException(
-                            "store " + file + " is damaged: a campaign has no id; " + StoreFile.RESTORE);
-                }
-                ids.add(id);
-            }
-        } catch (SQLException e) {
-            throw StoreFile.failure("cannot list campaigns in", file, e);
-        }
-        return ids;
-    }
-
-    @Override
-    public synchronized Optional<Event> last(String campaignId) {
-        Head head = loadHead(campaignId);
-        if (head.seq == 0) {
-            return Optional.empty();
-        }
-        List<Event> tail = read(campaignId, head.seq - 1);
-        return tail.isEmpty() ? Optional.empty() : Optional.of(tail.get(0));
-    }
-
-    @Override
-    public synchronized void saveSnapshot(String campaignId, long seq, String json) {
-        requireWritable("save a snapshot");
-        try (PreparedStatement ps =
-                db.prepareStatement("INSERT INTO snapshots (campaign_id, seq, state) VALUES (?, ?, ?) "
-                        + "ON CONFLICT (campaign_id) DO UPDATE SET seq = excluded.seq, state = excluded.state")) {
-            ps.setString(1, campaignId);
-            ps.setLong(2, seq);
-            ps.setString(3, json);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw StoreFile.failure("cannot save snapshot of " + campaignId + " in", file, e);
-        }
-    }
-
-    @Override
-    public synchronized Optional<Snapshot> snapshot(String campaignId) {
-        try (PreparedStatement ps = db.prepareStatement("SELECT seq, state FROM snapshots WHERE campaign_id = ?")) {
-            ps.setString(1, campaignId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Snapshot(rs.getLong(1), rs.getString(2))) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw StoreFile.failure("cannot read snapshot of " + campaignId + " in", file, e);
-        }
-    }
-
-    @Override
-    public synchronized void dropSnapshots() {
-        requireWritable("drop snapshots");
-        try (Statement st = db.createStatement()) {
-            st.executeUpdate("DELETE FROM snapshots");
-        } catch (SQLException e) {
-            throw StoreFile.failure("cannot drop snapshots in", file, e);
-        }
     }
 
     @Override
@@ -674,6 +358,4 @@ public final class SqliteEventLog implements EventLog {
             StoreFile.checkBytes(file);
         }
     }
-
-    private record Head(long seq, String hash) {}
 }

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
 
-/** A real server on a free loopback port over a real SQLite store, with an operator and a viewer token. */
+/** A real server on a free loopback port over a real store (SQLite, or PostgreSQL), with an operator and a viewer token. */
 final class TestServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,8 +25,13 @@ final class TestServer implements AutoCloseable {
             .build();
 
     TestServer(Path dataDir, double pace) {
+        this(new org.labloop.store.StoreLocation.Directory(dataDir), dataDir, pace);
+    }
+
+    /** A server over the store at {@code store}; files uploaded with campaigns go under {@code baseDir}. */
+    TestServer(org.labloop.store.StoreLocation store, Path baseDir, double pace) {
         server = new ApiServer(new ApiServer.Options(
-                "127.0.0.1", 0, dataDir, pace, Path.of("examples").toAbsolutePath(), dataDir));
+                "127.0.0.1", 0, store, pace, Path.of("examples").toAbsolutePath(), baseDir));
         int port = server.start();
         base = "http://127.0.0.1:" + port;
         admin = server.tokens().create("alice", Principal.OPERATOR).token();

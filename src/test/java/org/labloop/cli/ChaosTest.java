@@ -35,6 +35,37 @@ class ChaosTest {
     }
 
     @Test
+    void aCampaignOnAPostgresStore_killedThreeTimes_losesNothing_andMatchesTheUninterruptedRun() throws Exception {
+        try (org.labloop.store.TestPostgres pg = org.labloop.store.TestPostgres.fresh()) {
+            CliTest.Result r = CliTest.labloop(
+                    "chaos",
+                    "--campaign",
+                    "examples/snar-faults/campaign.yaml",
+                    "--kills",
+                    "3",
+                    "--seed",
+                    "11",
+                    "--work",
+                    tmp.toString(),
+                    "--store",
+                    pg.url());
+            assertThat(r.code()).as(r.out() + r.err()).isZero();
+            assertThat(r.out())
+                    .contains("kills survived            3")
+                    .contains("experiments lost          0")
+                    .contains("measurements duplicated   0")
+                    .contains("event log intact          yes")
+                    .contains("same dataset (provenance and times)  yes")
+                    .contains("PASS");
+            try (org.labloop.event.EventLog log = org.labloop.lab.Lab.openReadOnly(pg.location(), true)) {
+                assertThat(log.campaignIds())
+                        .as("the killed runs wrote to PostgreSQL")
+                        .hasSize(1);
+            }
+        }
+    }
+
+    @Test
     void twoCampaignsSharingAWorkcell_killedThreeTimes_resumeTogether_andMatchTheUninterruptedRun() {
         CliTest.Result r = CliTest.labloop(
                 "chaos",

@@ -197,7 +197,7 @@ class OperatorCommandsTest {
         Path data = tmp.resolve("aborted-data");
         // An engine started it; a person's abort reached the inbox; the engine was killed before taking it.
         String id = interrupted(file, data);
-        try (org.labloop.store.SqliteControlInbox inbox = org.labloop.store.SqliteControlInbox.open(data)) {
+        try (org.labloop.store.ControlInbox inbox = org.labloop.store.ControlInbox.open(data)) {
             inbox.submit(id, "abort", "user:alice", "wrong reagent lot", false);
         }
 
@@ -217,7 +217,7 @@ class OperatorCommandsTest {
                     .as("the abort lands before anything is proposed or started")
                     .isEmpty();
         }
-        try (org.labloop.store.SqliteControlInbox inbox = org.labloop.store.SqliteControlInbox.open(data)) {
+        try (org.labloop.store.ControlInbox inbox = org.labloop.store.ControlInbox.open(data)) {
             assertThat(inbox.open(id)).as("done once recorded").isEmpty();
         }
     }

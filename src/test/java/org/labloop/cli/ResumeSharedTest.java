@@ -24,7 +24,7 @@ class ResumeSharedTest {
 
     /** Starts the pair in a child process and kills it once {@code events} events are in the store. */
     private static void runAndKill(Path data, long events) throws Exception {
-        try (LogProgress progress = new LogProgress(data)) {
+        try (LogProgress progress = new LogProgress(new org.labloop.store.StoreLocation.Directory(data))) {
             runAndKillWhen(data, () -> progress.events() >= events);
         }
     }
@@ -101,7 +101,7 @@ class ResumeSharedTest {
         // Run the files again and kill that run too: the background campaign restarts alone, and must still know
         // its finished partner the next time.
         long before;
-        try (LogProgress progress = new LogProgress(data)) {
+        try (LogProgress progress = new LogProgress(new org.labloop.store.StoreLocation.Directory(data))) {
             before = progress.events();
         }
         runAndKill(data, before + 20);

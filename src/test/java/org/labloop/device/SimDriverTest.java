@@ -69,6 +69,39 @@ class SimDriverTest {
         while (clock.runNext(Duration.ZERO)) {}
     }
 
+    private Driver driverOf(String campaign, Map<String, Object> options) {
+        DeviceSpec spec = new DeviceSpec(
+                "arm",
+                DeviceKind.ROBOT_ARM,
+                Set.of("transfer"),
+                1,
+                new DriverSpec(
+                        "sim",
+                        Map.of("transfer", new StepTiming(Duration.ofMinutes(2), Duration.ofSeconds(10))),
+                        options));
+        return DriverRegistry.standard().create(spec, new DriverContext(clock, 42, Optional.empty(), memory, campaign));
+    }
+
+    @Test
+    void aDeviceThatWentOffLine_isStillOffLine_forTheDriverOfAnEngineThatTakesOverAfterACrash() {
+        Driver before = driverOf("c-1", Map.of("disconnect_rate", 1.0, "disconnect_min", 20.0));
+        before.start(request("c-1/E0001/0/1"), listener);
+        Instant until = before.offlineUntil().orElseThrow();
+        assertThat(until).isEqualTo(Instant.EPOCH.plus(Duration.ofMinutes(20)));
+
+        clock.schedule(Duration.ofMinutes(5), () -> {});
+        drain();
+        Driver after = driverOf("c-1", Map.of("disconnect_rate", 1.0, "disconnect_min", 20.0));
+        assertThat(after.offlineUntil()).contains(until);
+        assertThat(driverOf("c-2", Map.of()).offlineUntil())
+                .as("another campaign's twin of the device")
+                .isEmpty();
+
+        clock.schedule(Duration.between(clock.now(), until), () -> {});
+        drain();
+        assertThat(after.offlineUntil()).isEmpty();
+    }
+
     @Test
     void startTwiceWithTheSameKey_doesTheWorkOnce_andAnswersFromMemory() {
         Driver arm = driver(2, Map.of());

@@ -23,8 +23,8 @@ import org.labloop.event.ChainCheck;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
-import org.labloop.store.SqliteDeviceMemory;
 import org.labloop.store.SqliteEventLog;
+import org.labloop.store.StoredDeviceMemory;
 
 /**
  * Kills the engine at the interesting points of an experiment's life (the process dies: no clean-up, timers lost),
@@ -177,7 +177,7 @@ class CrashRecoveryTest {
 
         Path data = dir.resolve("killed");
         try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+                StoredDeviceMemory devices = StoredDeviceMemory.open(data)) {
             String id = SnarLab.create(log, spec);
             Engine first =
                     SnarLab.engine(new DyingLog(log, matches, nth, before), spec, id, devices, EngineListener.NONE);
@@ -185,7 +185,7 @@ class CrashRecoveryTest {
         }
         CampaignState state;
         try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+                StoredDeviceMemory devices = StoredDeviceMemory.open(data)) {
             state = SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
                     .run();
             assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
@@ -227,14 +227,14 @@ class CrashRecoveryTest {
             CampaignSpec spec, Predicate<EventBody> matches, int nth, boolean before, boolean olderVersion) {
         Path data = dir.resolve("killed");
         try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+                StoredDeviceMemory devices = StoredDeviceMemory.open(data)) {
             String id = SnarLab.create(log, spec);
             Engine first = SnarLab.engine(
                     new DyingLog(log, matches, nth, before, olderVersion), spec, id, devices, EngineListener.NONE);
             assertThatThrownBy(first::run).isInstanceOf(Kill.class);
         }
         try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+                StoredDeviceMemory devices = StoredDeviceMemory.open(data)) {
             return SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
                     .run();
         }
@@ -330,7 +330,7 @@ class CrashRecoveryTest {
         EventBody killAt = next;
         Path data = dir.resolve("killed");
         try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+                StoredDeviceMemory devices = StoredDeviceMemory.open(data)) {
             String id = SnarLab.create(log, spec);
             Engine first =
                     SnarLab.engine(new DyingLog(log, killAt::equals, 1, true), spec, id, devices, EngineListener.NONE);
@@ -344,7 +344,7 @@ class CrashRecoveryTest {
         CampaignSpec edited = SnarLab.variant(
                 spec, new org.labloop.workcell.Workcell(spec.workcell().name(), shrunk), spec.protocol());
         try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory devices = SqliteDeviceMemory.open(data)) {
+                StoredDeviceMemory devices = StoredDeviceMemory.open(data)) {
             long before = log.readAll("snar-test-1").size();
             assertThatThrownBy(() -> SnarLab.engine(log, edited, "snar-test-1", devices, EngineListener.NONE)
                             .run())

@@ -24,8 +24,8 @@ import org.labloop.event.ChainCheck;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventLog;
 import org.labloop.planner.PlannerRegistry;
-import org.labloop.store.SqliteDeviceMemory;
 import org.labloop.store.SqliteEventLog;
+import org.labloop.store.StoredDeviceMemory;
 
 /** Two campaigns on one workcell: "analyse within 2 minutes of the reaction" in both, different priorities. */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
@@ -229,7 +229,7 @@ class SharedWorkcellTest {
         Path data = dir.resolve("killed");
         List<String> ids;
         try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory memory = SqliteDeviceMemory.open(data)) {
+                StoredDeviceMemory memory = StoredDeviceMemory.open(data)) {
             ids = specs.stream().map(s -> SnarLab.create(log, s)).toList();
             EventLog dying = new CrashRecoveryTest.DyingLog(
                     log, b -> b instanceof EventBody.StepStarted s && s.step() == 4, 13, false);
@@ -238,7 +238,7 @@ class SharedWorkcellTest {
             }
         }
         try (SqliteEventLog log = SqliteEventLog.open(data);
-                SqliteDeviceMemory memory = SqliteDeviceMemory.open(data);
+                StoredDeviceMemory memory = StoredDeviceMemory.open(data);
                 SharedWorkcell cell = workcell(log, memory, specs, ids)) {
             List<CampaignState> states = cell.run("user:test");
             for (int i = 0; i < specs.size(); i++) {

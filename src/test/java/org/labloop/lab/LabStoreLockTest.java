@@ -22,7 +22,8 @@ class LabStoreLockTest {
                 Path file = dir.resolve("locks").resolve("c-1.lock");
                 assertThat(locksHeldOn(file)).as("held").isPositive();
 
-                assertThat(LabStore.driven(dir, "c-1")).isTrue();
+                assertThat(LabStore.driven(new org.labloop.store.StoreLocation.Directory(dir), "c-1"))
+                        .isTrue();
                 assertThatThrownBy(() -> store.lock("c-1")).isInstanceOf(CampaignLockedException.class);
                 assertThat(store.running("c-1")).isTrue();
 
@@ -31,7 +32,8 @@ class LabStoreLockTest {
                 held.close();
             }
             held.close(); // a second close lets go of nothing more
-            assertThat(LabStore.driven(dir, "c-1")).isFalse();
+            assertThat(LabStore.driven(new org.labloop.store.StoreLocation.Directory(dir), "c-1"))
+                    .isFalse();
             store.lock("c-1").close();
         }
     }

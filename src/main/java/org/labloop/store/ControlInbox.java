@@ -15,8 +15,8 @@ import java.util.Objects;
  * A mailbox for operator requests to a campaign that another process is running. The CLI drops a request in; the
  * running engine's process takes it and records the matching event with the requester as actor.
  */
-public final class SqliteControlInbox implements AutoCloseable {
-    private final Path file;
+public final class ControlInbox implements AutoCloseable {
+    private final String file;
     private final Connection db;
     private SqliteEventLog.Hold hold;
 
@@ -29,13 +29,21 @@ public final class SqliteControlInbox implements AutoCloseable {
         }
     }
 
-    private SqliteControlInbox(Path file, Connection db) {
+    private ControlInbox(String file, Connection db) {
         this.file = file;
         this.db = db;
     }
 
+    /** Opens the inbox of the store at {@code location}, which must exist (opened once by its event log). */
+    public static ControlInbox open(StoreLocation location) {
+        return switch (location) {
+            case StoreLocation.Directory d -> open(d.path());
+            case StoreLocation.Postgres pg -> new ControlInbox(pg.describe(), PostgresEventLog.connect(pg));
+        };
+    }
+
     /** Opens the inbox of the store in {@code dataDir}, which must exist (opened once by {@link SqliteEventLog}). */
-    public static SqliteControlInbox open(Path dataDir) {
+    public static ControlInbox open(Path dataDir) {
         Path file = dataDir.resolve(SqliteEventLog.FILE_NAME).toAbsolutePath();
         try {
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -43,7 +51,7 @@ public final class SqliteControlInbox implements AutoCloseable {
                 st.execute("PRAGMA busy_timeout=10000");
                 st.execute("PRAGMA synchronous=FULL");
             }
-            SqliteControlInbox inbox = new SqliteControlInbox(file, db);
+            ControlInbox inbox = new ControlInbox(file.toString(), db);
             inbox.hold = SqliteEventLog.holdOpen(file);
             return inbox;
         } catch (SQLException e) {

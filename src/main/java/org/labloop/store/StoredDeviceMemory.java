@@ -16,22 +16,31 @@ import org.labloop.device.DeviceMemory;
 import org.labloop.event.EventCodec;
 
 /**
- * Simulated devices' own memory, in a SQLite file of its own ({@code sim-devices.db}) beside the store, the way each
- * real instrument keeps its run list apart from LabLoop's log.
+ * Simulated devices' own memory, kept apart from LabLoop's log the way each real instrument keeps its own run list: in
+ * the embedded store a SQLite file of its own ({@code sim-devices.db}) beside the log, in a PostgreSQL store a table of
+ * the store's schema.
  */
-public final class SqliteDeviceMemory implements DeviceMemory, AutoCloseable {
+public final class StoredDeviceMemory implements DeviceMemory, AutoCloseable {
     public static final String FILE_NAME = "sim-devices.db";
     private static final TypeReference<Map<String, Double>> OUTPUTS = new TypeReference<>() {};
 
-    private final Path file;
+    private final String file;
     private final Connection db;
 
-    private SqliteDeviceMemory(Path file, Connection db) {
+    private StoredDeviceMemory(String file, Connection db) {
         this.file = file;
         this.db = db;
     }
 
-    public static SqliteDeviceMemory open(Path dataDir) {
+    /** The memory of the store at {@code location}; a PostgreSQL store's tables must exist (made by its log). */
+    public static StoredDeviceMemory open(StoreLocation location) {
+        return switch (location) {
+            case StoreLocation.Directory d -> open(d.path());
+            case StoreLocation.Postgres pg -> new StoredDeviceMemory(pg.describe(), PostgresEventLog.connect(pg));
+        };
+    }
+
+    public static StoredDeviceMemory open(Path dataDir) {
         Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
         try {
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -43,7 +52,7 @@ public final class SqliteDeviceMemory implements DeviceMemory, AutoCloseable {
                         + " started_at TEXT NOT NULL, due TEXT NOT NULL, state TEXT NOT NULL, outputs TEXT NOT NULL,"
                         + " failure TEXT, PRIMARY KEY (device, step_key))");
             }
-            return new SqliteDeviceMemory(file, db);
+            return new StoredDeviceMemory(file.toString(), db);
         } catch (SQLException e) {
             throw new StoreException("cannot open simulated device memory " + file + ": " + e.getMessage(), e);
         }

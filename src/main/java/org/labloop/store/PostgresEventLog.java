@@ -1,0 +1,259 @@
+package org.labloop.store;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The server store: the event log in a PostgreSQL schema, for several people or workcells sharing one store. The same
+ * tables and SQL as the embedded store; a commit is durable when it returns (PostgreSQL's default
+ * {@code synchronous_commit}). Schema changes go through Flyway migrations ({@code db/migration/postgresql}).
+ */
+public final class PostgresEventLog extends SqlEventLog {
+    private final StoreLocation.Postgres location;
+
+    private PostgresEventLog(StoreLocation.Postgres location, Connection db, boolean readOnly) {
+        super(db, readOnly);
+        this.location = location;
+    }
+
+    /** Opens the store at {@code location} for reading and writing, creating its schema and tables when missing. */
+    public static PostgresEventLog open(StoreLocation.Postgres location) {
+        migrate(location);
+        return new PostgresEventLog(location, connect(location), false);
+    }
+
+    /** As {@link #open}, stamping rows with {@code wallClock}'s time (for tests). */
+    public static PostgresEventLog open(StoreLocation.Postgres location, Clock wallClock) {
+        PostgresEventLog log = open(location);
+        log.wallClock = Objects.requireNonNull(wallClock, "wallClock");
+        return log;
+    }
+
+    /**
+     * Opens an existing store for reading only: nothing is created or migrated, and the connection's transactions are
+     * read-only. Refuses a schema that holds no LabLoop store.
+     */
+    public static PostgresEventLog openReadOnly(StoreLocation.Postgres location) {
+        Connection db = connect(location);
+        try {
+            db.setReadOnly(true);
+            requireStore(db, location);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                db.close();
+            } catch (SQLException ignored) {
+                // already failing with a better message
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw failure(location, "cannot open store", (SQLException) e);
+        }
+        return new PostgresEventLog(location, db, true);
+    }
+
+    /** Whether {@code location} holds a LabLoop store (its schema history), without creating anything. */
+    public static boolean exists(StoreLocation.Postgres location) {
+        try (Connection db = connect(location)) {
+            return hasHistory(db, location);
+        } catch (SQLException e) {
+            throw failure(location, "cannot read store", e);
+        }
+    }
+
+    private static void requireStore(Connection db, StoreLocation.Postgres location) throws SQLException {
+        if (!hasHistory(db, location)) {
+            throw new StoreException("no LabLoop store at " + location.describe() + " (schema " + location.schema()
+                    + " has no LabLoop tables); run a campaign there first, or name the schema that holds one with"
+                    + " ?schema=NAME");
+        }
+        try (Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT version, description FROM flyway_schema_history WHERE NOT success LIMIT 1")) {
+            if (rs.next()) {
+                throw new StoreException("store " + location.describe() + ": an upgrade of its schema (version "
+                        + rs.getString(1) + ", " + rs.getString(2) + ") failed half-way; " + StoreFile.RESTORE);
+            }
+        }
+    }
+
+    private static boolean hasHistory(Connection db, StoreLocation.Postgres location) throws SQLException {
+        try (var ps = db.prepareStatement("SELECT 1 FROM information_schema.tables WHERE table_schema = ?"
+                + " AND table_name = 'flyway_schema_history'")) {
+            ps.setString(1, location.schema());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** A new connection to the store's database, with the store's schema first on the search path. */
+    public static Connection connect(StoreLocation.Postgres location) {
+        try {
+            Connection db = DriverManager.getConnection(location.jdbcUrl(), location.properties());
+            db.setAutoCommit(true);
+            return db;
+        } catch (SQLException e) {
+            throw failure(location, "cannot connect to store", e);
+        }
+    }
+
+    private static void migrate(StoreLocation.Postgres location) {
+        StringBuilder url = new StringBuilder(location.jdbcUrl()).append("?ApplicationName=labloop");
+        for (Map.Entry<String, String> o : location.options().entrySet()) {
+            url.append('&')
+                    .append(URLEncoder.encode(o.getKey(), StandardCharsets.UTF_8))
+                    .append('=')
+                    .append(URLEncoder.encode(o.getValue(), StandardCharsets.UTF_8));
+        }
+        try {
+            Flyway.configure()
+                    .dataSource(url.toString(), location.user(), location.password())
+                    .schemas(location.schema())
+                    .defaultSchema(location.schema())
+                    .createSchemas(true)
+                    .locations("classpath:db/migration/postgresql")
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            SQLException sql = sqlCause(e);
+            if (sql != null) {
+                throw failure(location, "cannot open store", sql);
+            }
+            String why = StoreFile.firstLine(e);
+            if (why.contains("non-empty schema")) {
+                throw new StoreException("cannot open store " + location.describe() + ": schema " + location.schema()
+                        + " already holds tables that are not a LabLoop store's; name another schema with"
+                        + " ?schema=NAME (it is created when missing)");
+            }
+            throw new StoreException(
+                    "cannot open store " + location.describe() + ": its schema does not fit this"
+                            + " version of LabLoop (" + why + "); use the LabLoop version that wrote it, or "
+                            + StoreFile.RESTORE,
+                    e);
+        }
+    }
+
+    private static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    static StoreException failure(StoreLocation.Postgres location, String what, SQLException e) {
+        return new StoreException(what + " " + location.describe() + ": " + reason(location, e), e);
+    }
+
+    /** PostgreSQL's error as a reason and a remedy, by its SQLSTATE class. */
+    static String reason(StoreLocation.Postgres location, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String detail = StoreFile.firstLine(e);
+        if (state.startsWith("08")) {
+            return "the server cannot be reached or dropped the connection (" + detail + "); check that PostgreSQL"
+                    + " runs at " + location.host() + ":" + location.port() + " and run the command again (what was"
+                    + " committed is intact)";
+        }
+        if (state.equals("28000") || state.equals("28P01")) {
+            return "the server refused user " + location.user() + " (" + detail + "); check the user and the"
+                    + " password (PGUSER, PGPASSWORD or the address)";
+        }
+        if (state.equals("3D000")) {
+            return "database " + location.database() + " does not exist; create it (createdb " + location.database()
+                    + ") or name another";
+        }
+        if (state.equals("42501")) {
+            return "user " + location.user() + " lacks a privilege (" + detail + "); grant it, or name a schema the"
+                    + " user owns with ?schema=NAME";
+        }
+        if (state.equals("53100")) {
+            return "the server's disk is full (" + detail + "); free some space and run the command again (what was"
+                    + " committed is intact)";
+        }
+        if (state.equals("25006")) {
+            return "the store was opened read-only (" + detail + ")";
+        }
+        return detail;
+    }
+
+    @Override
+    void begin(boolean creating) throws SQLException {
+        db.setAutoCommit(false);
+        if (creating) {
+            // An id is derived from the ids already there: concurrent creators take turns; readers are not held up.
+            try (Statement st = db.createStatement()) {
+                st.execute("LOCK TABLE campaigns IN SHARE ROW EXCLUSIVE MODE");
+            } catch (SQLException e) {
+                rollback(e);
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    void commit() throws SQLException {
+        db.commit();
+        db.setAutoCommit(true);
+    }
+
+    @Override
+    void rollback(SQLException cause) {
+        try {
+            db.rollback();
+        } catch (SQLException r) {
+            cause.addSuppressed(r);
+        }
+        try {
+            db.setAutoCommit(true);
+        } catch (SQLException r) {
+            cause.addSuppressed(r);
+        }
+    }
+
+    @Override
+    StoreException failure(String what, SQLException e) {
+        return failure(location, what, e);
+    }
+
+    @Override
+    String explain(SQLException e) {
+        return reason(location, e);
+    }
+
+    @Override
+    boolean isConstraint(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
+    /** Where this store lives. */
+    public StoreLocation.Postgres where() {
+        return location;
+    }
+
+    @Override
+    public String location() {
+        return location.describe();
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            throw failure("cannot close store", e);
+        }
+    }
+}

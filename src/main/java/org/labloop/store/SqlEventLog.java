@@ -1,0 +1,370 @@
+package org.labloop.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.labloop.event.Event;
+import org.labloop.event.EventBody;
+import org.labloop.event.EventCodec;
+import org.labloop.event.EventLog;
+
+/**
+ * The event log's SQL, the same on the embedded store (SQLite) and the server store (PostgreSQL): the subclasses open
+ * the connection, say how a transaction begins and how a database's errors read.
+ */
+abstract class SqlEventLog implements EventLog {
+    final Connection db;
+    private final boolean readOnly;
+    private final Map<String, Head> heads = new HashMap<>();
+    /** Stamps each row with when it was written (outside the hash chain); the store's own edge to real time. */
+    Clock wallClock = Clock.systemUTC();
+
+    SqlEventLog(Connection db, boolean readOnly) {
+        this.db = db;
+        this.readOnly = readOnly;
+    }
+
+    /**
+     * Begins a write transaction. {@code creating}: it will reserve a campaign id, so concurrent creators must wait
+     * for each other (the id is derived from what is already there).
+     */
+    abstract void begin(boolean creating) throws SQLException;
+
+    abstract void commit() throws SQLException;
+
+    /** Ends a failed transaction; an error of the rollback itself is kept with {@code cause}. */
+    abstract void rollback(SQLException cause);
+
+    /** A StoreException for a failed operation: what, where, the reason in words and what to do. */
+    abstract StoreException failure(String what, SQLException e);
+
+    /** The reason in words, with what to do. */
+    abstract String explain(SQLException e);
+
+    /** Whether the statement broke a uniqueness rule (the same seq appended twice). */
+    abstract boolean isConstraint(SQLException e);
+
+    private void requireWritable(String what) {
+        if (readOnly) {
+            throw new StoreException("cannot " + what + ": store " + location() + " was opened read-only");
+        }
+    }
+
+    @Override
+    public synchronized String newCampaignId(String name) {
+        requireWritable("create a campaign");
+        try {
+            begin(true);
+            try {
+                String id = reserveId(name);
+                commit();
+                return id;
+            } catch (SQLException e) {
+                rollback(e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("cannot create campaign '" + name + "' in", e);
+        }
+    }
+
+    /**
+     * Reserves the campaign's id and writes its first event in one transaction, so that a process killed in between
+     * leaves neither: the id is free again for the next campaign of that name.
+     */
+    @Override
+    public synchronized Event create(String name, Instant at, String actor, EventBody.CampaignCreated body) {
+        requireWritable("create a campaign");
+        String json = EventCodec.toJson(body);
+        try {
+            begin(true);
+            try {
+                String id = reserveId(name);
+                Event e = new Event(
+                        id,
+                        1,
+                        at,
+                        actor,
+                        body,
+                        EventCodec.GENESIS,
+                        EventCodec.hash(EventCodec.GENESIS, id, 1, at, actor, json));
+                try (PreparedStatement ps = db.prepareStatement(INSERT_EVENT)) {
+                    bind(ps, e, json, wallClock.instant().toString());
+                    ps.executeUpdate();
+                }
+                commit();
+                heads.put(id, new Head(1, e.hash()));
+                return e;
+            } catch (SQLException e) {
+                rollback(e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("cannot create campaign '" + name + "' in", e);
+        }
+    }
+
+    /** The next free id for a campaign of {@code name}, inserted into the campaigns table in the open transaction. */
+    private String reserveId(String name) throws SQLException {
+        String slug = slug(name);
+        long created;
+        int n;
+        try (Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(created), 0) FROM campaigns")) {
+            rs.next();
+            created = rs.getLong(1) + 1;
+        }
+        try (PreparedStatement ps = db.prepareStatement("SELECT COUNT(*) FROM campaigns WHERE id LIKE ?")) {
+            ps.setString(1, slug + "-%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                n = rs.getInt(1) + 1;
+            }
+        }
+        String id = slug + "-" + n;
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO campaigns (id, name, created) VALUES (?, ?, ?)")) {
+            ps.setString(1, id);
+            ps.setString(2, name);
+            ps.setLong(3, created);
+            ps.executeUpdate();
+        }
+        return id;
+    }
+
+    private static final String INSERT_EVENT = "INSERT INTO events"
+            + " (campaign_id, seq, at, actor, type, body, prev_hash, hash, recorded_at) VALUES (?,?,?,?,?,?,?,?,?)";
+
+    private static void bind(PreparedStatement ps, Event e, String json, String recorded) throws SQLException {
+        ps.setString(1, e.campaignId());
+        ps.setLong(2, e.seq());
+        ps.setString(3, e.at().toString());
+        ps.setString(4, e.actor());
+        ps.setString(5, e.body().typeName());
+        ps.setString(6, json);
+        ps.setString(7, e.prevHash());
+        ps.setString(8, e.hash());
+        ps.setString(9, recorded);
+    }
+
+    static String slug(String name) {
+        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
+        return s.isEmpty() ? "campaign" : s.length() > 40 ? s.substring(0, 40) : s;
+    }
+
+    @Override
+    public Event append(String campaignId, Instant at, String actor, EventBody body) {
+        return appendAll(campaignId, at, actor, List.of(body)).get(0);
+    }
+
+    @Override
+    public synchronized List<Event> appendAll(String campaignId, Instant at, String actor, List<EventBody> bodies) {
+        requireWritable("append to campaign " + campaignId);
+        Head head = heads.computeIfAbsent(campaignId, this::loadHead);
+        List<Event> events = new ArrayList<>(bodies.size());
+        List<String> jsons = new ArrayList<>(bodies.size()); // encoded once, for the hash and for the row
+        long seq = head.seq;
+        String prev = head.hash;
+        for (EventBody body : bodies) {
+            String json = EventCodec.toJson(body);
+            seq++;
+            Event e = new Event(
+                    campaignId, seq, at, actor, body, prev, EventCodec.hash(prev, campaignId, seq, at, actor, json));
+            events.add(e);
+            jsons.add(json);
+            prev = e.hash();
+        }
+        try {
+            begin(false);
+            String recorded = wallClock.instant().toString();
+            try (PreparedStatement ps = db.prepareStatement(INSERT_EVENT)) {
+                for (int i = 0; i < events.size(); i++) {
+                    bind(ps, events.get(i), jsons.get(i), recorded);
+                    ps.executeUpdate();
+                }
+                commit();
+            } catch (SQLException e) {
+                rollback(e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            heads.remove(campaignId);
+            throw new StoreException(
+                    "cannot append " + bodies.get(0).typeName() + " to campaign " + campaignId + " in " + location()
+                            + ": "
+                            + (isConstraint(e)
+                                    ? StoreFile.firstLine(e) + " (another process may be running this campaign)"
+                                    : explain(e)),
+                    e);
+        }
+        heads.put(campaignId, new Head(seq, prev));
+        return events;
+    }
+
+    /**
+     * Forgets what this process knew of the end of campaign {@code campaignId}'s log, so that its next append reads it
+     * from the store: called when the process takes the campaign's lock, since another process may have appended while
+     * it did not hold it (a signature, a pause recorded from a terminal).
+     */
+    public synchronized void reread(String campaignId) {
+        heads.remove(campaignId);
+    }
+
+    private Head loadHead(String campaignId) {
+        try (PreparedStatement ps =
+                db.prepareStatement("SELECT seq, hash FROM events WHERE campaign_id = ? ORDER BY seq DESC LIMIT 1")) {
+            ps.setString(1, campaignId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Head(rs.getLong(1), rs.getString(2)) : new Head(0, EventCodec.GENESIS);
+            }
+        } catch (SQLException e) {
+            throw failure("cannot read campaign " + campaignId + " from", e);
+        }
+    }
+
+    @Override
+    public synchronized Map<Long, Instant> recordedAt(String campaignId) {
+        Map<Long, Instant> out = new java.util.LinkedHashMap<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT seq, recorded_at FROM events WHERE campaign_id = ?"
+                + " AND recorded_at IS NOT NULL ORDER BY seq")) {
+            ps.setString(1, campaignId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getLong(1), Instant.parse(rs.getString(2)));
+                }
+            }
+        } catch (SQLException e) {
+            // A store opened read-only before its upgrade has no such column: it keeps no such times.
+            if (String.valueOf(e.getMessage()).contains("no such column")) {
+                return Map.of();
+            }
+            throw failure("cannot read the wall-clock times of campaign " + campaignId + " in", e);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<Event> read(String campaignId, long afterSeq) {
+        List<Event> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT seq, at, actor, body, prev_hash, hash FROM events WHERE campaign_id = ? AND seq > ? ORDER BY seq")) {
+            ps.setString(1, campaignId);
+            ps.setLong(2, afterSeq);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(decode(campaignId, rs));
+                }
+            }
+        } catch (SQLException e) {
+            String after = out.isEmpty()
+                    ? ""
+                    : " after event " + out.get(out.size() - 1).seq();
+            throw failure("cannot read campaign " + campaignId + after + " from", e);
+        }
+        return out;
+    }
+
+    /** One row as an event; a row that does not decode is reported with its seq, never passed on half-read. */
+    private Event decode(String campaignId, ResultSet rs) throws SQLException {
+        long seq = rs.getLong(1);
+        String at = rs.getString(2);
+        String actor = rs.getString(3);
+        String body = rs.getString(4);
+        String prevHash = rs.getString(5);
+        String hash = rs.getString(6);
+        try {
+            if (at == null || actor == null || body == null || prevHash == null || hash == null) {
+                throw new IllegalArgumentException("a column is empty (NULL)");
+            }
+            EventBody decoded = EventCodec.fromJson(body);
+            if (decoded == null) {
+                throw new IllegalArgumentException("its body is null");
+            }
+            return new Event(campaignId, seq, Instant.parse(at), actor, decoded, prevHash, hash);
+        } catch (RuntimeException e) {
+            throw new StoreException(
+                    "event " + seq + " of campaign " + campaignId + " in " + location() + " is unreadable: "
+                            + StoreFile.firstLine(e) + "; " + StoreFile.RESTORE,
+                    e);
+        }
+    }
+
+    @Override
+    public synchronized List<String> campaignIds() {
+        List<String> ids = new ArrayList<>();
+        try (Statement st = db.createStatement();
+                // A campaign whose first event never committed (a crash in between) does not exist.
+                ResultSet rs = st.executeQuery("SELECT id FROM campaigns c WHERE EXISTS"
+                        + " (SELECT 1 FROM events e WHERE e.campaign_id = c.id) ORDER BY created")) {
+            while (rs.next()) {
+                String id = rs.getString(1);
+                if (id == null) {
+                    throw new StoreException(
+                            "store " + location() + " is damaged: a campaign has no id; " + StoreFile.RESTORE);
+                }
+                ids.add(id);
+            }
+        } catch (SQLException e) {
+            throw failure("cannot list campaigns in", e);
+        }
+        return ids;
+    }
+
+    @Override
+    public synchronized Optional<Event> last(String campaignId) {
+        Head head = loadHead(campaignId);
+        if (head.seq == 0) {
+            return Optional.empty();
+        }
+        List<Event> tail = read(campaignId, head.seq - 1);
+        return tail.isEmpty() ? Optional.empty() : Optional.of(tail.get(0));
+    }
+
+    @Override
+    public synchronized void saveSnapshot(String campaignId, long seq, String json) {
+        requireWritable("save a snapshot");
+        try (PreparedStatement ps =
+                db.prepareStatement("INSERT INTO snapshots (campaign_id, seq, state) VALUES (?, ?, ?) "
+                        + "ON CONFLICT (campaign_id) DO UPDATE SET seq = excluded.seq, state = excluded.state")) {
+            ps.setString(1, campaignId);
+            ps.setLong(2, seq);
+            ps.setString(3, json);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("cannot save snapshot of " + campaignId + " in", e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<Snapshot> snapshot(String campaignId) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT seq, state FROM snapshots WHERE campaign_id = ?")) {
+            ps.setString(1, campaignId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Snapshot(rs.getLong(1), rs.getString(2))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("cannot read snapshot of " + campaignId + " in", e);
+        }
+    }
+
+    @Override
+    public synchronized void dropSnapshots() {
+        requireWritable("drop snapshots");
+        try (Statement st = db.createStatement()) {
+            st.executeUpdate("DELETE FROM snapshots");
+        } catch (SQLException e) {
+            throw failure("cannot drop snapshots in", e);
+        }
+    }
+
+    private record Head(long seq, String hash) {}
+}

@@ -1,0 +1,198 @@
+package org.labloop.store;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import org.labloop.core.InvalidInputException;
+
+/**
+ * Where a store lives: a data directory (the embedded SQLite store, the default) or a PostgreSQL database shared by
+ * several people or workcells. Parsed once from {@code --data} or {@code LABLOOP_DATA}.
+ */
+public sealed interface StoreLocation {
+
+    /** How the location is written in messages and in printed commands (never with a password). */
+    String describe();
+
+    /** The embedded store: {@code labloop.db} and its companions in a directory. */
+    record Directory(Path path) implements StoreLocation {
+        public Directory {
+            Objects.requireNonNull(path, "path");
+        }
+
+        @Override
+        public String describe() {
+            return path.toString();
+        }
+    }
+
+    /**
+     * A PostgreSQL database; every LabLoop table lives in {@code schema} (created when missing), so one database can
+     * hold several stores side by side and LabLoop never touches tables outside its schema.
+     */
+    record Postgres(
+            String host,
+            int port,
+            String database,
+            String user,
+            String password,
+            String schema,
+            Map<String, String> options)
+            implements StoreLocation {
+        /** The schema a location names when it names none. */
+        public static final String DEFAULT_SCHEMA = "labloop";
+
+        private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+        public Postgres {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(database, "database");
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(schema, "schema");
+            if (port < 1 || port > 65535) {
+                throw InvalidInputException.of("--data", "port " + port + " is out of range", "use 1-65535");
+            }
+            if (!IDENTIFIER.matcher(schema).matches()) {
+                throw InvalidInputException.of(
+                        "--data",
+                        "schema '" + schema + "' is not a plain PostgreSQL name",
+                        "use 1-63 lower-case letters, digits or '_', starting with a letter or '_'");
+            }
+            options = Map.copyOf(options);
+        }
+
+        /** The JDBC address, without user, password or schema (those go in {@link #properties()}). */
+        public String jdbcUrl() {
+            StringBuilder url = new StringBuilder("jdbc:postgresql://")
+                    .append(host.contains(":") ? "[" + host + "]" : host)
+                    .append(':')
+                    .append(port)
+                    .append('/')
+                    .append(java.net.URLEncoder.encode(database, StandardCharsets.UTF_8));
+            return url.toString();
+        }
+
+        /** Connection properties: credentials, the schema as the search path, and the driver options given. */
+        public Properties properties() {
+            Properties p = new Properties();
+            p.putAll(options);
+            p.setProperty("user", user);
+            if (password != null) {
+                p.setProperty("password", password);
+            }
+            p.setProperty("currentSchema", schema);
+            p.setProperty("ApplicationName", "labloop");
+            return p;
+        }
+
+        @Override
+        public String describe() {
+            return "postgresql://" + user + "@" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/"
+                    + database + "?schema=" + schema;
+        }
+
+        @Override
+        public String toString() {
+            return describe(); // never the password
+        }
+    }
+
+    /**
+     * Reads {@code --data}: {@code postgresql://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE[?schema=NAME&...]} (also
+     * {@code postgres://} and {@code jdbc:postgresql://}) names a PostgreSQL store; anything else is a directory. A
+     * password is best left out of the address: {@code PGPASSWORD} supplies it, and {@code PGUSER} the user.
+     */
+    static StoreLocation parse(String text, Map<String, String> env) {
+        Objects.requireNonNull(text, "text");
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        String rest = lower.startsWith("jdbc:") ? text.substring(5) : text;
+        String scheme = rest.toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.startsWith("postgresql:") && !scheme.startsWith("postgres:")) {
+            if (lower.matches("[a-z][a-z0-9+.-]*://.*")) {
+                throw InvalidInputException.of(
+                        "--data",
+                        "'" + redact(text) + "' is not a data directory nor a PostgreSQL address",
+                        "pass a directory, or postgresql://USER@HOST:PORT/DATABASE");
+            }
+            return new Directory(Path.of(text));
+        }
+        URI uri;
+        try {
+            uri = new URI(rest);
+        } catch (URISyntaxException e) {
+            throw InvalidInputException.of(
+                    "--data",
+                    "'" + redact(text) + "' is not a valid PostgreSQL address (" + e.getReason() + ")",
+                    "write it as postgresql://USER@HOST:PORT/DATABASE?schema=NAME");
+        }
+        String host = uri.getHost();
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (host == null || host.isEmpty() || path.length() < 2 || path.indexOf('/', 1) >= 0) {
+            throw InvalidInputException.of(
+                    "--data",
+                    "'" + redact(text) + "' does not name a host and one database",
+                    "write it as postgresql://USER@HOST:PORT/DATABASE, for example"
+                            + " postgresql://postgres@127.0.0.1:5432/labloop");
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        String database = decode(path.substring(1));
+        Map<String, String> query = query(uri.getRawQuery());
+        String user = null;
+        String password = null;
+        if (uri.getRawUserInfo() != null) {
+            String info = uri.getRawUserInfo();
+            int colon = info.indexOf(':');
+            user = decode(colon < 0 ? info : info.substring(0, colon));
+            password = colon < 0 ? null : decode(info.substring(colon + 1));
+        }
+        user = firstOf(user, query.remove("user"), env.get("PGUSER"), System.getProperty("user.name"));
+        password = firstOf(password, query.remove("password"), env.get("PGPASSWORD"));
+        String schema = firstOf(query.remove("schema"), query.remove("currentSchema"), Postgres.DEFAULT_SCHEMA);
+        int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+        return new Postgres(host, port, database, user, password, schema, query);
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+            out.put(key, eq < 0 ? "" : decode(pair.substring(eq + 1)));
+        }
+        return out;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    @SafeVarargs
+    private static <T> T firstOf(T... values) {
+        for (T v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** The address with any password replaced, for messages. */
+    static String redact(String text) {
+        return text.replaceAll("(://[^/@:]*:)[^@/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+}

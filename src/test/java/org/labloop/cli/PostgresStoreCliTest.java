@@ -1,0 +1,145 @@
+package org.labloop.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.labloop.campaign.CampaignStatus;
+import org.labloop.event.Event;
+import org.labloop.event.EventLog;
+import org.labloop.lab.ExampleCopies;
+import org.labloop.lab.Lab;
+import org.labloop.store.StoreLocation;
+import org.labloop.store.TestPostgres;
+
+/** The commands a user runs, against a PostgreSQL store named by {@code --data postgresql://...}. */
+class PostgresStoreCliTest {
+    @TempDir
+    Path tmp;
+
+    private static List<Event> events(StoreLocation where, String id) {
+        try (EventLog log = Lab.openReadOnly(where, true)) {
+            return log.readAll(id);
+        }
+    }
+
+    @Test
+    void aCampaignRunOnPostgres_recordsTheSameEventsAsTheEmbeddedStore_andStatusVerifyExportRead() throws Exception {
+        Path campaign = ExampleCopies.snar(tmp.resolve("campaign"), 8);
+        Path dir = tmp.resolve("data");
+        try (TestPostgres pg = TestPostgres.fresh()) {
+            CliTest.Result onServer =
+                    CliTest.labloop("run", campaign.toString(), "--data", pg.url(), "--no-progress", "--seed", "5");
+            assertThat(onServer.code()).as(onServer.err()).isZero();
+            assertThat(onServer.out()).contains("Data: " + pg.url(), "--data '" + pg.url() + "'");
+            CliTest.Result embedded = CliTest.labloop(
+                    "run", campaign.toString(), "--data", dir.toString(), "--no-progress", "--seed", "5");
+            assertThat(embedded.code()).as(embedded.err()).isZero();
+
+            List<Event> server = events(pg.location(), "snar-demo-1");
+            assertThat(server).hasSizeGreaterThan(50);
+            assertThat(server).isEqualTo(events(new StoreLocation.Directory(dir), "snar-demo-1"));
+
+            CliTest.Result status = CliTest.labloop("status", "--data", pg.url());
+            assertThat(status.out()).contains("snar-demo-1", "completed");
+            CliTest.Result verify = CliTest.labloop("verify", "--data", pg.url());
+            assertThat(verify.code()).as(verify.err()).isZero();
+            assertThat(verify.out()).contains("snar-demo-1: intact, " + server.size() + " events");
+            CliTest.Result export = CliTest.labloop("export", "snar-demo-1", "--format", "csv", "--data", pg.url());
+            assertThat(export.code()).as(export.err()).isZero();
+            assertThat(export.out().lines().count()).isEqualTo(9); // header and 8 experiments
+
+            CliTest.Result again =
+                    CliTest.labloop("run", campaign.toString(), "--data", pg.url(), "--no-progress", "--seed", "5");
+            assertThat(again.out()).contains("is already completed; this run starts snar-demo-2");
+        }
+    }
+
+    @Test
+    void pauseAndAbort_fromAnotherCommand_reachAnEngineRunningOnPostgres() throws Exception {
+        Path campaign = ExampleCopies.snar(tmp.resolve("campaign"), 400);
+        try (TestPostgres pg = TestPostgres.fresh()) {
+            CompletableFuture<CliTest.Result> run = CompletableFuture.supplyAsync(
+                    () -> CliTest.labloop("run", campaign.toString(), "--data", pg.url(), "--no-progress"));
+            awaitStatus(pg.location(), CampaignStatus.RUNNING);
+
+            CliTest.Result second = CliTest.labloop("run", campaign.toString(), "--data", pg.url(), "--no-progress");
+            assertThat(second.code()).as("the same file again, while it runs").isEqualTo(5);
+            CliTest.Result pause = CliTest.labloop("pause", "snar-demo-1", "--reason", "refill", "--data", pg.url());
+            assertThat(pause.code()).as(pause.err()).isZero();
+            awaitStatus(pg.location(), CampaignStatus.PAUSED);
+            CliTest.Result abort = CliTest.labloop("abort", "snar-demo-1", "--reason", "leak", "--data", pg.url());
+            assertThat(abort.code()).as(abort.err()).isZero();
+
+            CliTest.Result ended = run.get(60, TimeUnit.SECONDS);
+            assertThat(ended.code()).as(ended.err()).isEqualTo(6);
+            assertThat(events(pg.location(), "snar-demo-1"))
+                    .extracting(e -> e.body().typeName() + " " + e.actor())
+                    .contains("CampaignPaused user:" + System.getProperty("user.name"))
+                    .last()
+                    .asString()
+                    .startsWith("CampaignAborted");
+        }
+    }
+
+    @Test
+    void signaturesAndTokens_liveInThePostgresStore() throws Exception {
+        Path campaign = ExampleCopies.snar(tmp.resolve("campaign"), 4);
+        Files.writeString(campaign, Files.readString(campaign) + "approval: {signatures: 1}\n");
+        try (TestPostgres pg = TestPostgres.fresh()) {
+            CliTest.Result run = CliTest.labloop("run", campaign.toString(), "--data", pg.url(), "--no-progress");
+            assertThat(run.code()).as(run.err()).isEqualTo(8);
+            CliTest.Result token =
+                    CliTest.labloop("token", "create", "--name", "alice", "--role", "operator", "--data", pg.url());
+            assertThat(token.code()).as(token.err()).isZero();
+            Path file =
+                    Files.writeString(tmp.resolve("alice.token"), token.out().strip() + "\n");
+            CliTest.Result sign = CliTest.labloop(
+                    "sign",
+                    "snar-demo-1",
+                    "--data",
+                    pg.url(),
+                    "--token-file",
+                    file.toString(),
+                    "--meaning",
+                    "approved");
+            assertThat(sign.code()).as(sign.err()).isZero();
+            CliTest.Result resume = CliTest.labloop("resume", "snar-demo-1", "--data", pg.url(), "--no-progress");
+            assertThat(resume.code()).as(resume.err()).isZero();
+            assertThat(events(pg.location(), "snar-demo-1"))
+                    .extracting(e -> e.body().typeName())
+                    .contains("CampaignSigned", "CampaignCompleted");
+        }
+    }
+
+    @Test
+    void anUnreachableServer_orADatabaseThatIsNotThere_isAStoreErrorThatSaysWhatToCheck() {
+        CliTest.Result refused = CliTest.labloop("status", "--data", "postgresql://postgres@127.0.0.1:1/test");
+        assertThat(refused.code()).isEqualTo(3);
+        assertThat(refused.err()).contains("cannot be reached", "check that PostgreSQL runs at 127.0.0.1:1");
+        CliTest.Result noStore =
+                CliTest.labloop("status", "--data", "postgresql://postgres@127.0.0.1:5432/test?schema=no_store_here");
+        assertThat(noStore.code()).isEqualTo(2);
+        assertThat(noStore.err()).contains("no LabLoop store here", "?schema=NAME");
+    }
+
+    private static void awaitStatus(StoreLocation where, CampaignStatus want) throws InterruptedException {
+        for (int i = 0; i < 400; i++) {
+            try (EventLog log = Lab.openReadOnly(where, true)) {
+                if (!log.campaignIds().isEmpty()
+                        && Lab.load(log, log.campaignIds().get(0)).status() == want) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // the store may not exist yet
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("campaign never became " + want);
+    }
+}

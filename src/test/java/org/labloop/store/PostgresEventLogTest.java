@@ -1,0 +1,232 @@
+package org.labloop.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.labloop.event.ChainCheck;
+import org.labloop.event.Event;
+import org.labloop.event.EventBody;
+import org.labloop.event.EventLog;
+
+/** The server store against the PostgreSQL on this machine: the same log as the embedded store, shared safely. */
+class PostgresEventLogTest {
+    @TempDir
+    Path dir;
+
+    private static final Clock WALL = Clock.fixed(Instant.parse("2026-11-29T10:00:00Z"), ZoneOffset.UTC);
+
+    private static EventBody proposed(String id) {
+        return new EventBody.ExperimentProposed(
+                id, 1, Map.of("T", 30.0, "solvent", "EtOH"), "random", "1", "random", Map.of());
+    }
+
+    /** Creates a campaign and appends three events, one of them in a batch of two. */
+    private static List<Event> write(EventLog log) {
+        Event first = log.create(
+                "SnAr demo",
+                Instant.EPOCH,
+                "user:test",
+                new EventBody.CampaignCreated("SnAr demo", 7, "dev", List.of()));
+        String id = first.campaignId();
+        log.append(id, Instant.EPOCH.plusSeconds(60), "planner:random", proposed("E0001"));
+        log.appendAll(
+                id,
+                Instant.EPOCH.plusSeconds(120),
+                "planner:random",
+                List.of(proposed("E0002"), proposed("E0003 \"quoted\" \u00e9")));
+        return log.readAll(id);
+    }
+
+    @Test
+    void events_areStoredAndReadBack_byteForByteAsTheEmbeddedStoreWritesThem() throws Exception {
+        List<Event> embedded;
+        try (SqliteEventLog log = SqliteEventLog.open(dir, WALL)) {
+            embedded = write(log);
+        }
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresEventLog log = PostgresEventLog.open(pg.location(), WALL)) {
+            List<Event> server = write(log);
+
+            assertThat(server).isEqualTo(embedded);
+            assertThat(ChainCheck.of(server).intact()).isTrue();
+            assertThat(log.campaignIds()).containsExactly("snar-demo-1");
+            assertThat(log.last("snar-demo-1")).contains(server.get(3));
+            assertThat(log.recordedAt("snar-demo-1")).containsEntry(4L, WALL.instant());
+        }
+    }
+
+    @Test
+    void reopenedStore_continuesTheChain_andSnapshotsAreReplacedAndDropped() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh()) {
+            try (PostgresEventLog log = PostgresEventLog.open(pg.location())) {
+                write(log);
+                log.saveSnapshot("snar-demo-1", 2, "{\"a\":1}");
+                log.saveSnapshot("snar-demo-1", 4, "{\"a\":2}");
+            }
+            try (PostgresEventLog log = PostgresEventLog.open(pg.location())) {
+                log.append("snar-demo-1", Instant.EPOCH.plusSeconds(180), "planner:random", proposed("E0004"));
+                List<Event> events = log.readAll("snar-demo-1");
+                assertThat(events).extracting(Event::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+                assertThat(ChainCheck.of(events).intact()).isTrue();
+                assertThat(log.snapshot("snar-demo-1")).contains(new EventLog.Snapshot(4, "{\"a\":2}"));
+                log.dropSnapshots();
+                assertThat(log.snapshot("snar-demo-1")).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void committedEvents_cannotBeUpdatedDeletedOrTruncated_evenWithSql() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh()) {
+            try (PostgresEventLog log = PostgresEventLog.open(pg.location())) {
+                write(log);
+            }
+            try (Connection db = pg.connect();
+                    Statement st = db.createStatement()) {
+                for (String sql : List.of(
+                        "UPDATE events SET body = '{}' WHERE seq = 2",
+                        "DELETE FROM events WHERE seq = 4",
+                        "TRUNCATE events CASCADE")) {
+                    assertThatThrownBy(() -> st.execute(sql)).as(sql).hasMessageContaining("append-only");
+                }
+            }
+            try (PostgresEventLog log = PostgresEventLog.openReadOnly(pg.location())) {
+                assertThat(log.readAll("snar-demo-1")).hasSize(4);
+            }
+        }
+    }
+
+    @Test
+    void campaignsCreatedAtOnce_byTwoProcesses_getDistinctIdsInOrder() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresEventLog a = PostgresEventLog.open(pg.location());
+                PostgresEventLog b = PostgresEventLog.open(pg.location())) {
+            ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (PostgresEventLog log : List.of(a, b)) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    for (int i = 0; i < 10; i++) {
+                        ids.add(log.create(
+                                        "screen",
+                                        Instant.EPOCH,
+                                        "user:test",
+                                        new EventBody.CampaignCreated("screen", 1, "dev", List.of()))
+                                .campaignId());
+                    }
+                }));
+            }
+            go.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertThat(ids).hasSize(20).doesNotHaveDuplicates();
+            assertThat(a.campaignIds()).hasSize(20).containsExactlyInAnyOrderElementsOf(ids);
+        }
+    }
+
+    @Test
+    void anAppendRacingAnotherWriter_isRefused_andLeavesTheLogIntact() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresEventLog a = PostgresEventLog.open(pg.location());
+                PostgresEventLog b = PostgresEventLog.open(pg.location())) {
+            write(a);
+            b.append("snar-demo-1", Instant.EPOCH.plusSeconds(200), "user:b", proposed("B"));
+            // a still believes event 4 is the last: its append must not fork the chain.
+            assertThatThrownBy(() -> a.append("snar-demo-1", Instant.EPOCH.plusSeconds(200), "user:a", proposed("A")))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("another process may be running this campaign");
+            a.reread("snar-demo-1");
+            a.append("snar-demo-1", Instant.EPOCH.plusSeconds(210), "user:a", proposed("A"));
+            List<Event> events = b.readAll("snar-demo-1");
+            assertThat(events).extracting(Event::actor).endsWith("user:b", "user:a");
+            assertThat(ChainCheck.of(events).intact()).isTrue();
+        }
+    }
+
+    @Test
+    void readOnlyStore_refusesWrites_andASchemaWithoutAStore_isNamed() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh()) {
+            assertThatThrownBy(() -> PostgresEventLog.openReadOnly(pg.location()))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("no LabLoop store at " + pg.url());
+            assertThat(PostgresEventLog.exists(pg.location())).isFalse();
+            try (PostgresEventLog log = PostgresEventLog.open(pg.location())) {
+                write(log);
+            }
+            try (PostgresEventLog log = PostgresEventLog.openReadOnly(pg.location())) {
+                assertThatThrownBy(() -> log.append("snar-demo-1", Instant.EPOCH, "user:x", proposed("X")))
+                        .isInstanceOf(StoreException.class)
+                        .hasMessageContaining("read-only");
+                assertThat(log.readAll("snar-demo-1")).hasSize(4);
+            }
+        }
+    }
+
+    @Test
+    void aSchemaHoldingAnotherApplicationsTables_isRefused_andLeftAlone() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh()) {
+            try (Connection db = pg.connect();
+                    Statement st = db.createStatement()) {
+                st.execute("CREATE SCHEMA " + pg.location().schema());
+                st.execute("CREATE TABLE " + pg.location().schema() + ".orders (id INT)");
+            }
+            assertThatThrownBy(() -> PostgresEventLog.open(pg.location()))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("already holds tables that are not a LabLoop store's")
+                    .hasMessageContaining("?schema=NAME");
+            try (Connection db = pg.connect();
+                    Statement st = db.createStatement();
+                    var rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+                            + pg.location().schema() + "'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("tables in the schema").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aCampaignLock_heldByOneSession_refusesAnother_untilThatSessionEnds() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh()) {
+            PostgresLocks first = new PostgresLocks(pg.location());
+            try (PostgresLocks second = new PostgresLocks(pg.location())) {
+                assertThat(first.tryLock("c-1")).isTrue();
+                assertThat(second.tryLock("c-1")).isFalse();
+                assertThat(second.heldElsewhere("c-1")).isTrue();
+                assertThat(second.heldElsewhere("c-2")).isFalse();
+                assertThat(second.tryLock("c-2")).as("another campaign").isTrue();
+
+                first.close(); // the session ends, as when its process dies
+                assertThat(second.heldElsewhere("c-1")).isFalse();
+                assertThat(second.tryLock("c-1")).isTrue();
+            } finally {
+                first.close();
+            }
+        }
+    }
+
+    @Test
+    void locksOfOtherSchemas_areTheirOwn() {
+        assertThat(PostgresLocks.key("a", "c-1")).isNotEqualTo(PostgresLocks.key("b", "c-1"));
+        assertThat(PostgresLocks.key("a", "c-1")).isEqualTo(PostgresLocks.key("a", "c-1"));
+    }
+}

@@ -1,0 +1,71 @@
+package org.labloop.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.labloop.core.InvalidInputException;
+
+class StoreLocationTest {
+    @Test
+    void aPlainPath_isADataDirectory() {
+        assertThat(StoreLocation.parse("labloop-data", Map.of()))
+                .isEqualTo(new StoreLocation.Directory(Path.of("labloop-data")));
+        assertThat(StoreLocation.parse("/srv/lab/postgresql-backups", Map.of()))
+                .isInstanceOf(StoreLocation.Directory.class);
+    }
+
+    @Test
+    void aPostgresAddress_namesServerDatabaseUserAndSchema_inEveryAcceptedSpelling() {
+        for (String text : new String[] {
+            "postgresql://alice@db.lab:6543/campaigns?schema=screening",
+            "postgres://alice@db.lab:6543/campaigns?currentSchema=screening",
+            "jdbc:postgresql://db.lab:6543/campaigns?user=alice&schema=screening"
+        }) {
+            StoreLocation.Postgres pg = (StoreLocation.Postgres) StoreLocation.parse(text, Map.of());
+            assertThat(pg.host()).as(text).isEqualTo("db.lab");
+            assertThat(pg.port()).as(text).isEqualTo(6543);
+            assertThat(pg.database()).as(text).isEqualTo("campaigns");
+            assertThat(pg.user()).as(text).isEqualTo("alice");
+            assertThat(pg.schema()).as(text).isEqualTo("screening");
+            assertThat(pg.jdbcUrl()).as(text).isEqualTo("jdbc:postgresql://db.lab:6543/campaigns");
+        }
+    }
+
+    @Test
+    void defaults_andThePasswordFromTheEnvironment_neverShowInMessages() {
+        StoreLocation.Postgres pg = (StoreLocation.Postgres)
+                StoreLocation.parse("postgresql://db.lab/campaigns", Map.of("PGUSER", "bob", "PGPASSWORD", "s3cret"));
+        assertThat(pg.port()).isEqualTo(5432);
+        assertThat(pg.schema()).isEqualTo("labloop");
+        assertThat(pg.user()).isEqualTo("bob");
+        assertThat(pg.properties().getProperty("password")).isEqualTo("s3cret");
+        assertThat(pg.describe()).isEqualTo("postgresql://bob@db.lab:5432/campaigns?schema=labloop");
+        assertThat(pg.toString()).doesNotContain("s3cret");
+
+        StoreLocation.Postgres inline = (StoreLocation.Postgres)
+                StoreLocation.parse("postgresql://carol:pa%40ss@db.lab/c?sslmode=require", Map.of("PGPASSWORD", "x"));
+        assertThat(inline.password()).isEqualTo("pa@ss");
+        assertThat(inline.properties().getProperty("sslmode")).isEqualTo("require");
+        assertThat(inline.describe()).doesNotContain("pa@ss").doesNotContain("pa%40ss");
+    }
+
+    @Test
+    void badAddresses_areRefusedWithWhatToWrite_andWithoutThePassword() {
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://alice:hunter2@/", Map.of()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("does not name a host and one database")
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://h/db?schema=Robert');DROP", Map.of()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("not a plain PostgreSQL name");
+        assertThatThrownBy(() -> StoreLocation.parse("mysql://h/db", Map.of()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("not a data directory nor a PostgreSQL address");
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://h:0/db", Map.of()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("port 0");
+    }
+}
