@@ -172,7 +172,9 @@ final class ChaosCommand implements Callable<Integer> {
                 if (restarts > 0 && allFinished(chaos, files.size())) {
                     break;
                 }
-                Child child = Child.start(restarts == 0 ? first : again);
+                Child child = Child.start(
+                        restarts == 0 ? first : again,
+                        chaos instanceof StoreLocation.Postgres pg ? pg.password() : null);
                 restarts++;
                 boolean running = child.awaitLine(STARTED);
                 if (survived < kills && running) {
@@ -320,6 +322,11 @@ final class ChaosCommand implements Callable<Integer> {
         }
 
         static Child start(List<String> args) throws IOException {
+            return start(args, null);
+        }
+
+        /** {@code password}: the store's, handed over as PGPASSWORD, never on the command line. */
+        static Child start(List<String> args, String password) throws IOException {
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(
                     List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
@@ -331,7 +338,11 @@ final class ChaosCommand implements Callable<Integer> {
             }
             cmd.add(Main.class.getName());
             cmd.addAll(args);
-            return new Child(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+            ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+            if (password != null) {
+                builder.environment().put("PGPASSWORD", password);
+            }
+            return new Child(builder.start());
         }
 
         private void read() {

@@ -61,7 +61,7 @@ public final class LabStore implements AutoCloseable {
             case StoreLocation.Postgres pg -> {
                 PostgresEventLog log = PostgresEventLog.open(pg);
                 try {
-                    yield new LabStore(location, null, log, StoredDeviceMemory.open(pg), new PostgresLocks(pg));
+                    yield new LabStore(location, null, log, StoredDeviceMemory.open(pg), PostgresLocks.on(log));
                 } catch (RuntimeException e) {
                     log.close();
                     throw e;
@@ -211,7 +211,7 @@ public final class LabStore implements AutoCloseable {
                         yield true;
                     }
                 }
-                try (PostgresLocks locks = new PostgresLocks(pg)) {
+                try (PostgresLocks locks = PostgresLocks.probe(pg)) {
                     yield locks.heldElsewhere(campaignId);
                 }
             }

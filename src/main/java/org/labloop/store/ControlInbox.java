@@ -69,7 +69,8 @@ public final class ControlInbox implements AutoCloseable {
             ps.setInt(5, immediate ? 1 : 0);
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreException("cannot send " + action + " to campaign " + campaignId + ": " + e.getMessage(), e);
+            throw new StoreException(
+                    "cannot send " + action + " to campaign " + campaignId + " in " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -44,9 +44,8 @@ public final class PostgresEventLog extends SqlEventLog {
      * read-only. Refuses a schema that holds no LabLoop store.
      */
     public static PostgresEventLog openReadOnly(StoreLocation.Postgres location) {
-        Connection db = connect(location);
+        Connection db = connect(location, true);
         try {
-            db.setReadOnly(true);
             requireStore(db, location);
         } catch (SQLException | RuntimeException e) {
             try {
@@ -99,8 +98,18 @@ public final class PostgresEventLog extends SqlEventLog {
 
     /** A new connection to the store's database, with the store's schema first on the search path. */
     public static Connection connect(StoreLocation.Postgres location) {
+        return connect(location, false);
+    }
+
+    /** As {@link #connect(StoreLocation.Postgres)}; {@code readOnly}: the server refuses every write on it. */
+    private static Connection connect(StoreLocation.Postgres location, boolean readOnly) {
         try {
-            Connection db = DriverManager.getConnection(location.jdbcUrl(), location.properties());
+            java.util.Properties properties = location.properties();
+            if (readOnly) {
+                properties.setProperty("readOnly", "true");
+                properties.setProperty("readOnlyMode", "always"); // statements outside a transaction too
+            }
+            Connection db = DriverManager.getConnection(location.jdbcUrl(), properties);
             db.setAutoCommit(true);
             return db;
         } catch (SQLException e) {
@@ -167,6 +176,10 @@ public final class PostgresEventLog extends SqlEventLog {
                     + " runs at " + location.host() + ":" + location.port() + " and run the command again (what was"
                     + " committed is intact)";
         }
+        if (state.startsWith("57P")) {
+            return "the server ended the connection (" + detail + "), and with it this process's right to drive its"
+                    + " campaigns; what was committed is intact: continue with labloop resume once the server is back";
+        }
         if (state.equals("28000") || state.equals("28P01")) {
             return "the server refused user " + location.user() + " (" + detail + "); check the user and the"
                     + " password (PGUSER, PGPASSWORD or the address)";
@@ -210,7 +223,7 @@ public final class PostgresEventLog extends SqlEventLog {
     }
 
     @Override
-    void rollback(SQLException cause) {
+    void rollback(Exception cause) {
         try {
             db.rollback();
         } catch (SQLException r) {
@@ -221,6 +234,16 @@ public final class PostgresEventLog extends SqlEventLog {
         } catch (SQLException r) {
             cause.addSuppressed(r);
         }
+    }
+
+    @Override
+    String where() {
+        return location.describe();
+    }
+
+    /** Where this store lives. */
+    StoreLocation.Postgres place() {
+        return location;
     }
 
     @Override
@@ -236,11 +259,6 @@ public final class PostgresEventLog extends SqlEventLog {
     @Override
     boolean isConstraint(SQLException e) {
         return "23505".equals(e.getSQLState());
-    }
-
-    /** Where this store lives. */
-    public StoreLocation.Postgres where() {
-        return location;
     }
 
     @Override

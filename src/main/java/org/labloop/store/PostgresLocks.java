@@ -9,52 +9,76 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * The right to drive a campaign of a PostgreSQL store, as a session-level advisory lock on a connection of its own.
- * The server drops the lock when that connection ends, however the process dies, so a killed run never leaves a stale
- * lock. One session holds each lock once: the caller keeps track of what this process holds, and never asks the
- * session again for a lock it has (a session's advisory locks stack instead of refusing).
+ * The right to drive a campaign of a PostgreSQL store, as a session-level advisory lock. An engine's locks are taken on
+ * the very session its events are written through ({@link #on}): the server drops them when that connection ends,
+ * however the process dies, and a process whose session was lost can no longer write either, so a lock is never lost
+ * while its holder still records. One session holds each lock once: the caller keeps track of what this process
+ * holds, and never asks the session again for a lock it has (a session's advisory locks stack instead of refusing).
  */
 public final class PostgresLocks implements AutoCloseable {
     private final StoreLocation.Postgres location;
-    private Connection db;
+    private final Connection db;
+    private final Object monitor;
+    private final boolean ownsSession;
 
-    public PostgresLocks(StoreLocation.Postgres location) {
+    private PostgresLocks(StoreLocation.Postgres location, Connection db, Object monitor, boolean ownsSession) {
         this.location = location;
+        this.db = db;
+        this.monitor = monitor;
+        this.ownsSession = ownsSession;
+    }
+
+    /** Locks on the session {@code log} writes through. */
+    public static PostgresLocks on(PostgresEventLog log) {
+        return new PostgresLocks(log.place(), log.db, log, false);
+    }
+
+    /** Locks on a session of their own, for a command that only asks whether a campaign is driven. */
+    public static PostgresLocks probe(StoreLocation.Postgres location) {
+        return new PostgresLocks(location, PostgresEventLog.connect(location), new Object(), true);
     }
 
     /** Takes campaign {@code campaignId}'s lock; false when another session holds it. */
-    public synchronized boolean tryLock(String campaignId) {
+    public boolean tryLock(String campaignId) {
         return call("SELECT pg_try_advisory_lock(?)", campaignId, "lock");
     }
 
-    /** Lets go of a lock {@link #tryLock} took. */
-    public synchronized void unlock(String campaignId) {
-        call("SELECT pg_advisory_unlock(?)", campaignId, "release the lock of");
+    /** Lets go of a lock {@link #tryLock} took; nothing to do once the session has ended (it took the lock along). */
+    public void unlock(String campaignId) {
+        synchronized (monitor) {
+            try {
+                if (db.isClosed()) {
+                    return;
+                }
+            } catch (SQLException e) {
+                return;
+            }
+            call("SELECT pg_advisory_unlock(?)", campaignId, "release the lock of");
+        }
     }
 
     /** Whether another session holds campaign {@code campaignId}'s lock, found without holding it afterwards. */
-    public synchronized boolean heldElsewhere(String campaignId) {
-        if (!call("SELECT pg_try_advisory_lock_shared(?)", campaignId, "probe the lock of")) {
-            return true;
+    public boolean heldElsewhere(String campaignId) {
+        synchronized (monitor) {
+            if (!call("SELECT pg_try_advisory_lock_shared(?)", campaignId, "probe the lock of")) {
+                return true;
+            }
+            call("SELECT pg_advisory_unlock_shared(?)", campaignId, "probe the lock of");
+            return false;
         }
-        call("SELECT pg_advisory_unlock_shared(?)", campaignId, "probe the lock of");
-        return false;
     }
 
     private boolean call(String sql, String campaignId, String what) {
-        try {
-            if (db == null) {
-                db = PostgresEventLog.connect(location);
-            }
+        synchronized (monitor) {
             try (PreparedStatement ps = db.prepareStatement(sql)) {
                 ps.setLong(1, key(location.schema(), campaignId));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getBoolean(1);
                 }
+            } catch (SQLException e) {
+                throw PostgresEventLog.failure(location, "cannot " + what + " campaign " + campaignId + " in", e);
             }
-        } catch (SQLException e) {
-            throw PostgresEventLog.failure(location, "cannot " + what + " campaign " + campaignId + " in", e);
         }
     }
 
@@ -76,16 +100,16 @@ public final class PostgresLocks implements AutoCloseable {
         }
     }
 
-    /** Ends the session, which lets go of every lock it holds. */
+    /** Ends a session of its own, which lets go of every lock it holds; a log's session is the log's to close. */
     @Override
-    public synchronized void close() {
-        if (db != null) {
-            try {
-                db.close();
-            } catch (SQLException e) {
-                throw PostgresEventLog.failure(location, "cannot close the lock session of", e);
-            } finally {
-                db = null;
+    public void close() {
+        if (ownsSession) {
+            synchronized (monitor) {
+                try {
+                    db.close();
+                } catch (SQLException e) {
+                    throw PostgresEventLog.failure(location, "cannot close the lock session of", e);
+                }
             }
         }
     }

@@ -43,7 +43,10 @@ abstract class SqlEventLog implements EventLog {
     abstract void commit() throws SQLException;
 
     /** Ends a failed transaction; an error of the rollback itself is kept with {@code cause}. */
-    abstract void rollback(SQLException cause);
+    abstract void rollback(Exception cause);
+
+    /** The store in messages: its file, or its PostgreSQL address. */
+    abstract String where();
 
     /** A StoreException for a failed operation: what, where, the reason in words and what to do. */
     abstract StoreException failure(String what, SQLException e);
@@ -56,7 +59,7 @@ abstract class SqlEventLog implements EventLog {
 
     private void requireWritable(String what) {
         if (readOnly) {
-            throw new StoreException("cannot " + what + ": store " + location() + " was opened read-only");
+            throw new StoreException("cannot " + what + ": store " + where() + " was opened read-only");
         }
     }
 
@@ -69,8 +72,8 @@ abstract class SqlEventLog implements EventLog {
                 String id = reserveId(name);
                 commit();
                 return id;
-            } catch (SQLException e) {
-                rollback(e);
+            } catch (SQLException | RuntimeException e) {
+                rollback(e); // whatever broke off the transaction: never leave it (and its locks) open
                 throw e;
             }
         } catch (SQLException e) {
@@ -105,8 +108,8 @@ abstract class SqlEventLog implements EventLog {
                 commit();
                 heads.put(id, new Head(1, e.hash()));
                 return e;
-            } catch (SQLException e) {
-                rollback(e);
+            } catch (SQLException | RuntimeException e) {
+                rollback(e); // whatever broke off the transaction: never leave it (and its locks) open
                 throw e;
             }
         } catch (SQLException e) {
@@ -192,14 +195,14 @@ abstract class SqlEventLog implements EventLog {
                     ps.executeUpdate();
                 }
                 commit();
-            } catch (SQLException e) {
-                rollback(e);
+            } catch (SQLException | RuntimeException e) {
+                rollback(e); // whatever broke off the transaction: never leave it (and its locks) open
                 throw e;
             }
         } catch (SQLException e) {
             heads.remove(campaignId);
             throw new StoreException(
-                    "cannot append " + bodies.get(0).typeName() + " to campaign " + campaignId + " in " + location()
+                    "cannot append " + bodies.get(0).typeName() + " to campaign " + campaignId + " in " + where()
                             + ": "
                             + (isConstraint(e)
                                     ? StoreFile.firstLine(e) + " (another process may be running this campaign)"
@@ -292,7 +295,7 @@ abstract class SqlEventLog implements EventLog {
             return new Event(campaignId, seq, Instant.parse(at), actor, decoded, prevHash, hash);
         } catch (RuntimeException e) {
             throw new StoreException(
-                    "event " + seq + " of campaign " + campaignId + " in " + location() + " is unreadable: "
+                    "event " + seq + " of campaign " + campaignId + " in " + where() + " is unreadable: "
                             + StoreFile.firstLine(e) + "; " + StoreFile.RESTORE,
                     e);
         }
@@ -309,7 +312,7 @@ abstract class SqlEventLog implements EventLog {
                 String id = rs.getString(1);
                 if (id == null) {
                     throw new StoreException(
-                            "store " + location() + " is damaged: a campaign has no id; " + StoreFile.RESTORE);
+                            "store " + where() + " is damaged: a campaign has no id; " + StoreFile.RESTORE);
                 }
                 ids.add(id);
             }

@@ -264,12 +264,17 @@ public final class SqliteEventLog extends SqlEventLog {
 
     /** SQLite may already have rolled back (a full disk, an I/O error): keep the first error, not the rollback's. */
     @Override
-    void rollback(SQLException cause) {
+    void rollback(Exception cause) {
         try (Statement st = db.createStatement()) {
             st.execute("ROLLBACK");
         } catch (SQLException r) {
             cause.addSuppressed(r);
         }
+    }
+
+    @Override
+    String where() {
+        return file.toString();
     }
 
     @Override

@@ -82,6 +82,8 @@ public sealed interface StoreLocation {
         /** Connection properties: credentials, the schema as the search path, and the driver options given. */
         public Properties properties() {
             Properties p = new Properties();
+            // A campaign's lock lives as long as its connection: keep an idle one from being dropped unnoticed.
+            p.setProperty("tcpKeepAlive", "true");
             p.putAll(options);
             p.setProperty("user", user);
             if (password != null) {
@@ -92,10 +94,32 @@ public sealed interface StoreLocation {
             return p;
         }
 
+        /**
+         * The address as {@code --data} takes it back, for messages and printed commands: user and database encoded,
+         * the driver options kept, never a password (which {@code PGPASSWORD} supplies).
+         */
         @Override
         public String describe() {
-            return "postgresql://" + user + "@" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/"
-                    + database + "?schema=" + schema;
+            StringBuilder b = new StringBuilder("postgresql://")
+                    .append(encode(user))
+                    .append('@')
+                    .append(host.contains(":") ? "[" + host + "]" : host)
+                    .append(':')
+                    .append(port)
+                    .append('/')
+                    .append(encode(database))
+                    .append("?schema=")
+                    .append(schema);
+            for (Map.Entry<String, String> o : new java.util.TreeMap<>(options).entrySet()) {
+                if (!o.getKey().toLowerCase(java.util.Locale.ROOT).contains("password")) {
+                    b.append('&').append(encode(o.getKey())).append('=').append(encode(o.getValue()));
+                }
+            }
+            return b.toString();
+        }
+
+        private static String encode(String s) {
+            return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
         }
 
         @Override
@@ -130,26 +154,52 @@ public sealed interface StoreLocation {
             throw InvalidInputException.of(
                     "--data",
                     "'" + redact(text) + "' is not a valid PostgreSQL address (" + e.getReason() + ")",
-                    "write it as postgresql://USER@HOST:PORT/DATABASE?schema=NAME");
+                    "write it as postgresql://USER@HOST:PORT/DATABASE?schema=NAME, with any '/', '@', '?' or '#' in"
+                            + " the user or password written as %2F, %40, %3F or %23 (or the password in PGPASSWORD)");
         }
-        String host = uri.getHost();
+        // The authority is split here rather than by URI, which gives no host for names with '_' in them.
+        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+        int at = authority.lastIndexOf('@');
+        String info = at < 0 ? null : authority.substring(0, at);
+        String hostPort = authority.substring(at + 1);
+        String host;
+        int port = 5432;
+        String portText = null;
+        if (hostPort.startsWith("[")) {
+            int close = hostPort.indexOf(']');
+            host = close < 0 ? "" : hostPort.substring(1, close);
+            if (close >= 0 && hostPort.length() > close + 1 && hostPort.charAt(close + 1) == ':') {
+                portText = hostPort.substring(close + 2);
+            }
+        } else {
+            int colon = hostPort.lastIndexOf(':');
+            host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+            portText = colon < 0 ? null : hostPort.substring(colon + 1);
+        }
+        if (portText != null && !portText.isEmpty()) {
+            try {
+                port = Integer.parseInt(portText);
+            } catch (NumberFormatException e) {
+                throw InvalidInputException.of(
+                        "--data",
+                        "'" + redact(text) + "' names a port that is not a number",
+                        "use 1-65535, or leave it out for 5432; write any '/', '@' or '#' in the user or password as"
+                                + " %2F, %40 or %23 (or put the password in PGPASSWORD)");
+            }
+        }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        if (host == null || host.isEmpty() || path.length() < 2 || path.indexOf('/', 1) >= 0) {
+        if (host.isEmpty() || path.length() < 2 || path.indexOf('/', 1) >= 0) {
             throw InvalidInputException.of(
                     "--data",
                     "'" + redact(text) + "' does not name a host and one database",
                     "write it as postgresql://USER@HOST:PORT/DATABASE, for example"
                             + " postgresql://postgres@127.0.0.1:5432/labloop");
         }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
         String database = decode(path.substring(1));
         Map<String, String> query = query(uri.getRawQuery());
         String user = null;
         String password = null;
-        if (uri.getRawUserInfo() != null) {
-            String info = uri.getRawUserInfo();
+        if (info != null) {
             int colon = info.indexOf(':');
             user = decode(colon < 0 ? info : info.substring(0, colon));
             password = colon < 0 ? null : decode(info.substring(colon + 1));
@@ -157,7 +207,6 @@ public sealed interface StoreLocation {
         user = firstOf(user, query.remove("user"), env.get("PGUSER"), System.getProperty("user.name"));
         password = firstOf(password, query.remove("password"), env.get("PGPASSWORD"));
         String schema = firstOf(query.remove("schema"), query.remove("currentSchema"), Postgres.DEFAULT_SCHEMA);
-        int port = uri.getPort() < 0 ? 5432 : uri.getPort();
         return new Postgres(host, port, database, user, password, schema, query);
     }
 
@@ -191,8 +240,17 @@ public sealed interface StoreLocation {
         return null;
     }
 
-    /** The address with any password replaced, for messages. */
+    /**
+     * The address with whatever may hold a password replaced, for messages: everything between {@code ://} and the
+     * last {@code @} (a password may itself hold '/' or '@'), and any {@code password=} option.
+     */
     static String redact(String text) {
-        return text.replaceAll("(://[^/@:]*:)[^@/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+        String out = text;
+        int start = out.indexOf("://");
+        int at = out.lastIndexOf('@');
+        if (start >= 0 && at > start) {
+            out = out.substring(0, start + 3) + "***" + out.substring(at);
+        }
+        return out.replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 }

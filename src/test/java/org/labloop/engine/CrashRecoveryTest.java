@@ -41,7 +41,7 @@ class CrashRecoveryTest {
     }
 
     /** A real log that dies right before or right after committing the n-th matching event. */
-    static final class DyingLog implements EventLog {
+    static class DyingLog implements EventLog {
         private final EventLog delegate;
         private final Predicate<EventBody> matches;
         private final int nth;
@@ -309,6 +309,64 @@ class CrashRecoveryTest {
         assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
         assertThat(Dataset.of(state, spec).cells())
                 .isEqualTo(Dataset.of(reference, spec).cells());
+    }
+
+    @org.junit.jupiter.api.Test
+    void resume_afterKillWhileAFailedStepWaitsOutItsBackoff_retriesWhenTheUninterruptedRunDid() {
+        java.time.Duration backoff = java.time.Duration.ofMinutes(10); // longer than an analysis
+        org.labloop.protocol.StepSpec analyse = new org.labloop.protocol.StepSpec(
+                "analyse",
+                "analyse",
+                Map.of(),
+                Optional.empty(),
+                true,
+                Optional.empty(),
+                true,
+                new org.labloop.protocol.FailurePolicy(3, backoff, org.labloop.protocol.FailurePolicy.Then.FAIL));
+        CampaignSpec spec = SnarLab.spec(10, 3, 31, Map.of("failure_rate", 0.3), analyse, 1);
+        List<String> reference;
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("reference"))) {
+            reference = timeline(log.readAll(SnarLab.run(log, spec).id()));
+        }
+        // The kill lands on the first event recorded after the first failure and before its backoff is over.
+        Instant[] failedAt = {null};
+        Path data = dir.resolve("killed");
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                StoredDeviceMemory devices = StoredDeviceMemory.open(data)) {
+            String id = SnarLab.create(log, spec);
+            EventLog dying = new DyingLog(log, b -> false, 1, false) {
+                @Override
+                public List<Event> appendAll(String campaign, Instant at, String actor, List<EventBody> bodies) {
+                    boolean kill =
+                            failedAt[0] != null && at.isAfter(failedAt[0]) && at.isBefore(failedAt[0].plus(backoff));
+                    if (failedAt[0] == null && bodies.stream().anyMatch(b -> b instanceof EventBody.StepFailed)) {
+                        failedAt[0] = at;
+                    }
+                    List<Event> events = super.appendAll(campaign, at, actor, bodies);
+                    if (kill) {
+                        throw new Kill();
+                    }
+                    return events;
+                }
+            };
+            Engine first = SnarLab.engine(dying, spec, id, devices, EngineListener.NONE);
+            assertThatThrownBy(first::run).isInstanceOf(Kill.class);
+        }
+        try (SqliteEventLog log = SqliteEventLog.open(data);
+                StoredDeviceMemory devices = StoredDeviceMemory.open(data)) {
+            CampaignState state = SnarLab.engine(log, spec, "snar-test-1", devices, EngineListener.NONE)
+                    .run();
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(timeline(log.readAll(state.id()))).isEqualTo(reference);
+        }
+    }
+
+    /** Every event but the starts of engines, as its time and body: what a run did, and when. */
+    private static List<String> timeline(List<Event> events) {
+        return events.stream()
+                .filter(e -> !(e.body() instanceof EventBody.CampaignStarted))
+                .map(e -> e.at() + " " + org.labloop.event.EventCodec.toJson(e.body()))
+                .toList();
     }
 
     @org.junit.jupiter.api.Test

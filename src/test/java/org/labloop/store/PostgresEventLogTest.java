@@ -110,7 +110,7 @@ class PostgresEventLogTest {
     }
 
     @Test
-    void campaignsCreatedAtOnce_byTwoProcesses_getDistinctIdsInOrder() throws Exception {
+    void campaignsCreatedAtOnce_byTwoWriters_getDistinctIds() throws Exception {
         try (TestPostgres pg = TestPostgres.fresh();
                 PostgresEventLog a = PostgresEventLog.open(pg.location());
                 PostgresEventLog b = PostgresEventLog.open(pg.location())) {
@@ -207,8 +207,8 @@ class PostgresEventLogTest {
     @Test
     void aCampaignLock_heldByOneSession_refusesAnother_untilThatSessionEnds() throws Exception {
         try (TestPostgres pg = TestPostgres.fresh()) {
-            PostgresLocks first = new PostgresLocks(pg.location());
-            try (PostgresLocks second = new PostgresLocks(pg.location())) {
+            PostgresLocks first = PostgresLocks.probe(pg.location());
+            try (PostgresLocks second = PostgresLocks.probe(pg.location())) {
                 assertThat(first.tryLock("c-1")).isTrue();
                 assertThat(second.tryLock("c-1")).isFalse();
                 assertThat(second.heldElsewhere("c-1")).isTrue();
@@ -220,6 +220,47 @@ class PostgresEventLogTest {
                 assertThat(second.tryLock("c-1")).isTrue();
             } finally {
                 first.close();
+            }
+        }
+    }
+
+    @Test
+    void anEngineWhoseSessionIsLost_losesItsLock_andCanNoLongerWrite() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresEventLog log = PostgresEventLog.open(pg.location());
+                PostgresLocks other = PostgresLocks.probe(pg.location())) {
+            write(log);
+            PostgresLocks engine = PostgresLocks.on(log);
+            assertThat(engine.tryLock("snar-demo-1")).isTrue();
+            assertThat(other.tryLock("snar-demo-1")).isFalse();
+
+            long key = PostgresLocks.key(pg.location().schema(), "snar-demo-1");
+            try (Connection admin = pg.connect();
+                    Statement st = admin.createStatement();
+                    var rs = st.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype ="
+                            + " 'advisory' AND granted AND classid = " + (key >>> 32) + " AND objid = "
+                            + (key & 0xffffffffL))) {
+                assertThat(rs.next()).as("the engine's session holds the lock").isTrue();
+            }
+
+            assertThatThrownBy(() -> log.append("snar-demo-1", Instant.EPOCH, "engine", proposed("E0009")))
+                    .isInstanceOf(StoreException.class);
+            assertThat(other.tryLock("snar-demo-1")).as("taken over").isTrue();
+            engine.unlock("snar-demo-1"); // the session is gone: nothing to let go of, and no error
+        }
+    }
+
+    @Test
+    void aStoreOpenedReadOnly_isRefusedWritesByTheServerItself() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh()) {
+            try (PostgresEventLog log = PostgresEventLog.open(pg.location())) {
+                write(log);
+            }
+            try (PostgresEventLog log = PostgresEventLog.openReadOnly(pg.location());
+                    Statement st = log.db.createStatement()) {
+                assertThatThrownBy(() -> st.execute("INSERT INTO control_requests (campaign_id, action, actor,"
+                                + " reason) VALUES ('snar-demo-1', 'abort', 'x', 'y')"))
+                        .hasMessageContaining("read-only");
             }
         }
     }

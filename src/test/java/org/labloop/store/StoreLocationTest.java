@@ -53,6 +53,37 @@ class StoreLocationTest {
     }
 
     @Test
+    void theAddressAMessageShows_readsBackAsTheSameStore_withoutItsPassword() {
+        StoreLocation.Postgres pg = (StoreLocation.Postgres) StoreLocation.parse(
+                "postgresql://alice%40corp:pw@db_1.lab:6543/my%20db?schema=s1&sslmode=require&sslpassword=k", Map.of());
+        assertThat(pg.host()).isEqualTo("db_1.lab");
+        assertThat(pg.user()).isEqualTo("alice@corp");
+        assertThat(pg.database()).isEqualTo("my db");
+        assertThat(pg.describe()).doesNotContain("pw").doesNotContain("sslpassword");
+        StoreLocation.Postgres again = (StoreLocation.Postgres) StoreLocation.parse(pg.describe(), Map.of());
+        assertThat(again.host()).isEqualTo("db_1.lab");
+        assertThat(again.user()).isEqualTo("alice@corp");
+        assertThat(again.database()).isEqualTo("my db");
+        assertThat(again.schema()).isEqualTo("s1");
+        assertThat(again.options()).containsEntry("sslmode", "require");
+        assertThat(again.password()).isNull();
+    }
+
+    @Test
+    void aPasswordHoldingSlashesOrAts_isNeverEchoed() {
+        for (String text : new String[] {
+            "postgresql://postgres:s3cr/et@127.0.0.1:5432/test", "postgresql://postgres:p@ss@host/db/extra"
+        }) {
+            assertThatThrownBy(() -> StoreLocation.parse(text, Map.of()))
+                    .as(text)
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageNotContaining("s3cr")
+                    .hasMessageNotContaining("et@")
+                    .hasMessageNotContaining("ss@");
+        }
+    }
+
+    @Test
     void badAddresses_areRefusedWithWhatToWrite_andWithoutThePassword() {
         assertThatThrownBy(() -> StoreLocation.parse("postgresql://alice:hunter2@/", Map.of()))
                 .isInstanceOf(InvalidInputException.class)

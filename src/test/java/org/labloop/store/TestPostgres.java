@@ -3,7 +3,6 @@ package org.labloop.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 
@@ -15,9 +14,11 @@ import org.junit.jupiter.api.Assumptions;
 public final class TestPostgres implements AutoCloseable {
     private static final AtomicInteger NEXT = new AtomicInteger();
     private final StoreLocation.Postgres location;
+    private final String url;
 
-    private TestPostgres(StoreLocation.Postgres location) {
+    private TestPostgres(StoreLocation.Postgres location, String url) {
         this.location = location;
+        this.url = url;
     }
 
     /** A new, empty schema (not created yet: the store creates it). */
@@ -27,7 +28,7 @@ public final class TestPostgres implements AutoCloseable {
         Assumptions.assumeFalse(server.equals("off"), "LABLOOP_TEST_POSTGRES=off: no PostgreSQL server for the tests");
         String schema = "lltest_" + ProcessHandle.current().pid() + "_" + NEXT.incrementAndGet();
         String url = server + (server.contains("?") ? "&" : "?") + "schema=" + schema;
-        StoreLocation.Postgres location = (StoreLocation.Postgres) StoreLocation.parse(url, Map.of());
+        StoreLocation.Postgres location = (StoreLocation.Postgres) StoreLocation.parse(url, System.getenv());
         try (Connection db = PostgresEventLog.connect(location);
                 Statement st = db.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
@@ -37,7 +38,7 @@ public final class TestPostgres implements AutoCloseable {
                             + " to another address, or to off to skip them): " + e.getMessage(),
                     e);
         }
-        return new TestPostgres(location);
+        return new TestPostgres(location, url);
     }
 
     public StoreLocation.Postgres location() {
@@ -46,7 +47,7 @@ public final class TestPostgres implements AutoCloseable {
 
     /** The address as a user gives it to {@code --data}. */
     public String url() {
-        return location.describe();
+        return url;
     }
 
     /** A plain connection to the schema, for what a test does behind the store's back. */
