@@ -336,9 +336,16 @@ public final class ApiServer implements AutoCloseable {
             throw ApiError.unauthorized("this endpoint needs 'Authorization: Bearer TOKEN'; "
                     + "issue a token with: labloop token create --name NAME");
         }
-        Principal p = tokens.authenticate(header.substring(7).trim())
-                .orElseThrow(() -> ApiError.unauthorized("the token is not valid (unknown or revoked)"));
+        Principal p = tokens.authenticate(header.substring(7).trim()).orElseThrow(() -> {
+            tokens.refused(ApiTokens.TOKEN_REFUSED, "?", null, source(ctx), ctx.method() + " " + path);
+            return ApiError.unauthorized("the token is not valid (unknown or revoked)");
+        });
         ctx.attribute(PRINCIPAL, p);
+    }
+
+    /** Where a request came from, for the record of refusals. */
+    private static String source(Context ctx) {
+        return "api " + ctx.ip();
     }
 
     private static Principal principal(Context ctx) {
@@ -415,8 +422,10 @@ public final class ApiServer implements AutoCloseable {
         if (token == null || !token.isTextual() || token.asText().isBlank()) {
             throw ApiError.badRequest("token", "send {\"token\": \"llt_...\"}");
         }
-        Principal p = tokens.authenticate(token.asText().trim())
-                .orElseThrow(() -> ApiError.unauthorized("the token is not valid (unknown or revoked)"));
+        Principal p = tokens.authenticate(token.asText().trim()).orElseThrow(() -> {
+            tokens.refused(ApiTokens.TOKEN_REFUSED, "?", null, source(ctx), "login");
+            return ApiError.unauthorized("the token is not valid (unknown or revoked)");
+        });
         ctx.json(Views.obj("name", p.name(), "role", p.role()));
     }
 
@@ -625,8 +634,12 @@ public final class ApiServer implements AutoCloseable {
         // 403, not 401: the session stays valid (a mistyped signature must not log the person out).
         Principal signer = tokens.authenticate(token.asText().trim())
                 .filter(p -> p.name().equals(session.name()))
-                .orElseThrow(() -> ApiError.forbidden("the token given to sign with is not a valid token of '"
-                        + session.name() + "', who is logged in; each person signs with their own token"));
+                .orElseThrow(() -> {
+                    String why = "the token given to sign with is not a valid token of '" + session.name()
+                            + "', who is logged in; each person signs with their own token";
+                    tokens.refused(ApiTokens.SIGNATURE_REFUSED, session.name(), id, source(ctx), why);
+                    return ApiError.forbidden(why);
+                });
         String meaning = Signing.DEFAULT_MEANING;
         JsonNode m = body.get("meaning");
         if (m != null) {
@@ -636,7 +649,14 @@ public final class ApiServer implements AutoCloseable {
             }
             meaning = m.asText(); // a blank one is refused, not replaced: what is recorded is what was signed
         }
-        hub.sign(id, signer, meaning);
+        try {
+            hub.sign(id, signer, meaning);
+        } catch (ApiError e) {
+            if (e.status() != 404) {
+                tokens.refused(ApiTokens.SIGNATURE_REFUSED, signer.name(), id, source(ctx), e.getMessage());
+            }
+            throw e;
+        }
         CampaignView v = hub.view(id);
         ctx.status(201).json(Views.obj("signed_by", signer.name(), "campaign", v.read(s -> Views.detail(v, s))));
     }

@@ -182,6 +182,71 @@ public final class ApiTokens implements AutoCloseable {
         return out;
     }
 
+    /** A refused attempt to use a token or to sign. */
+    public record Refusal(
+            long id,
+            String recordedAt,
+            String kind,
+            String principal,
+            String campaignId,
+            String source,
+            String detail) {}
+
+    /** Someone presented a token that is unknown or revoked. */
+    public static final String TOKEN_REFUSED = "token_refused";
+
+    /** A signature was refused: a token not the signer's, a role that may not sign, or a campaign that takes none. */
+    public static final String SIGNATURE_REFUSED = "signature_refused";
+
+    /**
+     * Records a refused attempt ({@code principal} "?" when no valid token says who), so that unauthorised use can be
+     * found and reported ({@code labloop token refusals}). Never the token itself. A store that cannot take the record
+     * just now does not change the refusal: the failure to record is logged and the caller refuses as it would have.
+     */
+    public void refused(String kind, String principal, String campaignId, String source, String detail) {
+        synchronized (this) {
+            try (PreparedStatement ps = db.prepareStatement("INSERT INTO access_refusals"
+                    + " (recorded_at, kind, principal, campaign_id, source, detail) VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, clock.instant().toString());
+                ps.setString(2, kind);
+                ps.setString(3, principal);
+                ps.setString(4, campaignId);
+                ps.setString(5, source);
+                ps.setString(6, detail.length() > 500 ? detail.substring(0, 500) : detail);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                org.slf4j.LoggerFactory.getLogger(ApiTokens.class)
+                        .warn("cannot record a refused {} by {} ({}): {}", kind, principal, detail, e.getMessage());
+            }
+        }
+    }
+
+    /** The latest {@code limit} refusals, oldest first. */
+    public synchronized List<Refusal> refusals(int limit) {
+        List<Refusal> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT id, recorded_at, kind, principal, campaign_id, source,"
+                + " detail FROM access_refusals ORDER BY id DESC LIMIT ?")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(
+                            0,
+                            new Refusal(
+                                    rs.getLong(1),
+                                    rs.getString(2),
+                                    rs.getString(3),
+                                    rs.getString(4),
+                                    rs.getString(5),
+                                    rs.getString(6),
+                                    rs.getString(7)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the refused attempts: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     /** True when at least one token is active. */
     public boolean any() {
         return list().stream().anyMatch(i -> i.revokedAt() == null);

@@ -696,7 +696,7 @@ final class CampaignHub implements AutoCloseable {
                         meaning == null ? Signing.DEFAULT_MEANING : meaning,
                         Clock.systemUTC());
             } catch (Signing.Refused r) {
-                // Refused signing attempts go to the server's log (who, which campaign, why); nothing is recorded.
+                // Not an event of the campaign: the server records the refusal among the store's refused attempts.
                 LOG.warn("{} was refused signing campaign {}: {}", who.actor(), id, r.getMessage());
                 throw switch (r.why()) {
                     case ROLE -> ApiError.forbidden(r.getMessage());

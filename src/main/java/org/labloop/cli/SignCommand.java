@@ -62,6 +62,9 @@ final class SignCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Where a signature from this command comes from, for the record of refusals. */
+    private static final String SOURCE = "cli " + System.getProperty("user.name");
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -79,18 +82,28 @@ final class SignCommand implements Callable<Integer> {
         }
         Principal who;
         try (ApiTokens tokens = ApiTokens.open(data.location())) {
-            who = tokens.authenticate(token)
-                    .orElseThrow(() -> InvalidInputException.of(
-                            tokenFile == null ? "the token given" : "--token-file " + tokenFile,
-                            "is not a valid token of this store (unknown or revoked)",
-                            "use the token 'labloop token create --name YOU" + data.hint() + "' printed for you"));
+            who = tokens.authenticate(token).orElseThrow(() -> {
+                tokens.refused(ApiTokens.SIGNATURE_REFUSED, "?", cid, SOURCE, "not a valid token of this store");
+                return InvalidInputException.of(
+                        tokenFile == null ? "the token given" : "--token-file " + tokenFile,
+                        "is not a valid token of this store (unknown or revoked)",
+                        "use the token 'labloop token create --name YOU" + data.hint() + "' printed for you");
+            });
         }
         try (LabStore store = LabStore.open(data.location())) {
             CampaignSpec campaign = new CampaignRunner(new Lab())
                     .prepareStored(Lab.load(store.log(), cid))
                     .spec();
-            Event signed = Signing.sign(
-                    store, cid, campaign.signaturesNeeded(), who.name(), who.role(), meaning, Clock.systemUTC());
+            Event signed;
+            try {
+                signed = Signing.sign(
+                        store, cid, campaign.signaturesNeeded(), who.name(), who.role(), meaning, Clock.systemUTC());
+            } catch (Signing.Refused e) {
+                try (ApiTokens tokens = ApiTokens.open(data.location())) {
+                    tokens.refused(ApiTokens.SIGNATURE_REFUSED, who.name(), cid, SOURCE, e.getMessage());
+                }
+                throw e;
+            }
             EventBody.CampaignSigned mine = (EventBody.CampaignSigned) signed.body();
             out.printf(
                     "Campaign %s signed by %s (%s) at %s: \"%s\".%n",

@@ -15,7 +15,12 @@ import picocli.CommandLine.Spec;
         name = "token",
         mixinStandardHelpOptions = true,
         description = "Issue, list and revoke API tokens for 'labloop serve' (stored only as hashes).",
-        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+        subcommands = {
+            TokenCommand.Create.class,
+            TokenCommand.ListTokens.class,
+            TokenCommand.Revoke.class,
+            TokenCommand.Refusals.class
+        })
 final class TokenCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -94,6 +99,50 @@ final class TokenCommand implements Runnable {
                     out.printf(
                             "%-4d %-24s %-9s %-26s %s%n",
                             i.id(), i.name(), i.role(), i.createdAt(), i.revokedAt() == null ? "-" : i.revokedAt());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "refusals",
+            mixinStandardHelpOptions = true,
+            description = "Refused attempts to use a token or to sign (unknown or revoked tokens, another person's"
+                    + " token, a role that may not sign): when, who if known, from where, and why.")
+    static final class Refusals implements Callable<Integer> {
+        @Option(names = "--last", paramLabel = "N", description = "How many of the latest to show (default: 50).")
+        int last = 50;
+
+        @Mixin
+        DataOption data;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (last < 1 || last > 100_000) {
+                throw org.labloop.core.InvalidInputException.of(
+                        "--last", "must be 1 to 100000, got " + last, "pass --last 50");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try (ApiTokens tokens = ApiTokens.open(data.location())) {
+                java.util.List<ApiTokens.Refusal> refusals = tokens.refusals(last);
+                if (refusals.isEmpty()) {
+                    out.println("No refused attempt recorded.");
+                    return 0;
+                }
+                out.printf("%-30s %-17s %-12s %-16s %-18s %s%n", "WHEN", "KIND", "WHO", "CAMPAIGN", "FROM", "WHY");
+                for (ApiTokens.Refusal r : refusals) {
+                    out.printf(
+                            "%-30s %-17s %-12s %-16s %-18s %s%n",
+                            r.recordedAt(),
+                            r.kind(),
+                            r.principal(),
+                            r.campaignId() == null ? "-" : r.campaignId(),
+                            r.source(),
+                            r.detail());
                 }
             }
             return 0;

@@ -78,6 +78,16 @@ class ApiApprovalTest {
         HttpResponse<String> viewer = sign(id, s.viewer, s.viewer, null);
         assertThat(viewer.statusCode()).isEqualTo(403);
         assertThat(s.json(viewer).get("message").asText()).contains("which may only read");
+        assertThat(s.get("/api/v1/campaigns", "llt_stolen-or-revoked").statusCode())
+                .isEqualTo(401);
+        assertThat(s.server.tokens().refusals(10))
+                .extracting(r -> r.kind() + " " + r.principal() + " " + r.campaignId() + " " + r.source())
+                .containsExactly(
+                        "signature_refused alice " + id + " api 127.0.0.1",
+                        "signature_refused alice " + id + " api 127.0.0.1",
+                        "signature_refused victor " + id + " api 127.0.0.1",
+                        "token_refused ? null api 127.0.0.1");
+        assertThat(s.server.tokens().refusals(10)).noneMatch(r -> r.detail().contains("llt_"));
         assertThat(sign(id, s.admin, s.admin, "x".repeat(201)).statusCode()).isEqualTo(400);
         assertThat(sign(id, s.admin, s.admin, "  ").statusCode())
                 .as("a blank meaning")

@@ -160,6 +160,16 @@ class ApprovalCliTest {
         assertThat(missingFile.err()).contains("does not exist or is not a file");
         assertThat(events()).as("a refused signature writes nothing").hasSize(before);
 
+        CliTest.Result refusals = CliTest.labloop("token", "refusals", "--data", data.toString());
+        assertThat(refusals.code()).as(refusals.err()).isZero();
+        assertThat(refusals.out().lines().filter(l -> l.contains("signature_refused")))
+                .as("the viewer, the second signature, the unknown token and the blank meaning")
+                .hasSize(4)
+                .anyMatch(l -> l.contains("victor") && l.contains("which may only read"))
+                .anyMatch(l -> l.contains(" ? ") && l.contains("not a valid token of this store"))
+                .allMatch(l -> l.contains(ID) && l.contains("cli "));
+        assertThat(refusals.out()).doesNotContain("llt_");
+
         assertThat(sign(bob).code()).isZero();
         assertThat(CliTest.labloop("resume", ID, "--data", data.toString(), "--no-progress")
                         .code())
