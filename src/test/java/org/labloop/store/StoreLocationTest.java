@@ -83,6 +83,47 @@ class StoreLocationTest {
         }
     }
 
+    /** Seeded mutations of a valid address: each is read or refused with a message, and a password never shows. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3})
+    void mutatedAddresses_areReadOrRefusedWithAMessage_andNeverShowTheirPassword(long seed) {
+        String valid = "postgresql://alice:Secr3tPw@db.lab:5432/campaigns?schema=s1&sslmode=require";
+        String alphabet = "/@:%?#[]&= _-.0a\u00e9\u202e";
+        java.util.Random random = new java.util.Random(seed);
+        int refused = 0;
+        for (int i = 0; i < 2000; i++) {
+            StringBuilder text = new StringBuilder(valid);
+            for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+                int at = random.nextInt(text.length());
+                char c = alphabet.charAt(random.nextInt(alphabet.length()));
+                switch (random.nextInt(3)) {
+                    case 0 -> text.insert(at, c);
+                    case 1 -> text.deleteCharAt(at);
+                    default -> text.setCharAt(at, c);
+                }
+            }
+            String t = text.toString();
+            int start = t.indexOf("://");
+            int last = t.lastIndexOf('@');
+            String secret = start >= 0 && last > start + 3 ? t.substring(start + 3, last) : null;
+            try {
+                StoreLocation where = StoreLocation.parse(t, Map.of());
+                if (where instanceof StoreLocation.Postgres pg
+                        && pg.password() != null
+                        && pg.password().length() > 2) {
+                    assertThat(pg.describe()).as(t).doesNotContain(pg.password());
+                }
+            } catch (InvalidInputException e) {
+                refused++;
+                assertThat(e.getMessage()).as(t).isNotBlank();
+                if (secret != null && secret.length() >= 4) {
+                    assertThat(e.getMessage()).as(t).doesNotContain(secret);
+                }
+            }
+        }
+        assertThat(refused).as("mutations refused of 2000").isBetween(1, 1999);
+    }
+
     @Test
     void badAddresses_areRefusedWithWhatToWrite_andWithoutThePassword() {
         assertThatThrownBy(() -> StoreLocation.parse("postgresql://alice:hunter2@/", Map.of()))
