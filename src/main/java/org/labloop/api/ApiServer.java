@@ -632,14 +632,20 @@ public final class ApiServer implements AutoCloseable {
                     "token", "send your token again in the body to sign: {\"token\": \"llt_...\", \"meaning\": ...}");
         }
         // 403, not 401: the session stays valid (a mistyped signature must not log the person out).
-        Principal signer = tokens.authenticate(token.asText().trim())
-                .filter(p -> p.name().equals(session.name()))
-                .orElseThrow(() -> {
-                    String why = "the token given to sign with is not a valid token of '" + session.name()
-                            + "', who is logged in; each person signs with their own token";
-                    tokens.refused(ApiTokens.SIGNATURE_REFUSED, session.name(), id, source(ctx), why);
-                    return ApiError.forbidden(why);
-                });
+        hub.view(id); // an unknown campaign is a 404, and nothing is recorded about it
+        java.util.Optional<Principal> owner = tokens.authenticate(token.asText().trim());
+        Principal signer = owner.filter(p -> p.name().equals(session.name())).orElseThrow(() -> {
+            String why = "the token given to sign with is not a valid token of '" + session.name()
+                    + "', who is logged in; each person signs with their own token";
+            tokens.refused(
+                    ApiTokens.SIGNATURE_REFUSED,
+                    session.name(),
+                    id,
+                    source(ctx),
+                    owner.map(p -> "the token given is " + p.name() + "'s, not " + session.name() + "'s")
+                            .orElse("the token given is not a valid token (unknown or revoked)"));
+            return ApiError.forbidden(why);
+        });
         String meaning = Signing.DEFAULT_MEANING;
         JsonNode m = body.get("meaning");
         if (m != null) {

@@ -63,6 +63,11 @@ public final class ApiTokens implements AutoCloseable {
 
     /** Opens the token table of the store in {@code dataDir} (creating the store and its tables when needed). */
     public static ApiTokens open(Path dataDir) {
+        return open(dataDir, Clock.systemUTC());
+    }
+
+    /** As {@link #open(Path)}, stamping what it records with {@code clock}'s time. */
+    static ApiTokens open(Path dataDir, Clock clock) {
         // Opening the event log runs the migrations, which create the token table.
         SqliteEventLog.open(dataDir).close();
         Path file = dataDir.resolve(SqliteEventLog.FILE_NAME).toAbsolutePath();
@@ -71,7 +76,7 @@ public final class ApiTokens implements AutoCloseable {
             try (Statement st = db.createStatement()) {
                 st.execute("PRAGMA busy_timeout=10000");
             }
-            ApiTokens tokens = new ApiTokens(db, Clock.systemUTC());
+            ApiTokens tokens = new ApiTokens(db, clock);
             tokens.hold = SqliteEventLog.holdOpen(file);
             return tokens;
         } catch (SQLException e) {
@@ -198,27 +203,65 @@ public final class ApiTokens implements AutoCloseable {
     /** A signature was refused: a token not the signer's, a role that may not sign, or a campaign that takes none. */
     public static final String SIGNATURE_REFUSED = "signature_refused";
 
+    /** Refusals recorded one by one per source and minute; beyond, one row says that more came. */
+    static final int PER_SOURCE_PER_MINUTE = 20;
+
+    private final Map<String, long[]> windows = new java.util.HashMap<>(); // source -> {minute, recorded}
+
     /**
      * Records a refused attempt ({@code principal} "?" when no valid token says who), so that unauthorised use can be
-     * found and reported ({@code labloop token refusals}). Never the token itself. A store that cannot take the record
-     * just now does not change the refusal: the failure to record is logged and the caller refuses as it would have.
+     * found and reported ({@code labloop token refusals}). Never the token itself. At most {@value
+     * #PER_SOURCE_PER_MINUTE} a minute from one source are recorded one by one, and then one row saying that more came:
+     * a client sending bad tokens in a loop cannot fill the store. Text is kept to one line of bounded length. A store
+     * that cannot take the record just now does not change the refusal: the failure to record is logged and the
+     * caller refuses as it would have.
      */
     public void refused(String kind, String principal, String campaignId, String source, String detail) {
         synchronized (this) {
+            long minute = clock.millis() / 60_000;
+            if (windows.size() > 10_000) {
+                windows.clear();
+            }
+            long[] w = windows.computeIfAbsent(source, k -> new long[] {minute, 0});
+            if (w[0] != minute) {
+                w[0] = minute;
+                w[1] = 0;
+            }
+            if (++w[1] > PER_SOURCE_PER_MINUTE + 1) {
+                return;
+            }
+            String why = w[1] > PER_SOURCE_PER_MINUTE
+                    ? "more refused attempts from this source in this minute are not recorded one by one (at most "
+                            + PER_SOURCE_PER_MINUTE + " a minute)"
+                    : detail;
             try (PreparedStatement ps = db.prepareStatement("INSERT INTO access_refusals"
                     + " (recorded_at, kind, principal, campaign_id, source, detail) VALUES (?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, clock.instant().toString());
                 ps.setString(2, kind);
-                ps.setString(3, principal);
-                ps.setString(4, campaignId);
-                ps.setString(5, source);
-                ps.setString(6, detail.length() > 500 ? detail.substring(0, 500) : detail);
+                ps.setString(3, line(principal, 64));
+                ps.setString(4, campaignId == null ? null : line(campaignId, 100));
+                ps.setString(5, line(source, 100));
+                ps.setString(6, line(why, 500));
                 ps.executeUpdate();
             } catch (SQLException e) {
                 org.slf4j.LoggerFactory.getLogger(ApiTokens.class)
-                        .warn("cannot record a refused {} by {} ({}): {}", kind, principal, detail, e.getMessage());
+                        .warn("cannot record a refused {} ({}): {}", kind, line(why, 200), e.getMessage());
             }
         }
+    }
+
+    /** {@code text} as one printable line of at most {@code max} code points: control and format characters as '?'. */
+    public static String line(String text, int max) {
+        StringBuilder b = new StringBuilder(Math.min(text.length(), max));
+        text.codePoints().limit(max).forEach(c -> {
+            int type = Character.getType(c);
+            boolean unprintable = Character.isISOControl(c)
+                    || type == Character.FORMAT
+                    || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR;
+            b.appendCodePoint(unprintable ? '?' : c);
+        });
+        return b.toString();
     }
 
     /** The latest {@code limit} refusals, oldest first. */
@@ -229,21 +272,20 @@ public final class ApiTokens implements AutoCloseable {
             ps.setInt(1, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(
-                            0,
-                            new Refusal(
-                                    rs.getLong(1),
-                                    rs.getString(2),
-                                    rs.getString(3),
-                                    rs.getString(4),
-                                    rs.getString(5),
-                                    rs.getString(6),
-                                    rs.getString(7)));
+                    out.add(new Refusal(
+                            rs.getLong(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7)));
                 }
             }
         } catch (SQLException e) {
             throw new StoreException("cannot read the refused attempts: " + e.getMessage(), e);
         }
+        java.util.Collections.reverse(out);
         return out;
     }
 

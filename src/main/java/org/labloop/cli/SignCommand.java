@@ -101,6 +101,8 @@ final class SignCommand implements Callable<Integer> {
             } catch (Signing.Refused e) {
                 try (ApiTokens tokens = ApiTokens.open(data.location())) {
                     tokens.refused(ApiTokens.SIGNATURE_REFUSED, who.name(), cid, SOURCE, e.getMessage());
+                } catch (RuntimeException notRecorded) {
+                    e.addSuppressed(notRecorded); // the refusal is what the signer must hear
                 }
                 throw e;
             }

@@ -137,12 +137,12 @@ final class TokenCommand implements Runnable {
                 for (ApiTokens.Refusal r : refusals) {
                     out.printf(
                             "%-30s %-17s %-12s %-16s %-18s %s%n",
-                            r.recordedAt(),
-                            r.kind(),
-                            r.principal(),
-                            r.campaignId() == null ? "-" : r.campaignId(),
-                            r.source(),
-                            r.detail());
+                            ApiTokens.line(r.recordedAt(), 40),
+                            ApiTokens.line(r.kind(), 40),
+                            ApiTokens.line(r.principal(), 64),
+                            r.campaignId() == null ? "-" : ApiTokens.line(r.campaignId(), 100),
+                            ApiTokens.line(r.source(), 100),
+                            ApiTokens.line(r.detail(), 500));
                 }
             }
             return 0;

@@ -178,7 +178,8 @@ public final class PostgresEventLog extends SqlEventLog {
         }
         if (state.startsWith("57P")) {
             return "the server ended the connection (" + detail + "), and with it this process's right to drive its"
-                    + " campaigns; what was committed is intact: continue with labloop resume once the server is back";
+                    + " campaigns; what was committed is intact: once the server is back, continue with labloop resume"
+                    + " (a labloop serve must be restarted)";
         }
         if (state.equals("28000") || state.equals("28P01")) {
             return "the server refused user " + location.user() + " (" + detail + "); check the user and the"
@@ -223,7 +224,7 @@ public final class PostgresEventLog extends SqlEventLog {
     }
 
     @Override
-    void rollback(Exception cause) {
+    void rollback(Throwable cause) {
         try {
             db.rollback();
         } catch (SQLException r) {

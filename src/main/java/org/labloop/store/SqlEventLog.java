@@ -43,7 +43,7 @@ abstract class SqlEventLog implements EventLog {
     abstract void commit() throws SQLException;
 
     /** Ends a failed transaction; an error of the rollback itself is kept with {@code cause}. */
-    abstract void rollback(Exception cause);
+    abstract void rollback(Throwable cause);
 
     /** The store in messages: its file, or its PostgreSQL address. */
     abstract String where();
@@ -72,7 +72,7 @@ abstract class SqlEventLog implements EventLog {
                 String id = reserveId(name);
                 commit();
                 return id;
-            } catch (SQLException | RuntimeException e) {
+            } catch (Throwable e) {
                 rollback(e); // whatever broke off the transaction: never leave it (and its locks) open
                 throw e;
             }
@@ -108,7 +108,7 @@ abstract class SqlEventLog implements EventLog {
                 commit();
                 heads.put(id, new Head(1, e.hash()));
                 return e;
-            } catch (SQLException | RuntimeException e) {
+            } catch (Throwable e) {
                 rollback(e); // whatever broke off the transaction: never leave it (and its locks) open
                 throw e;
             }
@@ -195,7 +195,7 @@ abstract class SqlEventLog implements EventLog {
                     ps.executeUpdate();
                 }
                 commit();
-            } catch (SQLException | RuntimeException e) {
+            } catch (Throwable e) {
                 rollback(e); // whatever broke off the transaction: never leave it (and its locks) open
                 throw e;
             }

@@ -264,7 +264,7 @@ public final class SqliteEventLog extends SqlEventLog {
 
     /** SQLite may already have rolled back (a full disk, an I/O error): keep the first error, not the rollback's. */
     @Override
-    void rollback(Exception cause) {
+    void rollback(Throwable cause) {
         try (Statement st = db.createStatement()) {
             st.execute("ROLLBACK");
         } catch (SQLException r) {

@@ -172,6 +172,12 @@ public sealed interface StoreLocation {
                 portText = hostPort.substring(close + 2);
             }
         } else {
+            if (hostPort.indexOf(':') != hostPort.lastIndexOf(':')) {
+                throw InvalidInputException.of(
+                        "--data",
+                        "'" + redact(text) + "' names a host with several ':'",
+                        "write an IPv6 address in brackets: postgresql://USER@[::1]:5432/DATABASE");
+            }
             int colon = hostPort.lastIndexOf(':');
             host = colon < 0 ? hostPort : hostPort.substring(0, colon);
             portText = colon < 0 ? null : hostPort.substring(colon + 1);
@@ -188,6 +194,15 @@ public sealed interface StoreLocation {
             }
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (path.contains("@")
+                || (uri.getRawQuery() != null && uri.getRawQuery().contains("@"))) {
+            // A password holding '/' cut the address short: what follows it is not a database.
+            throw InvalidInputException.of(
+                    "--data",
+                    "'" + redact(text) + "' has an '@' after the host",
+                    "write any '/', '@', '?' or '#' in the user or password as %2F, %40, %3F or %23, or put the"
+                            + " password in PGPASSWORD");
+        }
         if (host.isEmpty() || path.length() < 2 || path.indexOf('/', 1) >= 0) {
             throw InvalidInputException.of(
                     "--data",
@@ -202,6 +217,9 @@ public sealed interface StoreLocation {
         if (info != null) {
             int colon = info.indexOf(':');
             user = decode(colon < 0 ? info : info.substring(0, colon));
+            if (user.isEmpty()) {
+                user = null; // "postgresql://@host/db" names no user: PGUSER or the system's user name then does
+            }
             password = colon < 0 ? null : decode(info.substring(colon + 1));
         }
         user = firstOf(user, query.remove("user"), env.get("PGUSER"), System.getProperty("user.name"));
@@ -226,8 +244,9 @@ public sealed interface StoreLocation {
         return out;
     }
 
+    /** Percent-decoding only: a '+' in a user, password or database name is a '+', not a space. */
     private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     @SafeVarargs

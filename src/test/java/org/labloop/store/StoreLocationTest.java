@@ -72,7 +72,9 @@ class StoreLocationTest {
     @Test
     void aPasswordHoldingSlashesOrAts_isNeverEchoed() {
         for (String text : new String[] {
-            "postgresql://postgres:s3cr/et@127.0.0.1:5432/test", "postgresql://postgres:p@ss@host/db/extra"
+            "postgresql://postgres:s3cr/et@127.0.0.1:5432/test",
+            "postgresql://postgres:p@ss@host/db/extra",
+            "postgresql://postgres:2024/Spring@127.0.0.1"
         }) {
             assertThatThrownBy(() -> StoreLocation.parse(text, Map.of()))
                     .as(text)
@@ -122,6 +124,26 @@ class StoreLocationTest {
             }
         }
         assertThat(refused).as("mutations refused of 2000").isBetween(1, 1999);
+    }
+
+    @Test
+    void plusSigns_emptyUsers_andIpv6Hosts_readAsWritten() {
+        StoreLocation.Postgres plus =
+                (StoreLocation.Postgres) StoreLocation.parse("postgresql://post+gres:p+ss@h/db+1", Map.of());
+        assertThat(plus.user()).isEqualTo("post+gres");
+        assertThat(plus.password()).isEqualTo("p+ss");
+        assertThat(plus.database()).isEqualTo("db+1");
+        StoreLocation.Postgres noUser =
+                (StoreLocation.Postgres) StoreLocation.parse("postgresql://@h/db", Map.of("PGUSER", "carol"));
+        assertThat(noUser.user()).isEqualTo("carol");
+        StoreLocation.Postgres v6 =
+                (StoreLocation.Postgres) StoreLocation.parse("postgresql://u@[::1]:6000/db", Map.of());
+        assertThat(v6.host()).isEqualTo("::1");
+        assertThat(v6.port()).isEqualTo(6000);
+        assertThat(StoreLocation.parse(v6.describe(), Map.of())).isEqualTo(v6);
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://u@::1/db", Map.of()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("IPv6 address in brackets");
     }
 
     @Test
