@@ -154,15 +154,6 @@ public final class PostgresEventLog extends SqlEventLog {
         }
     }
 
-    private static SQLException sqlCause(Throwable e) {
-        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof SQLException s) {
-                return s;
-            }
-        }
-        return null;
-    }
-
     static StoreException failure(StoreLocation.Postgres location, String what, SQLException e) {
         return new StoreException(what + " " + location.describe() + ": " + reason(location, e), e);
     }

@@ -159,6 +159,16 @@ abstract class SqlEventLog implements EventLog {
         ps.setString(9, recorded);
     }
 
+    /** The SQL failure under a migration tool's exception, if one is. */
+    static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     static String slug(String name) {
         String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
         return s.isEmpty() ? "campaign" : s.length() > 40 ? s.substring(0, 40) : s;

@@ -237,15 +237,6 @@ public final class SqliteEventLog extends SqlEventLog {
         }
     }
 
-    private static SQLException sqlCause(Throwable e) {
-        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof SQLException s) {
-                return s;
-            }
-        }
-        return null;
-    }
-
     @Override
     void begin(boolean creating) throws SQLException {
         // Spelled out in SQL so that an I/O error (a full disk) surfaces from the statement that hit it, not as a

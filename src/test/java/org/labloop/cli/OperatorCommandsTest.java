@@ -21,9 +21,10 @@ class OperatorCommandsTest {
     @TempDir
     Path tmp;
 
-    private static void awaitStatus(Path data, CampaignStatus want) throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
-            try (EventLog log = Lab.openExisting(data)) {
+    /** Waits until the store's first campaign has status {@code want}. */
+    static void awaitStatus(org.labloop.store.StoreLocation where, CampaignStatus want) throws InterruptedException {
+        for (int i = 0; i < 400; i++) {
+            try (EventLog log = Lab.openReadOnly(where, true)) {
                 if (!log.campaignIds().isEmpty()
                         && Lab.load(log, log.campaignIds().get(0)).status() == want) {
                     return;
@@ -34,6 +35,10 @@ class OperatorCommandsTest {
             Thread.sleep(50);
         }
         throw new AssertionError("campaign never became " + want);
+    }
+
+    private static void awaitStatus(Path data, CampaignStatus want) throws InterruptedException {
+        awaitStatus(new org.labloop.store.StoreLocation.Directory(data), want);
     }
 
     @Test

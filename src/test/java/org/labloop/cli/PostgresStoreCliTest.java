@@ -66,13 +66,13 @@ class PostgresStoreCliTest {
         try (TestPostgres pg = TestPostgres.fresh()) {
             CompletableFuture<CliTest.Result> run = CompletableFuture.supplyAsync(
                     () -> CliTest.labloop("run", campaign.toString(), "--data", pg.url(), "--no-progress"));
-            awaitStatus(pg.location(), CampaignStatus.RUNNING);
+            OperatorCommandsTest.awaitStatus(pg.location(), CampaignStatus.RUNNING);
 
             CliTest.Result second = CliTest.labloop("run", campaign.toString(), "--data", pg.url(), "--no-progress");
             assertThat(second.code()).as("the same file again, while it runs").isEqualTo(5);
             CliTest.Result pause = CliTest.labloop("pause", "snar-demo-1", "--reason", "refill", "--data", pg.url());
             assertThat(pause.code()).as(pause.err()).isZero();
-            awaitStatus(pg.location(), CampaignStatus.PAUSED);
+            OperatorCommandsTest.awaitStatus(pg.location(), CampaignStatus.PAUSED);
             CliTest.Result abort = CliTest.labloop("abort", "snar-demo-1", "--reason", "leak", "--data", pg.url());
             assertThat(abort.code()).as(abort.err()).isZero();
 
@@ -126,20 +126,5 @@ class PostgresStoreCliTest {
                 CliTest.labloop("status", "--data", "postgresql://postgres@127.0.0.1:5432/test?schema=no_store_here");
         assertThat(noStore.code()).isEqualTo(2);
         assertThat(noStore.err()).contains("no LabLoop store here", "?schema=NAME");
-    }
-
-    private static void awaitStatus(StoreLocation where, CampaignStatus want) throws InterruptedException {
-        for (int i = 0; i < 400; i++) {
-            try (EventLog log = Lab.openReadOnly(where, true)) {
-                if (!log.campaignIds().isEmpty()
-                        && Lab.load(log, log.campaignIds().get(0)).status() == want) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                // the store may not exist yet
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("campaign never became " + want);
     }
 }

@@ -34,6 +34,11 @@ class SimDriverTest {
     };
 
     private Driver driver(int capacity, Map<String, Object> options) {
+        return driver(capacity, options, "");
+    }
+
+    /** A simulated arm of the campaign {@code scope}. */
+    private Driver driver(int capacity, Map<String, Object> options, String scope) {
         DeviceSpec spec = new DeviceSpec(
                 "arm",
                 DeviceKind.ROBOT_ARM,
@@ -43,7 +48,7 @@ class SimDriverTest {
                         "sim",
                         Map.of("transfer", new StepTiming(Duration.ofMinutes(2), Duration.ofSeconds(10))),
                         options));
-        return DriverRegistry.standard().create(spec, new DriverContext(clock, 42, Optional.empty(), memory));
+        return DriverRegistry.standard().create(spec, new DriverContext(clock, 42, Optional.empty(), memory, scope));
     }
 
     private static StepRequest request(String key) {
@@ -70,16 +75,7 @@ class SimDriverTest {
     }
 
     private Driver driverOf(String campaign, Map<String, Object> options) {
-        DeviceSpec spec = new DeviceSpec(
-                "arm",
-                DeviceKind.ROBOT_ARM,
-                Set.of("transfer"),
-                1,
-                new DriverSpec(
-                        "sim",
-                        Map.of("transfer", new StepTiming(Duration.ofMinutes(2), Duration.ofSeconds(10))),
-                        options));
-        return DriverRegistry.standard().create(spec, new DriverContext(clock, 42, Optional.empty(), memory, campaign));
+        return driver(1, options, campaign);
     }
 
     @Test

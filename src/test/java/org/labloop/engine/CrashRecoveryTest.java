@@ -291,8 +291,8 @@ class CrashRecoveryTest {
                 .isEqualTo(Dataset.of(reference, spec).cells());
     }
 
-    @org.junit.jupiter.api.Test
-    void resume_afterKillRightAfterAStepFailed_appliesTheRetryPolicy_likeAnUninterruptedRun() {
+    /** A measuring analysis retried 3 times, {@code backoff} apart, on an analyser that fails 30% of its steps. */
+    private static CampaignSpec failingAnalyses(java.time.Duration backoff) {
         org.labloop.protocol.StepSpec analyse = new org.labloop.protocol.StepSpec(
                 "analyse",
                 "analyse",
@@ -301,9 +301,13 @@ class CrashRecoveryTest {
                 true,
                 Optional.empty(),
                 true,
-                new org.labloop.protocol.FailurePolicy(
-                        3, java.time.Duration.ofMinutes(2), org.labloop.protocol.FailurePolicy.Then.FAIL));
-        CampaignSpec spec = SnarLab.spec(10, 3, 31, Map.of("failure_rate", 0.3), analyse, 1);
+                new org.labloop.protocol.FailurePolicy(3, backoff, org.labloop.protocol.FailurePolicy.Then.FAIL));
+        return SnarLab.spec(10, 3, 31, Map.of("failure_rate", 0.3), analyse, 1);
+    }
+
+    @org.junit.jupiter.api.Test
+    void resume_afterKillRightAfterAStepFailed_appliesTheRetryPolicy_likeAnUninterruptedRun() {
+        CampaignSpec spec = failingAnalyses(java.time.Duration.ofMinutes(2));
         CampaignState reference = uninterrupted(spec);
         CampaignState state = killAndResume(spec, b -> b instanceof EventBody.StepFailed, 1, false);
         assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
@@ -314,16 +318,7 @@ class CrashRecoveryTest {
     @org.junit.jupiter.api.Test
     void resume_afterKillWhileAFailedStepWaitsOutItsBackoff_retriesWhenTheUninterruptedRunDid() {
         java.time.Duration backoff = java.time.Duration.ofMinutes(10); // longer than an analysis
-        org.labloop.protocol.StepSpec analyse = new org.labloop.protocol.StepSpec(
-                "analyse",
-                "analyse",
-                Map.of(),
-                Optional.empty(),
-                true,
-                Optional.empty(),
-                true,
-                new org.labloop.protocol.FailurePolicy(3, backoff, org.labloop.protocol.FailurePolicy.Then.FAIL));
-        CampaignSpec spec = SnarLab.spec(10, 3, 31, Map.of("failure_rate", 0.3), analyse, 1);
+        CampaignSpec spec = failingAnalyses(backoff);
         List<String> reference;
         try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("reference"))) {
             reference = timeline(log.readAll(SnarLab.run(log, spec).id()));
