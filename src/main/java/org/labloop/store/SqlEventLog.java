@@ -67,17 +67,28 @@ abstract class SqlEventLog implements EventLog {
     public synchronized String newCampaignId(String name) {
         requireWritable("create a campaign");
         try {
-            begin(true);
-            try {
-                String id = reserveId(name);
-                commit();
-                return id;
-            } catch (Throwable e) {
-                rollback(e); // whatever broke off the transaction: never leave it (and its locks) open
-                throw e;
-            }
+            return inTransaction(true, () -> reserveId(name));
         } catch (SQLException e) {
             throw failure("cannot create campaign '" + name + "' in", e);
+        }
+    }
+
+    /** The SQL of one transaction. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code work} in a transaction ({@code creating}: see {@link #begin}) and commits it. */
+    private <T> T inTransaction(boolean creating, Work<T> work) throws SQLException {
+        begin(creating);
+        try {
+            T out = work.run();
+            commit();
+            return out;
+        } catch (Throwable e) {
+            rollback(e); // whatever broke off the transaction: never leave it (and its locks) open
+            throw e;
         }
     }
 
@@ -90,8 +101,7 @@ abstract class SqlEventLog implements EventLog {
         requireWritable("create a campaign");
         String json = EventCodec.toJson(body);
         try {
-            begin(true);
-            try {
+            Event first = inTransaction(true, () -> {
                 String id = reserveId(name);
                 Event e = new Event(
                         id,
@@ -105,13 +115,10 @@ abstract class SqlEventLog implements EventLog {
                     bind(ps, e, json, wallClock.instant().toString());
                     ps.executeUpdate();
                 }
-                commit();
-                heads.put(id, new Head(1, e.hash()));
                 return e;
-            } catch (Throwable e) {
-                rollback(e); // whatever broke off the transaction: never leave it (and its locks) open
-                throw e;
-            }
+            });
+            heads.put(first.campaignId(), new Head(1, first.hash()));
+            return first;
         } catch (SQLException e) {
             throw failure("cannot create campaign '" + name + "' in", e);
         }
@@ -197,18 +204,16 @@ abstract class SqlEventLog implements EventLog {
             prev = e.hash();
         }
         try {
-            begin(false);
-            String recorded = wallClock.instant().toString();
-            try (PreparedStatement ps = db.prepareStatement(INSERT_EVENT)) {
-                for (int i = 0; i < events.size(); i++) {
-                    bind(ps, events.get(i), jsons.get(i), recorded);
-                    ps.executeUpdate();
+            inTransaction(false, () -> {
+                String recorded = wallClock.instant().toString();
+                try (PreparedStatement ps = db.prepareStatement(INSERT_EVENT)) {
+                    for (int i = 0; i < events.size(); i++) {
+                        bind(ps, events.get(i), jsons.get(i), recorded);
+                        ps.executeUpdate();
+                    }
                 }
-                commit();
-            } catch (Throwable e) {
-                rollback(e); // whatever broke off the transaction: never leave it (and its locks) open
-                throw e;
-            }
+                return events;
+            });
         } catch (SQLException e) {
             heads.remove(campaignId);
             throw new StoreException(
