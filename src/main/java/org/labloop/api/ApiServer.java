@@ -213,6 +213,11 @@ public final class ApiServer implements AutoCloseable {
 
         r.exception(ApiError.class, (e, ctx) -> error(ctx, e));
         r.exception(InvalidInputException.class, (e, ctx) -> error(ctx, invalid(e)));
+        r.exception(org.labloop.store.StoreUnavailableException.class, (e, ctx) -> {
+            LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+            ctx.header("Retry-After", "30");
+            error(ctx, new ApiError(503, "store_unavailable", e.getMessage(), null));
+        });
         r.exception(Exception.class, (e, ctx) -> {
             if (recycled(ctx)) {
                 // An event stream whose client went away: Jetty already recycled the exchange; nothing to answer.

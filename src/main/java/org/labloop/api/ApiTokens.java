@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.labloop.core.InvalidInputException;
 import org.labloop.store.PostgresEventLog;
 import org.labloop.store.SqliteEventLog;
+import org.labloop.store.StoreConnection;
 import org.labloop.store.StoreException;
 import org.labloop.store.StoreLocation;
 
@@ -38,11 +40,11 @@ public final class ApiTokens implements AutoCloseable {
     private static final long CACHE_NANOS = 5_000_000_000L;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Connection db;
+    private final StoreConnection db;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    private ApiTokens(Connection db, Clock clock) {
+    private ApiTokens(StoreConnection db, Clock clock) {
         this.db = db;
         this.clock = clock;
     }
@@ -56,7 +58,9 @@ public final class ApiTokens implements AutoCloseable {
             case StoreLocation.Directory d -> open(d.path());
             case StoreLocation.Postgres pg -> {
                 PostgresEventLog.open(pg).close(); // creates the tables when missing
-                yield new ApiTokens(PostgresEventLog.connect(pg), Clock.systemUTC());
+                // One attempt to connect again when the server ends the connection: a request is answered 503 at
+                // once rather than held while the server is away.
+                yield new ApiTokens(StoreConnection.server(pg, Duration.ZERO), Clock.systemUTC());
             }
         };
     }
@@ -76,7 +80,7 @@ public final class ApiTokens implements AutoCloseable {
             try (Statement st = db.createStatement()) {
                 st.execute("PRAGMA busy_timeout=10000");
             }
-            ApiTokens tokens = new ApiTokens(db, clock);
+            ApiTokens tokens = new ApiTokens(StoreConnection.file(db), clock);
             tokens.hold = SqliteEventLog.holdOpen(file);
             return tokens;
         } catch (SQLException e) {
@@ -105,13 +109,17 @@ public final class ApiTokens implements AutoCloseable {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        try (PreparedStatement ps = db.prepareStatement(
-                "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)")) {
-            ps.setString(1, name);
-            ps.setString(2, role);
-            ps.setString(3, hash(token));
-            ps.setString(4, clock.instant().toString());
-            ps.executeUpdate();
+        try {
+            db.once(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)")) {
+                    ps.setString(1, name);
+                    ps.setString(2, role);
+                    ps.setString(3, hash(token));
+                    ps.setString(4, clock.instant().toString());
+                    return ps.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw new StoreException("cannot store token: " + e.getMessage(), e);
         }
@@ -138,12 +146,18 @@ public final class ApiTokens implements AutoCloseable {
     }
 
     private synchronized Optional<Principal> lookup(String hash) {
-        try (PreparedStatement ps =
-                db.prepareStatement("SELECT name, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL")) {
-            ps.setString(1, hash);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Principal(rs.getString(1), rs.getString(2))) : Optional.empty();
-            }
+        try {
+            return db.again(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT name, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL")) {
+                    ps.setString(1, hash);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next()
+                                ? Optional.of(new Principal(rs.getString(1), rs.getString(2)))
+                                : Optional.<Principal>empty();
+                    }
+                }
+            });
         } catch (SQLException e) {
             throw new StoreException("cannot read tokens: " + e.getMessage(), e);
         }
@@ -161,11 +175,17 @@ public final class ApiTokens implements AutoCloseable {
 
     /** Revokes the active tokens whose {@code column} (a fixed name, never input) equals {@code value}. */
     private int revokeWhere(String column, Object value) {
-        try (PreparedStatement ps = db.prepareStatement(
-                "UPDATE api_tokens SET revoked_at = ? WHERE " + column + " = ? AND revoked_at IS NULL")) {
-            ps.setString(1, clock.instant().toString());
-            ps.setObject(2, value);
-            int n = ps.executeUpdate();
+        String at = clock.instant().toString();
+        try {
+            // Run again, it revokes what is still active: the count may then miss what the lost answer counted.
+            int n = db.again(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE api_tokens SET revoked_at = ? WHERE " + column + " = ? AND revoked_at IS NULL")) {
+                    ps.setString(1, at);
+                    ps.setObject(2, value);
+                    return ps.executeUpdate();
+                }
+            });
             cache.clear();
             return n;
         } catch (SQLException e) {
@@ -175,12 +195,19 @@ public final class ApiTokens implements AutoCloseable {
 
     public synchronized List<Info> list() {
         List<Info> out = new ArrayList<>();
-        try (Statement st = db.createStatement();
-                ResultSet rs =
-                        st.executeQuery("SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY id")) {
-            while (rs.next()) {
-                out.add(new Info(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
-            }
+        try {
+            db.again(c -> {
+                out.clear();
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery(
+                                "SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY id")) {
+                    while (rs.next()) {
+                        out.add(new Info(
+                                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    }
+                }
+                return out;
+            });
         } catch (SQLException e) {
             throw new StoreException("cannot list tokens: " + e.getMessage(), e);
         }
@@ -234,16 +261,21 @@ public final class ApiTokens implements AutoCloseable {
                     ? "more refused attempts from this source in this minute are not recorded one by one (at most "
                             + PER_SOURCE_PER_MINUTE + " a minute)"
                     : detail;
-            try (PreparedStatement ps = db.prepareStatement("INSERT INTO access_refusals"
-                    + " (recorded_at, kind, principal, campaign_id, source, detail) VALUES (?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, clock.instant().toString());
-                ps.setString(2, kind);
-                ps.setString(3, line(principal, 64));
-                ps.setString(4, campaignId == null ? null : line(campaignId, 100));
-                ps.setString(5, line(source, 100));
-                ps.setString(6, line(why, 500));
-                ps.executeUpdate();
-            } catch (SQLException e) {
+            String at = clock.instant().toString();
+            try {
+                db.once(c -> {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO access_refusals (recorded_at, kind,"
+                            + " principal, campaign_id, source, detail) VALUES (?, ?, ?, ?, ?, ?)")) {
+                        ps.setString(1, at);
+                        ps.setString(2, kind);
+                        ps.setString(3, line(principal, 64));
+                        ps.setString(4, campaignId == null ? null : line(campaignId, 100));
+                        ps.setString(5, line(source, 100));
+                        ps.setString(6, line(why, 500));
+                        return ps.executeUpdate();
+                    }
+                });
+            } catch (SQLException | StoreException e) {
                 org.slf4j.LoggerFactory.getLogger(ApiTokens.class)
                         .warn("cannot record a refused {} ({}): {}", kind, line(why, 200), e.getMessage());
             }
@@ -267,21 +299,27 @@ public final class ApiTokens implements AutoCloseable {
     /** The latest {@code limit} refusals, oldest first. */
     public synchronized List<Refusal> refusals(int limit) {
         List<Refusal> out = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT id, recorded_at, kind, principal, campaign_id, source,"
-                + " detail FROM access_refusals ORDER BY id DESC LIMIT ?")) {
-            ps.setInt(1, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Refusal(
-                            rs.getLong(1),
-                            rs.getString(2),
-                            rs.getString(3),
-                            rs.getString(4),
-                            rs.getString(5),
-                            rs.getString(6),
-                            rs.getString(7)));
+        try {
+            db.again(c -> {
+                out.clear();
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, recorded_at, kind, principal, campaign_id,"
+                        + " source, detail FROM access_refusals ORDER BY id DESC LIMIT ?")) {
+                    ps.setInt(1, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(new Refusal(
+                                    rs.getLong(1),
+                                    rs.getString(2),
+                                    rs.getString(3),
+                                    rs.getString(4),
+                                    rs.getString(5),
+                                    rs.getString(6),
+                                    rs.getString(7)));
+                        }
+                    }
                 }
-            }
+                return out;
+            });
         } catch (SQLException e) {
             throw new StoreException("cannot read the refused attempts: " + e.getMessage(), e);
         }

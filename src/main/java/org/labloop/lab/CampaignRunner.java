@@ -952,7 +952,15 @@ public final class CampaignRunner {
                 .start(() -> poll(inbox, id, engine, new java.util.HashSet<>(handed)));
     }
 
+    /** How often the control inbox is read; after a failure, the wait doubles up to {@link #POLL_MAX_MS}. */
+    static final long POLL_MS = 250;
+
+    static final long POLL_MAX_MS = 10_000;
+
     private static void poll(ControlInbox inbox, String id, Engine engine, java.util.Set<Long> handed) {
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CampaignRunner.class);
+        long pause = POLL_MS;
+        String failing = null; // the last failure's message, said once until it changes or the inbox reads again
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 for (ControlInbox.Request r : inbox.open(id)) {
@@ -961,12 +969,26 @@ public final class CampaignRunner {
                         hand(r, engine, inbox);
                     }
                 }
-                Thread.sleep(250);
+                if (failing != null) {
+                    log.warn("control inbox of {} reads again", id);
+                    failing = null;
+                }
+                pause = POLL_MS;
+            } catch (LabLoopException e) {
+                if (!e.getMessage().equals(failing)) {
+                    log.warn(
+                            "control inbox of {}: {} (pause, resume and abort from other terminals wait until it"
+                                    + " reads again)",
+                            id,
+                            e.getMessage());
+                    failing = e.getMessage();
+                }
+                pause = Math.min(pause * 2, POLL_MAX_MS);
+            }
+            try {
+                Thread.sleep(pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (LabLoopException e) {
-                org.slf4j.LoggerFactory.getLogger(CampaignRunner.class)
-                        .warn("control inbox of {}: {}", id, e.getMessage());
             }
         }
     }

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,7 +18,7 @@ import java.util.Objects;
  */
 public final class ControlInbox implements AutoCloseable {
     private final String file;
-    private final Connection db;
+    private final StoreConnection db;
     private SqliteEventLog.Hold hold;
 
     /** One request: pause (graceful or immediate), resume, abort, or ack of an operator request. */
@@ -29,7 +30,7 @@ public final class ControlInbox implements AutoCloseable {
         }
     }
 
-    private ControlInbox(String file, Connection db) {
+    private ControlInbox(String file, StoreConnection db) {
         this.file = file;
         this.db = db;
     }
@@ -38,7 +39,9 @@ public final class ControlInbox implements AutoCloseable {
     public static ControlInbox open(StoreLocation location) {
         return switch (location) {
             case StoreLocation.Directory d -> open(d.path());
-            case StoreLocation.Postgres pg -> new ControlInbox(pg.describe(), PostgresEventLog.connect(pg));
+            // One attempt to connect again: an engine's poller asks again a moment later anyway.
+            case StoreLocation.Postgres pg ->
+                new ControlInbox(pg.describe(), StoreConnection.server(pg, Duration.ZERO));
         };
     }
 
@@ -51,7 +54,7 @@ public final class ControlInbox implements AutoCloseable {
                 st.execute("PRAGMA busy_timeout=10000");
                 st.execute("PRAGMA synchronous=FULL");
             }
-            ControlInbox inbox = new ControlInbox(file.toString(), db);
+            ControlInbox inbox = new ControlInbox(file.toString(), StoreConnection.file(db));
             inbox.hold = SqliteEventLog.holdOpen(file);
             return inbox;
         } catch (SQLException e) {
@@ -60,14 +63,19 @@ public final class ControlInbox implements AutoCloseable {
     }
 
     public synchronized void submit(String campaignId, String action, String actor, String reason, boolean immediate) {
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO control_requests"
-                + " (campaign_id, action, actor, reason, immediate) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, campaignId);
-            ps.setString(2, action);
-            ps.setString(3, actor);
-            ps.setString(4, reason);
-            ps.setInt(5, immediate ? 1 : 0);
-            ps.executeUpdate();
+        try {
+            // Not written again on a lost connection: the request may have gone in, and twice is not once.
+            db.once(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO control_requests"
+                        + " (campaign_id, action, actor, reason, immediate) VALUES (?, ?, ?, ?, ?)")) {
+                    ps.setString(1, campaignId);
+                    ps.setString(2, action);
+                    ps.setString(3, actor);
+                    ps.setString(4, reason);
+                    ps.setInt(5, immediate ? 1 : 0);
+                    return ps.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw new StoreException(
                     "cannot send " + action + " to campaign " + campaignId + " in " + file + ": " + e.getMessage(), e);
@@ -82,16 +90,25 @@ public final class ControlInbox implements AutoCloseable {
      */
     public synchronized List<Request> open(String campaignId) {
         List<Request> open = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT id, action, actor, reason, immediate"
-                + " FROM control_requests WHERE campaign_id = ? AND taken = 0 ORDER BY id")) {
-            ps.setString(1, campaignId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    open.add(new Request(
-                            rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) != 0));
+        try {
+            return db.again(c -> {
+                open.clear();
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, action, actor, reason, immediate"
+                        + " FROM control_requests WHERE campaign_id = ? AND taken = 0 ORDER BY id")) {
+                    ps.setString(1, campaignId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            open.add(new Request(
+                                    rs.getLong(1),
+                                    rs.getString(2),
+                                    rs.getString(3),
+                                    rs.getString(4),
+                                    rs.getInt(5) != 0));
+                        }
+                    }
                 }
-            }
-            return open;
+                return open;
+            });
         } catch (SQLException e) {
             throw new StoreException(
                     "cannot read control requests of " + campaignId + " in " + file + ": " + e.getMessage(), e);
@@ -100,9 +117,13 @@ public final class ControlInbox implements AutoCloseable {
 
     /** Marks request {@code requestId} dealt with: its event is recorded (or there was nothing to do). */
     public synchronized void done(long requestId) {
-        try (PreparedStatement up = db.prepareStatement("UPDATE control_requests SET taken = 1 WHERE id = ?")) {
-            up.setLong(1, requestId);
-            up.executeUpdate();
+        try {
+            db.again(c -> {
+                try (PreparedStatement up = c.prepareStatement("UPDATE control_requests SET taken = 1 WHERE id = ?")) {
+                    up.setLong(1, requestId);
+                    return up.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw new StoreException(
                     "cannot mark control request " + requestId + " done in " + file + ": " + e.getMessage(), e);

@@ -8,10 +8,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server store: the event log in a PostgreSQL schema, for several people or workcells sharing one store. The same
@@ -19,11 +23,25 @@ import org.flywaydb.core.api.FlywayException;
  * {@code synchronous_commit}). Schema changes go through Flyway migrations ({@code db/migration/postgresql}).
  */
 public final class PostgresEventLog extends SqlEventLog {
+    /**
+     * How long a process waits for the server to take connections again after it lost one: a restart of the server, a
+     * fail-over or a network outage of a few minutes does not stop a campaign.
+     */
+    public static final Duration PATIENCE = Duration.ofMinutes(10);
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresEventLog.class);
+
     private final StoreLocation.Postgres location;
+    private final boolean readOnly;
+    /** The campaign locks taken on this log's session ({@link PostgresLocks#on}), by key: taken back on a new one. */
+    final Map<Long, String> locks = new LinkedHashMap<>();
+
+    Duration patience = PATIENCE;
 
     private PostgresEventLog(StoreLocation.Postgres location, Connection db, boolean readOnly) {
         super(db, readOnly);
         this.location = location;
+        this.readOnly = readOnly;
     }
 
     /** Opens the store at {@code location} for reading and writing, creating its schema and tables when missing. */
@@ -168,9 +186,8 @@ public final class PostgresEventLog extends SqlEventLog {
                     + " committed is intact)";
         }
         if (state.startsWith("57P")) {
-            return "the server ended the connection (" + detail + "), and with it this process's right to drive its"
-                    + " campaigns; what was committed is intact: once the server is back, continue with labloop resume"
-                    + " (a labloop serve must be restarted)";
+            return "the server ended the connection (" + detail + "); what was committed is intact: once the server"
+                    + " is back, continue with labloop resume";
         }
         if (state.equals("28000") || state.equals("28P01")) {
             return "the server refused user " + location.user() + " (" + detail + "); check the user and the"
@@ -192,6 +209,141 @@ public final class PostgresEventLog extends SqlEventLog {
             return "the store was opened read-only (" + detail + ")";
         }
         return detail;
+    }
+
+    /** Whether {@code e}, raised on {@code db}, says that the connection is gone rather than that a statement failed. */
+    static boolean lost(SQLException e, Connection db) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+            return true;
+        }
+        try {
+            return db.isClosed();
+        } catch (SQLException ignored) {
+            return true;
+        }
+    }
+
+    /**
+     * A new connection in place of {@code old}, lost with {@code cause}: tried at once and then at growing intervals
+     * (up to 10 s) for up to {@code patience}, while the server restarts or the network comes back.
+     */
+    static Connection connectAgain(
+            StoreLocation.Postgres location, boolean readOnly, Connection old, Duration patience, SQLException cause) {
+        try {
+            old.close();
+        } catch (SQLException ignored) {
+            // it is gone already
+        }
+        LOG.warn(
+                "lost the connection to store {} ({}); connecting again",
+                location.describe(),
+                StoreFile.firstLine(cause));
+        long start = System.nanoTime();
+        long pause = 250;
+        while (true) {
+            try {
+                Connection db = connect(location, readOnly);
+                LOG.warn(
+                        "connected to store {} again after {} s",
+                        location.describe(),
+                        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
+                return db;
+            } catch (StoreException e) {
+                long waited = (System.nanoTime() - start) / 1_000_000;
+                if (waited + pause > patience.toMillis()) {
+                    throw new StoreUnavailableException(
+                            "lost the connection to store " + location.describe() + " ("
+                                    + StoreFile.firstLine(cause) + ") and could not connect again"
+                                    + (patience.isZero() ? "" : " within " + patience.toSeconds() + " s") + ": "
+                                    + e.getMessage(),
+                            e);
+                }
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException i) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreException(
+                            "interrupted while connecting to store " + location.describe() + " again", e);
+                }
+                pause = Math.min(pause * 2, 10_000);
+            }
+        }
+    }
+
+    @Override
+    boolean connectionLost(SQLException e) {
+        return lost(e, db);
+    }
+
+    /**
+     * Connects again and takes back this session's campaign locks before anything is written: the server let go of them
+     * with the old session, and a campaign another process took meanwhile is not this one's to write any more.
+     */
+    @Override
+    void reconnect(SQLException cause, boolean patient) {
+        int oldPid = backendPid(db);
+        db = connectAgain(location, readOnly, db, patient ? patience : Duration.ZERO, cause);
+        long start = System.nanoTime();
+        for (Map.Entry<Long, String> lock : locks.entrySet()) {
+            try {
+                while (!tryLock(lock.getKey())) {
+                    // The server lets go of an ended session's locks once its backend has exited, a moment later.
+                    if (!heldOnlyBy(lock.getKey(), oldPid) || System.nanoTime() - start > patience.toNanos()) {
+                        throw new StoreException("campaign " + lock.getValue() + " in " + location.describe()
+                                + " is driven by another process since this one's connection to the server was lost ("
+                                + StoreFile.firstLine(cause) + "); this process stops, and what it committed is"
+                                + " intact");
+                    }
+                    Thread.sleep(50);
+                }
+            } catch (SQLException e) {
+                throw failure("cannot take back the lock of campaign " + lock.getValue() + " in", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted while taking back the lock of campaign " + lock.getValue()
+                        + " in " + location.describe());
+            }
+        }
+    }
+
+    private boolean tryLock(long key) throws SQLException {
+        try (var ps = db.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            ps.setLong(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Whether no session but backend {@code pid} holds advisory lock {@code key} for itself (a check of whether a
+     * campaign is driven holds it shared, for a moment only).
+     */
+    private boolean heldOnlyBy(long key, int pid) throws SQLException {
+        try (var ps = db.prepareStatement("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                + " AND mode = 'ExclusiveLock' AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1")) {
+            ps.setLong(1, key >>> 32);
+            ps.setLong(2, key & 0xffffffffL);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getInt(1) != pid) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+    }
+
+    /** The server process of {@code db}'s session; 0 when the driver cannot say. */
+    private static int backendPid(Connection db) {
+        try {
+            return db.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+        } catch (SQLException e) {
+            return 0;
+        }
     }
 
     @Override

@@ -17,37 +17,53 @@ import java.sql.SQLException;
  */
 public final class PostgresLocks implements AutoCloseable {
     private final StoreLocation.Postgres location;
-    private final Connection db;
-    private final Object monitor;
-    private final boolean ownsSession;
+    /** The log whose session holds the locks, which it takes back when it connects again; null for a probe. */
+    private final PostgresEventLog log;
+    /** A probe's own session. */
+    private final Connection own;
 
-    private PostgresLocks(StoreLocation.Postgres location, Connection db, Object monitor, boolean ownsSession) {
+    private final Object monitor;
+
+    private PostgresLocks(StoreLocation.Postgres location, PostgresEventLog log, Connection own, Object monitor) {
         this.location = location;
-        this.db = db;
+        this.log = log;
+        this.own = own;
         this.monitor = monitor;
-        this.ownsSession = ownsSession;
     }
 
-    /** Locks on the session {@code log} writes through. */
+    /** Locks on the session {@code log} writes through (and on the one it connects again with, if it loses that). */
     public static PostgresLocks on(PostgresEventLog log) {
-        return new PostgresLocks(log.place(), log.db, log, false);
+        return new PostgresLocks(log.place(), log, null, log);
     }
 
     /** Locks on a session of their own, for a command that only asks whether a campaign is driven. */
     public static PostgresLocks probe(StoreLocation.Postgres location) {
-        return new PostgresLocks(location, PostgresEventLog.connect(location), new Object(), true);
+        return new PostgresLocks(location, null, PostgresEventLog.connect(location), new Object());
+    }
+
+    private Connection db() {
+        return log != null ? log.db : own;
     }
 
     /** Takes campaign {@code campaignId}'s lock; false when another session holds it. */
     public boolean tryLock(String campaignId) {
-        return call("SELECT pg_try_advisory_lock(?)", campaignId, "lock");
+        synchronized (monitor) {
+            boolean taken = call("SELECT pg_try_advisory_lock(?)", campaignId, "lock");
+            if (taken && log != null) {
+                log.locks.put(key(location.schema(), campaignId), campaignId);
+            }
+            return taken;
+        }
     }
 
     /** Lets go of a lock {@link #tryLock} took; nothing to do once the session has ended (it took the lock along). */
     public void unlock(String campaignId) {
         synchronized (monitor) {
+            if (log != null) {
+                log.locks.remove(key(location.schema(), campaignId));
+            }
             try {
-                if (db.isClosed()) {
+                if (db().isClosed()) {
                     return;
                 }
             } catch (SQLException e) {
@@ -70,7 +86,7 @@ public final class PostgresLocks implements AutoCloseable {
 
     private boolean call(String sql, String campaignId, String what) {
         synchronized (monitor) {
-            try (PreparedStatement ps = db.prepareStatement(sql)) {
+            try (PreparedStatement ps = db().prepareStatement(sql)) {
                 ps.setLong(1, key(location.schema(), campaignId));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -103,10 +119,10 @@ public final class PostgresLocks implements AutoCloseable {
     /** Ends a session of its own, which lets go of every lock it holds; a log's session is the log's to close. */
     @Override
     public void close() {
-        if (ownsSession) {
+        if (own != null) {
             synchronized (monitor) {
                 try {
-                    db.close();
+                    own.close();
                 } catch (SQLException e) {
                     throw PostgresEventLog.failure(location, "cannot close the lock session of", e);
                 }

@@ -23,7 +23,9 @@ import org.labloop.event.EventLog;
  * the connection, say how a transaction begins and how a database's errors read.
  */
 abstract class SqlEventLog implements EventLog {
-    final Connection db;
+    /** The connection; a server store replaces it when the server ends the old one ({@link #reconnect}). */
+    Connection db;
+
     private final boolean readOnly;
     private final Map<String, Head> heads = new HashMap<>();
     /** Stamps each row with when it was written (outside the hash chain); the store's own edge to real time. */
@@ -56,6 +58,37 @@ abstract class SqlEventLog implements EventLog {
 
     /** Whether the statement broke a uniqueness rule (the same seq appended twice). */
     abstract boolean isConstraint(SQLException e);
+
+    /** Whether {@code e} says that the connection itself is gone (the server ended it, or the network did). */
+    boolean connectionLost(SQLException e) {
+        return false;
+    }
+
+    /**
+     * Replaces a lost connection, taking back the campaign locks the old session held; throws a StoreException saying
+     * why when it cannot. {@code patient}: waits for the server to come back (an engine's writes), otherwise tries
+     * once (reads, which a person or a client can simply ask again). Only a store whose {@link #connectionLost} can be
+     * true has anything to do.
+     */
+    void reconnect(SQLException cause, boolean patient) {
+        throw failure("lost the connection to", cause);
+    }
+
+    /**
+     * Runs {@code work}, which only reads or writes what it would write again the same way, once more on a new
+     * connection when the first one was lost under it ({@code patient}: see {@link #reconnect}).
+     */
+    private <T> T again(boolean patient, Work<T> work) throws SQLException {
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            if (!connectionLost(e)) {
+                throw e;
+            }
+            reconnect(e, patient);
+            return work.run();
+        }
+    }
 
     private void requireWritable(String what) {
         if (readOnly) {
@@ -204,16 +237,15 @@ abstract class SqlEventLog implements EventLog {
             prev = e.hash();
         }
         try {
-            inTransaction(false, () -> {
-                String recorded = wallClock.instant().toString();
-                try (PreparedStatement ps = db.prepareStatement(INSERT_EVENT)) {
-                    for (int i = 0; i < events.size(); i++) {
-                        bind(ps, events.get(i), jsons.get(i), recorded);
-                        ps.executeUpdate();
-                    }
+            for (int attempt = 1; !written(head, seq, prev, events, jsons); attempt++) {
+                // The connection was lost and the events did not commit: write them again on the new one.
+                if (attempt == MAX_WRITES) {
+                    throw new StoreException("cannot append " + bodies.get(0).typeName() + " to campaign " + campaignId
+                            + " in " + where() + ": the connection to the server was lost " + attempt + " times while"
+                            + " writing it; check the server and the network, then labloop resume " + campaignId
+                            + " (what was committed is intact)");
                 }
-                return events;
-            });
+            }
         } catch (SQLException e) {
             heads.remove(campaignId);
             throw new StoreException(
@@ -228,6 +260,49 @@ abstract class SqlEventLog implements EventLog {
         return events;
     }
 
+    /** How many times one append is written before a connection that keeps breaking stops the run. */
+    private static final int MAX_WRITES = 20;
+
+    /**
+     * Writes {@code events} after {@code head} in one transaction. When the connection is lost on the way, it is
+     * replaced, and the end of the campaign's log says what happened: still at {@code head}, nothing was committed
+     * (false: write again); at the last of {@code events} (seq {@code lastSeq}, hash {@code lastHash}), the commit went
+     * through before the answer was lost (true); anywhere else, another process wrote meanwhile, and this one stops.
+     */
+    private boolean written(Head head, long lastSeq, String lastHash, List<Event> events, List<String> jsons)
+            throws SQLException {
+        try {
+            inTransaction(false, () -> {
+                String recorded = wallClock.instant().toString();
+                try (PreparedStatement ps = db.prepareStatement(INSERT_EVENT)) {
+                    for (int i = 0; i < events.size(); i++) {
+                        bind(ps, events.get(i), jsons.get(i), recorded);
+                        ps.executeUpdate();
+                    }
+                }
+                return events;
+            });
+            return true;
+        } catch (SQLException e) {
+            if (!connectionLost(e)) {
+                throw e;
+            }
+            String campaignId = events.get(0).campaignId();
+            reconnect(e, true);
+            Head now = loadHead(campaignId);
+            if (now.equals(head)) {
+                return false;
+            }
+            if (now.equals(new Head(lastSeq, lastHash))) {
+                return true;
+            }
+            throw new StoreException("campaign " + campaignId + " in " + where() + " was written to by another process"
+                    + " while this one's connection to the server was down (its log ends at event " + now.seq()
+                    + ", not " + head.seq() + " or " + lastSeq + "); this process stops, and what was committed is"
+                    + " intact: see labloop status " + campaignId);
+        }
+    }
+
     /**
      * Forgets what this process knew of the end of campaign {@code campaignId}'s log, so that its next append reads it
      * from the store: called when the process takes the campaign's lock, since another process may have appended while
@@ -238,12 +313,16 @@ abstract class SqlEventLog implements EventLog {
     }
 
     private Head loadHead(String campaignId) {
-        try (PreparedStatement ps =
-                db.prepareStatement("SELECT seq, hash FROM events WHERE campaign_id = ? ORDER BY seq DESC LIMIT 1")) {
-            ps.setString(1, campaignId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Head(rs.getLong(1), rs.getString(2)) : new Head(0, EventCodec.GENESIS);
-            }
+        try {
+            return again(false, () -> {
+                try (PreparedStatement ps = db.prepareStatement(
+                        "SELECT seq, hash FROM events WHERE campaign_id = ? ORDER BY seq DESC LIMIT 1")) {
+                    ps.setString(1, campaignId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? new Head(rs.getLong(1), rs.getString(2)) : new Head(0, EventCodec.GENESIS);
+                    }
+                }
+            });
         } catch (SQLException e) {
             throw failure("cannot read campaign " + campaignId + " from", e);
         }
@@ -252,14 +331,20 @@ abstract class SqlEventLog implements EventLog {
     @Override
     public synchronized Map<Long, Instant> recordedAt(String campaignId) {
         Map<Long, Instant> out = new java.util.LinkedHashMap<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT seq, recorded_at FROM events WHERE campaign_id = ?"
-                + " AND recorded_at IS NOT NULL ORDER BY seq")) {
-            ps.setString(1, campaignId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getLong(1), Instant.parse(rs.getString(2)));
+        try {
+            again(false, () -> {
+                out.clear();
+                try (PreparedStatement ps = db.prepareStatement("SELECT seq, recorded_at FROM events WHERE"
+                        + " campaign_id = ? AND recorded_at IS NOT NULL ORDER BY seq")) {
+                    ps.setString(1, campaignId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.put(rs.getLong(1), Instant.parse(rs.getString(2)));
+                        }
+                    }
                 }
-            }
+                return out;
+            });
         } catch (SQLException e) {
             // A store opened read-only before its upgrade has no such column: it keeps no such times.
             if (String.valueOf(e.getMessage()).contains("no such column")) {
@@ -273,15 +358,21 @@ abstract class SqlEventLog implements EventLog {
     @Override
     public synchronized List<Event> read(String campaignId, long afterSeq) {
         List<Event> out = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement(
-                "SELECT seq, at, actor, body, prev_hash, hash FROM events WHERE campaign_id = ? AND seq > ? ORDER BY seq")) {
-            ps.setString(1, campaignId);
-            ps.setLong(2, afterSeq);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(decode(campaignId, rs));
+        try {
+            again(false, () -> {
+                out.clear();
+                try (PreparedStatement ps = db.prepareStatement("SELECT seq, at, actor, body, prev_hash, hash FROM"
+                        + " events WHERE campaign_id = ? AND seq > ? ORDER BY seq")) {
+                    ps.setString(1, campaignId);
+                    ps.setLong(2, afterSeq);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(decode(campaignId, rs));
+                        }
+                    }
                 }
-            }
+                return out;
+            });
         } catch (SQLException e) {
             String after = out.isEmpty()
                     ? ""
@@ -319,18 +410,24 @@ abstract class SqlEventLog implements EventLog {
     @Override
     public synchronized List<String> campaignIds() {
         List<String> ids = new ArrayList<>();
-        try (Statement st = db.createStatement();
-                // A campaign whose first event never committed (a crash in between) does not exist.
-                ResultSet rs = st.executeQuery("SELECT id FROM campaigns c WHERE EXISTS"
-                        + " (SELECT 1 FROM events e WHERE e.campaign_id = c.id) ORDER BY created")) {
-            while (rs.next()) {
-                String id = rs.getString(1);
-                if (id == null) {
-                    throw new StoreException(
-                            "store " + where() + " is damaged: a campaign has no id; " + StoreFile.RESTORE);
+        try {
+            again(false, () -> {
+                ids.clear();
+                try (Statement st = db.createStatement();
+                        // A campaign whose first event never committed (a crash in between) does not exist.
+                        ResultSet rs = st.executeQuery("SELECT id FROM campaigns c WHERE EXISTS"
+                                + " (SELECT 1 FROM events e WHERE e.campaign_id = c.id) ORDER BY created")) {
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        if (id == null) {
+                            throw new StoreException(
+                                    "store " + where() + " is damaged: a campaign has no id; " + StoreFile.RESTORE);
+                        }
+                        ids.add(id);
+                    }
                 }
-                ids.add(id);
-            }
+                return ids;
+            });
         } catch (SQLException e) {
             throw failure("cannot list campaigns in", e);
         }
@@ -350,13 +447,17 @@ abstract class SqlEventLog implements EventLog {
     @Override
     public synchronized void saveSnapshot(String campaignId, long seq, String json) {
         requireWritable("save a snapshot");
-        try (PreparedStatement ps =
-                db.prepareStatement("INSERT INTO snapshots (campaign_id, seq, state) VALUES (?, ?, ?) "
-                        + "ON CONFLICT (campaign_id) DO UPDATE SET seq = excluded.seq, state = excluded.state")) {
-            ps.setString(1, campaignId);
-            ps.setLong(2, seq);
-            ps.setString(3, json);
-            ps.executeUpdate();
+        try {
+            again(true, () -> {
+                try (PreparedStatement ps =
+                        db.prepareStatement("INSERT INTO snapshots (campaign_id, seq, state) VALUES (?, ?, ?) ON"
+                                + " CONFLICT (campaign_id) DO UPDATE SET seq = excluded.seq, state = excluded.state")) {
+                    ps.setString(1, campaignId);
+                    ps.setLong(2, seq);
+                    ps.setString(3, json);
+                    return ps.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw failure("cannot save snapshot of " + campaignId + " in", e);
         }
@@ -364,11 +465,18 @@ abstract class SqlEventLog implements EventLog {
 
     @Override
     public synchronized Optional<Snapshot> snapshot(String campaignId) {
-        try (PreparedStatement ps = db.prepareStatement("SELECT seq, state FROM snapshots WHERE campaign_id = ?")) {
-            ps.setString(1, campaignId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Snapshot(rs.getLong(1), rs.getString(2))) : Optional.empty();
-            }
+        try {
+            return again(false, () -> {
+                try (PreparedStatement ps =
+                        db.prepareStatement("SELECT seq, state FROM snapshots WHERE campaign_id = ?")) {
+                    ps.setString(1, campaignId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next()
+                                ? Optional.of(new Snapshot(rs.getLong(1), rs.getString(2)))
+                                : Optional.<Snapshot>empty();
+                    }
+                }
+            });
         } catch (SQLException e) {
             throw failure("cannot read snapshot of " + campaignId + " in", e);
         }

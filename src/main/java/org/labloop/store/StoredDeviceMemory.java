@@ -25,9 +25,9 @@ public final class StoredDeviceMemory implements DeviceMemory, AutoCloseable {
     private static final TypeReference<Map<String, Double>> OUTPUTS = new TypeReference<>() {};
 
     private final String file;
-    private final Connection db;
+    private final StoreConnection db;
 
-    private StoredDeviceMemory(String file, Connection db) {
+    private StoredDeviceMemory(String file, StoreConnection db) {
         this.file = file;
         this.db = db;
     }
@@ -36,7 +36,9 @@ public final class StoredDeviceMemory implements DeviceMemory, AutoCloseable {
     public static StoredDeviceMemory open(StoreLocation location) {
         return switch (location) {
             case StoreLocation.Directory d -> open(d.path());
-            case StoreLocation.Postgres pg -> new StoredDeviceMemory(pg.describe(), PostgresEventLog.connect(pg));
+            // A run waits for a server that went away as long as its event log does.
+            case StoreLocation.Postgres pg ->
+                new StoredDeviceMemory(pg.describe(), StoreConnection.server(pg, PostgresEventLog.PATIENCE));
         };
     }
 
@@ -52,7 +54,7 @@ public final class StoredDeviceMemory implements DeviceMemory, AutoCloseable {
                         + " started_at TEXT NOT NULL, due TEXT NOT NULL, state TEXT NOT NULL, outputs TEXT NOT NULL,"
                         + " failure TEXT, PRIMARY KEY (device, step_key))");
             }
-            return new StoredDeviceMemory(file.toString(), db);
+            return new StoredDeviceMemory(file.toString(), StoreConnection.file(db));
         } catch (SQLException e) {
             throw new StoreException("cannot open simulated device memory " + file + ": " + e.getMessage(), e);
         }
@@ -60,21 +62,31 @@ public final class StoredDeviceMemory implements DeviceMemory, AutoCloseable {
 
     @Override
     public synchronized Optional<Entry> get(String device, String key) {
-        try (PreparedStatement ps = db.prepareStatement("SELECT started_at, due, state, outputs, failure"
-                + " FROM device_steps WHERE device = ? AND step_key = ?")) {
-            ps.setString(1, device);
-            ps.setString(2, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
+        try {
+            Optional<String[]> row = db.again(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT started_at, due, state, outputs, failure"
+                        + " FROM device_steps WHERE device = ? AND step_key = ?")) {
+                    ps.setString(1, device);
+                    ps.setString(2, key);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next()
+                                ? Optional.of(new String[] {
+                                    rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)
+                                })
+                                : Optional.<String[]>empty();
+                    }
                 }
-                return Optional.of(new Entry(
-                        Instant.parse(rs.getString(1)),
-                        Instant.parse(rs.getString(2)),
-                        rs.getString(3),
-                        EventCodec.mapper().readValue(rs.getString(4), OUTPUTS),
-                        rs.getString(5)));
+            });
+            if (row.isEmpty()) {
+                return Optional.empty();
             }
+            String[] r = row.get();
+            return Optional.of(new Entry(
+                    Instant.parse(r[0]),
+                    Instant.parse(r[1]),
+                    r[2],
+                    EventCodec.mapper().readValue(r[3], OUTPUTS),
+                    r[4]));
         } catch (SQLException | JsonProcessingException e) {
             throw new StoreException("cannot read device " + device + " memory in " + file + ": " + e.getMessage(), e);
         }
@@ -82,19 +94,25 @@ public final class StoredDeviceMemory implements DeviceMemory, AutoCloseable {
 
     @Override
     public synchronized void put(String device, String key, Entry entry) {
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO device_steps"
-                + " (device, step_key, started_at, due, state, outputs, failure) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (device, step_key) DO UPDATE SET started_at = excluded.started_at,"
-                + " due = excluded.due, state = excluded.state, outputs = excluded.outputs,"
-                + " failure = excluded.failure")) {
-            ps.setString(1, device);
-            ps.setString(2, key);
-            ps.setString(3, entry.startedAt().toString());
-            ps.setString(4, entry.due().toString());
-            ps.setString(5, entry.state());
-            ps.setString(6, EventCodec.mapper().writeValueAsString(entry.outputs()));
-            ps.setString(7, entry.failure());
-            ps.executeUpdate();
+        try {
+            // An upsert: written twice, it leaves the same row.
+            String outputs = EventCodec.mapper().writeValueAsString(entry.outputs());
+            db.again(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO device_steps"
+                        + " (device, step_key, started_at, due, state, outputs, failure) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (device, step_key) DO UPDATE SET started_at = excluded.started_at,"
+                        + " due = excluded.due, state = excluded.state, outputs = excluded.outputs,"
+                        + " failure = excluded.failure")) {
+                    ps.setString(1, device);
+                    ps.setString(2, key);
+                    ps.setString(3, entry.startedAt().toString());
+                    ps.setString(4, entry.due().toString());
+                    ps.setString(5, entry.state());
+                    ps.setString(6, outputs);
+                    ps.setString(7, entry.failure());
+                    return ps.executeUpdate();
+                }
+            });
         } catch (SQLException | JsonProcessingException e) {
             throw new StoreException("cannot write device " + device + " memory in " + file + ": " + e.getMessage(), e);
         }

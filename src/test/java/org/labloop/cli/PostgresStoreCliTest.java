@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +88,69 @@ class PostgresStoreCliTest {
                     .asString()
                     .startsWith("CampaignAborted");
         }
+    }
+
+    @Test
+    void aRunWhoseServerSessionsEnd_connectsAgain_andRecordsWhatAnUninterruptedRunRecords() throws Exception {
+        Path campaign = ExampleCopies.snar(tmp.resolve("campaign"), 16);
+        Path dir = tmp.resolve("data");
+        try (TestPostgres pg = TestPostgres.fresh();
+                Connection admin = pg.connect()) {
+            // Paced, so that it is still running when the server ends its sessions.
+            CompletableFuture<CliTest.Result> run = CompletableFuture.supplyAsync(() -> CliTest.labloop(
+                    "run", campaign.toString(), "--data", pg.url(), "--no-progress", "--seed", "5", "--pace", "2000"));
+            int ended = 0;
+            for (int atEvents : new int[] {40, 120}) {
+                awaitEvents(admin, pg, atEvents, run);
+                // Every session of LabLoop on the server but this test's own: the log's (with the campaign's
+                // lock), the devices' memory and the control inbox, as a restart of the server would.
+                try (Statement st = admin.createStatement();
+                        ResultSet rs = st.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                + " WHERE application_name = 'labloop' AND datname = current_database()"
+                                + " AND pid <> pg_backend_pid()")) {
+                    while (rs.next()) {
+                        ended++;
+                    }
+                }
+            }
+            CliTest.Result done = run.get(120, TimeUnit.SECONDS);
+            assertThat(done.code()).as(done.err()).isZero();
+            assertThat(ended).as("sessions ended").isGreaterThanOrEqualTo(6);
+
+            CliTest.Result uninterrupted = CliTest.labloop(
+                    "run", campaign.toString(), "--data", dir.toString(), "--no-progress", "--seed", "5");
+            assertThat(uninterrupted.code()).as(uninterrupted.err()).isZero();
+            List<Event> expected = events(new StoreLocation.Directory(dir), "snar-demo-1");
+            assertThat(events(pg.location(), "snar-demo-1")).isEqualTo(expected);
+            CliTest.Result verify = CliTest.labloop("verify", "--data", pg.url());
+            assertThat(verify.out()).contains("snar-demo-1: intact, " + expected.size() + " events");
+        }
+    }
+
+    /** Waits until campaign snar-demo-1 has at least {@code n} events in the schema, {@code run} still running. */
+    private static void awaitEvents(Connection admin, TestPostgres pg, int n, CompletableFuture<CliTest.Result> run)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            boolean reached = false;
+            try (Statement st = admin.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM "
+                            + pg.location().schema() + ".events WHERE campaign_id = 'snar-demo-1'")) {
+                reached = rs.next() && rs.getInt(1) >= n;
+            } catch (java.sql.SQLException notYet) {
+                // the run has not created the tables yet
+            }
+            if (run.isDone()) {
+                CliTest.Result r = run.get();
+                throw new AssertionError("the run ended (exit " + r.code() + ") before its sessions were ended at " + n
+                        + " events: " + r.err());
+            }
+            if (reached) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the run did not reach " + n + " events within 60 s");
     }
 
     @Test

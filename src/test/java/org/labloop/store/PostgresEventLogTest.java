@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
@@ -225,31 +226,125 @@ class PostgresEventLogTest {
         }
     }
 
+    private static final Instant LATER = Instant.EPOCH.plusSeconds(180);
+
+    /** Ends the server session that holds campaign {@code id}'s lock, as a server restart or an administrator would. */
+    private static void endSessionHolding(TestPostgres pg, String id) throws SQLException {
+        long key = PostgresLocks.key(pg.location().schema(), id);
+        try (Connection admin = pg.connect();
+                Statement st = admin.createStatement();
+                var rs = st.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype ="
+                        + " 'advisory' AND granted AND classid = " + (key >>> 32) + " AND objid = "
+                        + (key & 0xffffffffL))) {
+            assertThat(rs.next()).as("a session holds the lock of " + id).isTrue();
+        }
+    }
+
     @Test
-    void anEngineWhoseSessionIsLost_losesItsLock_andCanNoLongerWrite() throws Exception {
+    void anAppend_afterTheServerEndedItsSession_connectsAgain_takesBackTheLock_andWritesOnce() throws Exception {
         try (TestPostgres pg = TestPostgres.fresh();
                 PostgresEventLog log = PostgresEventLog.open(pg.location());
                 PostgresLocks other = PostgresLocks.probe(pg.location())) {
-            write(log);
+            List<Event> before = write(log);
             PostgresLocks engine = PostgresLocks.on(log);
             assertThat(engine.tryLock("snar-demo-1")).isTrue();
-            assertThat(other.tryLock("snar-demo-1")).isFalse();
 
-            long key = PostgresLocks.key(pg.location().schema(), "snar-demo-1");
-            try (Connection admin = pg.connect();
-                    Statement st = admin.createStatement();
-                    var rs = st.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype ="
-                            + " 'advisory' AND granted AND classid = " + (key >>> 32) + " AND objid = "
-                            + (key & 0xffffffffL))) {
-                assertThat(rs.next()).as("the engine's session holds the lock").isTrue();
-            }
+            endSessionHolding(pg, "snar-demo-1");
+            Event e = log.append("snar-demo-1", LATER, "engine", proposed("E0009"));
 
-            assertThatThrownBy(() -> log.append("snar-demo-1", Instant.EPOCH, "engine", proposed("E0009")))
-                    .isInstanceOf(StoreException.class);
+            assertThat(e.seq()).isEqualTo(before.size() + 1L);
+            assertThat(log.read("snar-demo-1", 0))
+                    .hasSize(before.size() + 1)
+                    .last()
+                    .isEqualTo(e);
+            assertThat(ChainCheck.of(log.read("snar-demo-1", 0)).intact()).isTrue();
+            assertThat(other.tryLock("snar-demo-1"))
+                    .as("the lock is the engine's again")
+                    .isFalse();
+            engine.unlock("snar-demo-1");
+            assertThat(eventually(() -> other.tryLock("snar-demo-1"))).isTrue();
+        }
+    }
+
+    @Test
+    void anAppend_whoseCampaignAnotherProcessTookWhileItsSessionWasDown_stopsAndWritesNothing() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresEventLog log = PostgresEventLog.open(pg.location());
+                PostgresLocks other = PostgresLocks.probe(pg.location())) {
+            List<Event> before = write(log);
+            PostgresLocks engine = PostgresLocks.on(log);
+            assertThat(engine.tryLock("snar-demo-1")).isTrue();
+
+            endSessionHolding(pg, "snar-demo-1");
             assertThat(eventually(() -> other.tryLock("snar-demo-1")))
                     .as("taken over")
                     .isTrue();
-            engine.unlock("snar-demo-1"); // the session is gone: nothing to let go of, and no error
+
+            assertThatThrownBy(() -> log.append("snar-demo-1", LATER, "engine", proposed("E0009")))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("campaign snar-demo-1")
+                    .hasMessageContaining("driven by another process")
+                    .hasMessageContaining("intact");
+            assertThat(log.read("snar-demo-1", 0)).isEqualTo(before);
+            engine.unlock("snar-demo-1"); // not held: nothing to let go of, and no error
+        }
+    }
+
+    @Test
+    void anAppend_whoseEventsCommittedBeforeTheAnswerWasLost_isNotWrittenTwice() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresEventLog log = PostgresEventLog.open(pg.location());
+                PostgresEventLog elsewhere = PostgresEventLog.open(pg.location())) {
+            List<Event> before = write(log);
+            assertThat(PostgresLocks.on(log).tryLock("snar-demo-1")).isTrue();
+            endSessionHolding(pg, "snar-demo-1");
+            // What the lost commit would have left: the very events the engine is about to write, already there.
+            Event committed = elsewhere.append("snar-demo-1", LATER, "engine", proposed("E0009"));
+
+            Event e = log.append("snar-demo-1", LATER, "engine", proposed("E0009"));
+
+            assertThat(e).isEqualTo(committed);
+            assertThat(log.read("snar-demo-1", 0)).hasSize(before.size() + 1);
+            Event next = log.append("snar-demo-1", LATER, "engine", proposed("E0010"));
+            assertThat(next.seq()).isEqualTo(before.size() + 2L);
+            assertThat(ChainCheck.of(log.read("snar-demo-1", 0)).intact()).isTrue();
+        }
+    }
+
+    @Test
+    void anAppend_afterAnotherProcessWroteWhileItsSessionWasDown_stopsAndWritesNothing() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresEventLog log = PostgresEventLog.open(pg.location());
+                PostgresEventLog elsewhere = PostgresEventLog.open(pg.location())) {
+            write(log);
+            assertThat(PostgresLocks.on(log).tryLock("snar-demo-1")).isTrue();
+            endSessionHolding(pg, "snar-demo-1");
+            Event theirs = elsewhere.append("snar-demo-1", LATER, "user:other", proposed("E0042"));
+            List<Event> stored = elsewhere.read("snar-demo-1", 0);
+
+            assertThatThrownBy(() -> log.append("snar-demo-1", LATER, "engine", proposed("E0009")))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("written to by another process")
+                    .hasMessageContaining("event " + theirs.seq());
+            assertThat(elsewhere.read("snar-demo-1", 0)).isEqualTo(stored);
+        }
+    }
+
+    @Test
+    void readsAndSnapshots_afterTheServerEndedTheSession_goOnOnANewOne() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresEventLog log = PostgresEventLog.open(pg.location())) {
+            List<Event> before = write(log);
+            assertThat(PostgresLocks.on(log).tryLock("snar-demo-1")).isTrue();
+            endSessionHolding(pg, "snar-demo-1");
+            assertThat(log.read("snar-demo-1", 0)).isEqualTo(before);
+
+            endSessionHolding(pg, "snar-demo-1");
+            log.saveSnapshot("snar-demo-1", 2, "{\"seq\":2}");
+            assertThat(log.snapshot("snar-demo-1")).hasValue(new EventLog.Snapshot(2, "{\"seq\":2}"));
+
+            endSessionHolding(pg, "snar-demo-1");
+            assertThat(log.campaignIds()).containsExactly("snar-demo-1");
         }
     }
 

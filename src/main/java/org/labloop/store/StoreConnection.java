@@ -1,0 +1,89 @@
+package org.labloop.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One connection to a store, for the tables beside the event log (control requests, tokens, the simulated devices'
+ * memory): a SQLite file's, or a PostgreSQL server's, which is opened again when the server ends it (a restart, a
+ * fail-over, a network cut, an administrator).
+ */
+public final class StoreConnection implements AutoCloseable {
+    /** The SQL of one read or write. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection db) throws SQLException;
+    }
+
+    /** The server store's place; null for a file, whose connection is never lost this way. */
+    private final StoreLocation.Postgres server;
+    /** How long to wait for the server when connecting again. */
+    private final Duration patience;
+
+    private Connection db;
+
+    private StoreConnection(Connection db, StoreLocation.Postgres server, Duration patience) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.server = server;
+        this.patience = patience;
+    }
+
+    /** A SQLite file's connection. */
+    public static StoreConnection file(Connection db) {
+        return new StoreConnection(db, null, Duration.ZERO);
+    }
+
+    /**
+     * A new connection to the server store at {@code location}; when the server ends it, a new one is tried for up to
+     * {@code patience} (zero: once) before a {@link StoreUnavailableException}.
+     */
+    public static StoreConnection server(StoreLocation.Postgres location, Duration patience) {
+        return new StoreConnection(PostgresEventLog.connect(location), location, patience);
+    }
+
+    /**
+     * Runs {@code work}, which does the same when run twice (a read, an upsert): once more on a new connection when the
+     * server ended the first one under it.
+     */
+    public synchronized <T> T again(Work<T> work) throws SQLException {
+        try {
+            return work.run(db);
+        } catch (SQLException e) {
+            if (!lost(e)) {
+                throw e;
+            }
+            db = PostgresEventLog.connectAgain(server, false, db, patience, e);
+            return work.run(db);
+        }
+    }
+
+    /**
+     * Runs {@code work} once (it may have taken effect when its answer was lost, so it is not run again); a connection
+     * the server ended is replaced for the next call, and {@code work}'s failure is thrown.
+     */
+    public synchronized <T> T once(Work<T> work) throws SQLException {
+        try {
+            return work.run(db);
+        } catch (SQLException e) {
+            if (lost(e)) {
+                try {
+                    db = PostgresEventLog.connectAgain(server, false, db, Duration.ZERO, e);
+                } catch (StoreException again) {
+                    e.addSuppressed(again);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private boolean lost(SQLException e) {
+        return server != null && PostgresEventLog.lost(e, db);
+    }
+
+    @Override
+    public synchronized void close() throws SQLException {
+        db.close();
+    }
+}
