@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.flywaydb.core.Flyway;
@@ -37,11 +38,14 @@ public final class PostgresEventLog extends SqlEventLog {
     final Map<Long, String> locks = new LinkedHashMap<>();
 
     Duration patience = PATIENCE;
+    /** The server process of the session, read when it opened: a connection found lost may no longer say. */
+    private int backendPid;
 
     private PostgresEventLog(StoreLocation.Postgres location, Connection db, boolean readOnly) {
         super(db, readOnly);
         this.location = location;
         this.readOnly = readOnly;
+        this.backendPid = backendPid(db);
     }
 
     /** Opens the store at {@code location} for reading and writing, creating its schema and tables when missing. */
@@ -282,28 +286,62 @@ public final class PostgresEventLog extends SqlEventLog {
      */
     @Override
     void reconnect(SQLException cause, boolean patient) {
-        int oldPid = backendPid(db);
+        int oldPid = backendPid;
         db = connectAgain(location, readOnly, db, patient ? patience : Duration.ZERO, cause);
+        backendPid = backendPid(db);
         long start = System.nanoTime();
         for (Map.Entry<Long, String> lock : locks.entrySet()) {
+            String campaign = lock.getValue();
             try {
+                boolean endedOld = false;
                 while (!tryLock(lock.getKey())) {
-                    // The server lets go of an ended session's locks once its backend has exited, a moment later.
-                    if (!heldOnlyBy(lock.getKey(), oldPid) || System.nanoTime() - start > patience.toNanos()) {
-                        throw new StoreException("campaign " + lock.getValue() + " in " + location.describe()
-                                + " is driven by another process since this one's connection to the server was lost ("
+                    List<Integer> holders = holders(lock.getKey());
+                    if (!holders.isEmpty() && !holders.equals(List.of(oldPid))) {
+                        throw new StoreException("campaign " + campaign + " in " + location.describe() + " is driven"
+                                + " by another process since this one's connection to the server was lost ("
                                 + StoreFile.firstLine(cause) + "); this process stops, and what it committed is"
                                 + " intact");
+                    }
+                    if (!holders.isEmpty() && !endedOld) {
+                        // The old session still holds the lock: the server has not noticed that its connection is
+                        // gone (after a network cut it waits for TCP keepalive). It holds this campaign's lock, so it
+                        // is this process's own, and ending it lets go of the lock now.
+                        endSession(oldPid);
+                        endedOld = true;
+                    }
+                    if (System.nanoTime() - start > patience.toNanos()) {
+                        throw new StoreUnavailableException(
+                                "the server still holds the lock of campaign " + campaign + " in "
+                                        + location.describe() + " for this process's lost session (backend "
+                                        + oldPid + "), and did not let go of it within " + patience.toSeconds()
+                                        + " s; this process stops, and what it committed is intact: once the server"
+                                        + " has ended that session (pg_terminate_backend(" + oldPid + ")), continue"
+                                        + " with labloop resume " + campaign,
+                                cause);
                     }
                     Thread.sleep(50);
                 }
             } catch (SQLException e) {
-                throw failure("cannot take back the lock of campaign " + lock.getValue() + " in", e);
+                throw failure("cannot take back the lock of campaign " + campaign + " in", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new StoreException("interrupted while taking back the lock of campaign " + lock.getValue()
-                        + " in " + location.describe());
+                throw new StoreException("interrupted while taking back the lock of campaign " + campaign + " in "
+                        + location.describe());
             }
+        }
+    }
+
+    /** Ends this process's own lost session {@code pid}; a server that does not allow it is waited for instead. */
+    private void endSession(int pid) {
+        try (var ps = db.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            ps.setInt(1, pid);
+            ps.executeQuery().close();
+        } catch (SQLException e) {
+            LOG.warn(
+                    "cannot end this process's lost session {} on store {} ({}); waiting for the server to end it",
+                    pid,
+                    location.describe(),
+                    StoreFile.firstLine(e));
         }
     }
 
@@ -317,23 +355,19 @@ public final class PostgresEventLog extends SqlEventLog {
         }
     }
 
-    /**
-     * Whether no session but backend {@code pid} holds advisory lock {@code key} for itself (a check of whether a
-     * campaign is driven holds it shared, for a moment only).
-     */
-    private boolean heldOnlyBy(long key, int pid) throws SQLException {
+    /** The sessions (backend pids) holding advisory lock {@code key} for themselves, not shared for a moment. */
+    private List<Integer> holders(long key) throws SQLException {
         try (var ps = db.prepareStatement("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
                 + " AND mode = 'ExclusiveLock' AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1")) {
             ps.setLong(1, key >>> 32);
             ps.setLong(2, key & 0xffffffffL);
+            List<Integer> pids = new java.util.ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (rs.getInt(1) != pid) {
-                        return false;
-                    }
+                    pids.add(rs.getInt(1));
                 }
-                return true;
             }
+            return pids;
         }
     }
 

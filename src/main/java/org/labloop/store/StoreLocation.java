@@ -79,11 +79,17 @@ public sealed interface StoreLocation {
             return url.toString();
         }
 
+        /** Seconds a statement may wait for the server's answer before its connection counts as lost. */
+        public static final int SOCKET_TIMEOUT_S = 300;
+
         /** Connection properties: credentials, the schema as the search path, and the driver options given. */
         public Properties properties() {
             Properties p = new Properties();
             // A campaign's lock lives as long as its connection: keep an idle one from being dropped unnoticed.
             p.setProperty("tcpKeepAlive", "true");
+            // A network cut leaves no error behind: without a bound, a statement would wait on it for as long as TCP
+            // does (hours). Past it, the connection counts as lost and is opened again. The address may set another.
+            p.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_S));
             p.putAll(options);
             p.setProperty("user", user);
             if (password != null) {

@@ -291,6 +291,48 @@ class PostgresEventLogTest {
     }
 
     @Test
+    void anAppend_whoseAnswerNeverComes_endsItsOwnLostSession_takesBackTheLock_andWritesOnce() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh()) {
+            // A statement that waits a second for its answer counts its connection as lost, as after a network cut
+            // that leaves the server's side of the session alive, still holding the campaign's lock.
+            StoreLocation.Postgres impatient =
+                    (StoreLocation.Postgres) StoreLocation.parse(pg.url() + "&socketTimeout=1", System.getenv());
+            try (PostgresEventLog log = PostgresEventLog.open(impatient);
+                    Connection admin = pg.connect();
+                    Statement st = admin.createStatement()) {
+                log.patience = java.time.Duration.ofSeconds(3); // shorter than the table stays locked
+                List<Event> before = write(log);
+                assertThat(PostgresLocks.on(log).tryLock("snar-demo-1")).isTrue();
+                int oldPid = log.db.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+                admin.setAutoCommit(false);
+                st.execute("LOCK TABLE " + pg.location().schema() + ".events IN EXCLUSIVE MODE"); // inserts wait
+                Thread release = Thread.ofPlatform().start(() -> {
+                    try {
+                        Thread.sleep(6000);
+                        admin.commit();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+
+                Event e = log.append("snar-demo-1", LATER, "engine", proposed("E0009"));
+                release.join();
+
+                assertThat(e.seq()).isEqualTo(before.size() + 1L);
+                assertThat(log.read("snar-demo-1", 0))
+                        .hasSize(before.size() + 1)
+                        .last()
+                        .isEqualTo(e);
+                admin.setAutoCommit(true);
+                try (var rs = st.executeQuery("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = " + oldPid)) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("the lost session was ended").isZero();
+                }
+            }
+        }
+    }
+
+    @Test
     void anAppend_whoseEventsCommittedBeforeTheAnswerWasLost_isNotWrittenTwice() throws Exception {
         try (TestPostgres pg = TestPostgres.fresh();
                 PostgresEventLog log = PostgresEventLog.open(pg.location());

@@ -49,7 +49,13 @@ class StoreLocationTest {
                 StoreLocation.parse("postgresql://carol:pa%40ss@db.lab/c?sslmode=require", Map.of("PGPASSWORD", "x"));
         assertThat(inline.password()).isEqualTo("pa@ss");
         assertThat(inline.properties().getProperty("sslmode")).isEqualTo("require");
+        assertThat(inline.properties().getProperty("socketTimeout"))
+                .as("a lost network does not hold a statement for hours")
+                .isEqualTo("300");
         assertThat(inline.describe()).doesNotContain("pa@ss").doesNotContain("pa%40ss");
+        StoreLocation.Postgres patient = (StoreLocation.Postgres)
+                StoreLocation.parse("postgresql://db.lab/c?socketTimeout=3600", Map.of("PGUSER", "bob"));
+        assertThat(patient.properties().getProperty("socketTimeout")).isEqualTo("3600");
     }
 
     @Test
