@@ -31,6 +31,8 @@ public final class PostgresEventLog extends SqlEventLog {
     public static final Duration PATIENCE = Duration.ofMinutes(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresEventLog.class);
+    /** The last version of this store's migrations ({@code db/migration/postgresql}). */
+    static final int SCHEMA_VERSION = 2;
 
     private final StoreLocation.Postgres location;
     private final boolean readOnly;
@@ -106,6 +108,7 @@ public final class PostgresEventLog extends SqlEventLog {
                         + rs.getString(1) + ", " + rs.getString(2) + ") failed half-way; " + StoreFile.RESTORE);
             }
         }
+        StoreFile.requireKnownVersion(db, location.describe(), SCHEMA_VERSION);
     }
 
     private static boolean hasHistory(Connection db, StoreLocation.Postgres location) throws SQLException {

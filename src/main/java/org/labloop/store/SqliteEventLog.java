@@ -25,6 +25,8 @@ import org.sqlite.SQLiteException;
 public final class SqliteEventLog extends SqlEventLog {
     /** File name of the store inside a data directory. */
     public static final String FILE_NAME = "labloop.db";
+    /** The last version of this store's migrations ({@code db/migration/sqlite}). */
+    static final int SCHEMA_VERSION = 5;
 
     private final Path file;
 

@@ -193,6 +193,7 @@ final class StoreFile {
                 throw new StoreException("store " + file + ": an upgrade of its schema (version " + rs.getString(1)
                         + ", " + rs.getString(2) + ") failed half-way; " + RESTORE);
             }
+            requireKnownVersion(db, file.toString(), SqliteEventLog.SCHEMA_VERSION);
         } catch (SQLException e) {
             throw failure("cannot read the schema history of store", file, e);
         }
@@ -262,6 +263,29 @@ final class StoreFile {
         if (!problems.isEmpty()) {
             throw new StoreException(
                     "store " + file + " is damaged (SQLite's check says: " + abbreviate(problems) + "); " + RESTORE);
+        }
+    }
+
+    /**
+     * Refuses a store whose schema a newer LabLoop upgraded beyond {@code known}, the last version of this one's
+     * migrations: its tables may hold what this version cannot read. Opened for writing, Flyway refuses it the same
+     * way; a read-only open runs no migration, so it asks here.
+     */
+    static void requireKnownVersion(Connection db, String where, int known) throws SQLException {
+        int newest = 0;
+        try (Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT version, success FROM flyway_schema_history")) {
+            while (rs.next()) {
+                String v = rs.getString(1);
+                if (v != null && rs.getBoolean(2) && v.matches("\\d{1,9}")) {
+                    newest = Math.max(newest, Integer.parseInt(v));
+                }
+            }
+        }
+        if (newest > known) {
+            throw new StoreException("store " + where + " was upgraded by a newer version of LabLoop (its schema is"
+                    + " at version " + newest + "; this one knows versions up to " + known + "); read it with that"
+                    + " version or a newer one");
         }
     }
 

@@ -391,6 +391,22 @@ class PostgresEventLogTest {
     }
 
     @Test
+    void aStoreANewerVersionUpgraded_isRefusedForReading_sayingWhichVersionsAreKnown() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh()) {
+            PostgresEventLog.open(pg.location()).close();
+            try (Connection db = pg.connect();
+                    Statement st = db.createStatement()) {
+                st.execute(SqliteEventLogTest.NEWER_VERSION);
+            }
+            assertThatThrownBy(() -> PostgresEventLog.openReadOnly(pg.location()))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("upgraded by a newer version of LabLoop")
+                    .hasMessageContaining(
+                            "version 99; this one knows versions up to " + PostgresEventLog.SCHEMA_VERSION);
+        }
+    }
+
+    @Test
     void aStoreOpenedReadOnly_isRefusedWritesByTheServerItself() throws Exception {
         try (TestPostgres pg = TestPostgres.fresh()) {
             try (PostgresEventLog log = PostgresEventLog.open(pg.location())) {

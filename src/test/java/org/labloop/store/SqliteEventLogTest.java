@@ -26,6 +26,43 @@ class SqliteEventLogTest {
                 id, 1, Map.of("T", 30.0, "solvent", "EtOH"), "random", "1", "random", Map.of());
     }
 
+    /** What a newer LabLoop's upgrade would leave in the schema history. */
+    static final String NEWER_VERSION = "INSERT INTO flyway_schema_history (installed_rank, version, description,"
+            + " type, script, checksum, installed_by, installed_on, execution_time, success) VALUES (100, '99',"
+            + " 'from the future', 'SQL', 'V99__from_the_future.sql', 0, 'labloop', CURRENT_TIMESTAMP, 1, true)";
+
+    @Test
+    void aStoreANewerVersionUpgraded_isRefusedForReadingAndWriting_sayingWhichVersionsAreKnown() throws Exception {
+        SqliteEventLog.open(dir).close();
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteEventLog.FILE_NAME));
+                Statement st = db.createStatement()) {
+            st.execute(NEWER_VERSION);
+        }
+        assertThatThrownBy(() -> SqliteEventLog.openReadOnly(dir))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("upgraded by a newer version of LabLoop")
+                .hasMessageContaining("version 99; this one knows versions up to " + SqliteEventLog.SCHEMA_VERSION);
+        assertThatThrownBy(() -> SqliteEventLog.open(dir))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("newer version of LabLoop");
+    }
+
+    @Test
+    void theKnownSchemaVersions_areTheLastMigrationOfEachStore() throws Exception {
+        assertThat(SqliteEventLog.SCHEMA_VERSION).isEqualTo(lastMigration("sqlite"));
+        assertThat(PostgresEventLog.SCHEMA_VERSION).isEqualTo(lastMigration("postgresql"));
+    }
+
+    private static int lastMigration(String store) throws Exception {
+        try (var files = java.nio.file.Files.list(Path.of("src/main/resources/db/migration", store))) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__"))))
+                    .max()
+                    .orElseThrow();
+        }
+    }
+
     @Test
     void appendedEvents_areReadBackInOrder_withAnUnbrokenHashChain() {
         try (SqliteEventLog log = SqliteEventLog.open(dir)) {
