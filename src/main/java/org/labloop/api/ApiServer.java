@@ -214,9 +214,16 @@ public final class ApiServer implements AutoCloseable {
         r.exception(ApiError.class, (e, ctx) -> error(ctx, e));
         r.exception(InvalidInputException.class, (e, ctx) -> error(ctx, invalid(e)));
         r.exception(org.labloop.store.StoreUnavailableException.class, (e, ctx) -> {
+            // The detail (the database's address) stays in the server's log: a caller may not even have a token.
             LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
             ctx.header("Retry-After", "30");
-            error(ctx, new ApiError(503, "store_unavailable", e.getMessage(), null));
+            error(
+                    ctx,
+                    new ApiError(
+                            503,
+                            "store_unavailable",
+                            "the store's database server cannot be reached just now; ask again shortly",
+                            null));
         });
         r.exception(Exception.class, (e, ctx) -> {
             if (recycled(ctx)) {

@@ -55,6 +55,14 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--kills", paramLabel = "N", description = "How many times to kill it (default: 10).")
     int kills = 10;
 
+    @Option(
+            names = "--severs",
+            paramLabel = "N",
+            description = "With a PostgreSQL --store: also end the running process's sessions on the server N times"
+                    + " (as a restart of the server would), at random points; the process must carry on by itself"
+                    + " (default: 0).")
+    int severs;
+
     @Option(names = "--seed", paramLabel = "S", description = "Seeds the kill moments and the campaign (default: 1).")
     long seed = 1;
 
@@ -81,10 +89,11 @@ final class ChaosCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (kills < 1) {
+        if (kills < 0 || severs < 0 || kills + severs < 1) {
             throw InvalidInputException.of(
-                    "--kills",
-                    "must be 1 or more, got " + kills + ": without a kill there is nothing to prove",
+                    kills < 0 || severs == 0 ? "--kills" : "--severs",
+                    "must be 1 or more in all, got --kills " + kills + " --severs " + severs
+                            + ": without an interruption there is nothing to prove",
                     "pass --kills 100");
         }
         Lab lab = new Lab();
@@ -118,6 +127,12 @@ final class ChaosCommand implements Callable<Integer> {
                         "--work " + dir, "already holds a chaos run (" + p + ")", "give a new or empty directory");
             }
         }
+        if (severs > 0 && !(chaos instanceof StoreLocation.Postgres)) {
+            throw InvalidInputException.of(
+                    "--severs",
+                    "ends a process's sessions on a PostgreSQL server, and the store is a data directory",
+                    "add --store postgresql://USER@HOST:PORT/DATABASE?schema=NAME, or leave out --severs");
+        }
         if (chaos instanceof StoreLocation.Postgres pg && PostgresEventLog.exists(pg)) {
             try (EventLog log = Lab.openReadOnly(chaos, false)) {
                 if (!log.campaignIds().isEmpty()) {
@@ -129,7 +144,9 @@ final class ChaosCommand implements Callable<Integer> {
             }
         }
 
-        out.printf("Chaos run of %s, seed %d, %d kills requested; data in %s%n", named, seed, kills, dir);
+        out.printf(
+                "Chaos run of %s, seed %d, %d kills%s requested; data in %s%n",
+                named, seed, kills, severs > 0 ? " and " + severs + " severed server connections" : "", dir);
         long t0 = System.nanoTime();
         Child ref = Child.start(run(files, new StoreLocation.Directory(reference), true));
         ref.awaitLine(STARTED);
@@ -151,12 +168,14 @@ final class ChaosCommand implements Callable<Integer> {
             refEvents = p.events();
         }
         SplittableRandom random = new SplittableRandom(seed);
-        long[] targets = new long[kills];
-        for (int i = 0; i < kills; i++) {
-            targets[i] = 2 + random.nextLong(Math.max(1, refEvents - 3));
+        List<Blow> blows = new ArrayList<>();
+        for (int i = 0; i < kills + severs; i++) {
+            blows.add(new Blow(2 + random.nextLong(Math.max(1, refEvents - 3)), i >= kills));
         }
-        java.util.Arrays.sort(targets);
+        blows.sort(java.util.Comparator.comparingLong(Blow::atEvents));
+        int next = 0;
         int survived = 0;
+        int severed = 0;
         int restarts = 0;
         boolean finished = false;
         List<String> first = run(files, chaos, true);
@@ -177,13 +196,25 @@ final class ChaosCommand implements Callable<Integer> {
                         chaos instanceof StoreLocation.Postgres pg ? pg.password() : null);
                 restarts++;
                 boolean running = child.awaitLine(STARTED);
-                if (survived < kills && running) {
-                    long target = targets[survived];
-                    if (child.runsUntil(() -> progress.events() >= target, random)) {
+                boolean killed = false;
+                while (running && next < blows.size() && !killed) {
+                    Blow blow = blows.get(next);
+                    if (!child.runsUntil(() -> progress.events() >= blow.atEvents(), random)) {
+                        break;
+                    }
+                    next++;
+                    if (blow.sever()) {
+                        if (sever((StoreLocation.Postgres) chaos, child.pid()) > 0) {
+                            severed++;
+                        }
+                    } else {
                         child.kill();
                         survived++;
-                        continue;
+                        killed = true;
                     }
+                }
+                if (killed) {
+                    continue;
                 }
                 int code = child.waitFor();
                 if (code != 0) {
@@ -194,7 +225,32 @@ final class ChaosCommand implements Callable<Integer> {
             }
         }
         double total = (System.nanoTime() - t0) / 1e9;
-        return compare(out, lab, reference, chaos, survived, restarts, total);
+        return compare(out, lab, reference, chaos, survived, severed, restarts, total);
+    }
+
+    /** A kill, or a severing of the server sessions ({@code sever}), once the store holds {@code atEvents} events. */
+    private record Blow(long atEvents, boolean sever) {}
+
+    /**
+     * Ends every session process {@code pid} holds on the server of {@code store}, as a restart of the server would;
+     * returns how many.
+     */
+    private static int sever(StoreLocation.Postgres store, long pid) {
+        try (java.sql.Connection db = PostgresEventLog.connect(store);
+                java.sql.PreparedStatement ps = db.prepareStatement("SELECT pg_terminate_backend(pid) FROM"
+                        + " pg_stat_activity WHERE application_name = ? AND datname = current_database()")) {
+            ps.setString(1, StoreLocation.Postgres.applicationName(pid));
+            int ended = 0;
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ended += rs.getBoolean(1) ? 1 : 0;
+                }
+            }
+            return ended;
+        } catch (java.sql.SQLException e) {
+            throw new LabLoopException(
+                    "cannot end the sessions of process " + pid + " on " + store.describe() + ": " + e.getMessage());
+        }
     }
 
     /** True when the store holds {@code campaigns} campaigns and every one has ended (no child running). */
@@ -218,7 +274,14 @@ final class ChaosCommand implements Callable<Integer> {
     }
 
     private int compare(
-            PrintWriter out, Lab lab, Path reference, StoreLocation chaos, int survived, int restarts, double total) {
+            PrintWriter out,
+            Lab lab,
+            Path reference,
+            StoreLocation chaos,
+            int survived,
+            int severed,
+            int restarts,
+            double total) {
         try (EventLog refLog = Lab.openExisting(reference);
                 EventLog log = Lab.openExisting(chaos)) {
             // Both stores hold the campaigns in the order their files were given.
@@ -271,6 +334,11 @@ final class ChaosCommand implements Callable<Integer> {
                 // looks at the store and finished is not killed again.
                 out.printf("  kills requested           %d: %d landed before the campaign finished%n", kills, survived);
             }
+            if (severs > 0) {
+                out.printf(
+                        "  server sessions severed   %d of %d requested (the run carried on each time)%n",
+                        severed, severs);
+            }
             if (refIds.size() > 1) {
                 out.printf("  campaigns                 %d of %d%n", ids.size(), refIds.size());
             }
@@ -282,7 +350,7 @@ final class ChaosCommand implements Callable<Integer> {
             out.printf("  same outcomes as uninterrupted run   %s%n", sameOutcomes ? "yes" : "NO");
             out.printf("  same dataset (provenance and times)  %s%n", sameDataset ? "yes" : "NO");
             // Without a kill there is nothing to prove: it would be an uninterrupted run compared with another.
-            boolean killed = survived > 0;
+            boolean killed = survived + severed > 0;
             boolean ok = killed && lost == 0 && duplicated == 0 && broken == null && sameOutcomes && sameDataset;
             out.println(ok ? "PASS" : killed ? "FAIL" : "FAIL: no kill landed");
             return ok ? 0 : 1;
@@ -400,6 +468,10 @@ final class ChaosCommand implements Callable<Integer> {
 
         int waitFor() throws InterruptedException {
             return process.waitFor();
+        }
+
+        long pid() {
+            return process.pid();
         }
 
         String output() {

@@ -960,7 +960,7 @@ public final class CampaignRunner {
     private static void poll(ControlInbox inbox, String id, Engine engine, java.util.Set<Long> handed) {
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CampaignRunner.class);
         long pause = POLL_MS;
-        String failing = null; // the last failure's message, said once until it changes or the inbox reads again
+        boolean failing = false; // a failure is said once, until the inbox reads again
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 for (ControlInbox.Request r : inbox.open(id)) {
@@ -969,19 +969,19 @@ public final class CampaignRunner {
                         hand(r, engine, inbox);
                     }
                 }
-                if (failing != null) {
+                if (failing) {
                     log.warn("control inbox of {} reads again", id);
-                    failing = null;
+                    failing = false;
                 }
                 pause = POLL_MS;
             } catch (LabLoopException e) {
-                if (!e.getMessage().equals(failing)) {
+                if (!failing) {
                     log.warn(
                             "control inbox of {}: {} (pause, resume and abort from other terminals wait until it"
                                     + " reads again)",
                             id,
                             e.getMessage());
-                    failing = e.getMessage();
+                    failing = true;
                 }
                 pause = Math.min(pause * 2, POLL_MAX_MS);
             }

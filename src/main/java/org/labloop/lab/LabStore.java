@@ -115,8 +115,13 @@ public final class LabStore implements AutoCloseable {
                 if (HELD.contains(key) || !pgLocks.tryLock(campaignId)) {
                     throw runByAnother(campaignId);
                 }
+                try {
+                    postgres.reread(campaignId);
+                } catch (RuntimeException e) {
+                    pgLocks.unlock(campaignId);
+                    throw e;
+                }
                 HELD.add(key);
-                postgres.reread(campaignId);
                 return new EngineLock(key, () -> pgLocks.unlock(campaignId));
             }
         }
@@ -140,8 +145,14 @@ public final class LabStore implements AutoCloseable {
                     channel.close();
                     throw runByAnother(campaignId);
                 }
+                try {
+                    sqlite.reread(campaignId);
+                } catch (RuntimeException e) {
+                    lock.release();
+                    channel.close();
+                    throw e;
+                }
                 HELD.add(file);
-                sqlite.reread(campaignId);
                 FileLock held = lock;
                 return new EngineLock(file, () -> {
                     held.release();

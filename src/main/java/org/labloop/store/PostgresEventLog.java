@@ -38,6 +38,14 @@ public final class PostgresEventLog extends SqlEventLog {
     private final boolean readOnly;
     /** The campaign locks taken on this log's session ({@link PostgresLocks#on}), by key: taken back on a new one. */
     final Map<Long, String> locks = new LinkedHashMap<>();
+    /**
+     * Campaigns whose lock another process took while this log's connection was lost, with why: not written again
+     * through this log until this process takes their lock once more.
+     */
+    final Map<String, String> fenced = new java.util.HashMap<>();
+
+    /** Set by {@link #close} without the monitor, which a thread waiting for the server holds. */
+    private volatile boolean closed;
 
     Duration patience = PATIENCE;
     /** The server process of the session, read when it opened: a connection found lost may no longer say. */
@@ -143,7 +151,10 @@ public final class PostgresEventLog extends SqlEventLog {
     }
 
     private static void migrate(StoreLocation.Postgres location) {
-        StringBuilder url = new StringBuilder(location.jdbcUrl()).append("?ApplicationName=labloop");
+        StringBuilder url = new StringBuilder(location.jdbcUrl())
+                .append("?ApplicationName=")
+                .append(StoreLocation.Postgres.applicationName(
+                        ProcessHandle.current().pid()));
         for (Map.Entry<String, String> o : location.options().entrySet()) {
             url.append('&')
                     .append(URLEncoder.encode(o.getKey(), StandardCharsets.UTF_8))
@@ -194,7 +205,7 @@ public final class PostgresEventLog extends SqlEventLog {
         }
         if (state.startsWith("57P")) {
             return "the server ended the connection (" + detail + "); what was committed is intact: once the server"
-                    + " is back, continue with labloop resume";
+                    + " is back, run the command again (a run that stopped continues with labloop resume)";
         }
         if (state.equals("28000") || state.equals("28P01")) {
             return "the server refused user " + location.user() + " (" + detail + "); check the user and the"
@@ -236,7 +247,12 @@ public final class PostgresEventLog extends SqlEventLog {
      * (up to 10 s) for up to {@code patience}, while the server restarts or the network comes back.
      */
     static Connection connectAgain(
-            StoreLocation.Postgres location, boolean readOnly, Connection old, Duration patience, SQLException cause) {
+            StoreLocation.Postgres location,
+            boolean readOnly,
+            Connection old,
+            Duration patience,
+            SQLException cause,
+            java.util.function.BooleanSupplier closing) {
         try {
             old.close();
         } catch (SQLException ignored) {
@@ -266,12 +282,19 @@ public final class PostgresEventLog extends SqlEventLog {
                                     + e.getMessage(),
                             e);
                 }
-                try {
-                    Thread.sleep(pause);
-                } catch (InterruptedException i) {
-                    Thread.currentThread().interrupt();
-                    throw new StoreException(
-                            "interrupted while connecting to store " + location.describe() + " again", e);
+                // In slices, so that closing the store ends the wait at once.
+                for (long slept = 0; slept < pause; slept += 50) {
+                    if (closing.getAsBoolean()) {
+                        throw new StoreException("store " + location.describe() + " was closed while waiting for"
+                                + " its server (" + StoreFile.firstLine(cause) + ")");
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException i) {
+                        Thread.currentThread().interrupt();
+                        throw new StoreException(
+                                "interrupted while connecting to store " + location.describe() + " again", e);
+                    }
                 }
                 pause = Math.min(pause * 2, 10_000);
             }
@@ -280,7 +303,12 @@ public final class PostgresEventLog extends SqlEventLog {
 
     @Override
     boolean connectionLost(SQLException e) {
-        return lost(e, db);
+        return !closed && lost(e, db);
+    }
+
+    @Override
+    String fenced(String campaignId) {
+        return fenced.get(campaignId);
     }
 
     /**
@@ -290,53 +318,95 @@ public final class PostgresEventLog extends SqlEventLog {
     @Override
     void reconnect(SQLException cause, boolean patient) {
         int oldPid = backendPid;
-        db = connectAgain(location, readOnly, db, patient ? patience : Duration.ZERO, cause);
-        backendPid = backendPid(db);
+        Connection fresh =
+                connectAgain(location, readOnly, db, patient ? patience : Duration.ZERO, cause, () -> closed);
+        // The locks come back on the new session before it becomes the log's: nothing is written on a session that
+        // does not hold its campaign's lock.
+        StoreException refused = null;
         long start = System.nanoTime();
-        for (Map.Entry<Long, String> lock : locks.entrySet()) {
+        for (var it = locks.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, String> lock = it.next();
             String campaign = lock.getValue();
             try {
-                boolean endedOld = false;
-                while (!tryLock(lock.getKey())) {
-                    List<Integer> holders = holders(lock.getKey());
-                    if (!holders.isEmpty() && !holders.equals(List.of(oldPid))) {
-                        throw new StoreException("campaign " + campaign + " in " + location.describe() + " is driven"
-                                + " by another process since this one's connection to the server was lost ("
-                                + StoreFile.firstLine(cause) + "); this process stops, and what it committed is"
-                                + " intact");
+                if (!takeBack(fresh, lock.getKey(), campaign, oldPid, start)) {
+                    // Another process drives it now: this log writes that campaign no more.
+                    it.remove();
+                    String why = "campaign " + campaign + " in " + location.describe() + " is driven by another"
+                            + " process since this one's connection to the server was lost ("
+                            + StoreFile.firstLine(cause) + "); this process stops driving it, and what it committed"
+                            + " is intact: see labloop status " + campaign;
+                    fenced.put(campaign, why);
+                    if (refused == null) {
+                        refused = new StoreException(why);
                     }
-                    if (!holders.isEmpty() && !endedOld) {
-                        // The old session still holds the lock: the server has not noticed that its connection is
-                        // gone (after a network cut it waits for TCP keepalive). It holds this campaign's lock, so it
-                        // is this process's own, and ending it lets go of the lock now.
-                        endSession(oldPid);
-                        endedOld = true;
-                    }
-                    if (System.nanoTime() - start > patience.toNanos()) {
-                        throw new StoreUnavailableException(
-                                "the server still holds the lock of campaign " + campaign + " in "
-                                        + location.describe() + " for this process's lost session (backend "
-                                        + oldPid + "), and did not let go of it within " + patience.toSeconds()
-                                        + " s; this process stops, and what it committed is intact: once the server"
-                                        + " has ended that session (pg_terminate_backend(" + oldPid + ")), continue"
-                                        + " with labloop resume " + campaign,
-                                cause);
-                    }
-                    Thread.sleep(50);
                 }
             } catch (SQLException e) {
+                closeQuietly(fresh);
                 throw failure("cannot take back the lock of campaign " + campaign + " in", e);
             } catch (InterruptedException e) {
+                closeQuietly(fresh);
                 Thread.currentThread().interrupt();
                 throw new StoreException("interrupted while taking back the lock of campaign " + campaign + " in "
                         + location.describe());
+            } catch (RuntimeException e) {
+                closeQuietly(fresh);
+                throw e;
             }
+        }
+        db = fresh;
+        backendPid = backendPid(fresh);
+        if (refused != null) {
+            throw refused;
+        }
+    }
+
+    /**
+     * Takes lock {@code key} back on {@code fresh}; false when another process holds it. A lock its own lost session
+     * {@code oldPid} still holds (the server has not noticed that the connection is gone: after a network cut it waits
+     * for TCP keepalive) is freed by ending that session, which holding the campaign's lock proves to be this
+     * process's own.
+     */
+    private boolean takeBack(Connection fresh, long key, String campaign, int oldPid, long start)
+            throws SQLException, InterruptedException {
+        boolean endedOld = false;
+        while (!tryLock(fresh, key)) {
+            List<Integer> holders = holders(fresh, key);
+            if (!holders.isEmpty() && !holders.equals(List.of(oldPid))) {
+                return false;
+            }
+            if (!holders.isEmpty() && !endedOld) {
+                endSession(fresh, oldPid);
+                endedOld = true;
+            }
+            if (closed) {
+                throw new StoreException("store " + location.describe() + " was closed while taking back the lock of"
+                        + " campaign " + campaign);
+            }
+            if (System.nanoTime() - start > patience.toNanos()) {
+                throw new StoreUnavailableException(
+                        "the server still holds the lock of campaign " + campaign + " in " + location.describe()
+                                + " for this process's lost session (backend " + oldPid + "), and did not let go of"
+                                + " it within " + patience.toSeconds() + " s; this process stops, and what it"
+                                + " committed is intact: once the server has ended that session"
+                                + " (pg_terminate_backend(" + oldPid + ")), continue with labloop resume " + campaign,
+                        null);
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // already failing with a better message
         }
     }
 
     /** Ends this process's own lost session {@code pid}; a server that does not allow it is waited for instead. */
-    private void endSession(int pid) {
-        try (var ps = db.prepareStatement("SELECT pg_terminate_backend(?)")) {
+    private void endSession(Connection fresh, int pid) {
+        try (var ps = fresh.prepareStatement("SELECT pg_terminate_backend(?)")) {
             ps.setInt(1, pid);
             ps.executeQuery().close();
         } catch (SQLException e) {
@@ -348,8 +418,8 @@ public final class PostgresEventLog extends SqlEventLog {
         }
     }
 
-    private boolean tryLock(long key) throws SQLException {
-        try (var ps = db.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+    private static boolean tryLock(Connection fresh, long key) throws SQLException {
+        try (var ps = fresh.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
             ps.setLong(1, key);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -359,8 +429,8 @@ public final class PostgresEventLog extends SqlEventLog {
     }
 
     /** The sessions (backend pids) holding advisory lock {@code key} for themselves, not shared for a moment. */
-    private List<Integer> holders(long key) throws SQLException {
-        try (var ps = db.prepareStatement("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    private static List<Integer> holders(Connection fresh, long key) throws SQLException {
+        try (var ps = fresh.prepareStatement("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
                 + " AND mode = 'ExclusiveLock' AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1")) {
             ps.setLong(1, key >>> 32);
             ps.setLong(2, key & 0xffffffffL);
@@ -448,11 +518,14 @@ public final class PostgresEventLog extends SqlEventLog {
     }
 
     @Override
-    public synchronized void close() {
-        try {
-            db.close();
-        } catch (SQLException e) {
-            throw failure("cannot close store", e);
+    public void close() {
+        closed = true; // what still asks this log gets an error, not a new connection; a wait for the server ends
+        synchronized (this) {
+            try {
+                db.close();
+            } catch (SQLException e) {
+                throw failure("cannot close store", e);
+            }
         }
     }
 }

@@ -51,6 +51,7 @@ public final class PostgresLocks implements AutoCloseable {
             boolean taken = call("SELECT pg_try_advisory_lock(?)", campaignId, "lock");
             if (taken && log != null) {
                 log.locks.put(key(location.schema(), campaignId), campaignId);
+                log.fenced.remove(campaignId);
             }
             return taken;
         }

@@ -64,6 +64,18 @@ abstract class SqlEventLog implements EventLog {
         return false;
     }
 
+    /** Why this log may no longer write campaign {@code campaignId} (another process took it), or null. */
+    String fenced(String campaignId) {
+        return null;
+    }
+
+    private void requireNotFenced(String campaignId) {
+        String why = fenced(campaignId);
+        if (why != null) {
+            throw new StoreException(why);
+        }
+    }
+
     /**
      * Replaces a lost connection, taking back the campaign locks the old session held; throws a StoreException saying
      * why when it cannot. {@code patient}: waits for the server to come back (an engine's writes), otherwise tries
@@ -102,8 +114,23 @@ abstract class SqlEventLog implements EventLog {
         try {
             return inTransaction(true, () -> reserveId(name));
         } catch (SQLException e) {
-            throw failure("cannot create campaign '" + name + "' in", e);
+            throw createFailure(name, e);
         }
+    }
+
+    /**
+     * Why a campaign could not be created. Not tried again on a lost connection: the campaign may have been created
+     * before the answer was lost, and a second one is not the same campaign.
+     */
+    private StoreException createFailure(String name, SQLException e) {
+        if (connectionLost(e)) {
+            return new StoreUnavailableException(
+                    "the connection to store " + where() + " was lost while creating campaign '" + name + "' ("
+                            + StoreFile.firstLine(e) + "); it may or may not have been created: look with labloop"
+                            + " status before creating it again",
+                    e);
+        }
+        return failure("cannot create campaign '" + name + "' in", e);
     }
 
     /** The SQL of one transaction. */
@@ -153,7 +180,7 @@ abstract class SqlEventLog implements EventLog {
             heads.put(first.campaignId(), new Head(1, first.hash()));
             return first;
         } catch (SQLException e) {
-            throw failure("cannot create campaign '" + name + "' in", e);
+            throw createFailure(name, e);
         }
     }
 
@@ -222,7 +249,12 @@ abstract class SqlEventLog implements EventLog {
     @Override
     public synchronized List<Event> appendAll(String campaignId, Instant at, String actor, List<EventBody> bodies) {
         requireWritable("append to campaign " + campaignId);
-        Head head = heads.computeIfAbsent(campaignId, this::loadHead);
+        requireNotFenced(campaignId);
+        Head head = heads.get(campaignId);
+        if (head == null) {
+            head = loadHead(campaignId, true);
+            heads.put(campaignId, head);
+        }
         List<Event> events = new ArrayList<>(bodies.size());
         List<String> jsons = new ArrayList<>(bodies.size()); // encoded once, for the hash and for the row
         long seq = head.seq;
@@ -289,7 +321,7 @@ abstract class SqlEventLog implements EventLog {
             }
             String campaignId = events.get(0).campaignId();
             reconnect(e, true);
-            Head now = loadHead(campaignId);
+            Head now = loadHead(campaignId, true);
             if (now.equals(head)) {
                 return false;
             }
@@ -309,12 +341,15 @@ abstract class SqlEventLog implements EventLog {
      * it did not hold it (a signature, a pause recorded from a terminal).
      */
     public synchronized void reread(String campaignId) {
-        heads.remove(campaignId);
+        // Read now, under the lock: should the connection be lost before the first append and another process write
+        // meanwhile, that append finds the log moved on from here and stops, instead of writing after the other's.
+        heads.put(campaignId, loadHead(campaignId, false));
     }
 
-    private Head loadHead(String campaignId) {
+    /** The end of the campaign's log; {@code patient}: see {@link #reconnect}. */
+    private Head loadHead(String campaignId, boolean patient) {
         try {
-            return again(false, () -> {
+            return again(patient, () -> {
                 try (PreparedStatement ps = db.prepareStatement(
                         "SELECT seq, hash FROM events WHERE campaign_id = ? ORDER BY seq DESC LIMIT 1")) {
                     ps.setString(1, campaignId);
@@ -436,7 +471,7 @@ abstract class SqlEventLog implements EventLog {
 
     @Override
     public synchronized Optional<Event> last(String campaignId) {
-        Head head = loadHead(campaignId);
+        Head head = loadHead(campaignId, false);
         if (head.seq == 0) {
             return Optional.empty();
         }
@@ -447,6 +482,7 @@ abstract class SqlEventLog implements EventLog {
     @Override
     public synchronized void saveSnapshot(String campaignId, long seq, String json) {
         requireWritable("save a snapshot");
+        requireNotFenced(campaignId);
         try {
             again(true, () -> {
                 try (PreparedStatement ps =

@@ -23,6 +23,8 @@ public final class StoreConnection implements AutoCloseable {
     private final Duration patience;
 
     private Connection db;
+    /** Set by {@link #close} without the monitor, which a thread waiting for the server holds. */
+    private volatile boolean closed;
 
     private StoreConnection(Connection db, StoreLocation.Postgres server, Duration patience) {
         this.db = Objects.requireNonNull(db, "db");
@@ -54,36 +56,45 @@ public final class StoreConnection implements AutoCloseable {
             if (!lost(e)) {
                 throw e;
             }
-            db = PostgresEventLog.connectAgain(server, false, db, patience, e);
+            db = PostgresEventLog.connectAgain(server, false, db, patience, e, () -> closed);
             return work.run(db);
         }
     }
 
     /**
-     * Runs {@code work} once (it may have taken effect when its answer was lost, so it is not run again); a connection
-     * the server ended is replaced for the next call, and {@code work}'s failure is thrown.
+     * Runs {@code work} once: it may have taken effect when its answer was lost, so it is not run again. A connection
+     * the server ended is replaced for the next call, and the caller told that the write may or may not have gone in.
      */
     public synchronized <T> T once(Work<T> work) throws SQLException {
         try {
             return work.run(db);
         } catch (SQLException e) {
-            if (lost(e)) {
-                try {
-                    db = PostgresEventLog.connectAgain(server, false, db, Duration.ZERO, e);
-                } catch (StoreException again) {
-                    e.addSuppressed(again);
-                }
+            if (!lost(e)) {
+                throw e;
             }
-            throw e;
+            try {
+                db = PostgresEventLog.connectAgain(server, false, db, Duration.ZERO, e, () -> closed);
+            } catch (StoreException again) {
+                e.addSuppressed(again);
+            }
+            throw new StoreUnavailableException(
+                    "the connection to store " + server.describe() + " was lost while writing ("
+                            + StoreFile.firstLine(e) + "); it may or may not have been recorded: look before doing"
+                            + " it again",
+                    e);
         }
     }
 
     private boolean lost(SQLException e) {
-        return server != null && PostgresEventLog.lost(e, db);
+        // After close, an error is the caller's to see: a closed store does not open itself again.
+        return server != null && !closed && PostgresEventLog.lost(e, db);
     }
 
     @Override
-    public synchronized void close() throws SQLException {
-        db.close();
+    public void close() throws SQLException {
+        closed = true; // a wait for the server ends
+        synchronized (this) {
+            db.close();
+        }
     }
 }

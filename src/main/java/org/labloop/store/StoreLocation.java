@@ -96,8 +96,18 @@ public sealed interface StoreLocation {
                 p.setProperty("password", password);
             }
             p.setProperty("currentSchema", schema);
-            p.setProperty("ApplicationName", "labloop");
+            p.setProperty(
+                    "ApplicationName", applicationName(ProcessHandle.current().pid()));
             return p;
+        }
+
+        /**
+         * How the sessions of LabLoop process {@code pid} name themselves on the server ({@code application_name}):
+         * an administrator sees which process holds which connection, and {@code labloop chaos --severs} ends one
+         * process's sessions only.
+         */
+        public static String applicationName(long pid) {
+            return "labloop/" + pid;
         }
 
         /**

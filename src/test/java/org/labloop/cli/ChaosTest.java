@@ -40,7 +40,8 @@ class ChaosTest {
     }
 
     @Test
-    void aCampaignOnAPostgresStore_killedThreeTimes_losesNothing_andMatchesTheUninterruptedRun() throws Exception {
+    void aCampaignOnAPostgresStore_killedThreeTimes_andCutOffFromTheServerFourTimes_losesNothing_andMatches()
+            throws Exception {
         try (org.labloop.store.TestPostgres pg = org.labloop.store.TestPostgres.fresh()) {
             CliTest.Result r = CliTest.labloop(
                     "chaos",
@@ -48,6 +49,8 @@ class ChaosTest {
                     "examples/snar-faults/campaign.yaml",
                     "--kills",
                     "3",
+                    "--severs",
+                    "4",
                     "--seed",
                     "11",
                     "--work",
@@ -55,12 +58,25 @@ class ChaosTest {
                     "--store",
                     pg.url());
             assertSurvivedThreeKills(r);
+            assertThat(r.out()).contains("server sessions severed   4 of 4 requested");
             try (org.labloop.event.EventLog log = org.labloop.lab.Lab.openReadOnly(pg.location(), true)) {
                 assertThat(log.campaignIds())
                         .as("the killed runs wrote to PostgreSQL")
                         .hasSize(1);
             }
         }
+    }
+
+    @Test
+    void severingServerSessions_needsAPostgresStore_andSomeInterruptionIsAskedFor() {
+        CliTest.Result directory = CliTest.labloop(
+                "chaos", "--campaign", "examples/snar/campaign.yaml", "--severs", "2", "--work", tmp.toString());
+        assertThat(directory.code()).isEqualTo(2);
+        assertThat(directory.err()).contains("--severs", "--store postgresql://");
+        CliTest.Result nothing = CliTest.labloop(
+                "chaos", "--campaign", "examples/snar/campaign.yaml", "--kills", "0", "--work", tmp.toString());
+        assertThat(nothing.code()).isEqualTo(2);
+        assertThat(nothing.err()).contains("without an interruption there is nothing to prove");
     }
 
     @Test

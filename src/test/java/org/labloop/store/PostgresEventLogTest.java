@@ -285,8 +285,63 @@ class PostgresEventLogTest {
                     .hasMessageContaining("campaign snar-demo-1")
                     .hasMessageContaining("driven by another process")
                     .hasMessageContaining("intact");
+            assertThat(log.read("snar-demo-1", 0)).as("reads go on").isEqualTo(before);
+            assertThatThrownBy(() -> log.append("snar-demo-1", LATER, "engine", proposed("E0009")))
+                    .as("still not this log's to write, on its new session too")
+                    .hasMessageContaining("driven by another process");
+            assertThatThrownBy(() -> log.saveSnapshot("snar-demo-1", 4, "{}"))
+                    .hasMessageContaining("driven by another process");
+            other.unlock("snar-demo-1");
+            assertThatThrownBy(() -> log.append("snar-demo-1", LATER, "engine", proposed("E0009")))
+                    .as("let go by the other, but not taken again by this process")
+                    .hasMessageContaining("driven by another process");
             assertThat(log.read("snar-demo-1", 0)).isEqualTo(before);
-            engine.unlock("snar-demo-1"); // not held: nothing to let go of, and no error
+
+            assertThat(eventually(() -> engine.tryLock("snar-demo-1"))).isTrue();
+            log.reread("snar-demo-1");
+            assertThat(log.append("snar-demo-1", LATER, "engine", proposed("E0009"))
+                            .seq())
+                    .as("its own again once it holds the lock")
+                    .isEqualTo(before.size() + 1L);
+            engine.unlock("snar-demo-1");
+        }
+    }
+
+    @Test
+    void aSessionLostBetweenTakingTheLockAndTheFirstAppend_whileAnotherProcessWrote_stopsTheAppend() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresEventLog log = PostgresEventLog.open(pg.location());
+                PostgresEventLog elsewhere = PostgresEventLog.open(pg.location())) {
+            write(log);
+            PostgresLocks.on(log).tryLock("snar-demo-1");
+            log.reread("snar-demo-1"); // as LabStore.lock does: this process's state is from here
+            endSessionHolding(pg, "snar-demo-1");
+            PostgresLocks theirs = PostgresLocks.on(elsewhere);
+            assertThat(eventually(() -> theirs.tryLock("snar-demo-1"))).isTrue();
+            elsewhere.append("snar-demo-1", LATER, "user:other", proposed("E0042"));
+            theirs.unlock("snar-demo-1");
+            List<Event> stored = elsewhere.read("snar-demo-1", 0);
+
+            assertThatThrownBy(() -> log.append("snar-demo-1", LATER, "engine", proposed("E0009")))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("written to by another process");
+            assertThat(elsewhere.read("snar-demo-1", 0)).isEqualTo(stored);
+        }
+    }
+
+    @Test
+    void aClosedLog_doesNotOpenItselfAgain_andHoldsNoLock() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresLocks other = PostgresLocks.probe(pg.location())) {
+            PostgresEventLog log = PostgresEventLog.open(pg.location());
+            write(log);
+            PostgresLocks.on(log).tryLock("snar-demo-1");
+            log.close();
+
+            assertThatThrownBy(() -> log.read("snar-demo-1", 0)).isInstanceOf(StoreException.class);
+            assertThat(eventually(() -> other.tryLock("snar-demo-1")))
+                    .as("nothing took the lock back")
+                    .isTrue();
         }
     }
 
