@@ -317,66 +317,93 @@ public final class PostgresEventLog extends SqlEventLog {
      */
     @Override
     void reconnect(SQLException cause, boolean patient) {
-        int oldPid = backendPid;
-        Connection fresh =
-                connectAgain(location, readOnly, db, patient ? patience : Duration.ZERO, cause, () -> closed);
-        // The locks come back on the new session before it becomes the log's: nothing is written on a session that
-        // does not hold its campaign's lock.
-        StoreException refused = null;
+        // Every session this process had and lost on the way: one of them may still hold a lock for a moment.
+        java.util.Set<Integer> own = new java.util.HashSet<>(List.of(backendPid));
         long start = System.nanoTime();
-        for (var it = locks.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Long, String> lock = it.next();
-            String campaign = lock.getValue();
+        refusedNow = null;
+        for (int attempt = 1; ; attempt++) {
+            Connection fresh =
+                    connectAgain(location, readOnly, db, patient ? patience : Duration.ZERO, cause, () -> closed);
+            int freshPid = backendPid(fresh); // while it is open: a lost connection may no longer say
             try {
-                if (!takeBack(fresh, lock.getKey(), campaign, oldPid, start)) {
-                    // Another process drives it now: this log writes that campaign no more.
-                    it.remove();
-                    String why = "campaign " + campaign + " in " + location.describe() + " is driven by another"
-                            + " process since this one's connection to the server was lost ("
-                            + StoreFile.firstLine(cause) + "); this process stops driving it, and what it committed"
-                            + " is intact: see labloop status " + campaign;
-                    fenced.put(campaign, why);
-                    if (refused == null) {
-                        refused = new StoreException(why);
-                    }
-                }
+                takeBackAll(fresh, own, start, cause);
+                db = fresh;
+                backendPid = freshPid;
+                break;
             } catch (SQLException e) {
-                closeQuietly(fresh);
-                throw failure("cannot take back the lock of campaign " + campaign + " in", e);
+                if (!lost(e, fresh) || attempt == MAX_RECONNECTS) {
+                    closeQuietly(fresh);
+                    throw failure("cannot take back the locks of this process's campaigns in", e);
+                }
+                // The new session was lost too (a server still restarting): once more.
+                own.add(freshPid);
+                db = fresh;
+                cause = e;
             } catch (InterruptedException e) {
                 closeQuietly(fresh);
                 Thread.currentThread().interrupt();
-                throw new StoreException("interrupted while taking back the lock of campaign " + campaign + " in "
+                throw new StoreException("interrupted while taking back the locks of this process's campaigns in "
                         + location.describe());
             } catch (RuntimeException e) {
                 closeQuietly(fresh);
                 throw e;
             }
         }
-        db = fresh;
-        backendPid = backendPid(fresh);
+        String refused = refusedNow;
+        refusedNow = null;
         if (refused != null) {
-            throw refused;
+            throw new StoreException(refused);
+        }
+    }
+
+    /** How many new sessions one reconnection tries when each is lost in turn. */
+    private static final int MAX_RECONNECTS = 20;
+
+    /** Why the last reconnection gave up a campaign, for the exception it throws once it is done. */
+    private String refusedNow;
+
+    /**
+     * Takes every lock of this log back on {@code fresh}, before it becomes the log's: nothing is written on a session
+     * that does not hold its campaign's lock. A campaign another process drives now is given up (this log writes it no
+     * more until the process takes its lock again).
+     */
+    private void takeBackAll(Connection fresh, java.util.Set<Integer> own, long start, SQLException cause)
+            throws SQLException, InterruptedException {
+        for (var it = locks.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, String> lock = it.next();
+            String campaign = lock.getValue();
+            if (!takeBack(fresh, lock.getKey(), campaign, own, start)) {
+                it.remove();
+                String why = "campaign " + campaign + " in " + location.describe() + " is driven by another process"
+                        + " since this one's connection to the server was lost (" + StoreFile.firstLine(cause)
+                        + "); this process stops driving it, and what it committed is intact: see labloop status "
+                        + campaign;
+                fenced.put(campaign, why);
+                if (refusedNow == null) {
+                    refusedNow = why;
+                }
+            }
         }
     }
 
     /**
-     * Takes lock {@code key} back on {@code fresh}; false when another process holds it. A lock its own lost session
-     * {@code oldPid} still holds (the server has not noticed that the connection is gone: after a network cut it waits
-     * for TCP keepalive) is freed by ending that session, which holding the campaign's lock proves to be this
-     * process's own.
+     * Takes lock {@code key} back on {@code fresh}; false when another process holds it. A lock one of this process's
+     * lost sessions ({@code own}) still holds (the server has not noticed that the connection is gone: after a network
+     * cut it waits for TCP keepalive) is freed by ending that session, which holding the campaign's lock proves to be
+     * this process's own.
      */
-    private boolean takeBack(Connection fresh, long key, String campaign, int oldPid, long start)
+    private boolean takeBack(Connection fresh, long key, String campaign, java.util.Set<Integer> own, long start)
             throws SQLException, InterruptedException {
-        boolean endedOld = false;
+        java.util.Set<Integer> ended = new java.util.HashSet<>();
         while (!tryLock(fresh, key)) {
             List<Integer> holders = holders(fresh, key);
-            if (!holders.isEmpty() && !holders.equals(List.of(oldPid))) {
+            if (!own.containsAll(holders)) {
                 return false;
             }
-            if (!holders.isEmpty() && !endedOld) {
-                endSession(fresh, oldPid);
-                endedOld = true;
+            for (int pid : holders) {
+                if (ended.add(pid)) {
+                    endSession(fresh, pid);
+                }
             }
             if (closed) {
                 throw new StoreException("store " + location.describe() + " was closed while taking back the lock of"
@@ -385,10 +412,10 @@ public final class PostgresEventLog extends SqlEventLog {
             if (System.nanoTime() - start > patience.toNanos()) {
                 throw new StoreUnavailableException(
                         "the server still holds the lock of campaign " + campaign + " in " + location.describe()
-                                + " for this process's lost session (backend " + oldPid + "), and did not let go of"
-                                + " it within " + patience.toSeconds() + " s; this process stops, and what it"
+                                + " for a lost session of this process (backend " + holders + "), and did not let go"
+                                + " of it within " + patience.toSeconds() + " s; this process stops, and what it"
                                 + " committed is intact: once the server has ended that session"
-                                + " (pg_terminate_backend(" + oldPid + ")), continue with labloop resume " + campaign,
+                                + " (pg_terminate_backend), continue with labloop resume " + campaign,
                         null);
             }
             Thread.sleep(50);

@@ -91,14 +91,16 @@ abstract class SqlEventLog implements EventLog {
      * connection when the first one was lost under it ({@code patient}: see {@link #reconnect}).
      */
     private <T> T again(boolean patient, Work<T> work) throws SQLException {
-        try {
-            return work.run();
-        } catch (SQLException e) {
-            if (!connectionLost(e)) {
-                throw e;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.run();
+            } catch (SQLException e) {
+                // A server still restarting can end the new session too: a patient caller tries again.
+                if (!connectionLost(e) || (attempt > 1 && !patient) || attempt == MAX_WRITES) {
+                    throw e;
+                }
+                reconnect(e, patient);
             }
-            reconnect(e, patient);
-            return work.run();
         }
     }
 

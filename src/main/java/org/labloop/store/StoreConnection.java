@@ -50,16 +50,21 @@ public final class StoreConnection implements AutoCloseable {
      * server ended the first one under it.
      */
     public synchronized <T> T again(Work<T> work) throws SQLException {
-        try {
-            return work.run(db);
-        } catch (SQLException e) {
-            if (!lost(e)) {
-                throw e;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.run(db);
+            } catch (SQLException e) {
+                // A server still restarting can end the new session too: a patient connection tries again.
+                if (!lost(e) || (attempt > 1 && patience.isZero()) || attempt == MAX_ATTEMPTS) {
+                    throw e;
+                }
+                db = PostgresEventLog.connectAgain(server, false, db, patience, e, () -> closed);
             }
-            db = PostgresEventLog.connectAgain(server, false, db, patience, e, () -> closed);
-            return work.run(db);
         }
     }
+
+    /** How many connections one read or write tries when each is lost in turn. */
+    private static final int MAX_ATTEMPTS = 20;
 
     /**
      * Runs {@code work} once: it may have taken effect when its answer was lost, so it is not run again. A connection
