@@ -63,14 +63,17 @@ public final class PostgresLocks implements AutoCloseable {
             if (log != null) {
                 log.locks.remove(key(location.schema(), campaignId));
             }
-            try {
-                if (db().isClosed()) {
-                    return;
-                }
+            Connection db = db();
+            try (PreparedStatement ps = db.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                ps.setLong(1, key(location.schema(), campaignId));
+                ps.executeQuery().close();
             } catch (SQLException e) {
-                return;
+                // A session the server ended took its locks along: nothing is left to let go of.
+                if (!PostgresEventLog.lost(e, db)) {
+                    throw PostgresEventLog.failure(
+                            location, "cannot release the lock of campaign " + campaignId + " in", e);
+                }
             }
-            call("SELECT pg_advisory_unlock(?)", campaignId, "release the lock of");
         }
     }
 

@@ -330,6 +330,22 @@ class PostgresEventLogTest {
     }
 
     @Test
+    void lettingGoOfALock_whoseSessionTheServerEnded_isNoError() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresEventLog log = PostgresEventLog.open(pg.location());
+                PostgresLocks other = PostgresLocks.probe(pg.location())) {
+            write(log);
+            PostgresLocks engine = PostgresLocks.on(log);
+            assertThat(engine.tryLock("snar-demo-1")).isTrue();
+            endSessionHolding(pg, "snar-demo-1"); // as at the very end of a run: the campaign is done, its lock goes
+
+            engine.unlock("snar-demo-1");
+
+            assertThat(eventually(() -> other.tryLock("snar-demo-1"))).isTrue();
+        }
+    }
+
+    @Test
     void aClosedLog_doesNotOpenItselfAgain_andHoldsNoLock() throws Exception {
         try (TestPostgres pg = TestPostgres.fresh();
                 PostgresLocks other = PostgresLocks.probe(pg.location())) {
