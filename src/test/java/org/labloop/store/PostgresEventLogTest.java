@@ -240,16 +240,21 @@ class PostgresEventLogTest {
         }
     }
 
+    /** Takes campaign snar-demo-1's lock on {@code log}'s session, then has the server end that session. */
+    private static PostgresLocks lockThenCutOff(TestPostgres pg, PostgresEventLog log) throws SQLException {
+        PostgresLocks engine = PostgresLocks.on(log);
+        assertThat(engine.tryLock("snar-demo-1")).isTrue();
+        endSessionHolding(pg, "snar-demo-1");
+        return engine;
+    }
+
     @Test
     void anAppend_afterTheServerEndedItsSession_connectsAgain_takesBackTheLock_andWritesOnce() throws Exception {
         try (TestPostgres pg = TestPostgres.fresh();
                 PostgresEventLog log = PostgresEventLog.open(pg.location());
                 PostgresLocks other = PostgresLocks.probe(pg.location())) {
             List<Event> before = write(log);
-            PostgresLocks engine = PostgresLocks.on(log);
-            assertThat(engine.tryLock("snar-demo-1")).isTrue();
-
-            endSessionHolding(pg, "snar-demo-1");
+            PostgresLocks engine = lockThenCutOff(pg, log);
             Event e = log.append("snar-demo-1", LATER, "engine", proposed("E0009"));
 
             assertThat(e.seq()).isEqualTo(before.size() + 1L);
@@ -272,10 +277,7 @@ class PostgresEventLogTest {
                 PostgresEventLog log = PostgresEventLog.open(pg.location());
                 PostgresLocks other = PostgresLocks.probe(pg.location())) {
             List<Event> before = write(log);
-            PostgresLocks engine = PostgresLocks.on(log);
-            assertThat(engine.tryLock("snar-demo-1")).isTrue();
-
-            endSessionHolding(pg, "snar-demo-1");
+            PostgresLocks engine = lockThenCutOff(pg, log);
             assertThat(eventually(() -> other.tryLock("snar-demo-1")))
                     .as("taken over")
                     .isTrue();
@@ -335,9 +337,8 @@ class PostgresEventLogTest {
                 PostgresEventLog log = PostgresEventLog.open(pg.location());
                 PostgresLocks other = PostgresLocks.probe(pg.location())) {
             write(log);
-            PostgresLocks engine = PostgresLocks.on(log);
-            assertThat(engine.tryLock("snar-demo-1")).isTrue();
-            endSessionHolding(pg, "snar-demo-1"); // as at the very end of a run: the campaign is done, its lock goes
+            PostgresLocks engine =
+                    lockThenCutOff(pg, log); // as at the very end of a run: the campaign is done, its lock goes
 
             engine.unlock("snar-demo-1");
 
@@ -409,8 +410,7 @@ class PostgresEventLogTest {
                 PostgresEventLog log = PostgresEventLog.open(pg.location());
                 PostgresEventLog elsewhere = PostgresEventLog.open(pg.location())) {
             List<Event> before = write(log);
-            assertThat(PostgresLocks.on(log).tryLock("snar-demo-1")).isTrue();
-            endSessionHolding(pg, "snar-demo-1");
+            lockThenCutOff(pg, log);
             // What the lost commit would have left: the very events the engine is about to write, already there.
             Event committed = elsewhere.append("snar-demo-1", LATER, "engine", proposed("E0009"));
 
@@ -430,8 +430,7 @@ class PostgresEventLogTest {
                 PostgresEventLog log = PostgresEventLog.open(pg.location());
                 PostgresEventLog elsewhere = PostgresEventLog.open(pg.location())) {
             write(log);
-            assertThat(PostgresLocks.on(log).tryLock("snar-demo-1")).isTrue();
-            endSessionHolding(pg, "snar-demo-1");
+            lockThenCutOff(pg, log);
             Event theirs = elsewhere.append("snar-demo-1", LATER, "user:other", proposed("E0042"));
             List<Event> stored = elsewhere.read("snar-demo-1", 0);
 
@@ -448,8 +447,7 @@ class PostgresEventLogTest {
         try (TestPostgres pg = TestPostgres.fresh();
                 PostgresEventLog log = PostgresEventLog.open(pg.location())) {
             List<Event> before = write(log);
-            assertThat(PostgresLocks.on(log).tryLock("snar-demo-1")).isTrue();
-            endSessionHolding(pg, "snar-demo-1");
+            lockThenCutOff(pg, log);
             assertThat(log.read("snar-demo-1", 0)).isEqualTo(before);
 
             endSessionHolding(pg, "snar-demo-1");
