@@ -89,12 +89,17 @@ final class ChaosCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (kills < 0 || severs < 0 || kills + severs < 1) {
+        if (kills < 0 || severs < 0) {
             throw InvalidInputException.of(
-                    kills < 0 || severs == 0 ? "--kills" : "--severs",
-                    "must be 1 or more in all, got --kills " + kills + " --severs " + severs
-                            + ": without an interruption there is nothing to prove",
-                    "pass --kills 100");
+                    kills < 0 ? "--kills" : "--severs",
+                    "must be 0 or more, got " + (kills < 0 ? kills : severs),
+                    "pass --kills 10 (and, with a PostgreSQL --store, --severs 10)");
+        }
+        if (kills + severs == 0) {
+            throw InvalidInputException.of(
+                    "--kills",
+                    "is 0 and so is --severs: without an interruption there is nothing to prove",
+                    "pass --kills 10 (and, with a PostgreSQL --store, --severs 10)");
         }
         Lab lab = new Lab();
         RunCommand.requireDistinct(campaigns);
@@ -336,7 +341,7 @@ final class ChaosCommand implements Callable<Integer> {
             }
             if (severs > 0) {
                 out.printf(
-                        "  server sessions severed   %d of %d requested (the run carried on each time)%n",
+                        "  server sessions severed   %d of %d requested (a process that stopped fails the run)%n",
                         severed, severs);
             }
             if (refIds.size() > 1) {

@@ -48,20 +48,31 @@ public final class PostgresEventLog extends SqlEventLog {
     private volatile boolean closed;
 
     Duration patience = PATIENCE;
-    /** The server process of the session, read when it opened: a connection found lost may no longer say. */
-    private int backendPid;
+    /** The session on the server ({@link #identity}), read when it opened: a connection found lost cannot say. */
+    private String session;
 
     private PostgresEventLog(StoreLocation.Postgres location, Connection db, boolean readOnly) {
         super(db, readOnly);
         this.location = location;
         this.readOnly = readOnly;
-        this.backendPid = backendPid(db);
+        this.session = identity(db);
     }
 
     /** Opens the store at {@code location} for reading and writing, creating its schema and tables when missing. */
     public static PostgresEventLog open(StoreLocation.Postgres location) {
         migrate(location);
-        return new PostgresEventLog(location, connect(location), false);
+        Connection db = connect(location);
+        try {
+            // Flyway leaves a newer version's migrations be; this version must not write among them.
+            StoreFile.requireKnownVersion(db, location.describe(), SCHEMA_VERSION);
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(db);
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw failure(location, "cannot open store", (SQLException) e);
+        }
+        return new PostgresEventLog(location, db, false);
     }
 
     /** As {@link #open}, stamping rows with {@code wallClock}'s time (for tests). */
@@ -265,6 +276,10 @@ public final class PostgresEventLog extends SqlEventLog {
         long start = System.nanoTime();
         long pause = 250;
         while (true) {
+            if (closing.getAsBoolean()) {
+                throw new StoreException("store " + location.describe() + " was closed while waiting for its server ("
+                        + StoreFile.firstLine(cause) + ")");
+            }
             try {
                 Connection db = connect(location, readOnly);
                 LOG.warn(
@@ -318,17 +333,21 @@ public final class PostgresEventLog extends SqlEventLog {
     @Override
     void reconnect(SQLException cause, boolean patient) {
         // Every session this process had and lost on the way: one of them may still hold a lock for a moment.
-        java.util.Set<Integer> own = new java.util.HashSet<>(List.of(backendPid));
+        java.util.Set<String> own = new java.util.HashSet<>();
+        if (session != null) {
+            own.add(session);
+        }
         long start = System.nanoTime();
-        refusedNow = null;
+        // A read tries once to connect, and waits a little only for a lost session of its own to let go of a lock.
+        Duration limit = patient ? patience : Duration.ofSeconds(10);
         for (int attempt = 1; ; attempt++) {
             Connection fresh =
                     connectAgain(location, readOnly, db, patient ? patience : Duration.ZERO, cause, () -> closed);
-            int freshPid = backendPid(fresh); // while it is open: a lost connection may no longer say
+            String freshSession = identity(fresh); // while it is open: a lost connection cannot say
             try {
-                takeBackAll(fresh, own, start, cause);
+                takeBackAll(fresh, own, start, limit, cause);
                 db = fresh;
-                backendPid = freshPid;
+                session = freshSession;
                 break;
             } catch (SQLException e) {
                 if (!lost(e, fresh) || attempt == MAX_RECONNECTS) {
@@ -336,7 +355,9 @@ public final class PostgresEventLog extends SqlEventLog {
                     throw failure("cannot take back the locks of this process's campaigns in", e);
                 }
                 // The new session was lost too (a server still restarting): once more.
-                own.add(freshPid);
+                if (freshSession != null) {
+                    own.add(freshSession);
+                }
                 db = fresh;
                 cause = e;
             } catch (InterruptedException e) {
@@ -349,73 +370,69 @@ public final class PostgresEventLog extends SqlEventLog {
                 throw e;
             }
         }
-        String refused = refusedNow;
-        refusedNow = null;
-        if (refused != null) {
-            throw new StoreException(refused);
-        }
     }
 
     /** How many new sessions one reconnection tries when each is lost in turn. */
     private static final int MAX_RECONNECTS = 20;
 
-    /** Why the last reconnection gave up a campaign, for the exception it throws once it is done. */
-    private String refusedNow;
-
     /**
      * Takes every lock of this log back on {@code fresh}, before it becomes the log's: nothing is written on a session
      * that does not hold its campaign's lock. A campaign another process drives now is given up (this log writes it no
-     * more until the process takes its lock again).
+     * more until the process takes its lock again; what was asked of another campaign goes on).
      */
-    private void takeBackAll(Connection fresh, java.util.Set<Integer> own, long start, SQLException cause)
+    private void takeBackAll(
+            Connection fresh, java.util.Set<String> own, long start, Duration limit, SQLException cause)
             throws SQLException, InterruptedException {
         for (var it = locks.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Long, String> lock = it.next();
             String campaign = lock.getValue();
-            if (!takeBack(fresh, lock.getKey(), campaign, own, start)) {
+            if (!takeBack(fresh, lock.getKey(), campaign, own, start, limit)) {
                 it.remove();
                 String why = "campaign " + campaign + " in " + location.describe() + " is driven by another process"
                         + " since this one's connection to the server was lost (" + StoreFile.firstLine(cause)
                         + "); this process stops driving it, and what it committed is intact: see labloop status "
                         + campaign;
                 fenced.put(campaign, why);
-                if (refusedNow == null) {
-                    refusedNow = why;
-                }
+                LOG.warn(why);
             }
         }
     }
 
     /**
      * Takes lock {@code key} back on {@code fresh}; false when another process holds it. A lock one of this process's
-     * lost sessions ({@code own}) still holds (the server has not noticed that the connection is gone: after a network
-     * cut it waits for TCP keepalive) is freed by ending that session, which holding the campaign's lock proves to be
-     * this process's own.
+     * lost sessions ({@code own}, by pid and start time, so that neither a reused pid nor another server's session is
+     * taken for one) still holds, the server not having noticed that the connection is gone (after a network cut it
+     * waits for TCP keepalive), is freed by ending that session.
      */
-    private boolean takeBack(Connection fresh, long key, String campaign, java.util.Set<Integer> own, long start)
+    private boolean takeBack(
+            Connection fresh, long key, String campaign, java.util.Set<String> own, long start, Duration limit)
             throws SQLException, InterruptedException {
-        java.util.Set<Integer> ended = new java.util.HashSet<>();
+        java.util.Set<String> ended = new java.util.HashSet<>();
+        java.util.Set<String> ownPids = new java.util.HashSet<>();
+        for (String o : own) {
+            ownPids.add(o.substring(0, o.indexOf('@')));
+        }
         while (!tryLock(fresh, key)) {
-            List<Integer> holders = holders(fresh, key);
-            if (!own.containsAll(holders)) {
-                return false;
-            }
-            for (int pid : holders) {
-                if (ended.add(pid)) {
-                    endSession(fresh, pid);
+            for (String holder : holders(fresh, key)) {
+                String pid = holder.substring(0, holder.indexOf('@'));
+                if (own.contains(holder)) {
+                    if (ended.add(holder)) {
+                        endSession(fresh, holder);
+                    }
+                } else if (!(holder.endsWith("@?") && ownPids.contains(pid))) {
+                    return false; // not a session of this process (one of ours that is exiting shows no start)
                 }
             }
             if (closed) {
                 throw new StoreException("store " + location.describe() + " was closed while taking back the lock of"
                         + " campaign " + campaign);
             }
-            if (System.nanoTime() - start > patience.toNanos()) {
+            if (System.nanoTime() - start > limit.toNanos()) {
                 throw new StoreUnavailableException(
                         "the server still holds the lock of campaign " + campaign + " in " + location.describe()
-                                + " for a lost session of this process (backend " + holders + "), and did not let go"
-                                + " of it within " + patience.toSeconds() + " s; this process stops, and what it"
-                                + " committed is intact: once the server has ended that session"
-                                + " (pg_terminate_backend), continue with labloop resume " + campaign,
+                                + " for a lost session of this process, and did not let go of it within "
+                                + limit.toSeconds() + " s; what it committed is intact: once the server has ended"
+                                + " that session, continue with labloop resume " + campaign,
                         null);
             }
             Thread.sleep(50);
@@ -431,15 +448,21 @@ public final class PostgresEventLog extends SqlEventLog {
         }
     }
 
-    /** Ends this process's own lost session {@code pid}; a server that does not allow it is waited for instead. */
-    private void endSession(Connection fresh, int pid) {
-        try (var ps = fresh.prepareStatement("SELECT pg_terminate_backend(?)")) {
-            ps.setInt(1, pid);
+    /**
+     * Ends this process's own lost session {@code session} (pid and start time, checked again as it is ended); a server
+     * that does not allow it is waited for instead.
+     */
+    private void endSession(Connection fresh, String session) {
+        int at = session.indexOf('@');
+        try (var ps = fresh.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                + " WHERE pid = ? AND backend_start::text = ?")) {
+            ps.setInt(1, Integer.parseInt(session.substring(0, at)));
+            ps.setString(2, session.substring(at + 1));
             ps.executeQuery().close();
         } catch (SQLException e) {
             LOG.warn(
                     "cannot end this process's lost session {} on store {} ({}); waiting for the server to end it",
-                    pid,
+                    session,
                     location.describe(),
                     StoreFile.firstLine(e));
         }
@@ -455,28 +478,40 @@ public final class PostgresEventLog extends SqlEventLog {
         }
     }
 
-    /** The sessions (backend pids) holding advisory lock {@code key} for themselves, not shared for a moment. */
-    private static List<Integer> holders(Connection fresh, long key) throws SQLException {
-        try (var ps = fresh.prepareStatement("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                + " AND mode = 'ExclusiveLock' AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1")) {
+    /**
+     * The sessions ({@link #identity}) of this database holding advisory lock {@code key} for themselves, not shared
+     * for a moment; one whose start time the server no longer shows (it is exiting) ends in "@?".
+     */
+    private static List<String> holders(Connection fresh, long key) throws SQLException {
+        try (var ps = fresh.prepareStatement("SELECT l.pid, a.backend_start::text FROM pg_locks l"
+                + " LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+                + " WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock'"
+                + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                + " AND l.classid::bigint = ? AND l.objid::bigint = ? AND l.objsubid = 1")) {
             ps.setLong(1, key >>> 32);
             ps.setLong(2, key & 0xffffffffL);
-            List<Integer> pids = new java.util.ArrayList<>();
+            List<String> sessions = new java.util.ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    pids.add(rs.getInt(1));
+                    String started = rs.getString(2);
+                    sessions.add(rs.getInt(1) + "@" + (started == null ? "?" : started));
                 }
             }
-            return pids;
+            return sessions;
         }
     }
 
-    /** The server process of {@code db}'s session; 0 when the driver cannot say. */
-    private static int backendPid(Connection db) {
-        try {
-            return db.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+    /**
+     * A session on the server as its process id and start time ("pid@start"): a pid alone may be reused, or name a
+     * session on another server after a fail-over. Null when the server cannot say.
+     */
+    private static String identity(Connection db) {
+        try (Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT pid, backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+            return rs.next() ? rs.getInt(1) + "@" + rs.getString(2) : null;
         } catch (SQLException e) {
-            return 0;
+            return null;
         }
     }
 

@@ -323,6 +323,7 @@ abstract class SqlEventLog implements EventLog {
             }
             String campaignId = events.get(0).campaignId();
             reconnect(e, true);
+            requireNotFenced(campaignId); // another process took it while the connection was down
             Head now = loadHead(campaignId, true);
             if (now.equals(head)) {
                 return false;
@@ -487,6 +488,7 @@ abstract class SqlEventLog implements EventLog {
         requireNotFenced(campaignId);
         try {
             again(true, () -> {
+                requireNotFenced(campaignId);
                 try (PreparedStatement ps =
                         db.prepareStatement("INSERT INTO snapshots (campaign_id, seq, state) VALUES (?, ?, ?) ON"
                                 + " CONFLICT (campaign_id) DO UPDATE SET seq = excluded.seq, state = excluded.state")) {

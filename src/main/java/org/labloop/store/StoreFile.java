@@ -268,8 +268,8 @@ final class StoreFile {
 
     /**
      * Refuses a store whose schema a newer LabLoop upgraded beyond {@code known}, the last version of this one's
-     * migrations: its tables may hold what this version cannot read. Opened for writing, Flyway refuses it the same
-     * way; a read-only open runs no migration, so it asks here.
+     * migrations: its tables may hold what this version cannot read or must not write. Neither a read-only open (which
+     * runs no migration) nor Flyway on PostgreSQL (which leaves a newer version's migrations be) refuses it by itself.
      */
     static void requireKnownVersion(Connection db, String where, int known) throws SQLException {
         int newest = 0;

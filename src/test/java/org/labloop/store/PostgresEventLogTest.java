@@ -310,6 +310,32 @@ class PostgresEventLogTest {
     }
 
     @Test
+    void aCampaignTakenOverWhileTheSessionWasDown_doesNotStopAnotherCampaignOfTheSameLog() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                PostgresEventLog log = PostgresEventLog.open(pg.location());
+                PostgresLocks other = PostgresLocks.probe(pg.location())) {
+            write(log);
+            String second = log.create(
+                            "second",
+                            Instant.EPOCH,
+                            "user:test",
+                            new EventBody.CampaignCreated("second", 1, "dev", List.of()))
+                    .campaignId();
+            PostgresLocks engine = PostgresLocks.on(log);
+            assertThat(engine.tryLock(second)).isTrue();
+            lockThenCutOff(pg, log);
+            assertThat(eventually(() -> other.tryLock("snar-demo-1"))).isTrue();
+
+            assertThat(log.append(second, LATER, "engine", proposed("E0001")).seq())
+                    .as("the campaign still held goes on")
+                    .isEqualTo(2);
+            assertThatThrownBy(() -> log.append("snar-demo-1", LATER, "engine", proposed("E0009")))
+                    .hasMessageContaining("campaign snar-demo-1")
+                    .hasMessageContaining("driven by another process");
+        }
+    }
+
+    @Test
     void aSessionLostBetweenTakingTheLockAndTheFirstAppend_whileAnotherProcessWrote_stopsTheAppend() throws Exception {
         try (TestPostgres pg = TestPostgres.fresh();
                 PostgresEventLog log = PostgresEventLog.open(pg.location());
@@ -376,6 +402,15 @@ class PostgresEventLogTest {
                 List<Event> before = write(log);
                 assertThat(PostgresLocks.on(log).tryLock("snar-demo-1")).isTrue();
                 int oldPid = log.db.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+                // The same lock key held in another database of the server is another lock, not a rival.
+                Connection elsewhere = java.sql.DriverManager.getConnection(
+                        "jdbc:postgresql://" + pg.location().host() + ":"
+                                + pg.location().port() + "/postgres",
+                        pg.location().properties());
+                try (Statement other = elsewhere.createStatement()) {
+                    other.execute("SELECT pg_advisory_lock("
+                            + PostgresLocks.key(pg.location().schema(), "snar-demo-1") + ")");
+                }
                 admin.setAutoCommit(false);
                 st.execute("LOCK TABLE " + pg.location().schema() + ".events IN EXCLUSIVE MODE"); // inserts wait
                 Thread release = Thread.ofPlatform().start(() -> {
@@ -389,6 +424,7 @@ class PostgresEventLogTest {
 
                 Event e = log.append("snar-demo-1", LATER, "engine", proposed("E0009"));
                 release.join();
+                elsewhere.close();
 
                 assertThat(e.seq()).isEqualTo(before.size() + 1L);
                 assertThat(log.read("snar-demo-1", 0))
@@ -472,6 +508,9 @@ class PostgresEventLogTest {
                     .hasMessageContaining("upgraded by a newer version of LabLoop")
                     .hasMessageContaining(
                             "version 99; this one knows versions up to " + PostgresEventLog.SCHEMA_VERSION);
+            assertThatThrownBy(() -> PostgresEventLog.open(pg.location()))
+                    .as("for writing too: Flyway leaves a newer version's migrations be")
+                    .hasMessageContaining("upgraded by a newer version of LabLoop");
         }
     }
 

@@ -64,15 +64,25 @@ public final class TcpProxy implements AutoCloseable {
     private void serve(ServerSocket on) {
         Thread.ofVirtual().start(() -> {
             while (!on.isClosed()) {
+                Socket client;
                 try {
-                    Socket client = on.accept();
+                    client = on.accept();
+                } catch (IOException closed) {
+                    return; // cut
+                }
+                open.add(client);
+                try {
                     Socket server = new Socket(host, target);
-                    open.add(client);
                     open.add(server);
                     pump(client, server);
                     pump(server, client);
-                } catch (IOException closed) {
-                    return; // cut
+                } catch (IOException unreachable) {
+                    open.remove(client);
+                    try {
+                        client.close();
+                    } catch (IOException ignored) {
+                        // already gone
+                    }
                 }
             }
         });
