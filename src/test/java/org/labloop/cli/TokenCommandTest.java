@@ -69,6 +69,17 @@ class TokenCommandTest {
     }
 
     @Test
+    void listingTokensOrRefusals_whereNoStoreIs_saysSo_andCreatesNothing() {
+        java.nio.file.Path nowhere = data.resolveSibling("no-store-here");
+        for (String what : new String[] {"list", "refusals"}) {
+            Run r = run("token", what, "--data", nowhere.toString());
+            assertThat(r.code()).as(what).isEqualTo(2);
+            assertThat(r.err()).as(what).contains("no LabLoop store");
+            assertThat(nowhere).as(what).doesNotExist();
+        }
+    }
+
+    @Test
     void badNameOrRole_isAnInputError() {
         assertThat(run("token", "create", "--name", "no spaces", "--data", data.toString())
                         .code())
