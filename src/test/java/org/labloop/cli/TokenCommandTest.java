@@ -70,7 +70,7 @@ class TokenCommandTest {
 
     @Test
     void listingTokensOrRefusals_whereNoStoreIs_saysSo_andCreatesNothing() {
-        java.nio.file.Path nowhere = data.resolveSibling("no-store-here");
+        java.nio.file.Path nowhere = data.resolve("no-store-here"); // inside this test's own folder
         for (String what : new String[] {"list", "refusals"}) {
             Run r = run("token", what, "--data", nowhere.toString());
             assertThat(r.code()).as(what).isEqualTo(2);
