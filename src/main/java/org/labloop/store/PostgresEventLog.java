@@ -332,8 +332,8 @@ public final class PostgresEventLog extends SqlEventLog {
      */
     @Override
     void reconnect(SQLException cause, boolean patient) {
-        // Every session this process had and lost on the way: one of them may still hold a lock for a moment.
-        java.util.Set<String> own = new java.util.HashSet<>();
+        // Every session this log had and lost since it last held all its locks: one may still hold a lock for a while.
+        java.util.Set<String> own = lostSessions;
         if (session != null) {
             own.add(session);
         }
@@ -348,6 +348,7 @@ public final class PostgresEventLog extends SqlEventLog {
                 takeBackAll(fresh, own, start, limit, cause);
                 db = fresh;
                 session = freshSession;
+                own.clear(); // every lock is on the new session now
                 break;
             } catch (SQLException e) {
                 if (!lost(e, fresh) || attempt == MAX_RECONNECTS) {
@@ -371,6 +372,12 @@ public final class PostgresEventLog extends SqlEventLog {
             }
         }
     }
+
+    /**
+     * This log's sessions lost since it last held all its locks (kept when a reconnection gives up, so that the next
+     * one still knows them as its own).
+     */
+    private final java.util.Set<String> lostSessions = new java.util.HashSet<>();
 
     /** How many new sessions one reconnection tries when each is lost in turn. */
     private static final int MAX_RECONNECTS = 20;
