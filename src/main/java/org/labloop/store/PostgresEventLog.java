@@ -61,18 +61,32 @@ public final class PostgresEventLog extends SqlEventLog {
     /** Opens the store at {@code location} for reading and writing, creating its schema and tables when missing. */
     public static PostgresEventLog open(StoreLocation.Postgres location) {
         migrate(location);
-        Connection db = connect(location);
-        try {
-            // Flyway leaves a newer version's migrations be; this version must not write among them.
-            StoreFile.requireKnownVersion(db, location.describe(), SCHEMA_VERSION);
-        } catch (SQLException | RuntimeException e) {
-            closeQuietly(db);
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
-            throw failure(location, "cannot open store", (SQLException) e);
-        }
+        // Flyway leaves a newer version's migrations be; this version must not write among them.
+        Connection db = checked(
+                location,
+                connect(location),
+                c -> StoreFile.requireKnownVersion(c, location.describe(), SCHEMA_VERSION));
         return new PostgresEventLog(location, db, false);
+    }
+
+    /** A check of a newly opened connection. */
+    @FunctionalInterface
+    private interface Check {
+        void run(Connection db) throws SQLException;
+    }
+
+    /** {@code db} once {@code check} has passed on it; closed, and the failure thrown, when it does not. */
+    private static Connection checked(StoreLocation.Postgres location, Connection db, Check check) {
+        try {
+            check.run(db);
+            return db;
+        } catch (SQLException e) {
+            closeQuietly(db);
+            throw failure(location, "cannot open store", e);
+        } catch (RuntimeException e) {
+            closeQuietly(db);
+            throw e;
+        }
     }
 
     /** As {@link #open}, stamping rows with {@code wallClock}'s time (for tests). */
@@ -87,20 +101,7 @@ public final class PostgresEventLog extends SqlEventLog {
      * read-only. Refuses a schema that holds no LabLoop store.
      */
     public static PostgresEventLog openReadOnly(StoreLocation.Postgres location) {
-        Connection db = connect(location, true);
-        try {
-            requireStore(db, location);
-        } catch (SQLException | RuntimeException e) {
-            try {
-                db.close();
-            } catch (SQLException ignored) {
-                // already failing with a better message
-            }
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
-            throw failure(location, "cannot open store", (SQLException) e);
-        }
+        Connection db = checked(location, connect(location, true), c -> requireStore(c, location));
         return new PostgresEventLog(location, db, true);
     }
 
@@ -264,11 +265,7 @@ public final class PostgresEventLog extends SqlEventLog {
             Duration patience,
             SQLException cause,
             java.util.function.BooleanSupplier closing) {
-        try {
-            old.close();
-        } catch (SQLException ignored) {
-            // it is gone already
-        }
+        closeQuietly(old); // it is gone already
         LOG.warn(
                 "lost the connection to store {} ({}); connecting again",
                 location.describe(),
@@ -297,12 +294,8 @@ public final class PostgresEventLog extends SqlEventLog {
                                     + e.getMessage(),
                             e);
                 }
-                // In slices, so that closing the store ends the wait at once.
-                for (long slept = 0; slept < pause; slept += 50) {
-                    if (closing.getAsBoolean()) {
-                        throw new StoreException("store " + location.describe() + " was closed while waiting for"
-                                + " its server (" + StoreFile.firstLine(cause) + ")");
-                    }
+                // In slices, so that closing the store ends the wait at once (the loop's first check says so).
+                for (long slept = 0; slept < pause && !closing.getAsBoolean(); slept += 50) {
                     try {
                         Thread.sleep(50);
                     } catch (InterruptedException i) {
@@ -451,7 +444,7 @@ public final class PostgresEventLog extends SqlEventLog {
         try {
             c.close();
         } catch (SQLException ignored) {
-            // already failing with a better message
+            // failing already, or gone: nothing more to say
         }
     }
 
