@@ -53,8 +53,19 @@ final class StepPlacer {
     private long wakeAt = Long.MAX_VALUE;
     private long wakeScheduled = Long.MIN_VALUE;
     private long deferredSeq = Long.MIN_VALUE;
+    /**
+     * The instant of the last plan whose starts, once recorded, leave nothing more to plan at that instant (see
+     * {@link #dispatch}), the sum of the campaigns' last sequence numbers it expects then, and the steps it started.
+     */
+    private long settledAt = Long.MIN_VALUE;
+
+    private long settledSeq;
+    private List<Placement> settledStarts = List.of();
+    private Participant settledCaller;
     /** How many plans have been built. */
     private long rounds;
+    /** How many plans were not built again at the instant of their own starts. */
+    private long settledPlans;
 
     StepPlacer(org.labloop.workcell.Workcell workcell) {
         this.devices = workcell.devices();
@@ -126,6 +137,12 @@ final class StepPlacer {
      * {@code caller}'s campaign to start now. Asks {@code clock} to wake the loop when a planned step falls due. Call
      * again after starting the steps returned, until it returns none: a plan is final only once what it started is
      * recorded.
+     *
+     * <p>The plan at an instant is made from what was recorded before the steps started at that same instant: those
+     * steps are planned again as if waiting, and the plan stands when it starts each of them where it runs (otherwise
+     * they are taken as running, as any other). So a plan made again at the instant of its own starts, as when a
+     * campaign resumes there or the loop asks once more, is the same plan: once its starts are recorded it starts
+     * nothing more, and that second plan need not be built.
      */
     List<Placement> dispatch(Participant caller, LabClock clock) {
         long now = clock.now().toEpochMilli();
@@ -141,7 +158,17 @@ final class StepPlacer {
                 p.waiting.add(p.ready.poll());
             }
         }
-        changed |= seq != planSeq;
+        if (seq != planSeq) {
+            if (seq == settledSeq && now == settledAt && startsRecorded(now)) {
+                // What changed is the starts of the last plan, recorded at its instant: the same plan.
+                planSeq = seq;
+                settledPlans++;
+                assert sameWhenBuilt(now);
+            } else {
+                changed = true;
+            }
+        }
+        settledAt = Long.MIN_VALUE;
         for (int d = 0; d < devices.size(); d++) {
             boolean u = true;
             for (Participant p : participants) {
@@ -156,7 +183,59 @@ final class StepPlacer {
             return List.of();
         }
         planSeq = seq;
+        long round = ++rounds;
+        List<Entry> all = build(now, round, true);
+        List<Start> starts = scheduler.decide(now);
+        boolean fellBack = false;
+        if (!rolledBackKept(all, starts)) {
+            all = build(now, round, false);
+            starts = scheduler.decide(now);
+            fellBack = true;
+        }
+        List<Placement> out = new ArrayList<>();
+        boolean settles = !fellBack;
+        for (Start s : starts) {
+            Entry e = all.get(s.job());
+            if (e.rolledBack) {
+                continue; // started at this instant already
+            }
+            if (e.p == caller) {
+                // Planned again at this instant, a step on a device with a changeover is taken as running.
+                settles &= devices.get(s.device()).changeover().isZero();
+                caller.waiting.remove(e.x.id());
+                out.add(new Placement(e.x.id(), s.op(), devices.get(s.device()), s.lane()));
+            } else {
+                // Another campaign's step: its own engine starts it on its turn at this same instant, in this round
+                // or, if its turn has passed, in the next one (woken once per recorded state, so plans that agree
+                // with themselves cannot keep the loop at one instant).
+                planSeq = -1;
+                settles = false;
+                if (deferredSeq != seq) {
+                    deferredSeq = seq;
+                    clock.schedule(Duration.ZERO, () -> {});
+                }
+            }
+        }
+        if (settles && !out.isEmpty()) {
+            settledAt = now;
+            settledSeq = seq + out.size();
+            settledStarts = out;
+            settledCaller = caller;
+        }
+        wakeAt = scheduler.nextWakeUp();
+        if (wakeAt != Long.MAX_VALUE && wakeAt > now && wakeAt != wakeScheduled) {
+            wakeScheduled = wakeAt;
+            clock.schedule(Duration.ofMillis(wakeAt - now), () -> {});
+        }
+        return out;
+    }
 
+    /**
+     * Resets the scheduler and hands it every experiment in flight: running steps, and experiments waiting for their
+     * next step. With {@code rollback}, steps started at {@code now} on devices without a changeover are handed over as
+     * waiting (see {@link #dispatch}). Returns the experiments in the order of their job numbers.
+     */
+    private List<Entry> build(long now, long round, boolean rollback) {
         scheduler.reset();
         for (int d = 0; d < devices.size(); d++) {
             if (!up[d]) {
@@ -176,7 +255,6 @@ final class StepPlacer {
         // heads by campaign priority and the time they became ready.
         List<Entry> underWay = new ArrayList<>();
         List<Entry> fresh = new ArrayList<>();
-        long round = ++rounds;
         for (Participant p : participants) {
             int seen = 0;
             int stillWaiting = 0;
@@ -191,12 +269,12 @@ final class StepPlacer {
                 }
                 Tracked t;
                 if (x.stepRunning()) {
-                    Entry e = entry(p, x, true);
-                    underWay.add(e);
+                    Entry e = entry(p, x, true, rollback && p.couldStart ? now : Long.MIN_VALUE);
+                    (e.inChain ? underWay : fresh).add(e);
                     t = e.tracked;
                 } else if (p.couldStart && waits) {
                     // A campaign paused immediately keeps its running steps on the devices and places nothing new.
-                    Entry e = entry(p, x, false);
+                    Entry e = entry(p, x, false, Long.MIN_VALUE);
                     (e.inChain ? underWay : fresh).add(e);
                     t = e.tracked;
                 } else {
@@ -230,8 +308,12 @@ final class StepPlacer {
             Entry e = all.get(j);
             try {
                 // Of the ends it is given, the scheduler reads those of the steps before op only.
-                scheduler.takeOver(
-                        j, e.job, e.tracked.ended, e.op, e.device, e.position, e.startedAt, e.changeoverMs, now);
+                if (e.rolledBack) {
+                    scheduler.takeOver(j, e.job, e.tracked.ended, e.op, -1, -1, 0, 0, now);
+                } else {
+                    scheduler.takeOver(
+                            j, e.job, e.tracked.ended, e.op, e.device, e.position, e.startedAt, e.changeoverMs, now);
+                }
             } catch (IllegalStateException x) {
                 throw new EngineException(
                         "experiment " + e.x.id() + " of campaign " + e.p.state.id()
@@ -240,29 +322,80 @@ final class StepPlacer {
                         x);
             }
         }
-        List<Placement> out = new ArrayList<>();
-        for (Start s : scheduler.decide(now)) {
-            Entry e = all.get(s.job());
-            if (e.p == caller) {
-                caller.waiting.remove(e.x.id());
-                out.add(new Placement(e.x.id(), s.op(), devices.get(s.device()), s.lane()));
-            } else {
-                // Another campaign's step: its own engine starts it on its turn at this same instant, in this round
-                // or, if its turn has passed, in the next one (woken once per recorded state, so plans that agree
-                // with themselves cannot keep the loop at one instant).
-                planSeq = -1;
-                if (deferredSeq != seq) {
-                    deferredSeq = seq;
-                    clock.schedule(Duration.ZERO, () -> {});
-                }
+        return all;
+    }
+
+    /** Whether the plan starts every step it was given back as waiting, each where it runs. */
+    private static boolean rolledBackKept(List<Entry> all, List<Start> starts) {
+        int rolled = 0;
+        for (Entry e : all) {
+            if (e.rolledBack) {
+                rolled++;
             }
         }
-        wakeAt = scheduler.nextWakeUp();
-        if (wakeAt != Long.MAX_VALUE && wakeAt > now && wakeAt != wakeScheduled) {
-            wakeScheduled = wakeAt;
-            clock.schedule(Duration.ofMillis(wakeAt - now), () -> {});
+        if (rolled == 0) {
+            return true;
         }
-        return out;
+        int kept = 0;
+        for (Start s : starts) {
+            Entry e = all.get(s.job());
+            if (e.rolledBack) {
+                if (s.op() != e.op || s.device() != e.device || s.lane() != e.position) {
+                    return false;
+                }
+                kept++;
+            }
+        }
+        return kept == rolled;
+    }
+
+    /**
+     * Whether the plan not built again would, if built, start nothing more and wake the loop at the same time (checked
+     * when assertions are on, as in tests).
+     */
+    private boolean sameWhenBuilt(long now) {
+        long wake = wakeAt;
+        List<Entry> all = build(now, ++rounds, true);
+        List<Start> starts = scheduler.decide(now);
+        if (!rolledBackKept(all, starts)) {
+            throw new IllegalStateException(
+                    "the plan at " + now + " did not start again where they run the steps it" + " started");
+        }
+        for (Start s : starts) {
+            if (!all.get(s.job()).rolledBack) {
+                throw new IllegalStateException("the plan at " + now + " built again starts experiment "
+                        + all.get(s.job()).x.id() + " step " + s.op());
+            }
+        }
+        if (scheduler.nextWakeUp() != wake) {
+            throw new IllegalStateException(
+                    "the plan at " + now + " built again wakes at " + scheduler.nextWakeUp() + " instead of " + wake);
+        }
+        return true;
+    }
+
+    /** How many plans were found unchanged at the instant of their own starts, and not built again. */
+    long settledPlans() {
+        return settledPlans;
+    }
+
+    /** Whether the steps of the last settling plan are recorded as started at {@code now}, where it put them. */
+    private boolean startsRecorded(long now) {
+        for (Placement pl : settledStarts) {
+            ExperimentState x = settledCaller.state.experiments().get(pl.experimentId());
+            if (x == null || !x.stepRunning()) {
+                return false;
+            }
+            StepRecord r = x.steps().get(x.steps().size() - 1);
+            int position = r.position() == null ? 0 : r.position() - 1;
+            if (r.step() != pl.step()
+                    || !r.device().equals(pl.device().name())
+                    || position != pl.position()
+                    || InstantText.epochMilli(r.startedAt()) != now) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether an experiment in the waiting set still waits for a device for its next step. */
@@ -277,7 +410,7 @@ final class StepPlacer {
     private void checkCapacity(List<Entry> underWay) {
         int[] running = new int[devices.size()];
         for (Entry e : underWay) {
-            if (e.device < 0) {
+            if (e.device < 0 || e.rolledBack) {
                 continue;
             }
             DeviceSpec d = devices.get(e.device);
@@ -330,9 +463,14 @@ final class StepPlacer {
             long changeoverMs,
             boolean inChain,
             long since,
-            long readyAt) {}
+            long readyAt,
+            boolean rolledBack) {}
 
-    private Entry entry(Participant p, ExperimentState x, boolean running) {
+    /**
+     * One experiment as the scheduler takes it over. A running step that started at {@code rollbackAt} on a device
+     * without a changeover is given back as waiting; its entry keeps where it runs.
+     */
+    private Entry entry(Participant p, ExperimentState x, boolean running, long rollbackAt) {
         int op = x.stepsDone();
         Tracked t = p.tracked.get(x.id());
         if (t == null) {
@@ -357,12 +495,16 @@ final class StepPlacer {
             startedAt = t.runningSince;
             changeover = p.engine.changeoverMs(r.idempotencyKey());
         }
+        boolean rolledBack = running
+                && startedAt == rollbackAt
+                && devices.get(device).changeover().isZero();
         Job job = job(p, x, t.job, op);
         int head = t.chainHead[op];
-        boolean inChain = running || head < op;
+        boolean inChain = (running && !rolledBack) || head < op;
         // Chains under way are ordered by when their first step started; waiting heads by when they became ready.
         long since = inChain ? started[head] : x.readySince();
-        return new Entry(p, x, t, job, op, device, position, startedAt, changeover, inChain, since, t.readyAt);
+        return new Entry(
+                p, x, t, job, op, device, position, startedAt, changeover, inChain, since, t.readyAt, rolledBack);
     }
 
     /**

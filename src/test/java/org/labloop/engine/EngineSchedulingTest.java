@@ -70,6 +70,69 @@ class EngineSchedulingTest {
         }
     }
 
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> plannedCampaigns() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("analysis windows", windowed()),
+                org.junit.jupiter.params.provider.Arguments.of("an analyser with changeovers", withChangeover(3)),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "a reactor block with changeovers", blockWithChangeover(5, 3)),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "an analyser failing 1 in 5", SnarLab.spec(16, 4, 5, 0.2)),
+                org.junit.jupiter.params.provider.Arguments.of("two analysers, 16 in flight", busy()),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "two analysers, one with changeovers, 16 in flight",
+                        settingUpForTemperature(busy(), 4, "hplc", 1, 2)));
+    }
+
+    /** Two analysers, each analysis within 10 minutes after its reaction, and 16 experiments in flight. */
+    static CampaignSpec busy() {
+        return SnarLab.spec(
+                120,
+                16,
+                13,
+                java.util.Map.of(),
+                new StepSpec(
+                        "analyse",
+                        "analyse",
+                        java.util.Map.of(),
+                        Optional.empty(),
+                        true,
+                        Optional.of(new TimeWindow("react", 0, 10))),
+                2);
+    }
+
+    /**
+     * A plan made again at the instant of its own starts, once they are recorded, is the same plan: the placer does not
+     * build it again. With assertions on (as in every test run) it builds it anyway and fails when the two differ in a
+     * start or in when the loop is to wake.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("plannedCampaigns")
+    void plan_madeAgainAtTheInstantOfItsOwnStarts_isTheSamePlan_soItIsNotBuiltAgain(String name, CampaignSpec spec) {
+        assertThat(StepPlacer.class.desiredAssertionStatus())
+                .as("assertions on, so that each plan not built again is checked")
+                .isTrue();
+        StepPlacer placer = new StepPlacer(spec.workcell());
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            String id = SnarLab.create(log, spec);
+            CampaignState state = CampaignState.load(log, id);
+            org.labloop.core.VirtualClock clock = new org.labloop.core.VirtualClock(Instant.parse(state.lastEventAt()));
+            CampaignState end = new Engine(
+                            spec,
+                            state,
+                            log,
+                            clock,
+                            org.labloop.planner.PlannerRegistry.standard().create(spec.planner()),
+                            SnarLab.drivers(spec, clock, org.labloop.device.DeviceMemory.inProcess()),
+                            EngineListener.NONE,
+                            placer)
+                    .run();
+            assertThat(end.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(placer.settledPlans()).isPositive();
+            assertThat(ChainCheck.of(log.readAll(end.id())).intact()).isTrue();
+        }
+    }
+
     /**
      * The SnAr test campaign whose HPLC needs {@code minutes} to switch between analyses of different setup, each
      * analysis set up for its experiment's temperature (so every experiment needs a changeover).
