@@ -29,7 +29,6 @@ import org.labloop.core.Problem;
 import org.labloop.core.Version;
 import org.labloop.data.Dataset;
 import org.labloop.event.Event;
-import org.labloop.event.EventLog;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
 import org.labloop.lab.Signing;
@@ -56,7 +55,6 @@ public final class ApiServer implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicLong();
     private final Metrics metrics = new Metrics();
     private LabStore store;
-    private EventLog log;
     private ApiTokens tokens;
     private CampaignHub hub;
     private Javalin app;
@@ -96,7 +94,6 @@ public final class ApiServer implements AutoCloseable {
     public int start() {
         Lab lab = new Lab();
         store = LabStore.open(options.store());
-        log = store.log();
         tokens = ApiTokens.open(options.store());
         hub = new CampaignHub(lab, store, options.baseDir(), options.pace(), metrics, this::encode);
         app = Javalin.create(this::configure);

@@ -45,7 +45,14 @@ final class CampaignHub implements AutoCloseable {
 
     private final Lab lab;
     private final CampaignRunner runner;
+    /** Where the engines this server runs write, and where it records what a person asks of a campaign. */
     private final EventLog log;
+    /**
+     * Where the server reads: on a PostgreSQL store a session that does not wait behind an engine waiting for the
+     * database (see {@link LabStore#reader}).
+     */
+    private final EventLog reads;
+
     private final Path baseDir;
     private final double pace;
     private final Metrics metrics;
@@ -83,10 +90,11 @@ final class CampaignHub implements AutoCloseable {
         this.runner = new CampaignRunner(lab, true);
         this.store = store;
         this.log = store.log();
+        this.reads = store.reader();
         this.baseDir = baseDir;
         this.pace = pace;
         this.metrics = metrics;
-        this.ids = List.copyOf(log.campaignIds());
+        this.ids = List.copyOf(reads.campaignIds());
         this.idsAt = System.nanoTime();
         this.projector = Thread.ofPlatform().name("labloop-projector").daemon().start(this::project);
     }
@@ -106,7 +114,7 @@ final class CampaignHub implements AutoCloseable {
     }
 
     private synchronized void refreshIds() {
-        ids = List.copyOf(log.campaignIds());
+        ids = List.copyOf(reads.campaignIds());
         idsAt = System.nanoTime();
     }
 
@@ -132,7 +140,7 @@ final class CampaignHub implements AutoCloseable {
     /** The read model of campaign {@code id}, even of an altered log (which then holds nothing but the problem). */
     private CampaignView anyView(String id) {
         return views.computeIfAbsent(id, k -> {
-            CampaignView v = new CampaignView(k, log.readAll(k), this::specOf, encoder, log);
+            CampaignView v = new CampaignView(k, reads.readAll(k), this::specOf, encoder, reads);
             if (v.spec() != null) {
                 v.timeMode(runner.simulated(v.spec()) ? "virtual" : "wall");
             }
@@ -162,7 +170,7 @@ final class CampaignHub implements AutoCloseable {
 
     /** When the campaign's events were written on the wall clock (see {@link Lab#recording}). */
     org.labloop.data.Dataset.Recording recording(String id) {
-        return Lab.recording(log, id, true);
+        return Lab.recording(reads, id, true);
     }
 
     /**
@@ -494,7 +502,7 @@ final class CampaignHub implements AutoCloseable {
 
     private Optional<Event> safeLast(String id) {
         try {
-            return log.last(id);
+            return reads.last(id);
         } catch (LabLoopException e) {
             return Optional.empty();
         }
@@ -762,7 +770,7 @@ final class CampaignHub implements AutoCloseable {
                 long last = v.lastSeq();
                 if (e.seq() > last + 1) {
                     // Missed events (should not happen): fetch them from the log.
-                    for (Event missing : log.read(e.campaignId(), last)) {
+                    for (Event missing : reads.read(e.campaignId(), last)) {
                         if (missing.seq() < e.seq()) {
                             v.apply(missing);
                         }
@@ -791,7 +799,7 @@ final class CampaignHub implements AutoCloseable {
             }
             try {
                 v.elsewhere(store.driven(v.id()));
-                for (Event e : log.read(v.id(), v.lastSeq())) {
+                for (Event e : reads.read(v.id(), v.lastSeq())) {
                     if (!running.containsKey(v.id()) && v.apply(e)) {
                         observe(v, e);
                     }

@@ -12,6 +12,7 @@ import org.labloop.event.EventLog;
 import org.labloop.store.PostgresEventLog;
 import org.labloop.store.PostgresLocks;
 import org.labloop.store.SqliteEventLog;
+import org.labloop.store.StoreException;
 import org.labloop.store.StoreLocation;
 import org.labloop.store.StoredDeviceMemory;
 
@@ -28,6 +29,10 @@ public final class LabStore implements AutoCloseable {
     private final PostgresEventLog postgres;
     private final StoredDeviceMemory devices;
     private final PostgresLocks pgLocks;
+    /** A PostgreSQL store's second session, for reads that must not wait behind an engine's writes; opened on demand. */
+    private PostgresEventLog reader; // guarded by this
+
+    private boolean closed; // guarded by this
 
     private LabStore(
             StoreLocation location,
@@ -74,6 +79,26 @@ public final class LabStore implements AutoCloseable {
         return location;
     }
 
+    /**
+     * The log to read from where an answer must not wait: on a PostgreSQL store a session of its own, which neither
+     * holds campaign locks nor waits for the server to come back (an engine writing through {@link #log} does, for
+     * minutes, and holds that log meanwhile), so that a server's requests answer at once, with an error while the
+     * database is away. On a data directory, the log itself.
+     */
+    public EventLog reader() {
+        return postgres == null ? sqlite : pgReader();
+    }
+
+    private synchronized PostgresEventLog pgReader() {
+        if (closed) {
+            throw new StoreException("store " + location.describe() + " is closed");
+        }
+        if (reader == null) {
+            reader = PostgresEventLog.openReadOnly((StoreLocation.Postgres) location);
+        }
+        return reader;
+    }
+
     public EventLog log() {
         return sqlite != null ? sqlite : postgres;
     }
@@ -112,7 +137,15 @@ public final class LabStore implements AutoCloseable {
         if (location instanceof StoreLocation.Postgres pg) {
             String key = pgKey(pg, campaignId);
             synchronized (HELD) {
-                if (HELD.contains(key) || !pgLocks.tryLock(campaignId)) {
+                if (!HELD.add(key)) {
+                    throw runByAnother(campaignId);
+                }
+            }
+            // Held as taken while the server is asked, outside HELD: asking may wait behind an engine's write, and
+            // HELD must not (driven() reads it).
+            boolean taken = false;
+            try {
+                if (!pgLocks.tryLock(campaignId)) {
                     throw runByAnother(campaignId);
                 }
                 try {
@@ -121,8 +154,14 @@ public final class LabStore implements AutoCloseable {
                     pgLocks.unlock(campaignId);
                     throw e;
                 }
-                HELD.add(key);
+                taken = true;
                 return new EngineLock(key, () -> pgLocks.unlock(campaignId));
+            } finally {
+                if (!taken) {
+                    synchronized (HELD) {
+                        HELD.remove(key);
+                    }
+                }
             }
         }
         Path dir = ((StoreLocation.Directory) location).path();
@@ -199,12 +238,18 @@ public final class LabStore implements AutoCloseable {
         }
     }
 
-    /** Whether some process (this one included) drives campaign {@code campaignId} of this store right now. */
+    /**
+     * Whether some process (this one included) drives campaign {@code campaignId} of this store right now. On a
+     * PostgreSQL store asked through {@link #reader}, so it does not wait while an engine waits for the server.
+     */
     public boolean driven(String campaignId) {
         if (location instanceof StoreLocation.Postgres pg) {
             synchronized (HELD) {
-                return HELD.contains(pgKey(pg, campaignId)) || pgLocks.heldElsewhere(campaignId);
+                if (HELD.contains(pgKey(pg, campaignId))) {
+                    return true;
+                }
             }
+            return pgReader().lockHeldElsewhere(campaignId);
         }
         return driven(((StoreLocation.Directory) location).path(), campaignId);
     }
@@ -271,15 +316,27 @@ public final class LabStore implements AutoCloseable {
 
     @Override
     public void close() {
+        PostgresEventLog second;
+        synchronized (this) {
+            closed = true;
+            second = reader;
+            reader = null;
+        }
         try {
             devices.close();
         } finally {
             try {
-                if (pgLocks != null) {
-                    pgLocks.close();
+                if (second != null) {
+                    second.close();
                 }
             } finally {
-                log().close();
+                try {
+                    if (pgLocks != null) {
+                        pgLocks.close();
+                    }
+                } finally {
+                    log().close();
+                }
             }
         }
     }
@@ -309,11 +366,15 @@ public final class LabStore implements AutoCloseable {
                     return; // let go already: the key may be another lock's by now
                 }
                 released = true;
-                try {
-                    release.release();
-                } catch (IOException e) {
-                    throw new CampaignLockedException("cannot release campaign lock: " + e.getMessage());
-                } finally {
+            }
+            // Let go outside HELD (a server's lock is let go through the log, which an engine may hold while it waits
+            // for the server); the key stays held until then.
+            try {
+                release.release();
+            } catch (IOException e) {
+                throw new CampaignLockedException("cannot release campaign lock: " + e.getMessage());
+            } finally {
+                synchronized (HELD) {
                     HELD.remove(key);
                 }
             }

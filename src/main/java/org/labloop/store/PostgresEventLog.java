@@ -579,6 +579,19 @@ public final class PostgresEventLog extends SqlEventLog {
         return location.describe();
     }
 
+    /**
+     * Whether another session holds campaign {@code campaignId}'s lock, asked on this log's own session (which holds no
+     * campaign lock when it only reads), connecting again once when that session was lost.
+     */
+    public synchronized boolean lockHeldElsewhere(String campaignId) {
+        try {
+            return again(
+                    false, () -> PostgresLocks.heldElsewhere(db, PostgresLocks.key(location.schema(), campaignId)));
+        } catch (SQLException e) {
+            throw failure("cannot probe the lock of campaign " + campaignId + " in", e);
+        }
+    }
+
     @Override
     public void close() {
         closed = true; // what still asks this log gets an error, not a new connection; a wait for the server ends

@@ -80,22 +80,37 @@ public final class PostgresLocks implements AutoCloseable {
     /** Whether another session holds campaign {@code campaignId}'s lock, found without holding it afterwards. */
     public boolean heldElsewhere(String campaignId) {
         synchronized (monitor) {
-            if (!call("SELECT pg_try_advisory_lock_shared(?)", campaignId, "probe the lock of")) {
-                return true;
+            try {
+                return heldElsewhere(db(), key(location.schema(), campaignId));
+            } catch (SQLException e) {
+                throw PostgresEventLog.failure(location, "cannot probe the lock of campaign " + campaignId + " in", e);
             }
-            call("SELECT pg_advisory_unlock_shared(?)", campaignId, "probe the lock of");
-            return false;
+        }
+    }
+
+    /** Whether another session than {@code db}'s holds lock {@code key}; {@code db} holds nothing of it afterwards. */
+    static boolean heldElsewhere(Connection db, long key) throws SQLException {
+        if (!ask(db, "SELECT pg_try_advisory_lock_shared(?)", key)) {
+            return true;
+        }
+        ask(db, "SELECT pg_advisory_unlock_shared(?)", key);
+        return false;
+    }
+
+    private static boolean ask(Connection db, String sql, long key) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            ps.setLong(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 
     private boolean call(String sql, String campaignId, String what) {
         synchronized (monitor) {
-            try (PreparedStatement ps = db().prepareStatement(sql)) {
-                ps.setLong(1, key(location.schema(), campaignId));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getBoolean(1);
-                }
+            try {
+                return ask(db(), sql, key(location.schema(), campaignId));
             } catch (SQLException e) {
                 throw PostgresEventLog.failure(location, "cannot " + what + " campaign " + campaignId + " in", e);
             }

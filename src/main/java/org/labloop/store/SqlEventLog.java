@@ -90,7 +90,7 @@ abstract class SqlEventLog implements EventLog {
      * Runs {@code work}, which only reads or writes what it would write again the same way, once more on a new
      * connection when the first one was lost under it ({@code patient}: see {@link #reconnect}).
      */
-    private <T> T again(boolean patient, Work<T> work) throws SQLException {
+    <T> T again(boolean patient, Work<T> work) throws SQLException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return work.run();
@@ -137,7 +137,7 @@ abstract class SqlEventLog implements EventLog {
 
     /** The SQL of one transaction. */
     @FunctionalInterface
-    private interface Work<T> {
+    interface Work<T> {
         T run() throws SQLException;
     }
 

@@ -41,6 +41,56 @@ class ApiPostgresTest {
         }
     }
 
+    /**
+     * While the engine a server drives waits for its database to come back (for minutes), the server answers at once:
+     * from memory where it can, 503 where it must read the store. Before, reading waited behind the engine's write.
+     */
+    @Test
+    void whileItsEngineWaitsForTheDatabase_aServerAnswersAtOnce_withA503WhereItMustReadTheStore() throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                TcpProxy proxy = TcpProxy.to(pg.location().host(), pg.location().port())) {
+            StoreLocation.Postgres direct = pg.location();
+            StoreLocation.Postgres through = new StoreLocation.Postgres(
+                    direct.host(),
+                    proxy.port(),
+                    direct.database(),
+                    direct.user(),
+                    direct.password(),
+                    direct.schema(),
+                    direct.options());
+            try (TestServer server = new TestServer(through, tmp, 2000)) {
+                String id = server.createExample(true);
+                server.await(id, c -> c.get("experiments").get("completed").asInt() >= 2, 120);
+                // A token checked just now is remembered for a few seconds, so what follows is the server's own
+                // reading.
+                String operator = server.server
+                        .tokens()
+                        .create("omar", Principal.OPERATOR)
+                        .token();
+                assertThat(server.get("/api/v1/campaigns/" + id, operator).statusCode())
+                        .isEqualTo(200);
+
+                proxy.cut();
+                Thread.sleep(500); // the engine's next write meets the cut and waits for the server
+                HttpResponse<String> known = server.get("/api/v1/campaigns/" + id, operator);
+                assertThat(known.statusCode()).as(known.body()).isEqualTo(200);
+                HttpResponse<String> unknown = server.get("/api/v1/campaigns/no-such-campaign", operator);
+                assertThat(unknown.statusCode())
+                        .as("a request that must read the store: " + unknown.body())
+                        .isEqualTo(503);
+                assertThat(unknown.headers().firstValue("Retry-After")).hasValue("30");
+
+                proxy.restore();
+                JsonNode done = server.awaitStatus(id, "completed", 300);
+                assertThat(done.get("experiments").get("completed").asInt()).isEqualTo(40);
+            }
+            try (EventLog log = Lab.openReadOnly(direct, true)) {
+                assertThat(ChainCheck.of(log.readAll(log.campaignIds().get(0))).intact())
+                        .isTrue();
+            }
+        }
+    }
+
     @Test
     void aServerCutOffFromItsDatabase_answers503_andAnswersAgainOnceTheDatabaseIsBack() throws Exception {
         try (TestPostgres pg = TestPostgres.fresh();
