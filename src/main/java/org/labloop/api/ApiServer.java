@@ -57,6 +57,7 @@ public final class ApiServer implements AutoCloseable {
     private LabStore store;
     private ApiTokens tokens;
     private CampaignHub hub;
+    private volatile boolean closing;
     private Javalin app;
     /** Every endpoint as "METHOD /path" (filters and static files aside), as registered. */
     private final java.util.Set<String> endpoints = new java.util.concurrent.ConcurrentSkipListSet<>();
@@ -143,6 +144,7 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true; // event streams end at their next token check instead of asking a closed store
         if (app != null) {
             app.stop();
         }
@@ -299,6 +301,9 @@ public final class ApiServer implements AutoCloseable {
             CampaignView v = hub.view(client.ctx().pathParam("id"));
             String token = client.ctx().header("Authorization").substring(7).trim();
             SseStream stream = new SseStream(client, () -> {
+                if (closing) {
+                    return false;
+                }
                 try {
                     return tokens.authenticate(token).isPresent();
                 } catch (org.labloop.core.LabLoopException e) {
