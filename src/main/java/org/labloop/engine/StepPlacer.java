@@ -259,7 +259,8 @@ final class StepPlacer {
             int seen = 0;
             int stillWaiting = 0;
             for (ExperimentState x : p.state.inFlight()) {
-                boolean waits = p.waiting.contains(x.id());
+                // A running experiment does not wait (one left in the set is dropped below).
+                boolean waits = !x.stepRunning() && p.waiting.contains(x.id());
                 if (waits && !stillWaits(p, x)) {
                     p.waiting.remove(x.id());
                     waits = false;
@@ -491,7 +492,10 @@ final class StepPlacer {
                         + ", which is no longer in the workcell");
             }
             device = d;
-            position = r.position() == null ? p.engine.positionOf(r.idempotencyKey()) : r.position() - 1;
+            // A start recorded without its position: on a device of one position there is only one.
+            position = r.position() != null
+                    ? r.position() - 1
+                    : devices.get(d).capacity() == 1 ? 0 : p.engine.positionOf(r.idempotencyKey());
             startedAt = t.runningSince;
             changeover = p.engine.changeoverMs(r.idempotencyKey());
         }

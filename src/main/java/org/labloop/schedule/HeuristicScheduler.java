@@ -53,7 +53,7 @@ public final class HeuristicScheduler implements Scheduler {
      */
     private final List<JobState> spare = new ArrayList<>();
     /** Per list of steps (by identity): its chains and the capability index of each step. */
-    private final Map<List<Op>, Shape> shapes = new IdentityHashMap<>();
+    private Map<List<Op>, Shape> shapes = new IdentityHashMap<>();
 
     private final PriorityQueue<long[]> due = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     private final PriorityQueue<long[]> delayed = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
@@ -241,8 +241,9 @@ public final class HeuristicScheduler implements Scheduler {
      */
     public void reset() {
         jobs.clear();
-        if (shapes.size() > 100_000) {
-            shapes.clear();
+        if (shapes.size() > 1_000) {
+            // A new map: a cleared one keeps its table, and a large table makes every lookup a cache miss.
+            shapes = new IdentityHashMap<>();
         }
         due.clear();
         delayed.clear();
@@ -715,6 +716,8 @@ public final class HeuristicScheduler implements Scheduler {
     private void earliestFit(
             JobState js, Lane l, long readyLo, long readyHi, Op op, long now, Plan p, int from, int k) {
         Device d = devices.get(l.device);
+        // Without a changeover the setups never matter (and reading them costs a cache miss per reservation).
+        boolean setups = d.changeoverMs() != 0;
         long t = readyLo;
         String prev = l.lastSetup;
         if (l.running >= 0) {
@@ -741,7 +744,7 @@ public final class HeuristicScheduler implements Scheduler {
         for (int i = 0; i < res.size(); i++) {
             Res r = res.get(i);
             if (r.end <= t) {
-                if (!r.setup.isEmpty()) {
+                if (setups && !r.setup.isEmpty()) {
                     prev = r.setup;
                 }
                 continue;
@@ -754,7 +757,7 @@ public final class HeuristicScheduler implements Scheduler {
                 return;
             }
             t = Math.max(t, r.end);
-            if (!r.setup.isEmpty()) {
+            if (setups && !r.setup.isEmpty()) {
                 prev = r.setup;
             }
         }
