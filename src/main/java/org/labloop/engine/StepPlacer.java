@@ -158,17 +158,6 @@ final class StepPlacer {
                 p.waiting.add(p.ready.poll());
             }
         }
-        if (seq != planSeq) {
-            if (seq == settledSeq && now == settledAt && startsRecorded(now)) {
-                // What changed is the starts of the last plan, recorded at its instant: the same plan.
-                planSeq = seq;
-                settledPlans++;
-                assert sameWhenBuilt(now);
-            } else {
-                changed = true;
-            }
-        }
-        settledAt = Long.MIN_VALUE;
         for (int d = 0; d < devices.size(); d++) {
             boolean u = true;
             for (Participant p : participants) {
@@ -179,6 +168,17 @@ final class StepPlacer {
                 changed = true;
             }
         }
+        if (seq != planSeq) {
+            if (!changed && seq == settledSeq && now == settledAt && startsRecorded(now)) {
+                // All that changed is the starts of the last plan, recorded at its instant: the same plan.
+                planSeq = seq;
+                settledPlans++;
+                assert sameWhenBuilt(now);
+            } else {
+                changed = true;
+            }
+        }
+        settledAt = Long.MIN_VALUE;
         if (!changed) {
             return List.of();
         }

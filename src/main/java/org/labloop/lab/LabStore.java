@@ -145,9 +145,7 @@ public final class LabStore implements AutoCloseable {
             // HELD must not (driven() reads it).
             boolean taken = false;
             try {
-                if (!pgLocks.tryLock(campaignId)) {
-                    throw runByAnother(campaignId);
-                }
+                takeServerLock(key, campaignId);
                 try {
                     postgres.reread(campaignId);
                 } catch (RuntimeException e) {
@@ -204,6 +202,49 @@ public final class LabStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes the campaign's lock on the server. A probe of this same process ({@link #driven}, on another session)
+     * holds the lock shared for a moment, and a lock asked for meanwhile is refused: then it is asked again once the
+     * probe is done, so that the process never takes its own look for another process's run.
+     */
+    private void takeServerLock(String key, String campaignId) {
+        for (int attempt = 1; ; attempt++) {
+            long seen = probesOf(key);
+            if (pgLocks.tryLock(campaignId)) {
+                return;
+            }
+            synchronized (PROBES) {
+                if (attempt == 10 || (probesOf(key) == seen && !PROBING.containsKey(key))) {
+                    throw runByAnother(campaignId);
+                }
+                long deadline = System.nanoTime() + 1_000_000_000L;
+                try {
+                    while (PROBING.containsKey(key) && System.nanoTime() < deadline) {
+                        PROBES.wait(100);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CampaignLockedException(
+                            "interrupted while taking the lock of campaign " + campaignId + "; run it again");
+                }
+            }
+        }
+    }
+
+    /** How many probes of {@code key} this process has begun and ended (a change: one overlapped). */
+    private static long probesOf(String key) {
+        synchronized (PROBES) {
+            return PROBE_EVENTS.getOrDefault(key, 0L);
+        }
+    }
+
+    /** Probes of campaign locks under way in this process, by key: how many. */
+    private static final java.util.Map<String, Integer> PROBING = new java.util.HashMap<>();
+    /** Probes begun plus probes ended, by key. */
+    private static final java.util.Map<String, Long> PROBE_EVENTS = new java.util.HashMap<>();
+
+    private static final Object PROBES = new Object();
+
     private static String pgKey(StoreLocation.Postgres pg, String campaignId) {
         return "postgresql:" + pg.describe() + "#" + campaignId;
     }
@@ -244,12 +285,25 @@ public final class LabStore implements AutoCloseable {
      */
     public boolean driven(String campaignId) {
         if (location instanceof StoreLocation.Postgres pg) {
+            String key = pgKey(pg, campaignId);
             synchronized (HELD) {
-                if (HELD.contains(pgKey(pg, campaignId))) {
+                if (HELD.contains(key)) {
                     return true;
                 }
             }
-            return pgReader().lockHeldElsewhere(campaignId);
+            synchronized (PROBES) {
+                PROBING.merge(key, 1, Integer::sum);
+                PROBE_EVENTS.merge(key, 1L, Long::sum);
+            }
+            try {
+                return pgReader().lockHeldElsewhere(campaignId);
+            } finally {
+                synchronized (PROBES) {
+                    PROBING.compute(key, (k, n) -> n == 1 ? null : n - 1);
+                    PROBE_EVENTS.merge(key, 1L, Long::sum);
+                    PROBES.notifyAll();
+                }
+            }
         }
         return driven(((StoreLocation.Directory) location).path(), campaignId);
     }

@@ -41,6 +41,18 @@ class ApiPostgresTest {
         }
     }
 
+    /** {@code direct} reached through {@code proxy}. */
+    private static StoreLocation.Postgres through(StoreLocation.Postgres direct, TcpProxy proxy) {
+        return new StoreLocation.Postgres(
+                direct.host(),
+                proxy.port(),
+                direct.database(),
+                direct.user(),
+                direct.password(),
+                direct.schema(),
+                direct.options());
+    }
+
     /**
      * While the engine a server drives waits for its database to come back (for minutes), the server answers at once:
      * from memory where it can, 503 where it must read the store. Before, reading waited behind the engine's write.
@@ -50,14 +62,7 @@ class ApiPostgresTest {
         try (TestPostgres pg = TestPostgres.fresh();
                 TcpProxy proxy = TcpProxy.to(pg.location().host(), pg.location().port())) {
             StoreLocation.Postgres direct = pg.location();
-            StoreLocation.Postgres through = new StoreLocation.Postgres(
-                    direct.host(),
-                    proxy.port(),
-                    direct.database(),
-                    direct.user(),
-                    direct.password(),
-                    direct.schema(),
-                    direct.options());
+            StoreLocation.Postgres through = through(direct, proxy);
             try (TestServer server = new TestServer(through, tmp, 2000)) {
                 String id = server.createExample(true);
                 server.await(id, c -> c.get("experiments").get("completed").asInt() >= 2, 120);
@@ -96,14 +101,7 @@ class ApiPostgresTest {
         try (TestPostgres pg = TestPostgres.fresh();
                 TcpProxy proxy = TcpProxy.to(pg.location().host(), pg.location().port())) {
             StoreLocation.Postgres direct = pg.location();
-            StoreLocation.Postgres through = new StoreLocation.Postgres(
-                    direct.host(),
-                    proxy.port(),
-                    direct.database(),
-                    direct.user(),
-                    direct.password(),
-                    direct.schema(),
-                    direct.options());
+            StoreLocation.Postgres through = through(direct, proxy);
             try (TestServer server = new TestServer(through, tmp, 0)) {
                 String id = server.createExample(true);
                 server.awaitStatus(id, "completed", 120);

@@ -38,6 +38,47 @@ class LabStoreLockTest {
         }
     }
 
+    /**
+     * On a PostgreSQL store, asking whether a campaign is driven takes its lock shared for a moment on a session of its
+     * own; a lock this same process takes meanwhile must not be refused for it.
+     */
+    @Test
+    void onPostgres_lockingWhileThisProcessAsksWhetherTheCampaignIsDriven_isNeverRefused() throws Exception {
+        try (org.labloop.store.TestPostgres pg = org.labloop.store.TestPostgres.fresh();
+                LabStore store = LabStore.open(pg.location())) {
+            String id = store.log().newCampaignId("probed");
+            store.log()
+                    .append(
+                            id,
+                            java.time.Instant.EPOCH,
+                            "user:test",
+                            new org.labloop.event.EventBody.CampaignCreated("probed", 1, "test", java.util.List.of()));
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+            Thread prober = Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    store.driven(id);
+                    probes.incrementAndGet();
+                }
+            });
+            int refused = 0;
+            try {
+                for (int i = 0; i < 500; i++) {
+                    try {
+                        store.lock(id).close();
+                    } catch (CampaignLockedException e) {
+                        refused++;
+                    }
+                }
+            } finally {
+                stop.set(true);
+                prober.join();
+            }
+            assertThat(probes.get()).as("probes made meanwhile").isGreaterThan(10);
+            assertThat(refused).as("locks refused of 500").isZero();
+        }
+    }
+
     /** POSIX locks this process holds on {@code file}'s inode, from /proc/locks. */
     private static long locksHeldOn(Path file) throws java.io.IOException {
         long inode = (Long) Files.getAttribute(file, "unix:ino");
