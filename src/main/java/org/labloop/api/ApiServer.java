@@ -350,11 +350,26 @@ public final class ApiServer implements AutoCloseable {
             throw ApiError.unauthorized("this endpoint needs 'Authorization: Bearer TOKEN'; "
                     + "issue a token with: labloop token create --name NAME");
         }
-        Principal p = tokens.authenticate(header.substring(7).trim()).orElseThrow(() -> {
-            tokens.refused(ApiTokens.TOKEN_REFUSED, "?", null, source(ctx), ctx.method() + " " + path);
+        String presented = header.substring(7).trim();
+        Principal p = tokens.authenticate(presented).orElseThrow(() -> {
+            refusedToken(presented, source(ctx), ctx.method() + " " + path);
             return ApiError.unauthorized("the token is not valid (unknown or revoked)");
         });
         ctx.attribute(PRINCIPAL, p);
+    }
+
+    /**
+     * Records a refused token: whose it was when it is a revoked one (someone, or some script, still uses it), "?" when
+     * it is unknown. The caller answers 401 either way.
+     */
+    private void refusedToken(String token, String source, String detail) {
+        java.util.Optional<String> owner = tokens.revokedOwner(token);
+        tokens.refused(
+                ApiTokens.TOKEN_REFUSED,
+                owner.orElse("?"),
+                null,
+                source,
+                owner.isPresent() ? detail + " (a revoked token)" : detail);
     }
 
     /** Where a request came from, for the record of refusals. */
@@ -436,8 +451,9 @@ public final class ApiServer implements AutoCloseable {
         if (token == null || !token.isTextual() || token.asText().isBlank()) {
             throw ApiError.badRequest("token", "send {\"token\": \"llt_...\"}");
         }
-        Principal p = tokens.authenticate(token.asText().trim()).orElseThrow(() -> {
-            tokens.refused(ApiTokens.TOKEN_REFUSED, "?", null, source(ctx), "login");
+        String presented = token.asText().trim();
+        Principal p = tokens.authenticate(presented).orElseThrow(() -> {
+            refusedToken(presented, source(ctx), "login");
             return ApiError.unauthorized("the token is not valid (unknown or revoked)");
         });
         ctx.json(Views.obj("name", p.name(), "role", p.role()));

@@ -128,33 +128,51 @@ public final class ApiTokens implements AutoCloseable {
 
     /** Who {@code token} belongs to, if it is valid and not revoked. */
     public Optional<Principal> authenticate(String token) {
+        Cached c = found(token);
+        return c == null ? Optional.empty() : c.principal;
+    }
+
+    /**
+     * Whose token {@code token} was, when it is one that has been revoked (for the record of a refusal: who still uses
+     * a revoked token). Asked right after {@link #authenticate} refused it, it costs no second look-up.
+     */
+    public Optional<String> revokedOwner(String token) {
+        Cached c = found(token);
+        return c == null ? Optional.empty() : Optional.ofNullable(c.revokedOwner);
+    }
+
+    /** What the store says of {@code token}, remembered for a few seconds; null for what cannot be a token. */
+    private Cached found(String token) {
         if (token == null || !token.startsWith(PREFIX) || token.length() > 200) {
-            return Optional.empty();
+            return null;
         }
         String h = hash(token);
         long now = System.nanoTime();
         Cached c = cache.get(h);
         if (c != null && now - c.at < CACHE_NANOS) {
-            return c.principal;
+            return c;
         }
-        Optional<Principal> p = lookup(h);
+        c = lookup(h, now);
         if (cache.size() > 10_000) {
             cache.clear();
         }
-        cache.put(h, new Cached(p, now));
-        return p;
+        cache.put(h, c);
+        return c;
     }
 
-    private synchronized Optional<Principal> lookup(String hash) {
+    private synchronized Cached lookup(String hash, long now) {
         try {
             return db.again(c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT name, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT name, role, revoked_at FROM api_tokens WHERE token_hash = ?")) {
                     ps.setString(1, hash);
                     try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next()
-                                ? Optional.of(new Principal(rs.getString(1), rs.getString(2)))
-                                : Optional.<Principal>empty();
+                        if (!rs.next()) {
+                            return new Cached(Optional.empty(), null, now);
+                        }
+                        return rs.getString(3) == null
+                                ? new Cached(Optional.of(new Principal(rs.getString(1), rs.getString(2))), null, now)
+                                : new Cached(Optional.empty(), rs.getString(1), now);
                     }
                 }
             });
@@ -354,5 +372,6 @@ public final class ApiTokens implements AutoCloseable {
         }
     }
 
-    private record Cached(Optional<Principal> principal, long at) {}
+    /** A token as the store had it: whom it stands for when valid, whose it was when revoked. */
+    private record Cached(Optional<Principal> principal, String revokedOwner, long at) {}
 }

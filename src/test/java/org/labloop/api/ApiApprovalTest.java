@@ -63,6 +63,21 @@ class ApiApprovalTest {
     }
 
     @Test
+    void aRevokedTokenStillInUse_isRefused_andTheRefusalSaysWhoseItWas() {
+        String rita = s.server.tokens().create("rita", Principal.OPERATOR).token();
+        assertThat(s.get("/api/v1/campaigns", rita).statusCode()).isEqualTo(200);
+        assertThat(s.server.tokens().revoke("rita")).isEqualTo(1);
+
+        HttpResponse<String> refused = s.get("/api/v1/campaigns", rita);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).as("the caller learns nothing more").doesNotContain("rita");
+        assertThat(s.get("/api/v1/campaigns", "llt_never-issued").statusCode()).isEqualTo(401);
+        assertThat(s.server.tokens().refusals(10))
+                .extracting(r -> r.principal() + " | " + r.detail())
+                .containsExactly("rita | GET /api/v1/campaigns (a revoked token)", "? | GET /api/v1/campaigns");
+    }
+
+    @Test
     void signing_needsTheSignersOwnTokenAgain_anOperatorRole_andOneSignaturePerPerson_thenTheCampaignRuns() {
         String id = s.json(s.post("/api/v1/campaigns", "{\"example\":\"snar-approval\"}", s.admin))
                 .get("id")
