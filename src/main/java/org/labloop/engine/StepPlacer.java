@@ -360,7 +360,7 @@ final class StepPlacer {
         List<Start> starts = scheduler.decide(now);
         if (!rolledBackKept(all, starts)) {
             throw new IllegalStateException(
-                    "the plan at " + now + " did not start again where they run the steps it" + " started");
+                    "the plan at " + now + " built again did not start the steps it started where they run");
         }
         for (Start s : starts) {
             if (!all.get(s.job()).rolledBack) {
