@@ -65,6 +65,15 @@ public final class ApiTokens implements AutoCloseable {
         };
     }
 
+    /**
+     * Opens the tokens and refused attempts of the existing store at {@code location} for listing: refuses a place that
+     * holds no store, and creates, upgrades and writes nothing (an older store without these tables lists none).
+     */
+    public static ApiTokens openForReading(StoreLocation location) {
+        return new ApiTokens(
+                StoreConnection.readingThrough(org.labloop.lab.Lab.openReadOnly(location, false)), Clock.systemUTC());
+    }
+
     /** Opens the token table of the store in {@code dataDir} (creating the store and its tables when needed). */
     public static ApiTokens open(Path dataDir) {
         return open(dataDir, Clock.systemUTC());
@@ -227,6 +236,9 @@ public final class ApiTokens implements AutoCloseable {
                 return out;
             });
         } catch (SQLException e) {
+            if (StoreConnection.missingTable(e)) {
+                return List.of(); // a store from before tokens, opened for reading only: none was issued
+            }
             throw new StoreException("cannot list tokens: " + e.getMessage(), e);
         }
         return out;
@@ -339,6 +351,9 @@ public final class ApiTokens implements AutoCloseable {
                 return out;
             });
         } catch (SQLException e) {
+            if (StoreConnection.missingTable(e)) {
+                return List.of(); // a store from before the record of refusals, opened for reading only
+            }
             throw new StoreException("cannot read the refused attempts: " + e.getMessage(), e);
         }
         java.util.Collections.reverse(out);

@@ -94,8 +94,8 @@ final class TokenCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             // A listing creates no store where there is none.
-            org.labloop.lab.Lab.openExisting(data.location()).close();
-            try (ApiTokens tokens = ApiTokens.open(data.location())) {
+            // A listing creates no store where there is none, and upgrades or writes none where there is one.
+            try (ApiTokens tokens = ApiTokens.openForReading(data.location())) {
                 out.printf("%-4s %-24s %-9s %-26s %s%n", "ID", "NAME", "ROLE", "CREATED", "REVOKED");
                 for (ApiTokens.Info i : tokens.list()) {
                     out.printf(
@@ -129,8 +129,8 @@ final class TokenCommand implements Runnable {
                         "--last", "must be 1 to 100000, got " + last, "pass --last 50");
             }
             PrintWriter out = spec.commandLine().getOut();
-            org.labloop.lab.Lab.openExisting(data.location()).close(); // a listing creates no store where there is none
-            try (ApiTokens tokens = ApiTokens.open(data.location())) {
+            // A listing creates no store where there is none, and upgrades or writes none where there is one.
+            try (ApiTokens tokens = ApiTokens.openForReading(data.location())) {
                 java.util.List<ApiTokens.Refusal> refusals = tokens.refusals(last);
                 if (refusals.isEmpty()) {
                     out.println("No refused attempt recorded.");

@@ -104,6 +104,11 @@ abstract class SqlEventLog implements EventLog {
         }
     }
 
+    /** Whether this log was opened for reading only. */
+    boolean readOnly() {
+        return readOnly;
+    }
+
     private void requireWritable(String what) {
         if (readOnly) {
             throw new StoreException("cannot " + what + ": store " + where() + " was opened read-only");

@@ -26,10 +26,35 @@ public final class StoreConnection implements AutoCloseable {
     /** Set by {@link #close} without the monitor, which a thread waiting for the server holds. */
     private volatile boolean closed;
 
+    /** The read-only log whose connection this one is, closed with it; null when the connection is its own. */
+    private final SqlEventLog owner;
+
     private StoreConnection(Connection db, StoreLocation.Postgres server, Duration patience) {
+        this(db, server, patience, null);
+    }
+
+    private StoreConnection(Connection db, StoreLocation.Postgres server, Duration patience, SqlEventLog owner) {
         this.db = Objects.requireNonNull(db, "db");
         this.server = server;
         this.patience = patience;
+        this.owner = owner;
+    }
+
+    /**
+     * The connection of {@code log}, a store opened read-only, for reading the tables beside its events (tokens,
+     * refused attempts) without creating, upgrading or writing anything; closing it closes the log. A connection lost
+     * is not replaced: a listing is asked again.
+     */
+    public static StoreConnection readingThrough(org.labloop.event.EventLog log) {
+        if (!(log instanceof SqlEventLog sql) || !sql.readOnly()) {
+            throw new IllegalArgumentException("not a store opened read-only: " + log.location());
+        }
+        return new StoreConnection(sql.db, null, Duration.ZERO, sql);
+    }
+
+    /** Whether {@code e} says that a table is missing: a store from before that table existed. */
+    public static boolean missingTable(SQLException e) {
+        return "42P01".equals(e.getSQLState()) || String.valueOf(e.getMessage()).contains("no such table");
     }
 
     /** A SQLite file's connection. */
@@ -99,7 +124,11 @@ public final class StoreConnection implements AutoCloseable {
     public void close() throws SQLException {
         closed = true; // a wait for the server ends
         synchronized (this) {
-            db.close();
+            if (owner != null) {
+                owner.close();
+            } else {
+                db.close();
+            }
         }
     }
 }

@@ -68,6 +68,49 @@ class TokenCommandTest {
                 .isEqualTo(2);
     }
 
+    /** A store as a version before the record of refused attempts left it (its last migration undone). */
+    private void asBeforeRefusalsWereRecorded() throws Exception {
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(
+                        "jdbc:sqlite:" + data.resolve(org.labloop.store.SqliteEventLog.FILE_NAME));
+                java.sql.Statement st = db.createStatement()) {
+            st.execute("DROP TRIGGER access_refusals_no_update");
+            st.execute("DROP TRIGGER access_refusals_no_delete");
+            st.execute("DROP TABLE access_refusals");
+            st.execute("DELETE FROM flyway_schema_history WHERE version = '5'");
+        }
+    }
+
+    private byte[] storeBytes() throws Exception {
+        return java.security.MessageDigest.getInstance("SHA-256")
+                .digest(java.nio.file.Files.readAllBytes(data.resolve(org.labloop.store.SqliteEventLog.FILE_NAME)));
+    }
+
+    @Test
+    void listingTokensAndRefusals_ofAStoreFromAnOlderVersion_listsWhatItHas_andLeavesTheStoreAsItWas()
+            throws Exception {
+        assertThat(run("token", "create", "--name", "olga", "--data", data.toString())
+                        .code())
+                .isZero();
+        asBeforeRefusalsWereRecorded();
+        byte[] before = storeBytes();
+
+        Run list = run("token", "list", "--data", data.toString());
+        assertThat(list.code()).as(list.err()).isZero();
+        assertThat(list.out()).contains("olga");
+        Run refusals = run("token", "refusals", "--data", data.toString());
+        assertThat(refusals.code()).as(refusals.err()).isZero();
+        assertThat(refusals.out()).contains("No refused attempt recorded.");
+
+        assertThat(storeBytes()).as("the store file, byte for byte").isEqualTo(before);
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(
+                        "jdbc:sqlite:" + data.resolve(org.labloop.store.SqliteEventLog.FILE_NAME));
+                java.sql.ResultSet rs = db.createStatement()
+                        .executeQuery("SELECT max(CAST(version AS INTEGER)) FROM flyway_schema_history")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("not upgraded by a listing").isEqualTo(4);
+        }
+    }
+
     @Test
     void listingTokensOrRefusals_whereNoStoreIs_saysSo_andCreatesNothing() {
         java.nio.file.Path nowhere = data.resolve("no-store-here"); // inside this test's own folder
