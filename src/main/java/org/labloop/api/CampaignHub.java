@@ -213,6 +213,7 @@ final class CampaignHub implements AutoCloseable {
                 throw ApiError.conflict(e.getMessage());
             }
         }
+        store.requireReachable("create campaign '" + spec.name() + "'");
         String id = runner.create(p.requireNew(), log, who.actor());
         refreshIds();
         view(id);
@@ -281,6 +282,7 @@ final class CampaignHub implements AutoCloseable {
             }
             // Only one process drives a campaign; the lock goes with the engine thread. It is taken before the log is
             // read, so that what another process recorded just before (an abort, a signature) is in the state.
+            store.requireReachable("start campaign " + id);
             LabStore.EngineLock engineLock;
             try {
                 engineLock = store.lock(id);
@@ -353,6 +355,7 @@ final class CampaignHub implements AutoCloseable {
             SharedWorkcell cell = null;
             List<Engine> engines = new ArrayList<>();
             LabClock clock;
+            store.requireReachable("start campaigns " + String.join(", ", group));
             try {
                 for (String id : group) {
                     locks.add(store.lock(id));
@@ -693,6 +696,7 @@ final class CampaignHub implements AutoCloseable {
             if (spec == null) {
                 throw ApiError.conflict("campaign " + id + " was defined by files this version cannot read");
             }
+            store.requireReachable("sign campaign " + id);
             Event e;
             try {
                 e = Signing.sign(
@@ -721,6 +725,7 @@ final class CampaignHub implements AutoCloseable {
 
     /** Records {@code body} for a campaign no engine drives, under its lock, as of its last event. */
     private void appendHere(String id, CampaignView v, Principal who, EventBody body) {
+        store.requireReachable("record " + body.typeName() + " for campaign " + id);
         LabStore.EngineLock engineLock;
         try {
             engineLock = store.lock(id);

@@ -14,6 +14,7 @@ import org.labloop.store.PostgresLocks;
 import org.labloop.store.SqliteEventLog;
 import org.labloop.store.StoreException;
 import org.labloop.store.StoreLocation;
+import org.labloop.store.StoreUnavailableException;
 import org.labloop.store.StoredDeviceMemory;
 
 /**
@@ -101,6 +102,21 @@ public final class LabStore implements AutoCloseable {
 
     public EventLog log() {
         return sqlite != null ? sqlite : postgres;
+    }
+
+    /**
+     * Refuses at once, with a {@link StoreUnavailableException}, while a write through {@link #log} waits for a
+     * PostgreSQL server that went away (anything else written meanwhile would wait behind it, for minutes); for callers
+     * such as a server that would rather answer now and be asked again. A write that begins just before the server
+     * goes still waits, as every write does. {@code what}: what the caller was about to do, for the message.
+     */
+    public void requireReachable(String what) {
+        if (postgres != null && postgres.waitingForServer()) {
+            throw new StoreUnavailableException(
+                    "cannot " + what + " now: store " + location.describe() + " lost its server and is waiting for it"
+                            + " to come back; ask again once it is back",
+                    null);
+        }
     }
 
     public DeviceMemory devices() {

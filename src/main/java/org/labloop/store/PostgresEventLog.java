@@ -309,6 +309,15 @@ public final class PostgresEventLog extends SqlEventLog {
         }
     }
 
+    /**
+     * True while a write waits for the server to come back after this log lost its connection (for up to the patience
+     * above): whatever else this log is asked meanwhile waits behind it. A server asks this first, to answer at once.
+     */
+    @Override
+    public boolean waitingForServer() {
+        return super.waitingForServer();
+    }
+
     @Override
     boolean connectionLost(SQLException e) {
         return !closed && lost(e, db);

@@ -99,8 +99,33 @@ abstract class SqlEventLog implements EventLog {
                 if (!connectionLost(e) || (attempt > 1 && !patient) || attempt == MAX_WRITES) {
                     throw e;
                 }
-                reconnect(e, patient);
+                if (patient) {
+                    awaitServer(e);
+                } else {
+                    reconnect(e, false);
+                }
             }
+        }
+    }
+
+    /**
+     * True while a write waits here for the server to come back (see {@link #reconnect}): anything else this log is
+     * asked meanwhile waits behind it, for minutes. Read without this log's lock, by callers that would rather answer
+     * at once that the store is away.
+     */
+    boolean waitingForServer() {
+        return waitingForServer;
+    }
+
+    private volatile boolean waitingForServer;
+
+    /** {@code reconnect(cause, true)}, seen by {@link #waitingForServer} meanwhile. */
+    private void awaitServer(SQLException cause) {
+        waitingForServer = true;
+        try {
+            reconnect(cause, true);
+        } finally {
+            waitingForServer = false;
         }
     }
 
@@ -327,7 +352,7 @@ abstract class SqlEventLog implements EventLog {
                 throw e;
             }
             String campaignId = events.get(0).campaignId();
-            reconnect(e, true);
+            awaitServer(e);
             requireNotFenced(campaignId); // another process took it while the connection was down
             Head now = loadHead(campaignId, true);
             if (now.equals(head)) {

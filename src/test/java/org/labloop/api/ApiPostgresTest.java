@@ -55,16 +55,19 @@ class ApiPostgresTest {
 
     /**
      * While the engine a server drives waits for its database to come back (for minutes), the server answers at once:
-     * from memory where it can, 503 where it must read the store. Before, reading waited behind the engine's write.
+     * from memory where it can, 503 where it must read or write the store. Before, reading and writing waited behind
+     * the engine's write.
      */
     @Test
-    void whileItsEngineWaitsForTheDatabase_aServerAnswersAtOnce_withA503WhereItMustReadTheStore() throws Exception {
+    void whileItsEngineWaitsForTheDatabase_aServerAnswersAtOnce_withA503WhereItMustReadOrWriteTheStore()
+            throws Exception {
         try (TestPostgres pg = TestPostgres.fresh();
                 TcpProxy proxy = TcpProxy.to(pg.location().host(), pg.location().port())) {
             StoreLocation.Postgres direct = pg.location();
             StoreLocation.Postgres through = through(direct, proxy);
             try (TestServer server = new TestServer(through, tmp, 2000)) {
                 String id = server.createExample(true);
+                String waiting = server.createExample(false);
                 server.await(id, c -> c.get("experiments").get("completed").asInt() >= 2, 120);
                 // A token checked just now is remembered for a few seconds, so what follows is the server's own
                 // reading.
@@ -84,6 +87,13 @@ class ApiPostgresTest {
                         .as("a request that must read the store: " + unknown.body())
                         .isEqualTo(503);
                 assertThat(unknown.headers().firstValue("Retry-After")).hasValue("30");
+                // Writes the server would make through the engine's log: refused at once too, not after minutes.
+                HttpResponse<String> create =
+                        server.post("/api/v1/campaigns", "{\"example\":\"snar\",\"start\":false}", server.admin);
+                assertThat(create.statusCode()).as(create.body()).isEqualTo(503);
+                assertThat(create.body()).contains("store_unavailable");
+                HttpResponse<String> start = server.post("/api/v1/campaigns/" + waiting + "/start", "{}", server.admin);
+                assertThat(start.statusCode()).as(start.body()).isEqualTo(503);
 
                 proxy.restore();
                 JsonNode done = server.awaitStatus(id, "completed", 300);
