@@ -908,7 +908,7 @@ public final class ApiServer implements AutoCloseable {
 
     private ApiError noExample(String name) {
         List<String> names = exampleNames();
-        String hint = org.labloop.config.Suggest.closest(name, names)
+        String hint = org.labloop.core.Suggest.closest(name, names)
                 .map(c -> "; did you mean '" + c + "'?")
                 .orElse(names.isEmpty() ? "; this server has no examples" : "; examples: " + String.join(", ", names));
         return ApiError.notFound("example", "no example '" + name + "'" + hint);
@@ -992,7 +992,7 @@ public final class ApiServer implements AutoCloseable {
         for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!fields.contains(f)) {
-                String hint = org.labloop.config.Suggest.closest(f, fields)
+                String hint = org.labloop.core.Suggest.closest(f, fields)
                         .map(c -> "did you mean '" + c + "'?")
                         .orElse("it takes " + String.join(", ", new java.util.TreeSet<>(fields)));
                 throw ApiError.badRequest(f, "unknown field '" + f + "'; " + hint);
@@ -1004,7 +1004,7 @@ public final class ApiServer implements AutoCloseable {
     private static void known(String param, Set<String> asked, java.util.Collection<String> known, String what) {
         for (String a : asked) {
             if (!known.contains(a)) {
-                String hint = org.labloop.config.Suggest.closest(a, known)
+                String hint = org.labloop.core.Suggest.closest(a, known)
                         .map(c -> "did you mean '" + c + "'?")
                         .orElse("use " + String.join(", ", new java.util.TreeSet<>(known)));
                 throw ApiError.badRequest(param, "unknown " + what + " '" + a + "'; " + hint);

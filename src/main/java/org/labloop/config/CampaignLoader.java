@@ -22,6 +22,7 @@ import org.labloop.campaign.CampaignSpec;
 import org.labloop.campaign.SourceFile;
 import org.labloop.core.InvalidInputException;
 import org.labloop.core.Problem;
+import org.labloop.core.Suggest;
 import org.labloop.protocol.Protocol;
 import org.labloop.space.SearchSpace;
 import org.labloop.workcell.Workcell;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
+import org.labloop.core.Suggest;
 import org.labloop.emulator.EmulatorSpec;
 import org.labloop.planner.PlannerSpec;
 import org.labloop.space.Bound;

@@ -2,6 +2,7 @@ package org.labloop.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.labloop.core.Suggest;
 
 /**
  * Reads the keys of one map: reports keys it does not know (with a "did you mean" hint) and required keys that are

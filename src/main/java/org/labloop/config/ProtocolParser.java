@@ -10,6 +10,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.labloop.core.Suggest;
 import org.labloop.protocol.Arg;
 import org.labloop.protocol.FailurePolicy;
 import org.labloop.protocol.Protocol;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.labloop.core.Suggest;
 import org.labloop.workcell.DeviceKind;
 import org.labloop.workcell.DeviceSpec;
 import org.labloop.workcell.DriverSpec;

@@ -190,7 +190,7 @@ public final class CampaignRunner {
                             "objective '" + o.name() + "' is not measured by emulator '"
                                     + spec.emulator().type() + "' (it reports " + String.join(", ", emulator.outputs())
                                     + ")",
-                            org.labloop.config.Suggest.closest(o.name(), emulator.outputs())
+                            org.labloop.core.Suggest.closest(o.name(), emulator.outputs())
                                     .map(m -> "did you mean '" + m + "'?")
                                     .orElse("rename the objective or map it with emulator.outputs")));
                 }
@@ -204,7 +204,7 @@ public final class CampaignRunner {
                             "constraint '" + c + "' is on '" + c.outcome() + "', which emulator '"
                                     + spec.emulator().type() + "' does not measure (it reports "
                                     + String.join(", ", emulator.outputs()) + ")",
-                            org.labloop.config.Suggest.closest(c.outcome(), emulator.outputs())
+                            org.labloop.core.Suggest.closest(c.outcome(), emulator.outputs())
                                     .map(m -> "did you mean '" + m + "'?")
                                     .orElse("constrain a reported outcome or map it with emulator.outputs")));
                 }
@@ -266,7 +266,7 @@ public final class CampaignRunner {
             if (e instanceof org.labloop.emulator.EmulationException x) {
                 String option = x.option().map(LoadedCampaign::emulatorOption).orElse(at);
                 at = places.containsKey(option) ? option : at;
-                hint = x.meant(org.labloop.config.Suggest::closest)
+                hint = x.meant(org.labloop.core.Suggest::closest)
                         .map(c -> "did you mean '" + c + "'?")
                         .orElse(hint);
             }
@@ -296,7 +296,7 @@ public final class CampaignRunner {
                             "device " + d.name() + ": " + q.message(),
                             q.known().isEmpty()
                                     ? "fix the option in the driver section of device '" + d.name() + "'"
-                                    : org.labloop.config.Suggest.closest(q.option(), q.known())
+                                    : org.labloop.core.Suggest.closest(q.option(), q.known())
                                             .map(c -> "did you mean '" + c + "'?")
                                             .orElse("use one of the known options")));
                 }
@@ -332,7 +332,7 @@ public final class CampaignRunner {
     }
 
     private static String didYouMean(String word, List<String> names) {
-        String s = org.labloop.config.Suggest.didYouMean(word, names).strip();
+        String s = org.labloop.core.Suggest.didYouMean(word, names).strip();
         return s.isEmpty() ? "" : " (" + s + ")";
     }
 
@@ -774,7 +774,7 @@ public final class CampaignRunner {
                         where,
                         places.containsKey(key) ? key : LoadedCampaign.PLANNER,
                         plannerMessage(o.message()),
-                        org.labloop.config.Suggest.closest(o.option(), o.known())
+                        org.labloop.core.Suggest.closest(o.option(), o.known())
                                 .map(c -> "did you mean '" + c + "'?")
                                 .orElse("fix the planner section")));
             }

@@ -6,11 +6,13 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.labloop.core.InvalidInputException;
+import org.labloop.core.Suggest;
 
 /**
  * Where a store lives: a data directory (the embedded SQLite store, the default) or a PostgreSQL database shared by
@@ -241,7 +243,33 @@ public sealed interface StoreLocation {
         user = firstOf(user, query.remove("user"), env.get("PGUSER"), System.getProperty("user.name"));
         password = firstOf(password, query.remove("password"), env.get("PGPASSWORD"));
         String schema = firstOf(query.remove("schema"), query.remove("currentSchema"), Postgres.DEFAULT_SCHEMA);
+        for (String option : query.keySet()) {
+            requireDriverOption(text, option);
+        }
         return new Postgres(host, port, database, user, password, schema, query);
+    }
+
+    /**
+     * The driver ignores options it does not know, so a misspelt {@code shema} would put the store in the default
+     * schema without a word: refused here instead.
+     */
+    private static void requireDriverOption(String text, String option) {
+        if (org.postgresql.PGProperty.forName(option) != null) {
+            return;
+        }
+        java.util.List<String> known = new java.util.ArrayList<>(List.of("schema", "user", "password"));
+        for (org.postgresql.PGProperty p : org.postgresql.PGProperty.values()) {
+            known.add(p.getName());
+        }
+        throw InvalidInputException.of(
+                "--data",
+                "'" + redact(text) + "' has an option '" + option + "' that neither LabLoop nor the PostgreSQL driver"
+                        + " knows"
+                        + Suggest.closest(option, known)
+                                .map(k -> " (did you mean '" + k + "'?)")
+                                .orElse(""),
+                "LabLoop reads schema, user and password from the address; anything else goes to the driver, whose"
+                        + " options are listed at jdbc.postgresql.org (for example sslmode, connectTimeout)");
     }
 
     private static Map<String, String> query(String raw) {

@@ -168,4 +168,19 @@ class StoreLocationTest {
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("port 0");
     }
+
+    @Test
+    void aMisspeltOption_isRefused_ratherThanLeavingTheStoreInTheDefaultSchema() {
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://alice:hunter2@h/db?shema=screening", Map.of()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("option 'shema'")
+                .hasMessageContaining("did you mean 'schema'?")
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://h/db?schema=s&sslmod=require", Map.of()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("did you mean 'sslmode'?");
+        StoreLocation.Postgres pg = (StoreLocation.Postgres)
+                StoreLocation.parse("postgresql://h/db?schema=s&connectTimeout=5&ApplicationName=lab", Map.of());
+        assertThat(pg.options()).containsEntry("connectTimeout", "5").containsEntry("ApplicationName", "lab");
+    }
 }

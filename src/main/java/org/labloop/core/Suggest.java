@@ -1,4 +1,4 @@
-package org.labloop.config;
+package org.labloop.core;
 
 import java.util.Collection;
 import java.util.Locale;
@@ -49,14 +49,14 @@ public final class Suggest {
     }
 
     /** A hint for an unknown key: the closest allowed key, else all of them. */
-    static String unknownKey(String key, Collection<String> allowed) {
+    public static String unknownKey(String key, Collection<String> allowed) {
         return closest(key, allowed)
                 .map(c -> "did you mean '" + c + "'?")
                 .orElse("allowed keys here: " + String.join(", ", allowed));
     }
 
     /** A hint for an unknown name: the closest known one, and all of them. */
-    static String unknownName(String name, Collection<String> known, String what) {
+    public static String unknownName(String name, Collection<String> known, String what) {
         String list = known.isEmpty() ? "there are none" : String.join(", ", known);
         return didYouMean(name, known) + what + ": " + list;
     }
