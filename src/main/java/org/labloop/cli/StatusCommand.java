@@ -8,6 +8,7 @@ import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.ExperimentStatus;
 import org.labloop.event.Event;
 import org.labloop.event.EventLog;
+import org.labloop.event.EventLogException;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
 import picocli.CommandLine.Command;
@@ -54,6 +55,7 @@ final class StatusCommand implements Callable<Integer> {
             }
             String fmt = "%-24s %-11s %9s %6s %9s %7s  %s%n";
             out.printf(fmt, "ID", "STATE", "COMPLETED", "FAILED", "IN FLIGHT", "BUDGET", "ELAPSED");
+            List<String> altered = new java.util.ArrayList<>();
             for (String cid : ids) {
                 List<Event> events = log.readAll(cid);
                 if (events.isEmpty()) {
@@ -61,7 +63,15 @@ final class StatusCommand implements Callable<Integer> {
                     out.printf(fmt, cid, "empty", 0, 0, 0, "-", "(no events)");
                     continue;
                 }
-                CampaignState s = current(log, Lab.foldVerified(log, cid, events));
+                CampaignState s;
+                try {
+                    s = current(log, Lab.foldVerified(log, cid, events));
+                } catch (EventLogException e) {
+                    // Nothing is shown from an altered log, but the other campaigns still are.
+                    out.printf(fmt, cid, "ALTERED", "-", "-", "-", "-", "(see below)");
+                    altered.add(e.getMessage());
+                    continue;
+                }
                 org.labloop.campaign.CampaignSpec campaign = lab.specOf(s);
                 out.printf(
                         fmt,
@@ -77,6 +87,10 @@ final class StatusCommand implements Callable<Integer> {
                         s.inFlight().size(),
                         campaign.budget(),
                         elapsed(s));
+            }
+            if (!altered.isEmpty()) {
+                altered.forEach(m -> spec.commandLine().getErr().println("labloop: " + m));
+                return EventLogException.EXIT_CODE;
             }
             return 0;
         }

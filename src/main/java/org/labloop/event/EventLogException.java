@@ -6,6 +6,9 @@ import org.labloop.core.LabLoopException;
 public class EventLogException extends LabLoopException {
     private static final long serialVersionUID = 1L;
 
+    /** The command-line exit code of a store problem. */
+    public static final int EXIT_CODE = 3;
+
     public EventLogException(String message) {
         super(message);
     }
@@ -16,6 +19,6 @@ public class EventLogException extends LabLoopException {
 
     @Override
     public int exitCode() {
-        return 3;
+        return EXIT_CODE;
     }
 }

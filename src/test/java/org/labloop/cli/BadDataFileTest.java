@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.labloop.cli.CliTest.Result;
+import org.labloop.event.EventLogException;
 import org.labloop.store.SqliteEventLog;
 
 /**
@@ -176,6 +177,26 @@ class BadDataFileTest {
         assertThat(results.get(2).err()).contains("not intact").contains("labloop verify");
         assertThat(results.get(4).code()).isEqualTo(VerifyCommand.ALTERED);
         assertThat(results.get(4).out()).containsPattern("NOT INTACT at event \\d+");
+    }
+
+    @Test
+    void oneAlteredCampaign_isMarkedInTheList_whileTheOthersAreStillListed() throws Exception {
+        Path d = copy();
+        Result second = CliTest.labloop(
+                "run",
+                shared.resolve("short").resolve("campaign.yaml").toString(),
+                "--new",
+                "--data",
+                d.toString(),
+                "--no-progress");
+        assertThat(second.code()).as(second.err()).isZero();
+        sql(d, "UPDATE events SET actor = 'user:mallory' WHERE seq = 9 AND campaign_id = 'snar-demo-1'");
+
+        Result status = CliTest.labloop("status", "--data", d.toString());
+        assertThat(status.code()).as(status.out() + status.err()).isEqualTo(EventLogException.EXIT_CODE);
+        assertThat(status.out()).containsPattern("snar-demo-1 +ALTERED").containsPattern("snar-demo-2 +completed +4 ");
+        assertThat(status.err()).contains("snar-demo-1", "not intact", "labloop verify");
+        assertThat(status.err()).doesNotContain("snar-demo-2");
     }
 
     @Test
