@@ -959,9 +959,16 @@ public final class ApiServer implements AutoCloseable {
             com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
             throw ApiError.badRequest(
                     "body",
-                    "the body is not valid JSON: " + e.getOriginalMessage()
+                    "the body is not valid JSON: " + parserProblem(e.getOriginalMessage())
                             + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
+    }
+
+    /** The parser's message without its notes on where its input came from, which say nothing to a caller. */
+    private static String parserProblem(String message) {
+        return message.replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)", "")
+                .replaceAll("\\s*at \\[Source:[\\s\\S]*$", "")
+                .trim();
     }
 
     /** The body, refusing fields the endpoint does not take (a misspelt one would otherwise be ignored). */

@@ -329,8 +329,9 @@ public final class PoolBenchmark {
     /** Checks that a column the benchmark was told about exists, naming what it was meant to be. */
     private static void column(Table table, String name, String what) {
         if (!table.columns().contains(name)) {
-            throw new IllegalArgumentException("the " + what + " '" + name + "' is not a column of the table; its"
-                    + " columns are " + String.join(", ", table.columns()));
+            throw new IllegalArgumentException("the " + what + " '" + name + "' is not a column of the table; "
+                    + org.labloop.core.Suggest.didYouMean(name, table.columns()) + "its columns are "
+                    + String.join(", ", table.columns()));
         }
     }
 

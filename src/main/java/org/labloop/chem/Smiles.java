@@ -97,6 +97,15 @@ public final class Smiles {
         if (message == null || message.isBlank()) {
             return "it cannot be parsed";
         }
+        // The CDK writes the SMILES on a second line and a caret under the place it stopped on a third.
+        String[] lines = message.split("\n");
+        String place = "";
+        if (lines.length >= 3) {
+            int caret = lines[2].indexOf('^');
+            if (caret >= 0 && caret < lines[1].length()) {
+                place = " (at character " + (caret + 1) + ", '" + lines[1].charAt(caret) + "')";
+            }
+        }
         String s = message.strip();
         int nl = s.indexOf('\n');
         if (nl >= 0) {
@@ -111,7 +120,9 @@ public final class Smiles {
         while (s.endsWith(":") || s.endsWith(",")) {
             s = s.substring(0, s.length() - 1).strip();
         }
-        return s.isEmpty() ? "it cannot be parsed" : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+        return s.isEmpty()
+                ? "it cannot be parsed" + place
+                : Character.toLowerCase(s.charAt(0)) + s.substring(1) + place;
     }
 
     /** A SMILES string that describes no molecule; the message says why. */

@@ -103,8 +103,13 @@ final class ExportCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        Path folder = outFile.toAbsolutePath().normalize().getParent();
+        boolean newFolder = folder != null && !Files.exists(folder);
         write(outFile, text);
-        spec.commandLine().getErr().println("Wrote " + outFile);
+        // Said, so that a mistyped folder name is noticed rather than left holding the data somewhere new.
+        spec.commandLine()
+                .getErr()
+                .println("Wrote " + outFile + (newFolder ? " (in a new folder, " + folder + ")" : ""));
         return 0;
     }
 

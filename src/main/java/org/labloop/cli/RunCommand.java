@@ -149,7 +149,7 @@ final class RunCommand implements Callable<Integer> {
             if (s.name().equals(name) && !s.status().finished()) {
                 out.println("Note: campaign " + other + " of the same name is unfinished; it was created from other"
                         + " file contents or another seed, so this run started " + created
-                        + " instead. To continue it: labloop resume " + other);
+                        + " instead. To continue it: " + launcher() + " resume " + other + dataHint(store));
             }
         }
     }

@@ -85,8 +85,8 @@ final class SignCommand implements Callable<Integer> {
             who = tokens.authenticate(token).orElseThrow(() -> {
                 tokens.refused(ApiTokens.SIGNATURE_REFUSED, "?", cid, SOURCE, "not a valid token of this store");
                 return InvalidInputException.of(
-                        tokenFile == null ? "the token given" : "--token-file " + tokenFile,
-                        "is not a valid token of this store (unknown or revoked)",
+                        tokenFile == null ? "token" : "--token-file " + tokenFile,
+                        "not a valid token of this store (unknown or revoked)",
                         "use the token 'labloop token create --name YOU" + data.hint() + "' printed for you");
             });
         }

@@ -56,6 +56,12 @@ class ApiOperatorTest {
         assertBadRequest(s.post("/api/v1/campaigns", nested, s.admin), "body", "not valid JSON");
         assertBadRequest(
                 s.post("/api/v1/campaigns", "{\"example\":\"snar\"}{\"x\":1}", s.admin), "body", "not valid JSON");
+        HttpResponse<String> unclosed = s.post("/api/v1/campaigns", "{\"example\": \"snar\", \"start\": true", s.admin);
+        assertBadRequest(unclosed, "body", "not valid JSON");
+        assertThat(s.json(unclosed).get("message").asText())
+                .as("where the parser read from says nothing to a caller")
+                .contains("end-of-input", "line 1, column 34")
+                .doesNotContain("Source", "REDACTED", "StreamReadFeature", "start marker");
         // A field named twice is refused, not read by its last value.
         assertBadRequest(
                 s.post("/api/v1/campaigns", "{\"example\":\"snar\",\"seed\":1,\"seed\":2}", s.admin),

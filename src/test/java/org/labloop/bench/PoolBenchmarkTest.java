@@ -258,6 +258,16 @@ class PoolBenchmarkTest {
     }
 
     @Test
+    void aMisspeltObjective_isRefusedWithTheClosestColumn() {
+        Table t = CsvTables.parse("tiny", "base,yield\n1,1\n2,2\n");
+        assertThatThrownBy(() -> PoolBenchmark.run(PoolBenchmarkConfig.of(t, "yeild")
+                        .withPlanner("random", Map.of())
+                        .withRun(1, 2, 1, 1)))
+                .hasMessageContaining("the objective 'yeild' is not a column of the table; did you mean 'yield'?")
+                .hasMessageContaining("its columns are base, yield");
+    }
+
+    @Test
     void badConstrainedColumnsAreRefusedClearly() {
         Table t = CsvTables.parse("tiny", "a,c,note,y\n1,1,x,1\n2,2,y,2\n");
         PoolBenchmarkConfig base = PoolBenchmarkConfig.of(t, "y").withPlanner("random", Map.of());

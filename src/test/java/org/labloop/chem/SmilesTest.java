@@ -32,7 +32,8 @@ class SmilesTest {
             value = {
                 "C1CC(|unclosed ring",
                 "CC(C)(C)C(=O|unclosed branch",
-                "Xx|unexpected character",
+                "Xx|unexpected character (at character 1, 'X')",
+                "CXy|unexpected character (at character 2, 'X')",
                 "CC(=O)[O-] [K+]|contains whitespace",
                 "CCO ethanol|contains whitespace",
                 "[Cz+]|'Cz+' is not a chemical element",

@@ -149,7 +149,7 @@ class ApprovalCliTest {
 
         CliTest.Result unknown = sign(Files.writeString(tmp.resolve("bogus.token"), "llt_not-a-token\n"));
         assertThat(unknown.code()).isEqualTo(2);
-        assertThat(unknown.err()).contains("is not a valid token of this store (unknown or revoked)");
+        assertThat(unknown.err()).contains(": not a valid token of this store (unknown or revoked)");
 
         CliTest.Result blank = sign(bob, "--meaning", "  ");
         assertThat(blank.code()).isEqualTo(2);

@@ -238,10 +238,18 @@ class CliTest {
         assertThat(expected).contains("E0004");
 
         Path fresh = tmp.resolve("fresh.csv");
-        assertThat(labloop("export", "--out", fresh.toString(), "--data", data).code())
-                .isZero();
+        Result toFresh = labloop("export", "--out", fresh.toString(), "--data", data);
+        assertThat(toFresh.code()).isZero();
+        assertThat(toFresh.err()).contains("Wrote " + fresh).doesNotContain("new folder");
         assertThat(Files.getPosixFilePermissions(fresh))
                 .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+        Path nested = tmp.resolve("resluts").resolve("run.csv");
+        Result toNewFolder = labloop("export", "--out", nested.toString(), "--data", data);
+        assertThat(toNewFolder.code()).isZero();
+        assertThat(toNewFolder.err())
+                .as("a folder made for the export is named, so that a typo in it is seen")
+                .contains("in a new folder, " + nested.getParent());
+        assertThat(Files.readString(nested)).isEqualTo(expected);
 
         Path target = tmp.resolve("target.csv");
         Files.writeString(target, "campaign_id,experiment_id,index\nold-1,E0001,1\n");

@@ -41,7 +41,8 @@ class EditedFileRunTest {
         assertThat(r.out())
                 .contains("Note: campaign snar-demo-1 of the same name is unfinished")
                 .contains("this run started snar-demo-2")
-                .contains("labloop resume snar-demo-1");
+                .as("a command that can be pasted as it is, store included")
+                .contains("labloop resume snar-demo-1 --data " + data);
     }
 
     @Test

@@ -18,7 +18,7 @@ import org.labloop.emulator.SnarEmulator.Variant;
 
 class SnarEmulatorTest {
 
-    /** The six reference values of PRODUCT.md: (tau, equiv, conc, T) -> (STY, E-factor), per variant. */
+    /** Six reference values of the published model: (tau, equiv, conc, T) -> (STY, E-factor), per variant. */
     static Stream<Arguments> referencePoints() {
         return Stream.of(
                 Arguments.of(Variant.CORRECTED, 0.5, 1.0, 0.1, 30.0, 412.35, 235.21),
