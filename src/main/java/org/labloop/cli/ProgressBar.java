@@ -25,17 +25,26 @@ final class ProgressBar implements EngineListener {
     private int lastPrintedDone = -1;
     private boolean midLine;
 
+    private final String resume;
+
     ProgressBar(PrintWriter out, int budget, boolean bar) {
+        this(out, budget, bar, "labloop resume {id}");
+    }
+
+    /** {@code resume}: the command that resumes a campaign of this store, {@code {id}} standing for its id. */
+    ProgressBar(PrintWriter out, int budget, boolean bar, String resume) {
         this.out = out;
         this.budget = budget;
         this.bar = bar;
         this.terminal = System.console() != null;
+        this.resume = resume;
     }
 
     @Override
     public void committed(Event event, CampaignState state) {
         if (start == null) {
-            start = event.at();
+            // From the campaign's creation, as status counts it: a resumed run goes on from where the campaign was.
+            start = state.createdAt() == null ? event.at() : Instant.parse(state.createdAt());
         }
         switch (event.body()) {
             case EventBody.OperatorRequested r -> notice("OPERATOR REQUEST " + r.requestId() + ": " + r.message());
@@ -43,7 +52,8 @@ final class ProgressBar implements EngineListener {
                 notice("Paused by " + event.actor() + " (" + p.reason() + ")"
                         + ("engine".equals(event.actor())
                                 ? ""
-                                : "; continue it with: labloop resume " + state.id() + " (from another terminal)"));
+                                : "; continue it with: " + resume.replace("{id}", state.id())
+                                        + " (from another terminal)"));
             case EventBody.CampaignResumed r -> notice("Resumed by " + event.actor() + " (" + r.reason() + ")");
             default -> {}
         }

@@ -468,7 +468,8 @@ final class RunCommand implements Callable<Integer> {
         runner.notes(prepared).forEach(n -> out.println("Note: " + n + "."));
         out.flush();
         long t0 = System.nanoTime();
-        ProgressBar bar = new ProgressBar(out, prepared.spec().budget(), progress);
+        ProgressBar bar =
+                new ProgressBar(out, prepared.spec().budget(), progress, launcher() + " resume {id}" + dataHint(store));
         CampaignState state;
         try {
             state = runner.run(

@@ -384,6 +384,8 @@ class OperatorCommandsTest {
         assertThat(ended.code()).as(ended.err()).isZero();
         assertThat(ended.out())
                 .contains("Paused by user:")
+                .as("the command to continue names this store")
+                .contains("resume snar-demo-1 --data " + data + " (from another terminal)")
                 .contains("Resumed by user:")
                 .contains("completed - budget of 8 experiments spent");
     }
