@@ -3,7 +3,9 @@ package org.labloop.cli;
 import java.nio.file.Path;
 import org.labloop.core.InvalidInputException;
 import org.labloop.store.StoreLocation;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The {@code --data} option every command that touches the store shares. */
 final class DataOption {
@@ -15,6 +17,11 @@ final class DataOption {
                     + " PGPASSWORD); default: $LABLOOP_DATA, else labloop-data in the current folder.")
     String text;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    private boolean passwordNoted;
+
     /** Where the store is. */
     StoreLocation location() {
         String given = text;
@@ -22,7 +29,20 @@ final class DataOption {
             String env = System.getenv("LABLOOP_DATA");
             given = env == null || env.isBlank() ? "labloop-data" : env;
         }
-        return StoreLocation.parse(given, System.getenv());
+        StoreLocation where = StoreLocation.parse(given, System.getenv());
+        if (!passwordNoted
+                && where instanceof StoreLocation.Postgres
+                && StoreLocation.parse(given, java.util.Map.of()) instanceof StoreLocation.Postgres own
+                && own.password() != null
+                && command != null) {
+            // Accepted, since it works; said once, since whoever typed it may not know where it shows.
+            passwordNoted = true;
+            command.commandLine()
+                    .getErr()
+                    .println("Note: the password in the PostgreSQL address shows in the shell's history and in the"
+                            + " list of processes; set PGPASSWORD instead and leave it out of the address.");
+        }
+        return where;
     }
 
     /**

@@ -193,6 +193,13 @@ class PostgresStoreCliTest {
         CliTest.Result refused = CliTest.labloop("status", "--data", "postgresql://postgres@127.0.0.1:1/test");
         assertThat(refused.code()).isEqualTo(3);
         assertThat(refused.err()).contains("cannot be reached", "check that PostgreSQL runs at 127.0.0.1:1");
+        assertThat(refused.err()).doesNotContain("Note: the password");
+        CliTest.Result inline = CliTest.labloop("status", "--data", "postgresql://postgres:hunter2@127.0.0.1:1/test");
+        assertThat(inline.code()).isEqualTo(3);
+        assertThat(inline.err())
+                .containsOnlyOnce("Note: the password in the PostgreSQL address shows")
+                .contains("set PGPASSWORD instead")
+                .doesNotContain("hunter2");
         CliTest.Result noStore =
                 CliTest.labloop("status", "--data", "postgresql://postgres@127.0.0.1:5432/test?schema=no_store_here");
         assertThat(noStore.code()).isEqualTo(2);
