@@ -206,6 +206,7 @@ final class CampaignHub implements AutoCloseable {
         }
         CampaignRunner.Prepared p =
                 runner.check(spec, sources, baseDir, sources.get(0).path(), loaded.places());
+        store.requireReachable("create campaign '" + spec.name() + "'");
         if (toStart && spec.signaturesNeeded() == 0) { // one that waits for signatures is not started now
             try {
                 runner.requireDevicesFree(store, List.of(p), List.of());
@@ -213,7 +214,6 @@ final class CampaignHub implements AutoCloseable {
                 throw ApiError.conflict(e.getMessage());
             }
         }
-        store.requireReachable("create campaign '" + spec.name() + "'");
         String id = runner.create(p.requireNew(), log, who.actor());
         refreshIds();
         view(id);

@@ -102,7 +102,8 @@ public final class Smiles {
         String place = "";
         if (lines.length >= 3) {
             int caret = lines[2].indexOf('^');
-            if (caret >= 0 && caret < lines[1].length()) {
+            // Where the input was cut short the caret only marks its end, which says nothing.
+            if (caret >= 0 && caret < lines[1].length() && !lines[0].contains("truncated")) {
                 place = " (at character " + (caret + 1) + ", '" + lines[1].charAt(caret) + "')";
             }
         }

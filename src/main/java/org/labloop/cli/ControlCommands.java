@@ -109,14 +109,14 @@ final class ControlCommands {
             // A pause --now still tightens a plain pause: steps stop starting.
             return state.status() == CampaignStatus.PAUSED && (!now || state.pausedImmediately())
                     ? "Campaign " + cid + " is already paused (by " + state.pausedBy() + "); nothing sent. Continue it"
-                            + " with: labloop resume " + cid
+                            + " with: labloop resume " + cid + data.hint()
                     : null;
         }
 
         @Override
         void here(LabStore store, String cid, CampaignState state, PrintWriter out) {
             recordHere(store, cid, state, new EventBody.CampaignPaused(reason, now));
-            out.printf("Campaign %s paused. Continue it with: labloop resume %s%n", cid, cid);
+            out.printf("Campaign %s paused. Continue it with: labloop resume %s%s%n", cid, cid, data.hint());
         }
     }
 
@@ -176,7 +176,9 @@ final class ControlCommands {
         void here(LabStore store, String cid, CampaignState state, PrintWriter out) {
             check(state);
             recordHere(store, cid, state, new EventBody.OperatorAcknowledged(request, note));
-            out.printf("Request %s acknowledged. Continue the campaign with: labloop resume %s%n", request, cid);
+            out.printf(
+                    "Request %s acknowledged. Continue the campaign with: labloop resume %s%s%n",
+                    request, cid, data.hint());
         }
 
         private void check(CampaignState state) {

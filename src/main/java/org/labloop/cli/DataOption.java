@@ -31,6 +31,7 @@ final class DataOption {
         }
         StoreLocation where = StoreLocation.parse(given, System.getenv());
         if (!passwordNoted
+                && text != null // typed: LABLOOP_DATA shows in neither the history nor the list of processes
                 && where instanceof StoreLocation.Postgres
                 && StoreLocation.parse(given, java.util.Map.of()) instanceof StoreLocation.Postgres own
                 && own.password() != null

@@ -26,18 +26,20 @@ final class ProgressBar implements EngineListener {
     private boolean midLine;
 
     private final String resume;
+    private final String resumeStore;
 
     ProgressBar(PrintWriter out, int budget, boolean bar) {
-        this(out, budget, bar, "labloop resume {id}");
+        this(out, budget, bar, "labloop resume", "");
     }
 
-    /** {@code resume}: the command that resumes a campaign of this store, {@code {id}} standing for its id. */
-    ProgressBar(PrintWriter out, int budget, boolean bar, String resume) {
+    /** How to resume a campaign of this store: {@code resume ID resumeStore}. */
+    ProgressBar(PrintWriter out, int budget, boolean bar, String resume, String resumeStore) {
         this.out = out;
         this.budget = budget;
         this.bar = bar;
         this.terminal = System.console() != null;
         this.resume = resume;
+        this.resumeStore = resumeStore;
     }
 
     @Override
@@ -52,7 +54,7 @@ final class ProgressBar implements EngineListener {
                 notice("Paused by " + event.actor() + " (" + p.reason() + ")"
                         + ("engine".equals(event.actor())
                                 ? ""
-                                : "; continue it with: " + resume.replace("{id}", state.id())
+                                : "; continue it with: " + resume + " " + state.id() + resumeStore
                                         + " (from another terminal)"));
             case EventBody.CampaignResumed r -> notice("Resumed by " + event.actor() + " (" + r.reason() + ")");
             default -> {}

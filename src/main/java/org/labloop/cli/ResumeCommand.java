@@ -151,7 +151,7 @@ final class ResumeCommand implements Callable<Integer> {
                             + String.join(", ", twins) + " on the same workcell '" + workcell + "'",
                     "if they are to share it, run their campaign files together (labloop run A.yaml B.yaml, then"
                             + " labloop abort the campaigns left behind); to start this one by itself, labloop resume "
-                            + state.id() + " --alone");
+                            + state.id() + " --alone" + RunCommand.dataHint(store));
         }
     }
 
@@ -201,7 +201,7 @@ final class ResumeCommand implements Callable<Integer> {
                     "campaigns " + String.join(", ", open) + " shared a workcell and " + String.join(", ", paused)
                             + (paused.size() == 1 ? " was" : " were") + " paused by an operator",
                     "name the campaign to resume, for example: labloop resume " + paused.get(0)
-                            + " (its partners resume with it; a pause on them stays)");
+                            + RunCommand.dataHint(store) + " (its partners resume with it; a pause on them stays)");
         }
         throw InvalidInputException.of(
                 store.log().location(),

@@ -116,7 +116,8 @@ final class RunCommand implements Callable<Integer> {
                     throw InvalidInputException.of(
                             "campaign " + id + " in " + store.log().location(),
                             "this campaign is paused (by " + twinState.pausedBy() + ")",
-                            "continue it with: labloop resume " + id + ", or start another with --new");
+                            "continue it with: " + launcher() + " resume " + id + dataHint(store)
+                                    + ", or start another with --new");
                 }
                 store.requireNotDriven(id);
                 out.println("Resuming unfinished campaign " + id + " (same files and seed; --new starts another).");
@@ -204,7 +205,8 @@ final class RunCommand implements Callable<Integer> {
                         throw InvalidInputException.of(
                                 "campaign " + t.id() + " in " + store.log().location(),
                                 "this campaign is paused (by " + t.pausedBy() + ")",
-                                "continue it with: labloop resume " + t.id() + ", or start new ones with --new");
+                                "continue it with: " + launcher() + " resume " + t.id() + dataHint(store)
+                                        + ", or start new ones with --new");
                     }
                     t.sharedWith().stream()
                             .filter(partner -> store.log().campaignIds().contains(partner))
@@ -307,7 +309,8 @@ final class RunCommand implements Callable<Integer> {
             if (pausedByOperator(s)) {
                 // The run goes on until every campaign in it has ended: a paused one holds it open.
                 out.println("Campaign " + p + " stays paused (by " + s.pausedBy() + "); the run ends once it is"
-                        + " resumed and done: labloop resume " + p + " from another terminal.");
+                        + " resumed and done: " + launcher() + " resume " + p + dataHint(store)
+                        + " from another terminal.");
             }
         }
         List<String> ids = new ArrayList<>();
@@ -469,7 +472,7 @@ final class RunCommand implements Callable<Integer> {
         out.flush();
         long t0 = System.nanoTime();
         ProgressBar bar =
-                new ProgressBar(out, prepared.spec().budget(), progress, launcher() + " resume {id}" + dataHint(store));
+                new ProgressBar(out, prepared.spec().budget(), progress, launcher() + " resume", dataHint(store));
         CampaignState state;
         try {
             state = runner.run(

@@ -11,6 +11,7 @@ import org.labloop.event.EventLog;
 import org.labloop.event.EventLogException;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
+import org.labloop.store.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,9 +43,9 @@ final class StatusCommand implements Callable<Integer> {
                         .print(out);
                 if (interrupted(state)) {
                     out.printf(
-                            "  not running   no process drives it since its run was interrupted; 'labloop resume %s'"
+                            "  not running   no process drives it since its run was interrupted; 'labloop resume %s%s'"
                                     + " continues it%n",
-                            cid);
+                            cid, data.hint());
                 }
                 return 0;
             }
@@ -63,15 +64,18 @@ final class StatusCommand implements Callable<Integer> {
                     out.printf(fmt, cid, "empty", 0, 0, 0, "-", "(no events)");
                     continue;
                 }
-                CampaignState s;
+                CampaignState folded;
                 try {
-                    s = current(log, Lab.foldVerified(log, cid, events));
+                    folded = Lab.foldVerified(log, cid, events);
+                } catch (StoreException e) {
+                    throw e; // the store itself, not this campaign's log
                 } catch (EventLogException e) {
                     // Nothing is shown from an altered log, but the other campaigns still are.
                     out.printf(fmt, cid, "ALTERED", "-", "-", "-", "-", "(see below)");
                     altered.add(e.getMessage());
                     continue;
                 }
+                CampaignState s = current(log, folded);
                 org.labloop.campaign.CampaignSpec campaign = lab.specOf(s);
                 out.printf(
                         fmt,

@@ -244,7 +244,7 @@ public sealed interface StoreLocation {
         password = firstOf(password, query.remove("password"), env.get("PGPASSWORD"));
         String schema = firstOf(query.remove("schema"), query.remove("currentSchema"), Postgres.DEFAULT_SCHEMA);
         for (String option : query.keySet()) {
-            requireDriverOption(text, option);
+            requireDriverOption(option);
         }
         return new Postgres(host, port, database, user, password, schema, query);
     }
@@ -253,7 +253,7 @@ public sealed interface StoreLocation {
      * The driver ignores options it does not know, so a misspelt {@code shema} would put the store in the default
      * schema without a word: refused here instead.
      */
-    private static void requireDriverOption(String text, String option) {
+    private static void requireDriverOption(String option) {
         if (org.postgresql.PGProperty.forName(option) != null) {
             return;
         }
@@ -263,7 +263,8 @@ public sealed interface StoreLocation {
         }
         throw InvalidInputException.of(
                 "--data",
-                "'" + redact(text) + "' has an option '" + option + "' that neither LabLoop nor the PostgreSQL driver"
+                // The address is not repeated: a misspelt key such as 'pasword' would show its value.
+                "the PostgreSQL address has an option '" + option + "' that neither LabLoop nor the PostgreSQL driver"
                         + " knows"
                         + Suggest.closest(option, known)
                                 .map(k -> " (did you mean '" + k + "'?)")

@@ -3,6 +3,7 @@ package org.labloop.chem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,6 +49,12 @@ class SmilesTest {
         assertThatThrownBy(() -> Smiles.parse(smiles))
                 .isInstanceOf(Smiles.InvalidMoleculeException.class)
                 .hasMessageContaining(why);
+    }
+
+    @Test
+    void aSmilesCutShort_isNotGivenThePlaceWhereItEnds_asIfTheFaultWereThere() {
+        assertThat(Smiles.problem("C1CC("))
+                .hasValueSatisfying(p -> assertThat(p).contains("unclosed ring").doesNotContain("at character"));
     }
 
     @ParameterizedTest

@@ -236,7 +236,9 @@ class OperatorCommandsTest {
         assertThat(killed.code()).as(killed.err()).isZero();
         assertThat(killed.out()).contains("snar-demo-1").contains("interrupted");
         CliTest.Result one = CliTest.labloop("status", "snar-demo-1", "--data", data.toString());
-        assertThat(one.out()).contains("not running").contains("'labloop resume snar-demo-1' continues it");
+        assertThat(one.out())
+                .contains("not running")
+                .contains("'labloop resume snar-demo-1 --data " + data + "' continues it");
 
         try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
             org.labloop.lab.LabStore.EngineLock held = store.lock("snar-demo-1"); // as a live engine holds it

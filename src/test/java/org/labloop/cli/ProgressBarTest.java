@@ -31,7 +31,7 @@ class ProgressBarTest {
             // The run that watches starts here: 2 h later, as a resume after an interruption.
             Instant resumed = CREATED.plus(Duration.ofHours(2));
             StringWriter text = new StringWriter();
-            ProgressBar bar = new ProgressBar(new PrintWriter(text, true), 1, true, "labloop resume {id}");
+            ProgressBar bar = new ProgressBar(new PrintWriter(text, true), 1, true, "labloop resume", "");
             for (Event e : List.of(
                     log.append(id, resumed, "engine", new EventBody.CampaignStarted("virtual")),
                     log.append(

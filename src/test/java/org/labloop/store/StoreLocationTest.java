@@ -176,6 +176,11 @@ class StoreLocationTest {
                 .hasMessageContaining("option 'shema'")
                 .hasMessageContaining("did you mean 'schema'?")
                 .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://alice@h/db?pasword=hunter2", Map.of()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("did you mean 'password'?")
+                .as("a misspelt password key keeps its value hidden")
+                .hasMessageNotContaining("hunter2");
         assertThatThrownBy(() -> StoreLocation.parse("postgresql://h/db?schema=s&sslmod=require", Map.of()))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("did you mean 'sslmode'?");
