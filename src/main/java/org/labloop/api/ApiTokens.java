@@ -59,8 +59,8 @@ public final class ApiTokens implements AutoCloseable {
             case StoreLocation.Postgres pg -> {
                 PostgresEventLog.open(pg).close(); // creates the tables when missing
                 // One attempt to connect again when the server ends the connection: a request is answered 503 at
-                // once rather than held while the server is away.
-                yield new ApiTokens(StoreConnection.server(pg, Duration.ZERO), Clock.systemUTC());
+                // once rather than held while the server is away, or stays silent.
+                yield new ApiTokens(StoreConnection.server(pg.prompt(), Duration.ZERO), Clock.systemUTC());
             }
         };
     }

@@ -31,6 +31,7 @@ import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
 import org.labloop.lab.Signing;
 import org.labloop.store.ControlInbox;
+import org.labloop.store.StoreLocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -642,7 +643,8 @@ final class CampaignHub implements AutoCloseable {
 
     /** Hands a request to the engine of another process through the store's control inbox, as labloop pause does. */
     private void submit(String id, String action, Principal who, String reason, boolean immediate) {
-        try (ControlInbox control = ControlInbox.open(store.location())) {
+        StoreLocation where = store.location() instanceof StoreLocation.Postgres pg ? pg.prompt() : store.location();
+        try (ControlInbox control = ControlInbox.open(where)) {
             control.submit(id, action, who.actor(), reason, immediate);
         }
     }

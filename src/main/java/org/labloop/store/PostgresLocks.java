@@ -109,10 +109,14 @@ public final class PostgresLocks implements AutoCloseable {
 
     private boolean call(String sql, String campaignId, String what) {
         synchronized (monitor) {
+            Connection db = db();
             try {
-                return ask(db(), sql, key(location.schema(), campaignId));
+                return ask(db, sql, key(location.schema(), campaignId));
             } catch (SQLException e) {
-                throw PostgresEventLog.failure(location, "cannot " + what + " campaign " + campaignId + " in", e);
+                StoreException failure =
+                        PostgresEventLog.failure(location, "cannot " + what + " campaign " + campaignId + " in", e);
+                // The session is gone (a log's next write connects again): asking once more later may well succeed.
+                throw PostgresEventLog.lost(e, db) ? new StoreUnavailableException(failure.getMessage(), e) : failure;
             }
         }
     }

@@ -84,6 +84,25 @@ public sealed interface StoreLocation {
         /** Seconds a statement may wait for the server's answer before its connection counts as lost. */
         public static final int SOCKET_TIMEOUT_S = 300;
 
+        /** Seconds a session that answers a person ({@link #prompt}) waits for the server before giving up. */
+        public static final int PROMPT_TIMEOUT_S = 10;
+
+        /**
+         * This location for sessions that would rather fail and be asked again than keep a person waiting (a server's
+         * reads and token checks): a statement or a login unanswered for {@link #PROMPT_TIMEOUT_S} seconds counts as a
+         * lost connection, as on a network that drops packets without a word. An address that sets its own {@code
+         * socketTimeout} keeps it.
+         */
+        public Postgres prompt() {
+            if (options.containsKey("socketTimeout")) {
+                return this;
+            }
+            Map<String, String> o = new java.util.TreeMap<>(options);
+            o.put("socketTimeout", String.valueOf(PROMPT_TIMEOUT_S));
+            o.putIfAbsent("loginTimeout", String.valueOf(PROMPT_TIMEOUT_S));
+            return new Postgres(host, port, database, user, password, schema, o);
+        }
+
         /** Connection properties: credentials, the schema as the search path, and the driver options given. */
         public Properties properties() {
             Properties p = new Properties();

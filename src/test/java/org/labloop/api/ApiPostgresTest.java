@@ -80,28 +80,77 @@ class ApiPostgresTest {
 
                 proxy.cut();
                 Thread.sleep(500); // the engine's next write meets the cut and waits for the server
-                HttpResponse<String> known = server.get("/api/v1/campaigns/" + id, operator);
-                assertThat(known.statusCode()).as(known.body()).isEqualTo(200);
-                HttpResponse<String> unknown = server.get("/api/v1/campaigns/no-such-campaign", operator);
-                assertThat(unknown.statusCode())
-                        .as("a request that must read the store: " + unknown.body())
-                        .isEqualTo(503);
-                assertThat(unknown.headers().firstValue("Retry-After")).hasValue("30");
-                // Writes the server would make through the engine's log: refused at once too, not after minutes.
-                HttpResponse<String> create =
-                        server.post("/api/v1/campaigns", "{\"example\":\"snar\",\"start\":false}", server.admin);
-                assertThat(create.statusCode()).as(create.body()).isEqualTo(503);
-                assertThat(create.body()).contains("store_unavailable");
-                HttpResponse<String> start = server.post("/api/v1/campaigns/" + waiting + "/start", "{}", server.admin);
-                assertThat(start.statusCode()).as(start.body()).isEqualTo(503);
-
-                proxy.restore();
+                try {
+                    cutOff(server, id, waiting, operator);
+                } finally {
+                    proxy.restore(); // also when an answer was wrong: else closing waits for the engine, for minutes
+                }
                 JsonNode done = server.awaitStatus(id, "completed", 300);
                 assertThat(done.get("experiments").get("completed").asInt()).isEqualTo(40);
             }
             try (EventLog log = Lab.openReadOnly(direct, true)) {
                 assertThat(ChainCheck.of(log.readAll(log.campaignIds().get(0))).intact())
                         .isTrue();
+            }
+        }
+    }
+
+    /** What a server cut off from its database answers: from memory, or 503 at once. */
+    private static void cutOff(TestServer server, String id, String waiting, String operator) {
+        HttpResponse<String> known = server.get("/api/v1/campaigns/" + id, operator);
+        assertThat(known.statusCode()).as(known.body()).isEqualTo(200);
+        HttpResponse<String> unknown = server.get("/api/v1/campaigns/no-such-campaign", operator);
+        assertThat(unknown.statusCode())
+                .as("a request that must read the store: " + unknown.body())
+                .isEqualTo(503);
+        assertThat(unknown.headers().firstValue("Retry-After")).hasValue("30");
+        // Writes the server would make through the engine's log: refused at once too, not after minutes.
+        HttpResponse<String> create =
+                server.post("/api/v1/campaigns", "{\"example\":\"snar\",\"start\":false}", server.admin);
+        assertThat(create.statusCode()).as(create.body()).isEqualTo(503);
+        assertThat(create.body()).contains("store_unavailable");
+        HttpResponse<String> start = server.post("/api/v1/campaigns/" + waiting + "/start", "{}", server.admin);
+        assertThat(start.statusCode()).as(start.body()).isEqualTo(503);
+    }
+
+    /**
+     * A network that drops packets without a word: the engine's statement waits for its answer (minutes), and a request
+     * that must ask the store is answered 503 within the server's prompt timeout instead of as long.
+     */
+    @Test
+    void whenTheNetworkGoesSilent_aRequestThatMustAskTheStore_is503WithinSeconds_andTheRunEndsOnceItFlows()
+            throws Exception {
+        try (TestPostgres pg = TestPostgres.fresh();
+                TcpProxy proxy = TcpProxy.to(pg.location().host(), pg.location().port())) {
+            StoreLocation.Postgres through = through(pg.location(), proxy);
+            try (TestServer server = new TestServer(through, tmp, 2000)) {
+                String id = server.createExample(true);
+                server.await(id, c -> c.get("experiments").get("completed").asInt() >= 2, 120);
+                String later =
+                        server.server.tokens().create("lena", Principal.VIEWER).token();
+
+                proxy.stall();
+                long t0 = System.nanoTime();
+                HttpResponse<String> silent;
+                try {
+                    // A token not yet checked is looked up in the store: its session hears nothing.
+                    silent = server.send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create(server.base + "/api/v1/campaigns/" + id))
+                                    .GET(),
+                            later,
+                            java.time.Duration.ofSeconds(90));
+                } finally {
+                    proxy.flow(); // also without an answer: else closing waits for the engine's statement
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                assertThat(silent.statusCode()).as(silent.body()).isEqualTo(503);
+                // Its statement, then its one new login, each give up after the prompt timeout (not the 300 s of an
+                // engine's session); printed rather than asserted, as timing is the machine's.
+                System.out.printf("a request over a silent network was answered 503 after %.1f s%n", seconds);
+
+                JsonNode done = server.awaitStatus(id, "completed", 300);
+                assertThat(done.get("experiments").get("completed").asInt()).isEqualTo(40);
             }
         }
     }

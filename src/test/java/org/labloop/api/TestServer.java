@@ -51,11 +51,15 @@ final class TestServer implements AutoCloseable {
     }
 
     HttpResponse<String> send(HttpRequest.Builder b, String token) {
+        return send(b, token, Duration.ofSeconds(20));
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder b, String token, Duration timeout) {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
         try {
-            return http.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(b.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

@@ -170,6 +170,20 @@ class StoreLocationTest {
     }
 
     @Test
+    void aPromptSession_givesUpOnASilentServerWithinSeconds_unlessTheAddressSaysOtherwise() {
+        StoreLocation.Postgres pg = (StoreLocation.Postgres) StoreLocation.parse("postgresql://u@h/db", Map.of());
+        assertThat(pg.properties().getProperty("socketTimeout"))
+                .isEqualTo(String.valueOf(StoreLocation.Postgres.SOCKET_TIMEOUT_S));
+        assertThat(pg.prompt().properties())
+                .containsEntry("socketTimeout", String.valueOf(StoreLocation.Postgres.PROMPT_TIMEOUT_S))
+                .containsEntry("loginTimeout", String.valueOf(StoreLocation.Postgres.PROMPT_TIMEOUT_S));
+        assertThat(pg.prompt().schema()).isEqualTo(pg.schema());
+        StoreLocation.Postgres own =
+                (StoreLocation.Postgres) StoreLocation.parse("postgresql://u@h/db?socketTimeout=60", Map.of());
+        assertThat(own.prompt().properties()).containsEntry("socketTimeout", "60");
+    }
+
+    @Test
     void aMisspeltOption_isRefused_ratherThanLeavingTheStoreInTheDefaultSchema() {
         assertThatThrownBy(() -> StoreLocation.parse("postgresql://alice:hunter2@h/db?shema=screening", Map.of()))
                 .isInstanceOf(InvalidInputException.class)

@@ -48,8 +48,26 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * Holds every byte in either direction, without closing anything, until {@link #flow}: a network that drops packets
+     * silently. New connections are accepted and then hear nothing.
+     */
+    public void stall() {
+        stalled = true;
+    }
+
+    /** Lets held and new bytes through again. */
+    public void flow() {
+        stalled = false;
+    }
+
+    private volatile boolean stalled;
+
     /** Takes connections again, on the same port. */
     public synchronized void restore() throws IOException {
+        if (!listener.isClosed()) {
+            return; // takes connections already
+        }
         listener = listen(port);
         serve(listener);
     }
@@ -93,7 +111,16 @@ public final class TcpProxy implements AutoCloseable {
         Thread.ofVirtual().start(() -> {
             try (InputStream in = a.getInputStream();
                     OutputStream out = b.getOutputStream()) {
-                in.transferTo(out);
+                byte[] buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    while (stalled && !b.isClosed()) {
+                        Thread.sleep(20);
+                    }
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
             } catch (IOException ended) {
                 // one side went away: end the other too
             } finally {
