@@ -31,7 +31,6 @@ import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
 import org.labloop.lab.Signing;
 import org.labloop.store.ControlInbox;
-import org.labloop.store.StoreLocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -283,13 +282,7 @@ final class CampaignHub implements AutoCloseable {
             }
             // Only one process drives a campaign; the lock goes with the engine thread. It is taken before the log is
             // read, so that what another process recorded just before (an abort, a signature) is in the state.
-            store.requireReachable("start campaign " + id);
-            LabStore.EngineLock engineLock;
-            try {
-                engineLock = store.lock(id);
-            } catch (CampaignLockedException e) {
-                throw ApiError.conflict(e.getMessage());
-            }
+            LabStore.EngineLock engineLock = lockToWrite(id, "start campaign " + id);
             CampaignRunner.Prepared p;
             LabClock clock;
             Engine engine;
@@ -643,8 +636,7 @@ final class CampaignHub implements AutoCloseable {
 
     /** Hands a request to the engine of another process through the store's control inbox, as labloop pause does. */
     private void submit(String id, String action, Principal who, String reason, boolean immediate) {
-        StoreLocation where = store.location() instanceof StoreLocation.Postgres pg ? pg.prompt() : store.location();
-        try (ControlInbox control = ControlInbox.open(where)) {
+        try (ControlInbox control = ControlInbox.open(store.location().prompt())) {
             control.submit(id, action, who.actor(), reason, immediate);
         }
     }
@@ -727,13 +719,7 @@ final class CampaignHub implements AutoCloseable {
 
     /** Records {@code body} for a campaign no engine drives, under its lock, as of its last event. */
     private void appendHere(String id, CampaignView v, Principal who, EventBody body) {
-        store.requireReachable("record " + body.typeName() + " for campaign " + id);
-        LabStore.EngineLock engineLock;
-        try {
-            engineLock = store.lock(id);
-        } catch (CampaignLockedException e) {
-            throw ApiError.conflict(e.getMessage());
-        }
+        LabStore.EngineLock engineLock = lockToWrite(id, "record " + body.typeName() + " for campaign " + id);
         try {
             Instant at = Instant.parse(v.read(CampaignState::lastEventAt));
             inbox.add(log.append(id, at, who.actor(), body));
@@ -741,6 +727,19 @@ final class CampaignHub implements AutoCloseable {
             engineLock.close();
         }
         awaitProjected(v, id);
+    }
+
+    /**
+     * Campaign {@code id}'s lock, to write through the log as {@code what}: 503 at once while that log waits for its
+     * database, 409 while another process drives the campaign.
+     */
+    private LabStore.EngineLock lockToWrite(String id, String what) {
+        store.requireReachable(what);
+        try {
+            return store.lock(id);
+        } catch (CampaignLockedException e) {
+            throw ApiError.conflict(e.getMessage());
+        }
     }
 
     /**

@@ -32,10 +32,10 @@ final class DataOption {
         StoreLocation where = StoreLocation.parse(given, System.getenv());
         if (!passwordNoted
                 && text != null // typed: LABLOOP_DATA shows in neither the history nor the list of processes
-                && where instanceof StoreLocation.Postgres
-                && StoreLocation.parse(given, java.util.Map.of()) instanceof StoreLocation.Postgres own
-                && own.password() != null
-                && command != null) {
+                && command != null
+                && where instanceof StoreLocation.Postgres pg
+                && pg.password() != null // from the address or from PGPASSWORD: which, the address alone says
+                && ((StoreLocation.Postgres) StoreLocation.parse(given, java.util.Map.of())).password() != null) {
             // Accepted, since it works; said once, since whoever typed it may not know where it shows.
             passwordNoted = true;
             command.commandLine()

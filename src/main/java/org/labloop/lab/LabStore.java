@@ -95,7 +95,7 @@ public final class LabStore implements AutoCloseable {
             throw new StoreException("store " + location.describe() + " is closed");
         }
         if (reader == null) {
-            reader = PostgresEventLog.openReadOnly(((StoreLocation.Postgres) location).prompt());
+            reader = PostgresEventLog.openReadOnly((StoreLocation.Postgres) location.prompt());
         }
         return reader;
     }

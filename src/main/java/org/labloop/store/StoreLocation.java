@@ -23,6 +23,12 @@ public sealed interface StoreLocation {
     /** How the location is written in messages and in printed commands (never with a password). */
     String describe();
 
+    /**
+     * This location for sessions that would rather fail and be asked again than keep a person waiting; see
+     * {@link Postgres#prompt}. A data directory has nothing to wait for.
+     */
+    StoreLocation prompt();
+
     /** The embedded store: {@code labloop.db} and its companions in a directory. */
     record Directory(Path path) implements StoreLocation {
         public Directory {
@@ -32,6 +38,11 @@ public sealed interface StoreLocation {
         @Override
         public String describe() {
             return path.toString();
+        }
+
+        @Override
+        public Directory prompt() {
+            return this;
         }
     }
 
@@ -93,6 +104,7 @@ public sealed interface StoreLocation {
          * lost connection, as on a network that drops packets without a word. An address that sets its own {@code
          * socketTimeout} keeps it.
          */
+        @Override
         public Postgres prompt() {
             if (options.containsKey("socketTimeout")) {
                 return this;
