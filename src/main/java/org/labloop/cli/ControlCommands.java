@@ -109,14 +109,16 @@ final class ControlCommands {
             // A pause --now still tightens a plain pause: steps stop starting.
             return state.status() == CampaignStatus.PAUSED && (!now || state.pausedImmediately())
                     ? "Campaign " + cid + " is already paused (by " + state.pausedBy() + "); nothing sent. Continue it"
-                            + " with: labloop resume " + cid + data.hint()
+                            + " with: " + RunCommand.launcher() + " resume " + cid + data.hint()
                     : null;
         }
 
         @Override
         void here(LabStore store, String cid, CampaignState state, PrintWriter out) {
             recordHere(store, cid, state, new EventBody.CampaignPaused(reason, now));
-            out.printf("Campaign %s paused. Continue it with: labloop resume %s%s%n", cid, cid, data.hint());
+            out.printf(
+                    "Campaign %s paused. Continue it with: %s resume %s%s%n",
+                    cid, RunCommand.launcher(), cid, data.hint());
         }
     }
 
@@ -177,8 +179,8 @@ final class ControlCommands {
             check(state);
             recordHere(store, cid, state, new EventBody.OperatorAcknowledged(request, note));
             out.printf(
-                    "Request %s acknowledged. Continue the campaign with: labloop resume %s%s%n",
-                    request, cid, data.hint());
+                    "Request %s acknowledged. Continue the campaign with: %s resume %s%s%n",
+                    request, RunCommand.launcher(), cid, data.hint());
         }
 
         private void check(CampaignState state) {

@@ -29,7 +29,7 @@ final class ProgressBar implements EngineListener {
     private final String resumeStore;
 
     ProgressBar(PrintWriter out, int budget, boolean bar) {
-        this(out, budget, bar, "labloop resume", "");
+        this(out, budget, bar, RunCommand.launcher() + " resume", "");
     }
 
     /** How to resume a campaign of this store: {@code resume ID resumeStore}. */

@@ -86,8 +86,11 @@ final class ResumeCommand implements Callable<Integer> {
                         "campaign " + cid,
                         "it is paused for operator request "
                                 + String.join(", ", state.openRequests().keySet()) + ", which resume does not answer",
-                        "check what the request says (labloop status " + cid + "), then: labloop ack " + cid + " "
-                                + state.openRequests().keySet().iterator().next() + " --note '...'");
+                        "check what the request says (" + RunCommand.launcher() + " status " + cid
+                                + RunCommand.dataHint(store)
+                                + "), then: " + RunCommand.launcher() + " ack " + cid + " "
+                                + state.openRequests().keySet().iterator().next() + " --note '...'"
+                                + RunCommand.dataHint(store));
             }
             if (store.running(cid)) {
                 try (ControlInbox inbox = ControlInbox.open(store.location())) {
@@ -200,7 +203,7 @@ final class ResumeCommand implements Callable<Integer> {
                     store.log().location(),
                     "campaigns " + String.join(", ", open) + " shared a workcell and " + String.join(", ", paused)
                             + (paused.size() == 1 ? " was" : " were") + " paused by an operator",
-                    "name the campaign to resume, for example: labloop resume " + paused.get(0)
+                    "name the campaign to resume, for example: " + RunCommand.launcher() + " resume " + paused.get(0)
                             + RunCommand.dataHint(store) + " (its partners resume with it; a pause on them stays)");
         }
         throw InvalidInputException.of(

@@ -85,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
         } else {
             out.println();
             out.println("Log in with an API token (paste it on the dashboard, or send 'Authorization: Bearer TOKEN').");
-            out.println("Issue one with: labloop token create --name NAME" + dataHint());
+            out.println("Issue one with: " + RunCommand.launcher() + " token create --name NAME" + dataHint());
         }
         out.println("Stop with Ctrl-C.");
         out.flush();

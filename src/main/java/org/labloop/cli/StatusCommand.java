@@ -43,9 +43,9 @@ final class StatusCommand implements Callable<Integer> {
                         .print(out);
                 if (interrupted(state)) {
                     out.printf(
-                            "  not running   no process drives it since its run was interrupted; 'labloop resume %s%s'"
+                            "  not running   no process drives it since its run was interrupted; '%s resume %s%s'"
                                     + " continues it%n",
-                            cid, data.hint());
+                            RunCommand.launcher(), cid, data.hint());
                 }
                 return 0;
             }
@@ -116,8 +116,14 @@ final class StatusCommand implements Callable<Integer> {
         return s.status() == org.labloop.campaign.CampaignStatus.RUNNING && !LabStore.driven(data.location(), s.id());
     }
 
-    /** Engine-clock time from creation to the last event, marked virtual for simulated runs. */
+    /**
+     * Engine-clock time from creation to the last event, marked virtual for simulated runs; none before the campaign
+     * starts (signatures are not run time).
+     */
     static String elapsed(CampaignState s) {
+        if (s.status() == org.labloop.campaign.CampaignStatus.CREATED) {
+            return "- (not started)";
+        }
         java.time.Duration d = java.time.Duration.between(
                 java.time.Instant.parse(s.createdAt()), java.time.Instant.parse(s.lastEventAt()));
         return ProgressBar.human(d) + ("virtual".equals(s.timeMode()) ? " (virtual)" : "");

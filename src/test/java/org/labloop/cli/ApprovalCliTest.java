@@ -66,7 +66,9 @@ class ApprovalCliTest {
                         "sign " + ID + " --data " + data,
                         "resume " + ID + " --data " + data);
         assertThat(events()).extracting(e -> e.body().typeName()).containsExactly("CampaignCreated");
-        assertThat(CliTest.labloop("status", "--data", data.toString()).out()).contains(ID, "unsigned");
+        assertThat(CliTest.labloop("status", "--data", data.toString()).out())
+                .contains(ID, "unsigned", "- (not started)")
+                .doesNotContain("0.0 min");
         assertThat(CliTest.labloop("status", ID, "--data", data.toString()).out())
                 .contains("approval      0 of 2 signatures; WAITS FOR 2 MORE before it runs");
     }
