@@ -63,7 +63,8 @@ final class ExportCommand implements Callable<Integer> {
             names = "--sources",
             paramLabel = "DIR",
             description = "Write the files the campaign was defined by (as stored in its log) into DIR, laid out as the"
-                    + " campaign file refers to them: labloop run DIR/CAMPAIGN.yaml reproduces it. The dataset is"
+                    + " campaign file refers to them: labloop run DIR/CAMPAIGN.yaml --seed N, with the seed it"
+                    + " prints, reproduces it. The dataset is"
                     + " written as well only with --out or --format.")
     Path sourcesDir;
 
@@ -223,6 +224,9 @@ final class ExportCommand implements Callable<Integer> {
             write(target, text);
             err.println("Wrote " + target);
         });
+        // The seed the campaign ran with, which a --seed on its run may have set in place of the file's.
+        err.println("Reproduce it: " + RunCommand.launcher() + " run "
+                + Shell.quote(root.resolve(campaignPath.getFileName()).toString()) + " --seed " + state.seed());
     }
 
     private static boolean sameText(Path file, String text) {

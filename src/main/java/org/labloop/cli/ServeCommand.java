@@ -109,7 +109,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         try {
             double p = Double.parseDouble(text);
-            if (p >= 0 && Double.isFinite(p)) {
+            if (p > 0 && Double.isFinite(p)) { // 0 would read as a run held still, not as max
                 return p;
             }
         } catch (NumberFormatException e) {

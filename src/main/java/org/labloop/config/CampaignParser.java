@@ -121,9 +121,10 @@ final class CampaignParser {
 
         Map<String, String> parameterTypes = null;
         SearchSpace space = null;
+        Node.MapNode params = null;
         e = r.required("parameters", "{temperature: {type: continuous, min: 30, max: 120, unit: degC}}");
         if (e != null) {
-            Node.MapNode params = v.map(e.value(), "'parameters'");
+            params = v.map(e.value(), "'parameters'");
             if (params != null) {
                 parameterTypes = new LinkedHashMap<>();
                 space = space(e, params, parameterTypes);
@@ -131,6 +132,9 @@ final class CampaignParser {
         }
         List<Objective> objectives = objectives(r);
         List<OutcomeConstraint> constraints = constraints(r);
+        if (params != null) {
+            outcomesNotParameters(params, objectives, constraints);
+        }
 
         Integer budget = null;
         e = r.required("budget", "40");
@@ -550,6 +554,31 @@ final class CampaignParser {
             }
         }
         return ok ? new MoleculeParameter(name, choices) : null;
+    }
+
+    /**
+     * A parameter named like a measured outcome would give the dataset two columns of one name, and the planner a
+     * condition it sets that is also a result it reads.
+     */
+    private void outcomesNotParameters(
+            Node.MapNode params, List<Objective> objectives, List<OutcomeConstraint> constraints) {
+        Map<String, String> outcomes = new LinkedHashMap<>();
+        if (objectives != null) {
+            objectives.forEach(o -> outcomes.putIfAbsent(o.name(), "objective"));
+        }
+        if (constraints != null) {
+            constraints.forEach(c -> outcomes.putIfAbsent(c.outcome(), "constrained outcome"));
+        }
+        for (Node.Entry p : params.entries().values()) {
+            String kind = outcomes.get(p.key());
+            if (kind != null) {
+                v.error(
+                        p.keyAt(),
+                        "parameter '" + p.key() + "' has the name of the campaign's " + kind + " '" + p.key() + "'",
+                        "rename the parameter (and each '$" + p.key() + "' that refers to it in the protocol):"
+                                + " a name is either a condition the planner sets or an outcome the lab measures");
+            }
+        }
     }
 
     // ---------------------------------------------------------------- objectives

@@ -184,6 +184,13 @@ public sealed interface StoreLocation {
      */
     static StoreLocation parse(String text, Map<String, String> env) {
         Objects.requireNonNull(text, "text");
+        if (text.isBlank()) {
+            // An empty path would put the store in the current folder, unasked.
+            throw InvalidInputException.of(
+                    "--data",
+                    "the store's address is empty",
+                    "pass a data directory or a PostgreSQL address, or leave --data out for ./labloop-data");
+        }
         String lower = text.toLowerCase(java.util.Locale.ROOT);
         String rest = lower.startsWith("jdbc:") ? text.substring(5) : text;
         String scheme = rest.toLowerCase(java.util.Locale.ROOT);
@@ -194,7 +201,28 @@ public sealed interface StoreLocation {
                         "'" + redact(text) + "' is not a data directory nor a PostgreSQL address",
                         "pass a directory, or postgresql://USER@HOST:PORT/DATABASE");
             }
-            return new Directory(Path.of(text));
+            Path path;
+            try {
+                path = Path.of(text);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw InvalidInputException.of(
+                        "--data",
+                        "'" + text + "' is not a valid path (" + e.getReason() + ")",
+                        "pass a data directory");
+            }
+            if (java.nio.file.Files.isRegularFile(path)) {
+                Path parent = path.toAbsolutePath().getParent();
+                throw InvalidInputException.of(
+                        "--data",
+                        "'" + text + "' is a file, not a data directory",
+                        "pass the folder that holds the store"
+                                + (parent != null
+                                                && path.getFileName().toString().startsWith("labloop")
+                                        ? ", here " + parent
+                                        : "")
+                                + ", or a new folder's name to start a store there");
+            }
+            return new Directory(path);
         }
         URI uri;
         try {

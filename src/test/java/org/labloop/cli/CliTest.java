@@ -449,19 +449,36 @@ class CliTest {
                                 "planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}",
                                 "planner: {type: sobol}"));
         Path data = tmp.resolve("orig-data");
-        assertThat(labloop("run", dir.resolve("campaign.yaml").toString(), "--data", data.toString(), "--no-progress")
+        // Run with a seed other than the file's: the export says which seed reproduces it.
+        assertThat(labloop(
+                                "run",
+                                dir.resolve("campaign.yaml").toString(),
+                                "--data",
+                                data.toString(),
+                                "--no-progress",
+                                "--seed",
+                                "5")
                         .code())
                 .isZero();
         Path copy = tmp.resolve("copy");
         Result export = labloop("export", "--sources", copy.toString(), "--data", data.toString());
         assertThat(export.code()).as(export.err()).isZero();
         assertThat(export.out()).as("the files alone were asked for").isEmpty();
-        assertThat(export.err()).contains("add --out FILE");
+        assertThat(export.err())
+                .contains("add --out FILE")
+                .contains("Reproduce it: labloop run " + copy.resolve("campaign.yaml") + " --seed 5");
         assertThat(copy.resolve("cell/workcell.yaml")).hasSameTextualContentAs(dir.resolve("cell/workcell.yaml"));
         assertThat(copy.resolve("protocol.yaml")).exists();
 
         Path again = tmp.resolve("again-data");
-        assertThat(labloop("run", copy.resolve("campaign.yaml").toString(), "--data", again.toString(), "--no-progress")
+        assertThat(labloop(
+                                "run",
+                                copy.resolve("campaign.yaml").toString(),
+                                "--data",
+                                again.toString(),
+                                "--no-progress",
+                                "--seed",
+                                "5")
                         .code())
                 .isZero();
         assertThat(labloop("export", "--data", again.toString()).out())

@@ -133,10 +133,14 @@ class TokenCommandTest {
     }
 
     @Test
-    void servePace_acceptsNumbersAndMax() {
+    void servePace_acceptsPositiveNumbersAndMax_refusesZeroAndTheRest() {
         assertThat(ServeCommand.parsePace("max")).isZero();
         assertThat(ServeCommand.parsePace("250")).isEqualTo(250.0);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServeCommand.parsePace("fast"))
-                .hasMessageContaining("--pace");
+        for (String bad : new String[] {"fast", "0", "-5", "NaN", "Infinity"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServeCommand.parsePace(bad))
+                    .as(bad)
+                    .hasMessageContaining("--pace: '" + bad + "' is not a pace")
+                    .hasMessageContaining("give a positive number (virtual seconds per second) or max");
+        }
     }
 }

@@ -74,6 +74,37 @@ class CampaignFileErrorsTest {
     }
 
     @Test
+    void load_parameterNamedLikeAnObjective_isReportedAtTheParameter() {
+        List<Problem> problems = loadReplacing(
+                "  tau: {type: continuous", "  e_factor: {type: continuous, min: 1, max: 2}\n  tau: {type: continuous");
+
+        assertSingle(
+                problems,
+                FILE,
+                6,
+                3,
+                "parameter 'e_factor' has the name of the campaign's objective 'e_factor'",
+                "rename the parameter");
+    }
+
+    @Test
+    void load_parameterNamedLikeAConstrainedOutcome_isReportedAtTheParameter() {
+        String text = Fixture.replace(
+                Fixture.replace(CAMPAIGN, "budget: 40\n", "constraints: [conversion >= 50]\nbudget: 40\n"),
+                "  tau: {type: continuous",
+                "  conversion: {type: continuous, min: 1, max: 2}\n  tau: {type: continuous");
+
+        assertThat(load(text))
+                .anySatisfy(p -> assertProblem(
+                        p,
+                        FILE,
+                        6,
+                        3,
+                        "parameter 'conversion' has the name of the campaign's constrained outcome 'conversion'",
+                        "a name is either a condition the planner sets or an outcome the lab measures"));
+    }
+
+    @Test
     void load_badConstraint_isReportedAtItsLineWithHowToWriteIt() {
         String text = Fixture.replace(CAMPAIGN, "budget: 40\n", "constraints:\n  - e_factor > 20\nbudget: 40\n");
 

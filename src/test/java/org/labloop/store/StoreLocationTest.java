@@ -18,6 +18,30 @@ class StoreLocationTest {
     }
 
     @Test
+    void anEmptyAddress_isRefused_ratherThanTakenAsTheCurrentFolder() {
+        for (String text : new String[] {"", "  "}) {
+            assertThatThrownBy(() -> StoreLocation.parse(text, Map.of()))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("--data: the store's address is empty")
+                    .hasMessageContaining("leave --data out for ./labloop-data");
+        }
+    }
+
+    @Test
+    void aFile_isRefused_andTheStoresFileIsAnsweredWithItsFolder(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path db = java.nio.file.Files.writeString(dir.resolve("labloop.db"), "");
+        assertThatThrownBy(() -> StoreLocation.parse(db.toString(), Map.of()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("is a file, not a data directory")
+                .hasMessageContaining("here " + dir.toAbsolutePath());
+        Path notes = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "");
+        assertThatThrownBy(() -> StoreLocation.parse(notes.toString(), Map.of()))
+                .hasMessageContaining("is a file, not a data directory")
+                .hasMessageNotContaining("here ");
+    }
+
+    @Test
     void aPostgresAddress_namesServerDatabaseUserAndSchema_inEveryAcceptedSpelling() {
         for (String text : new String[] {
             "postgresql://alice@db.lab:6543/campaigns?schema=screening",
