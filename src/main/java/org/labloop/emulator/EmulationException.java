@@ -32,6 +32,11 @@ public class EmulationException extends LabLoopException {
         return java.util.Optional.ofNullable(option);
     }
 
+    /** The values it could have been, when they are a known few. */
+    public java.util.List<String> known() {
+        return known;
+    }
+
     /** The closest of the values it could have been to what was written, to suggest. */
     public java.util.Optional<String> meant(
             java.util.function.BiFunction<String, java.util.List<String>, java.util.Optional<String>> closest) {
@@ -43,5 +48,37 @@ public class EmulationException extends LabLoopException {
         this.option = null;
         this.written = null;
         this.known = java.util.List.of();
+    }
+
+    /** Each problem this stands for: itself, or the several an emulator's options had at once. */
+    public java.util.List<EmulationException> problems() {
+        return java.util.List.of(this);
+    }
+
+    /** {@code found} as one exception: the only one, or all of them (their messages joined). */
+    public static EmulationException of(java.util.List<EmulationException> found) {
+        if (found.isEmpty()) {
+            throw new IllegalArgumentException("no problems");
+        }
+        return found.size() == 1 ? found.get(0) : new Several(found);
+    }
+
+    /** Problems with several of an emulator's options, found together. */
+    static final class Several extends EmulationException {
+        private static final long serialVersionUID = 1L;
+        private final transient java.util.List<EmulationException> problems;
+
+        private Several(java.util.List<EmulationException> problems) {
+            super(String.join(
+                    "; ", problems.stream().map(EmulationException::getMessage).toList()));
+            java.util.List<EmulationException> flat = new java.util.ArrayList<>();
+            problems.forEach(e -> flat.addAll(e.problems()));
+            this.problems = java.util.List.copyOf(flat);
+        }
+
+        @Override
+        public java.util.List<EmulationException> problems() {
+            return problems;
+        }
     }
 }

@@ -97,19 +97,49 @@ public final class EmulatorRegistry {
         List<String> known = knownOptions(entry);
         Set<String> unknown = new TreeSet<>(spec.options().keySet());
         unknown.removeAll(known);
+        // Every problem at once: an unknown option does not hide a wrong value under a known one.
+        List<EmulationException> problems = new ArrayList<>();
         if (!unknown.isEmpty()) {
-            throw new EmulationException(
+            problems.add(new EmulationException(
                     "emulator '" + spec.type() + "' has no option" + (unknown.size() > 1 ? "s " : " ") + quoted(unknown)
                             + "; its options are " + String.join(", ", known),
                     unknown.iterator().next(),
                     unknown.iterator().next(),
-                    known);
+                    known));
         }
-        Map<String, String> inputNames = Options.stringMap(spec.type(), spec.options(), OPTION_INPUTS);
-        Map<String, String> outputNames = Options.stringMap(spec.type(), spec.options(), OPTION_OUTPUTS);
+        Map<String, String> inputNames = Map.of();
+        Map<String, String> outputNames = Map.of();
+        try {
+            inputNames = Options.stringMap(spec.type(), spec.options(), OPTION_INPUTS);
+        } catch (EmulationException e) {
+            problems.add(e);
+        }
+        try {
+            outputNames = Options.stringMap(spec.type(), spec.options(), OPTION_OUTPUTS);
+        } catch (EmulationException e) {
+            problems.add(e);
+        }
         Map<String, Object> own = new HashMap<>(spec.options());
         own.keySet().removeAll(GENERIC_OPTIONS);
-        Emulator emulator = entry.factory().apply(new EmulatorSpec(spec.type(), own));
+        own.keySet().removeAll(unknown);
+        Emulator emulator = null;
+        try {
+            emulator = entry.factory().apply(new EmulatorSpec(spec.type(), own));
+        } catch (EmulationException e) {
+            for (EmulationException q : e.problems()) {
+                // Beside an unknown option, one missing is most likely the same option misspelt: said once.
+                if (unknown.isEmpty()
+                        || q.option().filter(spec.options()::containsKey).isPresent()) {
+                    problems.add(q);
+                }
+            }
+            if (problems.isEmpty()) {
+                throw e;
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw EmulationException.of(problems);
+        }
         if (emulator == null) {
             throw new EmulationException("emulator '" + spec.type() + "': its factory returned nothing");
         }

@@ -27,7 +27,8 @@ final class Options {
     static String requireString(String type, Map<String, Object> options, String key) {
         String s = string(type, options, key, null);
         if (s == null || s.isBlank()) {
-            throw new EmulationException("emulator '" + type + "' needs option '" + key + "' (a string)");
+            throw new EmulationException(
+                    "emulator '" + type + "' needs option '" + key + "' (a string)", key, null, List.of());
         }
         return s;
     }
@@ -87,6 +88,9 @@ final class Options {
     private static EmulationException wrongType(String type, String key, String expected, Object got) {
         String kind = got == null ? "null" : got.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
         return new EmulationException(
-                "emulator '" + type + "', option '" + key + "': expected " + expected + ", got " + kind + " " + got);
+                "emulator '" + type + "', option '" + key + "': expected " + expected + ", got " + kind + " " + got,
+                key,
+                null,
+                List.of());
     }
 }

@@ -90,8 +90,13 @@ public final class SnarEmulator implements Emulator {
                     return v;
                 }
             }
-            throw new EmulationException("unknown SnAr variant '" + id + "'; known variants: "
-                    + String.join(", ", Arrays.stream(values()).map(Variant::id).toList()));
+            List<String> known = Arrays.stream(values()).map(Variant::id).toList();
+            throw new EmulationException(
+                    "emulator '" + NAME + "', option '" + OPTION_VARIANT + "': unknown SnAr variant '" + id
+                            + "'; known variants: " + String.join(", ", known),
+                    OPTION_VARIANT,
+                    id,
+                    known);
         }
     }
 
@@ -120,8 +125,31 @@ public final class SnarEmulator implements Emulator {
 
     /** Builds it from campaign-file options ({@code variant}, {@code noise_pct}); the registry checked the keys. */
     static SnarEmulator fromOptions(Map<String, Object> options) {
-        Variant v = Variant.of(Options.string(NAME, options, OPTION_VARIANT, Variant.CORRECTED.id()));
-        return new SnarEmulator(v, Options.number(NAME, options, OPTION_NOISE, 0.0));
+        List<EmulationException> problems = new java.util.ArrayList<>();
+        Variant v = null;
+        try {
+            v = Variant.of(Options.string(NAME, options, OPTION_VARIANT, Variant.CORRECTED.id()));
+        } catch (EmulationException e) {
+            problems.add(e);
+        }
+        double noise = 0;
+        try {
+            noise = Options.number(NAME, options, OPTION_NOISE, 0.0);
+            if (noise < 0) {
+                problems.add(new EmulationException(
+                        "emulator '" + NAME + "', option '" + OPTION_NOISE + "': must be 0 or more (percent), got "
+                                + noise,
+                        OPTION_NOISE,
+                        null,
+                        List.of()));
+            }
+        } catch (EmulationException e) {
+            problems.add(e);
+        }
+        if (!problems.isEmpty()) {
+            throw EmulationException.of(problems);
+        }
+        return new SnarEmulator(v, noise);
     }
 
     public Variant variant() {

@@ -260,19 +260,20 @@ public final class CampaignRunner {
                         "emulator: " + describe(q),
                         q.hint()));
             }
-        } catch (LabLoopException e) {
-            String at = LoadedCampaign.EMULATOR;
-            String hint = "fix the emulator section";
-            if (e instanceof org.labloop.emulator.EmulationException x) {
-                String option = x.option().map(LoadedCampaign::emulatorOption).orElse(at);
-                at = places.containsKey(option) ? option : at;
-                hint = x.meant(org.labloop.core.Suggest::closest)
+        } catch (org.labloop.emulator.EmulationException e) {
+            for (org.labloop.emulator.EmulationException x : e.problems()) {
+                String option = x.option().map(LoadedCampaign::emulatorOption).orElse(LoadedCampaign.EMULATOR);
+                String hint = x.meant(org.labloop.core.Suggest::closest)
                         .map(c -> "did you mean '" + c + "'?")
-                        .orElse(hint);
+                        .orElse(
+                                x.known().isEmpty()
+                                        ? "fix the emulator section"
+                                        : "write one of " + String.join(", ", x.known()));
+                problems.add(emulatorProblem(places, where, option, x.getMessage(), hint));
             }
-            String message = e.getMessage();
-            problems.add(locate(
-                    places, where, at, message.startsWith("emulator '") ? message : "emulator: " + message, hint));
+        } catch (LabLoopException e) {
+            problems.add(emulatorProblem(
+                    places, where, LoadedCampaign.EMULATOR, e.getMessage(), "fix the emulator section"));
         }
         List<Problem> durations = durationParameters(spec, places, where);
         problems.addAll(durations);
@@ -787,6 +788,13 @@ public final class CampaignRunner {
     /** A planner's message names the planner already ("planner 'bayesian': ..."); others get the section's name. */
     private static String plannerMessage(String message) {
         return message.startsWith("planner '") ? message : "planner: " + message;
+    }
+
+    /** A problem of the emulator section, at the option it is about when the file has that option. */
+    private static Problem emulatorProblem(
+            Map<String, LoadedCampaign.Place> places, String where, String option, String message, String hint) {
+        String at = places.containsKey(option) ? option : LoadedCampaign.EMULATOR;
+        return locate(places, where, at, message.startsWith("emulator '") ? message : "emulator: " + message, hint);
     }
 
     /** A problem at the section {@code key} names when {@code places} knows it, otherwise at {@code where}. */

@@ -46,6 +46,25 @@ class PluginCheckTest {
     }
 
     @Test
+    void severalBadEmulatorOptions_areReportedTogether_eachAtItsLine() throws Exception {
+        Path data = tmp.resolve("data");
+        Path file = campaign(
+                "  variant: corrected           #", "  variant: newest\n  noise_pct: -1\n  varaint: x           #");
+
+        CliTest.Result r = CliTest.labloop("run", file.toString(), "--data", data.toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("campaign.yaml:23:3: emulator 'snar', option 'variant': unknown SnAr variant 'newest'")
+                .contains("write one of corrected, published-2020")
+                .contains("campaign.yaml:24:3: emulator 'snar', option 'noise_pct': must be 0 or more (percent)")
+                .contains("campaign.yaml:25:3: emulator 'snar' has no option 'varaint'")
+                .contains("did you mean 'variant'?")
+                .doesNotContain("emulator: emulator");
+        assertThat(data).doesNotExist();
+    }
+
+    @Test
     void aParameterInAnotherUnitThanTheModelReadsItIn_isRefused_andNothingIsWritten() throws Exception {
         Path data = tmp.resolve("data");
         // 30 to 120 K lies inside the model's range in degC, so only the unit can tell.

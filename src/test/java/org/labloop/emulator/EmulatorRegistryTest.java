@@ -73,6 +73,38 @@ class EmulatorRegistryTest {
     }
 
     @Test
+    void create_severalBadOptions_reportsEachAtItsOption() {
+        assertThatThrownBy(() -> registry.create(
+                        new EmulatorSpec("snar", Map.of("noise_pct", -1, "variant", "newest", "varaint", "x"))))
+                .isInstanceOfSatisfying(
+                        EmulationException.class,
+                        e -> assertThat(e.problems())
+                                .extracting(p -> p.option().orElse(null), EmulationException::getMessage)
+                                .containsExactlyInAnyOrder(
+                                        org.assertj.core.groups.Tuple.tuple(
+                                                "varaint",
+                                                "emulator 'snar' has no option 'varaint'; its options are variant, noise_pct,"
+                                                        + " inputs, outputs"),
+                                        org.assertj.core.groups.Tuple.tuple(
+                                                "variant",
+                                                "emulator 'snar', option 'variant': unknown SnAr variant 'newest'; known"
+                                                        + " variants: corrected, published-2020"),
+                                        org.assertj.core.groups.Tuple.tuple(
+                                                "noise_pct",
+                                                "emulator 'snar', option 'noise_pct': must be 0 or more (percent), got -1.0")));
+    }
+
+    @Test
+    void create_misspeltRequiredOption_isReportedOnceAsUnknown() {
+        assertThatThrownBy(() -> registry.create(new EmulatorSpec("lookup", Map.of("fiel", "t.csv", "outcomes", "y"))))
+                .isInstanceOfSatisfying(
+                        EmulationException.class,
+                        e -> assertThat(e.problems())
+                                .singleElement()
+                                .satisfies(p -> assertThat(p.getMessage()).contains("has no option 'fiel'")));
+    }
+
+    @Test
     void create_lookupWithoutFileOrOutcomes_saysWhichOptionIsMissing() {
         assertThatThrownBy(() -> registry.create(new EmulatorSpec("lookup", Map.of("outcomes", List.of("yield")))))
                 .isInstanceOf(EmulationException.class)
