@@ -197,8 +197,14 @@ async function listPage() {
       <a class="btn primary" href="#/new">New campaign</a></div>
     <div class="panel"><div id="list"></div></div>`;
   const render = async () => {
-    const data = await api('/campaigns?size=200');
-    document.getElementById('list-sub').textContent = `${data.total} in the store`;
+    // The store lists oldest first: past 200 campaigns, the newest 200 come from the last two pages.
+    let data = await api('/campaigns?size=200');
+    if (data.total > 200) {
+      const last = Math.ceil(data.total / 200);
+      const [before, end] = await Promise.all([api(`/campaigns?size=200&page=${last - 1}`), api(`/campaigns?size=200&page=${last}`)]);
+      data = Object.assign({}, end, { items: before.items.concat(end.items).slice(-200) });
+    }
+    document.getElementById('list-sub').textContent = data.total > 200 ? `${data.total} in the store, the newest 200 shown` : `${data.total} in the store`;
     if (!data.items.length) {
       document.getElementById('list').innerHTML = `<div class="empty">No campaigns yet. <a href="#/new">Create one</a> — the SnAr example runs on simulated devices.</div>`;
       return;
@@ -254,12 +260,17 @@ async function newPage() {
     ex.items.forEach((e) => { const o = document.createElement('option'); o.value = e.name; o.textContent = e.name; sel.appendChild(o); });
     if (ex.items.length) sel.value = ex.items[0].name;
   } catch (e) { /* examples are optional */ }
-  document.getElementById('load-example').addEventListener('click', async () => {
+  const loadExample = async () => {
     const name = document.getElementById('example').value;
     if (!name) return;
-    const ex = await api('/examples/' + encodeURIComponent(name));
-    for (const role of ['campaign', 'workcell', 'protocol']) document.getElementById('src-' + role).value = ex[role];
-  });
+    try {
+      const ex = await api('/examples/' + encodeURIComponent(name));
+      for (const role of ['campaign', 'workcell', 'protocol']) document.getElementById('src-' + role).value = ex[role];
+    } catch (e) { document.getElementById('create-error').innerHTML = errorBox(e); }
+  };
+  document.getElementById('load-example').addEventListener('click', loadExample);
+  // The example shown as chosen is the one in the boxes, so "Create and start" does what it says at once.
+  await loadExample();
   const submit = async (start) => {
     const body = { start };
     for (const role of ['campaign', 'workcell', 'protocol']) body[role] = document.getElementById('src-' + role).value;
@@ -288,7 +299,8 @@ async function campaignPage(id) {
       <span class="spacer"></span>
       <button class="btn primary" id="btn-start">Start</button>
       <button class="btn" id="btn-start-with" title="Start with other campaigns on the same workcell, one plan for all">Start with…</button>
-      <button class="btn" id="btn-pause">Pause</button>
+      <button class="btn" id="btn-pause" title="No new experiments; those in the lab finish">Pause</button>
+      <button class="btn" id="btn-pause-now" title="No step starts from now on; running steps finish">Pause now</button>
       <button class="btn" id="btn-resume">Resume</button>
       <button class="btn danger" id="btn-abort">Abort</button>
       <a class="btn" id="btn-csv" href="#">CSV</a>
@@ -345,7 +357,12 @@ async function campaignPage(id) {
       control('start', { together_with: ids })();
     } catch (e) { document.getElementById('c-error').innerHTML = errorBox(e); }
   });
-  document.getElementById('btn-pause').addEventListener('click', control('pause', { reason: 'paused from the dashboard' }));
+  const pause = (immediate) => () => {
+    const reason = prompt(immediate ? 'Pause now: no step starts from now on. Reason:' : 'Pause: no new experiments; those in the lab finish. Reason:', 'paused from the dashboard');
+    if (reason !== null) control('pause', { reason, immediate })();
+  };
+  document.getElementById('btn-pause').addEventListener('click', pause(false));
+  document.getElementById('btn-pause-now').addEventListener('click', pause(true));
   document.getElementById('btn-resume').addEventListener('click', control('resume', { reason: 'resumed from the dashboard' }));
   document.getElementById('btn-abort').addEventListener('click', () => {
     const reason = prompt('Abort this campaign for good? Running steps are cancelled.\nReason:', 'aborted from the dashboard');
@@ -354,6 +371,14 @@ async function campaignPage(id) {
   const download = (format) => async (ev) => {
     ev.preventDefault();
     const res = await fetch(`${API}/campaigns/${enc}/dataset?format=${format}`, { headers: { Authorization: 'Bearer ' + token() } });
+    if (!res.ok) {
+      // An error answer is shown, never saved as the dataset.
+      const type = res.headers.get('Content-Type') || '';
+      const body = type.includes('json') ? await res.json() : { message: await res.text() };
+      if (res.status === 401) signOut();
+      document.getElementById('c-error').innerHTML = errorBox(new ApiError(res.status, body));
+      return;
+    }
     const blob = await res.blob();
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob); a.download = `${id}.${format}`; a.click();
@@ -421,6 +446,7 @@ async function campaignPage(id) {
     document.getElementById('btn-start-with').disabled = document.getElementById('btn-start').disabled;
     const driven = c.live || c.run_elsewhere;
     document.getElementById('btn-pause').disabled = !can || !driven || st !== 'running';
+    document.getElementById('btn-pause-now').disabled = !can || !driven || !(st === 'running' || (st === 'paused' && !c.paused_immediately));
     // A pause made for an operator request is lifted by answering it, not by Resume.
     const waitsForAnswer = c.paused_by === 'engine' && (c.open_requests || []).length > 0;
     document.getElementById('btn-resume').disabled = !can || !driven || st !== 'paused' || waitsForAnswer;

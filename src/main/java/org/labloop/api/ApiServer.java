@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import org.labloop.campaign.ExperimentState;
 import org.labloop.campaign.SourceFile;
 import org.labloop.config.CampaignLoader;
+import org.labloop.core.AuditText;
 import org.labloop.core.InvalidInputException;
 import org.labloop.core.Problem;
 import org.labloop.core.Version;
@@ -256,44 +257,46 @@ public final class ApiServer implements AutoCloseable {
             }
         });
 
-        r.get("/health", this::health);
-        r.get("/metrics", this::metrics);
-        r.post(API + "/login", this::login);
-        r.get(API + "/me", ctx -> ctx.json(principal(ctx)));
-        r.get(API + "/examples", this::examples);
-        r.get(API + "/examples/{name}", this::example);
-        r.get(API + "/campaigns", this::listCampaigns);
-        r.post(API + "/campaigns", this::createCampaign);
-        r.get(API + "/campaigns/{id}", ctx -> {
+        r.get("/health", taking(this::health));
+        r.get("/metrics", taking(this::metrics));
+        r.post(API + "/login", taking(this::login));
+        r.get(API + "/me", taking(ctx -> ctx.json(principal(ctx))));
+        r.get(API + "/examples", taking(this::examples));
+        r.get(API + "/examples/{name}", taking(this::example));
+        r.get(API + "/campaigns", taking(this::listCampaigns, "status", "page", "size"));
+        r.post(API + "/campaigns", taking(this::createCampaign));
+        r.get(API + "/campaigns/{id}", taking(ctx -> {
             CampaignView v = hub.view(ctx.pathParam("id"));
             ctx.json(v.read(s -> Views.detail(v, s)));
-        });
-        r.post(API + "/campaigns/{id}/start", ctx -> control(ctx, "start"));
-        r.post(API + "/campaigns/{id}/pause", ctx -> control(ctx, "pause"));
-        r.post(API + "/campaigns/{id}/resume", ctx -> control(ctx, "resume"));
-        r.post(API + "/campaigns/{id}/abort", ctx -> control(ctx, "abort"));
-        r.post(API + "/campaigns/{id}/requests/{rid}/ack", this::acknowledge);
-        r.post(API + "/campaigns/{id}/sign", this::sign);
-        r.get(API + "/campaigns/{id}/experiments", this::experiments);
-        r.get(API + "/campaigns/{id}/experiments/{eid}", this::experiment);
-        r.get(API + "/campaigns/{id}/measurements", this::measurements);
-        r.get(API + "/campaigns/{id}/steps", this::steps);
-        r.get(API + "/campaigns/{id}/devices", ctx -> {
+        }));
+        r.post(API + "/campaigns/{id}/start", taking(ctx -> control(ctx, "start")));
+        r.post(API + "/campaigns/{id}/pause", taking(ctx -> control(ctx, "pause")));
+        r.post(API + "/campaigns/{id}/resume", taking(ctx -> control(ctx, "resume")));
+        r.post(API + "/campaigns/{id}/abort", taking(ctx -> control(ctx, "abort")));
+        r.post(API + "/campaigns/{id}/requests/{rid}/ack", taking(this::acknowledge));
+        r.post(API + "/campaigns/{id}/sign", taking(this::sign));
+        r.get(API + "/campaigns/{id}/experiments", taking(this::experiments, "status", "page", "size"));
+        r.get(API + "/campaigns/{id}/experiments/{eid}", taking(this::experiment));
+        r.get(
+                API + "/campaigns/{id}/measurements",
+                taking(this::measurements, "name", "device", "experiment", "page", "size"));
+        r.get(API + "/campaigns/{id}/steps", taking(this::steps, "device", "page", "size"));
+        r.get(API + "/campaigns/{id}/devices", taking(ctx -> {
             CampaignView v = hub.view(ctx.pathParam("id"));
             ctx.json(Map.of("items", v.read(s -> Views.devices(v, s))));
-        });
-        r.get(API + "/devices", this::devices);
-        r.get(API + "/campaigns/{id}/events", this::events);
+        }));
+        r.get(API + "/devices", taking(this::devices));
+        r.get(API + "/campaigns/{id}/events", taking(this::events, "after", "limit", "type"));
         r.before(API + "/campaigns/{id}/stream", ctx -> {
+            onlyParams(ctx, Set.of("after"));
             hub.view(ctx.pathParam("id"));
             streamStart(ctx);
-            String accept = ctx.header("Accept");
-            if (accept == null || !accept.contains("text/event-stream")) {
+            if (!acceptsEventStream(ctx.header("Accept"))) {
                 throw new ApiError(
                         406,
                         "not_acceptable",
-                        "this is a server-sent event stream: send 'Accept: text/event-stream' (an EventSource does;"
-                                + " with curl add -H 'Accept: text/event-stream'), or page through .../events",
+                        "this is a server-sent event stream: send 'Accept: text/event-stream' (an EventSource does),"
+                                + " or page through .../events",
                         "Accept");
             }
         });
@@ -320,7 +323,52 @@ public final class ApiServer implements AutoCloseable {
                 unsubscribe.run();
             }
         });
-        r.get(API + "/campaigns/{id}/dataset", this::dataset);
+        r.get(API + "/campaigns/{id}/dataset", taking(this::dataset, "format"));
+    }
+
+    /** {@code handler}, after refusing query parameters it does not take (a misspelt filter would return all). */
+    private static io.javalin.http.Handler taking(io.javalin.http.Handler handler, String... params) {
+        Set<String> allowed = Set.of(params);
+        return ctx -> {
+            onlyParams(ctx, allowed);
+            handler.handle(ctx);
+        };
+    }
+
+    private static void onlyParams(Context ctx, Set<String> allowed) {
+        for (Map.Entry<String, List<String>> e : ctx.queryParamMap().entrySet()) {
+            String name = e.getKey();
+            if (!allowed.contains(name)) {
+                String hint = org.labloop.core.Suggest.closest(name, allowed)
+                        .map(c -> "did you mean '" + c + "'?")
+                        .orElse(
+                                allowed.isEmpty()
+                                        ? "this endpoint takes no query parameters"
+                                        : "it takes " + String.join(", ", new java.util.TreeSet<>(allowed)));
+                throw ApiError.badRequest(name, "unknown query parameter '" + name + "'; " + hint);
+            }
+            if (e.getValue().size() > 1) {
+                throw ApiError.badRequest(
+                        name,
+                        "query parameter '" + name + "' is given "
+                                + e.getValue().size() + " times; give it once"
+                                + " (several values go comma-separated in one, as in status=running,paused)");
+            }
+        }
+    }
+
+    /** Whether an Accept header admits text/event-stream, wildcards included. */
+    static boolean acceptsEventStream(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        for (String part : accept.split(",")) {
+            String type = part.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+            if (type.equals("text/event-stream") || type.equals("text/*") || type.equals("*/*")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ auth and errors
@@ -607,6 +655,7 @@ public final class ApiServer implements AutoCloseable {
     private void control(Context ctx, String action) {
         Principal who = controller(ctx);
         String id = ctx.pathParam("id");
+        hub.view(id); // an unknown campaign is a 404 whatever the body says
         JsonNode body = optionalBody(
                 ctx,
                 switch (action) {
@@ -614,7 +663,15 @@ public final class ApiServer implements AutoCloseable {
                     case "pause" -> Set.of("reason", "immediate");
                     default -> Set.of("reason");
                 });
-        String reason = optionalText(body, "reason", "requested through the API");
+        String reason = optionalText(body, "reason", "");
+        if (reason.isEmpty()) {
+            if (action.equals("abort")) {
+                // Giving a campaign up for good is the one control the audit trail must say why of.
+                throw ApiError.badRequest(
+                        "reason", "an abort needs a reason: send {\"reason\": \"why the campaign is given up\"}");
+            }
+            reason = "requested through the API";
+        }
         boolean immediate = false;
         if (body.has("immediate")) {
             if (!body.get("immediate").isBoolean()) {
@@ -872,7 +929,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void dataset(Context ctx) {
-        CampaignView v = hub.view(ctx.pathParam("id"));
+        // The dataset is the record others will rely on: the stored log is proven intact again before it is served.
+        CampaignView v = hub.recheck(ctx.pathParam("id"));
         String format = ctx.queryParam("format") == null ? "csv" : ctx.queryParam("format");
         if (!format.equals("csv") && !format.equals("json")) {
             throw ApiError.badRequest("format", "format must be csv or json");
@@ -983,17 +1041,24 @@ public final class ApiServer implements AutoCloseable {
         return ctx.body().isBlank() ? json.createObjectNode() : body(ctx, fields);
     }
 
-    /** A text field of at most 2000 characters; {@code dflt} when it is missing or blank. */
+    /** Text for the audit trail: {@code dflt} when absent or blank, refused when it is not one line of plain text. */
     private static String optionalText(JsonNode body, String field, String dflt) {
         JsonNode n = body.get(field);
-        if (n == null) {
+        if (n == null || n.isTextual() && n.asText().isBlank()) {
             return dflt;
         }
-        if (!n.isTextual() || n.asText().length() > 2000) {
-            throw ApiError.badRequest(field, field + " must be text of at most 2000 characters");
+        String text = n.isTextual() ? n.asText().strip() : "";
+        if (!AuditText.oneLine(text, MAX_AUDIT_TEXT)) {
+            throw ApiError.badRequest(
+                    field,
+                    field + " must be one line of text of at most " + MAX_AUDIT_TEXT + " characters, without control"
+                            + " or text-direction characters (it goes into the audit trail as written)");
         }
-        return n.asText().isBlank() ? dflt : n.asText();
+        return text;
     }
+
+    /** Longest reason or note taken into the audit trail, in characters. */
+    static final int MAX_AUDIT_TEXT = 2000;
 
     private static void onlyFields(JsonNode body, Set<String> fields) {
         for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {

@@ -69,6 +69,11 @@ final class CampaignHub implements AutoCloseable {
     private long followedAt;
 
     private static final long FOLLOW_NANOS = 500_000_000L;
+    /** How often one more campaign's stored log is proven intact again. */
+    private static final long RECHECK_NANOS = 10_000_000_000L;
+
+    private long recheckedAt = System.nanoTime();
+    private int recheckTurn;
 
     private record Running(Engine engine, Thread thread, LabClock clock) {}
 
@@ -151,6 +156,65 @@ final class CampaignHub implements AutoCloseable {
             }
             return v;
         });
+    }
+
+    /**
+     * Reads campaign {@code id}'s log from the store again, as {@code labloop verify} does, and serves it nowhere from
+     * now on (409 {@code altered_log}) unless it is intact and still holds every event this server showed of it. A
+     * read model is built once: a log changed behind the server's back would otherwise go unnoticed until a restart.
+     * Campaigns this server is running are left out: their engine writes and reads that log as it goes.
+     *
+     * @return the view, checked
+     */
+    CampaignView recheck(String id) {
+        CampaignView v = view(id);
+        if (running.containsKey(id)) {
+            return v;
+        }
+        // What was shown is taken before the store is read: events another process adds meanwhile only lengthen it.
+        String[] seen = v.read(st -> new String[] {Long.toString(st.lastSeq()), st.lastHash()});
+        long shown = Long.parseLong(seen[0]);
+        List<Event> stored = reads.readAll(id);
+        org.labloop.event.ChainCheck check = org.labloop.event.ChainCheck.of(stored);
+        String problem = null;
+        if (!check.intact()) {
+            problem = check.problem();
+        } else if (stored.size() < shown) {
+            problem = "it holds " + stored.size() + " events where it held " + shown;
+        } else if (shown > 0 && !stored.get((int) shown - 1).hash().equals(seen[1])) {
+            problem = "event " + shown + " is no longer the one it was";
+        }
+        if (problem == null) {
+            return v;
+        }
+        LOG.error("campaign {} changed in the store behind this server: {}", id, problem);
+        CampaignView altered = CampaignView.altered(id, problem, reads);
+        views.put(id, altered);
+        throw new ApiError(409, "altered_log", altered.altered(), "id");
+    }
+
+    /**
+     * Re-checks one campaign not running here, the next in turn (see {@link #recheck}), so that every log the server
+     * shows is proven intact again from time to time.
+     */
+    private void recheckNext() {
+        recheckedAt = System.nanoTime();
+        List<String> candidates = views.values().stream()
+                .filter(v -> v.altered() == null && !running.containsKey(v.id()))
+                .map(CampaignView::id)
+                .sorted()
+                .toList();
+        if (candidates.isEmpty()) {
+            return;
+        }
+        String id = candidates.get(Math.floorMod(recheckTurn++, candidates.size()));
+        try {
+            recheck(id);
+        } catch (ApiError e) {
+            // Already marked and logged by recheck.
+        } catch (RuntimeException e) {
+            LOG.warn("cannot re-check campaign {}: {}", id, e.getMessage());
+        }
     }
 
     private CampaignSpec specOf(CampaignState state) {
@@ -767,6 +831,9 @@ final class CampaignHub implements AutoCloseable {
             }
             if (System.nanoTime() - followedAt > FOLLOW_NANOS) {
                 followOthers();
+            }
+            if (System.nanoTime() - recheckedAt > RECHECK_NANOS) {
+                recheckNext();
             }
             if (e == null) {
                 continue;

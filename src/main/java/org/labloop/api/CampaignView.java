@@ -55,6 +55,22 @@ final class CampaignView {
         this.spec = state.lastSeq() == 0 ? null : specOf.apply(state);
     }
 
+    /** A campaign whose log stopped being what this server showed of it: shown nowhere from then on. */
+    private CampaignView(String id, String altered) {
+        this.id = id;
+        this.encoder = null;
+        this.spec = null;
+        this.altered = altered;
+    }
+
+    static CampaignView altered(String id, String problem, org.labloop.event.EventLog log) {
+        return new CampaignView(
+                id,
+                "campaign " + id + " in " + log.location() + " is not intact: " + problem
+                        + ". Nothing is shown from an altered log; run `labloop verify` for details and restore the"
+                        + " data directory from a backup");
+    }
+
     /** Why the log cannot be shown (it is not intact), or null. */
     String altered() {
         return altered;

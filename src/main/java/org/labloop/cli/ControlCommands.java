@@ -25,6 +25,9 @@ import picocli.CommandLine.Spec;
 final class ControlCommands {
     private ControlCommands() {}
 
+    /** Longest reason or note, in characters, as through the API. */
+    static final int MAX_TEXT = 2000;
+
     /** Shared: the campaign, the store, and whether an engine is driving it right now. */
     abstract static class Base implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ID", description = "The campaign id (see labloop status).")
@@ -38,6 +41,14 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
+            String[] said = said();
+            if (!org.labloop.core.AuditText.oneLine(said[1].strip(), MAX_TEXT)) {
+                throw InvalidInputException.of(
+                        said[0],
+                        "is not one line of 1 to " + MAX_TEXT + " characters of plain text",
+                        "write it on one line, without control or text-direction characters: it goes into the audit"
+                                + " trail as written");
+            }
             Lab.openExisting(data.location()).close();
             try (LabStore store = LabStore.open(data.location())) {
                 String cid = Lab.pickCampaign(store.log(), id);
@@ -68,6 +79,9 @@ final class ControlCommands {
         }
 
         abstract void send(ControlInbox inbox, String cid, CampaignState state);
+
+        /** The option whose text goes into the audit trail, and that text. */
+        abstract String[] said();
 
         /** What to say when the request would change nothing (nothing is then sent or recorded); null otherwise. */
         String alreadyDone(String cid, CampaignState state) {
@@ -100,6 +114,11 @@ final class ControlCommands {
         String reason = "paused from the command line";
 
         @Override
+        String[] said() {
+            return new String[] {"--reason", reason};
+        }
+
+        @Override
         void send(ControlInbox inbox, String cid, CampaignState state) {
             inbox.submit(cid, "pause", RunCommand.actor(), reason, now);
         }
@@ -130,6 +149,11 @@ final class ControlCommands {
     static final class Abort extends Base {
         @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (required).")
         String reason;
+
+        @Override
+        String[] said() {
+            return new String[] {"--reason", reason};
+        }
 
         @Override
         void send(ControlInbox inbox, String cid, CampaignState state) {
@@ -167,6 +191,11 @@ final class ControlCommands {
 
         @Option(names = "--note", paramLabel = "TEXT", description = "What you did about it (recorded).")
         String note = "acknowledged";
+
+        @Override
+        String[] said() {
+            return new String[] {"--note", note};
+        }
 
         @Override
         void send(ControlInbox inbox, String cid, CampaignState state) {

@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.labloop.campaign.CampaignState;
+import org.labloop.core.AuditText;
 import org.labloop.core.LabLoopException;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
@@ -88,24 +89,9 @@ public final class Signing {
         }
     }
 
-    /**
-     * One line of 1 to {@link #MAX_MEANING} characters (code points), with no control, line-separating or
-     * text-direction character: what the audit trail shows is what was signed.
-     */
+    /** One line of 1 to {@link #MAX_MEANING} characters of plain text (see {@link AuditText}). */
     static boolean oneLine(String text) {
-        int count = text.codePointCount(0, text.length());
-        if (count == 0 || count > MAX_MEANING) {
-            return false;
-        }
-        return text.codePoints()
-                .noneMatch(cp -> Character.isISOControl(cp)
-                        || Character.getType(cp) == Character.LINE_SEPARATOR
-                        || Character.getType(cp) == Character.PARAGRAPH_SEPARATOR
-                        || (cp >= 0x202A && cp <= 0x202E)
-                        || (cp >= 0x2066 && cp <= 0x2069)
-                        || cp == 0x200E
-                        || cp == 0x200F
-                        || cp == 0x061C);
+        return AuditText.oneLine(text, MAX_MEANING);
     }
 
     private static void refuseIfTooLate(CampaignState state, int needed, String signer) {

@@ -255,6 +255,36 @@ class ApiOperatorTest {
     }
 
     @Test
+    void aLogAlteredWhileTheServerShowsIt_isRefusedFromTheDatasetDownloadOn() throws Exception {
+        Path data = tmp.resolve("data");
+        serve();
+        String id = s.createExample(false);
+        String c = "/api/v1/campaigns/" + id;
+        assertThat(s.get(c + "/dataset?format=json", s.admin).statusCode()).isEqualTo(200);
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("labloop.db"));
+                Statement st = db.createStatement()) {
+            st.execute("DROP TRIGGER IF EXISTS events_no_update");
+            assertThat(st.executeUpdate("UPDATE events SET actor = 'user:mallory' WHERE seq = 1"))
+                    .isEqualTo(1);
+        }
+        HttpResponse<String> dataset = s.get(c + "/dataset?format=json", s.admin);
+        assertThat(dataset.statusCode()).isEqualTo(409);
+        assertThat(s.json(dataset).get("code").asText()).isEqualTo("altered_log");
+        assertThat(s.json(dataset).get("message").asText())
+                .contains("not intact")
+                .contains("labloop verify");
+        // From then on the campaign is shown nowhere, as one found altered when the server started.
+        assertThat(s.get(c, s.admin).statusCode()).isEqualTo(409);
+        assertThat(s.get(c + "/events", s.admin).statusCode()).isEqualTo(409);
+        assertThat(s.getJson("/api/v1/campaigns")
+                        .get("items")
+                        .get(0)
+                        .get("status")
+                        .asText())
+                .isEqualTo("altered");
+    }
+
+    @Test
     void alteredLog_isNotShown_andListedAsAltered() throws Exception {
         Path data = tmp.resolve("data");
         serve();

@@ -205,6 +205,33 @@ class ApiReadTest {
         assertBad("/api/v1/campaigns?size=-3", "size");
     }
 
+    @Test
+    void unknownOrRepeatedQueryParameters_are400_ratherThanIgnored() {
+        String x = "/api/v1/campaigns/" + id + "/experiments";
+        assertBad(x + "?stauts=failed", "stauts");
+        assertThat(s.json(s.get(x + "?stauts=failed", s.admin)).get("message").asText())
+                .isEqualTo("unknown query parameter 'stauts'; did you mean 'status'?");
+        assertBad("/api/v1/campaigns/" + id + "/events?typ=CampaignPaused", "typ");
+        assertBad("/api/v1/campaigns/" + id + "/events?after=1&after=2", "after");
+        assertBad("/api/v1/campaigns?state=running", "state");
+        assertThat(s.json(s.get("/api/v1/campaigns/" + id + "?verbose=1", s.admin))
+                        .get("message")
+                        .asText())
+                .isEqualTo("unknown query parameter 'verbose'; this endpoint takes no query parameters");
+        assertThat(s.get(x + "?status=completed&page=1&size=5", s.admin).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void eventStreamAccept_admitsTheStreamAndWildcards_only() {
+        assertThat(ApiServer.acceptsEventStream("text/event-stream")).isTrue();
+        assertThat(ApiServer.acceptsEventStream("*/*")).isTrue();
+        assertThat(ApiServer.acceptsEventStream("application/json;q=0.9, text/*;q=0.5"))
+                .isTrue();
+        assertThat(ApiServer.acceptsEventStream("application/json")).isFalse();
+        assertThat(ApiServer.acceptsEventStream(null)).isFalse();
+    }
+
     private static void assertBad(String path, String field) {
         HttpResponse<String> r = s.get(path, s.admin);
         assertThat(r.statusCode()).as(path).isEqualTo(400);

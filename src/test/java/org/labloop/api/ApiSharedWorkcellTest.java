@@ -53,7 +53,7 @@ class ApiSharedWorkcellTest {
 
     private List<JsonNode> events(String id) {
         List<JsonNode> out = new ArrayList<>();
-        s.getJson("/api/v1/campaigns/" + id + "/events?size=1000").get("items").forEach(out::add);
+        s.getJson("/api/v1/campaigns/" + id + "/events?limit=1000").get("items").forEach(out::add);
         return out;
     }
 

@@ -283,6 +283,20 @@ class ApiWriteTest {
         HttpResponse<String> bad = s.post(c + "/pause", "{\"immediate\":\"now\"}", s.admin);
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(s.json(bad).get("field").asText()).isEqualTo("immediate");
+        // What goes into the audit trail is one line of plain text; an abort says why.
+        for (String reason : new String[] {"line1\\nline2", "evil\\u202Etxt", "nul\\u0000", "x".repeat(2001)}) {
+            HttpResponse<String> hidden = s.post(c + "/pause", "{\"reason\":\"" + reason + "\"}", s.admin);
+            assertThat(hidden.statusCode()).as(reason).isEqualTo(400);
+            assertThat(s.json(hidden).get("message").asText())
+                    .as(reason)
+                    .contains("reason must be one line of text of at most 2000 characters");
+        }
+        for (String body : new String[] {"", "{}", "{\"reason\":\"  \"}"}) {
+            HttpResponse<String> noReason = s.post(c + "/abort", body, s.admin);
+            assertThat(noReason.statusCode()).as(body).isEqualTo(400);
+            assertThat(s.json(noReason).get("message").asText()).as(body).contains("an abort needs a reason");
+        }
+        assertThat(s.getJson(c).get("status").asText()).isEqualTo("running");
 
         HttpResponse<String> paused = s.post(c + "/pause", "{\"reason\":\"check the reagents\"}", s.admin);
         assertThat(paused.statusCode()).isEqualTo(202);
@@ -310,7 +324,7 @@ class ApiWriteTest {
         JsonNode abortEvent =
                 s.getJson(c + "/events?type=CampaignAborted").get("items").get(0);
         assertThat(abortEvent.get("actor").asText()).isEqualTo("user:alice");
-        assertConflict(s.post(c + "/abort", "", s.admin));
+        assertConflict(s.post(c + "/abort", "{\"reason\":\"again\"}", s.admin));
         assertConflict(s.post(c + "/start", "", s.admin));
         assertConflict(s.post(c + "/pause", "", s.admin));
     }
@@ -377,7 +391,9 @@ class ApiWriteTest {
         assertThat(next.get("seq").asLong()).isEqualTo(3);
         assertThat(next.get("type").asText()).isEqualTo("ExperimentProposed");
         support.close();
-        s.post("/api/v1/campaigns/" + id + "/abort", "", s.admin);
+        assertThat(s.post("/api/v1/campaigns/" + id + "/abort", "{\"reason\":\"end of the test\"}", s.admin)
+                        .statusCode())
+                .isEqualTo(202);
         s.await(id, x -> !x.get("live").asBoolean(), 10);
     }
 }

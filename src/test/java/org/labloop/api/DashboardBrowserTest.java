@@ -110,6 +110,9 @@ class DashboardBrowserTest {
         // Create the demo from the UI and start it.
         browser.get(s.base + "/#/new");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("example"), "snar"));
+        // The example shown as chosen is already in the boxes, without a click on Load.
+        wait.until(d ->
+                !d.findElement(By.id("src-campaign")).getDomProperty("value").isEmpty());
         new Select(browser.findElement(By.id("example"))).selectByValue("snar");
         browser.findElement(By.id("load-example")).click();
         wait.until(d ->

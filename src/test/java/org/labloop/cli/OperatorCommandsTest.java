@@ -99,6 +99,24 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void reasonsAndNotes_onMoreThanOneLineOrWithDirectionMarks_areRefusedBeforeTheStoreIsOpened() {
+        Path data = tmp.resolve("none");
+        for (String[] args : new String[][] {
+            {"pause", "c-1", "--reason", "refill\nthen go"},
+            {"abort", "c-1", "--reason", "lot \u202Ebad"},
+            {"ack", "c-1", "R1", "--note", " "}
+        }) {
+            CliTest.Result r = CliTest.labloop(java.util.stream.Stream.concat(
+                            java.util.Arrays.stream(args), java.util.stream.Stream.of("--data", data.toString()))
+                    .toArray(String[]::new));
+            assertThat(r.code()).as(args[0]).isEqualTo(2);
+            assertThat(r.err()).as(args[0]).contains("is not one line of 1 to 2000 characters of plain text");
+            assertThat(r.err()).as(args[0]).doesNotContain("\u202E");
+        }
+        assertThat(data).doesNotExist();
+    }
+
+    @Test
     void pausedCampaign_withNoEngine_isRecordedAtOnce_runRefusesIt_andResumeRunsItToTheEnd() throws Exception {
         Path data = tmp.resolve("data");
         Path file = Path.of("examples/snar/campaign.yaml");
