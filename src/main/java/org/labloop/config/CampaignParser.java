@@ -531,6 +531,15 @@ final class CampaignParser {
                 ok = false;
                 continue;
             }
+            if (!org.labloop.core.AuditText.oneLine(c.key(), Integer.MAX_VALUE)) {
+                v.error(
+                        c.keyAt(),
+                        "the name of a choice of " + r.what()
+                                + " holds a line break, a control or a text-direction character",
+                        "write it on one line of visible characters");
+                ok = false;
+                continue;
+            }
             if (c.value() instanceof Node.ListNode) {
                 // [Cs+] unquoted is a YAML list holding "Cs+".
                 v.error(

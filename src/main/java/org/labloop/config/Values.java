@@ -68,6 +68,15 @@ final class Values {
             error(n.at(), what + " is blank", "write a name");
             return null;
         }
+        // A name shows in the terminal, the dashboard and the dataset: a line break or a text-direction mark there
+        // would make it read as something else.
+        if (t != null && !org.labloop.core.AuditText.oneLine(t, Integer.MAX_VALUE)) {
+            error(
+                    n.at(),
+                    what + " holds a line break, a control or a text-direction character",
+                    "write it on one line of visible characters");
+            return null;
+        }
         return t;
     }
 

@@ -142,6 +142,22 @@ class DashboardBrowserTest {
                 "dashboard latency: event feed %d ms, status badge %d ms (events before: %d)%n",
                 feedMs, badgeMs, before);
         shot("04-campaign-paused");
+        // A graceful pause can be tightened from the page: the person gives the reason recorded.
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("btn-pause-now")))
+                .click();
+        org.openqa.selenium.Alert why = wait.until(ExpectedConditions.alertIsPresent());
+        why.sendKeys("hold every step");
+        why.accept();
+        wait.until(d -> s.getJson("/api/v1/campaigns/snar-demo-1")
+                .get("paused_immediately")
+                .asBoolean());
+        assertThat(s.getJson("/api/v1/campaigns/snar-demo-1/events?type=CampaignPaused")
+                        .get("items")
+                        .get(1)
+                        .get("body")
+                        .get("reason")
+                        .asText())
+                .isEqualTo("hold every step");
         browser.findElement(By.id("btn-resume")).click();
         wait.until(ExpectedConditions.attributeToBe(By.id("c-status"), "data-status", "running"));
 

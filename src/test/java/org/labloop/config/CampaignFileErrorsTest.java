@@ -74,6 +74,32 @@ class CampaignFileErrorsTest {
     }
 
     @Test
+    void load_namesWithLineBreaksOrDirectionMarks_areRefusedAtTheirPlace() {
+        String text = Fixture.replace(
+                Fixture.replace(CAMPAIGN, "campaign: test", "campaign: \"te\\u202Est\""),
+                "choices: [EtOH, MeCN]",
+                "choices: [EtOH, \"Me\\nCN\"]");
+
+        List<Problem> problems = load(text);
+
+        assertThat(problems).hasSize(2);
+        assertProblem(
+                problems.get(0),
+                FILE,
+                1,
+                11,
+                "'campaign' (the campaign's name) holds a line break, a control or a text-direction character",
+                "write it on one line of visible characters");
+        assertProblem(
+                problems.get(1),
+                FILE,
+                8,
+                col(text, 8, "\"Me"),
+                "a choice of parameter 'solvent' (categorical) holds a line break",
+                "one line");
+    }
+
+    @Test
     void load_parameterNamedLikeAnObjective_isReportedAtTheParameter() {
         List<Problem> problems = loadReplacing(
                 "  tau: {type: continuous", "  e_factor: {type: continuous, min: 1, max: 2}\n  tau: {type: continuous");
