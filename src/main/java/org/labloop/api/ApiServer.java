@@ -94,6 +94,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** Opens the store and starts listening; returns the port (useful with port 0). */
     public int start() {
+        requireListenable();
         Lab lab = new Lab();
         store = LabStore.open(options.store());
         tokens = ApiTokens.open(options.store());
@@ -111,6 +112,23 @@ public final class ApiServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /**
+     * Fails as {@link #start} would when the address cannot be listened on, before the store is opened: a server that
+     * cannot start writes nothing (a new data directory is not made).
+     */
+    private void requireListenable() {
+        java.net.InetSocketAddress address = new java.net.InetSocketAddress(options.host(), options.port());
+        if (address.isUnresolved()) {
+            throw cannotListen(new IllegalStateException(new java.net.UnknownHostException(options.host())));
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true); // as the HTTP server binds: a port left in TIME_WAIT is free
+            probe.bind(address);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw cannotListen(new IllegalStateException(e));
+        }
     }
 
     /** Why the server could not listen, as the person who started it can act on it. */

@@ -299,6 +299,10 @@ final class CampaignHub implements AutoCloseable {
         List<String> group = new ArrayList<>();
         group.add(id);
         for (String other : togetherWith) {
+            if (other.equals(id)) {
+                throw ApiError.badRequest(
+                        "together_with", "together_with names " + id + " itself; list the other campaigns only");
+            }
             if (!ids.contains(other)) {
                 refreshIds();
             }

@@ -37,7 +37,7 @@ final class ServeCommand implements Callable<Integer> {
             names = "--pace",
             paramLabel = "X|max",
             description = "Speed of simulated campaigns: virtual seconds per real second (default: 500, so the demo "
-                    + "takes about 30 s); 'max' or 0 runs them as fast as possible. Event times stay virtual.")
+                    + "takes about 30 s); 'max' runs them as fast as possible. Event times stay virtual.")
     String pace = Double.toString(DEFAULT_PACE);
 
     @Mixin

@@ -282,7 +282,8 @@ public final class LabStore implements AutoCloseable {
 
     private static CampaignLockedException runByAnother(String campaignId) {
         return new CampaignLockedException("campaign " + campaignId + " is being run by another process; wait"
-                + " for it to finish, or pause or abort it with labloop pause/abort " + campaignId);
+                + " for it to finish, or pause or abort it (labloop pause/abort " + campaignId
+                + ", or the server's pause and abort, which hand the request to that process)");
     }
 
     /**

@@ -170,6 +170,26 @@ class ApiOperatorTest {
         assertThat(err.toString())
                 .contains("cannot listen on 127.0.0.1:" + taken)
                 .contains("--port");
+        assertThat(tmp.resolve("d2"))
+                .as("a server that cannot start writes no store")
+                .doesNotExist();
+
+        StringWriter badHost = new StringWriter();
+        int hostCode = Main.execute(
+                new String[] {
+                    "serve",
+                    "--host",
+                    "999.1.1.1",
+                    "--port",
+                    "0",
+                    "--data",
+                    tmp.resolve("d3").toString()
+                },
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(badHost, true));
+        assertThat(hostCode).as(badHost.toString()).isEqualTo(2);
+        assertThat(badHost.toString()).contains("--host 999.1.1.1").contains("no such address on this machine");
+        assertThat(tmp.resolve("d3")).doesNotExist();
     }
 
     @Test

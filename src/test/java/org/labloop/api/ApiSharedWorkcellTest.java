@@ -121,6 +121,10 @@ class ApiSharedWorkcellTest {
                 s.post("/api/v1/campaigns/" + urgent + "/start", "{\"together_with\": [\"nope-1\"]}", s.admin);
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(unknown.body()).contains("together_with").contains("no campaign 'nope-1'");
+        HttpResponse<String> itself =
+                s.post("/api/v1/campaigns/" + urgent + "/start", "{\"together_with\": [\"" + urgent + "\"]}", s.admin);
+        assertThat(itself.statusCode()).isEqualTo(400);
+        assertThat(itself.body()).contains("names " + urgent + " itself");
 
         HttpResponse<String> notAList =
                 s.post("/api/v1/campaigns/" + urgent + "/start", "{\"together_with\": \"" + other + "\"}", s.admin);
