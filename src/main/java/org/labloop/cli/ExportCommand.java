@@ -78,6 +78,16 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         String text;
         Format chosen = format(format, outFile);
+        if (outFile != null && outFile.toString().isBlank()) {
+            throw InvalidInputException.of(
+                    "--out", "the file name is empty", "give a file name, e.g. --out dataset.csv, or leave --out out");
+        }
+        if (sourcesDir != null && (sourcesDir.toString().isBlank() || Files.isRegularFile(sourcesDir))) {
+            throw InvalidInputException.of(
+                    "--sources " + sourcesDir,
+                    sourcesDir.toString().isBlank() ? "the folder name is empty" : "is a file, not a folder",
+                    "give a new or empty folder for the campaign's files, e.g. --sources campaign-files");
+        }
         org.labloop.store.StoreLocation where = data.location();
         if (outFile != null) {
             checkTarget(outFile, where instanceof org.labloop.store.StoreLocation.Directory d ? d.path() : null, force);

@@ -347,14 +347,18 @@ final class CampaignParser {
 
     private boolean checkName(Node.Entry e, String kind) {
         if (!Parameter.NAME.matcher(e.key()).matches()) {
-            String fixed = e.key().replaceAll("[^A-Za-z0-9_]", "_");
+            // Accents dropped (solvänt -> solvant), anything else outside a-z, 0-9 and _ made a _.
+            String fixed = java.text.Normalizer.normalize(e.key(), java.text.Normalizer.Form.NFD)
+                    .replaceAll("\\p{M}", "")
+                    .replaceAll("[^A-Za-z0-9_]", "_");
             if (fixed.isEmpty() || Character.isDigit(fixed.charAt(0))) {
                 fixed = "_" + fixed;
             }
+            String example = fixed.matches("_*") ? "such as 'residence_time'" : "e.g. '" + fixed + "'";
             v.error(
                     e.keyAt(),
                     kind + " name '" + e.key() + "' is not allowed",
-                    "start with a letter or _ and use only letters, digits and _, e.g. '" + fixed + "'");
+                    "start with a letter or _ and use only the letters a-z and A-Z, digits and _, " + example);
             return false;
         }
         return true;

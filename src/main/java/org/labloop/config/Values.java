@@ -195,8 +195,15 @@ final class Values {
     private static String typeHint(Node n, String expected, String what) {
         boolean wantsNumber = expected.contains("number");
         if (n instanceof Node.ScalarNode s && s.kind() == Node.Kind.TEXT && wantsNumber) {
+            if (s.text().length() > YamlTree.MAX_NUMBER_LENGTH && s.text().matches("[+-]?[0-9.eE+-]+")) {
+                // Read as text only because it is too long to be a number.
+                return "it has more than " + YamlTree.MAX_NUMBER_LENGTH + " digits; no LabLoop value needs that many";
+            }
             if (PLAIN_NUMBER.matcher(s.text()).matches()) {
                 return "remove the quotes around the number";
+            }
+            if (s.text().matches("[+-]?0[xXoObB][0-9a-fA-F_]+")) {
+                return "write the number in decimal, e.g. 2";
             }
             if (NUMBER_WITH_UNIT.matcher(s.text()).matches()) {
                 // Durations, windows and timings are always minutes; parameters and objectives have a 'unit' key.

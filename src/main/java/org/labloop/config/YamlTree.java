@@ -224,6 +224,24 @@ final class YamlTree {
             }
         }
         String text = firstLine(String.valueOf(message));
+        if (e instanceof StreamConstraintsException && text.contains("Number value length")) {
+            // The limit is met before the number is a token, so the parser has no position for it: find it.
+            java.util.regex.Matcher digits = java.util.regex.Pattern.compile("\\d{" + (MAX_NUMBER_LENGTH + 1) + ",}")
+                    .matcher(source);
+            if (digits.find()) {
+                int line = 1
+                        + (int) source.substring(0, digits.start())
+                                .chars()
+                                .filter(c -> c == '\n')
+                                .count();
+                at = new Node.Loc(line, digits.start() - source.lastIndexOf('\n', digits.start() - 1));
+            }
+            doc.error(
+                    at,
+                    "a number here has more than " + MAX_NUMBER_LENGTH + " digits",
+                    "no LabLoop value needs that many: write it as a plain decimal, e.g. 1e6");
+            return;
+        }
         if (e instanceof StreamConstraintsException) {
             doc.error(at, "the file exceeds a safety limit: " + text, "no LabLoop file needs values this large");
             return;
@@ -278,7 +296,8 @@ final class YamlTree {
 
     private static String syntaxHint(String message) {
         if (message.contains("\\t(TAB)") || message.contains("\t")) {
-            return "YAML does not allow tabs for indentation; indent with spaces";
+            return "YAML takes no tab characters for indentation or between a ':' or ',' and what follows;"
+                    + " use spaces there";
         }
         if (message.contains("mapping values are not allowed")) {
             return "check the indentation of this line, and quote values that contain ': '";

@@ -109,11 +109,24 @@ public final class SimDriver implements Driver {
         }
     }
 
+    /** An option's value as a message shows it; an empty one said to be empty rather than shown as nothing. */
+    private static String given(Object v) {
+        if (v == null || v.toString().isBlank()) {
+            return "nothing (the value is empty)";
+        }
+        // A whole number as it was written: the file's 2 is read as 2.0.
+        return v instanceof Number n
+                        && n.doubleValue() == Math.rint(n.doubleValue())
+                        && Math.abs(n.doubleValue()) < 1e15
+                ? Long.toString((long) n.doubleValue())
+                : "'" + v + "'";
+    }
+
     private double rate(String option, List<DriverOptionException.Problem> problems) {
         Object v = device.driver().options().getOrDefault(option, 0.0);
         if (!(v instanceof Number n) || !(n.doubleValue() >= 0) || n.doubleValue() > 1) {
             problems.add(new DriverOptionException.Problem(
-                    option, option + " must be a number from 0 to 1, got " + v, List.of()));
+                    option, option + " must be a number from 0 to 1, got " + given(v), List.of()));
             return 0;
         }
         return n.doubleValue();
@@ -123,7 +136,7 @@ public final class SimDriver implements Driver {
         Object v = device.driver().options().getOrDefault(option, defaultMinutes);
         if (!(v instanceof Number m) || !(m.doubleValue() >= 0) || m.doubleValue() > 1e6) {
             problems.add(new DriverOptionException.Problem(
-                    option, option + " must be a number of minutes from 0 to 1000000, got " + v, List.of()));
+                    option, option + " must be a number of minutes from 0 to 1000000, got " + given(v), List.of()));
             return Duration.ZERO;
         }
         return Duration.ofMillis(Math.round(m.doubleValue() * 60_000));

@@ -484,6 +484,15 @@ class CliTest {
         assertThat(labloop("export", "--data", again.toString()).out())
                 .isEqualTo(labloop("export", "--data", data.toString()).out());
 
+        // A file, or nothing, where a folder or a file name is asked for: said, nothing written.
+        Result onFile =
+                labloop("export", "--sources", dir.resolve("campaign.yaml").toString(), "--data", data.toString());
+        assertThat(onFile.code()).isEqualTo(2);
+        assertThat(onFile.err()).contains("is a file, not a folder");
+        Result emptyOut = labloop("export", "--out", "", "--data", data.toString());
+        assertThat(emptyOut.code()).isEqualTo(2);
+        assertThat(emptyOut.err()).contains("--out: the file name is empty");
+
         // An existing folder with other files of the same names is not overwritten.
         Files.writeString(copy.resolve("protocol.yaml"), "mine");
         Result clash = labloop("export", "--sources", copy.toString(), "--data", data.toString());

@@ -230,7 +230,7 @@ class PluginCheckTest {
         assertThat(workcell).contains("setup_min: 0.5");
         Files.writeString(
                 dir.resolve("workcell.yaml"),
-                workcell.replace("setup_min: 0.5", "setup_mn: 0.5\n        failure_rate: 2"));
+                workcell.replace("setup_min: 0.5", "setup_mn: 0.5\n        failure_rate: 2\n        hang_min:"));
         String campaign = Files.readString(Path.of("examples/snar/campaign.yaml"));
         assertThat(campaign).contains("planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}");
         Files.writeString(
@@ -248,13 +248,14 @@ class PluginCheckTest {
         assertThat(r.code()).isEqualTo(2);
         // Every option problem at once, each at its own line.
         assertThat(r.err())
-                .contains("3 problems")
+                .contains("4 problems")
                 .containsPattern("campaign\\.yaml:42:27: planner 'bayesian' has no option 'restart'.*"
                         + "did you mean 'restarts'\\?")
                 .containsPattern("workcell\\.yaml:43:9: device reactor: unknown sim driver option 'setup_mn'.*"
                         + "did you mean 'setup_min'\\?")
                 .containsPattern(
-                        "workcell\\.yaml:44:9: device reactor: failure_rate must be a number from 0 to 1," + " got 2");
+                        "workcell\\.yaml:44:9: device reactor: failure_rate must be a number from 0 to 1," + " got 2 ")
+                .contains("hang_min must be a number of minutes from 0 to 1000000, got nothing (the value is empty)");
     }
 
     @Test

@@ -337,6 +337,22 @@ class CampaignFileErrorsTest {
                 "did you mean 'continuous'? parameter types: continuous, discrete, categorical, molecule");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"solvänt, e.g. 'solvant'", "τ, such as 'residence_time'"})
+    void load_nonAsciiParameterName_saysTheRuleIsAsciiAndSuggestsAName(String name, String suggestion) {
+        String text = Fixture.replace(CAMPAIGN, "solvent: {type: categorical", name + ": {type: categorical");
+
+        List<Problem> problems = Fixture.problems(dir, text, WORKCELL, PROTOCOL);
+
+        assertProblem(
+                problems.get(0),
+                FILE,
+                8,
+                3,
+                "parameter name '" + name + "' is not allowed",
+                "use only the letters a-z and A-Z, digits and _, " + suggestion);
+    }
+
     @Test
     void load_invalidParameterName_reportsAtTheName() {
         String text = Fixture.replace(CAMPAIGN, "conc: {type: discrete", "conc-mM: {type: discrete");

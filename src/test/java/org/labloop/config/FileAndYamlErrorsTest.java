@@ -145,7 +145,7 @@ class FileAndYamlErrorsTest {
     void load_tabIndentation_reportsTheTab() {
         List<Problem> problems = Fixture.problems(dir, CAMPAIGN, "workcell: c\ndevices:\n\tx: 1\n", PROTOCOL);
 
-        assertSingle(problems, "workcell.yaml", 3, 1, "YAML syntax error", "does not allow tabs");
+        assertSingle(problems, "workcell.yaml", 3, 1, "YAML syntax error", "takes no tab characters");
     }
 
     @Test
@@ -267,7 +267,17 @@ class FileAndYamlErrorsTest {
 
         List<Problem> problems = Fixture.problems(dir, campaign, WORKCELL, PROTOCOL);
 
-        assertThat(problems).singleElement().satisfies(p -> assertThat(p.line()).isEqualTo(16));
+        assertSingle(problems, "campaign.yaml", 16, 7, "'seed' must be a whole number", "more than 100 digits");
+    }
+
+    @Test
+    void load_longNumberWithinTheParsersBuffer_isRefusedAtItsPlace_withoutTheLibrarysWords() {
+        String campaign = Fixture.replace(CAMPAIGN, "budget: 40", "budget: " + "1".repeat(150));
+
+        List<Problem> problems = Fixture.problems(dir, campaign, WORKCELL, PROTOCOL);
+
+        assertSingle(problems, "campaign.yaml", 13, 9, "a number here has more than 100 digits", "plain decimal");
+        assertThat(problems.get(0).message()).doesNotContain("StreamReadConstraints");
     }
 
     @Test

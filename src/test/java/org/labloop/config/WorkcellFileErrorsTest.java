@@ -95,6 +95,13 @@ class WorkcellFileErrorsTest {
     }
 
     @Test
+    void load_capacityInOctal_isAskedForInDecimal() {
+        String text = Fixture.replace(WORKCELL, "capacity: 8", "capacity: 0o2");
+
+        assertSingle(load(text), FILE, 13, 15, "'capacity' of device 'reactor' must be", "write the number in decimal");
+    }
+
+    @Test
     void load_capacityZero_reportsRange() {
         String text = Fixture.replace(WORKCELL, "capacity: 8", "capacity: 0");
 
