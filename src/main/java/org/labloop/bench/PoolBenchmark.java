@@ -146,6 +146,25 @@ public final class PoolBenchmark {
         };
     }
 
+    /** Whether a column holds 0..n-1 or 1..n, each once, in some order: a row id taken for a parameter. */
+    static boolean rowNumbers(Table table, String column) {
+        if (!table.isNumeric(column) || table.size() < 20) {
+            return false;
+        }
+        double[] v = table.numbers(column).clone();
+        java.util.Arrays.sort(v);
+        double first = v[0];
+        if (first != 0 && first != 1) {
+            return false;
+        }
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != first + i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static Problem problem(PoolBenchmarkConfig config) {
         Table table = config.table();
         column(table, config.objective(), "objective");
@@ -155,6 +174,10 @@ public final class PoolBenchmark {
         }
         for (String c : config.exclude()) {
             column(table, c, "excluded column");
+            if (c.equals(config.objective())) {
+                throw new IllegalArgumentException(
+                        "'" + c + "' is the objective, which is never a parameter:" + " leave it out of --exclude");
+            }
             if (config.parameters().contains(c)) {
                 throw new IllegalArgumentException("column '" + c + "' is both excluded and a parameter; name it once");
             }
@@ -185,6 +208,13 @@ public final class PoolBenchmark {
                         && !nameColumns.contains(c)
                         && !constrainedColumns.contains(c)) {
                     columns.add(c);
+                }
+            }
+            for (String c : columns) {
+                if (rowNumbers(table, c)) {
+                    throw new IllegalArgumentException("column '" + c + "' numbers the rows (every row has its own"
+                            + " whole number, one after another), so it says nothing about the chemistry: add --exclude "
+                            + c + ", or name the parameters with --params");
                 }
             }
         } else {

@@ -44,7 +44,8 @@ final class BenchOptimizeCommand implements Callable<Integer> {
             names = "--params",
             split = ",",
             paramLabel = "A,B",
-            description = "Parameter columns (default: all others).")
+            description = "Parameter columns (default: every other column: name other outcomes, such as a"
+                    + " cost beside a yield, in --exclude or --constraint).")
     List<String> params = List.of();
 
     @Option(names = "--exclude", split = ",", paramLabel = "A,B", description = "Columns to ignore, such as a row id.")

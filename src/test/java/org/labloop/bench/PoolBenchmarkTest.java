@@ -258,6 +258,39 @@ class PoolBenchmarkTest {
     }
 
     @Test
+    void excludingTheObjective_isRefused() {
+        Table t = CsvTables.parse("tiny", "a,y\n1,1\n2,2\n");
+        assertThatThrownBy(() ->
+                        PoolBenchmark.problem(PoolBenchmarkConfig.of(t, "y").withExclude(List.of("y"))))
+                .hasMessageContaining("'y' is the objective, which is never a parameter: leave it out of --exclude");
+    }
+
+    @Test
+    void aRowNumberColumn_isNotTakenForAParameter_unlessNamed() {
+        StringBuilder csv = new StringBuilder("id,temp,y\n");
+        for (int i = 0; i < 30; i++) {
+            // Shuffled ids, from 1: still a row number.
+            csv.append((i * 7) % 30 + 1)
+                    .append(',')
+                    .append(20 + 2 * i)
+                    .append(',')
+                    .append(i)
+                    .append('\n');
+        }
+        Table t = CsvTables.parse("ids.csv", csv.toString());
+        assertThatThrownBy(() -> PoolBenchmark.problem(PoolBenchmarkConfig.of(t, "y")))
+                .hasMessageContaining("column 'id' numbers the rows")
+                .hasMessageContaining("add --exclude id");
+        assertThat(PoolBenchmark.problem(PoolBenchmarkConfig.of(t, "y")
+                        .withExclude(List.of("id"))
+                        .withPlanner("random", Map.of())
+                        .withRun(1, 10, 1, 1)))
+                .isNotNull();
+        // A numeric parameter with repeated or spaced values is no row number.
+        assertThat(PoolBenchmark.rowNumbers(t, "temp")).isFalse();
+    }
+
+    @Test
     void aMisspeltObjective_isRefusedWithTheClosestColumn() {
         Table t = CsvTables.parse("tiny", "base,yield\n1,1\n2,2\n");
         assertThatThrownBy(() -> PoolBenchmark.run(PoolBenchmarkConfig.of(t, "yeild")
