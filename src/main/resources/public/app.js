@@ -84,6 +84,15 @@ function toast(text) {
   setTimeout(() => t.remove(), 3500);
 }
 
+// Sets an element's HTML when it differs from what was set last; says whether it did.
+function setHtml(id, html) {
+  const el = document.getElementById(id);
+  if (el.dataset.drawn === html) return false;
+  el.innerHTML = html;
+  el.dataset.drawn = html;
+  return true;
+}
+
 function errorBox(e) {
   const b = e.body || {};
   const problems = (b.problems || []).map((p) =>
@@ -269,8 +278,6 @@ async function newPage() {
     } catch (e) { document.getElementById('create-error').innerHTML = errorBox(e); }
   };
   document.getElementById('load-example').addEventListener('click', loadExample);
-  // The example shown as chosen is the one in the boxes, so "Create and start" does what it says at once.
-  await loadExample();
   const submit = async (start) => {
     const body = { start };
     for (const role of ['campaign', 'workcell', 'protocol']) body[role] = document.getElementById('src-' + role).value;
@@ -286,6 +293,18 @@ async function newPage() {
   };
   document.getElementById('create').addEventListener('click', () => submit(false));
   document.getElementById('create-start').addEventListener('click', () => submit(true));
+  // The example shown as chosen is the one in the boxes, so "Create and start" does what it says at once; text
+  // pasted before it arrives is kept.
+  const empty = () => ['campaign', 'workcell', 'protocol'].every((r) => !document.getElementById('src-' + r).value.trim());
+  if (empty()) {
+    const name = document.getElementById('example').value;
+    if (name) {
+      try {
+        const ex = await api('/examples/' + encodeURIComponent(name));
+        if (empty()) for (const role of ['campaign', 'workcell', 'protocol']) document.getElementById('src-' + role).value = ex[role];
+      } catch (e) { /* the Load button says why */ }
+    }
+  }
 }
 
 // ------------------------------------------------------------------ campaign page
@@ -405,11 +424,13 @@ async function campaignPage(id) {
     document.getElementById('c-live').innerHTML = c.live ? '<span class="live-dot"></span>live'
       : (c.run_elsewhere ? '<span class="live-dot"></span>run by another process' : '');
     const can = JSON.parse(localStorage.getItem('labloop.who') || '{}').role !== 'viewer';
-    document.getElementById('c-requests').innerHTML = (c.open_requests || []).map((r) => `
+    // Panels with buttons are redrawn only when what they show changes: a button redrawn under the pointer every
+    // refresh would swallow the click.
+    const requestsChanged = setHtml('c-requests', (c.open_requests || []).map((r) => `
       <div class="panel request" style="margin-bottom:16px"><b>Operator request</b> <span class="mono">${h(r.id)}</span>
         <div>${h(r.message)}</div>
-        <button class="btn primary" data-ack="${h(r.id)}" ${can ? '' : 'disabled'}>Acknowledge…</button></div>`).join('');
-    document.querySelectorAll('#c-requests [data-ack]').forEach((b) => b.addEventListener('click', async () => {
+        <button class="btn primary" data-ack="${h(r.id)}" ${can ? '' : 'disabled'}>Acknowledge…</button></div>`).join(''));
+    if (requestsChanged) document.querySelectorAll('#c-requests [data-ack]').forEach((b) => b.addEventListener('click', async () => {
       const note = prompt(`Acknowledge request ${b.dataset.ack}: what did you do about it?`, '');
       if (note === null) return;
       try {
@@ -422,13 +443,13 @@ async function campaignPage(id) {
     const ap = c.approval || { signatures_needed: 0, signatures: [], missing: 0 };
     const me = JSON.parse(localStorage.getItem('labloop.who') || '{}').name;
     const signedByMe = ap.signatures.some((g) => g.signer.toLowerCase() === String(me || '').toLowerCase());
-    document.getElementById('c-approval').innerHTML = ap.signatures_needed === 0 && !ap.signatures.length ? '' : `
+    const approvalChanged = setHtml('c-approval', ap.signatures_needed === 0 && !ap.signatures.length ? '' : `
       <div class="panel" id="approval" style="margin-bottom:16px"><b>Approval</b>
         <span class="muted">${ap.signatures.length} of ${ap.signatures_needed} signatures${ap.missing ? ` · waits for ${ap.missing} more before it runs` : ''}</span>
         <ul>${ap.signatures.map((g) => `<li>signed by <b>${h(g.signer)}</b> (${h(g.role)}) at <span class="mono">${h(g.signed_at)}</span>: “${h(g.meaning)}”</li>`).join('')}</ul>
-        ${ap.missing && !c.started_at ? `<button class="btn primary" id="btn-sign" ${can && !signedByMe ? '' : 'disabled'}>${signedByMe ? 'You have signed' : 'Sign…'}</button>` : ''}</div>`;
+        ${ap.missing && !c.started_at ? `<button class="btn primary" id="btn-sign" ${can && !signedByMe ? '' : 'disabled'}>${signedByMe ? 'You have signed' : 'Sign…'}</button>` : ''}</div>`);
     const signBtn = document.getElementById('btn-sign');
-    if (signBtn) signBtn.addEventListener('click', async () => {
+    if (signBtn && approvalChanged) signBtn.addEventListener('click', async () => {
       const answer = await signDialog(id);
       if (!answer) return;
       try {

@@ -138,18 +138,20 @@ public final class ApiServer implements AutoCloseable {
             root = root.getCause();
         }
         String where = options.host() + ":" + options.port();
+        if (root instanceof java.net.UnknownHostException
+                || root instanceof java.nio.channels.UnresolvedAddressException
+                || (root instanceof java.net.BindException
+                        && String.valueOf(root.getMessage()).contains("Cannot assign requested address"))) {
+            return InvalidInputException.of(
+                    "--host " + options.host(),
+                    "no such address on this machine",
+                    "give an address of this machine, such as 127.0.0.1 (the default) or 0.0.0.0 for every one");
+        }
         if (root instanceof java.net.BindException) {
             return InvalidInputException.of(
                     "--port " + options.port(),
                     "cannot listen on " + where + " (" + root.getMessage() + ")",
                     "another program may use the port: pick another with --port, or 0 for any free one");
-        }
-        if (root instanceof java.net.UnknownHostException
-                || root instanceof java.nio.channels.UnresolvedAddressException) {
-            return InvalidInputException.of(
-                    "--host " + options.host(),
-                    "no such address on this machine",
-                    "give an address of this machine, such as 127.0.0.1 (the default) or 0.0.0.0 for every one");
         }
         return InvalidInputException.of(
                 "--host " + options.host() + " --port " + options.port(),
@@ -356,6 +358,9 @@ public final class ApiServer implements AutoCloseable {
     private static void onlyParams(Context ctx, Set<String> allowed) {
         for (Map.Entry<String, List<String>> e : ctx.queryParamMap().entrySet()) {
             String name = e.getKey();
+            if (name.isEmpty()) {
+                continue; // "?&size=10" or a trailing "&"
+            }
             if (!allowed.contains(name)) {
                 String hint = org.labloop.core.Suggest.closest(name, allowed)
                         .map(c -> "did you mean '" + c + "'?")
@@ -1066,17 +1071,16 @@ public final class ApiServer implements AutoCloseable {
             return dflt;
         }
         String text = n.isTextual() ? n.asText().strip() : "";
-        if (!AuditText.oneLine(text, MAX_AUDIT_TEXT)) {
+        String problem = n.isTextual() ? AuditText.problem(text, AuditText.MAX_LINE) : "is not text";
+        if (problem != null) {
             throw ApiError.badRequest(
                     field,
-                    field + " must be one line of text of at most " + MAX_AUDIT_TEXT + " characters, without control"
-                            + " or text-direction characters (it goes into the audit trail as written)");
+                    field + " must be one line of text of at most " + AuditText.MAX_LINE + " characters, without"
+                            + " control, invisible or text-direction characters (it goes into the audit trail as"
+                            + " written); this one " + problem);
         }
         return text;
     }
-
-    /** Longest reason or note taken into the audit trail, in characters. */
-    static final int MAX_AUDIT_TEXT = 2000;
 
     private static void onlyFields(JsonNode body, Set<String> fields) {
         for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {

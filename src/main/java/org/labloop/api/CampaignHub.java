@@ -62,6 +62,7 @@ final class CampaignHub implements AutoCloseable {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
     private final Thread projector;
+    private final Thread integrity;
     private volatile List<String> ids;
     private volatile long idsAt;
     private volatile boolean closed;
@@ -72,7 +73,6 @@ final class CampaignHub implements AutoCloseable {
     /** How often one more campaign's stored log is proven intact again. */
     private static final long RECHECK_NANOS = 10_000_000_000L;
 
-    private long recheckedAt = System.nanoTime();
     private int recheckTurn;
 
     private record Running(Engine engine, Thread thread, LabClock clock) {}
@@ -102,6 +102,8 @@ final class CampaignHub implements AutoCloseable {
         this.ids = List.copyOf(reads.campaignIds());
         this.idsAt = System.nanoTime();
         this.projector = Thread.ofPlatform().name("labloop-projector").daemon().start(this::project);
+        // Apart from the projector: re-reading a long log must not hold up the live events of running campaigns.
+        this.integrity = Thread.ofPlatform().name("labloop-integrity").daemon().start(this::recheckLoop);
     }
 
     // ------------------------------------------------------------------ reading
@@ -189,7 +191,10 @@ final class CampaignHub implements AutoCloseable {
         }
         LOG.error("campaign {} changed in the store behind this server: {}", id, problem);
         CampaignView altered = CampaignView.altered(id, problem, reads);
-        views.put(id, altered);
+        synchronized (lock(id)) {
+            // Only the view that was checked: one started meanwhile by this server keeps its own.
+            views.replace(id, v, altered);
+        }
         throw new ApiError(409, "altered_log", altered.altered(), "id");
     }
 
@@ -197,8 +202,19 @@ final class CampaignHub implements AutoCloseable {
      * Re-checks one campaign not running here, the next in turn (see {@link #recheck}), so that every log the server
      * shows is proven intact again from time to time.
      */
+    private void recheckLoop() {
+        while (!closed) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(RECHECK_NANOS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            recheckNext();
+        }
+    }
+
     private void recheckNext() {
-        recheckedAt = System.nanoTime();
         List<String> candidates = views.values().stream()
                 .filter(v -> v.altered() == null && !running.containsKey(v.id()))
                 .map(CampaignView::id)
@@ -836,9 +852,6 @@ final class CampaignHub implements AutoCloseable {
             if (System.nanoTime() - followedAt > FOLLOW_NANOS) {
                 followOthers();
             }
-            if (System.nanoTime() - recheckedAt > RECHECK_NANOS) {
-                recheckNext();
-            }
             if (e == null) {
                 continue;
             }
@@ -957,8 +970,10 @@ final class CampaignHub implements AutoCloseable {
         }
         closed = true;
         projector.interrupt();
+        integrity.interrupt();
         try {
             projector.join(2000);
+            integrity.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -44,9 +44,7 @@ final class CampaignView {
         this.encoder = encoder;
         org.labloop.event.ChainCheck check = org.labloop.event.ChainCheck.of(initial);
         if (!check.intact()) {
-            this.altered = "campaign " + id + " in " + log.location() + " is not intact: " + check.problem()
-                    + ". Nothing is shown from an altered log; run `labloop verify` for details and restore the data"
-                    + " directory from a backup";
+            this.altered = alteredMessage(id, check.problem(), log);
             this.spec = null;
             return;
         }
@@ -64,11 +62,13 @@ final class CampaignView {
     }
 
     static CampaignView altered(String id, String problem, org.labloop.event.EventLog log) {
-        return new CampaignView(
-                id,
-                "campaign " + id + " in " + log.location() + " is not intact: " + problem
-                        + ". Nothing is shown from an altered log; run `labloop verify` for details and restore the"
-                        + " data directory from a backup");
+        return new CampaignView(id, alteredMessage(id, problem, log));
+    }
+
+    private static String alteredMessage(String id, String problem, org.labloop.event.EventLog log) {
+        return "campaign " + id + " in " + log.location() + " is not intact: " + problem
+                + ". Nothing is shown from an altered log; run `labloop verify` for details, restore the store from a"
+                + " backup and restart the server";
     }
 
     /** Why the log cannot be shown (it is not intact), or null. */

@@ -212,9 +212,10 @@ public final class PoolBenchmark {
             }
             for (String c : columns) {
                 if (rowNumbers(table, c)) {
-                    throw new IllegalArgumentException("column '" + c + "' numbers the rows (every row has its own"
-                            + " whole number, one after another), so it says nothing about the chemistry: add --exclude "
-                            + c + ", or name the parameters with --params");
+                    throw new IllegalArgumentException("column '" + c + "' looks like a row number (every row has"
+                            + " its own whole number, 1 to " + table.size() + " or 0 to " + (table.size() - 1)
+                            + "), which a planner would take for a condition: add --exclude " + c + "; if it is a"
+                            + " real parameter, name the parameters with --params");
                 }
             }
         } else {

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.labloop.campaign.CampaignState;
 import org.labloop.campaign.CampaignStatus;
+import org.labloop.core.AuditText;
 import org.labloop.core.InvalidInputException;
 import org.labloop.event.EventBody;
 import org.labloop.lab.CampaignRunner;
@@ -25,8 +26,31 @@ import picocli.CommandLine.Spec;
 final class ControlCommands {
     private ControlCommands() {}
 
-    /** Longest reason or note, in characters, as through the API. */
-    static final int MAX_TEXT = 2000;
+    private static final String DEFAULT_PAUSE = "paused from the command line";
+    private static final String DEFAULT_NOTE = "acknowledged";
+
+    /**
+     * A reason or note for the audit trail, as the server takes it: stripped, {@code dflt} when blank (refused when
+     * there is no default), and one line of plain text.
+     */
+    static String auditText(String option, String text, String dflt) {
+        String kept = text == null ? "" : text.strip();
+        if (kept.isEmpty()) {
+            if (dflt == null) {
+                throw InvalidInputException.of(option, "is empty", "say why, e.g. " + option + " 'column leak'");
+            }
+            return dflt;
+        }
+        String problem = AuditText.problem(kept, AuditText.MAX_LINE);
+        if (problem != null) {
+            throw InvalidInputException.of(
+                    option,
+                    "the text " + problem,
+                    "write it on one line of at most " + AuditText.MAX_LINE + " visible characters: it goes into the"
+                            + " audit trail as written");
+        }
+        return kept;
+    }
 
     /** Shared: the campaign, the store, and whether an engine is driving it right now. */
     abstract static class Base implements Callable<Integer> {
@@ -41,14 +65,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            String[] said = said();
-            if (!org.labloop.core.AuditText.oneLine(said[1].strip(), MAX_TEXT)) {
-                throw InvalidInputException.of(
-                        said[0],
-                        "is not one line of 1 to " + MAX_TEXT + " characters of plain text",
-                        "write it on one line, without control or text-direction characters: it goes into the audit"
-                                + " trail as written");
-            }
+            checkText();
             Lab.openExisting(data.location()).close();
             try (LabStore store = LabStore.open(data.location())) {
                 String cid = Lab.pickCampaign(store.log(), id);
@@ -80,8 +97,8 @@ final class ControlCommands {
 
         abstract void send(ControlInbox inbox, String cid, CampaignState state);
 
-        /** The option whose text goes into the audit trail, and that text. */
-        abstract String[] said();
+        /** Checks the text that goes into the audit trail, keeping it as it will be recorded. */
+        abstract void checkText();
 
         /** What to say when the request would change nothing (nothing is then sent or recorded); null otherwise. */
         String alreadyDone(String cid, CampaignState state) {
@@ -111,11 +128,11 @@ final class ControlCommands {
         boolean now;
 
         @Option(names = "--reason", paramLabel = "TEXT", description = "Why (recorded in the audit trail).")
-        String reason = "paused from the command line";
+        String reason = DEFAULT_PAUSE;
 
         @Override
-        String[] said() {
-            return new String[] {"--reason", reason};
+        void checkText() {
+            reason = auditText("--reason", reason, DEFAULT_PAUSE);
         }
 
         @Override
@@ -151,8 +168,8 @@ final class ControlCommands {
         String reason;
 
         @Override
-        String[] said() {
-            return new String[] {"--reason", reason};
+        void checkText() {
+            reason = auditText("--reason", reason, null);
         }
 
         @Override
@@ -190,11 +207,11 @@ final class ControlCommands {
         String request;
 
         @Option(names = "--note", paramLabel = "TEXT", description = "What you did about it (recorded).")
-        String note = "acknowledged";
+        String note = DEFAULT_NOTE;
 
         @Override
-        String[] said() {
-            return new String[] {"--note", note};
+        void checkText() {
+            note = auditText("--note", note, DEFAULT_NOTE);
         }
 
         @Override

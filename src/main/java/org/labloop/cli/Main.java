@@ -68,7 +68,7 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true); // --format JSON as well as json
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof LabLoopException e) {
-                err.println("labloop: " + e.getMessage());
+                err.println("labloop: " + terminalSafe(e.getMessage()));
                 return e.exitCode();
             }
             err.println("labloop: internal error, please report it: " + ex);
@@ -76,6 +76,20 @@ public final class Main implements Runnable {
             return INTERNAL_ERROR;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * A message as a terminal may show it: a message quotes what was given (a name, a value, a path), and a control or
+     * text-direction character in it would move the cursor, clear the screen or reverse the text. The message's own
+     * line breaks stay.
+     */
+    static String terminalSafe(String message) {
+        if (message == null) {
+            return null;
+        }
+        return java.util.Arrays.stream(message.split("\n", -1))
+                .map(org.labloop.core.AuditText::visible)
+                .collect(java.util.stream.Collectors.joining("\n"));
     }
 
     @Override

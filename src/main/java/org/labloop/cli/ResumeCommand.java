@@ -34,7 +34,9 @@ final class ResumeCommand implements Callable<Integer> {
     String id;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why, recorded when a pause is lifted.")
-    String reason = "resumed from the command line";
+    String reason = DEFAULT_REASON;
+
+    private static final String DEFAULT_REASON = "resumed from the command line";
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
@@ -61,6 +63,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        reason = ControlCommands.auditText("--reason", reason, DEFAULT_REASON);
         Lab.openExisting(data.location()).close();
         Lab lab = new Lab();
         CampaignRunner runner = new CampaignRunner(lab);

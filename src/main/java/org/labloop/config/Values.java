@@ -192,6 +192,24 @@ final class Values {
         error(n.at(), what + " must be " + expected + ", got " + n.describe(), typeHint(n, expected, what));
     }
 
+    /** ", here N" for a hexadecimal, octal or binary number that reads as N; nothing when it does not read. */
+    private static String decimal(String text) {
+        String t = text.replace("_", "");
+        boolean negative = t.startsWith("-");
+        t = t.replaceFirst("^[+-]", "");
+        int radix = switch (Character.toLowerCase(t.charAt(1))) {
+            case 'x' -> 16;
+            case 'o' -> 8;
+            default -> 2;
+        };
+        try {
+            java.math.BigInteger v = new java.math.BigInteger(t.substring(2), radix);
+            return ", here " + (negative ? v.negate() : v);
+        } catch (NumberFormatException e) {
+            return "";
+        }
+    }
+
     private static String typeHint(Node n, String expected, String what) {
         boolean wantsNumber = expected.contains("number");
         if (n instanceof Node.ScalarNode s && s.kind() == Node.Kind.TEXT && wantsNumber) {
@@ -203,7 +221,7 @@ final class Values {
                 return "remove the quotes around the number";
             }
             if (s.text().matches("[+-]?0[xXoObB][0-9a-fA-F_]+")) {
-                return "write the number in decimal, e.g. 2";
+                return "write the number in decimal" + decimal(s.text());
             }
             if (NUMBER_WITH_UNIT.matcher(s.text()).matches()) {
                 // Durations, windows and timings are always minutes; parameters and objectives have a 'unit' key.

@@ -99,12 +99,13 @@ public final class EmulatorRegistry {
         unknown.removeAll(known);
         // Every problem at once: an unknown option does not hide a wrong value under a known one.
         List<EmulationException> problems = new ArrayList<>();
-        if (!unknown.isEmpty()) {
+        for (String u : unknown) {
+            // One problem per unknown option, each at its own line of the file.
             problems.add(new EmulationException(
-                    "emulator '" + spec.type() + "' has no option" + (unknown.size() > 1 ? "s " : " ") + quoted(unknown)
-                            + "; its options are " + String.join(", ", known),
-                    unknown.iterator().next(),
-                    unknown.iterator().next(),
+                    "emulator '" + spec.type() + "' has no option '" + u + "'; its options are "
+                            + String.join(", ", known),
+                    u,
+                    u,
                     known));
         }
         Map<String, String> inputNames = Map.of();
@@ -127,9 +128,10 @@ public final class EmulatorRegistry {
             emulator = entry.factory().apply(new EmulatorSpec(spec.type(), own));
         } catch (EmulationException e) {
             for (EmulationException q : e.problems()) {
-                // Beside an unknown option, one missing is most likely the same option misspelt: said once.
-                if (unknown.isEmpty()
-                        || q.option().filter(spec.options()::containsKey).isPresent()) {
+                // Beside an unknown option, an option found missing is most likely that one misspelt: said once.
+                boolean missing =
+                        q.option().filter(o -> !spec.options().containsKey(o)).isPresent();
+                if (unknown.isEmpty() || !missing) {
                     problems.add(q);
                 }
             }
@@ -162,9 +164,5 @@ public final class EmulatorRegistry {
         List<String> all = new ArrayList<>(entry.options());
         all.addAll(GENERIC_OPTIONS);
         return List.copyOf(all);
-    }
-
-    private static String quoted(Collection<String> names) {
-        return String.join(", ", names.stream().map(n -> "'" + n + "'").toList());
     }
 }

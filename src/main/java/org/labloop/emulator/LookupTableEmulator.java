@@ -112,8 +112,12 @@ public final class LookupTableEmulator implements Emulator {
         String file = Options.requireString(NAME, options, OPTION_FILE);
         List<String> outcomes = Options.stringList(NAME, options, OPTION_OUTCOMES);
         if (outcomes.isEmpty()) {
-            throw new EmulationException("emulator '" + NAME + "' needs option '" + OPTION_OUTCOMES
-                    + "' (the list of outcome columns it reports)");
+            throw new EmulationException(
+                    "emulator '" + NAME + "' needs option '" + OPTION_OUTCOMES
+                            + "' (the list of outcome columns it reports)",
+                    OPTION_OUTCOMES,
+                    null,
+                    List.of());
         }
         List<String> ignore = Options.stringList(NAME, options, OPTION_IGNORE);
         Table table = tables.load(file);

@@ -217,7 +217,7 @@ public sealed interface StoreLocation {
                         "'" + text + "' is a file, not a data directory",
                         "pass the folder that holds the store"
                                 + (parent != null
-                                                && path.getFileName().toString().startsWith("labloop")
+                                                && path.getFileName().toString().equals("labloop.db")
                                         ? ", here " + parent
                                         : "")
                                 + ", or a new folder's name to start a store there");

@@ -284,12 +284,14 @@ class ApiWriteTest {
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(s.json(bad).get("field").asText()).isEqualTo("immediate");
         // What goes into the audit trail is one line of plain text; an abort says why.
-        for (String reason : new String[] {"line1\\nline2", "evil\\u202Etxt", "nul\\u0000", "x".repeat(2001)}) {
+        for (String reason :
+                new String[] {"line1\\nline2", "evil\\u202Etxt", "nul\\u0000", "sn\\u200Bar", "x".repeat(2001)}) {
             HttpResponse<String> hidden = s.post(c + "/pause", "{\"reason\":\"" + reason + "\"}", s.admin);
             assertThat(hidden.statusCode()).as(reason).isEqualTo(400);
             assertThat(s.json(hidden).get("message").asText())
                     .as(reason)
-                    .contains("reason must be one line of text of at most 2000 characters");
+                    .contains("reason must be one line of text of at most 2000 characters")
+                    .contains("this one");
         }
         for (String body : new String[] {"", "{}", "{\"reason\":\"  \"}"}) {
             HttpResponse<String> noReason = s.post(c + "/abort", body, s.admin);

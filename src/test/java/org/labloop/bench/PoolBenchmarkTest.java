@@ -279,7 +279,7 @@ class PoolBenchmarkTest {
         }
         Table t = CsvTables.parse("ids.csv", csv.toString());
         assertThatThrownBy(() -> PoolBenchmark.problem(PoolBenchmarkConfig.of(t, "y")))
-                .hasMessageContaining("column 'id' numbers the rows")
+                .hasMessageContaining("column 'id' looks like a row number")
                 .hasMessageContaining("add --exclude id");
         assertThat(PoolBenchmark.problem(PoolBenchmarkConfig.of(t, "y")
                         .withExclude(List.of("id"))

@@ -228,8 +228,8 @@ class BadDataFileTest {
         Path file = tmp.resolve("data-file");
         Files.writeString(file, "x");
         Result r = CliTest.labloop("run", "examples/snar/campaign.yaml", "--data", file.toString(), "--no-progress");
-        assertThat(r.code()).isNotIn(0, Main.INTERNAL_ERROR);
-        assertThat(r.err()).contains("data-file").contains("not a directory");
+        assertThat(r.code()).as("bad input").isEqualTo(2);
+        assertThat(r.err()).contains("data-file").contains("is a file, not a data directory");
         assertThat(Files.readString(file)).isEqualTo("x");
     }
 

@@ -99,19 +99,24 @@ class OperatorCommandsTest {
     }
 
     @Test
-    void reasonsAndNotes_onMoreThanOneLineOrWithDirectionMarks_areRefusedBeforeTheStoreIsOpened() {
+    void reasonsAndNotes_onMoreThanOneLineOrWithHiddenCharacters_areRefusedBeforeTheStoreIsOpened() {
         Path data = tmp.resolve("none");
         for (String[] args : new String[][] {
-            {"pause", "c-1", "--reason", "refill\nthen go"},
-            {"abort", "c-1", "--reason", "lot \u202Ebad"},
-            {"ack", "c-1", "R1", "--note", " "}
+            {"pause", "c-1", "--reason", "refill\nthen go", "holds a line break"},
+            {"abort", "c-1", "--reason", "lot \u202Ebad", "holds a line break"},
+            // Stripping takes only the ends: a control character inside stays and is refused.
+            {"abort", "c-1", "--reason", "wrong\u001Flot\n", "holds a line break"},
+            {"ack", "c-1", "R1", "--note", "sn\u200Bar", "holds a line break"},
+            {"resume", "c-1", "--reason", "x".repeat(2001), "is longer than 2000 characters"},
+            {"abort", "c-1", "--reason", " ", "--reason: is empty"}
         }) {
+            String[] command = java.util.Arrays.copyOf(args, args.length - 1);
             CliTest.Result r = CliTest.labloop(java.util.stream.Stream.concat(
-                            java.util.Arrays.stream(args), java.util.stream.Stream.of("--data", data.toString()))
+                            java.util.Arrays.stream(command), java.util.stream.Stream.of("--data", data.toString()))
                     .toArray(String[]::new));
             assertThat(r.code()).as(args[0]).isEqualTo(2);
-            assertThat(r.err()).as(args[0]).contains("is not one line of 1 to 2000 characters of plain text");
-            assertThat(r.err()).as(args[0]).doesNotContain("\u202E");
+            assertThat(r.err()).as(args[0]).contains(args[args.length - 1]);
+            assertThat(r.err()).as(args[0]).doesNotContain("\u202E", "\u001F");
         }
         assertThat(data).doesNotExist();
     }

@@ -65,6 +65,17 @@ class PluginCheckTest {
     }
 
     @Test
+    void aControlCharacterQuotedBackInAMessage_isShownEscaped_neverSentToTheTerminal() throws Exception {
+        Path file = campaign("  variant: corrected           #", "  variant: \"x\\e[2Jy\"           #");
+
+        CliTest.Result r = CliTest.labloop(
+                "run", file.toString(), "--data", tmp.resolve("data").toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown SnAr variant 'x\\u001B[2Jy'").doesNotContain("\u001B");
+    }
+
+    @Test
     void aParameterInAnotherUnitThanTheModelReadsItIn_isRefused_andNothingIsWritten() throws Exception {
         Path data = tmp.resolve("data");
         // 30 to 120 K lies inside the model's range in degC, so only the unit can tell.

@@ -98,7 +98,13 @@ class WorkcellFileErrorsTest {
     void load_capacityInOctal_isAskedForInDecimal() {
         String text = Fixture.replace(WORKCELL, "capacity: 8", "capacity: 0o2");
 
-        assertSingle(load(text), FILE, 13, 15, "'capacity' of device 'reactor' must be", "write the number in decimal");
+        assertSingle(
+                load(text),
+                FILE,
+                13,
+                15,
+                "'capacity' of device 'reactor' must be",
+                "write the number in decimal, here 2");
     }
 
     @Test
