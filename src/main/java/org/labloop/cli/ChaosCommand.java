@@ -124,7 +124,7 @@ final class ChaosCommand implements Callable<Integer> {
         Path reference = dir.resolve("reference");
         StoreLocation chaos = store == null
                 ? new StoreLocation.Directory(dir.resolve("chaos"))
-                : StoreLocation.parse(store, System.getenv());
+                : StoreLocation.parse(store, System.getenv(), "--store");
         // Both stores must hold this run's campaigns only: they are compared campaign by campaign.
         for (Path p : List.of(reference, dir.resolve("chaos"))) {
             if (Files.exists(p)) {

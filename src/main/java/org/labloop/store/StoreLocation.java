@@ -183,13 +183,19 @@ public sealed interface StoreLocation {
      * password is best left out of the address: {@code PGPASSWORD} supplies it, and {@code PGUSER} the user.
      */
     static StoreLocation parse(String text, Map<String, String> env) {
+        return parse(text, env, "--data");
+    }
+
+    /** As above, for an address given as {@code option} (named in every message about it). */
+    static StoreLocation parse(String text, Map<String, String> env, String option) {
         Objects.requireNonNull(text, "text");
         if (text.isBlank()) {
             // An empty path would put the store in the current folder, unasked.
             throw InvalidInputException.of(
-                    "--data",
+                    option,
                     "the store's address is empty",
-                    "pass a data directory or a PostgreSQL address, or leave --data out for ./labloop-data");
+                    "pass a data directory or a PostgreSQL address"
+                            + (option.equals("--data") ? ", or leave --data out for ./labloop-data" : ""));
         }
         String lower = text.toLowerCase(java.util.Locale.ROOT);
         String rest = lower.startsWith("jdbc:") ? text.substring(5) : text;
@@ -197,7 +203,7 @@ public sealed interface StoreLocation {
         if (!scheme.startsWith("postgresql:") && !scheme.startsWith("postgres:")) {
             if (lower.matches("[a-z][a-z0-9+.-]*://.*")) {
                 throw InvalidInputException.of(
-                        "--data",
+                        option,
                         "'" + redact(text) + "' is not a data directory nor a PostgreSQL address",
                         "pass a directory, or postgresql://USER@HOST:PORT/DATABASE");
             }
@@ -206,14 +212,12 @@ public sealed interface StoreLocation {
                 path = Path.of(text);
             } catch (java.nio.file.InvalidPathException e) {
                 throw InvalidInputException.of(
-                        "--data",
-                        "'" + text + "' is not a valid path (" + e.getReason() + ")",
-                        "pass a data directory");
+                        option, "'" + text + "' is not a valid path (" + e.getReason() + ")", "pass a data directory");
             }
             if (java.nio.file.Files.isRegularFile(path)) {
                 Path parent = path.toAbsolutePath().getParent();
                 throw InvalidInputException.of(
-                        "--data",
+                        option,
                         "'" + text + "' is a file, not a data directory",
                         "pass the folder that holds the store"
                                 + (parent != null
@@ -229,7 +233,7 @@ public sealed interface StoreLocation {
             uri = new URI(rest);
         } catch (URISyntaxException e) {
             throw InvalidInputException.of(
-                    "--data",
+                    option,
                     "'" + redact(text) + "' is not a valid PostgreSQL address (" + e.getReason() + ")",
                     "write it as postgresql://USER@HOST:PORT/DATABASE?schema=NAME, with any '/', '@', '?' or '#' in"
                             + " the user or password written as %2F, %40, %3F or %23 (or the password in PGPASSWORD)");
@@ -251,7 +255,7 @@ public sealed interface StoreLocation {
         } else {
             if (hostPort.indexOf(':') != hostPort.lastIndexOf(':')) {
                 throw InvalidInputException.of(
-                        "--data",
+                        option,
                         "'" + redact(text) + "' names a host with several ':'",
                         "write an IPv6 address in brackets: postgresql://USER@[::1]:5432/DATABASE");
             }
@@ -264,7 +268,7 @@ public sealed interface StoreLocation {
                 port = Integer.parseInt(portText);
             } catch (NumberFormatException e) {
                 throw InvalidInputException.of(
-                        "--data",
+                        option,
                         "'" + redact(text) + "' names a port that is not a number",
                         "use 1-65535, or leave it out for 5432; write any '/', '@' or '#' in the user or password as"
                                 + " %2F, %40 or %23 (or put the password in PGPASSWORD)");
@@ -275,14 +279,14 @@ public sealed interface StoreLocation {
                 || (uri.getRawQuery() != null && uri.getRawQuery().contains("@"))) {
             // A password holding '/' cut the address short: what follows it is not a database.
             throw InvalidInputException.of(
-                    "--data",
+                    option,
                     "'" + redact(text) + "' has an '@' after the host",
                     "write any '/', '@', '?' or '#' in the user or password as %2F, %40, %3F or %23, or put the"
                             + " password in PGPASSWORD");
         }
         if (host.isEmpty() || path.length() < 2 || path.indexOf('/', 1) >= 0) {
             throw InvalidInputException.of(
-                    "--data",
+                    option,
                     "'" + redact(text) + "' does not name a host and one database",
                     "write it as postgresql://USER@HOST:PORT/DATABASE, for example"
                             + " postgresql://postgres@127.0.0.1:5432/labloop");
@@ -302,8 +306,8 @@ public sealed interface StoreLocation {
         user = firstOf(user, query.remove("user"), env.get("PGUSER"), System.getProperty("user.name"));
         password = firstOf(password, query.remove("password"), env.get("PGPASSWORD"));
         String schema = firstOf(query.remove("schema"), query.remove("currentSchema"), Postgres.DEFAULT_SCHEMA);
-        for (String option : query.keySet()) {
-            requireDriverOption(option);
+        for (String key : query.keySet()) {
+            requireDriverOption(key, option);
         }
         return new Postgres(host, port, database, user, password, schema, query);
     }
@@ -312,8 +316,8 @@ public sealed interface StoreLocation {
      * The driver ignores options it does not know, so a misspelt {@code shema} would put the store in the default
      * schema without a word: refused here instead.
      */
-    private static void requireDriverOption(String option) {
-        if (org.postgresql.PGProperty.forName(option) != null) {
+    private static void requireDriverOption(String key, String option) {
+        if (org.postgresql.PGProperty.forName(key) != null) {
             return;
         }
         java.util.List<String> known = new java.util.ArrayList<>(List.of("schema", "user", "password"));
@@ -321,11 +325,11 @@ public sealed interface StoreLocation {
             known.add(p.getName());
         }
         throw InvalidInputException.of(
-                "--data",
+                option,
                 // The address is not repeated: a misspelt key such as 'pasword' would show its value.
-                "the PostgreSQL address has an option '" + option + "' that neither LabLoop nor the PostgreSQL driver"
+                "the PostgreSQL address has an option '" + key + "' that neither LabLoop nor the PostgreSQL driver"
                         + " knows"
-                        + Suggest.closest(option, known)
+                        + Suggest.closest(key, known)
                                 .map(k -> " (did you mean '" + k + "'?)")
                                 .orElse(""),
                 "LabLoop reads schema, user and password from the address; anything else goes to the driver, whose"

@@ -28,6 +28,16 @@ class StoreLocationTest {
     }
 
     @Test
+    void anAddressGivenUnderAnotherOption_isNamedSoInItsMessages() {
+        assertThatThrownBy(() -> StoreLocation.parse(" ", Map.of(), "--store"))
+                .hasMessageContaining("--store: the store's address is empty")
+                .hasMessageNotContaining("--data");
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://db.lab/campaigns?shema=x", Map.of(), "--store"))
+                .hasMessageContaining("--store: the PostgreSQL address has an option 'shema'")
+                .hasMessageContaining("did you mean 'schema'?");
+    }
+
+    @Test
     void aFile_isRefused_andTheStoresFileIsAnsweredWithItsFolder(@org.junit.jupiter.api.io.TempDir Path dir)
             throws java.io.IOException {
         Path db = java.nio.file.Files.writeString(dir.resolve("labloop.db"), "");
