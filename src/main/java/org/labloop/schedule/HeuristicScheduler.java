@@ -878,6 +878,14 @@ public final class HeuristicScheduler implements Scheduler {
             js.endHi[k - 1] = Math.max(js.endHi[k - 1], predHi);
         }
         Plan plan = placeChain(js, k, now, false);
+        if (plan != null && plan.forced) {
+            // The earliest places are not always the right ones for a chain already under way: a step moved earlier
+            // (its predecessor ended early) moves the reference of a later window earlier too, and the device that
+            // later step needs may be held by then. The smallest delay that keeps every window is taken when there is
+            // one; otherwise the window cannot be kept whatever the delay, and the earliest places stand.
+            Plan kept = placeChain(js, k, now, true);
+            plan = kept != null ? kept : placeChain(js, k, now, false);
+        }
         if (plan == null) {
             // No device can do it now: wait in the queue for one to come back.
             makeReady(js, k, now, now);

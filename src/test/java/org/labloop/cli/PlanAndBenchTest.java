@@ -128,6 +128,80 @@ class PlanAndBenchTest {
                 .allSatisfy(t -> assertThat(t).hasSize(1));
     }
 
+    /**
+     * Two windows on one chain (the reaction within 15 min of the dispense, the analysis within 4 min of the reaction)
+     * on a two-position block and one analyser: when a dispense ends early, the rest of its chain is placed again, and
+     * the earliest places would move the reaction, and so the analysis's deadline, earlier than the analyser is free.
+     * The chain then waits the little it needs to keep both windows.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3, 5, 7, 11})
+    void plan_keepsEveryWindowOfAChainPlacedAgainAfterAStepEndedEarly(int seed) throws Exception {
+        Path dir = tmp.resolve("two-windows");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("workcell.yaml"), """
+                workcell: blockcell
+                devices:
+                  handler:
+                    kind: liquid_handler
+                    capabilities: [dispense]
+                    driver: {type: sim, durations: {dispense: {mean: 2.0, sd: 0.3}}}
+                  arm:
+                    kind: robot_arm
+                    capabilities: [transfer]
+                    driver: {type: sim, durations: {transfer: {mean: 0.5, sd: 0.05}}}
+                  block:
+                    kind: reactor
+                    capabilities: [react]
+                    capacity: 2
+                    driver: {type: sim, durations: {react: 1.0}}
+                  hplc:
+                    kind: analyzer
+                    capabilities: [analyse]
+                    driver: {type: sim, durations: {analyse: {mean: 1.5, sd: 0.2}}}
+                """);
+        Files.writeString(dir.resolve("protocol.yaml"), """
+                protocol: two-windows
+                steps:
+                  - {name: dispense, capability: dispense, args: {conc: $conc, equiv: $equiv}}
+                  - {name: load, capability: transfer}
+                  - name: react
+                    capability: react
+                    args: {temperature: $temperature}
+                    duration: $hold
+                    setup: $temperature
+                    within_min: 15
+                    after: dispense
+                  - {name: unload, capability: transfer}
+                  - {name: analyse, capability: analyse, measures: true, within_min: 4, after: react}
+                """);
+        Files.writeString(dir.resolve("campaign.yaml"), """
+                campaign: two-windows
+                workcell: workcell.yaml
+                protocol: protocol.yaml
+                emulator: {type: snar, variant: corrected}
+                parameters:
+                  tau: {type: continuous, min: 0.5, max: 2.0, unit: min}
+                  hold: {type: continuous, min: 10, max: 30, unit: min}
+                  equiv: {type: continuous, min: 1.0, max: 5.0}
+                  conc: {type: continuous, min: 0.1, max: 0.5, unit: mol/L}
+                  temperature: {type: discrete, values: [40, 80, 120], unit: degC}
+                objectives:
+                  sty: {direction: maximise, unit: "kg m-3 h-1"}
+                  e_factor: {direction: minimise}
+                budget: 24
+                batch_size: 6
+                planner: {type: sobol}
+                seed: 5
+                """);
+
+        CliTest.Result r =
+                CliTest.labloop("plan", dir.resolve("campaign.yaml").toString(), "--seed", Integer.toString(seed));
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Conflicts: none.");
+    }
+
     @Test
     void plan_ofTwoCampaignsSharingTheWorkcell_servesTheUrgentOneFirst() {
         CliTest.Result r = CliTest.labloop(
