@@ -319,6 +319,8 @@ final class Views {
                 "ended_at", st.endedAt(),
                 "start_min", minutesBetween(s.createdAt(), st.startedAt()),
                 "end_min", st.endedAt() == null ? null : minutesBetween(s.createdAt(), st.endedAt()),
+                // The device's changeover comes first in the step's time: a Gantt bar can show it apart.
+                "changeover_min", st.changeoverMillis() == null ? null : st.changeoverMillis() / 60_000.0,
                 "failure", st.failure(),
                 "outputs", new LinkedHashMap<>(st.outputs()));
     }

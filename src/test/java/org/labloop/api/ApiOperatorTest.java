@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -302,6 +303,30 @@ class ApiOperatorTest {
                         .get("status")
                         .asText())
                 .isEqualTo("altered");
+    }
+
+    @Test
+    void steps_onADeviceWithChangeovers_sayHowLongEachChangeoverTook() {
+        serve();
+        HttpResponse<String> r = s.post("/api/v1/campaigns", "{\"example\":\"snar-block\",\"start\":true}", s.admin);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String block = s.json(r).get("id").asText();
+        s.awaitStatus(block, "completed", 60);
+
+        JsonNode steps = s.getJson("/api/v1/campaigns/" + block + "/steps?device=block&size=1000");
+        List<Double> changeovers = new ArrayList<>();
+        steps.get("items").forEach(st -> {
+            if (!st.get("changeover_min").isNull()) {
+                changeovers.add(st.get("changeover_min").asDouble());
+            }
+        });
+        // Every reaction on the block says its changeover: 10 min when its position changed temperature, else 0.
+        assertThat(changeovers).hasSize(30).allSatisfy(m -> assertThat(m).isIn(0.0, 10.0));
+        JsonNode hplc = s.getJson("/api/v1/campaigns/" + block + "/steps?device=hplc&size=1000");
+        assertThat(hplc.get("items"))
+                .allSatisfy(st -> assertThat(st.get("changeover_min").isNull())
+                        .as("a device without changeovers")
+                        .isTrue());
     }
 
     @Test
