@@ -107,34 +107,86 @@ final class RunCommand implements Callable<Integer> {
             prepared.requireNew(); // no campaign to resume: refused before the store is made
         }
         try (LabStore store = LabStore.open(dataDir)) {
-            Optional<String> twin = forceNew ? Optional.empty() : runner.unfinishedTwin(prepared, store.log());
-            String id;
-            if (twin.isPresent()) {
-                id = twin.get();
-                CampaignState twinState = Lab.load(store.log(), id);
-                if (twinState.status() == org.labloop.campaign.CampaignStatus.PAUSED) {
-                    throw InvalidInputException.of(
-                            "campaign " + id + " in " + store.log().location(),
-                            "this campaign is paused (by " + twinState.pausedBy() + ")",
-                            "continue it with: " + launcher() + " resume " + id + dataHint(store)
-                                    + ", or start another with --new");
-                }
-                store.requireNotDriven(id);
-                out.println("Resuming unfinished campaign " + id + " (same files and seed; --new starts another).");
-                List<String> partners = unfinishedPartners(store, twinState);
-                if (!partners.isEmpty()) {
-                    return resumeShared(runner, store, id, partners, out, null);
-                }
-            } else {
-                runner.requireDevicesFree(store, List.of(prepared), List.of()); // before anything is written
-                id = runner.create(prepared.requireNew(), store.log(), actor());
-                if (!forceNew) {
-                    noteUnfinishedNamesakes(store, prepared.spec().name(), id, out);
-                    noteFinishedTwins(runner, prepared, store, id, out);
+            // Whether these files resume a campaign or start one is decided, and that campaign taken, by one run at a
+            // time: two runs of the same new files started together would otherwise each start a campaign.
+            LabStore.EngineLock deciding =
+                    forceNew ? null : deciding(store, prepared.spec().name());
+            try {
+                return runDecided(runner, prepared, store, forceNew, progress, pace, out, deciding);
+            } finally {
+                if (deciding != null) {
+                    deciding.close();
                 }
             }
-            return drive(runner, prepared, store, id, progress, out, null, pace);
         }
+    }
+
+    /**
+     * The lock that makes deciding between resuming and creating one step per campaign name; another run deciding for
+     * the same name holds it for a moment only (until it has taken its campaign), so it is waited for.
+     */
+    private static LabStore.EngineLock deciding(LabStore store, String campaignName) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return store.lock(campaignName + ".deciding");
+            } catch (org.labloop.lab.CampaignLockedException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new org.labloop.lab.CampaignLockedException("another run of campaign " + campaignName
+                            + " has been starting for 30 s; wait for it, then run the files again");
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new org.labloop.lab.CampaignLockedException(
+                            "interrupted while waiting for another run of campaign " + campaignName + " to start");
+                }
+            }
+        }
+    }
+
+    private static int runDecided(
+            CampaignRunner runner,
+            CampaignRunner.Prepared prepared,
+            LabStore store,
+            boolean forceNew,
+            boolean progress,
+            double pace,
+            PrintWriter out,
+            LabStore.EngineLock deciding) {
+        Optional<String> twin = forceNew ? Optional.empty() : runner.unfinishedTwin(prepared, store.log());
+        String id;
+        if (twin.isPresent()) {
+            id = twin.get();
+            CampaignState twinState = Lab.load(store.log(), id);
+            if (twinState.status() == org.labloop.campaign.CampaignStatus.PAUSED) {
+                throw InvalidInputException.of(
+                        "campaign " + id + " in " + store.log().location(),
+                        "this campaign is paused (by " + twinState.pausedBy() + ")",
+                        "continue it with: " + launcher() + " resume " + id + dataHint(store)
+                                + ", or start another with --new");
+            }
+            store.requireNotDriven(id);
+            out.println("Resuming unfinished campaign " + id + " (same files and seed; --new starts another).");
+            List<String> partners = unfinishedPartners(store, twinState);
+            if (!partners.isEmpty()) {
+                return resumeShared(runner, store, id, partners, out, null);
+            }
+        } else {
+            runner.requireDevicesFree(store, List.of(prepared), List.of()); // before anything is written
+            id = runner.create(prepared.requireNew(), store.log(), actor());
+            if (!forceNew) {
+                noteUnfinishedNamesakes(store, prepared.spec().name(), id, out);
+                noteFinishedTwins(runner, prepared, store, id, out);
+            }
+        }
+        // The next run to decide finds this campaign taken once its engine holds it.
+        return drive(runner, prepared, store, id, progress, out, null, pace, () -> {
+            if (deciding != null) {
+                deciding.close();
+            }
+        });
     }
 
     /**
@@ -446,6 +498,20 @@ final class RunCommand implements Callable<Integer> {
             PrintWriter out,
             String resumeReason,
             double pace) {
+        return drive(runner, prepared, store, id, progress, out, resumeReason, pace, () -> {});
+    }
+
+    /** As above; {@code taken} runs once this process holds the campaign and its engine is built. */
+    static int drive(
+            CampaignRunner runner,
+            CampaignRunner.Prepared prepared,
+            LabStore store,
+            String id,
+            boolean progress,
+            PrintWriter out,
+            String resumeReason,
+            double pace,
+            Runnable taken) {
         if (awaitingApproval(List.of(prepared), store, List.of(id), out)) {
             return org.labloop.campaign.Approval.NotApprovedException.EXIT_CODE;
         }
@@ -482,6 +548,7 @@ final class RunCommand implements Callable<Integer> {
                     bar,
                     actor(),
                     engine -> {
+                        taken.run();
                         if (resumeReason != null) {
                             engine.resume(actor(), resumeReason);
                         }

@@ -187,15 +187,26 @@ public final class SqliteEventLog extends SqlEventLog {
 
     /** Builds a new store under a temporary name, then renames it into place in one step. */
     private static void create(Path dir, Path file) {
-        Path tmp =
-                dir.resolve("." + FILE_NAME + ".new-" + ProcessHandle.current().pid());
+        // Named by process and thread: two threads of one process may create the same store at once.
+        Path tmp = dir.resolve("." + FILE_NAME + ".new-"
+                + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
         try {
             Files.deleteIfExists(tmp);
             Files.deleteIfExists(StoreFile.sibling(tmp, "-journal"));
             migrate(tmp);
-            if (!Files.exists(file)) {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                // A link is made only where no file is: a rename would replace a store another process has just put
+                // in place and begun to write, and its writes would be lost with the file it replaced.
+                Files.createLink(file, tmp);
                 syncDirectory(dir);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // Created by another process meanwhile: that one is the store.
+            } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                // A file system without hard links: renamed into place, as long as no store is there yet.
+                if (!Files.exists(file)) {
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                    syncDirectory(dir);
+                }
             }
         } catch (IOException e) {
             throw new StoreException(

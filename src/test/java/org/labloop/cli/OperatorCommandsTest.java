@@ -99,6 +99,38 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void twoRunsOfTheSameNewFiles_startedTogether_startOneCampaign_andTheOtherIsRefused() throws Exception {
+        Path data = tmp.resolve("together");
+        String[] args = {
+            "run", "examples/snar/campaign.yaml", "--data", data.toString(), "--no-progress", "--pace", "3000"
+        };
+        java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(2);
+        java.util.function.Supplier<CliTest.Result> run = () -> {
+            try {
+                go.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return CliTest.labloop(args);
+        };
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(run);
+        var second = java.util.concurrent.CompletableFuture.supplyAsync(run);
+        List<CliTest.Result> results = List.of(first.get(120, TimeUnit.SECONDS), second.get(120, TimeUnit.SECONDS));
+
+        assertThat(results)
+                .as(results.get(0).err() + results.get(1).err())
+                .extracting(CliTest.Result::code)
+                .containsExactlyInAnyOrder(0, 5);
+        assertThat(results)
+                .filteredOn(r -> r.code() == 5)
+                .singleElement()
+                .satisfies(r -> assertThat(r.err()).contains("snar-demo-1 is being run by another process"));
+        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
+            assertThat(store.log().campaignIds()).containsExactly("snar-demo-1");
+        }
+    }
+
+    @Test
     void reasonsAndNotes_onMoreThanOneLineOrWithHiddenCharacters_areRefusedBeforeTheStoreIsOpened() {
         Path data = tmp.resolve("none");
         for (String[] args : new String[][] {
