@@ -292,7 +292,7 @@ public sealed interface StoreLocation {
                             + " postgresql://postgres@127.0.0.1:5432/labloop");
         }
         String database = decode(path.substring(1));
-        Map<String, String> query = query(uri.getRawQuery());
+        Map<String, String> query = query(uri.getRawQuery(), option);
         String user = null;
         String password = null;
         if (info != null) {
@@ -303,11 +303,23 @@ public sealed interface StoreLocation {
             }
             password = colon < 0 ? null : decode(info.substring(colon + 1));
         }
+        // One name for each thing: a second one, which the driver would quietly ignore, is refused.
+        if (user != null && query.containsKey("user") && !query.get("user").equals(user)) {
+            throw InvalidInputException.of(
+                    option,
+                    "the PostgreSQL address names user '" + user + "' before the host and user '" + query.get("user")
+                            + "' in its options",
+                    "keep one of them");
+        }
+        if (query.containsKey("schema") && query.containsKey("currentSchema")) {
+            throw InvalidInputException.of(
+                    option, "the PostgreSQL address gives both schema and currentSchema", "keep one of them");
+        }
         user = firstOf(user, query.remove("user"), env.get("PGUSER"), System.getProperty("user.name"));
         password = firstOf(password, query.remove("password"), env.get("PGPASSWORD"));
         String schema = firstOf(query.remove("schema"), query.remove("currentSchema"), Postgres.DEFAULT_SCHEMA);
-        for (String key : query.keySet()) {
-            requireDriverOption(key, option);
+        for (Map.Entry<String, String> e : query.entrySet()) {
+            requireDriverOption(e.getKey(), e.getValue(), option);
         }
         return new Postgres(host, port, database, user, password, schema, query);
     }
@@ -316,8 +328,18 @@ public sealed interface StoreLocation {
      * The driver ignores options it does not know, so a misspelt {@code shema} would put the store in the default
      * schema without a word: refused here instead.
      */
-    private static void requireDriverOption(String key, String option) {
-        if (org.postgresql.PGProperty.forName(key) != null) {
+    private static void requireDriverOption(String key, String value, String option) {
+        org.postgresql.PGProperty property = org.postgresql.PGProperty.forName(key);
+        if (property != null) {
+            String[] choices = property.getChoices();
+            if (choices != null && choices.length > 0 && !List.of(choices).contains(value)) {
+                // Otherwise the driver refuses it only when it connects, and it would read as the server's fault.
+                throw InvalidInputException.of(
+                        option,
+                        "the PostgreSQL address gives option '" + key + "' the value '" + value
+                                + "', which the driver does not take",
+                        "give one of " + String.join(", ", choices));
+            }
             return;
         }
         java.util.List<String> known = new java.util.ArrayList<>(List.of("schema", "user", "password"));
@@ -336,7 +358,7 @@ public sealed interface StoreLocation {
                         + " options are listed at jdbc.postgresql.org (for example sslmode, connectTimeout)");
     }
 
-    private static Map<String, String> query(String raw) {
+    private static Map<String, String> query(String raw, String option) {
         Map<String, String> out = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {
             return out;
@@ -347,7 +369,13 @@ public sealed interface StoreLocation {
             }
             int eq = pair.indexOf('=');
             String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-            out.put(key, eq < 0 ? "" : decode(pair.substring(eq + 1)));
+            if (out.put(key, eq < 0 ? "" : decode(pair.substring(eq + 1))) != null) {
+                // The value is not repeated: it may be a password.
+                throw InvalidInputException.of(
+                        option,
+                        "the PostgreSQL address gives option '" + key + "' twice",
+                        "keep one: the driver would read only one of them, without a word");
+            }
         }
         return out;
     }

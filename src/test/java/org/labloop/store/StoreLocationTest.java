@@ -28,6 +28,26 @@ class StoreLocationTest {
     }
 
     @Test
+    void anOptionGivenTwice_orInConflict_orWithAValueTheDriverRefuses_isRefusedAsBadInput() {
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://db.lab/c?schema=b&schema=c", Map.of()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("gives option 'schema' twice");
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://db.lab/c?password=a&password=s3cret", Map.of()))
+                .hasMessageContaining("gives option 'password' twice")
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://postgres@db.lab/c?user=nobody", Map.of()))
+                .hasMessageContaining("names user 'postgres' before the host and user 'nobody' in its options");
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://db.lab/c?schema=a&currentSchema=b", Map.of()))
+                .hasMessageContaining("gives both schema and currentSchema");
+        assertThatThrownBy(() -> StoreLocation.parse("postgresql://db.lab/c?sslmode=bogus", Map.of()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("gives option 'sslmode' the value 'bogus'")
+                .hasMessageContaining("verify-full");
+        assertThat(StoreLocation.parse("postgresql://alice@db.lab/c?user=alice&sslmode=require", Map.of()))
+                .isInstanceOf(StoreLocation.Postgres.class);
+    }
+
+    @Test
     void anAddressGivenUnderAnotherOption_isNamedSoInItsMessages() {
         assertThatThrownBy(() -> StoreLocation.parse(" ", Map.of(), "--store"))
                 .hasMessageContaining("--store: the store's address is empty")
