@@ -42,6 +42,14 @@ final class ProgressBar implements EngineListener {
         this.resumeStore = resumeStore;
     }
 
+    /** The request's message, its "labloop ack" command as it is typed here: the launcher's path and the store. */
+    private String ackHint(EventBody.OperatorRequested r, CampaignState state) {
+        String ack = "labloop ack " + state.id() + " " + r.requestId() + " --note '...'";
+        String here = resume.substring(0, resume.length() - "resume".length()) + "ack " + state.id() + " "
+                + r.requestId() + " --note '...'" + resumeStore;
+        return r.message().replace(ack, here);
+    }
+
     @Override
     public void committed(Event event, CampaignState state) {
         if (start == null) {
@@ -49,7 +57,8 @@ final class ProgressBar implements EngineListener {
             start = state.createdAt() == null ? event.at() : Instant.parse(state.createdAt());
         }
         switch (event.body()) {
-            case EventBody.OperatorRequested r -> notice("OPERATOR REQUEST " + r.requestId() + ": " + r.message());
+            case EventBody.OperatorRequested r ->
+                notice("OPERATOR REQUEST " + r.requestId() + ": " + ackHint(r, state));
             case EventBody.CampaignPaused p ->
                 notice("Paused by " + event.actor() + " (" + p.reason() + ")"
                         + ("engine".equals(event.actor())

@@ -38,10 +38,12 @@ final class StatusCommand implements Callable<Integer> {
             if (id != null) {
                 String cid = Lab.pickCampaign(log, id);
                 CampaignState state = current(log, Lab.loadVerified(log, cid));
+                boolean interrupted = interrupted(state);
                 new Summary(lab.specOf(state), state)
+                        .interrupted(interrupted)
                         .recorded(Lab.recording(log, cid, false))
                         .print(out);
-                if (interrupted(state)) {
+                if (interrupted) {
                     out.printf(
                             "  not running   no process drives it since its run was interrupted; '%s resume %s%s'"
                                     + " continues it%n",

@@ -25,6 +25,14 @@ final class Summary {
 
     private org.labloop.data.Dataset.Recording recording;
 
+    private boolean interrupted;
+
+    /** Says "interrupted" for a running campaign that no process drives (its run was killed or crashed). */
+    Summary interrupted(boolean yes) {
+        this.interrupted = yes;
+        return this;
+    }
+
     /** Also says when the events were really written (a simulated campaign's own times are virtual). */
     Summary recorded(org.labloop.data.Dataset.Recording r) {
         this.recording = r;
@@ -49,7 +57,10 @@ final class Summary {
     void print(PrintWriter out) {
         out.printf(
                 "Campaign %s (%s): %s%s%n",
-                state.id(), spec.name(), lower(state.status().name()), reason());
+                state.id(),
+                spec.name(),
+                interrupted ? "interrupted" : lower(state.status().name()),
+                reason());
         out.printf(
                 "  experiments   %d completed, %d failed, %d in flight (budget %d)%n",
                 state.count(ExperimentStatus.COMPLETED),
@@ -63,8 +74,9 @@ final class Summary {
                     missed == 0
                             ? "all kept"
                             : missed + (missed == 1 ? " experiment" : " experiments")
-                                    + " missed one (after a retry or an operator request; the export's time_windows"
-                                    + " column says which and by how much)");
+                                    + " missed one (the export's time_windows column says which and by how much; a"
+                                    + " window is missed after a retry, an operator request, a step running past"
+                                    + " its estimate, or a device going off line)");
         }
         if (state.createdAt() != null && state.lastEventAt() != null) {
             Duration d = Duration.between(Instant.parse(state.createdAt()), Instant.parse(state.lastEventAt()));

@@ -227,6 +227,8 @@ class CliTest {
         Result ended = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(ended.out())
                 .contains("OPERATOR REQUEST " + request + ": 2 experiments failed in a row")
+                // The ack it asks for, as typed here: with the store it is in.
+                .contains("then: labloop ack snar-faults-1 " + request + " --note '...' --data " + data)
                 .contains("Paused by engine (waiting for operator request " + request + ")");
         assertThat(ended.code()).isEqualTo(6);
     }

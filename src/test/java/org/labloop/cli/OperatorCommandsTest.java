@@ -292,6 +292,8 @@ class OperatorCommandsTest {
         assertThat(killed.out()).contains("snar-demo-1").contains("interrupted");
         CliTest.Result one = CliTest.labloop("status", "snar-demo-1", "--data", data.toString());
         assertThat(one.out())
+                .contains("Campaign snar-demo-1 (snar-demo): interrupted")
+                .doesNotContain("): running")
                 .contains("not running")
                 .contains("'labloop resume snar-demo-1 --data " + data + "' continues it");
 
