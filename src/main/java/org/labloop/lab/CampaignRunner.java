@@ -692,7 +692,7 @@ public final class CampaignRunner {
 
     private static String unkeepable(CampaignSpec spec, WindowFeasibility.Unkeepable u) {
         org.labloop.protocol.TimeWindow w = window(spec, u);
-        String when = w.minMinutes() == w.maxMinutes()
+        String when = exact(w)
                 ? "exactly " + number(w.maxMinutes()) + " min after '" + u.after() + "' ends"
                 : "within " + number(w.maxMinutes()) + " min after '" + u.after() + "' ends";
         List<String> why = new ArrayList<>();
@@ -704,10 +704,38 @@ public final class CampaignRunner {
         if (u.betweenMinutes() > 0) {
             why.add("the steps in between may take up to " + minutes(u.betweenMinutes()) + " min");
         }
+        String changeovers = changeoverNote(spec, u);
+        if (!changeovers.isEmpty()) {
+            why.add(changeovers);
+        }
         return "step '" + u.step() + "' is to begin " + when + ", which the workcell cannot promise for every"
                 + " experiment: its place is reserved when the chain starts"
-                + (why.isEmpty() ? "" : ", while " + String.join(" and ", why))
-                + (changesOver(spec) ? " (changeovers its devices may need count too)" : "");
+                + (why.isEmpty() ? "" : ", while " + String.join(" and ", why));
+    }
+
+    /** {@code within_min: 0} and {@code exactly_min: 0} read the same: only a positive lag is called exact. */
+    private static boolean exact(org.labloop.protocol.TimeWindow w) {
+        return w.minMinutes() == w.maxMinutes() && w.maxMinutes() > 0;
+    }
+
+    /** The devices with a changeover that the window's steps may use, named with it (in the workcell file). */
+    private static String changeoverNote(CampaignSpec spec, WindowFeasibility.Unkeepable u) {
+        List<String> names = spec.protocol().steps().stream()
+                .map(org.labloop.protocol.StepSpec::name)
+                .toList();
+        int from = names.indexOf(u.after());
+        int to = names.indexOf(u.step());
+        java.util.Set<String> devices = new java.util.LinkedHashSet<>();
+        for (int k = Math.max(0, from + 1); k >= 0 && k <= to && k < names.size(); k++) {
+            for (DeviceSpec d :
+                    spec.workcell().devicesFor(spec.protocol().steps().get(k).capability())) {
+                if (!d.changeover().isZero()) {
+                    devices.add("device '" + d.name() + "' may first need its changeover of "
+                            + number(d.changeover().toMillis() / 60_000.0) + " min");
+                }
+            }
+        }
+        return devices.isEmpty() ? "" : String.join(" and ", devices) + " (changeover_min in the workcell file)";
     }
 
     private static String fix(CampaignSpec spec, WindowFeasibility.Unkeepable u) {
@@ -718,7 +746,7 @@ public final class CampaignRunner {
         if (u.betweenMinutes() > 0) {
             narrow.add("shorten the steps in between");
         }
-        if (changesOver(spec)) {
+        if (!changeoverNote(spec, u).isEmpty()) {
             narrow.add("lower changeover_min");
         }
         String or = String.join(", ", narrow);
@@ -727,14 +755,10 @@ public final class CampaignRunner {
         }
         String at = number(u.neededMinutes().getAsDouble());
         org.labloop.protocol.TimeWindow w = window(spec, u);
-        return w.minMinutes() == w.maxMinutes()
+        return exact(w)
                 ? "an exact window cannot absorb that uncertainty: give it 'within_min: " + at + "' (or more) instead,"
                         + " or " + or
                 : "raise 'within_min' to at least " + at + ", or " + or;
-    }
-
-    private static boolean changesOver(CampaignSpec spec) {
-        return spec.workcell().devices().stream().anyMatch(d -> !d.changeover().isZero());
     }
 
     private static org.labloop.protocol.TimeWindow window(CampaignSpec spec, WindowFeasibility.Unkeepable u) {

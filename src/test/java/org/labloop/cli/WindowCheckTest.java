@@ -109,6 +109,22 @@ class WindowCheckTest {
         CliTest.Result r = plan(file);
 
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("step 'analyse' is to begin within 10 min").contains("at least 15.66");
+        assertThat(r.err())
+                .contains("step 'analyse' is to begin within 10 min")
+                .contains("device 'hplc' may first need its changeover of 15 min (changeover_min in the workcell file)")
+                .contains("at least 15.66")
+                .contains("lower changeover_min");
+    }
+
+    @Test
+    void aWindowOfZero_isCalledWithin_notExact() throws Exception {
+        CliTest.Result r = plan(campaign("within_min: 10 ", "within_min: 0 ", "", ""));
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("is to begin within 0 min after 'react' ends")
+                .doesNotContain("exact")
+                .doesNotContain("lower changeover_min")
+                .contains("raise 'within_min' to at least 0.66");
     }
 }
