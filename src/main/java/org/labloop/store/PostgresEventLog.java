@@ -202,6 +202,15 @@ public final class PostgresEventLog extends SqlEventLog {
         }
     }
 
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static StoreException failure(StoreLocation.Postgres location, String what, SQLException e) {
         return new StoreException(what + " " + location.describe() + ": " + reason(location, e), e);
     }
@@ -210,6 +219,10 @@ public final class PostgresEventLog extends SqlEventLog {
     static String reason(StoreLocation.Postgres location, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String detail = StoreFile.firstLine(e);
+        if (state.startsWith("08") && causedBy(e, java.net.UnknownHostException.class)) {
+            return "host '" + location.host() + "' is not known here (its name does not resolve); check the host in"
+                    + " the address";
+        }
         if (state.startsWith("08")) {
             return "the server cannot be reached or dropped the connection (" + detail + "); check that PostgreSQL"
                     + " runs at " + location.host() + ":" + location.port() + " and run the command again (what was"

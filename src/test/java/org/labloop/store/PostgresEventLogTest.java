@@ -206,6 +206,17 @@ class PostgresEventLogTest {
     }
 
     @Test
+    void aHostWhoseNameDoesNotResolve_isNamedAsSuch_notAsAServerDown() {
+        StoreLocation.Postgres nowhere = (StoreLocation.Postgres)
+                StoreLocation.parse("postgresql://postgres@nohost.invalid:5432/test?schema=ll_nowhere", Map.of());
+
+        assertThatThrownBy(() -> PostgresEventLog.open(nowhere))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("host 'nohost.invalid' is not known here (its name does not resolve)")
+                .hasMessageNotContaining("check that PostgreSQL runs");
+    }
+
+    @Test
     void aCampaignLock_heldByOneSession_refusesAnother_untilThatSessionEnds() throws Exception {
         try (TestPostgres pg = TestPostgres.fresh()) {
             PostgresLocks first = PostgresLocks.probe(pg.location());
