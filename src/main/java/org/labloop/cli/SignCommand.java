@@ -87,8 +87,8 @@ final class SignCommand implements Callable<Integer> {
                 return InvalidInputException.of(
                         tokenFile == null ? "token" : "--token-file " + tokenFile,
                         "not a valid token of this store (unknown or revoked)",
-                        "use the token '" + RunCommand.launcher() + " token create --name YOU" + data.hint()
-                                + "' printed for you");
+                        "use the token printed for you by: " + RunCommand.launcher() + " token create --name YOU"
+                                + data.hint());
             });
         }
         try (LabStore store = LabStore.open(data.location())) {

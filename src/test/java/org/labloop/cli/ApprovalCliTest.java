@@ -151,7 +151,9 @@ class ApprovalCliTest {
 
         CliTest.Result unknown = sign(Files.writeString(tmp.resolve("bogus.token"), "llt_not-a-token\n"));
         assertThat(unknown.code()).isEqualTo(2);
-        assertThat(unknown.err()).contains(": not a valid token of this store (unknown or revoked)");
+        assertThat(unknown.err())
+                .contains(": not a valid token of this store (unknown or revoked)")
+                .contains("use the token printed for you by: labloop token create --name YOU --data ");
 
         CliTest.Result blank = sign(bob, "--meaning", "  ");
         assertThat(blank.code()).isEqualTo(2);
