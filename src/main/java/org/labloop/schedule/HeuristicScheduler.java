@@ -596,8 +596,8 @@ public final class HeuristicScheduler implements Scheduler {
     /**
      * Places steps {@code from} to the end of their chain. With {@code shift}, the first step (whose predecessor has
      * ended) may be delayed until every window holds; the result then keeps every window, or is null when none is
-     * found. Without it (replanning a chain already under way) the steps go at their earliest and the plan is marked
-     * forced when a window cannot be kept.
+     * found. Without it the steps go at their earliest and the plan is marked forced when a window cannot be kept;
+     * replanning a chain already under way tries that first, then, when it is forced, with {@code shift}.
      */
     private Plan placeChain(JobState js, int from, long now, boolean shift) {
         int to = chainEnd(js, from);
