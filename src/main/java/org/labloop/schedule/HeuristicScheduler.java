@@ -68,6 +68,9 @@ public final class HeuristicScheduler implements Scheduler {
     /** What {@link #earliestFit} found: the start, and the changeover needed before it. */
     private long fitStart;
 
+    /** The least urgent priority waiting in any queue at this decision (the priority part of its key). */
+    private long lowestQueued;
+
     private long fitChangeover;
 
     public HeuristicScheduler(List<Device> devices) {
@@ -438,11 +441,75 @@ public final class HeuristicScheduler implements Scheduler {
             }
             startReserved(js, k, now, starts);
         }
-        for (int c = dirty.nextSetBit(0); c >= 0; c = dirty.nextSetBit(c + 1)) {
-            scan(c, now, starts);
+        lowestQueued = Long.MIN_VALUE;
+        for (TreeSet<Long> q : queues) {
+            if (!q.isEmpty()) {
+                lowestQueued = Math.max(lowestQueued, q.last() >>> 44);
+            }
+        }
+        int[] order = urgentFirst();
+        if (order == null) {
+            for (int c = dirty.nextSetBit(0); c >= 0; c = dirty.nextSetBit(c + 1)) {
+                scan(c, now, starts);
+            }
+        } else {
+            BitSet scanned = new BitSet();
+            for (int c : order) {
+                scanned.set(c);
+                scan(c, now, starts);
+            }
+            for (int c = dirty.nextSetBit(0); c >= 0; c = dirty.nextSetBit(c + 1)) {
+                if (!scanned.get(c)) {
+                    scan(c, now, starts);
+                }
+            }
         }
         dirty.clear();
         return starts;
+    }
+
+    /**
+     * The capabilities to look at, the one whose most urgent waiting step has the highest priority first (then by
+     * index), when their queues' priorities differ; null when they do not, and the index order stands. Otherwise a
+     * lower-priority chain looked at first would reserve a device ahead that a more urgent step waits for, and that
+     * step would wait behind it.
+     */
+    private int[] urgentFirst() {
+        long first = -1;
+        boolean differ = false;
+        int n = 0;
+        for (int c = dirty.nextSetBit(0); c >= 0; c = dirty.nextSetBit(c + 1)) {
+            TreeSet<Long> q = queues.get(c);
+            n++;
+            if (!q.isEmpty()) {
+                long prio = q.first() >>> 44;
+                differ |= first >= 0 && prio != first;
+                first = first < 0 ? prio : first;
+            }
+        }
+        if (!differ) {
+            return null;
+        }
+        Integer[] caps = new Integer[n];
+        int i = 0;
+        for (int c = dirty.nextSetBit(0); c >= 0; c = dirty.nextSetBit(c + 1)) {
+            caps[i++] = c;
+        }
+        Arrays.sort(caps, (a, b) -> {
+            int byPrio = Long.compare(headPriority(a), headPriority(b));
+            return byPrio != 0 ? byPrio : Integer.compare(a, b);
+        });
+        int[] out = new int[n];
+        for (int j = 0; j < n; j++) {
+            out[j] = caps[j];
+        }
+        return out;
+    }
+
+    /** The priority part of a capability's most urgent queue key (smaller is more urgent); empty queues last. */
+    private long headPriority(int c) {
+        TreeSet<Long> q = queues.get(c);
+        return q.isEmpty() ? Long.MAX_VALUE : q.first() >>> 44;
     }
 
     @Override
@@ -508,15 +575,23 @@ public final class HeuristicScheduler implements Scheduler {
                 } else {
                     blockedHeads++;
                 }
-            } else if (idle > 0) {
-                int lane = fitNow(js, op, now);
+            } else {
+                int lane = idle > 0 ? fitNow(js, op, now) : -1;
                 if (lane >= 0) {
                     q.remove(k);
                     startSingle(js, op, lane, now, starts);
                     idle--;
+                } else if ((k >>> 44) < lowestQueued) {
+                    // A lone step that cannot start now and that a lower-priority chain could otherwise overtake by
+                    // reserving the device ahead: it reserves its own place first.
+                    Plan plan = placeChain(js, op, now, true);
+                    if (plan != null) {
+                        q.remove(k);
+                        commit(js, op, plan, now, starts);
+                    }
+                } else if (idle == 0 && pendingHeads[c] > 0) {
+                    break;
                 }
-            } else if (pendingHeads[c] > 0) {
-                break;
             }
             k = nextKey;
         }

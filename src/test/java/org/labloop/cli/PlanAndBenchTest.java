@@ -128,57 +128,49 @@ class PlanAndBenchTest {
                 .allSatisfy(t -> assertThat(t).hasSize(1));
     }
 
-    /**
-     * Two windows on one chain (the reaction within 15 min of the dispense, the analysis within 4 min of the reaction)
-     * on a two-position block and one analyser: when a dispense ends early, the rest of its chain is placed again, and
-     * the earliest places would move the reaction, and so the analysis's deadline, earlier than the analyser is free.
-     * The chain then waits the little it needs to keep both windows.
-     */
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3, 5, 7, 11})
-    void plan_keepsEveryWindowOfAChainPlacedAgainAfterAStepEndedEarly(int seed) throws Exception {
-        Path dir = tmp.resolve("two-windows");
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("workcell.yaml"), """
-                workcell: blockcell
-                devices:
-                  handler:
-                    kind: liquid_handler
-                    capabilities: [dispense]
-                    driver: {type: sim, durations: {dispense: {mean: 2.0, sd: 0.3}}}
-                  arm:
-                    kind: robot_arm
-                    capabilities: [transfer]
-                    driver: {type: sim, durations: {transfer: {mean: 0.5, sd: 0.05}}}
-                  block:
-                    kind: reactor
-                    capabilities: [react]
-                    capacity: 2
-                    driver: {type: sim, durations: {react: 1.0}}
-                  hplc:
-                    kind: analyzer
-                    capabilities: [analyse]
-                    driver: {type: sim, durations: {analyse: {mean: 1.5, sd: 0.2}}}
-                """);
-        Files.writeString(dir.resolve("protocol.yaml"), """
-                protocol: two-windows
+    /** A two-position block between one dispenser, one arm and one analyser; reactions of 10-30 min. */
+    private static final String BLOCK_CELL = """
+            workcell: blockcell
+            devices:
+              handler:
+                kind: liquid_handler
+                capabilities: [dispense]
+                driver: {type: sim, durations: {dispense: {mean: 2.0, sd: 0.3}}}
+              arm:
+                kind: robot_arm
+                capabilities: [transfer]
+                driver: {type: sim, durations: {transfer: {mean: 0.5, sd: 0.05}}}
+              block:
+                kind: reactor
+                capabilities: [react]
+                capacity: 2
+                driver: {type: sim, durations: {react: 1.0}}
+              hplc:
+                kind: analyzer
+                capabilities: [analyse]
+                driver: {type: sim, durations: {analyse: {mean: 1.5, sd: 0.2}}}
+            """;
+
+    /** The protocol on {@link #BLOCK_CELL}, with {@code windows} after its react and analyse steps. */
+    private static String blockProtocol(String reactWindow, String analyseWindow) {
+        return """
+                protocol: block
                 steps:
                   - {name: dispense, capability: dispense, args: {conc: $conc, equiv: $equiv}}
                   - {name: load, capability: transfer}
-                  - name: react
-                    capability: react
-                    args: {temperature: $temperature}
-                    duration: $hold
-                    setup: $temperature
-                    within_min: 15
-                    after: dispense
+                  - {name: react, capability: react, args: {temperature: $temperature}, duration: $hold, \
+                setup: $temperature%s}
                   - {name: unload, capability: transfer}
-                  - {name: analyse, capability: analyse, measures: true, within_min: 4, after: react}
-                """);
-        Files.writeString(dir.resolve("campaign.yaml"), """
-                campaign: two-windows
+                  - {name: analyse, capability: analyse, measures: true%s}
+                """.formatted(reactWindow, analyseWindow);
+    }
+
+    /** A 24-experiment campaign on {@link #BLOCK_CELL} running {@code protocol}. */
+    private static String blockCampaign(String name, String protocol, int seed, int priority) {
+        return """
+                campaign: %s
                 workcell: workcell.yaml
-                protocol: protocol.yaml
+                protocol: %s
                 emulator: {type: snar, variant: corrected}
                 parameters:
                   tau: {type: continuous, min: 0.5, max: 2.0, unit: min}
@@ -192,14 +184,68 @@ class PlanAndBenchTest {
                 budget: 24
                 batch_size: 6
                 planner: {type: sobol}
-                seed: 5
-                """);
+                seed: %d
+                priority: %d
+                """.formatted(name, protocol, seed, priority);
+    }
+
+    /**
+     * Two windows on one chain (the reaction within 15 min of the dispense, the analysis within 4 min of the reaction)
+     * on a two-position block and one analyser: when a dispense ends early, the rest of its chain is placed again, and
+     * the earliest places would move the reaction, and so the analysis's deadline, earlier than the analyser is free.
+     * The chain then waits the little it needs to keep both windows.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3, 5, 7, 11})
+    void plan_keepsEveryWindowOfAChainPlacedAgainAfterAStepEndedEarly(int seed) throws Exception {
+        Path dir = tmp.resolve("two-windows");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("workcell.yaml"), BLOCK_CELL);
+        Files.writeString(
+                dir.resolve("protocol.yaml"),
+                blockProtocol(", within_min: 15, after: dispense", ", within_min: 4, after: react"));
+        Files.writeString(dir.resolve("campaign.yaml"), blockCampaign("two-windows", "protocol.yaml", 5, 0));
 
         CliTest.Result r =
                 CliTest.labloop("plan", dir.resolve("campaign.yaml").toString(), "--seed", Integer.toString(seed));
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("Conflicts: none.");
+    }
+
+    /**
+     * The urgent campaign's protocol has no windows, the other's has: the other's chains reserve the block ahead, and
+     * the urgent reactions, which reserve nothing while they wait, used to wait behind every one of them (the urgent
+     * campaign finished last). Waiting steps of the urgent campaign now reserve their place first.
+     */
+    @Test
+    void plan_ofAnUrgentCampaignWithoutWindows_besideOneWithWindows_finishesTheUrgentOneFirst() throws Exception {
+        Path dir = tmp.resolve("urgent-plain");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("workcell.yaml"), BLOCK_CELL);
+        Files.writeString(dir.resolve("plain.yaml"), blockProtocol("", ""));
+        Files.writeString(
+                dir.resolve("windowed.yaml"),
+                blockProtocol(", within_min: 15, after: dispense", ", within_min: 4, after: react"));
+        Files.writeString(dir.resolve("hi.yaml"), blockCampaign("hi", "plain.yaml", 5, 5));
+        Files.writeString(dir.resolve("lo.yaml"), blockCampaign("lo", "windowed.yaml", 9, 0));
+
+        CliTest.Result r = CliTest.labloop(
+                "plan",
+                dir.resolve("hi.yaml").toString(),
+                dir.resolve("lo.yaml").toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Conflicts: none.");
+        assertThat(endsAt(r.out(), "hi")).isLessThan(endsAt(r.out(), "lo"));
+    }
+
+    private static double endsAt(String planOutput, String campaign) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "Plan for campaign " + campaign + ": .* ends at ([0-9.]+) min")
+                .matcher(planOutput);
+        assertThat(m.find()).as("the plan of campaign " + campaign).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     @Test
