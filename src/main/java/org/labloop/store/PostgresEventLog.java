@@ -190,9 +190,12 @@ public final class PostgresEventLog extends SqlEventLog {
             }
             String why = StoreFile.firstLine(e);
             if (why.contains("non-empty schema")) {
-                throw new StoreException("cannot open store " + location.describe() + ": schema " + location.schema()
-                        + " already holds tables that are not a LabLoop store's; name another schema with"
-                        + " ?schema=NAME (it is created when missing)");
+                // Bad input, as reading commands say of it ("no LabLoop store here"): the address names the wrong
+                // schema.
+                throw org.labloop.core.InvalidInputException.of(
+                        "--data " + location.describe(),
+                        "schema " + location.schema() + " already holds tables that are not a LabLoop store's",
+                        "name another schema with ?schema=NAME (it is created when missing)");
             }
             throw new StoreException(
                     "cannot open store " + location.describe() + ": its schema does not fit this"

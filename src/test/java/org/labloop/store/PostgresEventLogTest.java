@@ -192,7 +192,7 @@ class PostgresEventLogTest {
                 st.execute("CREATE TABLE " + pg.location().schema() + ".orders (id INT)");
             }
             assertThatThrownBy(() -> PostgresEventLog.open(pg.location()))
-                    .isInstanceOf(StoreException.class)
+                    .isInstanceOf(org.labloop.core.InvalidInputException.class)
                     .hasMessageContaining("already holds tables that are not a LabLoop store's")
                     .hasMessageContaining("?schema=NAME");
             try (Connection db = pg.connect();
