@@ -132,7 +132,7 @@ final class ResumeCommand implements Callable<Integer> {
                         + " open.");
             }
             return RunCommand.drive(
-                    runner, prepared, store, cid, !noProgress, out, reason, ServeCommand.parsePace(pace));
+                    runner, prepared, store, cid, !noProgress, out, reason, ServeCommand.parsePace(pace), () -> {});
         }
     }
 

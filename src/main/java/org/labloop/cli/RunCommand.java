@@ -476,32 +476,11 @@ final class RunCommand implements Callable<Integer> {
         return "user:" + System.getProperty("user.name", "unknown");
     }
 
-    /** Runs campaign {@code id} with a progress bar, then prints the summary. */
-    static int drive(
-            CampaignRunner runner,
-            CampaignRunner.Prepared prepared,
-            LabStore store,
-            String id,
-            boolean progress,
-            PrintWriter out,
-            String resumeReason) {
-        return drive(runner, prepared, store, id, progress, out, resumeReason, 0);
-    }
-
-    /** As above, simulated time passing {@code pace} virtual seconds per real second (0: as fast as possible). */
-    static int drive(
-            CampaignRunner runner,
-            CampaignRunner.Prepared prepared,
-            LabStore store,
-            String id,
-            boolean progress,
-            PrintWriter out,
-            String resumeReason,
-            double pace) {
-        return drive(runner, prepared, store, id, progress, out, resumeReason, pace, () -> {});
-    }
-
-    /** As above; {@code taken} runs once this process holds the campaign and its engine is built. */
+    /**
+     * Runs campaign {@code id} with a progress bar, then prints the summary; simulated time passes {@code pace}
+     * virtual seconds per real second (0: as fast as possible), and {@code taken} runs once this process holds the
+     * campaign and its engine is built.
+     */
     static int drive(
             CampaignRunner runner,
             CampaignRunner.Prepared prepared,
