@@ -242,60 +242,85 @@ final class RunCommand implements Callable<Integer> {
             prepared.forEach(CampaignRunner.Prepared::requireNew);
         }
         try (LabStore store = LabStore.open(dataDir)) {
-            java.util.Map<String, CampaignState> states = new java.util.HashMap<>();
-            java.util.function.Function<String, CampaignState> state =
-                    id -> states.computeIfAbsent(id, c -> Lab.load(store.log(), c));
-            List<Optional<String>> twins = new ArrayList<>();
-            // Resuming a group: a campaign of it that already finished is not run again (a new one would be).
-            java.util.Set<String> finishedPartners = new java.util.HashSet<>();
-            for (CampaignRunner.Prepared p : prepared) {
-                Optional<String> twin = forceNew ? Optional.empty() : runner.unfinishedTwin(p, store.log());
-                twins.add(twin.isPresent() && twins.contains(twin) ? Optional.empty() : twin);
-                if (twin.isPresent()) {
-                    CampaignState t = state.apply(twin.get());
-                    if (pausedByOperator(t)) {
-                        throw InvalidInputException.of(
-                                "campaign " + t.id() + " in " + store.log().location(),
-                                "this campaign is paused (by " + t.pausedBy() + ")",
-                                "continue it with: " + launcher() + " resume " + t.id() + dataHint(store)
-                                        + ", or start new ones with --new");
+            // As for one file: one run at a time decides for these names, in name order so two runs cannot wait on
+            // each other, until its campaigns are taken.
+            List<LabStore.EngineLock> deciding = new ArrayList<>();
+            Runnable decided = () -> deciding.forEach(LabStore.EngineLock::close);
+            try {
+                if (!forceNew) {
+                    for (String name : new java.util.TreeSet<>(
+                            prepared.stream().map(p -> p.spec().name()).toList())) {
+                        deciding.add(deciding(store, name));
                     }
-                    t.sharedWith().stream()
-                            .filter(partner -> store.log().campaignIds().contains(partner))
-                            .filter(partner -> state.apply(partner).status().finished())
-                            .forEach(finishedPartners::add);
                 }
+                return runSharedDecided(runner, files, prepared, store, forceNew, out, decided);
+            } finally {
+                decided.run();
             }
-            List<String> twinIds = twins.stream().flatMap(Optional::stream).toList();
-            runner.requireDevicesFree(store, prepared, twinIds); // before anything is written
-            for (int i = 0; i < prepared.size(); i++) {
-                if (twins.get(i).isEmpty()) {
-                    prepared.get(i).requireNew();
-                }
-            }
-            List<String> ids = new ArrayList<>();
-            List<CampaignRunner.Prepared> running = new ArrayList<>();
-            for (int i = 0; i < prepared.size(); i++) {
-                CampaignRunner.Prepared p = prepared.get(i);
-                if (twins.get(i).isPresent()) {
-                    store.requireNotDriven(twins.get(i).get());
-                    out.println("Resuming unfinished campaign " + twins.get(i).get() + " (same files and seed).");
-                    ids.add(twins.get(i).get());
-                } else {
-                    Optional<String> done = finishedPartners.stream()
-                            .filter(id -> runner.isTwin(p, state.apply(id)))
-                            .findFirst();
-                    if (done.isPresent()) {
-                        out.println("Campaign " + done.get() + " from " + files.get(i)
-                                + " has already finished; the others resume without it.");
-                        continue;
-                    }
-                    ids.add(runner.create(p, store.log(), actor()));
-                }
-                running.add(p);
-            }
-            return driveShared(runner, running, store, ids, out, null);
         }
+    }
+
+    private static int runSharedDecided(
+            CampaignRunner runner,
+            List<Path> files,
+            List<CampaignRunner.Prepared> prepared,
+            LabStore store,
+            boolean forceNew,
+            PrintWriter out,
+            Runnable decided) {
+        java.util.Map<String, CampaignState> states = new java.util.HashMap<>();
+        java.util.function.Function<String, CampaignState> state =
+                id -> states.computeIfAbsent(id, c -> Lab.load(store.log(), c));
+        List<Optional<String>> twins = new ArrayList<>();
+        // Resuming a group: a campaign of it that already finished is not run again (a new one would be).
+        java.util.Set<String> finishedPartners = new java.util.HashSet<>();
+        for (CampaignRunner.Prepared p : prepared) {
+            Optional<String> twin = forceNew ? Optional.empty() : runner.unfinishedTwin(p, store.log());
+            twins.add(twin.isPresent() && twins.contains(twin) ? Optional.empty() : twin);
+            if (twin.isPresent()) {
+                CampaignState t = state.apply(twin.get());
+                if (pausedByOperator(t)) {
+                    throw InvalidInputException.of(
+                            "campaign " + t.id() + " in " + store.log().location(),
+                            "this campaign is paused (by " + t.pausedBy() + ")",
+                            "continue it with: " + launcher() + " resume " + t.id() + dataHint(store)
+                                    + ", or start new ones with --new");
+                }
+                t.sharedWith().stream()
+                        .filter(partner -> store.log().campaignIds().contains(partner))
+                        .filter(partner -> state.apply(partner).status().finished())
+                        .forEach(finishedPartners::add);
+            }
+        }
+        List<String> twinIds = twins.stream().flatMap(Optional::stream).toList();
+        runner.requireDevicesFree(store, prepared, twinIds); // before anything is written
+        for (int i = 0; i < prepared.size(); i++) {
+            if (twins.get(i).isEmpty()) {
+                prepared.get(i).requireNew();
+            }
+        }
+        List<String> ids = new ArrayList<>();
+        List<CampaignRunner.Prepared> running = new ArrayList<>();
+        for (int i = 0; i < prepared.size(); i++) {
+            CampaignRunner.Prepared p = prepared.get(i);
+            if (twins.get(i).isPresent()) {
+                store.requireNotDriven(twins.get(i).get());
+                out.println("Resuming unfinished campaign " + twins.get(i).get() + " (same files and seed).");
+                ids.add(twins.get(i).get());
+            } else {
+                Optional<String> done = finishedPartners.stream()
+                        .filter(id -> runner.isTwin(p, state.apply(id)))
+                        .findFirst();
+                if (done.isPresent()) {
+                    out.println("Campaign " + done.get() + " from " + files.get(i)
+                            + " has already finished; the others resume without it.");
+                    continue;
+                }
+                ids.add(runner.create(p, store.log(), actor()));
+            }
+            running.add(p);
+        }
+        return driveShared(runner, running, store, ids, out, null, decided);
     }
 
     private static boolean storeExists(StoreLocation location) {
@@ -382,6 +407,18 @@ final class RunCommand implements Callable<Integer> {
             List<String> ids,
             PrintWriter out,
             String resumeReason) {
+        return driveShared(runner, prepared, store, ids, out, resumeReason, () -> {});
+    }
+
+    /** As above; {@code taken} runs once this process holds every one of the campaigns. */
+    static int driveShared(
+            CampaignRunner runner,
+            List<CampaignRunner.Prepared> prepared,
+            LabStore store,
+            List<String> ids,
+            PrintWriter out,
+            String resumeReason,
+            Runnable taken) {
         if (awaitingApproval(prepared, store, ids, out)) {
             out.printf(
                     "Campaigns %s run together on their workcell, so none starts until every one is signed; then run"
@@ -403,7 +440,7 @@ final class RunCommand implements Callable<Integer> {
         }
         out.flush();
         long t0 = System.nanoTime();
-        List<CampaignState> states = runner.runShared(prepared, store, ids, actor(), resumeReason);
+        List<CampaignState> states = runner.runShared(prepared, store, ids, actor(), resumeReason, taken);
         double wall = (System.nanoTime() - t0) / 1e9;
         for (int i = 0; i < states.size(); i++) {
             out.printf("%n");

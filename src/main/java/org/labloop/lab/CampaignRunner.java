@@ -583,6 +583,17 @@ public final class CampaignRunner {
      */
     public List<CampaignState> runShared(
             List<Prepared> prepared, LabStore store, List<String> ids, String startedBy, String resumeReason) {
+        return runShared(prepared, store, ids, startedBy, resumeReason, () -> {});
+    }
+
+    /** As above; {@code taken} runs once every campaign's lock is held. */
+    public List<CampaignState> runShared(
+            List<Prepared> prepared,
+            LabStore store,
+            List<String> ids,
+            String startedBy,
+            String resumeReason,
+            Runnable taken) {
         requireOneWorkcell(prepared, ids.stream().map(id -> "campaign " + id).toList());
         Workcell workcell = prepared.get(0).spec().workcell();
         List<LabStore.EngineLock> locks = new ArrayList<>();
@@ -591,6 +602,7 @@ public final class CampaignRunner {
             for (String id : ids.stream().sorted().toList()) {
                 locks.add(store.lock(id));
             }
+            taken.run();
             requireDevicesFree(store, prepared, ids);
             List<CampaignState> states =
                     ids.stream().map(id -> CampaignState.load(store.log(), id)).toList();

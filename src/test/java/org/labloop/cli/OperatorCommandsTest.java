@@ -131,6 +131,39 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void twoRunsOfTheSameSharedFiles_startedTogether_startOneGroup_andTheOtherIsRefused() throws Exception {
+        Path data = tmp.resolve("together-shared");
+        String[] args = {
+            "run",
+            "examples/snar-shared/urgent.yaml",
+            "examples/snar-shared/background.yaml",
+            "--data",
+            data.toString(),
+            "--no-progress"
+        };
+        java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(2);
+        java.util.function.Supplier<CliTest.Result> run = () -> {
+            try {
+                go.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return CliTest.labloop(args);
+        };
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(run);
+        var second = java.util.concurrent.CompletableFuture.supplyAsync(run);
+        List<CliTest.Result> results = List.of(first.get(180, TimeUnit.SECONDS), second.get(180, TimeUnit.SECONDS));
+
+        assertThat(results)
+                .as(results.get(0).err() + results.get(1).err())
+                .extracting(CliTest.Result::code)
+                .containsExactlyInAnyOrder(0, 5);
+        try (org.labloop.lab.LabStore store = org.labloop.lab.LabStore.open(data)) {
+            assertThat(store.log().campaignIds()).hasSize(2);
+        }
+    }
+
+    @Test
     void reasonsAndNotes_onMoreThanOneLineOrWithHiddenCharacters_areRefusedBeforeTheStoreIsOpened() {
         Path data = tmp.resolve("none");
         for (String[] args : new String[][] {
