@@ -171,6 +171,11 @@ final class RunCommand implements Callable<Integer> {
             out.println("Resuming unfinished campaign " + id + " (same files and seed; --new starts another).");
             List<String> partners = unfinishedPartners(store, twinState);
             if (!partners.isEmpty()) {
+                // Resuming creates nothing, and the campaigns' own locks refuse a second resume: let the next run
+                // decide at once rather than wait for the whole group's run.
+                if (deciding != null) {
+                    deciding.close();
+                }
                 return resumeShared(runner, store, id, partners, out, null);
             }
         } else {
