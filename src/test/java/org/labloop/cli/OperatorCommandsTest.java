@@ -98,12 +98,8 @@ class OperatorCommandsTest {
         assertThat(noSuch.code()).isEqualTo(2);
     }
 
-    @Test
-    void twoRunsOfTheSameNewFiles_startedTogether_startOneCampaign_andTheOtherIsRefused() throws Exception {
-        Path data = tmp.resolve("together");
-        String[] args = {
-            "run", "examples/snar/campaign.yaml", "--data", data.toString(), "--no-progress", "--pace", "3000"
-        };
+    /** The same command run twice in this process, both let go at the same moment. */
+    private static List<CliTest.Result> twiceAtOnce(String... args) throws Exception {
         java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(2);
         java.util.function.Supplier<CliTest.Result> run = () -> {
             try {
@@ -113,9 +109,18 @@ class OperatorCommandsTest {
             }
             return CliTest.labloop(args);
         };
-        var first = java.util.concurrent.CompletableFuture.supplyAsync(run);
-        var second = java.util.concurrent.CompletableFuture.supplyAsync(run);
-        List<CliTest.Result> results = List.of(first.get(120, TimeUnit.SECONDS), second.get(120, TimeUnit.SECONDS));
+        var first = CompletableFuture.supplyAsync(run);
+        var second = CompletableFuture.supplyAsync(run);
+        return List.of(first.get(180, TimeUnit.SECONDS), second.get(180, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void twoRunsOfTheSameNewFiles_startedTogether_startOneCampaign_andTheOtherIsRefused() throws Exception {
+        Path data = tmp.resolve("together");
+        String[] args = {
+            "run", "examples/snar/campaign.yaml", "--data", data.toString(), "--no-progress", "--pace", "3000"
+        };
+        List<CliTest.Result> results = twiceAtOnce(args);
 
         assertThat(results)
                 .as(results.get(0).err() + results.get(1).err())
@@ -141,18 +146,7 @@ class OperatorCommandsTest {
             data.toString(),
             "--no-progress"
         };
-        java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(2);
-        java.util.function.Supplier<CliTest.Result> run = () -> {
-            try {
-                go.await();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            return CliTest.labloop(args);
-        };
-        var first = java.util.concurrent.CompletableFuture.supplyAsync(run);
-        var second = java.util.concurrent.CompletableFuture.supplyAsync(run);
-        List<CliTest.Result> results = List.of(first.get(180, TimeUnit.SECONDS), second.get(180, TimeUnit.SECONDS));
+        List<CliTest.Result> results = twiceAtOnce(args);
 
         assertThat(results)
                 .as(results.get(0).err() + results.get(1).err())
