@@ -362,13 +362,12 @@ public final class ApiServer implements AutoCloseable {
                 continue; // "?&size=10" or a trailing "&"
             }
             if (!allowed.contains(name)) {
-                String hint = org.labloop.core.Suggest.closest(name, allowed)
-                        .map(c -> "did you mean '" + c + "'?")
-                        .orElse(
-                                allowed.isEmpty()
+                throw ApiError.badRequest(
+                        name,
+                        "unknown query parameter '" + name + "'; "
+                                + (allowed.isEmpty()
                                         ? "this endpoint takes no query parameters"
-                                        : "it takes " + String.join(", ", new java.util.TreeSet<>(allowed)));
-                throw ApiError.badRequest(name, "unknown query parameter '" + name + "'; " + hint);
+                                        : meant(name, allowed)));
             }
             if (e.getValue().size() > 1) {
                 throw ApiError.badRequest(
@@ -378,6 +377,13 @@ public final class ApiServer implements AutoCloseable {
                                 + " (several values go comma-separated in one, as in status=running,paused)");
             }
         }
+    }
+
+    /** "did you mean ..." for a name close to one of {@code known}, otherwise the names it could be. */
+    private static String meant(String name, Set<String> known) {
+        return org.labloop.core.Suggest.closest(name, known)
+                .map(c -> "did you mean '" + c + "'?")
+                .orElse("it takes " + String.join(", ", new java.util.TreeSet<>(known)));
     }
 
     /** Whether an Accept header admits text/event-stream, wildcards included. */
@@ -1086,10 +1092,7 @@ public final class ApiServer implements AutoCloseable {
         for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!fields.contains(f)) {
-                String hint = org.labloop.core.Suggest.closest(f, fields)
-                        .map(c -> "did you mean '" + c + "'?")
-                        .orElse("it takes " + String.join(", ", new java.util.TreeSet<>(fields)));
-                throw ApiError.badRequest(f, "unknown field '" + f + "'; " + hint);
+                throw ApiError.badRequest(f, "unknown field '" + f + "'; " + meant(f, fields));
             }
         }
     }

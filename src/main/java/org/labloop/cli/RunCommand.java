@@ -109,21 +109,39 @@ final class RunCommand implements Callable<Integer> {
         try (LabStore store = LabStore.open(dataDir)) {
             // Whether these files resume a campaign or start one is decided, and that campaign taken, by one run at a
             // time: two runs of the same new files started together would otherwise each start a campaign.
-            LabStore.EngineLock deciding =
-                    forceNew ? null : deciding(store, prepared.spec().name());
+            Runnable decided = deciding(store, forceNew, List.of(prepared.spec().name()));
             try {
-                return runDecided(runner, prepared, store, forceNew, progress, pace, out, deciding);
+                return runDecided(runner, prepared, store, forceNew, progress, pace, out, decided);
             } finally {
-                if (deciding != null) {
-                    deciding.close();
-                }
+                decided.run();
             }
         }
     }
 
     /**
-     * The lock that makes deciding between resuming and creating one step per campaign name; another run deciding for
-     * the same name holds it for a moment only (until it has taken its campaign), so it is waited for.
+     * Takes the locks that make deciding between resuming and creating one step per campaign name, in name order so two
+     * runs cannot wait on each other (none with {@code --new}, which always creates); returns what lets them go, which
+     * may run more than once.
+     */
+    private static Runnable deciding(LabStore store, boolean forceNew, java.util.Collection<String> names) {
+        List<LabStore.EngineLock> held = new ArrayList<>();
+        Runnable release = () -> held.forEach(LabStore.EngineLock::close);
+        try {
+            if (!forceNew) {
+                for (String name : new java.util.TreeSet<>(names)) {
+                    held.add(deciding(store, name));
+                }
+            }
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
+        return release;
+    }
+
+    /**
+     * The lock of one campaign name; another run deciding for the same name holds it for a moment only (until it has
+     * taken its campaign), so it is waited for.
      */
     private static LabStore.EngineLock deciding(LabStore store, String campaignName) {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
@@ -154,7 +172,7 @@ final class RunCommand implements Callable<Integer> {
             boolean progress,
             double pace,
             PrintWriter out,
-            LabStore.EngineLock deciding) {
+            Runnable decided) {
         Optional<String> twin = forceNew ? Optional.empty() : runner.unfinishedTwin(prepared, store.log());
         String id;
         if (twin.isPresent()) {
@@ -173,9 +191,7 @@ final class RunCommand implements Callable<Integer> {
             if (!partners.isEmpty()) {
                 // Resuming creates nothing, and the campaigns' own locks refuse a second resume: let the next run
                 // decide at once rather than wait for the whole group's run.
-                if (deciding != null) {
-                    deciding.close();
-                }
+                decided.run();
                 return resumeShared(runner, store, id, partners, out, null);
             }
         } else {
@@ -187,11 +203,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         // The next run to decide finds this campaign taken once its engine holds it.
-        return drive(runner, prepared, store, id, progress, out, null, pace, () -> {
-            if (deciding != null) {
-                deciding.close();
-            }
-        });
+        return drive(runner, prepared, store, id, progress, out, null, pace, decided);
     }
 
     /**
@@ -247,17 +259,10 @@ final class RunCommand implements Callable<Integer> {
             prepared.forEach(CampaignRunner.Prepared::requireNew);
         }
         try (LabStore store = LabStore.open(dataDir)) {
-            // As for one file: one run at a time decides for these names, in name order so two runs cannot wait on
-            // each other, until its campaigns are taken.
-            List<LabStore.EngineLock> deciding = new ArrayList<>();
-            Runnable decided = () -> deciding.forEach(LabStore.EngineLock::close);
+            // As for one file: one run at a time decides for these names, until its campaigns are taken.
+            Runnable decided = deciding(
+                    store, forceNew, prepared.stream().map(p -> p.spec().name()).toList());
             try {
-                if (!forceNew) {
-                    for (String name : new java.util.TreeSet<>(
-                            prepared.stream().map(p -> p.spec().name()).toList())) {
-                        deciding.add(deciding(store, name));
-                    }
-                }
                 return runSharedDecided(runner, files, prepared, store, forceNew, out, decided);
             } finally {
                 decided.run();
@@ -401,21 +406,13 @@ final class RunCommand implements Callable<Integer> {
         List<CampaignRunner.Prepared> prepared = ids.stream()
                 .map(c -> runner.prepareStored(Lab.load(store.log(), c)))
                 .toList();
-        return driveShared(runner, prepared, store, ids, out, resumeReason);
-    }
-
-    /** Runs campaigns {@code ids} together to their ends, then prints each one's summary. */
-    static int driveShared(
-            CampaignRunner runner,
-            List<CampaignRunner.Prepared> prepared,
-            LabStore store,
-            List<String> ids,
-            PrintWriter out,
-            String resumeReason) {
         return driveShared(runner, prepared, store, ids, out, resumeReason, () -> {});
     }
 
-    /** As above; {@code taken} runs once this process holds every one of the campaigns. */
+    /**
+     * Runs campaigns {@code ids} together to their ends, then prints each one's summary; {@code taken} runs once this
+     * process holds every one of the campaigns.
+     */
     static int driveShared(
             CampaignRunner runner,
             List<CampaignRunner.Prepared> prepared,

@@ -135,9 +135,6 @@ public final class EmulatorRegistry {
                     problems.add(q);
                 }
             }
-            if (problems.isEmpty()) {
-                throw e;
-            }
         }
         if (!problems.isEmpty()) {
             throw EmulationException.of(problems);

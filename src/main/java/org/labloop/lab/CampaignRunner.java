@@ -579,14 +579,8 @@ public final class CampaignRunner {
      * experiments with higher campaign priority first (org.labloop.engine.SharedWorkcell). Requests from the control
      * inbox reach each campaign as in {@link #run}. {@code resumeReason} (if not null) lifts a pause of the first
      * campaign only, the one the user named: the others keep a pause an operator put on them. Returns the final states
-     * in the order given.
+     * in the order given; {@code taken} runs once every campaign's lock is held.
      */
-    public List<CampaignState> runShared(
-            List<Prepared> prepared, LabStore store, List<String> ids, String startedBy, String resumeReason) {
-        return runShared(prepared, store, ids, startedBy, resumeReason, () -> {});
-    }
-
-    /** As above; {@code taken} runs once every campaign's lock is held. */
     public List<CampaignState> runShared(
             List<Prepared> prepared,
             LabStore store,
