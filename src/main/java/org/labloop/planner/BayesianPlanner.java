@@ -3,7 +3,6 @@ package org.labloop.planner;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -179,6 +178,7 @@ public final class BayesianPlanner implements Planner {
     @Override
     public List<Proposal> propose(PlanningRequest request) {
         checkObjectives(request.objectives());
+        request = Feasibility.inForce(request);
         Encoding enc = encodings.computeIfAbsent(
                 request.space(), s -> Encoding.of(s, options.moleculeMode(), options.moleculeDims()));
         Set<Point> taken = UnitCube.taken(request);
@@ -206,8 +206,9 @@ public final class BayesianPlanner implements Planner {
                 ? Candidates.pool(enc, request.pool().get(), taken)
                 : Candidates.space(enc, taken, anchors(enc, usable, request.objectives(), constraints));
         if (candidates.isPool() && candidates.free() < request.count()) {
-            throw new PlanningException("the candidate pool has " + candidates.free() + " untried points left but "
-                    + request.count() + " were asked for; lower the budget or enlarge the pool");
+            throw new SearchSpaceExhaustedException(
+                    "the candidate pool has " + candidates.free() + " untried points left but " + request.count()
+                            + " were asked for; lower the budget or enlarge the pool");
         }
         if (!candidates.isPool()) {
             UnitCube.checkRoom(request.space(), taken, request.count());
@@ -907,7 +908,6 @@ public final class BayesianPlanner implements Planner {
             cl[j] = sampler(constraints.get(j).gp(), feats);
         }
         List<Pick> picks = new ArrayList<>();
-        Set<Integer> chosen = new HashSet<>();
         double[] z = new double[size];
         double[][] cz = new double[k][size];
         while (picks.size() < count) {
@@ -923,7 +923,7 @@ public final class BayesianPlanner implements Planner {
             double argVal = Double.NEGATIVE_INFINITY;
             double argViolation = Double.POSITIVE_INFINITY;
             for (int i = 0; i < size; i++) {
-                if (chosen.contains(i)) {
+                if (!pool.isFree(freeIdx[i])) {
                     continue;
                 }
                 double f = draw(mean[freeIdx[i]], l, z, i, size);
@@ -943,10 +943,9 @@ public final class BayesianPlanner implements Planner {
             if (arg < 0) {
                 throw new PlanningException("Thompson sampling ran out of candidates");
             }
-            chosen.add(arg);
             int i = freeIdx[arg];
             picks.add(pick(pool.point(i), pool.features()[i], mean[i], var[i], argVal, scorer.best()));
-            pool.take(i);
+            pool.exclude(pool.point(i));
             if (pool != c) {
                 c.exclude(pool.point(i));
             }
@@ -956,7 +955,8 @@ public final class BayesianPlanner implements Planner {
 
     /** Cholesky factor of a model's joint posterior covariance at {@code feats}, for drawing samples. */
     private static DMatrixRMaj sampler(Gp gp, double[][] feats) {
-        DMatrixRMaj l = Gp.cholesky(gp.covariance(feats), 1e-9 * gp.yStd() * gp.yStd());
+        // Jitter relative to the prior variance: the posterior one can be far smaller than the covariance's rounding.
+        DMatrixRMaj l = Gp.cholesky(gp.covariance(feats), 1e-9 * gp.priorVariance());
         if (l == null) {
             throw new PlanningException("cannot sample the posterior for Thompson sampling");
         }
@@ -1167,7 +1167,7 @@ public final class BayesianPlanner implements Planner {
     private static List<Proposal> maximin(PlanningRequest request, Set<Point> taken, Encoding enc) {
         Candidates c = Candidates.pool(enc, request.pool().get(), taken);
         if (c.free() < request.count()) {
-            throw new PlanningException("the candidate pool has " + c.free() + " untried points left but "
+            throw new SearchSpaceExhaustedException("the candidate pool has " + c.free() + " untried points left but "
                     + request.count() + " were asked for; lower the budget or enlarge the pool");
         }
         int m = c.size();

@@ -117,7 +117,7 @@ final class Candidates {
 
     /**
      * A finite sample of this space: half uniform random designs, half perturbations of the anchors (all uniform when
-     * there are none). Points already taken are kept but marked not free.
+     * there are none). Points already taken, and repeats of a point drawn before, are kept but marked not free.
      */
     Candidates sample(RandomGenerator random, int n) {
         int p = encoding.parameters();
@@ -125,6 +125,7 @@ final class Candidates {
         double[][] ds = new double[n][];
         double[][] fs = new double[n][];
         boolean[] fr = new boolean[n];
+        Set<Point> distinct = new HashSet<>();
         for (int s = 0; s < n; s++) {
             double[] d = new double[p];
             if (anchors.isEmpty() || s < n / 2) {
@@ -150,7 +151,7 @@ final class Candidates {
             fs[s] = encoding.features(d);
             Point pt = encoding.point(d);
             pts.add(pt);
-            fr[s] = !taken.contains(pt);
+            fr[s] = !taken.contains(pt) && distinct.add(pt); // a repeated draw of a discrete space is not a new point
         }
         return new Candidates(encoding, taken, pts, ds, fs, fr, List.of());
     }

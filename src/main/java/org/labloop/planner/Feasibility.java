@@ -86,6 +86,36 @@ final class Feasibility {
         return new Model(COMPLETES, Gp.fit(x, y, restarts, random, enc.metric()));
     }
 
+    /**
+     * The request with only the constraints some completed observation has measured: one that nothing has measured
+     * has no model and counts as satisfied (without this, no observation would count as feasible and the incumbent
+     * would be undefined).
+     */
+    static PlanningRequest inForce(PlanningRequest r) {
+        List<OutcomeConstraint> measured = new ArrayList<>();
+        for (OutcomeConstraint c : r.constraints()) {
+            for (Observation o : r.observations()) {
+                if (!o.failed() && o.outcomes().containsKey(c.outcome())) {
+                    measured.add(c);
+                    break;
+                }
+            }
+        }
+        if (measured.size() == r.constraints().size()) {
+            return r;
+        }
+        return new PlanningRequest(
+                r.space(),
+                r.objectives(),
+                measured,
+                r.observations(),
+                r.pending(),
+                r.count(),
+                r.pool(),
+                r.random(),
+                r.seed());
+    }
+
     /** True when {@code o} measured every constrained outcome and each satisfies its constraint. */
     static boolean satisfied(List<OutcomeConstraint> constraints, Observation o) {
         for (OutcomeConstraint c : constraints) {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
 import org.ejml.dense.row.decomposition.chol.CholeskyDecompositionInner_DDRM;
 import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
 import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
@@ -48,6 +49,7 @@ final class Gp {
     private final double yStd;
     private final Hyper hyper;
     private final Metric metric;
+    private final DMatrixRMaj lower; // Cholesky factor of the kernel matrix plus noise (and any jitter)
     private final DMatrixRMaj kinv;
     private final double[] alpha;
 
@@ -70,6 +72,7 @@ final class Gp {
             throw new PlanningException("the Gaussian process covariance is not positive definite even with jitter");
         }
         this.kinv = chol.inverse();
+        this.lower = chol.lower.copy();
         this.alpha = times(kinv, y);
     }
 
@@ -111,8 +114,10 @@ final class Gp {
             var += (v - mean) * (v - mean);
         }
         double std = yRaw.length > 1 ? Math.sqrt(var / (yRaw.length - 1)) : 0;
-        if (!(std > 1e-12 * Math.max(1, Math.abs(mean)))) {
-            std = 1; // constant outputs: nothing to standardise
+        // Constant outputs (to rounding, relative to their size): nothing to standardise. Relative, so that a quantity
+        // measured in small units (1e-13 mol) is modelled like the same quantity in larger ones.
+        if (!(std > 1e-12 * Math.abs(mean)) || !(std >= Double.MIN_NORMAL)) {
+            std = 1;
         }
         double[] y = new double[yRaw.length];
         for (int i = 0; i < y.length; i++) {
@@ -153,6 +158,11 @@ final class Gp {
 
     double yStd() {
         return yStd;
+    }
+
+    /** Prior variance of the outcome, in its own units. */
+    double priorVariance() {
+        return hyper.outputscale() * yStd * yStd;
     }
 
     /**
@@ -247,22 +257,26 @@ final class Gp {
         return times(kinv, row);
     }
 
-    /** Posterior covariance (original units) of the given points, jointly. */
+    /**
+     * Posterior covariance (original units) of the given points, jointly: {@code K** - V^T V} with {@code V = L^-1 K*}
+     * from the Cholesky factor, not through the explicit inverse, whose rounding (of the order of the machine epsilon
+     * times the condition number) would swamp small posterior variances once the data are dense and nearly
+     * noise-free. What is left is rounding of the order of epsilon times the prior variance.
+     */
     DMatrixRMaj covariance(double[][] pts) {
         int n = x.length;
         int c = pts.length;
         double[] ls = hyper.lengthscales();
         double s = hyper.outputscale();
-        DMatrixRMaj ks = new DMatrixRMaj(c, n);
+        DMatrixRMaj v = new DMatrixRMaj(n, c); // K*^T, then L^-1 K*^T
         for (int i = 0; i < c; i++) {
             for (int j = 0; j < n; j++) {
-                ks.data[i * n + j] = s * matern(Math.sqrt(metric.scaledSquared(pts[i], x[j], ls)));
+                v.data[j * c + i] = s * matern(Math.sqrt(metric.scaledSquared(pts[i], x[j], ls)));
             }
         }
-        DMatrixRMaj m = new DMatrixRMaj(c, n);
-        CommonOps_DDRM.mult(ks, kinv, m);
+        TriangularSolver_DDRM.solveL(lower.data, v.data, n, c);
         DMatrixRMaj cov = new DMatrixRMaj(c, c);
-        CommonOps_DDRM.multTransB(m, ks, cov);
+        CommonOps_DDRM.multTransA(v, v, cov);
         double v2 = yStd * yStd;
         for (int i = 0; i < c; i++) {
             for (int j = 0; j <= i; j++) {

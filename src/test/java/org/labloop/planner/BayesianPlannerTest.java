@@ -237,13 +237,71 @@ class BayesianPlannerTest {
     }
 
     @Test
-    void aPoolWithoutEnoughUntriedRowsIsAPlanningError() {
+    void aPoolWithoutEnoughUntriedRowsMeansTheSpaceIsExhausted() {
         List<Point> pool = List.of(x(1), x(2), x(3), x(4), x(5), x(6));
         List<Observation> obs = observe(pool.subList(0, 5), p -> p.number("x"));
+        // Both while the model plans and during the initial design: the engine ends a campaign on this exception.
         assertThatThrownBy(() ->
                         planner(Map.of()).propose(request(LINE, List.of(Y), obs, List.of(), 2, Optional.of(pool), 1)))
-                .isInstanceOf(PlanningException.class)
+                .isInstanceOf(SearchSpaceExhaustedException.class)
                 .hasMessageContaining("1 untried");
+        assertThatThrownBy(() -> planner(Map.of())
+                        .propose(request(LINE, List.of(Y), obs.subList(0, 2), List.of(), 5, Optional.of(pool), 1)))
+                .isInstanceOf(SearchSpaceExhaustedException.class)
+                .hasMessageContaining("4 untried");
+    }
+
+    @Test
+    void thompson_onDenseNearlyNoiseFreeData_stillDrawsDistinctSamples() {
+        // 60 observations of a smooth function: the fitted noise is tiny and the kernel matrix nearly singular, the
+        // case where a posterior covariance through the explicit inverse stopped being positive semi-definite.
+        List<Point> pts = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            pts.add(x(10 * (i + 0.5) / 60));
+        }
+        List<Observation> obs = observe(pts, p -> Math.sin(0.6 * p.number("x")));
+        List<Proposal> out = planner(Map.of("acquisition", "thompson"))
+                .propose(request(LINE, List.of(Y), obs, List.of(), 3, Optional.empty(), 5));
+        assertThat(out.stream().map(Proposal::point).distinct()).hasSize(3);
+        // The maximum of sin(0.6 x) on [0, 10] is at x = pi / 1.2 = 2.62; draws from a sharp posterior land near it.
+        assertThat(out).allSatisfy(p -> assertThat(p.point().number("x")).isCloseTo(2.62, within(1.0)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {3, 4, 5, 6, 7})
+    void thompson_onACategoricalSpace_neverProposesAPointTwiceInABatch(long seed) {
+        SearchSpace space = new SearchSpace(List.of(new CategoricalParameter("cat", List.of("a", "b", "c", "d"))));
+        List<Observation> obs = List.of(Observation.of(space.point(Map.of("cat", "a")), Map.of("y", 1.0)));
+        List<Proposal> out = planner(Map.of("acquisition", "thompson", "initial", 1))
+                .propose(request(space, List.of(Y), obs, List.of(), 3, Optional.empty(), seed));
+        assertThat(out.stream().map(p -> p.point().text("cat")).toList()).containsExactlyInAnyOrder("b", "c", "d");
+    }
+
+    @Test
+    void outcomesOnATinyScale_areModelledLikeTheSameOutcomesOnAUnitScale() {
+        List<Point> pts = List.of(x(0.5), x(2), x(3.5), x(5), x(6.5), x(8), x(9.5));
+        List<Proposal> unit = planner(Map.of())
+                .propose(request(
+                        LINE,
+                        List.of(Y),
+                        observe(pts, p -> Math.sin(p.number("x"))),
+                        List.of(),
+                        2,
+                        Optional.empty(),
+                        8));
+        List<Proposal> tiny = planner(Map.of())
+                .propose(request(
+                        LINE,
+                        List.of(Y),
+                        observe(pts, p -> 1e-14 * Math.sin(p.number("x"))),
+                        List.of(),
+                        2,
+                        Optional.empty(),
+                        8));
+        assertThat(tiny.stream().map(Proposal::point).toList())
+                .isEqualTo(unit.stream().map(Proposal::point).toList());
+        assertThat(tiny.get(0).details().get("sd.y"))
+                .isCloseTo(1e-14 * unit.get(0).details().get("sd.y"), within(1e-20));
     }
 
     @Test

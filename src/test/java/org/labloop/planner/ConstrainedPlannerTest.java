@@ -175,6 +175,21 @@ class ConstrainedPlannerTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"log_ei", "ucb", "thompson"})
+    void aConstraintNothingHasMeasuredYet_countsAsSatisfied(String acquisition) {
+        // Only f measured so far (the purity assay has not run): the plan is the unconstrained one, with finite scores.
+        List<Observation> obs = new ArrayList<>();
+        for (double v : new double[] {0.05, 0.2, 0.35, 0.5, 0.8, 0.95}) {
+            obs.add(Observation.of(x(v), Map.of("f", Math.sin(6 * v))));
+        }
+        OutcomeConstraint purity = OutcomeConstraint.parse("purity >= 90");
+        List<Proposal> constrained = propose(acquisition, List.of(F), List.of(purity), obs, 3, Optional.of(grid()), 2);
+        List<Proposal> free = propose(acquisition, List.of(F), List.of(), obs, 3, Optional.of(grid()), 2);
+        assertThat(xs(constrained)).isEqualTo(xs(free));
+        assertThat(constrained).allSatisfy(p -> assertThat(p.details().values()).allMatch(Double::isFinite));
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"ehvi", "parego"})
     void twoObjectives_respectTheConstraintAcrossTheParetoFront(String method) {
         // f = x and h = 1 - x conflict: every x is Pareto-optimal, but only x <= 0.6 is feasible.
