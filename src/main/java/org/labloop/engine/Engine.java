@@ -77,6 +77,8 @@ public final class Engine implements AutoCloseable {
     private final GrowingList<Observation> settled = new GrowingList<>();
 
     private final java.util.TreeMap<Integer, Observation> early = new java.util.TreeMap<>();
+    /** The first completed experiment (by index) that met every objective's target and every constraint; or null. */
+    private ExperimentState goalMetBy;
     /** The points of experiments in flight, made once rather than at every planning round they wait through. */
     private final Map<String, Point> points = new HashMap<>();
     /** The devices able to do each capability, in workcell order (the workcell answers with a fresh list each time). */
@@ -273,6 +275,10 @@ public final class Engine implements AutoCloseable {
         boolean paused = state.status() == CampaignStatus.PAUSED;
         if (!paused && budgetSpent() && state.inFlightCount() == 0) {
             record(ACTOR, new EventBody.CampaignCompleted("budget of " + experiments(spec.budget()) + " spent"));
+            return Turn.FINISHED;
+        }
+        if (!paused && goalMetBy != null && state.inFlightCount() == 0) {
+            record(ACTOR, new EventBody.CampaignCompleted(goalReason()));
             return Turn.FINISHED;
         }
         if (!paused && tooManyFailures()) {
@@ -616,6 +622,47 @@ public final class Engine implements AutoCloseable {
         return state.experiments().size() >= spec.budget();
     }
 
+    /**
+     * Whether {@code x} reached the goal: every objective that has a target met it, and every constrained outcome was
+     * measured and satisfies its constraint. Without targets there is no goal and only the budget ends the campaign.
+     */
+    private boolean reachesGoal(ExperimentState x) {
+        if (x.status() != ExperimentStatus.COMPLETED
+                || spec.objectives().stream().noneMatch(o -> o.target().isPresent())) {
+            return false;
+        }
+        for (var o : spec.objectives()) {
+            var m = x.measurements().get(o.name());
+            if (o.target().isPresent() && (m == null || !o.targetMet(m.value()))) {
+                return false;
+            }
+        }
+        for (var c : spec.constraints()) {
+            var m = x.measurements().get(c.outcome());
+            if (m == null || !c.satisfiedBy(m.value())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String plain(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private String goalReason() {
+        List<String> met = new ArrayList<>();
+        for (var o : spec.objectives()) {
+            if (o.target().isPresent()) {
+                met.add(o.name() + " " + (o.direction() == org.labloop.space.Direction.MAXIMISE ? ">=" : "<=") + " "
+                        + plain(o.target().getAsDouble()));
+            }
+        }
+        return "goal met: " + goalMetBy.id() + " reached " + String.join(" and ", met)
+                + (spec.constraints().isEmpty() ? "" : " within the constraints") + " after "
+                + experiments(state.experiments().size());
+    }
+
     private int busyDevices() {
         return occupancy.busyDevices();
     }
@@ -625,7 +672,8 @@ public final class Engine implements AutoCloseable {
         int want = Math.min(
                 spec.batchSize() - state.inFlightCount(),
                 spec.budget() - state.experiments().size());
-        if (want <= 0) {
+        // Once the goal is met nothing new starts; what is already in the lab runs to the end.
+        if (want <= 0 || goalMetBy != null) {
             return false;
         }
         // In proposal order whatever the order they finished in, so a resumed run asks the planner the same question.
@@ -668,6 +716,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private void observe(ExperimentState x) {
+        if (reachesGoal(x) && (goalMetBy == null || x.index() < goalMetBy.index())) {
+            goalMetBy = x;
+        }
         Point p = points.remove(x.id());
         if (p == null) {
             p = new Point(x.parameters());

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.labloop.campaign.CampaignSpec;
@@ -19,6 +20,8 @@ import org.labloop.event.ChainCheck;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventCodec;
+import org.labloop.space.Direction;
+import org.labloop.space.Objective;
 import org.labloop.store.SqliteEventLog;
 import org.labloop.workcell.DeviceSpec;
 
@@ -41,6 +44,51 @@ class EngineTest {
                         .containsExactly("dispense", "load", "react", "unload", "analyse");
             }
             assertThat(ChainCheck.of(log.readAll(state.id())).intact()).isTrue();
+        }
+    }
+
+    @Test
+    void campaign_endsWhenAnExperimentMeetsEveryTarget_afterWhatIsInTheLabFinishes() {
+        CampaignSpec plain = SnarLab.spec(24, 4, 7, 0);
+        List<ExperimentState> all;
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("plain"))) {
+            all = List.copyOf(SnarLab.run(log, plain).experiments().values());
+        }
+        // Targets that the 10th experiment meets: the goal is the first experiment (by index) meeting both.
+        double sty = all.get(9).measurements().get("sty").value();
+        double ef = all.get(9).measurements().get("e_factor").value();
+        ExperimentState first = all.stream()
+                .filter(x -> x.measurements().get("sty").value() >= sty
+                        && x.measurements().get("e_factor").value() <= ef)
+                .findFirst()
+                .orElseThrow();
+        CampaignSpec targeted = new CampaignSpec(
+                plain.name(),
+                plain.description(),
+                plain.space(),
+                List.of(
+                        new Objective("sty", Direction.MAXIMISE, "", OptionalDouble.of(sty), OptionalDouble.empty()),
+                        new Objective(
+                                "e_factor", Direction.MINIMISE, "", OptionalDouble.of(ef), OptionalDouble.empty())),
+                plain.constraints(),
+                plain.budget(),
+                plain.batchSize(),
+                plain.planner(),
+                plain.seed(),
+                plain.workcell(),
+                plain.protocol(),
+                plain.emulator(),
+                plain.priority(),
+                plain.pauseAfterFailures());
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("targeted"))) {
+            CampaignState state = SnarLab.run(log, targeted);
+
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(state.endReason()).startsWith("goal met: " + first.id() + " reached sty >= ");
+            // Nothing was proposed once the goal was seen, and what was in the lab then ran to the end.
+            assertThat(state.experiments().size()).isLessThan(24).isLessThan(first.index() + 4);
+            assertThat(state.experiments().values())
+                    .allSatisfy(x -> assertThat(x.status()).isEqualTo(ExperimentStatus.COMPLETED));
         }
     }
 
