@@ -58,7 +58,16 @@ public final class PoolBenchmark {
             Map<Point, Double> outcome,
             double[] values,
             Map<Point, Map<String, Double>> constrained,
-            double[] feasibleValues) {}
+            double[] feasibleValues,
+            List<String> notes) {}
+
+    /**
+     * What a user should know about how the table was read, before the figures: a column taken for categorical although
+     * most of its cells are numbers (one cell written with its unit makes the whole column a set of unordered labels).
+     */
+    public static List<String> notes(PoolBenchmarkConfig config) {
+        return problem(config).notes();
+    }
 
     public static BenchResult run(PoolBenchmarkConfig config) {
         Problem problem = problem(config);
@@ -222,6 +231,13 @@ public final class PoolBenchmark {
             config.parameters().forEach(c -> column(table, c, "parameter"));
             columns.addAll(config.parameters());
         }
+        twice(config.parameters(), "--params");
+        twice(config.smiles(), "--smiles");
+        twice(config.exclude(), "--exclude");
+        List<String> notes = new ArrayList<>();
+        for (String c : columns) {
+            notes.addAll(cells(table, c, config.smiles().contains(c)));
+        }
         for (String s : config.smiles()) {
             if (!columns.contains(s)) {
                 throw new IllegalArgumentException(
@@ -342,6 +358,17 @@ public final class PoolBenchmark {
         if (feasibleValues.isEmpty()) {
             throw new IllegalArgumentException("no row satisfies the constraints " + config.constraints());
         }
+        if (config.target().isPresent()) {
+            double target = config.target().getAsDouble();
+            double sign = config.minimise() ? -1 : 1;
+            double best =
+                    feasibleValues.stream().mapToDouble(v -> sign * v).max().orElseThrow();
+            if (sign * target > best) {
+                notes.add("no row" + (config.constraints().isEmpty() ? "" : " meeting the constraints") + " reaches the"
+                        + " target " + num(target) + " (the best is " + num(sign * best) + "), so no repeat can reach"
+                        + " it and each counts as " + (config.budget() + 1));
+            }
+        }
         if (config.budget() > pool.size()) {
             throw new IllegalArgumentException("the budget of " + config.budget() + " experiments is more than the "
                     + pool.size() + " distinct points of the table; pass --budget " + pool.size()
@@ -354,7 +381,64 @@ public final class PoolBenchmark {
                 outcome,
                 ys,
                 constrained,
-                feasibleValues.stream().mapToDouble(Double::doubleValue).toArray());
+                feasibleValues.stream().mapToDouble(Double::doubleValue).toArray(),
+                List.copyOf(notes));
+    }
+
+    private static void twice(List<String> names, String option) {
+        Set<String> seen = new HashSet<>();
+        for (String n : names) {
+            if (!seen.add(n)) {
+                throw new IllegalArgumentException("column '" + n + "' is named twice in " + option + "; name it once");
+            }
+        }
+    }
+
+    /**
+     * Refuses a parameter cell that is empty, or a number that is not finite ("NaN", "Infinity"): every row is an
+     * experiment with a value for every condition. Returns a note when a column is taken for categorical although
+     * most of its cells are numbers.
+     */
+    private static List<String> cells(Table table, String column, boolean smiles) {
+        int col = table.requireColumn(column);
+        int numbers = 0;
+        int firstText = -1;
+        int texts = 0;
+        for (int r = 0; r < table.size(); r++) {
+            String cell = table.rows().get(r).get(col).trim();
+            if (cell.isEmpty()) {
+                throw new IllegalArgumentException("line " + table.line(r) + ", column " + column + " is empty; every"
+                        + " row needs a value for each parameter: fill it in or remove the row");
+            }
+            if (Table.isNumber(cell)) {
+                numbers++;
+                continue;
+            }
+            if (!smiles && notFinite(cell)) {
+                throw new IllegalArgumentException("line " + table.line(r) + ", column " + column + " holds '" + cell
+                        + "', which is not a value a condition can have: give the value, or remove the row");
+            }
+            texts++;
+            if (firstText < 0) {
+                firstText = r;
+            }
+        }
+        if (smiles || texts == 0 || numbers < texts) {
+            return List.of();
+        }
+        return List.of("column " + column + " is taken for categorical (its levels unordered): line "
+                + table.line(firstText) + " has '"
+                + table.rows().get(firstText).get(col).trim() + "'"
+                + (texts > 1 ? " and " + (texts - 1) + " more cells are not numbers" : " and is not a number")
+                + ", while " + numbers + " cells are; if they are all numbers, write them as numbers (no unit)");
+    }
+
+    private static boolean notFinite(String cell) {
+        try {
+            return !Double.isFinite(Double.parseDouble(cell));
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** Checks that a column the benchmark was told about exists, naming what it was meant to be. */

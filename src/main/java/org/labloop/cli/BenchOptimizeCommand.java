@@ -104,6 +104,11 @@ final class BenchOptimizeCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "OUT", description = "Write the full result as JSON.")
     Path json;
 
+    @Option(
+            names = "--force",
+            description = "Replace the file given to --json even when it is not an earlier benchmark report.")
+    boolean force;
+
     @Option(names = "--quiet", description = "Print only the summary, not every repeat's picks.")
     boolean quiet;
 
@@ -128,6 +133,9 @@ final class BenchOptimizeCommand implements Callable<Integer> {
                     "is larger than the budget (" + budget + "): the first batch alone would overrun it",
                     "give a batch of at most " + budget);
         }
+        List<Path> inputs = new ArrayList<>(descriptors.values());
+        inputs.add(data);
+        BenchReport.checkTarget(json, force, inputs.toArray(Path[]::new));
         List<OutcomeConstraint> parsed = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (String c : constraints) {
@@ -184,15 +192,13 @@ final class BenchOptimizeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         BenchResult result;
         try {
+            PoolBenchmark.notes(config).forEach(n -> spec.commandLine().getErr().println("labloop: note: " + n));
             result = PoolBenchmark.run(config);
         } catch (org.labloop.planner.InvalidPlannerOptionsException e) {
             throw InvalidInputException.of("--option", e.getMessage(), "see docs/campaign-file.md for planner options");
         } catch (IllegalArgumentException e) {
-            throw InvalidInputException.of(
-                    data.toString(),
-                    e.getMessage(),
-                    "fix the table, or the options that name its columns (--objective, --params, --exclude, --smiles,"
-                            + " --constraint) or size the run (--budget)");
+            // Each message says what to change, in the table or in the option that names its columns.
+            throw InvalidInputException.of(data.toString(), e.getMessage(), "");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         out.printf(
@@ -278,8 +284,9 @@ final class BenchOptimizeCommand implements Callable<Integer> {
                 repeats);
     }
 
+    /** As the table gives it: rounding would show 99999.1 as 1.000e+05. */
     static String num(double v) {
-        return String.format(Locale.ROOT, "%.4g", v);
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     static void requirePlanner(String planner) {

@@ -54,19 +54,43 @@ final class BenchPlannerCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (observations < 1 || batch < 1 || calls < 1 || rows.stream().anyMatch(r -> r < batch + observations)) {
-            throw InvalidInputException.of(
-                    "options", "--observations, --batch and --calls must be at least 1, and --rows larger", "");
+        if (observations < 1 || batch < 1 || calls < 1) {
+            throw InvalidInputException.of("options", "--observations, --batch and --calls must be at least 1", "");
+        }
+        for (int r : rows) {
+            if (r < batch + observations) {
+                throw InvalidInputException.of(
+                        "--rows " + r,
+                        "is smaller than the observations and the batch together (" + (batch + observations) + ")",
+                        "give pools of at least " + (batch + observations) + " rows, or fewer --observations");
+            }
         }
         Path file = arylation != null ? arylation : defaultArylation();
+        Table table = CsvTables.read(file);
+        PoolBenchmarkConfig aryl =
+                config(table, "yield", List.of("entry"), List.of("Base_SMILES", "Ligand_SMILES", "Solvent_SMILES"));
+        PlannerSpeed.Result arylResult;
+        try {
+            arylResult = PlannerSpeed.measure("direct arylation (SMILES)", aryl, observations, batch, calls, 1);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith("the budget of")) {
+                throw InvalidInputException.of(
+                        "--observations " + observations,
+                        "with --batch " + batch + " needs " + (observations + batch) + " distinct rows, more than "
+                                + file + " has",
+                        "lower --observations (the benchmark's figure is for 100)");
+            }
+            throw InvalidInputException.of(
+                    file.toString(),
+                    e.getMessage(),
+                    "--arylation takes the direct arylation table (columns entry, Base_SMILES, Ligand_SMILES,"
+                            + " Solvent_SMILES, Concentration, Temp_C, yield)");
+        }
         out.printf(
                 "Planner speed (bayesian, batch %d, %d observations, %d timed calls per case; %d processors)%n",
                 batch, observations, calls, Runtime.getRuntime().availableProcessors());
         out.printf("%-34s %8s %10s %10s %10s %12s%n", "pool", "rows", "first ms", "median ms", "max ms", "pool MB");
-        Table table = CsvTables.read(file);
-        PoolBenchmarkConfig aryl =
-                config(table, "yield", List.of("entry"), List.of("Base_SMILES", "Ligand_SMILES", "Solvent_SMILES"));
-        print(out, PlannerSpeed.measure("direct arylation (SMILES)", aryl, observations, batch, calls, 1));
+        print(out, arylResult);
         for (int n : rows) {
             Table synthetic = PlannerSpeed.synthetic(n, 7);
             PoolBenchmarkConfig config = config(synthetic, "y", List.of(), List.of());

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +45,11 @@ final class BenchScheduleCommand implements Callable<Integer> {
     Path json;
 
     @Option(
+            names = "--force",
+            description = "Replace the file given to --json even when it is not an earlier benchmark report.")
+    boolean force;
+
+    @Option(
             names = "--seed",
             paramLabel = "N",
             description = "Seed of the simulated durations (default ${DEFAULT-VALUE}).")
@@ -72,6 +76,7 @@ final class BenchScheduleCommand implements Callable<Integer> {
                         "known scenarios: " + String.join(", ", Scenarios.NAMES));
             }
         }
+        BenchReport.checkTarget(json, force);
         PrintWriter out = spec.commandLine().getOut();
         ObjectNode root = EventCodec.mapper().createObjectNode();
         ArrayNode list = root.putArray("scenarios");
@@ -167,7 +172,7 @@ final class BenchScheduleCommand implements Callable<Integer> {
             out.println();
         }
         if (json != null) {
-            Files.writeString(
+            ExportCommand.write(
                     json,
                     EventCodec.mapper()
                                     .writer()

@@ -61,6 +61,11 @@ final class BenchSnarCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "OUT", description = "Write the full result as JSON.")
     Path json;
 
+    @Option(
+            names = "--force",
+            description = "Replace the file given to --json even when it is not an earlier benchmark report.")
+    boolean force;
+
     @Spec
     CommandSpec spec;
 
@@ -99,6 +104,13 @@ final class BenchSnarCommand implements Callable<Integer> {
         if (batch < 1 || budget < 1 || repeats < 1) {
             throw InvalidInputException.of("options", "--batch, --budget and --repeats must be at least 1", "");
         }
+        if (batch > budget) {
+            throw InvalidInputException.of(
+                    "--batch " + batch,
+                    "is larger than the budget (" + budget + "): the first batch alone would overrun it",
+                    "give a batch of at most " + budget);
+        }
+        BenchReport.checkTarget(json, force);
         BenchOptimizeCommand.requirePlanner(planner);
         SnarBenchmark.Config config;
         try {

@@ -172,7 +172,7 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     /** The absolute path of a file yet to be written, through the real path of its nearest existing folder. */
-    private static Path realParent(Path out) throws IOException {
+    static Path realParent(Path out) throws IOException {
         Path abs = out.toAbsolutePath().normalize();
         Path existing = abs.getParent();
         while (existing != null && !Files.exists(existing)) {

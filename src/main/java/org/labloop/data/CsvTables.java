@@ -118,7 +118,9 @@ public final class CsvTables {
                     .toArray();
             return new Table(source, header, records.subList(1, records.size()), lines);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(Problem.at(source, e.getMessage(), "fix the header row"));
+            String m = e.getMessage();
+            throw new InvalidInputException(Problem.at(
+                    source, m.startsWith(source + ": ") ? m.substring(source.length() + 2) : m, "fix the header row"));
         }
     }
 

@@ -169,6 +169,17 @@ public final class BayesianPlanner implements Planner {
                     "molecule_dims",
                     "planner 'bayesian': molecule_dims says how to encode molecule parameters and descriptor tables,"
                             + " and this search space has none; remove it"));
+        } else if (given.contains("molecule_dims")
+                && !tables
+                && (options.moleculeMode() == Encoding.MoleculeMode.ONEHOT
+                        || options.moleculeMode() == Encoding.MoleculeMode.TANIMOTO)) {
+            problems.add(new InvalidPlannerOptionsException.OptionProblem(
+                    "molecule_dims",
+                    "planner 'bayesian': molecule_dims is how many principal components of each molecule's encoding"
+                            + " are kept, and molecule_encoding "
+                            + options.moleculeMode().name().toLowerCase(Locale.ROOT)
+                            + " reduces nothing, so it would be ignored; remove molecule_dims, or use"
+                            + " molecule_encoding fingerprint or descriptors"));
         }
         if (!problems.isEmpty()) {
             throw new InvalidPlannerOptionsException(problems);

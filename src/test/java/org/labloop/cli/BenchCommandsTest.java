@@ -44,7 +44,7 @@ class BenchCommandsTest {
                 "--json",
                 json.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("seed 1 picks:").contains("seed 2 picks:").contains("to the target (90.00)");
+        assertThat(r.out()).contains("seed 1 picks:").contains("seed 2 picks:").contains("to the target (90)");
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         for (String k : new String[] {"to_best", "to_top1pct", "to_target"}) {
             assertThat(root.at("/summary/" + k).has("median")).as(k).isTrue();
@@ -288,5 +288,96 @@ class BenchCommandsTest {
                 "multi_objective=parego");
         assertThat(parEgoOfOne.code()).isEqualTo(2);
         assertThat(parEgoOfOne.err()).contains("--option").contains("'parego' plans several objectives");
+    }
+
+    private CliTest.Result tiny(Path data, String... more) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+                "bench",
+                "optimize",
+                "--data",
+                data.toString(),
+                "--objective",
+                "y",
+                "--batch",
+                "1",
+                "--budget",
+                "3",
+                "--repeats",
+                "1",
+                "--planner",
+                "random",
+                "--quiet"));
+        args.addAll(java.util.List.of(more));
+        return CliTest.labloop(args.toArray(String[]::new));
+    }
+
+    @Test
+    void benchJson_neverReplacesTheInputOrAFileThatIsNotAReport_unlessForced() throws Exception {
+        Path data = tmp.resolve("t.csv");
+        String table = "a,b,y\n1,x,3\n2,x,4\n3,y,5\n4,y,6\n";
+        Files.writeString(data, table);
+        CliTest.Result input = tiny(data, "--json", data.toString());
+        assertThat(input.code()).isEqualTo(2);
+        assertThat(input.err()).contains("is the benchmark's input table");
+        assertThat(Files.readString(data)).isEqualTo(table);
+
+        Path store = tmp.resolve("labloop.db");
+        Files.writeString(store, "SQLite format 3\u0000...");
+        CliTest.Result other = tiny(data, "--json", store.toString());
+        assertThat(other.code()).isEqualTo(2);
+        assertThat(other.err())
+                .contains("exists and is not a LabLoop benchmark report")
+                .contains("--force");
+        assertThat(Files.readString(store)).startsWith("SQLite format 3");
+        CliTest.Result snar = CliTest.labloop(
+                "bench", "snar", "--budget", "2", "--batch", "1", "--repeats", "1", "--json", store.toString());
+        assertThat(snar.code()).isEqualTo(2);
+        assertThat(snar.out()).isEmpty(); // refused before any repeat ran
+        assertThat(Files.readString(store)).startsWith("SQLite format 3");
+
+        Path report = tmp.resolve("r.json");
+        assertThat(tiny(data, "--json", report.toString()).code()).isZero();
+        assertThat(tiny(data, "--json", report.toString()).code())
+                .as("an earlier report is replaced")
+                .isZero();
+        assertThat(tiny(data, "--json", store.toString(), "--force").code()).isZero();
+        assertThat(Files.readString(store)).startsWith("{");
+    }
+
+    @Test
+    void benchOptimize_badParameterCells_areRefusedAtTheirLine_andAUnitInANumberColumnIsNoted() throws Exception {
+        Path blank = tmp.resolve("blank.csv");
+        Files.writeString(blank, "a,b,y\n1,x,3\n,x,4\n3,y,5\n4,y,6\n");
+        CliTest.Result empty = tiny(blank);
+        assertThat(empty.code()).isEqualTo(2);
+        assertThat(empty.err()).contains("line 3, column a is empty");
+
+        Path nan = tmp.resolve("nan.csv");
+        Files.writeString(nan, "a,b,y\n1,x,3\n2,x,4\nNaN,y,5\n4,y,6\n");
+        assertThat(tiny(nan).err()).contains("line 4, column a holds 'NaN'");
+
+        Path unit = tmp.resolve("unit.csv");
+        Files.writeString(unit, "a,b,y\n1,x,3\n2 M,x,4\n3,y,5\n4,y,6\n");
+        CliTest.Result noted = tiny(unit);
+        assertThat(noted.code()).isZero();
+        assertThat(noted.err())
+                .contains("note: column a is taken for categorical")
+                .contains("line 3 has '2 M'");
+
+        CliTest.Result twice = tiny(unit, "--params", "a,a,b");
+        assertThat(twice.code()).isEqualTo(2);
+        assertThat(twice.err()).contains("column 'a' is named twice in --params");
+
+        CliTest.Result notArylation =
+                CliTest.labloop("bench", "planner", "--arylation", unit.toString(), "--rows", "200", "--calls", "1");
+        assertThat(notArylation.code()).isEqualTo(2);
+        assertThat(notArylation.err())
+                .contains("the objective 'yield' is not a column")
+                .contains("--arylation takes");
+        assertThat(notArylation.out()).isEmpty();
+
+        CliTest.Result unreachable = tiny(unit, "--target", "150");
+        assertThat(unreachable.code()).isZero();
+        assertThat(unreachable.err()).contains("no row reaches the target 150 (the best is 6)");
     }
 }

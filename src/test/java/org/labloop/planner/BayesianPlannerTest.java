@@ -125,9 +125,18 @@ class BayesianPlannerTest {
                 .isInstanceOf(InvalidPlannerOptionsException.class)
                 .hasMessageContaining("molecule_encoding says how to encode molecule parameters")
                 .hasMessageContaining("molecule_dims says how to encode molecule parameters");
-        p.checkSpace(new SearchSpace(List.of(new org.labloop.space.MoleculeParameter(
-                "base", List.of(new org.labloop.space.MoleculeParameter.Molecule("KOAc", "CC(=O)[O-].[K+]"))))));
+        SearchSpace bases = new SearchSpace(List.of(new org.labloop.space.MoleculeParameter(
+                "base", List.of(new org.labloop.space.MoleculeParameter.Molecule("KOAc", "CC(=O)[O-].[K+]")))));
+        planner(Map.of("molecule_encoding", "tanimoto")).checkSpace(bases);
+        planner(Map.of("molecule_encoding", "fingerprint", "molecule_dims", 3)).checkSpace(bases);
         planner(Map.of()).checkSpace(LINE);
+        // An encoding that reduces nothing would ignore molecule_dims.
+        for (String unreduced : List.of("tanimoto", "onehot")) {
+            assertThatThrownBy(() -> planner(Map.of("molecule_encoding", unreduced, "molecule_dims", 3))
+                            .checkSpace(bases))
+                    .isInstanceOf(InvalidPlannerOptionsException.class)
+                    .hasMessageContaining("molecule_encoding " + unreduced + " reduces nothing");
+        }
     }
 
     @Test
