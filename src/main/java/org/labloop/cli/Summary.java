@@ -179,12 +179,41 @@ final class Summary {
                     done.size(),
                     spec.constraints().isEmpty() ? "" : "feasible ");
             printTable(out, front);
+            hypervolume(out, front);
             if (front.stream().anyMatch(this::missedWindow)) {
                 out.println(
                         "  * the sample missed a time window of the protocol, so the result may be off (the export's"
                                 + " time_windows column says by how much)");
             }
         }
+    }
+
+    /**
+     * The front's hypervolume when every objective has a threshold: the thresholds are the reference point the user
+     * chose, so the figure means what EHVI maximised and can be compared between campaigns with the same thresholds.
+     */
+    private void hypervolume(PrintWriter out, List<ExperimentState> front) {
+        List<Objective> objectives = spec.objectives();
+        if (objectives.size() > 3
+                || objectives.stream().anyMatch(o -> o.threshold().isEmpty())) {
+            return;
+        }
+        double[] reference = new double[objectives.size()];
+        boolean[] minimise = new boolean[objectives.size()];
+        List<String> at = new ArrayList<>();
+        for (int i = 0; i < reference.length; i++) {
+            Objective o = objectives.get(i);
+            reference[i] = o.threshold().getAsDouble();
+            minimise[i] = o.direction() == org.labloop.space.Direction.MINIMISE;
+            at.add(o.name() + " " + num(reference[i]));
+        }
+        double[][] points = front.stream()
+                .map(x -> objectives.stream().mapToDouble(o -> value(x, o)).toArray())
+                .toArray(double[][]::new);
+        double hv = org.labloop.planner.Hypervolume.of(points, reference, minimise);
+        out.printf(
+                "  hypervolume %s against the thresholds (%s)%s%n",
+                num(hv), String.join(", ", at), hv == 0 ? ": nothing measured beats every threshold yet" : "");
     }
 
     private org.labloop.data.Dataset dataset;
