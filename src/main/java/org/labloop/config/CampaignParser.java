@@ -553,7 +553,10 @@ final class CampaignParser {
                 ok = false;
                 continue;
             }
-            String smiles = v.name(c.value(), "the SMILES of choice '" + c.key() + "' of " + r.what());
+            String smiles = v.name(
+                    c.value(),
+                    "the SMILES of choice '" + c.key() + "' of " + r.what(),
+                    "write the molecule's SMILES (for example \"CCO\" for ethanol)");
             if (smiles == null) {
                 ok = false;
             } else {

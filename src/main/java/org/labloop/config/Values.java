@@ -63,9 +63,14 @@ final class Values {
 
     /** Text that is not blank. */
     String name(Node n, String what) {
+        return name(n, what, "write a name");
+    }
+
+    /** Text that is not blank; {@code blankHint} says what to write instead. */
+    String name(Node n, String what, String blankHint) {
         String t = text(n, what);
         if (t != null && t.isBlank()) {
-            error(n.at(), what + " is blank", "write a name");
+            error(n.at(), what + " is blank", blankHint);
             return null;
         }
         // A name shows in the terminal, the dashboard and the dataset: a line break or a text-direction mark there

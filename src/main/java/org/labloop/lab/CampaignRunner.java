@@ -132,9 +132,13 @@ public final class CampaignRunner {
             List<Problem> unworkable) {
         List<Problem> problems = new ArrayList<>();
         List<Problem> refusedIfNew = new ArrayList<>(unworkable);
+        // Parameters with a SMILES that does not parse: an emulator cannot match their molecules by structure, and
+        // what it would say about them only hides the SMILES problem.
+        java.util.Set<String> unparsed = new java.util.HashSet<>();
         for (org.labloop.space.Parameter param : spec.space().parameters()) {
             if (param instanceof org.labloop.space.MoleculeParameter m) {
                 for (org.labloop.space.MoleculeParameter.Molecule choice : m.choices()) {
+                    Smiles.problem(choice.smiles()).ifPresent(why -> unparsed.add(m.name()));
                     Smiles.problem(choice.smiles())
                             .ifPresent(why -> problems.add(locate(
                                     places,
@@ -242,6 +246,9 @@ public final class CampaignRunner {
             }
             problems.addAll(unusedParameters(spec, emulator, places, where));
             for (Emulator.Gap g : emulator.gaps(spec.space()::parameter)) {
+                if (g.parameter() != null && unparsed.contains(g.parameter())) {
+                    continue;
+                }
                 problems.add(locate(
                         places,
                         where,

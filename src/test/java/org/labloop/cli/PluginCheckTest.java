@@ -307,6 +307,37 @@ class PluginCheckTest {
     }
 
     @Test
+    void anInvalidSmiles_overALookupTableOfSmiles_isTheOnlyProblemReported() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("screen"));
+        Path file =
+                org.labloop.lab.SolventScreen.write(dir, "{type: molecule, choices: {EtOH: \"CCO\", MeCN: \"CC#N(\"}}");
+        Files.writeString(dir.resolve("screen.csv"), "solvent,yield\nCCO,10\nCC#N,20\n");
+
+        CliTest.Result r = CliTest.labloop("plan", file.toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        // Not also "no row of screen.csv has solvent = EtOH, MeCN": the names are matched by structure, and one
+        // structure does not parse.
+        assertThat(r.err())
+                .contains("choice 'MeCN' of parameter 'solvent' (molecule) has an invalid SMILES 'CC#N('")
+                .doesNotContain("no row of")
+                .doesNotContain("problems");
+    }
+
+    @Test
+    void aBlankSmiles_asksForASmiles() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("blank"));
+        Path file = org.labloop.lab.SolventScreen.write(dir, "{type: molecule, choices: {EtOH: \"CCO\", MeCN: \" \"}}");
+
+        CliTest.Result r = CliTest.labloop("plan", file.toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("the SMILES of choice 'MeCN' of parameter 'solvent' (molecule) is blank")
+                .contains("write the molecule's SMILES");
+    }
+
+    @Test
     void aCampaignStoredWithASmilesThisVersionRefuses_stillReadsAndExports_butDoesNotRun() throws Exception {
         // A space in a SMILES was accepted before (the CDK drops what follows it); such a store must stay readable.
         Path file = campaign(
