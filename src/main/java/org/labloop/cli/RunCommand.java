@@ -552,6 +552,15 @@ final class RunCommand implements Callable<Integer> {
                             + " space-filling design. Lower batch_size to let it learn.%n",
                     prepared.spec().batchSize(), prepared.spec().budget());
         }
+        if (prepared.spec().planner().type().equals("bayesian")
+                && prepared.spec().planner().options().get("initial") instanceof Number initial
+                && initial.doubleValue() >= prepared.spec().budget()) {
+            out.printf(
+                    "Note: the planner's initial design (initial: %s) is not smaller than the budget of %d: every"
+                            + " experiment comes from the space-filling design and the model never chooses one. Lower"
+                            + " initial to let it learn.%n",
+                    Summary.num(initial.doubleValue()), prepared.spec().budget());
+        }
         runner.notes(prepared).forEach(n -> out.println("Note: " + n + "."));
         out.flush();
         long t0 = System.nanoTime();

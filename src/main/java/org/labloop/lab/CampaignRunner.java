@@ -453,6 +453,7 @@ public final class CampaignRunner {
     public List<String> notes(Prepared p) {
         List<String> notes = new ArrayList<>();
         CampaignSpec spec = p.spec();
+        notes.addAll(lookAlike(spec));
         Emulator emulator = p.emulator();
         if (emulator == null) {
             return notes;
@@ -476,6 +477,54 @@ public final class CampaignRunner {
             }
         }
         return notes;
+    }
+
+    /**
+     * Choices a model-based planner cannot tell apart: the same descriptors in the parameter's table, or, for a molecule
+     * described by its structure, the same molecule written twice ({@code OCC} and {@code CCO}). Allowed (two suppliers'
+     * lots of one solvent are two choices), but the planner learns them as one.
+     */
+    private static List<String> lookAlike(CampaignSpec spec) {
+        List<String> notes = new ArrayList<>();
+        for (org.labloop.space.Parameter param : spec.space().parameters()) {
+            Map<Object, List<String>> groups = new java.util.LinkedHashMap<>();
+            String same;
+            if (param.descriptors().isPresent()) {
+                org.labloop.space.DescriptorTable t = param.descriptors().get();
+                same = "the same descriptors in " + t.source();
+                for (String choice : choiceNames(param)) {
+                    groups.computeIfAbsent(List.copyOf(t.values().get(choice)), k -> new ArrayList<>())
+                            .add(choice);
+                }
+            } else if (param instanceof org.labloop.space.MoleculeParameter m) {
+                same = "the same structure";
+                for (org.labloop.space.MoleculeParameter.Molecule c : m.choices()) {
+                    Smiles.canonical(c.smiles())
+                            .ifPresent(key -> groups.computeIfAbsent(key, k -> new ArrayList<>())
+                                    .add(c.name()));
+                }
+            } else {
+                continue;
+            }
+            for (List<String> g : groups.values()) {
+                if (g.size() > 1) {
+                    notes.add("choices " + String.join(", ", g) + " of parameter '" + param.name() + "' have " + same
+                            + ", so a model-based planner cannot tell them apart");
+                }
+            }
+        }
+        return notes;
+    }
+
+    private static List<String> choiceNames(org.labloop.space.Parameter param) {
+        return switch (param) {
+            case org.labloop.space.CategoricalParameter c -> c.choices();
+            case org.labloop.space.MoleculeParameter m ->
+                m.choices().stream()
+                        .map(org.labloop.space.MoleculeParameter.Molecule::name)
+                        .toList();
+            default -> List.of();
+        };
     }
 
     /** Rebuilds and re-checks what a stored campaign needs to run, from the files' text kept in its first event. */

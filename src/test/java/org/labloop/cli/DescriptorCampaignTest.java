@@ -82,6 +82,20 @@ class DescriptorCampaignTest {
     }
 
     @Test
+    void choicesWithTheSameDescriptors_areRunWithANote() throws Exception {
+        Path file = campaign();
+        Files.writeString(tmp.resolve("solvents.csv"), SOLVENTS.replace("DMF,36.7,153", "DMF,37.5,81.6"));
+
+        CliTest.Result run =
+                labloop("run", file.toString(), "--data", tmp.resolve("d").toString(), "--no-progress");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("Note: choices MeCN, DMF of parameter 'solvent' have the same descriptors in")
+                .contains("cannot tell them apart");
+    }
+
+    @Test
     void aCampaignWithADescriptorTable_runs_andRecordsTheTableAmongItsSources() throws Exception {
         Path file = campaign();
         Path data = tmp.resolve("data");

@@ -58,6 +58,23 @@ class EditedFileRunTest {
     }
 
     @Test
+    void bayesianCampaignWhoseInitialDesignCoversTheBudget_isRunWithANoteThatTheModelNeverChooses() throws Exception {
+        Path file = org.labloop.lab.ExampleCopies.copy(
+                "snar",
+                tmp.resolve("all-initial"),
+                c -> c.replace("budget: 40", "budget: 6")
+                        .replace("planner: {type: bayesian,", "planner: {type: bayesian, initial: 8,"));
+
+        CliTest.Result r =
+                labloop("run", file.toString(), "--data", tmp.resolve("d").toString(), "--no-progress");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("Note: the planner's initial design (initial: 8) is not smaller than the budget of 6")
+                .contains("Lower initial");
+    }
+
+    @Test
     void runningTheSameFilesAgain_afterTheyCompleted_saysANewCampaignStarts() throws Exception {
         Path file = org.labloop.lab.ExampleCopies.snar(tmp.resolve("again"), 3);
         Path data = tmp.resolve("data");

@@ -325,6 +325,21 @@ class PluginCheckTest {
     }
 
     @Test
+    void choicesThePlannerCannotTellApart_areRunWithANote() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("twice"));
+        Path file =
+                org.labloop.lab.SolventScreen.write(dir, "{type: molecule, choices: {EtOH: \"CCO\", MeCN: \"OCC\"}}");
+
+        CliTest.Result r = CliTest.labloop(
+                "run", file.toString(), "--data", tmp.resolve("d").toString(), "--no-progress");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("Note: choices EtOH, MeCN of parameter 'solvent' have the same structure, so a model-based"
+                        + " planner cannot tell them apart.");
+    }
+
+    @Test
     void aBlankSmiles_asksForASmiles() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("blank"));
         Path file = org.labloop.lab.SolventScreen.write(dir, "{type: molecule, choices: {EtOH: \"CCO\", MeCN: \" \"}}");
