@@ -39,10 +39,11 @@ final class StatusCommand implements Callable<Integer> {
                 String cid = Lab.pickCampaign(log, id);
                 CampaignState state = current(log, Lab.loadVerified(log, cid));
                 boolean interrupted = interrupted(state);
-                new Summary(lab.specOf(state), state)
+                Summary summary = new Summary(lab.specOf(state), state)
                         .interrupted(interrupted)
-                        .recorded(Lab.recording(log, cid, false))
-                        .print(out);
+                        .recorded(Lab.recording(log, cid, false));
+                summary.print(out);
+                summary.printLatestProposals(out);
                 if (interrupted) {
                     out.printf(
                             "  not running   no process drives it since its run was interrupted; '%s resume %s%s'"

@@ -39,6 +39,41 @@ final class Summary {
         return this;
     }
 
+    /**
+     * The planner's latest proposals with what it predicted for each and why it chose it (the explanation recorded
+     * with each proposal): what {@code status ID} shows of a campaign being watched.
+     */
+    void printLatestProposals(PrintWriter out) {
+        List<ExperimentState> latest = state.experiments().values().stream()
+                .filter(x -> x.rationale() != null)
+                .sorted(Comparator.comparingInt(ExperimentState::index).reversed())
+                .limit(Math.min(5, Math.max(1, spec.batchSize())))
+                .sorted(Comparator.comparingInt(ExperimentState::index))
+                .toList();
+        if (latest.isEmpty()) {
+            return;
+        }
+        out.printf(
+                "Latest proposals (planner %s; predicted mean +- sd):%n",
+                spec.planner().type());
+        for (ExperimentState x : latest) {
+            List<String> parts = new ArrayList<>();
+            for (Objective o : spec.objectives()) {
+                Double mean = x.details().get("mean." + o.name());
+                Double sd = x.details().get("sd." + o.name());
+                Measurement m = x.measurements().get(o.name());
+                String predicted = mean == null ? "" : num(mean) + (sd == null ? "" : " +- " + num(sd));
+                String measured = m == null ? "" : (predicted.isEmpty() ? "" : ", ") + "measured " + num(m.value());
+                if (!predicted.isEmpty() || !measured.isEmpty()) {
+                    parts.add(o.name() + " " + predicted + measured);
+                }
+            }
+            out.printf(
+                    "  %s  %-9s  %-13s %s%n",
+                    x.id(), lower(x.status().name()).replace('_', ' '), x.rationale(), String.join("; ", parts));
+        }
+    }
+
     Summary(CampaignSpec spec, CampaignState state) {
         this.spec = spec;
         this.state = state;

@@ -76,6 +76,19 @@ class CliTest {
         Result status = labloop("status", "--data", data.toString());
         assertThat(status.out()).contains("snar-demo-1").contains("completed");
         assertThat(labloop("verify", "--data", data.toString()).out()).contains("intact");
+
+        // One campaign's status shows the planner's last batch: why each was chosen, what it predicted, what came.
+        Result one = labloop("status", "snar-demo-1", "--data", data.toString());
+        assertThat(one.out()).contains("Latest proposals (planner bayesian; predicted mean +- sd):");
+        String last = one.out()
+                .lines()
+                .filter(l -> l.startsWith("  E0040 "))
+                .findFirst()
+                .orElseThrow();
+        assertThat(last)
+                .contains("completed")
+                .containsPattern("(explore|exploit)")
+                .containsPattern("sty [0-9.]+ \\+- [0-9.]+, measured [0-9.]+; e_factor ");
     }
 
     @Test
