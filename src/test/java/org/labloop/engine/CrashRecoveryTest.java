@@ -240,6 +240,37 @@ class CrashRecoveryTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void resume_afterKillRightAfterTheGoalWasMet_proposesNothingMore_andEndsAsAnUninterruptedRun() {
+        CampaignSpec plain = SnarLab.spec(24, 4, 7, 0);
+        var tenth = uninterrupted(plain).experiments().values().stream()
+                .skip(9)
+                .findFirst()
+                .orElseThrow();
+        CampaignSpec targeted = SnarLab.withTargets(
+                plain,
+                tenth.measurements().get("sty").value(),
+                tenth.measurements().get("e_factor").value());
+        CampaignState reference;
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("targeted"))) {
+            reference = SnarLab.run(log, targeted);
+        }
+        assertThat(reference.endReason()).startsWith("goal met: ");
+        String goal = reference.endReason().substring("goal met: ".length(), "goal met: ".length() + 5);
+
+        CampaignState resumed = killAndResume(
+                targeted,
+                b -> b instanceof EventBody.ExperimentCompleted c
+                        && c.experimentId().equals(goal),
+                1,
+                false);
+
+        assertThat(resumed.status()).isEqualTo(CampaignStatus.COMPLETED);
+        assertThat(resumed.endReason()).isEqualTo(reference.endReason());
+        assertThat(Dataset.of(resumed, targeted).cells())
+                .isEqualTo(Dataset.of(reference, targeted).cells());
+    }
+
     @ParameterizedTest(name = "kill after reaction start {0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {3, 6, 9, 10, 11, 12})
     void resume_ofALogWrittenBeforePositionsWereRecorded_givesEveryRunningReactionAPositionPlanAndEngineAgreeOn(

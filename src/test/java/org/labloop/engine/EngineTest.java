@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.labloop.campaign.CampaignSpec;
@@ -20,8 +19,6 @@ import org.labloop.event.ChainCheck;
 import org.labloop.event.Event;
 import org.labloop.event.EventBody;
 import org.labloop.event.EventCodec;
-import org.labloop.space.Direction;
-import org.labloop.space.Objective;
 import org.labloop.store.SqliteEventLog;
 import org.labloop.workcell.DeviceSpec;
 
@@ -62,24 +59,7 @@ class EngineTest {
                         && x.measurements().get("e_factor").value() <= ef)
                 .findFirst()
                 .orElseThrow();
-        CampaignSpec targeted = new CampaignSpec(
-                plain.name(),
-                plain.description(),
-                plain.space(),
-                List.of(
-                        new Objective("sty", Direction.MAXIMISE, "", OptionalDouble.of(sty), OptionalDouble.empty()),
-                        new Objective(
-                                "e_factor", Direction.MINIMISE, "", OptionalDouble.of(ef), OptionalDouble.empty())),
-                plain.constraints(),
-                plain.budget(),
-                plain.batchSize(),
-                plain.planner(),
-                plain.seed(),
-                plain.workcell(),
-                plain.protocol(),
-                plain.emulator(),
-                plain.priority(),
-                plain.pauseAfterFailures());
+        CampaignSpec targeted = SnarLab.withTargets(plain, sty, ef);
         try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("targeted"))) {
             CampaignState state = SnarLab.run(log, targeted);
 

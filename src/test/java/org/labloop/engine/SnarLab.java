@@ -137,6 +137,38 @@ final class SnarLab {
                 signatures);
     }
 
+    /** {@code s} with targets on its two objectives: the campaign ends once one experiment meets both. */
+    static CampaignSpec withTargets(CampaignSpec s, double sty, double eFactor) {
+        return new CampaignSpec(
+                s.name(),
+                s.description(),
+                s.space(),
+                List.of(
+                        new Objective(
+                                "sty",
+                                Direction.MAXIMISE,
+                                "",
+                                java.util.OptionalDouble.of(sty),
+                                java.util.OptionalDouble.empty()),
+                        new Objective(
+                                "e_factor",
+                                Direction.MINIMISE,
+                                "",
+                                java.util.OptionalDouble.of(eFactor),
+                                java.util.OptionalDouble.empty())),
+                s.constraints(),
+                s.budget(),
+                s.batchSize(),
+                s.planner(),
+                s.seed(),
+                s.workcell(),
+                s.protocol(),
+                s.emulator(),
+                s.priority(),
+                s.pauseAfterFailures(),
+                s.signaturesNeeded());
+    }
+
     /** {@code s} with another workcell and protocol. */
     static CampaignSpec variant(CampaignSpec s, Workcell workcell, Protocol protocol) {
         return variant(s, s.name(), s.seed(), workcell, protocol, s.priority());
