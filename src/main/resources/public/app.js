@@ -461,7 +461,9 @@ async function campaignPage(id) {
     });
     const done = c.experiments.completed + c.experiments.failed;
     document.getElementById('c-progress').style.width = (c.progress * 100).toFixed(1) + '%';
-    document.getElementById('c-progress-text').textContent = `${done} of ${c.budget} experiments · ${c.experiments.proposed + c.experiments.running} in the lab`;
+    document.getElementById('c-progress-text').textContent = c.status === 'completed' && c.end_reason
+      ? `${done} of ${c.budget} experiments · ${c.end_reason}`
+      : `${done} of ${c.budget} experiments · ${c.experiments.proposed + c.experiments.running} in the lab`;
     const st = c.status;
     document.getElementById('btn-start').disabled = !can || c.live || ap.missing > 0 || !['created', 'interrupted', 'failed'].includes(st);
     document.getElementById('btn-start-with').disabled = document.getElementById('btn-start').disabled;

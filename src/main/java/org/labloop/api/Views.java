@@ -83,7 +83,13 @@ final class Views {
                                 "running", running,
                                 "completed", completed,
                                 "failed", failed),
-                "progress", budget == null || budget == 0 ? 0.0 : Math.min(1.0, (completed + failed) / (double) budget),
+                // A completed campaign is done whatever part of its budget it used (its goal met, its space exhausted).
+                "progress",
+                        s.status() == CampaignStatus.COMPLETED
+                                ? 1.0
+                                : budget == null || budget == 0
+                                        ? 0.0
+                                        : Math.min(1.0, (completed + failed) / (double) budget),
                 "created_at", s.createdAt(),
                 "started_at", s.startedAt(),
                 "last_event_at", s.lastEventAt(),

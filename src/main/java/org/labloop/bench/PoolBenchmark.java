@@ -365,8 +365,8 @@ public final class PoolBenchmark {
                     feasibleValues.stream().mapToDouble(v -> sign * v).max().orElseThrow();
             if (sign * target > best) {
                 notes.add("no row" + (config.constraints().isEmpty() ? "" : " meeting the constraints") + " reaches the"
-                        + " target " + num(target) + " (the best is " + num(sign * best) + "), so no repeat can reach"
-                        + " it and each counts as " + (config.budget() + 1));
+                        + " target " + plain(target) + " (the best is " + plain(sign * best) + "), so no repeat can"
+                        + " reach it and each counts as " + (config.budget() + 1));
             }
         }
         if (config.budget() > pool.size()) {
@@ -383,6 +383,10 @@ public final class PoolBenchmark {
                 constrained,
                 feasibleValues.stream().mapToDouble(Double::doubleValue).toArray(),
                 List.copyOf(notes));
+    }
+
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     private static void twice(List<String> names, String option) {

@@ -266,7 +266,7 @@ final class BenchOptimizeCommand implements Callable<Integer> {
                 ms,
                 seconds);
         if (json != null) {
-            ExportCommand.write(json, PoolBenchmark.report(config, result));
+            ExportCommand.write(json, PoolBenchmark.report(config, result) + "\n");
             out.println("Wrote " + json);
         }
         return 0;

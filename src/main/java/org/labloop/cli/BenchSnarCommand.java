@@ -164,7 +164,7 @@ final class BenchSnarCommand implements Callable<Integer> {
                 r.max(),
                 seconds);
         if (json != null) {
-            ExportCommand.write(json, SnarBenchmark.json(r));
+            ExportCommand.write(json, SnarBenchmark.json(r) + "\n");
             out.println("Wrote " + json);
         }
         return 0;

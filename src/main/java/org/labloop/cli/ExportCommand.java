@@ -144,6 +144,9 @@ final class ExportCommand implements Callable<Integer> {
      * (with {@code --data .}, the current folder).
      */
     static void checkTarget(Path out, Path dataDir, boolean force) {
+        if (Files.exists(out) && !Files.isRegularFile(out) && !Files.isDirectory(out)) {
+            return; // a terminal or a pipe (/dev/stdout): nothing is replaced
+        }
         Path target;
         Path store;
         try {
@@ -260,6 +263,11 @@ final class ExportCommand implements Callable<Integer> {
                     "give a file name, e.g. --out " + file.resolve("dataset.csv"));
         }
         try {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                // A terminal or a pipe (/dev/stdout), which need not resolve to a path: written as a stream.
+                Files.writeString(file, text, StandardCharsets.UTF_8);
+                return;
+            }
             Path target = Files.exists(file) ? file.toRealPath() : file.toAbsolutePath();
             if (Files.exists(target) && !Files.isRegularFile(target)) {
                 Files.writeString(target, text, StandardCharsets.UTF_8);

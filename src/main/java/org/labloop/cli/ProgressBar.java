@@ -23,6 +23,9 @@ final class ProgressBar implements EngineListener {
     private final boolean terminal;
     private Instant start;
     private int lastPrintedDone = -1;
+    /** Experiments done on the last line printed without a terminal (each line its own). */
+    private int lineDone = -1;
+
     private boolean midLine;
 
     private final String resume;
@@ -71,12 +74,18 @@ final class ProgressBar implements EngineListener {
         if (!bar) {
             return;
         }
+        // The end too: a campaign that meets its goal ends before its budget, and its last line says where.
+        boolean ended = event.body() instanceof EventBody.CampaignCompleted;
         if (!(event.body() instanceof EventBody.ExperimentCompleted
-                || event.body() instanceof EventBody.ExperimentFailed)) {
+                || event.body() instanceof EventBody.ExperimentFailed
+                || ended)) {
             return;
         }
         int done = (int) (state.count(ExperimentStatus.COMPLETED) + state.count(ExperimentStatus.FAILED));
         int running = state.inFlight().size();
+        if (ended && !terminal && done == lineDone) {
+            return; // its line is already out
+        }
         Duration elapsed = Duration.between(start, event.at());
         String line = String.format(
                 "[%s] %d/%d experiments, %d in flight, %s elapsed", bar(done), done, budget, running, human(elapsed));
@@ -84,8 +93,9 @@ final class ProgressBar implements EngineListener {
             out.print("\r" + line);
             out.flush();
             midLine = true;
-        } else if (done == budget || done / 10 != lastPrintedDone / 10) {
+        } else if (ended || done == budget || done / 10 != lastPrintedDone / 10) {
             out.println(line);
+            lineDone = done;
         }
         lastPrintedDone = done;
     }

@@ -58,15 +58,23 @@ final class Summary {
                 spec.planner().type());
         for (ExperimentState x : latest) {
             List<String> parts = new ArrayList<>();
-            for (Objective o : spec.objectives()) {
-                Double mean = x.details().get("mean." + o.name());
-                Double sd = x.details().get("sd." + o.name());
-                Measurement m = x.measurements().get(o.name());
+            // The objectives, then the constrained outcomes, then how likely the planner thought the constraints met.
+            java.util.Set<String> outcomes = new java.util.LinkedHashSet<>();
+            spec.objectives().forEach(o -> outcomes.add(o.name()));
+            spec.constraints().forEach(c -> outcomes.add(c.outcome()));
+            for (String name : outcomes) {
+                Double mean = x.details().get("mean." + name);
+                Double sd = x.details().get("sd." + name);
+                Measurement m = x.measurements().get(name);
                 String predicted = mean == null ? "" : num(mean) + (sd == null ? "" : " +- " + num(sd));
                 String measured = m == null ? "" : (predicted.isEmpty() ? "" : ", ") + "measured " + num(m.value());
                 if (!predicted.isEmpty() || !measured.isEmpty()) {
-                    parts.add(o.name() + " " + predicted + measured);
+                    parts.add(name + " " + predicted + measured);
                 }
+            }
+            Double feasible = x.details().get("feasibility");
+            if (feasible != null) {
+                parts.add("P(constraints met) " + num(feasible));
             }
             out.printf(
                     "  %s  %-9s  %-13s %s%n",

@@ -273,12 +273,13 @@ public final class Engine implements AutoCloseable {
             return Turn.FINISHED;
         }
         boolean paused = state.status() == CampaignStatus.PAUSED;
-        if (!paused && budgetSpent() && state.inFlightCount() == 0) {
-            record(ACTOR, new EventBody.CampaignCompleted("budget of " + experiments(spec.budget()) + " spent"));
-            return Turn.FINISHED;
-        }
+        // The goal first: a goal met by the experiment that also spent the budget is what the campaign achieved.
         if (!paused && goalMetBy != null && state.inFlightCount() == 0) {
             record(ACTOR, new EventBody.CampaignCompleted(goalReason()));
+            return Turn.FINISHED;
+        }
+        if (!paused && budgetSpent() && state.inFlightCount() == 0) {
+            record(ACTOR, new EventBody.CampaignCompleted("budget of " + experiments(spec.budget()) + " spent"));
             return Turn.FINISHED;
         }
         if (!paused && tooManyFailures()) {
@@ -301,11 +302,15 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Whether as many experiments failed in a row as the campaign allows before a person looks, and more would be
-     * proposed (with the budget spent, the campaign just ends).
+     * proposed (with the budget spent or the goal met, the campaign just ends).
      */
     private boolean tooManyFailures() {
         int limit = spec.pauseAfterFailures();
-        return limit > 0 && state.failedInARow() >= limit && state.status() == CampaignStatus.RUNNING && !budgetSpent();
+        return limit > 0
+                && state.failedInARow() >= limit
+                && state.status() == CampaignStatus.RUNNING
+                && !budgetSpent()
+                && goalMetBy == null;
     }
 
     /**
@@ -647,7 +652,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private static String plain(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+        return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
 
     private String goalReason() {

@@ -486,6 +486,12 @@ public final class CampaignRunner {
      */
     private static List<String> lookAlike(CampaignSpec spec) {
         List<String> notes = new ArrayList<>();
+        // Model-free planners tell nothing apart anyway; the Bayesian one one-hot encodes molecules by name if asked.
+        if (!spec.planner().type().equals("bayesian")) {
+            return notes;
+        }
+        boolean byName = String.valueOf(spec.planner().options().get("molecule_encoding"))
+                .equals("onehot");
         for (org.labloop.space.Parameter param : spec.space().parameters()) {
             Map<Object, List<String>> groups = new java.util.LinkedHashMap<>();
             String same;
@@ -496,7 +502,7 @@ public final class CampaignRunner {
                     groups.computeIfAbsent(List.copyOf(t.values().get(choice)), k -> new ArrayList<>())
                             .add(choice);
                 }
-            } else if (param instanceof org.labloop.space.MoleculeParameter m) {
+            } else if (param instanceof org.labloop.space.MoleculeParameter m && !byName) {
                 same = "the same structure";
                 for (org.labloop.space.MoleculeParameter.Molecule c : m.choices()) {
                     Smiles.canonical(c.smiles())

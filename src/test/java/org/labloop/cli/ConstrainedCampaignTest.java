@@ -33,6 +33,34 @@ class ConstrainedCampaignTest {
     }
 
     @Test
+    void statusShowsWhatThePlannerPredictedForAConstrainedOutcome_andHowLikelyItThoughtTheConstraintMet()
+            throws Exception {
+        Path file = org.labloop.lab.ExampleCopies.copy(
+                "snar",
+                tmp.resolve("one-objective"),
+                c -> c.replace("  e_factor: {direction: minimise}", "")
+                        .replace("budget: 40", "constraints:\n  - e_factor <= 12\nbudget: 12")
+                        .replace(
+                                "planner: {type: bayesian, avoid_repeats: true, log_outcomes: true}",
+                                "planner: {type: bayesian}"));
+        Path data = tmp.resolve("data");
+        CliTest.Result run = labloop("run", file.toString(), "--data", data.toString(), "--no-progress");
+        assertThat(run.code()).as(run.err()).isZero();
+
+        CliTest.Result status = labloop("status", "snar-demo-1", "--data", data.toString());
+
+        String last = status.out()
+                .lines()
+                .filter(l -> l.startsWith("  E0012 "))
+                .findFirst()
+                .orElseThrow();
+        assertThat(last)
+                .containsPattern("sty [0-9.]+ \\+- [0-9.]+, measured [0-9.]+")
+                .containsPattern("e_factor [0-9.]+ \\+- [0-9.]+, measured [0-9.]+")
+                .containsPattern("P\\(constraints met\\) [0-9.]+");
+    }
+
+    @Test
     void theSummaryReportsTheBestFeasibleResultAndTheDatasetMarksFeasibility() throws Exception {
         Path data = tmp.resolve("data");
         CliTest.Result run = labloop(

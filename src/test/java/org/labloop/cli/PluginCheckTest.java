@@ -329,6 +329,8 @@ class PluginCheckTest {
         Path dir = Files.createDirectories(tmp.resolve("twice"));
         Path file =
                 org.labloop.lab.SolventScreen.write(dir, "{type: molecule, choices: {EtOH: \"CCO\", MeCN: \"OCC\"}}");
+        String screen = Files.readString(file);
+        Files.writeString(file, screen + "planner: {type: bayesian}\n");
 
         CliTest.Result r = CliTest.labloop(
                 "run", file.toString(), "--data", tmp.resolve("d").toString(), "--no-progress");
@@ -337,6 +339,13 @@ class PluginCheckTest {
         assertThat(r.out())
                 .contains("Note: choices EtOH, MeCN of parameter 'solvent' have the same structure, so a model-based"
                         + " planner cannot tell them apart.");
+
+        // Encoded by name, they are two points to the planner: nothing to note.
+        Files.writeString(file, screen + "planner: {type: bayesian, molecule_encoding: onehot}\n");
+        CliTest.Result byName = CliTest.labloop(
+                "run", file.toString(), "--data", tmp.resolve("d2").toString(), "--no-progress");
+        assertThat(byName.code()).as(byName.err()).isZero();
+        assertThat(byName.out()).doesNotContain("cannot tell them apart");
     }
 
     @Test

@@ -45,4 +45,33 @@ class ProgressBarTest {
             assertThat(text.toString()).contains("1/1 experiments").contains("2h 30m elapsed");
         }
     }
+
+    @Test
+    void aCampaignEndingBeforeItsBudget_printsWhereItEnded() {
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            String id = log.newCampaignId("bar");
+            CampaignState state = new CampaignState();
+            StringWriter text = new StringWriter();
+            ProgressBar bar = new ProgressBar(new PrintWriter(text, true), 40, true, "labloop resume", "");
+            List<EventBody> bodies = new java.util.ArrayList<>();
+            bodies.add(new EventBody.CampaignCreated("bar", 1, "test", List.of()));
+            for (int i = 1; i <= 3; i++) {
+                bodies.add(new EventBody.ExperimentProposed(
+                        "E000" + i, i, Map.of("x", (double) i), "random", "1", "", Map.of()));
+            }
+            bodies.add(new EventBody.CampaignStarted("virtual"));
+            for (int i = 1; i <= 3; i++) {
+                bodies.add(new EventBody.ExperimentCompleted("E000" + i));
+            }
+            bodies.add(new EventBody.CampaignCompleted("goal met: E0002 reached x >= 2 after 3 experiments"));
+            for (EventBody b : bodies) {
+                Event e = log.append(id, CREATED, "engine", b);
+                state.apply(e);
+                bar.committed(e, state);
+            }
+            // Fewer than 10 done, so no line was due before the end; the end gives one, with nothing in flight.
+            assertThat(text.toString().lines().toList())
+                    .containsExactly("[##............................] 3/40 experiments, 0 in flight, 0.0 min elapsed");
+        }
+    }
 }

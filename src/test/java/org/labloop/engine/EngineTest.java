@@ -60,6 +60,7 @@ class EngineTest {
                 .findFirst()
                 .orElseThrow();
         CampaignSpec targeted = SnarLab.withTargets(plain, sty, ef);
+        int used;
         try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("targeted"))) {
             CampaignState state = SnarLab.run(log, targeted);
 
@@ -69,6 +70,61 @@ class EngineTest {
             assertThat(state.experiments().size()).isLessThan(24).isLessThan(first.index() + 4);
             assertThat(state.experiments().values())
                     .allSatisfy(x -> assertThat(x.status()).isEqualTo(ExperimentStatus.COMPLETED));
+            used = state.experiments().size();
+        }
+        // A budget that the goal's last batch spends exactly: the goal is still what ended it.
+        CampaignSpec exact = SnarLab.withTargets(SnarLab.spec(used, 4, 7, 0), sty, ef);
+        try (SqliteEventLog log = SqliteEventLog.open(dir.resolve("exact"))) {
+            assertThat(SnarLab.run(log, exact).endReason()).startsWith("goal met: " + first.id());
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(120) // a campaign paused for an operator would wait for one forever
+    void failuresAfterTheGoalIsMet_doNotPauseTheCampaign_itEndsWhenTheLabIsEmpty() {
+        // Half the analyses fail and two failures in a row would pause; the goal is met by the first result.
+        CampaignSpec failing = SnarLab.spec(40, 8, 4, 0.5);
+        CampaignSpec spec = SnarLab.withTargets(
+                new CampaignSpec(
+                        failing.name(),
+                        failing.description(),
+                        failing.space(),
+                        failing.objectives(),
+                        failing.constraints(),
+                        failing.budget(),
+                        failing.batchSize(),
+                        failing.planner(),
+                        failing.seed(),
+                        failing.workcell(),
+                        failing.protocol(),
+                        failing.emulator(),
+                        failing.priority(),
+                        2),
+                0,
+                1e9);
+        try (SqliteEventLog log = SqliteEventLog.open(dir)) {
+            CampaignState state = SnarLab.run(log, spec);
+
+            assertThat(state.status()).isEqualTo(CampaignStatus.COMPLETED);
+            assertThat(state.endReason()).startsWith("goal met: ");
+            List<Event> events = log.readAll(state.id());
+            assertThat(events).noneMatch(e -> e.body() instanceof EventBody.CampaignPaused);
+            // The case this is about: after the goal, experiments still in the lab failed two or more in a row.
+            long goal = events.stream()
+                    .filter(e -> e.body() instanceof EventBody.ExperimentCompleted)
+                    .findFirst()
+                    .orElseThrow()
+                    .seq();
+            int inARow = 0;
+            int most = 0;
+            for (Event e : events) {
+                if (e.seq() > goal && e.body() instanceof EventBody.ExperimentFailed) {
+                    most = Math.max(most, ++inARow);
+                } else if (e.body() instanceof EventBody.ExperimentCompleted) {
+                    inARow = 0;
+                }
+            }
+            assertThat(most).isGreaterThanOrEqualTo(2);
         }
     }
 
