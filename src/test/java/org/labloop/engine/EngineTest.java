@@ -83,25 +83,7 @@ class EngineTest {
     @org.junit.jupiter.api.Timeout(120) // a campaign paused for an operator would wait for one forever
     void failuresAfterTheGoalIsMet_doNotPauseTheCampaign_itEndsWhenTheLabIsEmpty() {
         // Half the analyses fail and two failures in a row would pause; the goal is met by the first result.
-        CampaignSpec failing = SnarLab.spec(40, 8, 4, 0.5);
-        CampaignSpec spec = SnarLab.withTargets(
-                new CampaignSpec(
-                        failing.name(),
-                        failing.description(),
-                        failing.space(),
-                        failing.objectives(),
-                        failing.constraints(),
-                        failing.budget(),
-                        failing.batchSize(),
-                        failing.planner(),
-                        failing.seed(),
-                        failing.workcell(),
-                        failing.protocol(),
-                        failing.emulator(),
-                        failing.priority(),
-                        2),
-                0,
-                1e9);
+        CampaignSpec spec = SnarLab.withTargets(SnarLab.pausingAfter(SnarLab.spec(40, 8, 4, 0.5), 2), 0, 1e9);
         try (SqliteEventLog log = SqliteEventLog.open(dir)) {
             CampaignState state = SnarLab.run(log, spec);
 

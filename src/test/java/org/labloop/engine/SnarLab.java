@@ -119,11 +119,24 @@ final class SnarLab {
             Protocol protocol,
             int priority,
             int signatures) {
+        return variant(s, name, seed, workcell, protocol, priority, signatures, s.objectives(), s.pauseAfterFailures());
+    }
+
+    private static CampaignSpec variant(
+            CampaignSpec s,
+            String name,
+            long seed,
+            Workcell workcell,
+            Protocol protocol,
+            int priority,
+            int signatures,
+            List<Objective> objectives,
+            int pauseAfterFailures) {
         return new CampaignSpec(
                 name,
                 s.description(),
                 s.space(),
-                s.objectives(),
+                objectives,
                 s.constraints(),
                 s.budget(),
                 s.batchSize(),
@@ -133,40 +146,40 @@ final class SnarLab {
                 protocol,
                 s.emulator(),
                 priority,
-                s.pauseAfterFailures(),
+                pauseAfterFailures,
                 signatures);
     }
 
     /** {@code s} with targets on its two objectives: the campaign ends once one experiment meets both. */
     static CampaignSpec withTargets(CampaignSpec s, double sty, double eFactor) {
-        return new CampaignSpec(
+        java.util.OptionalDouble none = java.util.OptionalDouble.empty();
+        List<Objective> targeted = List.of(
+                new Objective("sty", Direction.MAXIMISE, "", java.util.OptionalDouble.of(sty), none),
+                new Objective("e_factor", Direction.MINIMISE, "", java.util.OptionalDouble.of(eFactor), none));
+        return variant(
+                s,
                 s.name(),
-                s.description(),
-                s.space(),
-                List.of(
-                        new Objective(
-                                "sty",
-                                Direction.MAXIMISE,
-                                "",
-                                java.util.OptionalDouble.of(sty),
-                                java.util.OptionalDouble.empty()),
-                        new Objective(
-                                "e_factor",
-                                Direction.MINIMISE,
-                                "",
-                                java.util.OptionalDouble.of(eFactor),
-                                java.util.OptionalDouble.empty())),
-                s.constraints(),
-                s.budget(),
-                s.batchSize(),
-                s.planner(),
                 s.seed(),
                 s.workcell(),
                 s.protocol(),
-                s.emulator(),
                 s.priority(),
-                s.pauseAfterFailures(),
-                s.signaturesNeeded());
+                s.signaturesNeeded(),
+                targeted,
+                s.pauseAfterFailures());
+    }
+
+    /** {@code s} pausing for a person after {@code failures} failed experiments in a row (0: never). */
+    static CampaignSpec pausingAfter(CampaignSpec s, int failures) {
+        return variant(
+                s,
+                s.name(),
+                s.seed(),
+                s.workcell(),
+                s.protocol(),
+                s.priority(),
+                s.signaturesNeeded(),
+                s.objectives(),
+                failures);
     }
 
     /** {@code s} with another workcell and protocol. */
