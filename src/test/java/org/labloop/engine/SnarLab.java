@@ -156,20 +156,15 @@ final class SnarLab {
         List<Objective> targeted = List.of(
                 new Objective("sty", Direction.MAXIMISE, "", java.util.OptionalDouble.of(sty), none),
                 new Objective("e_factor", Direction.MINIMISE, "", java.util.OptionalDouble.of(eFactor), none));
-        return variant(
-                s,
-                s.name(),
-                s.seed(),
-                s.workcell(),
-                s.protocol(),
-                s.priority(),
-                s.signaturesNeeded(),
-                targeted,
-                s.pauseAfterFailures());
+        return with(s, targeted, s.pauseAfterFailures());
     }
 
     /** {@code s} pausing for a person after {@code failures} failed experiments in a row (0: never). */
     static CampaignSpec pausingAfter(CampaignSpec s, int failures) {
+        return with(s, s.objectives(), failures);
+    }
+
+    private static CampaignSpec with(CampaignSpec s, List<Objective> objectives, int pauseAfterFailures) {
         return variant(
                 s,
                 s.name(),
@@ -178,8 +173,8 @@ final class SnarLab {
                 s.protocol(),
                 s.priority(),
                 s.signaturesNeeded(),
-                s.objectives(),
-                failures);
+                objectives,
+                pauseAfterFailures);
     }
 
     /** {@code s} with another workcell and protocol. */
