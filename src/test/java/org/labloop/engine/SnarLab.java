@@ -103,23 +103,21 @@ final class SnarLab {
     /** {@code s} with another name, seed, workcell, protocol and priority; the rest as it was. */
     static CampaignSpec variant(
             CampaignSpec s, String name, long seed, Workcell workcell, Protocol protocol, int priority) {
-        return variant(s, name, seed, workcell, protocol, priority, s.signaturesNeeded());
+        return variant(
+                s,
+                name,
+                seed,
+                workcell,
+                protocol,
+                priority,
+                s.signaturesNeeded(),
+                s.objectives(),
+                s.pauseAfterFailures());
     }
 
     /** {@code s} asking for {@code signatures} signatures before it runs. */
     static CampaignSpec needingSignatures(CampaignSpec s, int signatures) {
-        return variant(s, s.name(), s.seed(), s.workcell(), s.protocol(), s.priority(), signatures);
-    }
-
-    private static CampaignSpec variant(
-            CampaignSpec s,
-            String name,
-            long seed,
-            Workcell workcell,
-            Protocol protocol,
-            int priority,
-            int signatures) {
-        return variant(s, name, seed, workcell, protocol, priority, signatures, s.objectives(), s.pauseAfterFailures());
+        return with(s, signatures, s.objectives(), s.pauseAfterFailures());
     }
 
     private static CampaignSpec variant(
@@ -156,15 +154,16 @@ final class SnarLab {
         List<Objective> targeted = List.of(
                 new Objective("sty", Direction.MAXIMISE, "", java.util.OptionalDouble.of(sty), none),
                 new Objective("e_factor", Direction.MINIMISE, "", java.util.OptionalDouble.of(eFactor), none));
-        return with(s, targeted, s.pauseAfterFailures());
+        return with(s, s.signaturesNeeded(), targeted, s.pauseAfterFailures());
     }
 
     /** {@code s} pausing for a person after {@code failures} failed experiments in a row (0: never). */
     static CampaignSpec pausingAfter(CampaignSpec s, int failures) {
-        return with(s, s.objectives(), failures);
+        return with(s, s.signaturesNeeded(), s.objectives(), failures);
     }
 
-    private static CampaignSpec with(CampaignSpec s, List<Objective> objectives, int pauseAfterFailures) {
+    private static CampaignSpec with(
+            CampaignSpec s, int signatures, List<Objective> objectives, int pauseAfterFailures) {
         return variant(
                 s,
                 s.name(),
@@ -172,7 +171,7 @@ final class SnarLab {
                 s.workcell(),
                 s.protocol(),
                 s.priority(),
-                s.signaturesNeeded(),
+                signatures,
                 objectives,
                 pauseAfterFailures);
     }
