@@ -177,7 +177,9 @@ final class Views {
         return obj(
                 "name", o.name(),
                 "direction", o.direction().name().toLowerCase(Locale.ROOT),
-                "unit", o.unit());
+                "unit", o.unit(),
+                "target", o.target().isPresent() ? o.target().getAsDouble() : null,
+                "threshold", o.threshold().isPresent() ? o.threshold().getAsDouble() : null);
     }
 
     static Map<String, Object> parameter(Parameter p) {

@@ -11,6 +11,7 @@ import org.labloop.core.InvalidInputException;
 import org.labloop.lab.CampaignRunner;
 import org.labloop.lab.Lab;
 import org.labloop.lab.LabStore;
+import org.labloop.planner.BayesianPlanner;
 import org.labloop.store.StoreLocation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,8 +27,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
-        description = "Run a campaign file to the end of its budget. Several files naming the same workcell run at"
-                + " once on it, the campaign of higher 'priority' first where they compete for a device.")
+        description =
+                "Run a campaign file until its budget is spent or its goal is met. Several files naming the same workcell run at"
+                        + " once on it, the campaign of higher 'priority' first where they compete for a device.")
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "1..*", paramLabel = "CAMPAIGN.yaml", description = "The campaign file(s).")
     List<Path> campaigns;
@@ -55,6 +57,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        double paced = ServeCommand.parsePace(pace);
+        if (campaigns.size() > 1 && paced > 0) {
+            throw InvalidInputException.of(
+                    "--pace",
+                    "several campaigns run together as fast as possible",
+                    "leave out --pace, or run one campaign at a pace");
+        }
         if (campaigns.size() > 1) {
             return runShared(
                     new Lab(),
@@ -63,11 +72,6 @@ final class RunCommand implements Callable<Integer> {
                     seed,
                     forceNew,
                     spec.commandLine().getOut());
-        }
-        double paced = ServeCommand.parsePace(pace);
-        if (campaigns.size() > 1 && paced > 0) {
-            throw InvalidInputException.of(
-                    "--pace", "several campaigns run together as fast as possible", "leave out --pace");
         }
         return runFile(
                 new Lab(),
@@ -436,7 +440,7 @@ final class RunCommand implements Callable<Integer> {
                         ? "simulated devices in virtual time"
                         : "real devices");
         for (int i = 0; i < prepared.size(); i++) {
-            for (String n : runner.notes(prepared.get(i))) {
+            for (String n : notes(runner, prepared.get(i))) {
                 out.println("Note: " + ids.get(i) + ": " + n + ".");
             }
         }
@@ -447,6 +451,7 @@ final class RunCommand implements Callable<Integer> {
         for (int i = 0; i < states.size(); i++) {
             out.printf("%n");
             new Summary(prepared.get(i).spec(), states.get(i))
+                    .typed(launcher(), dataHint(store))
                     .recorded(Lab.recording(store.log(), states.get(i).id(), false))
                     .print(out);
         }
@@ -454,6 +459,29 @@ final class RunCommand implements Callable<Integer> {
                 "%nWall time %.1f s. Data: %s (campaigns %s, hash-chained).%n",
                 wall, dataPlace(store), String.join(", ", ids));
         return exitCode(states);
+    }
+
+    /** What a person starting the campaign should know: the planner's and the runner's notes (without a full stop). */
+    private static List<String> notes(CampaignRunner runner, CampaignRunner.Prepared prepared) {
+        List<String> out = new ArrayList<>();
+        var spec = prepared.spec();
+        boolean bayesian = spec.planner().type().equals("bayesian");
+        if (bayesian && spec.batchSize() >= spec.budget() && spec.budget() > 1) {
+            out.add("batch_size " + spec.batchSize() + " is not below the budget of " + spec.budget() + ": every"
+                    + " experiment is proposed at once, before any result, so the bayesian planner has nothing to"
+                    + " learn from and proposes a space-filling design. Lower batch_size to let it learn");
+        } else if (bayesian) {
+            Object written = spec.planner().options().get("initial");
+            double initial = written instanceof Number n ? n.doubleValue() : BayesianPlanner.DEFAULT_INITIAL;
+            if (initial >= spec.budget()) {
+                out.add("the planner's initial design (initial: " + Summary.num(initial)
+                        + (written == null ? ", the default" : "") + ") is not smaller than the budget of "
+                        + spec.budget() + ": every experiment comes from the space-filling design and the model never"
+                        + " chooses one. Lower initial to let it learn");
+            }
+        }
+        out.addAll(runner.notes(prepared));
+        return out;
     }
 
     /**
@@ -543,25 +571,7 @@ final class RunCommand implements Callable<Integer> {
                         : pace > 0
                                 ? "simulated devices in virtual time, " + Summary.num(pace) + " virtual s per s"
                                 : "simulated devices in virtual time");
-        if (prepared.spec().batchSize() >= prepared.spec().budget()
-                && prepared.spec().budget() > 1
-                && prepared.spec().planner().type().equals("bayesian")) {
-            out.printf(
-                    "Note: batch_size %d is not below the budget of %d: every experiment is proposed at once, before"
-                            + " any result, so the bayesian planner has nothing to learn from and proposes a"
-                            + " space-filling design. Lower batch_size to let it learn.%n",
-                    prepared.spec().batchSize(), prepared.spec().budget());
-        }
-        if (prepared.spec().planner().type().equals("bayesian")
-                && prepared.spec().planner().options().get("initial") instanceof Number initial
-                && initial.doubleValue() >= prepared.spec().budget()) {
-            out.printf(
-                    "Note: the planner's initial design (initial: %s) is not smaller than the budget of %d: every"
-                            + " experiment comes from the space-filling design and the model never chooses one. Lower"
-                            + " initial to let it learn.%n",
-                    Summary.num(initial.doubleValue()), prepared.spec().budget());
-        }
-        runner.notes(prepared).forEach(n -> out.println("Note: " + n + "."));
+        notes(runner, prepared).forEach(n -> out.println("Note: " + n + "."));
         out.flush();
         long t0 = System.nanoTime();
         ProgressBar bar =
@@ -586,6 +596,7 @@ final class RunCommand implements Callable<Integer> {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         new Summary(prepared.spec(), state)
+                .typed(launcher(), dataHint(store))
                 .recorded(Lab.recording(store.log(), state.id(), false))
                 .print(out);
         out.printf(

@@ -40,6 +40,7 @@ final class StatusCommand implements Callable<Integer> {
                 CampaignState state = current(log, Lab.loadVerified(log, cid));
                 boolean interrupted = interrupted(state);
                 Summary summary = new Summary(lab.specOf(state), state)
+                        .typed(RunCommand.launcher(), data.hint())
                         .interrupted(interrupted)
                         .recorded(Lab.recording(log, cid, false));
                 summary.print(out);

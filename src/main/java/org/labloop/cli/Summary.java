@@ -33,6 +33,18 @@ final class Summary {
         return this;
     }
 
+    /** How commands are typed here: the launcher, and the store option ("" for the default store). */
+    private String launcher = "labloop";
+
+    private String store = "";
+
+    /** Commands in the report (ack, sign) as typed here: this launcher, this store. */
+    Summary typed(String launcher, String store) {
+        this.launcher = launcher;
+        this.store = store;
+        return this;
+    }
+
     /** Also says when the events were really written (a simulated campaign's own times are virtual). */
     Summary recorded(org.labloop.data.Dataset.Recording r) {
         this.recording = r;
@@ -141,7 +153,8 @@ final class Summary {
                     state.signatures().size(),
                     spec.signaturesNeeded(),
                     missing > 0
-                            ? "; WAITS FOR " + missing + " MORE before it runs (labloop sign " + state.id() + ")"
+                            ? "; WAITS FOR " + missing + " MORE before it runs (" + launcher + " sign " + state.id()
+                                    + store + ")"
                             : "");
             for (CampaignState.Signature g : state.signatures()) {
                 out.printf("    signed by %s (%s) at %s: \"%s\"%n", g.signer(), g.role(), g.signedAt(), g.meaning());
@@ -151,7 +164,13 @@ final class Summary {
             out.printf("  paused by     %s%n", state.pausedBy());
         }
         for (CampaignState.OperatorRequest r : state.openRequests().values()) {
-            out.printf("  OPERATOR REQUEST %s (%s): %s%n", r.id(), r.experimentId(), r.message());
+            // The request names the plain command; here it is the one that reaches this store.
+            String ack = "labloop ack " + state.id() + " " + r.id() + " --note '...'";
+            out.printf(
+                    "  OPERATOR REQUEST %s (%s): %s%n",
+                    r.id(),
+                    r.experimentId(),
+                    r.message().replace(ack, launcher + ack.substring("labloop".length()) + store));
         }
         List<ExperimentState> done = completed();
         if (done.isEmpty()) {

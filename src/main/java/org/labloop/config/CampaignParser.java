@@ -653,9 +653,23 @@ final class CampaignParser {
         }
         Node.Entry u = r.optional("unit");
         String unit = u == null ? "" : v.text(u.value(), "'unit' of " + what);
-        OptionalDouble target = optionalNumber(r, "target", what);
+        Node.Entry t = r.optional("target");
+        Double targetValue = t == null ? null : v.number(t.value(), "'target' of " + what);
+        OptionalDouble target = targetValue == null ? OptionalDouble.empty() : OptionalDouble.of(targetValue);
         OptionalDouble threshold = optionalNumber(r, "threshold", what);
         if (!ok || v.doc().errorCount() != before || direction == null) {
+            return null;
+        }
+        // The threshold is the worst value still worth having, the target the value that ends the campaign.
+        if (target.isPresent()
+                && threshold.isPresent()
+                && direction.sign() * target.getAsDouble() < direction.sign() * threshold.getAsDouble()) {
+            v.error(
+                    t.value().at(),
+                    "the target of " + what + " (" + fmt(target.getAsDouble()) + ") is worse than its threshold ("
+                            + fmt(threshold.getAsDouble()) + "), the worst value still worth having",
+                    "set a target at least as good as the threshold ("
+                            + (direction == Direction.MAXIMISE ? ">= " : "<= ") + fmt(threshold.getAsDouble()) + ")");
             return null;
         }
         try {

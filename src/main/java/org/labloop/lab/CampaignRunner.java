@@ -459,6 +459,20 @@ public final class CampaignRunner {
             return notes;
         }
         java.util.Collection<Map<String, Double>> answers = emulator.answers().orElse(List.of());
+        if (!answers.isEmpty()
+                && spec.objectives().stream().anyMatch(o -> o.target().isPresent())) {
+            boolean reachable = answers.stream()
+                    .anyMatch(a -> spec.objectives().stream()
+                                    .allMatch(o -> o.target().isEmpty()
+                                            || (a.get(o.name()) != null && o.targetMet(a.get(o.name()))))
+                            && spec.constraints().stream()
+                                    .allMatch(c -> a.get(c.outcome()) != null && c.satisfiedBy(a.get(c.outcome()))));
+            if (!reachable) {
+                notes.add("no row of the emulator's table meets every objective's target"
+                        + (spec.constraints().isEmpty() ? "" : " within the constraints")
+                        + ", so the goal cannot be met and the whole budget will be spent");
+            }
+        }
         for (OutcomeConstraint c : spec.constraints()) {
             if (!answers.isEmpty()
                     && answers.stream()

@@ -47,6 +47,9 @@ import org.labloop.space.SearchSpace;
 public final class BayesianPlanner implements Planner {
     public static final String NAME = "bayesian";
 
+    /** Observations the model waits for (option {@code initial}); until then proposals are a space-filling design. */
+    public static final int DEFAULT_INITIAL = 5;
+
     /** Acquisition functions the planner offers. */
     enum AcquisitionKind {
         LOG_EI,
@@ -1290,7 +1293,8 @@ public final class BayesianPlanner implements Planner {
                             + "' would be ignored; remove one of them (with two"
                             + " objectives, acquisition ucb or thompson runs ParEGO)"));
         }
-        int initial = checked(problems, "initial", 5, () -> (int) number(o, "initial", 5, 1, 1_000_000, true));
+        int initial = checked(problems, "initial", DEFAULT_INITIAL, () ->
+                (int) number(o, "initial", DEFAULT_INITIAL, 1, 1_000_000, true));
         double beta = checked(problems, "beta", 2.0, () -> {
             double b = number(o, "beta", 2.0, -Double.MAX_VALUE, Double.MAX_VALUE, false);
             if (!(b > 0 && b <= 1e6)) {

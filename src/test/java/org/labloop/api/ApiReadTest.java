@@ -132,6 +132,10 @@ class ApiReadTest {
         assertThat(c.get("seed").asLong()).isEqualTo(7);
         assertThat(names(c.get("parameters"))).containsExactly("tau", "equiv", "conc", "temperature");
         assertThat(names(c.get("objectives"))).containsExactly("sty", "e_factor");
+        // The demo sets neither a target nor a threshold: both are given, as null.
+        assertThat(c.at("/objectives/0").has("target")).isTrue();
+        assertThat(c.at("/objectives/0/target").isNull()).isTrue();
+        assertThat(c.at("/objectives/1/threshold").isNull()).isTrue();
         assertThat(names(c.get("devices"))).containsExactly("handler", "arm", "reactor", "hplc");
         assertThat(names(c.get("protocol").get("steps")))
                 .containsExactly("dispense", "load_reactor", "react", "unload_reactor", "analyse");

@@ -234,6 +234,11 @@ class CliTest {
                 .contains("which resume does not answer")
                 .contains("labloop ack snar-faults-1 " + request);
 
+        // status gives the same request with the ack as typed here too.
+        Result status = labloop("status", "snar-faults-1", "--data", data.toString());
+        assertThat(status.out())
+                .contains("then: labloop ack snar-faults-1 " + request + " --note '...' --data " + data);
+
         // Every reaction fails, so an ack would only lead to the next pause: abort instead.
         Result abort = labloop("abort", "snar-faults-1", "--reason", "reactor broken", "--data", data.toString());
         assertThat(abort.code()).as(abort.err()).isZero();

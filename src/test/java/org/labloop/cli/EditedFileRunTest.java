@@ -75,6 +75,22 @@ class EditedFileRunTest {
     }
 
     @Test
+    void bayesianCampaignWhoseBudgetTheDefaultInitialDesignCovers_isRunWithTheNoteToo() throws Exception {
+        Path file = org.labloop.lab.ExampleCopies.copy(
+                "snar",
+                tmp.resolve("default-initial"),
+                c -> c.replace("budget: 40", "budget: 5").replace("batch_size: 4", "batch_size: 1"));
+
+        CliTest.Result r =
+                labloop("run", file.toString(), "--data", tmp.resolve("d").toString(), "--no-progress");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("Note: the planner's initial design (initial: 5, the default) is not smaller than the budget"
+                        + " of 5");
+    }
+
+    @Test
     void runningTheSameFilesAgain_afterTheyCompleted_saysANewCampaignStarts() throws Exception {
         Path file = org.labloop.lab.ExampleCopies.snar(tmp.resolve("again"), 3);
         Path data = tmp.resolve("data");

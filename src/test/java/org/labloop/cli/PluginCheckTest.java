@@ -349,6 +349,24 @@ class PluginCheckTest {
     }
 
     @Test
+    void aTargetNoRowOfTheLookupTableMeets_isNotedWhenTheRunStarts() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("unreachable"));
+        Path file = org.labloop.lab.SolventScreen.write(dir, "{type: categorical, choices: [EtOH, MeCN]}");
+        String text = Files.readString(file);
+        Files.writeString(
+                file, text.replace("yield: {direction: maximise}", "yield: {direction: maximise, target: 150}"));
+
+        CliTest.Result r = CliTest.labloop(
+                "run", file.toString(), "--data", tmp.resolve("d").toString(), "--no-progress");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("Note: no row of the emulator's table meets every objective's target, so the goal cannot be"
+                        + " met and the whole budget will be spent.")
+                .contains("budget of 2 experiments spent");
+    }
+
+    @Test
     void aBlankSmiles_asksForASmiles() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("blank"));
         Path file = org.labloop.lab.SolventScreen.write(dir, "{type: molecule, choices: {EtOH: \"CCO\", MeCN: \" \"}}");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,38 @@ class SharedWorkcellCliTest {
                 .matcher(status);
         assertThat(m.find()).as(status).isTrue();
         return (m.group(1) == null ? 0 : Integer.parseInt(m.group(1)) * 60) + Integer.parseInt(m.group(2));
+    }
+
+    @Test
+    void run_severalFilesAtAPace_isRefused_andEachCampaignsStartNotesArePrinted() throws Exception {
+        Path data = tmp.resolve("paced");
+        CliTest.Result paced = CliTest.labloop("run", URGENT, BACKGROUND, "--data", data.toString(), "--pace", "300");
+        assertThat(paced.code()).isEqualTo(2);
+        assertThat(paced.err()).contains("--pace: several campaigns run together as fast as possible");
+        assertThat(Files.exists(data)).isFalse();
+
+        // The background campaign planned by a model with its whole budget in one batch: the note a single run
+        // prints, printed here too.
+        Path snar = Files.createDirectories(tmp.resolve("files/snar"));
+        for (String f : List.of("workcell.yaml", "protocol.yaml")) {
+            Files.copy(Path.of("examples/snar").resolve(f), snar.resolve(f));
+        }
+        Path dir = Files.createDirectories(tmp.resolve("files/shared"));
+        Files.copy(Path.of(URGENT), dir.resolve("urgent.yaml"));
+        String background = Files.readString(Path.of(BACKGROUND));
+        String edited = background.replace(
+                "budget: 20\nbatch_size: 4\nplanner: {type: sobol}",
+                "budget: 4\nbatch_size: 4\nplanner: {type: bayesian}");
+        assertThat(edited).isNotEqualTo(background);
+        Files.writeString(dir.resolve("background.yaml"), edited);
+        CliTest.Result r = CliTest.labloop(
+                "run",
+                dir.resolve("urgent.yaml").toString(),
+                dir.resolve("background.yaml").toString(),
+                "--data",
+                tmp.resolve("notes").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("Note: [a-z-]+-1: batch_size 4 is not below the budget of 4");
     }
 
     @Test

@@ -100,6 +100,19 @@ class CampaignFileErrorsTest {
     }
 
     @Test
+    void load_targetWorseThanTheThreshold_isReportedAtTheTarget() {
+        List<Problem> problems = loadReplacing(
+                "e_factor: {direction: minimize, target: 5, threshold: 20}",
+                "e_factor: {direction: minimize, target: 50, threshold: 10}");
+
+        assertThat(problems).hasSize(1);
+        assertThat(problems.get(0).source()).endsWith(FILE);
+        assertThat(problems.get(0).message())
+                .contains("the target of objective 'e_factor' (50) is worse than its threshold (10)");
+        assertThat(problems.get(0).hint()).contains("<= 10");
+    }
+
+    @Test
     void load_parameterNamedLikeAnObjective_isReportedAtTheParameter() {
         List<Problem> problems = loadReplacing(
                 "  tau: {type: continuous", "  e_factor: {type: continuous, min: 1, max: 2}\n  tau: {type: continuous");
