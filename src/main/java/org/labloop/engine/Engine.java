@@ -677,7 +677,7 @@ public final class Engine implements AutoCloseable {
         int want = Math.min(
                 spec.batchSize() - state.inFlightCount(),
                 spec.budget() - state.experiments().size());
-        // Once the goal is met nothing new starts; what is already in the lab runs to the end.
+        // Once the goal is met nothing more is proposed; experiments already proposed run to the end.
         if (want <= 0 || goalMetBy != null) {
             return false;
         }
