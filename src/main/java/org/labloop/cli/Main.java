@@ -42,6 +42,15 @@ public final class Main implements Runnable {
     /** Set once the command has returned: a shutdown before that came from a signal (kill, Ctrl-C). */
     private static volatile boolean returned;
 
+    /** What to type after a signal, once the running command knows its campaign and store. */
+    private static volatile String afterSignal =
+            "labloop status shows where the campaign is, labloop resume continues it";
+
+    /** Says, should a signal stop this process, how to see and continue the campaign it runs. */
+    static void whenStopped(String commands) {
+        afterSignal = commands;
+    }
+
     public static void main(String[] args) {
         if (args.length > 0 && java.util.Set.of("run", "resume", "demo").contains(args[0])) {
             Runtime.getRuntime()
@@ -49,8 +58,7 @@ public final class Main implements Runnable {
                             () -> {
                                 if (!returned) {
                                     System.err.println("labloop: stopped by a signal; what was recorded stays in the"
-                                            + " store: labloop status shows where the campaign is, labloop resume"
-                                            + " continues it");
+                                            + " store: " + afterSignal);
                                 }
                             },
                             "labloop-signal-note"));

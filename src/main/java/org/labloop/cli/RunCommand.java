@@ -444,6 +444,7 @@ final class RunCommand implements Callable<Integer> {
                 out.println("Note: " + ids.get(i) + ": " + n + ".");
             }
         }
+        Main.whenStopped(afterSignal(ids, store));
         out.flush();
         long t0 = System.nanoTime();
         List<CampaignState> states = runner.runShared(prepared, store, ids, actor(), resumeReason, taken);
@@ -459,6 +460,17 @@ final class RunCommand implements Callable<Integer> {
                 "%nWall time %.1f s. Data: %s (campaigns %s, hash-chained).%n",
                 wall, dataPlace(store), String.join(", ", ids));
         return exitCode(states);
+    }
+
+    /**
+     * The commands that show and continue these campaigns of this store, as typed here (resuming one of campaigns that
+     * share a workcell resumes them all).
+     */
+    private static String afterSignal(List<String> ids, LabStore store) {
+        String hint = dataHint(store);
+        return launcher() + " status " + ids.get(0) + hint + " shows where " + (ids.size() == 1 ? "it is" : "they are")
+                + ", " + launcher() + " resume " + ids.get(0) + hint + " continues "
+                + (ids.size() == 1 ? "it" : "them");
     }
 
     /** What a person starting the campaign should know: the planner's and the runner's notes (without a full stop). */
@@ -572,6 +584,7 @@ final class RunCommand implements Callable<Integer> {
                                 ? "simulated devices in virtual time, " + Summary.num(pace) + " virtual s per s"
                                 : "simulated devices in virtual time");
         notes(runner, prepared).forEach(n -> out.println("Note: " + n + "."));
+        Main.whenStopped(afterSignal(List.of(id), store));
         out.flush();
         long t0 = System.nanoTime();
         ProgressBar bar =

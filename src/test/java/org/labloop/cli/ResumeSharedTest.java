@@ -31,6 +31,44 @@ class ResumeSharedTest {
 
     /** Starts the pair in a child process and kills it once {@code reached} holds (polled every 2 ms). */
     private static void runAndKillWhen(Path data, java.util.function.BooleanSupplier reached) throws Exception {
+        Process child = new ProcessBuilder(pair(data))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            while (child.isAlive() && !reached.getAsBoolean()) {
+                child.waitFor(2, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    @Test
+    void aRunStoppedByASignal_saysHowToSeeAndContinueItsCampaignsInItsStore() throws Exception {
+        Path data = tmp.resolve("signalled");
+        Path err = tmp.resolve("err.txt");
+        Process child = new ProcessBuilder(pair(data))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(err.toFile())
+                .start();
+        try (LogProgress progress = new LogProgress(new org.labloop.store.StoreLocation.Directory(data))) {
+            while (child.isAlive() && progress.events() < 60) {
+                child.waitFor(2, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            child.destroy(); // SIGTERM, as kill or a closed terminal sends: the shutdown hooks run
+            child.waitFor();
+        }
+        assertThat(java.nio.file.Files.readString(err))
+                .contains("labloop: stopped by a signal; what was recorded stays in the store: labloop status ")
+                .containsPattern("labloop resume [a-z0-9-]+ --data " + java.util.regex.Pattern.quote(data.toString())
+                        + " continues them");
+    }
+
+    /** The command that runs the pair in a child JVM on this test's class path. */
+    private static List<String> pair(Path data) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(
                 List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
@@ -43,18 +81,7 @@ class ResumeSharedTest {
         }
         cmd.addAll(
                 List.of(Main.class.getName(), "run", URGENT, BACKGROUND, "--data", data.toString(), "--no-progress"));
-        Process child = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        try {
-            while (child.isAlive() && !reached.getAsBoolean()) {
-                child.waitFor(2, TimeUnit.MILLISECONDS);
-            }
-        } finally {
-            child.destroyForcibly();
-            child.waitFor();
-        }
+        return cmd;
     }
 
     private static List<CampaignState> states(Path data) {
