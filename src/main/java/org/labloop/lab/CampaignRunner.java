@@ -138,15 +138,16 @@ public final class CampaignRunner {
         for (org.labloop.space.Parameter param : spec.space().parameters()) {
             if (param instanceof org.labloop.space.MoleculeParameter m) {
                 for (org.labloop.space.MoleculeParameter.Molecule choice : m.choices()) {
-                    Smiles.problem(choice.smiles()).ifPresent(why -> unparsed.add(m.name()));
-                    Smiles.problem(choice.smiles())
-                            .ifPresent(why -> problems.add(locate(
-                                    places,
-                                    where,
-                                    LoadedCampaign.moleculeChoice(m.name(), choice.name()),
-                                    "choice '" + choice.name() + "' of parameter '" + m.name()
-                                            + "' (molecule) has an invalid SMILES '" + choice.smiles() + "': " + why,
-                                    "correct the SMILES (for example from the supplier's data sheet or PubChem)")));
+                    Smiles.problem(choice.smiles()).ifPresent(why -> {
+                        unparsed.add(m.name());
+                        problems.add(locate(
+                                places,
+                                where,
+                                LoadedCampaign.moleculeChoice(m.name(), choice.name()),
+                                "choice '" + choice.name() + "' of parameter '" + m.name()
+                                        + "' (molecule) has an invalid SMILES '" + choice.smiles() + "': " + why,
+                                "correct the SMILES (for example from the supplier's data sheet or PubChem)"));
+                    });
                 }
             }
         }
@@ -501,11 +502,10 @@ public final class CampaignRunner {
     private static List<String> lookAlike(CampaignSpec spec) {
         List<String> notes = new ArrayList<>();
         // Model-free planners tell nothing apart anyway; the Bayesian one one-hot encodes molecules by name if asked.
-        if (!spec.planner().type().equals("bayesian")) {
+        if (!spec.planner().type().equals(org.labloop.planner.BayesianPlanner.NAME)) {
             return notes;
         }
-        boolean byName = String.valueOf(spec.planner().options().get("molecule_encoding"))
-                .equals("onehot");
+        boolean byName = new org.labloop.planner.BayesianPlanner(spec.planner()).encodesMoleculesByName();
         for (org.labloop.space.Parameter param : spec.space().parameters()) {
             Map<Object, List<String>> groups = new java.util.LinkedHashMap<>();
             String same;

@@ -144,6 +144,11 @@ public final class BayesianPlanner implements Planner {
                 List.of(new InvalidPlannerOptionsException.OptionProblem("multi_objective", message)));
     }
 
+    /** Whether molecule parameters are encoded by their names (one-hot), not by their structure. */
+    public boolean encodesMoleculesByName() {
+        return options.moleculeMode() == Encoding.MoleculeMode.ONEHOT;
+    }
+
     @Override
     public boolean usesThresholds(int objectives) {
         return objectives == 2 && options.ehvi(objectives);
