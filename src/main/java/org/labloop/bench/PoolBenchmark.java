@@ -61,16 +61,18 @@ public final class PoolBenchmark {
             double[] feasibleValues,
             List<String> notes) {}
 
-    /**
-     * What a user should know about how the table was read, before the figures: a column taken for categorical although
-     * most of its cells are numbers (one cell written with its unit makes the whole column a set of unordered labels).
-     */
-    public static List<String> notes(PoolBenchmarkConfig config) {
-        return problem(config).notes();
+    public static BenchResult run(PoolBenchmarkConfig config) {
+        return run(config, note -> {});
     }
 
-    public static BenchResult run(PoolBenchmarkConfig config) {
+    /**
+     * Runs the benchmark, first handing {@code notes} what a user should know about how the table was read: a column
+     * taken for categorical although most of its cells are numbers (one cell written with its unit makes the whole
+     * column a set of unordered labels), a target no row reaches.
+     */
+    public static BenchResult run(PoolBenchmarkConfig config, java.util.function.Consumer<String> notes) {
         Problem problem = problem(config);
+        problem.notes().forEach(notes);
         PlannerRegistry registry = PlannerRegistry.standard();
         registry.create(new PlannerSpec(config.planner(), config.plannerOptions()))
                 .checkSpace(problem.space());

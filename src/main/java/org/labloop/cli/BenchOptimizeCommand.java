@@ -192,8 +192,7 @@ final class BenchOptimizeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         BenchResult result;
         try {
-            PoolBenchmark.notes(config).forEach(n -> spec.commandLine().getErr().println("labloop: note: " + n));
-            result = PoolBenchmark.run(config);
+            result = PoolBenchmark.run(config, n -> spec.commandLine().getErr().println("labloop: note: " + n));
         } catch (org.labloop.planner.InvalidPlannerOptionsException e) {
             throw InvalidInputException.of("--option", e.getMessage(), "see docs/campaign-file.md for planner options");
         } catch (IllegalArgumentException e) {

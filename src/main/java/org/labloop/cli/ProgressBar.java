@@ -47,10 +47,21 @@ final class ProgressBar implements EngineListener {
 
     /** The request's message, its "labloop ack" command as it is typed here: the launcher's path and the store. */
     private String ackHint(EventBody.OperatorRequested r, CampaignState state) {
-        String ack = "labloop ack " + state.id() + " " + r.requestId() + " --note '...'";
-        String here = resume.substring(0, resume.length() - "resume".length()) + "ack " + state.id() + " "
-                + r.requestId() + " --note '...'" + resumeStore;
-        return r.message().replace(ack, here);
+        return typedAck(
+                r.message(),
+                state.id(),
+                r.requestId(),
+                resume.substring(0, resume.length() - " resume".length()),
+                resumeStore);
+    }
+
+    /**
+     * An operator request's {@code message} with the plain "labloop ack" command it names replaced by the one typed
+     * here: this {@code launcher}, this {@code store} option.
+     */
+    static String typedAck(String message, String campaign, String request, String launcher, String store) {
+        String ack = "ack " + campaign + " " + request + " --note '...'";
+        return message.replace("labloop " + ack, launcher + " " + ack + store);
     }
 
     @Override

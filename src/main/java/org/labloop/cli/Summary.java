@@ -68,12 +68,12 @@ final class Summary {
         out.printf(
                 "Latest proposals (planner %s; predicted mean +- sd):%n",
                 spec.planner().type());
+        // The objectives, then the constrained outcomes, then how likely the planner thought the constraints met.
+        java.util.Set<String> outcomes = new java.util.LinkedHashSet<>();
+        spec.objectives().forEach(o -> outcomes.add(o.name()));
+        spec.constraints().forEach(c -> outcomes.add(c.outcome()));
         for (ExperimentState x : latest) {
             List<String> parts = new ArrayList<>();
-            // The objectives, then the constrained outcomes, then how likely the planner thought the constraints met.
-            java.util.Set<String> outcomes = new java.util.LinkedHashSet<>();
-            spec.objectives().forEach(o -> outcomes.add(o.name()));
-            spec.constraints().forEach(c -> outcomes.add(c.outcome()));
             for (String name : outcomes) {
                 Double mean = x.details().get("mean." + name);
                 Double sd = x.details().get("sd." + name);
@@ -164,13 +164,9 @@ final class Summary {
             out.printf("  paused by     %s%n", state.pausedBy());
         }
         for (CampaignState.OperatorRequest r : state.openRequests().values()) {
-            // The request names the plain command; here it is the one that reaches this store.
-            String ack = "labloop ack " + state.id() + " " + r.id() + " --note '...'";
             out.printf(
                     "  OPERATOR REQUEST %s (%s): %s%n",
-                    r.id(),
-                    r.experimentId(),
-                    r.message().replace(ack, launcher + ack.substring("labloop".length()) + store));
+                    r.id(), r.experimentId(), ProgressBar.typedAck(r.message(), state.id(), r.id(), launcher, store));
         }
         List<ExperimentState> done = completed();
         if (done.isEmpty()) {
